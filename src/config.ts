@@ -1,0 +1,214 @@
+import path from 'node:path';
+import type { PolicyOverrides } from '../workflows/policies.js';
+
+/**
+ * Every environment variable the bot reads, with what it means. `.env.example`,
+ * `docker-compose.yml` and the README are checked against this list by the tests.
+ */
+export const CONFIG_VARIABLES = {
+  TELEGRAM_BOT_TOKEN: 'Bot token from @BotFather (required by the bot and both workers).',
+  TELEGRAM_API_ROOT: 'Bot API root URL; a local Bot API server or an emulator. Default https://api.telegram.org.',
+  TELEGRAM_WEBHOOK_SECRET: 'Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token. Required in webhook mode; 1-256 of A-Z a-z 0-9 _ -.',
+  PUBLIC_URL: 'Public https base URL of the webhook server. Set: webhook mode. Unset: long polling.',
+  PORT: 'Port of the webhook server. Default 3000.',
+  HOST: 'Interface the webhook server listens on. Default 0.0.0.0.',
+  TEMPORAL_ADDRESS: 'host:port of a Temporal frontend. Unset: start the embedded dev server.',
+  TEMPORAL_NAMESPACE: 'Temporal namespace. Default "default".',
+  TEMPORAL_DEV_PORT: 'gRPC port of the embedded dev server. Default 7233.',
+  TEMPORAL_UI_PORT: 'Web UI port of the embedded dev server. Default 8233.',
+  DATA_DIR: 'Where downloads (temp dirs) and the embedded SQLite file live. Default ./data.',
+  LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace. Default info.',
+  MAX_UPLOAD_BYTES: 'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit).',
+  DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default 2.',
+  TELEGRAM_CONCURRENCY: 'Concurrent Bot API calls per telegram worker process. Default 4.',
+  DOWNLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one download attempt. Default 60.',
+  DOWNLOAD_HEARTBEAT_SECONDS: 'A download that reports no progress for this long is retried. Default 15.',
+  DOWNLOAD_MAX_ATTEMPTS: 'Download attempts for transient failures. Default 2.',
+  DOWNLOAD_RETRY_SECONDS: 'Wait before the second download attempt (x3 for each further one). Default 5.',
+  TELEGRAM_TIMEOUT_SECONDS: 'Start-to-close timeout of one Bot API call. Default 10.',
+  TELEGRAM_MAX_ATTEMPTS: 'Attempts for a Bot API call. Default 3.',
+  TELEGRAM_RETRY_SECONDS: 'Wait before retrying a failed Bot API call (x2 each time). Default 1.',
+  UPLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one media upload. Default 300.',
+  HOST_QUEUE_TIMEOUT_SECONDS: 'How long a send or cleanup waits for the download host before downloading again elsewhere. Default 60.',
+  EGRESS_ALLOWED_HOSTS: 'Comma-separated hosts that may be downloaded from although they are loopback/private (tests, internal hosts).',
+  YTDLP_PATH: 'yt-dlp executable. Default: .tools/bin/yt-dlp, then PATH.',
+  FFMPEG_PATH: 'ffmpeg executable. Default: .tools/bin/ffmpeg, then PATH.',
+  FFPROBE_PATH: 'ffprobe executable. Default: .tools/bin/ffprobe, then PATH.',
+  TEMPORAL_CLI_PATH: 'temporal CLI executable for the embedded server. Default: .tools/bin/temporal, then PATH.',
+} as const;
+
+export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
+
+export interface Config {
+  telegram: {
+    token: string;
+    apiRoot: string;
+    webhookSecret: string | undefined;
+  };
+  /** Set: webhook mode, Telegram posts to `${publicUrl}/telegram/webhook`. */
+  publicUrl: string | undefined;
+  http: { host: string; port: number };
+  temporal: {
+    /** Undefined: the embedded dev server is started and used. */
+    address: string | undefined;
+    namespace: string;
+    devPort: number;
+    uiPort: number;
+  };
+  dataDir: string;
+  logLevel: string;
+  maxUploadBytes: number;
+  concurrency: { downloads: number; telegram: number };
+  policies: PolicyOverrides;
+  egressAllowedHosts: string[];
+  tools: { ytDlp?: string; ffmpeg?: string; ffprobe?: string; temporal?: string };
+}
+
+/** Thrown when the environment is unusable; the message names the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: ConfigVariable,
+    problem: string,
+  ) {
+    super(`${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const WEBHOOK_SECRET_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+const BOT_TOKEN_PATTERN = /^\d+:[A-Za-z0-9_-]+$/;
+
+function read(env: Env, name: ConfigVariable): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function readInteger(env: Env, name: ConfigVariable, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function readSeconds(env: Env, name: ConfigVariable, min = 1, max = 86_400): string | undefined {
+  if (read(env, name) === undefined) return undefined;
+  return `${readInteger(env, name, 0, min, max)} seconds`;
+}
+
+function readUrl(env: Env, name: ConfigVariable, fallback?: string): string | undefined {
+  const raw = read(env, name) ?? fallback;
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError(name, `must be an http(s) URL, got "${raw}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export interface LoadConfigOptions {
+  /** The Temporal server alone needs no bot token; everything else does. */
+  requireToken?: boolean;
+  /** Resolve a relative DATA_DIR against this folder (default: the working directory). */
+  cwd?: string;
+}
+
+/**
+ * Reads and validates the configuration once, at start. Throws a {@link ConfigError} naming the
+ * first variable that is missing or malformed.
+ */
+export function loadConfig(env: Env = process.env, options: LoadConfigOptions = {}): Config {
+  const requireToken = options.requireToken ?? true;
+  const token = read(env, 'TELEGRAM_BOT_TOKEN');
+  if (requireToken && token === undefined) {
+    throw new ConfigError('TELEGRAM_BOT_TOKEN', 'is required: create a bot with @BotFather and set its token');
+  }
+  if (token !== undefined && !BOT_TOKEN_PATTERN.test(token)) {
+    // The value itself is a secret: never echo it.
+    throw new ConfigError('TELEGRAM_BOT_TOKEN', 'does not look like a bot token (expected <digits>:<letters>)');
+  }
+
+  const publicUrl = readUrl(env, 'PUBLIC_URL');
+  const webhookSecret = read(env, 'TELEGRAM_WEBHOOK_SECRET');
+  if (webhookSecret !== undefined && !WEBHOOK_SECRET_PATTERN.test(webhookSecret)) {
+    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET', 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -');
+  }
+  if (publicUrl !== undefined && webhookSecret === undefined) {
+    throw new ConfigError('TELEGRAM_WEBHOOK_SECRET', 'is required in webhook mode (PUBLIC_URL is set)');
+  }
+
+  const temporalAddress = read(env, 'TEMPORAL_ADDRESS');
+  if (temporalAddress !== undefined && !/^[^\s:/]+:\d+$/.test(temporalAddress)) {
+    throw new ConfigError('TEMPORAL_ADDRESS', `must be host:port, got "${temporalAddress}"`);
+  }
+
+  const logLevel = read(env, 'LOG_LEVEL') ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
+  }
+
+  const dataDir = path.resolve(options.cwd ?? process.cwd(), read(env, 'DATA_DIR') ?? 'data');
+
+  return {
+    telegram: {
+      token: token ?? '',
+      apiRoot: readUrl(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org')!,
+      webhookSecret,
+    },
+    publicUrl,
+    http: { host: read(env, 'HOST') ?? '0.0.0.0', port: readInteger(env, 'PORT', 3000, 0, 65_535) },
+    temporal: {
+      address: temporalAddress,
+      namespace: read(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+      devPort: readInteger(env, 'TEMPORAL_DEV_PORT', 7233, 1, 65_535),
+      uiPort: readInteger(env, 'TEMPORAL_UI_PORT', 8233, 1, 65_535),
+    },
+    dataDir,
+    logLevel,
+    maxUploadBytes: readInteger(env, 'MAX_UPLOAD_BYTES', 50 * 1024 * 1024, 1, 4 * 1024 ** 3),
+    concurrency: {
+      downloads: readInteger(env, 'DOWNLOAD_CONCURRENCY', 2, 1, 64),
+      telegram: readInteger(env, 'TELEGRAM_CONCURRENCY', 4, 1, 256),
+    },
+    policies: {
+      download: {
+        startToCloseTimeout: readSeconds(env, 'DOWNLOAD_TIMEOUT_SECONDS'),
+        heartbeatTimeout: readSeconds(env, 'DOWNLOAD_HEARTBEAT_SECONDS'),
+        maximumAttempts: optionalInteger(env, 'DOWNLOAD_MAX_ATTEMPTS', 1, 20),
+        initialInterval: readSeconds(env, 'DOWNLOAD_RETRY_SECONDS'),
+      },
+      telegram: {
+        startToCloseTimeout: readSeconds(env, 'TELEGRAM_TIMEOUT_SECONDS'),
+        maximumAttempts: optionalInteger(env, 'TELEGRAM_MAX_ATTEMPTS', 1, 20),
+        initialInterval: readSeconds(env, 'TELEGRAM_RETRY_SECONDS'),
+      },
+      host: {
+        uploadTimeout: readSeconds(env, 'UPLOAD_TIMEOUT_SECONDS'),
+        scheduleToStartTimeout: readSeconds(env, 'HOST_QUEUE_TIMEOUT_SECONDS'),
+      },
+    },
+    egressAllowedHosts: (read(env, 'EGRESS_ALLOWED_HOSTS') ?? '')
+      .split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+    tools: {
+      ytDlp: read(env, 'YTDLP_PATH'),
+      ffmpeg: read(env, 'FFMPEG_PATH'),
+      ffprobe: read(env, 'FFPROBE_PATH'),
+      temporal: read(env, 'TEMPORAL_CLI_PATH'),
+    },
+  };
+}
+
+function optionalInteger(env: Env, name: ConfigVariable, min: number, max: number): number | undefined {
+  return read(env, name) === undefined ? undefined : readInteger(env, name, 0, min, max);
+}

@@ -1,0 +1,100 @@
+/**
+ * Every task queue's timeouts and retry policy, in one place. The workflow builds its activity
+ * proxies from these; the operator can override the marked values through the environment
+ * (see src/config.ts), and the overrides travel in the workflow input so a run's history says
+ * which policy it ran with.
+ */
+import type { ActivityOptions, Duration } from '@temporalio/workflow';
+import { NON_RETRYABLE_FAILURES } from './failures.js';
+
+export const TELEGRAM_QUEUE = 'telegram';
+export const DOWNLOADS_QUEUE = 'downloads';
+
+export interface PolicyOverrides {
+  download?: {
+    startToCloseTimeout?: Duration;
+    heartbeatTimeout?: Duration;
+    maximumAttempts?: number;
+    initialInterval?: Duration;
+  };
+  telegram?: {
+    startToCloseTimeout?: Duration;
+    maximumAttempts?: number;
+    initialInterval?: Duration;
+  };
+  host?: {
+    uploadTimeout?: Duration;
+    scheduleToStartTimeout?: Duration;
+  };
+}
+
+/** How many times the workflow downloads again on another host when the first host vanished. */
+export const MAX_HOST_ROUNDS = 3;
+
+/** Bot API calls (text messages): quick, cheap, and rate limited by Telegram. */
+export function telegramPolicy(overrides: PolicyOverrides = {}): ActivityOptions {
+  const o = overrides.telegram ?? {};
+  return {
+    taskQueue: TELEGRAM_QUEUE,
+    // The old system's 10 s job timeout: a Bot API call that takes longer is stuck.
+    startToCloseTimeout: o.startToCloseTimeout ?? '10 seconds',
+    retry: {
+      maximumAttempts: o.maximumAttempts ?? 3,
+      initialInterval: o.initialInterval ?? '1 second',
+      backoffCoefficient: 2,
+      // A 429 overrides this with exactly `retry_after` through `nextRetryDelay`.
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
+    },
+  };
+}
+
+/** yt-dlp runs: heavy, slow, and the only step that touches the media host. */
+export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions {
+  const o = overrides.download ?? {};
+  return {
+    taskQueue: DOWNLOADS_QUEUE,
+    startToCloseTimeout: o.startToCloseTimeout ?? '60 seconds',
+    // yt-dlp reports progress every second; silence this long means a dead or hung worker.
+    heartbeatTimeout: o.heartbeatTimeout ?? '15 seconds',
+    retry: {
+      // The old system's policy: 2 tries, 5 s then 15 s apart.
+      maximumAttempts: o.maximumAttempts ?? 2,
+      initialInterval: o.initialInterval ?? '5 seconds',
+      backoffCoefficient: 3,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
+    },
+  };
+}
+
+/**
+ * Activities that read or delete the downloaded files run on the queue of the one process that
+ * holds them. `scheduleToStartTimeout` is what notices that this host is gone (nobody else polls
+ * its queue), so the workflow can download again elsewhere instead of waiting forever.
+ */
+export function hostUploadPolicy(hostQueue: string, overrides: PolicyOverrides = {}): ActivityOptions {
+  const o = overrides.host ?? {};
+  return {
+    taskQueue: hostQueue,
+    scheduleToStartTimeout: o.scheduleToStartTimeout ?? '60 seconds',
+    // A 50 MB upload over a slow uplink; the upload heartbeats as bytes leave the disk.
+    startToCloseTimeout: o.uploadTimeout ?? '300 seconds',
+    heartbeatTimeout: '60 seconds',
+    retry: {
+      maximumAttempts: 3,
+      initialInterval: '2 seconds',
+      backoffCoefficient: 2,
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
+    },
+  };
+}
+
+/** Deleting a temp dir: must not be skipped, must not hang the workflow if the host is gone. */
+export function hostCleanupPolicy(hostQueue: string, overrides: PolicyOverrides = {}): ActivityOptions {
+  const o = overrides.host ?? {};
+  return {
+    taskQueue: hostQueue,
+    scheduleToStartTimeout: o.scheduleToStartTimeout ?? '60 seconds',
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '1 second' },
+  };
+}
