@@ -4,7 +4,8 @@
  * (see src/config.ts), and the overrides travel in the workflow input so a run's history says
  * which policy it ran with.
  */
-import type { ActivityOptions, Duration } from '@temporalio/workflow';
+import type { Duration } from '@temporalio/common';
+import type { ActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURES } from './failures.js';
 
 export const TELEGRAM_QUEUE = 'telegram';

@@ -1,0 +1,60 @@
+# syntax=docker/dockerfile:1
+#
+# One image for every process of the bot; the command picks the role:
+#   npm run webhook                        (default) Telegram updates in, workflows started
+#   npm run worker -- --queue downloads    yt-dlp downloads (+ sends/cleans up its own files)
+#   npm run worker -- --queue telegram     Bot API calls
+# See docker-compose.yml for a complete stack. The TypeScript runs through tsx (a production
+# dependency), so there is no build step; yt-dlp, ffmpeg and ffprobe are on PATH.
+
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- npm packages, production only --------------------------------------------------------------
+FROM ${NODE_IMAGE} AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force
+
+# --- yt-dlp from PyPI (the current release: sites change faster than Debian's package) -----------
+# Installed into a venv that the runtime stage copies; both stages share the same python3.
+FROM ${NODE_IMAGE} AS ytdlp
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-venv \
+ && rm -rf /var/lib/apt/lists/*
+# [default] brings yt-dlp's recommended extras, among them yt-dlp-ejs (YouTube's JS challenges).
+RUN python3 -m venv /opt/yt-dlp \
+ && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check --upgrade "yt-dlp[default]"
+
+# --- runtime -----------------------------------------------------------------------------------
+FROM ${NODE_IMAGE}
+# ffmpeg (with ffprobe) from Debian; python3 runs the yt-dlp venv; tini forwards stop signals so
+# the workers shut down gracefully instead of being killed after the grace period.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends ffmpeg python3 ca-certificates tini \
+ && rm -rf /var/lib/apt/lists/*
+COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
+# yt-dlp needs a JavaScript runtime for some sites (YouTube); Node is already here, but yt-dlp only
+# enables Deno by default, so enable Node in the system-wide config file.
+RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
+ && printf '%s\n' '--js-runtimes node' > /etc/yt-dlp.conf \
+ && yt-dlp --version && ffmpeg -version >/dev/null && ffprobe -version >/dev/null
+
+WORKDIR /app
+COPY --from=deps /app/node_modules ./node_modules
+COPY . .
+
+# Downloads live here while a workflow sends them; owned by the unprivileged user, and a volume so
+# they never land in the container's writable layer.
+RUN mkdir -p /data && chown node:node /data
+ENV NODE_ENV=production \
+    DATA_DIR=/data \
+    NPM_CONFIG_UPDATE_NOTIFIER=false \
+    NPM_CONFIG_FUND=false
+VOLUME ["/data"]
+
+# The node image's unprivileged user; the code stays root-owned and read-only to it.
+USER node
+EXPOSE 3000
+ENTRYPOINT ["/usr/bin/tini", "--"]
+CMD ["npm", "run", "webhook"]

@@ -1,0 +1,76 @@
+import { Api, GrammyError, HttpError } from 'grammy';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import { FailureType } from '../../workflows/failures.js';
+import { typedFailure } from '../failure.js';
+
+/** A Bot API client for `token` at `apiRoot` (the cloud API, a local Bot API server, or an emulator). */
+export function createBotApi(token: string, apiRoot: string): Api {
+  // Bounded below Temporal's timeouts would be wrong for 50 MB uploads; Temporal's cancellation
+  // signal (passed to every call) is what stops a call that outlives its activity.
+  return new Api(token, { apiRoot, timeoutSeconds: 600 });
+}
+
+const CHAT_GONE = [
+  /chat not found/i,
+  /user is deactivated/i,
+  /bot is not a member/i,
+  /bot was kicked/i,
+  /have no rights to send/i,
+  /not enough rights/i,
+  /CHAT_WRITE_FORBIDDEN/,
+  /PEER_ID_INVALID/,
+  /TOPIC_CLOSED/,
+];
+
+/**
+ * Maps what the Bot API (through grammY) threw to the project's failure types, at one place:
+ * 429 waits exactly `retry_after`; a blocked bot or a vanished chat is final; 5xx and network
+ * errors are transient; any other 4xx is a request Telegram will never accept.
+ */
+export function toTelegramFailure(error: unknown, method: string): Error {
+  if (error instanceof ApplicationFailure || error instanceof CancelledFailure) return error;
+  if (error instanceof GrammyError) {
+    const what = `Telegram ${method}: ${error.error_code} ${error.description}`;
+    if (error.error_code === 429) {
+      const retryAfter = Math.max(1, error.parameters.retry_after ?? 1);
+      return typedFailure(FailureType.TelegramRateLimited, what, {
+        nextRetryDelay: `${retryAfter} seconds`,
+        details: [{ retryAfterSeconds: retryAfter }],
+      });
+    }
+    if (error.error_code === 403 || (error.error_code === 400 && CHAT_GONE.some((pattern) => pattern.test(error.description)))) {
+      return typedFailure(FailureType.ChatUnavailable, what);
+    }
+    if (error.error_code === 413 || /too big|entity too large/i.test(error.description)) {
+      return typedFailure(FailureType.FileTooLarge, what);
+    }
+    if (error.error_code >= 500) return typedFailure(FailureType.TransientNetwork, what);
+    return typedFailure(FailureType.TelegramBadRequest, what);
+  }
+  if (error instanceof HttpError) {
+    return typedFailure(FailureType.TransientNetwork, `Telegram ${method}: ${error.message}`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return typedFailure(FailureType.TransientNetwork, `Telegram ${method}: ${message}`);
+}
+
+/** Runs one Bot API call and turns its failure into a typed one. */
+export async function callTelegram<T>(method: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw toTelegramFailure(error, method);
+  }
+}
+
+/** True for a Bot API 400 whose description matches: lets edits and deletes be idempotent. */
+export function isBadRequest(error: unknown, description: RegExp): boolean {
+  return error instanceof GrammyError && error.error_code === 400 && description.test(error.description);
+}
+
+type GrammySignal = Parameters<Api['getMe']>[0];
+
+/** Node's AbortSignal, typed as the one grammY's Node build declares (the same object at run time). */
+export function grammySignal(signal: AbortSignal): GrammySignal {
+  return signal as unknown as GrammySignal;
+}

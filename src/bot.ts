@@ -1,0 +1,56 @@
+import type { Client } from '@temporalio/client';
+import type { Api } from 'grammy';
+import type { Update } from 'grammy/types';
+import { createBotApi } from '../activities/adapters/telegram.js';
+import type { Config } from './config.js';
+import { buildApp, WEBHOOK_PATH } from './http/app.js';
+import type { Logger } from './logger.js';
+import { handleUpdate } from './telegram/handleUpdate.js';
+import { runLongPolling } from './telegram/polling.js';
+import { WorkflowStarter } from './temporal/starter.js';
+
+export interface RunningBot {
+  mode: 'webhook' | 'polling';
+  stop(): Promise<void>;
+}
+
+/** The update handler wired to Temporal, as both the webhook and polling use it. */
+export function createUpdateHandler(config: Config, client: Client, logger: Logger) {
+  const deps = {
+    starter: new WorkflowStarter(client),
+    maxUploadBytes: config.maxUploadBytes,
+    policies: config.policies,
+    logger,
+  };
+  return (update: Update) => handleUpdate(update, deps);
+}
+
+/**
+ * Receives updates: a webhook server when PUBLIC_URL is set (registered with Telegram with its
+ * secret token), long polling otherwise.
+ */
+export async function runBot(config: Config, client: Client, logger: Logger, api: Api = createBotApi(config.telegram.token, config.telegram.apiRoot)): Promise<RunningBot> {
+  const onUpdate = createUpdateHandler(config, client, logger);
+  if (config.publicUrl) {
+    const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: onUpdate, logger });
+    await app.listen({ host: config.http.host, port: config.http.port });
+    await api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
+      secret_token: config.telegram.webhookSecret,
+      allowed_updates: ['message'],
+    });
+    logger.info({ url: `${config.publicUrl}${WEBHOOK_PATH}` }, 'webhook registered with Telegram');
+    return { mode: 'webhook', stop: () => app.close() };
+  }
+  const stopping = new AbortController();
+  const polling = runLongPolling({ api, handleUpdate: onUpdate, logger, signal: stopping.signal }).catch((error: unknown) => {
+    logger.fatal({ err: error }, 'long polling stopped');
+    process.exitCode = 1;
+  });
+  return {
+    mode: 'polling',
+    async stop() {
+      stopping.abort();
+      await polling;
+    },
+  };
+}

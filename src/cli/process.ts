@@ -1,0 +1,57 @@
+import { Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig, type Config } from '../config.js';
+import { createLogger, temporalLoggerFrom, type Logger } from '../logger.js';
+import { registerSecret } from '../redact.js';
+
+/**
+ * What every entry point does first: read the config (exit 2 with the variable's name when it
+ * is wrong), register the secrets for redaction, and route Temporal's own logs through pino.
+ */
+export function bootProcess(name: string, options: { requireToken?: boolean } = {}): { config: Config; logger: Logger } {
+  let config: Config;
+  try {
+    config = loadConfig(process.env, { requireToken: options.requireToken ?? true });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Configuration error: ${error.message}\nSee .env.example for every variable.\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  registerSecret(config.telegram.token);
+  registerSecret(config.telegram.webhookSecret);
+  const logger = createLogger(config.logLevel, name);
+  // We stop workers ourselves, in order, on SIGINT/SIGTERM (see onShutdown).
+  Runtime.install({ logger: temporalLoggerFrom(logger), shutdownSignals: [] });
+  return { config, logger };
+}
+
+/** The Temporal address to use when the process does not start the embedded server itself. */
+export function temporalAddress(config: Config): string {
+  return config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
+}
+
+/**
+ * Runs `shutdown` once on SIGINT/SIGTERM; a second signal exits at once. Exit code 0 after a
+ * clean shutdown, 1 if it failed.
+ */
+export function onShutdown(logger: Logger, shutdown: () => Promise<void>): void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    shutdown().then(
+      () => process.exit(process.exitCode ?? 0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+}

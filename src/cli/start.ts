@@ -1,0 +1,56 @@
+/**
+ * `npm start`: everything on one machine. The embedded Temporal dev server (unless
+ * TEMPORAL_ADDRESS is set), a telegram worker, a downloads worker, and the bot (webhook when
+ * PUBLIC_URL is set, long polling otherwise). Ctrl-C / SIGTERM stops all of it, in order.
+ */
+import { runBot } from '../bot.js';
+import { connectClient, connectWorkers } from '../temporal/connection.js';
+import { startDevServer, type DevServer } from '../temporal/devServer.js';
+import { resolveTools } from '../tools.js';
+import { createDownloadWorkers, createTelegramWorker } from '../worker/workers.js';
+import { bootProcess, onShutdown } from './process.js';
+
+const { config, logger } = bootProcess('media-bot');
+const tools = resolveTools(config.tools);
+
+let devServer: DevServer | undefined;
+if (!config.temporal.address) {
+  devServer = await startDevServer({
+    temporalPath: tools.temporal,
+    dataDir: config.dataDir,
+    port: config.temporal.devPort,
+    uiPort: config.temporal.uiPort,
+    namespace: config.temporal.namespace,
+    logger,
+  });
+}
+const address = config.temporal.address ?? devServer!.address;
+
+try {
+  const connection = await connectWorkers(address);
+  const client = await connectClient(address, config.temporal.namespace);
+  const setup = { connection, config, tools, logger };
+  const telegramWorker = await createTelegramWorker(setup);
+  const downloadWorkers = await createDownloadWorkers(setup);
+  const workers = [telegramWorker, downloadWorkers.downloads, downloadWorkers.host];
+  const running = Promise.all(workers.map((worker) => worker.run()));
+  const bot = await runBot(config, client, logger);
+
+  logger.info(
+    { mode: bot.mode, temporal: address, webUi: devServer?.uiUrl, namespace: config.temporal.namespace },
+    devServer ? `media bot running; Temporal Web UI at ${devServer.uiUrl}` : 'media bot running',
+  );
+
+  onShutdown(logger, async () => {
+    await bot.stop();
+    for (const worker of workers) worker.shutdown();
+    await running;
+    await connection.close();
+    await client.connection.close();
+    await devServer?.stop();
+  });
+} catch (error) {
+  logger.fatal({ err: error }, 'could not start');
+  await devServer?.stop();
+  process.exit(1);
+}

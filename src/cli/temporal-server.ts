@@ -1,0 +1,19 @@
+/**
+ * `npm run temporal`: only the embedded Temporal dev server (SQLite under DATA_DIR, Web UI),
+ * for running the bot and workers as separate processes on one machine.
+ */
+import { startDevServer } from '../temporal/devServer.js';
+import { resolveTools } from '../tools.js';
+import { bootProcess, onShutdown } from './process.js';
+
+const { config, logger } = bootProcess('temporal', { requireToken: false });
+const server = await startDevServer({
+  temporalPath: resolveTools(config.tools).temporal,
+  dataDir: config.dataDir,
+  port: config.temporal.devPort,
+  uiPort: config.temporal.uiPort,
+  namespace: config.temporal.namespace,
+  logger,
+});
+logger.info({ address: server.address, webUi: server.uiUrl }, 'Temporal dev server running');
+onShutdown(logger, () => server.stop());

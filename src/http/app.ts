@@ -1,0 +1,73 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Fastify from 'fastify';
+import type { Update } from 'grammy/types';
+import type { Logger } from '../logger.js';
+import type { HandleOutcome } from '../telegram/handleUpdate.js';
+
+export const WEBHOOK_PATH = '/telegram/webhook';
+/** Telegram updates are a few kB; anything near this is not an update. */
+export const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+export interface AppDeps {
+  webhookSecret: string;
+  handleUpdate: (update: Update) => Promise<HandleOutcome>;
+  logger: Logger;
+}
+
+const updateSchema = {
+  type: 'object',
+  required: ['update_id'],
+  properties: { update_id: { type: 'integer' } },
+} as const;
+
+/** Compares secrets in constant time: hashing first makes the lengths equal too. */
+export function secretMatches(received: string | string[] | undefined, expected: string): boolean {
+  if (typeof received !== 'string') return false;
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(received), digest(expected));
+}
+
+/**
+ * The webhook server: checks Telegram's secret header, validates the update, and answers 200
+ * only once the workflow start is durable (503 when Temporal did not acknowledge it, so
+ * Telegram delivers the update again and nothing is lost).
+ */
+export function buildApp(deps: AppDeps) {
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: WEBHOOK_BODY_LIMIT, disableRequestLogging: true });
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.post<{ Body: Update }>(
+    WEBHOOK_PATH,
+    {
+      schema: { body: updateSchema },
+      // Before the body is read: a stranger's request costs no parsing.
+      onRequest: async (request, reply) => {
+        if (!secretMatches(request.headers['x-telegram-bot-api-secret-token'], deps.webhookSecret)) {
+          request.log.warn({ ip: request.ip }, 'webhook request with a missing or wrong secret token');
+          await reply.code(401).send({ ok: false, error: 'unauthorized' });
+        }
+      },
+    },
+    async (request, reply) => {
+      const started = performance.now();
+      try {
+        const outcome = await deps.handleUpdate(request.body);
+        request.log.debug({ outcome, ms: Math.round(performance.now() - started) }, 'update handled');
+        return { ok: true };
+      } catch (error) {
+        request.log.error({ err: error, updateId: request.body.update_id }, 'could not start the workflow; Telegram will redeliver');
+        return reply.code(503).send({ ok: false, error: 'temporarily unavailable' });
+      }
+    },
+  );
+
+  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
+    const status = error.statusCode ?? 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ status, reason: error.message }, 'bad request');
+    return reply.code(status).send({ ok: false, error: status >= 500 ? 'internal error' : error.message });
+  });
+
+  return app;
+}

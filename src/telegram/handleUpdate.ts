@@ -1,0 +1,49 @@
+import type { Update } from 'grammy/types';
+import type { PolicyOverrides } from '../../workflows/policies.js';
+import { HELP_TEXT, NO_LINK_TEXT } from '../../workflows/messages.js';
+import type { Logger } from '../logger.js';
+import type { StartOutcome, WorkflowStarter } from '../temporal/starter.js';
+import { interpretUpdate } from './updates.js';
+
+export interface UpdateHandlerDeps {
+  starter: WorkflowStarter;
+  maxUploadBytes: number;
+  policies: PolicyOverrides;
+  logger: Logger;
+}
+
+export type HandleOutcome = { action: 'ignored'; reason: string } | { action: StartOutcome; workflow: 'media' | 'reply' };
+
+/**
+ * The one path from an update to Temporal, shared by the webhook and long polling. It only
+ * starts a workflow (never downloads, never calls Telegram); it throws when Temporal did not
+ * acknowledge the start, so the caller can make Telegram deliver the update again.
+ */
+export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Promise<HandleOutcome> {
+  const intent = interpretUpdate(update);
+  const log = deps.logger.child({ updateId: update.update_id });
+  switch (intent.kind) {
+    case 'ignore':
+      log.debug({ reason: intent.reason }, 'update ignored');
+      return { action: 'ignored', reason: intent.reason };
+    case 'help':
+    case 'no-link': {
+      const text = intent.kind === 'help' ? HELP_TEXT : NO_LINK_TEXT;
+      const action = await deps.starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies: deps.policies });
+      log.info({ chatId: intent.chatId, action }, 'reply requested');
+      return { action, workflow: 'reply' };
+    }
+    case 'media': {
+      const action = await deps.starter.startMediaRequest({
+        chatId: intent.chatId,
+        messageId: intent.messageId,
+        userId: intent.userId,
+        url: intent.url,
+        maxUploadBytes: deps.maxUploadBytes,
+        policies: deps.policies,
+      });
+      log.info({ chatId: intent.chatId, messageId: intent.messageId, action }, 'media request');
+      return { action, workflow: 'media' };
+    }
+  }
+}

@@ -1,0 +1,49 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { MediaRequestWorkflow, ReplyWorkflow } from '../../workflows/index.js';
+import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
+import type { MediaRequestInput, ReplyInput } from '../../workflows/types.js';
+import { mediaRequestWorkflowId, replyWorkflowId } from './workflowIds.js';
+
+export type StartOutcome = 'started' | 'duplicate';
+
+/** How long a webhook waits for Temporal to acknowledge a start before answering 503. */
+const START_DEADLINE_MS = 10_000;
+
+/**
+ * Starts workflows for updates. A start that finds the id taken, running or finished, is the
+ * same update delivered again: that is a success, and nothing new runs.
+ */
+export class WorkflowStarter {
+  constructor(
+    private readonly client: Client,
+    /** Workflow tasks are light; they share the `telegram` queue's workers. */
+    private readonly taskQueue: string = TELEGRAM_QUEUE,
+  ) {}
+
+  startMediaRequest(input: MediaRequestInput): Promise<StartOutcome> {
+    return this.start(MediaRequestWorkflow, mediaRequestWorkflowId(input), input);
+  }
+
+  startReply(input: ReplyInput): Promise<StartOutcome> {
+    return this.start(ReplyWorkflow, replyWorkflowId(input), input);
+  }
+
+  private async start<A>(workflow: (input: A) => Promise<unknown>, workflowId: string, input: A): Promise<StartOutcome> {
+    try {
+      await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.client.workflow.start(workflow, {
+          taskQueue: this.taskQueue,
+          workflowId,
+          args: [input],
+          // A finished request must not run again when Telegram redelivers its update.
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+          workflowIdConflictPolicy: 'FAIL',
+        }),
+      );
+      return 'started';
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return 'duplicate';
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,147 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Update } from 'grammy/types';
+import { createUpdateHandler } from '../../src/bot.js';
+import { loadConfig, type Config } from '../../src/config.js';
+import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
+import { registerSecret } from '../../src/redact.js';
+import { resolveTools } from '../../src/tools.js';
+import { createDownloadWorkers, createTelegramWorker, WORKFLOWS_PATH } from '../../src/worker/workers.js';
+import { startBotApiEmulator, type BotApiEmulator } from './botApiEmulator.js';
+import { createMediaFixtures, type MediaFixtures } from './mediaFixtures.js';
+import { startMediaServer, type MediaServer } from './mediaServer.js';
+
+export const WEBHOOK_SECRET = 'test-webhook-secret_123';
+export const CHAT_ID = 4242;
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** The workflow bundle, built once per test file (webpack takes a few seconds). */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  return bundle;
+}
+
+const noop = () => undefined;
+
+/** Worker state changes at INFO would drown the test output; warnings and errors still show. */
+function quietTemporalRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as LogLevel | undefined) ?? 'WARN') });
+  } catch {
+    // Already installed by an earlier stack in this process.
+  }
+}
+const quietBundlerLogger = { log: noop, trace: noop, debug: noop, info: noop, warn: noop, error: noop };
+
+/** The `temporal` dev server started by @temporalio/testing from the local binary (no download). */
+export function startTemporal(): Promise<TestWorkflowEnvironment> {
+  quietTemporalRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: { type: 'existing-path', path: resolveTools().temporal },
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+}
+
+export interface TestStack {
+  env: TestWorkflowEnvironment;
+  client: Client;
+  emulator: BotApiEmulator;
+  media: MediaServer;
+  fixtures: MediaFixtures;
+  config: Config;
+  dataDir: string;
+  app: ReturnType<typeof buildApp>;
+  hostQueue: string;
+  /** POSTs an update to the webhook like Telegram does (the secret header set unless overridden). */
+  post(update: unknown, headers?: Record<string, string>): Promise<{ statusCode: number; body: string }>;
+  /** A new private-chat message with a link, as Telegram would deliver it. */
+  linkUpdate(url: string, options?: { chatId?: number; messageId?: number; text?: string }): Update;
+  stop(): Promise<void>;
+}
+
+let nextMessageId = 100;
+let nextUpdateId = 9_000;
+
+/**
+ * The whole bot on loopback: a real Temporal dev server, the real workers (the production
+ * factories), real yt-dlp downloading from a loopback media server, and the Bot API emulator.
+ * `env` overrides configuration variables (e.g. a lower MAX_UPLOAD_BYTES).
+ */
+export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+  const [temporal, emulator, fixtures] = await Promise.all([startTemporal(), startBotApiEmulator(), createMediaFixtures()]);
+  const media = await startMediaServer(fixtures.dir);
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-data-'));
+  const config = loadConfig({
+    TELEGRAM_BOT_TOKEN: emulator.token,
+    TELEGRAM_API_ROOT: emulator.apiRoot,
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    DATA_DIR: dataDir,
+    EGRESS_ALLOWED_HOSTS: '127.0.0.1',
+    // The production policy, shortened so retries happen within a test's time.
+    DOWNLOAD_RETRY_SECONDS: '1',
+    TELEGRAM_RETRY_SECONDS: '1',
+    HOST_QUEUE_TIMEOUT_SECONDS: '20',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    ...env,
+  });
+  registerSecret(config.telegram.token);
+  const logger = createLogger(config.logLevel, 'test');
+  const setup = { connection: temporal.nativeConnection, config, tools: resolveTools(), logger, workflowBundle: await workflowBundle() };
+  const telegramWorker = await createTelegramWorker(setup);
+  const downloadWorkers = await createDownloadWorkers(setup);
+  const workers: Worker[] = [telegramWorker, downloadWorkers.downloads, downloadWorkers.host];
+  const running = Promise.all(workers.map((worker) => worker.run()));
+  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, temporal.client, logger), logger });
+  await app.ready();
+
+  return {
+    env: temporal,
+    client: temporal.client,
+    emulator,
+    media,
+    fixtures,
+    config,
+    dataDir,
+    app,
+    hostQueue: downloadWorkers.hostQueue,
+    async post(update, headers = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET }) {
+      const response = await app.inject({
+        method: 'POST',
+        url: WEBHOOK_PATH,
+        headers: { 'content-type': 'application/json', ...headers },
+        payload: typeof update === 'string' ? update : JSON.stringify(update),
+      });
+      return { statusCode: response.statusCode, body: response.body };
+    },
+    linkUpdate(url, options = {}) {
+      const text = options.text ?? url;
+      const offset = text.indexOf(url);
+      const chatId = options.chatId ?? CHAT_ID;
+      return {
+        update_id: nextUpdateId++,
+        message: {
+          message_id: options.messageId ?? nextMessageId++,
+          date: Math.floor(Date.now() / 1000),
+          chat: { id: chatId, type: 'private', first_name: 'Tester' },
+          from: { id: chatId, is_bot: false, first_name: 'Tester' },
+          text,
+          entities: offset >= 0 ? [{ type: 'url', offset, length: url.length }] : [],
+        },
+      } as Update;
+    },
+    async stop() {
+      for (const worker of workers) worker.shutdown();
+      await running;
+      await app.close();
+      await Promise.all([temporal.teardown(), emulator.close(), media.close()]);
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

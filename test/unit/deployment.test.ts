@@ -1,0 +1,432 @@
+/**
+ * The deployment files (Dockerfile, docker-compose.yml, .env.example) are checked against the code
+ * they deploy: the npm scripts, the task queues, the environment variables loadConfig reads. No
+ * Docker engine is needed: the compose file is parsed, never started.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { CONFIG_VARIABLES, loadConfig, type Config } from '../../src/config.js';
+import {
+  DOWNLOADS_QUEUE,
+  TELEGRAM_QUEUE,
+  downloadPolicy,
+  hostCleanupPolicy,
+  hostUploadPolicy,
+  telegramPolicy,
+  type PolicyOverrides,
+} from '../../workflows/policies.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const readText = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
+
+const TOKEN = '123:abc';
+const CONFIG_NAMES = Object.keys(CONFIG_VARIABLES);
+const WORKER_QUEUES: readonly string[] = [DOWNLOADS_QUEUE, TELEGRAM_QUEUE];
+const APP_SERVICES = ['webhook', 'worker-downloads', 'worker-telegram'];
+const WORKER_SERVICES = ['worker-downloads', 'worker-telegram'];
+
+type Env = Record<string, string | undefined>;
+
+// --- docker-compose.yml -------------------------------------------------------------------------
+
+type Port = string | number | { target: number | string; published?: number | string; host_ip?: string };
+
+interface ComposeService {
+  image?: string;
+  build?: unknown;
+  command?: string | string[];
+  container_name?: string;
+  environment?: Record<string, string | number | boolean | null> | string[];
+  ports?: Port[];
+  volumes?: Array<string | { type?: string; source?: string; target: string }>;
+  depends_on?: string[] | Record<string, { condition?: string }>;
+  healthcheck?: { test?: string | string[] };
+}
+
+interface ComposeFile {
+  services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
+}
+
+const compose = parse(readText('docker-compose.yml'), { merge: true }) as ComposeFile;
+const packageJson = JSON.parse(readText('package.json')) as { scripts: Record<string, string> };
+
+function service(name: string): ComposeService {
+  const found = compose.services[name];
+  if (found === undefined) throw new Error(`docker-compose.yml has no service "${name}"`);
+  return found;
+}
+
+/**
+ * Compose's variable interpolation, for the forms this file may use: $$, $NAME, ${NAME},
+ * ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}. Anything else throws, so an
+ * unsupported form cannot slip through unchecked.
+ */
+function interpolate(text: string, env: Env): string {
+  return text.replace(/\$(\$|[A-Za-z_][A-Za-z0-9_]*|\{([^}]*)\})/g, (match, body: string, braced?: string) => {
+    if (body === '$') return '$';
+    if (braced === undefined) return env[body] ?? '';
+    const parsed = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])(.*))?$/s.exec(braced);
+    if (parsed === null) throw new Error(`unsupported interpolation ${match}`);
+    const [, name, colon, operator, argument] = parsed as unknown as [string, string, string?, string?, string?];
+    const value = env[name];
+    const missing = colon === ':' ? value === undefined || value === '' : value === undefined;
+    if (operator === undefined || !missing) return value ?? '';
+    if (operator === '-') return interpolate(argument ?? '', env);
+    throw new Error(`${name}: ${argument}`);
+  });
+}
+
+/** The service's environment as written (values not yet interpolated). */
+function rawEnvironment(s: ComposeService): Record<string, string> {
+  const env = s.environment ?? {};
+  if (Array.isArray(env)) {
+    return Object.fromEntries(
+      env.map((entry) => {
+        const at = entry.indexOf('=');
+        return at === -1 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
+      }),
+    );
+  }
+  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]));
+}
+
+/** What the container's process sees when the operator's .env (or shell) holds `operator`. */
+function containerEnvironment(s: ComposeService, operator: Env): Env {
+  return Object.fromEntries(Object.entries(rawEnvironment(s)).map(([key, value]) => [key, interpolate(value, operator)]));
+}
+
+function commandOf(s: ComposeService): string[] {
+  if (s.command === undefined) throw new Error('service has no command');
+  return Array.isArray(s.command) ? s.command : s.command.trim().split(/\s+/);
+}
+
+/** `npm run <script> [-- args...]` → script and args; anything else throws. */
+function npmScriptOf(command: string[]): { script: string; args: string[] } {
+  const [npm, run, script, separator, ...args] = command;
+  if (npm !== 'npm' || run !== 'run' || script === undefined) {
+    throw new Error(`command does not run an npm script: ${command.join(' ')}`);
+  }
+  if (separator !== undefined && separator !== '--') {
+    throw new Error(`arguments of an npm script must follow "--": ${command.join(' ')}`);
+  }
+  return { script, args };
+}
+
+/** The worker's own options: --queue (required) and --concurrency; anything else throws. */
+function workerOptions(args: string[]): { queue: string | undefined; concurrency: string | undefined } {
+  const options: { queue: string | undefined; concurrency: string | undefined } = { queue: undefined, concurrency: undefined };
+  for (let i = 0; i < args.length; i += 2) {
+    const [flag, value] = [args[i], args[i + 1]];
+    if (flag === '--queue') options.queue = value;
+    else if (flag === '--concurrency' && value !== undefined && /^\d+$/.test(value)) options.concurrency = value;
+    else throw new Error(`the worker does not accept ${args.slice(i).join(' ')}`);
+  }
+  return options;
+}
+
+/** Published ports as { host, container }, host undefined when Docker picks one. */
+function publishedPorts(s: ComposeService, operator: Env): Array<{ hostIp?: string; host?: string; container: string }> {
+  return (s.ports ?? []).map((port) => {
+    if (typeof port === 'object') {
+      return {
+        hostIp: port.host_ip,
+        host: port.published === undefined ? undefined : interpolate(String(port.published), operator),
+        container: interpolate(String(port.target), operator),
+      };
+    }
+    const parts = interpolate(String(port), operator).replace(/\/(tcp|udp)$/, '').split(':');
+    const container = parts.pop()!;
+    const host = parts.pop();
+    return { hostIp: parts.pop(), host, container };
+  });
+}
+
+function dependsOn(s: ComposeService): Record<string, string | undefined> {
+  const deps = s.depends_on ?? [];
+  if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [name, undefined]));
+  return Object.fromEntries(Object.entries(deps).map(([name, dep]) => [name, dep.condition]));
+}
+
+// --- .env.example -------------------------------------------------------------------------------
+
+interface ExampleEntry {
+  name: string;
+  /** Undefined when the line is commented out (`# NAME=`). */
+  value: string | undefined;
+  /** The line just above the variable. */
+  comment: string | undefined;
+}
+
+function parseEnvExample(text: string): ExampleEntry[] {
+  const entries: ExampleEntry[] = [];
+  const lines = text.split('\n');
+  lines.forEach((line, index) => {
+    const variable = /^(# )?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
+    if (variable === null) {
+      if (line.trim() !== '' && !line.startsWith('#')) throw new Error(`.env.example line ${index + 1} is malformed: ${line}`);
+      return;
+    }
+    const [, commented, name, value] = variable as unknown as [string, string | undefined, string, string];
+    entries.push({ name, value: commented === undefined ? value : undefined, comment: lines[index - 1] });
+  });
+  return entries;
+}
+
+const envExample = parseEnvExample(readText('.env.example'));
+/** The operator who copied .env.example to .env and set the token. */
+const exampleOperatorEnv: Env = {
+  ...Object.fromEntries(envExample.filter((entry) => entry.value !== undefined).map((entry) => [entry.name, entry.value])),
+  TELEGRAM_BOT_TOKEN: TOKEN,
+};
+
+// --- Dockerfile ---------------------------------------------------------------------------------
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+/** Instructions per build stage, continuation lines joined and comments dropped. */
+function parseDockerfile(text: string): Instruction[][] {
+  const stages: Instruction[][] = [];
+  let pending = '';
+  for (const line of text.split('\n')) {
+    if (/^\s*#/.test(line)) continue;
+    pending += line.endsWith('\\') ? `${line.slice(0, -1)} ` : line;
+    if (line.endsWith('\\')) continue;
+    const match = /^\s*([A-Za-z]+)\s+(.*)$/s.exec(pending);
+    pending = '';
+    if (match === null) continue;
+    const instruction = { keyword: match[1]!.toUpperCase(), args: match[2]!.trim() };
+    if (instruction.keyword === 'FROM') stages.push([]);
+    // ARG before the first FROM belongs to no stage.
+    stages.at(-1)?.push(instruction);
+  }
+  return stages;
+}
+
+const stages = parseDockerfile(readText('Dockerfile'));
+const allInstructions = stages.flat();
+const finalStage = stages.at(-1) ?? [];
+const runs = (instructions: Instruction[]): string[] =>
+  instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args.replace(/\s+/g, ' '));
+
+// --- the tests ----------------------------------------------------------------------------------
+
+describe('docker-compose.yml', () => {
+  const appServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
+  const operators: Array<[string, Env]> = [
+    ['only a token set', { TELEGRAM_BOT_TOKEN: TOKEN }],
+    ['a copy of .env.example with a token', exampleOperatorEnv],
+  ];
+
+  it('builds the bot image for exactly the webhook and the two worker services', () => {
+    expect(appServices.map(([name]) => name).sort()).toEqual(APP_SERVICES);
+  });
+
+  it.each(APP_SERVICES)('starts %s with an npm script that package.json defines', (name) => {
+    const { script } = npmScriptOf(commandOf(service(name)));
+    expect(Object.keys(packageJson.scripts)).toContain(script);
+  });
+
+  it('starts the webhook service with the webhook script', () => {
+    expect(npmScriptOf(commandOf(service('webhook')))).toEqual({ script: 'webhook', args: [] });
+  });
+
+  it('starts workers only on the task queues the worker accepts, one service per queue', () => {
+    const queues = WORKER_SERVICES.map((name) => {
+      const { script, args } = npmScriptOf(commandOf(service(name)));
+      expect(script).toBe('worker');
+      const { queue } = workerOptions(args);
+      expect(WORKER_QUEUES).toContain(queue);
+      return queue;
+    });
+    expect(queues.sort()).toEqual([...WORKER_QUEUES].sort());
+  });
+
+  it.each(APP_SERVICES)('gives %s only environment variables that CONFIG_VARIABLES lists', (name) => {
+    const unknown = Object.keys(rawEnvironment(service(name))).filter((key) => !CONFIG_NAMES.includes(key));
+    expect(unknown).toEqual([]);
+  });
+
+  it.each(APP_SERVICES)('refuses to start %s without TELEGRAM_BOT_TOKEN', (name) => {
+    expect(() => containerEnvironment(service(name), {})).toThrow(/TELEGRAM_BOT_TOKEN/);
+    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: '' })).toThrow(/TELEGRAM_BOT_TOKEN/);
+  });
+
+  describe.each(operators)('with %s', (_label, operator) => {
+    const config = (name: string): Config => loadConfig(containerEnvironment(service(name), operator), { cwd: '/app' });
+
+    it('gives every app service an environment that loadConfig accepts, with the token', () => {
+      for (const name of APP_SERVICES) expect(config(name).telegram.token).toBe(TOKEN);
+    });
+
+    it('points every app service at the temporal service, all in the namespace Temporal creates', () => {
+      const namespace = containerEnvironment(service('temporal'), operator).DEFAULT_NAMESPACE ?? 'default';
+      for (const name of APP_SERVICES) {
+        expect(config(name).temporal.address).toBe('temporal:7233');
+        expect(rawEnvironment(service(name))).toHaveProperty('TEMPORAL_NAMESPACE');
+        expect(config(name).temporal.namespace).toBe(namespace);
+      }
+    });
+
+    it('keeps the downloads in the /data volume of each downloads worker', () => {
+      expect(config('worker-downloads').dataDir).toBe('/data');
+      const targets = (service('worker-downloads').volumes ?? []).map((v) =>
+        typeof v === 'string' ? v.split(':').at(v.includes(':') ? 1 : 0) : v.target,
+      );
+      expect(targets).toContain('/data');
+    });
+
+    it('publishes the webhook on the port the webhook server listens on', () => {
+      const ports = publishedPorts(service('webhook'), operator);
+      expect(ports.map((p) => p.container)).toContain(String(config('webhook').http.port));
+    });
+  });
+
+  it.each(WORKER_SERVICES)('keeps %s scalable: no container_name and no fixed host port', (name) => {
+    expect(service(name).container_name).toBeUndefined();
+    const fixed = publishedPorts(service(name), exampleOperatorEnv).filter((p) => p.host !== undefined && p.host !== '');
+    expect(fixed).toEqual([]);
+  });
+
+  it('persists Temporal in the postgresql service and starts it once PostgreSQL is healthy', () => {
+    const temporal = service('temporal');
+    const env = containerEnvironment(temporal, {});
+    expect(temporal.image).toMatch(/^temporalio\/auto-setup:/);
+    expect(env.DB).toBe('postgres12');
+    expect(env.POSTGRES_SEEDS).toBe('postgresql');
+
+    const postgres = service('postgresql');
+    const postgresEnv = containerEnvironment(postgres, {});
+    expect(postgres.image).toMatch(/^postgres:16\b/);
+    expect(env.POSTGRES_USER).toBe(postgresEnv.POSTGRES_USER);
+    expect(env.POSTGRES_PWD).toBe(postgresEnv.POSTGRES_PASSWORD);
+    expect(postgres.healthcheck?.test).toBeDefined();
+    expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy' });
+
+    const dataVolume = (postgres.volumes ?? []).find((v) => typeof v === 'string' && v.endsWith(':/var/lib/postgresql/data'));
+    expect(typeof dataVolume).toBe('string');
+    expect(Object.keys(compose.volumes ?? {})).toContain((dataVolume as string).split(':')[0]);
+  });
+
+  it('serves Temporal on 7233 and starts the app services once it is healthy', () => {
+    expect(publishedPorts(service('temporal'), {}).map((p) => p.container)).toContain('7233');
+    expect(service('temporal').healthcheck?.test).toBeDefined();
+    for (const name of APP_SERVICES) expect(dependsOn(service(name)).temporal).toBe('service_healthy');
+  });
+
+  it('points the Temporal UI at the temporal service and publishes it on 8233', () => {
+    const ui = service('temporal-ui');
+    expect(ui.image).toMatch(/^temporalio\/ui:/);
+    expect(containerEnvironment(ui, {}).TEMPORAL_ADDRESS).toBe('temporal:7233');
+    expect(publishedPorts(ui, {})).toContainEqual(expect.objectContaining({ host: '8233', container: '8080' }));
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds from node:20-bookworm-slim', () => {
+    const from = allInstructions.filter((i) => i.keyword === 'FROM').map((i) => i.args);
+    const image = /^ARG NODE_IMAGE=(\S+)/m.exec(readText('Dockerfile'))?.[1];
+    const bases = from.map((args) => args.split(/\s+/)[0]!.replace('${NODE_IMAGE}', image ?? '${NODE_IMAGE}'));
+    expect(bases.at(-1)).toBe('node:20-bookworm-slim');
+  });
+
+  it('installs ffmpeg from Debian and yt-dlp from PyPI', () => {
+    expect(runs(allInstructions).some((run) => /apt-get install [^&;|]*\bffmpeg\b/.test(run))).toBe(true);
+    expect(runs(allInstructions).some((run) => /pip3? install [^&;|]*\byt-dlp\b/.test(run))).toBe(true);
+  });
+
+  it('checks while building that yt-dlp, ffmpeg and ffprobe run in the final image', () => {
+    const final = runs(finalStage).join(' && ');
+    expect(final).toMatch(/\byt-dlp --version\b/);
+    expect(final).toMatch(/\bffmpeg -version\b/);
+    expect(final).toMatch(/\bffprobe -version\b/);
+  });
+
+  it('installs only the production npm packages', () => {
+    expect(runs(allInstructions).some((run) => /\bnpm ci\b[^&;|]*--omit=dev\b/.test(run))).toBe(true);
+  });
+
+  it('runs as an unprivileged user', () => {
+    const user = finalStage.filter((i) => i.keyword === 'USER').at(-1)?.args;
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^(root|0)(:|$)/);
+  });
+
+  it('keeps DATA_DIR on the /data volume', () => {
+    const env = finalStage.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    expect(env).toMatch(/\bDATA_DIR=\/data\b/);
+    const volumes = finalStage.filter((i) => i.keyword === 'VOLUME').map((i) => i.args).join(' ');
+    expect(volumes).toMatch(/"?\/data"?/);
+  });
+
+  it('starts the webhook by default', () => {
+    const cmd = finalStage.filter((i) => i.keyword === 'CMD').at(-1)?.args;
+    expect(JSON.parse(cmd ?? 'null')).toEqual(['npm', 'run', 'webhook']);
+  });
+
+  it('leaves node_modules, .tools, data, .git and .env out of the build context', () => {
+    const ignored = readText('.dockerignore').split('\n').map((line) => line.trim());
+    expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.tools', 'data', '.git', '.env']));
+  });
+});
+
+describe('.env.example', () => {
+  it('lists exactly the CONFIG_VARIABLES keys, in the same order', () => {
+    expect(envExample.map((entry) => entry.name)).toEqual(CONFIG_NAMES);
+  });
+
+  it('describes each variable with its CONFIG_VARIABLES text on the line above', () => {
+    for (const entry of envExample) {
+      expect({ name: entry.name, comment: entry.comment }).toEqual({
+        name: entry.name,
+        comment: `# ${CONFIG_VARIABLES[entry.name as keyof typeof CONFIG_VARIABLES]}`,
+      });
+    }
+  });
+
+  it('shows TELEGRAM_BOT_TOKEN as an empty placeholder to fill in', () => {
+    expect(envExample.find((entry) => entry.name === 'TELEGRAM_BOT_TOKEN')?.value).toBe('');
+  });
+
+  it('is accepted by loadConfig once a token is added, with PUBLIC_URL unset', () => {
+    const env: Env = { ...exampleOperatorEnv };
+    delete env.PUBLIC_URL;
+    const config = loadConfig(env, { cwd: '/srv/bot' });
+    expect(config.telegram.token).toBe(TOKEN);
+    expect(config.publicUrl).toBeUndefined();
+  });
+
+  it('shows the values the code uses by default', () => {
+    const cwd = '/srv/bot';
+    const { policies: shownPolicies, ...shown } = loadConfig(exampleOperatorEnv, { cwd });
+    const { policies: defaultPolicies, ...defaults } = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }, { cwd });
+    expect(shown).toEqual(defaults);
+
+    const effective = (overrides: PolicyOverrides) =>
+      inMilliseconds([
+        downloadPolicy(overrides),
+        telegramPolicy(overrides),
+        hostUploadPolicy('host', overrides),
+        hostCleanupPolicy('host', overrides),
+      ]);
+    expect(effective(shownPolicies)).toEqual(effective(defaultPolicies));
+  });
+});
+
+/** '5 seconds' and '5 second' alike → 5000, so equal durations compare equal whatever their spelling. */
+function inMilliseconds(value: unknown): unknown {
+  if (typeof value === 'string') {
+    const seconds = /^(\d+) seconds?$/.exec(value);
+    return seconds === null ? value : Number(seconds[1]) * 1000;
+  }
+  if (Array.isArray(value)) return value.map(inMilliseconds);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, inMilliseconds(v)]));
+  }
+  return value;
+}

@@ -1,0 +1,61 @@
+/**
+ * Everything the bot says to people. One friendly, specific sentence per failure type: a person
+ * never sees a stack trace, an error code or a retry count.
+ */
+import { FailureType } from './failures.js';
+
+export const ACKNOWLEDGED = '⏳ Got it, downloading…';
+export const UPLOADING = '📤 Uploading…';
+
+export const HELP_TEXT = [
+  'Send me a link to a video or audio (YouTube, news sites, a direct .mp4 or .mp3 link, …) and I will send the media back here.',
+  '',
+  'I reply "⏳" right away, then send the file. If I cannot, I tell you why.',
+  'Files up to the Telegram upload limit can be sent.',
+].join('\n');
+
+export const NO_LINK_TEXT = 'Send me a link (starting with http:// or https://) and I will download the media for you. /help tells more.';
+
+export interface FailureFacts {
+  type: string;
+  url: string;
+  sizeBytes?: number;
+  limitBytes: number;
+}
+
+export function failureMessage(facts: FailureFacts): string {
+  switch (facts.type) {
+    case FailureType.InvalidUrl:
+      return `❌ I could not understand this link: ${facts.url}\nSend a full link that starts with http:// or https://.`;
+    case FailureType.BlockedAddress:
+      return '❌ This link points to a private or local network address, so I will not fetch it.';
+    case FailureType.UnsupportedUrl:
+      return '❌ This site is not supported, or I found no video or audio on this page.';
+    case FailureType.ContentUnavailable:
+      return '❌ Download failed: this content is private or unavailable (removed, region-locked or sign-in required).';
+    case FailureType.NoMediaFound:
+      return '❌ I found nothing to download at this link.';
+    case FailureType.FileTooLarge:
+      return facts.sizeBytes !== undefined
+        ? `❌ This file is too large to send: ${formatBytes(facts.sizeBytes)}, and Telegram bots can send at most ${formatBytes(facts.limitBytes)}.`
+        : `❌ This file is too large to send: Telegram bots can send at most ${formatBytes(facts.limitBytes)}.`;
+    case FailureType.TelegramBadRequest:
+      return '❌ Telegram did not accept this file.';
+    default:
+      return '❌ Download failed: the site did not respond properly. Please try again later.';
+  }
+}
+
+/** 52428800 → "50 MB": binary units with the names people use. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const units = ['KB', 'MB', 'GB'];
+  let value = bytes;
+  let unit = 'bytes';
+  for (const next of units) {
+    if (value < 1024) break;
+    value /= 1024;
+    unit = next;
+  }
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+}
