@@ -39,7 +39,6 @@ export interface MaxFilesizeAbort {
 export const MAX_REASON_LENGTH = 300;
 
 // CSI sequences (colours, cursor moves) and OSC sequences (window title).
-// eslint-disable-next-line no-control-regex
 const ANSI_PATTERN = /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g;
 
 export function stripAnsi(text: string): string {
@@ -112,7 +111,7 @@ const RULES: Rule[] = [
         'This video (?:has been|was) removed',
         'account associated with this video has been terminated',
         'is no longer available',
-        'not available (?:in your country|from your location|in your area|at your territory)',
+        'not (?:made this video )?available (?:in|from|at) your (?:country|location|region|area|territory)',
         'blocked it in your country',
         'geo.?restrict',
         'Sign in to confirm',
@@ -139,6 +138,7 @@ const RULES: Rule[] = [
       [
         'HTTP Error (?:5\\d\\d|429)\\b',
         'Connection refused',
+        'actively refused',
         'Connection reset',
         'Connection aborted',
         'RemoteDisconnected',

@@ -33,7 +33,7 @@ export function secretMatches(received: string | string[] | undefined, expected:
  * Telegram delivers the update again and nothing is lost).
  */
 export function buildApp(deps: AppDeps) {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: WEBHOOK_BODY_LIMIT, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: WEBHOOK_BODY_LIMIT });
 
   app.get('/healthz', async () => ({ ok: true }));
 

@@ -7,7 +7,7 @@ import { mediaRequestWorkflowId, replyWorkflowId } from './workflowIds.js';
 export type StartOutcome = 'started' | 'duplicate';
 
 /** How long a webhook waits for Temporal to acknowledge a start before answering 503. */
-const START_DEADLINE_MS = 10_000;
+const START_DEADLINE_MS = 5_000;
 
 /**
  * Starts workflows for updates. A start that finds the id taken, running or finished, is the

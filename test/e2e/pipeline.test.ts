@@ -3,6 +3,7 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowStarter } from '../../src/temporal/starter.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
@@ -55,5 +56,169 @@ describe('a link to a video', () => {
     // The status message is removed once the media is there.
     expect(stack.emulator.callsTo('deleteMessage')[0]?.params).toMatchObject({ message_id: ack!.response && (ack!.response as { result: { message_id: number } }).result.message_id });
     expect(await requestDirs()).toEqual([]);
+  });
+});
+
+describe('other kinds of media', () => {
+  it('sends an mp3 link with sendAudio, with its duration', async () => {
+    const update = stack.linkUpdate(stack.media.url('tone.mp3'));
+    expect((await stack.post(update)).statusCode).toBe(200);
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ kind: 'audio' });
+    const [audio, ...more] = stack.emulator.callsTo('sendAudio');
+    expect(more).toHaveLength(0);
+    expect(audio!.params).toMatchObject({ chat_id: CHAT_ID, duration: 3 });
+    expect(audio!.files[0]!.sha256).toBe(await sha256(stack.fixtures.audio));
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
+  });
+
+  it('sends a file that is not playable media (raw bytes, VP9 in Matroska) with sendDocument', async () => {
+    for (const [name, fixture] of [
+      ['data.bin', stack.fixtures.notMedia],
+      ['clip.mkv', stack.fixtures.matroska],
+    ] as const) {
+      stack.emulator.reset();
+      const update = stack.linkUpdate(stack.media.url(name));
+      expect((await stack.post(update)).statusCode).toBe(200);
+      await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ kind: 'document' });
+      const documents = stack.emulator.callsTo('sendDocument');
+      expect(documents).toHaveLength(1);
+      expect(documents[0]!.files[0]!.sha256).toBe(await sha256(fixture));
+      expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
+    }
+  });
+});
+
+describe('the same update delivered again', () => {
+  it('starts one workflow and sends one video, whether redelivered concurrently or after completion', async () => {
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const concurrent = await Promise.all([stack.post(update), stack.post(update), stack.post(update)]);
+    expect(concurrent.map((response) => response.statusCode)).toEqual([200, 200, 200]);
+    await stack.client.workflow.getHandle(workflowIdOf(update)).result();
+
+    const late = await stack.post(update);
+    expect(late.statusCode).toBe(200);
+
+    const runs: string[] = [];
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${workflowIdOf(update)}'` })) runs.push(run.runId);
+    expect(runs).toHaveLength(1);
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(1);
+    expect(stack.emulator.callsTo('sendMessage')).toHaveLength(1);
+  });
+});
+
+/** JSON.stringify replacer that turns payload bytes (base64 in proto JSON) back into their text. */
+function decodePayloadData(key: string, value: unknown): unknown {
+  return key === 'data' && typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : value;
+}
+
+/** Runs the request to its end and returns the failure type it ended Failed with. */
+async function failureTypeOf(workflowId: string): Promise<string | undefined> {
+  const error = await stack.client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      () => undefined,
+      (reason: unknown) => reason,
+    );
+  expect(error).toBeInstanceOf(WorkflowFailedError);
+  const cause = (error as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  return (cause as ApplicationFailure).type ?? undefined;
+}
+
+/** The texts the chat shows now (status message edits applied). */
+function chatTexts(): string[] {
+  return stack.emulator.messagesIn(CHAT_ID).map((message) => ('text' in message ? String(message.text) : ''));
+}
+
+describe('a link that cannot be served', () => {
+  it('does not retry a 404: one request reaches the media host, one friendly message, Failed with ContentUnavailable', async () => {
+    stack.media.always('gone.mp4', 404);
+    const update = stack.linkUpdate(stack.media.url('gone.mp4'));
+    expect((await stack.post(update)).statusCode).toBe(200);
+    expect(await failureTypeOf(workflowIdOf(update))).toBe('ContentUnavailable');
+    expect(stack.media.requestsFor('gone.mp4')).toBe(1);
+    const failures = chatTexts().filter((text) => text.startsWith('❌'));
+    expect(failures).toEqual([expect.stringContaining('private or unavailable')]);
+    expect(failures[0]).not.toMatch(/HTTP|Error|at .*\.ts/);
+    expect(await requestDirs()).toEqual([]);
+  });
+
+  it('retries a 503 from the media host and delivers once', async () => {
+    stack.media.failNext('clip.mp4', 503, 1);
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    expect((await stack.post(update)).statusCode).toBe(200);
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    expect(stack.media.requestsFor('clip.mp4')).toBeGreaterThanOrEqual(2);
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(1);
+    expect(chatTexts().filter((text) => text.startsWith('❌'))).toEqual([]);
+  });
+
+  it('tells the user the site is not supported for a page without media', async () => {
+    const update = stack.linkUpdate(stack.media.url('page.html'));
+    await stack.post(update);
+    expect(await failureTypeOf(workflowIdOf(update))).toBe('UnsupportedUrl');
+    expect(chatTexts()).toContainEqual(expect.stringContaining('not supported'));
+  });
+
+  it('refuses a link that is not http(s) without downloading', async () => {
+    const update = stack.linkUpdate('ftp://files.example.com/clip.mp4');
+    await stack.post(update);
+    expect(await failureTypeOf(workflowIdOf(update))).toBe('InvalidUrl');
+    expect(chatTexts()).toContainEqual(expect.stringContaining('could not understand this link'));
+  });
+
+  it('refuses a link to a private network address', async () => {
+    const update = stack.linkUpdate('http://10.1.2.3/clip.mp4');
+    await stack.post(update);
+    expect(await failureTypeOf(workflowIdOf(update))).toBe('BlockedAddress');
+    expect(chatTexts()).toContainEqual(expect.stringContaining('private or local network address'));
+  });
+
+  it('does not upload a file over the upload limit and names the limit', async () => {
+    const starter = new WorkflowStarter(stack.client);
+    const messageId = 7_001;
+    await starter.startMediaRequest({ chatId: CHAT_ID, messageId, url: stack.media.url('clip.mp4'), maxUploadBytes: 20_000, policies: stack.config.policies });
+    expect(await failureTypeOf(mediaRequestWorkflowId({ chatId: CHAT_ID, messageId }))).toBe('FileTooLarge');
+    expect(chatTexts()).toContainEqual(expect.stringMatching(/too large to send: 44\.\d KB.*at most 19\.5 KB/));
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
+    expect(await requestDirs()).toEqual([]);
+  });
+});
+
+describe('Telegram answering errors', () => {
+  it('waits exactly retry_after after a 429 on the upload, then delivers once', async () => {
+    stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 2', parameters: { retry_after: 2 } });
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    await stack.post(update);
+    await stack.client.workflow.getHandle(workflowIdOf(update)).result();
+    const attempts = stack.emulator.callsTo('sendVideo');
+    expect(attempts.map((call) => call.failed)).toEqual([true, false]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it('stops at a blocked bot: no retry, nothing more to that chat, Failed with ChatUnavailable', async () => {
+    const blockedChat = 5_150;
+    stack.emulator.blockChat(blockedChat);
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'), { chatId: blockedChat });
+    await stack.post(update);
+    expect(await failureTypeOf(workflowIdOf(update))).toBe('ChatUnavailable');
+    const toChat = stack.emulator.calls.filter((call) => call.params.chat_id === blockedChat);
+    expect(toChat).toHaveLength(1);
+    expect(toChat[0]).toMatchObject({ method: 'sendMessage', failed: true });
+    expect(stack.media.requestsFor('clip.mp4')).toBe(0);
+  });
+});
+
+describe('secrets', () => {
+  it('never writes the bot token into a workflow history', async () => {
+    const update = stack.linkUpdate(stack.media.url('gone-too.mp4'));
+    stack.media.always('gone-too.mp4', 404);
+    await stack.post(update);
+    await failureTypeOf(workflowIdOf(update));
+    const history = JSON.stringify(await stack.client.workflow.getHandle(workflowIdOf(update)).fetchHistory(), decodePayloadData);
+    expect(history).toContain('gone-too.mp4');
+    expect(history).not.toContain(stack.emulator.token);
+    expect(history).not.toContain(stack.emulator.token.split(':')[1]);
   });
 });

@@ -1,0 +1,144 @@
+import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import type { Update } from 'grammy/types';
+import { createUpdateHandler } from '../../src/bot.js';
+import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
+import { createLogger } from '../../src/logger.js';
+import { runLongPolling } from '../../src/telegram/polling.js';
+import { mediaRequestWorkflowId, replyWorkflowId } from '../../src/temporal/workflowIds.js';
+import { createBotApi } from '../../activities/adapters/telegram.js';
+import { HELP_TEXT } from '../../workflows/messages.js';
+import { CHAT_ID, startTestStack, WEBHOOK_SECRET, type TestStack } from '../support/stack.js';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(() => stack.emulator.reset());
+
+async function workflowExists(workflowId: string): Promise<boolean> {
+  try {
+    await stack.client.workflow.getHandle(workflowId).describe();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
+function idOf(update: Update): string {
+  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
+}
+
+describe('the webhook refuses what is not from Telegram', () => {
+  it('answers 401 to a missing or wrong secret token and starts nothing', async () => {
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    expect((await stack.post(update, {})).statusCode).toBe(401);
+    expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': 'wrong' })).statusCode).toBe(401);
+    expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': `${WEBHOOK_SECRET}x` })).statusCode).toBe(401);
+    expect(await workflowExists(idOf(update))).toBe(false);
+  });
+
+  it('answers 400 to malformed JSON and to a body that is not an update', async () => {
+    expect((await stack.post('{"update_id": 1, "message": ')).statusCode).toBe(400);
+    expect((await stack.post({ message: { text: 'no update_id' } })).statusCode).toBe(400);
+    expect((await stack.post({ update_id: 'seven' })).statusCode).toBe(400);
+  });
+
+  it('answers 413 to an oversized body without handling it', async () => {
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'), { text: `${stack.media.url('clip.mp4')} ${'x'.repeat(1_100_000)}` });
+    expect((await stack.post(update)).statusCode).toBe(413);
+    expect(await workflowExists(idOf(update))).toBe(false);
+  });
+});
+
+describe('updates the bot does not handle', () => {
+  it('answers 200 to edits, channel posts, callback queries and unknown types, and starts nothing', async () => {
+    const link = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const message = link.message!;
+    const unhandled: unknown[] = [
+      { update_id: 1, edited_message: { ...message, edit_date: 1 } },
+      { update_id: 2, channel_post: { ...message, chat: { id: -100123, type: 'channel', title: 'c' } } },
+      { update_id: 3, callback_query: { id: '1', from: message.from, chat_instance: '1', data: 'x' } },
+      { update_id: 4, some_future_update: { anything: true } },
+      { update_id: 5, message: { ...message, from: { id: 9, is_bot: true, first_name: 'bot' } } },
+    ];
+    for (const update of unhandled) expect((await stack.post(update)).statusCode).toBe(200);
+    expect(await workflowExists(idOf(link))).toBe(false);
+    expect(stack.emulator.calls).toHaveLength(0);
+  });
+});
+
+describe('commands', () => {
+  it('answers /start with the usage text, through a workflow', async () => {
+    const update = stack.linkUpdate('', { text: '/start' });
+    expect((await stack.post(update)).statusCode).toBe(200);
+    await stack.client.workflow.getHandle(replyWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id })).result();
+    expect(stack.emulator.callsTo('sendMessage')[0]?.params).toMatchObject({ chat_id: CHAT_ID, text: HELP_TEXT });
+  });
+});
+
+describe('when Temporal cannot be reached', () => {
+  it('answers 503 so that Telegram delivers the update again', async () => {
+    // Nothing listens on this port: the start can never be acknowledged.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
+    const client = new Client({ connection });
+    const logger = createLogger('silent');
+    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, client, logger), logger });
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const response = await app.inject({
+      method: 'POST',
+      url: WEBHOOK_PATH,
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+      payload: JSON.stringify(update),
+    });
+    expect(response.statusCode).toBe(503);
+    await app.close();
+    await connection.close();
+    // The redelivery, once Temporal is back, is handled normally.
+    expect((await stack.post(update)).statusCode).toBe(200);
+    await stack.client.workflow.getHandle(idOf(update)).result();
+  });
+});
+
+describe('over a real HTTP port', () => {
+  it('accepts Telegram’s POST with the secret header and starts the request', async () => {
+    await stack.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = stack.app.server.address() as { port: number };
+    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const response = await fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+      body: JSON.stringify(update),
+    });
+    expect(response.status).toBe(200);
+    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+  });
+});
+
+describe('long polling', () => {
+  it('feeds updates through the same handler and confirms them only after the start', async () => {
+    const update = stack.emulator.queueUpdate(stack.linkUpdate(stack.media.url('tone.mp3')));
+    const stopping = new AbortController();
+    const polling = runLongPolling({
+      api: createBotApi(stack.config.telegram.token, stack.config.telegram.apiRoot),
+      handleUpdate: createUpdateHandler(stack.config, stack.client, createLogger('silent')),
+      logger: createLogger('silent'),
+      signal: stopping.signal,
+      timeoutSeconds: 1,
+    });
+    try {
+      // The next poll carries the offset past the update: sent only once its workflow started.
+      await stack.emulator.waitFor((call) => call.method === 'getUpdates' && Number(call.params.offset) === update.update_id + 1, 10_000);
+      await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ kind: 'audio' });
+    } finally {
+      stopping.abort();
+      await polling;
+    }
+  });
+});
