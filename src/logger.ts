@@ -1,4 +1,4 @@
-import { pino, stdSerializers, type Logger } from 'pino';
+import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { redactSecrets } from './redact.js';
 
@@ -8,29 +8,40 @@ export type { Logger } from 'pino';
  * The one pino logger of a process. Every message and string field passes through
  * {@link redactSecrets}, so a token quoted by a library error cannot reach the log.
  */
-export function createLogger(level: string, name = 'media-bot'): Logger {
-  return pino({
+export function createLogger(level: string, name = 'media-bot', destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     name,
     level,
     hooks: {
       logMethod(args, method) {
+        const [first, ...rest] = args;
+        // `log.error(err)` and `log.error(err, 'msg')`: keep pino's shape, an `err` field and a message.
+        const normalized = first instanceof Error ? [{ err: first }, ...(rest.length > 0 ? rest : [first.message])] : args;
         method.apply(
           this,
-          args.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : redactDeep(arg))) as Parameters<typeof method>,
+          normalized.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : redactDeep(arg))) as Parameters<typeof method>,
         );
       },
     },
-    serializers: { err: (err: unknown) => redactDeep(stdSerializers.err(err as Error)) },
-  });
+    // Errors were serialized (and redacted) in the hook above; pino's default would re-serialize
+    // the plain result and call it an "Object".
+    serializers: { err: (value: unknown) => value },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
+/**
+ * Redacts every string in a log argument. Errors become pino's standard shape (type, message,
+ * stack, cause) first; other class instances (Date, Buffer, …) are left for pino to serialize.
+ */
 function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactSecrets(value);
-  if (depth > 4 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) {
-    return { type: value.name, message: redactSecrets(value.message), stack: redactSecrets(value.stack ?? '') };
-  }
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > 8) return '[too deep]';
+  if (value instanceof Error) return redactDeep({ ...stdSerializers.err(value) }, depth + 1);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, depth + 1)]));
 }
 

@@ -4,7 +4,8 @@
  * quote the URL, so the pattern is scrubbed even when the token itself is not known here.
  */
 const BOT_PATH = /\/(file\/)?bot\d+:[A-Za-z0-9_-]+/g;
-const BARE_TOKEN = /\b\d{5,}:[A-Za-z0-9_-]{30,}\b/g;
+// Anywhere, also inside URL-encoded text (`%2Fbot123:…`); a token is digits:35 characters.
+const BARE_TOKEN = /\d{5,}:[A-Za-z0-9_-]{30,}/g;
 
 const knownSecrets = new Set<string>();
 

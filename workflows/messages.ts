@@ -41,6 +41,8 @@ export function failureMessage(facts: FailureFacts): string {
         : `❌ This file is too large to send: Telegram bots can send at most ${formatBytes(facts.limitBytes)}.`;
     case FailureType.TelegramBadRequest:
       return '❌ Telegram did not accept this file.';
+    case FailureType.TelegramRateLimited:
+      return '❌ Telegram asked me to slow down and I could not send this in time. Please send the link again in a minute.';
     default:
       return '❌ Download failed: the site did not respond properly. Please try again later.';
   }
@@ -53,7 +55,8 @@ export function formatBytes(bytes: number): string {
   let value = bytes;
   let unit = 'bytes';
   for (const next of units) {
-    if (value < 1024) break;
+    // 1048575 bytes is "1.0 MB", not "1024.0 KB".
+    if (Number(value.toFixed(1)) < 1024) break;
     value /= 1024;
     unit = next;
   }

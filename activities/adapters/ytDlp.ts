@@ -85,8 +85,8 @@ export function ytDlpArguments(options: Pick<RunYtDlpOptions, 'url' | 'dir' | 'm
 export function parseProgressLine(line: string): YtDlpProgress | undefined {
   if (!line.startsWith(PROGRESS_PREFIX)) return undefined;
   const [downloaded, total, estimate] = line.slice(PROGRESS_PREFIX.length).trim().split(/\s+/);
-  const downloadedBytes = Number(downloaded);
-  if (!Number.isFinite(downloadedBytes)) return undefined;
+  if (!downloaded || !/^\d+(\.\d+)?$/.test(downloaded)) return undefined;
+  const downloadedBytes = Math.round(Number(downloaded));
   const totalBytes = Number(total !== 'NA' ? total : estimate);
   return { downloadedBytes, totalBytes: Number.isFinite(totalBytes) ? Math.round(totalBytes) : undefined };
 }

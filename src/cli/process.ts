@@ -1,13 +1,16 @@
+import { existsSync } from 'node:fs';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger, temporalLoggerFrom, type Logger } from '../logger.js';
 import { registerSecret } from '../redact.js';
 
 /**
- * What every entry point does first: read the config (exit 2 with the variable's name when it
- * is wrong), register the secrets for redaction, and route Temporal's own logs through pino.
+ * What every entry point does first: read the config from the environment and `.env` (exit 2
+ * with the variable's name when it is wrong), register the secrets for redaction, and route Temporal's own logs through pino.
  */
 export function bootProcess(name: string, options: { requireToken?: boolean } = {}): { config: Config; logger: Logger } {
+  // A .env in the working directory fills in what the environment does not set.
+  if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
   try {
     config = loadConfig(process.env, { requireToken: options.requireToken ?? true });

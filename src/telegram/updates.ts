@@ -34,7 +34,7 @@ export function interpretUpdate(update: Update): UpdateIntent {
   const url = firstLink(text, entities);
   if (url) return { kind: 'media', chatId, messageId, userId: message.from?.id, url };
   if (message.chat.type === 'private' && text) return { kind: 'no-link', chatId, messageId };
-  return { kind: 'ignore', reason: 'no link in a group message' };
+  return { kind: 'ignore', reason: text ? `no link in a ${message.chat.type} chat` : 'message without text' };
 }
 
 function isWellFormed(message: Message): boolean {

@@ -1,0 +1,86 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
+import { createMediaFixtures } from '../support/mediaFixtures.js';
+import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
+
+/** A free loopback port, so the test never collides with an operator's own dev server. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Processes whose command line mentions `text` (pgrep -f), e.g. the dev server's SQLite file. */
+async function processesMentioning(text: string): Promise<string[]> {
+  const { stdout } = await execa('pgrep', ['-f', text], { reject: false });
+  return stdout.split('\n').filter(Boolean);
+}
+
+let emulator: BotApiEmulator;
+let media: MediaServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  emulator = await startBotApiEmulator();
+  media = await startMediaServer((await createMediaFixtures()).dir);
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-start-'));
+});
+
+afterAll(async () => {
+  await Promise.all([emulator?.close(), media?.close()]);
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the all-in-one start command', () => {
+  it('runs the embedded Temporal server with its Web UI, the workers and long polling, and stops all of it on SIGTERM', async () => {
+    const [grpcPort, uiPort] = [await freePort(), await freePort()];
+    const bot: ResultPromise = execa('node', ['--import', 'tsx', 'src/cli/start.ts'], {
+      reject: false,
+      all: true,
+      env: {
+        TELEGRAM_BOT_TOKEN: emulator.token,
+        TELEGRAM_API_ROOT: emulator.apiRoot,
+        DATA_DIR: dataDir,
+        TEMPORAL_DEV_PORT: String(grpcPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        EGRESS_ALLOWED_HOSTS: '127.0.0.1',
+        LOG_LEVEL: 'info',
+      },
+    });
+    try {
+      const url = media.url('clip.mp4');
+      emulator.queueUpdate({
+        message: {
+          message_id: 1,
+          date: 0,
+          chat: { id: 77, type: 'private', first_name: 'A' },
+          from: { id: 77, is_bot: false, first_name: 'A' },
+          text: url,
+          entities: [{ type: 'url', offset: 0, length: url.length }],
+        },
+      } as never);
+      const video = await emulator.waitFor('sendVideo', 60_000);
+      expect(video.failed).toBe(false);
+
+      const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
+      expect(ui.status).toBe(200);
+      expect(await processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toHaveLength(1);
+    } finally {
+      bot.kill('SIGTERM');
+    }
+    const exited = await bot;
+    expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
+    expect(exited.all).toContain('shutting down');
+    expect(await processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toEqual([]);
+    expect(await processesMentioning(`${dataDir}/downloads`)).toEqual([]);
+  });
+});
