@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
@@ -68,9 +69,29 @@ describe('updates the bot does not handle', () => {
       { update_id: 4, some_future_update: { anything: true } },
       { update_id: 5, message: { ...message, from: { id: 9, is_bot: true, first_name: 'bot' } } },
     ];
-    for (const update of unhandled) expect((await stack.post(update)).statusCode).toBe(200);
+    const levels: number[] = [];
+    const logger = createLogger('trace', 'test', new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) levels.push((JSON.parse(line) as { level: number }).level);
+        done();
+      },
+    }));
+    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, stack.client, logger), logger });
+    for (const update of unhandled) {
+      const response = await app.inject({
+        method: 'POST',
+        url: WEBHOOK_PATH,
+        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+        payload: JSON.stringify(update),
+      });
+      expect(response.statusCode).toBe(200);
+    }
+    await app.close();
     expect(await workflowExists(idOf(link))).toBe(false);
     expect(stack.emulator.calls).toHaveLength(0);
+    // Ignored updates are routine: logged (at debug), never as errors or warnings.
+    expect(levels.length).toBeGreaterThan(0);
+    expect(levels.filter((level) => level >= 40)).toEqual([]);
   });
 });
 

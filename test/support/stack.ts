@@ -58,7 +58,13 @@ export interface TestStack {
   config: Config;
   dataDir: string;
   app: ReturnType<typeof buildApp>;
-  hostQueue: string;
+  /** The host queue of the stack's own downloads worker (undefined when started without one). */
+  hostQueue: string | undefined;
+  /**
+   * Starts another downloads worker process's pair of workers. `runHostQueue: false` leaves its
+   * host queue unpolled: a host that downloads, then is gone before the upload.
+   */
+  startDownloadWorkers(options?: { runHostQueue?: boolean }): Promise<{ hostQueue: string; stop(): Promise<void> }>;
   /** POSTs an update to the webhook like Telegram does (the secret header set unless overridden). */
   post(update: unknown, headers?: Record<string, string>): Promise<{ statusCode: number; body: string }>;
   /** A new private-chat message with a link, as Telegram would deliver it. */
@@ -74,7 +80,7 @@ let nextUpdateId = 9_000;
  * factories), real yt-dlp downloading from a loopback media server, and the Bot API emulator.
  * `env` overrides configuration variables (e.g. a lower MAX_UPLOAD_BYTES).
  */
-export async function startTestStack(env: Record<string, string> = {}): Promise<TestStack> {
+export async function startTestStack(env: Record<string, string> = {}, options: { downloadWorkers?: boolean } = {}): Promise<TestStack> {
   const [temporal, emulator, fixtures] = await Promise.all([startTemporal(), startBotApiEmulator(), createMediaFixtures()]);
   const media = await startMediaServer(fixtures.dir);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-data-'));
@@ -95,8 +101,23 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
   const logger = createLogger(config.logLevel, 'test');
   const setup = { connection: temporal.nativeConnection, config, tools: resolveTools(), logger, workflowBundle: await workflowBundle() };
   const telegramWorker = await createTelegramWorker(setup);
-  const downloadWorkers = await createDownloadWorkers(setup);
-  const workers: Worker[] = [telegramWorker, downloadWorkers.downloads, downloadWorkers.host];
+  const extraWorkers: Array<() => Promise<void>> = [];
+  const startDownloadWorkers = async ({ runHostQueue = true } = {}) => {
+    const { downloads, host, hostQueue } = await createDownloadWorkers(setup);
+    const started = runHostQueue ? [downloads, host] : [downloads];
+    const runs = Promise.all(started.map((worker) => worker.run()));
+    let stopped = false;
+    const stop = async () => {
+      if (stopped) return;
+      stopped = true;
+      for (const worker of started) worker.shutdown();
+      await runs;
+    };
+    extraWorkers.push(stop);
+    return { hostQueue, stop };
+  };
+  const ownDownloads = options.downloadWorkers === false ? undefined : await startDownloadWorkers();
+  const workers: Worker[] = [telegramWorker];
   const running = Promise.all(workers.map((worker) => worker.run()));
   const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, temporal.client, logger), logger });
   await app.ready();
@@ -110,7 +131,8 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     config,
     dataDir,
     app,
-    hostQueue: downloadWorkers.hostQueue,
+    hostQueue: ownDownloads?.hostQueue,
+    startDownloadWorkers,
     async post(update, headers = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET }) {
       const response = await app.inject({
         method: 'POST',
@@ -138,7 +160,7 @@ export async function startTestStack(env: Record<string, string> = {}): Promise<
     },
     async stop() {
       for (const worker of workers) worker.shutdown();
-      await running;
+      await Promise.all([running, ...extraWorkers.map((stop) => stop())]);
       await app.close();
       await Promise.all([temporal.teardown(), emulator.close(), media.close()]);
       await rm(dataDir, { recursive: true, force: true });

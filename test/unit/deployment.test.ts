@@ -430,3 +430,18 @@ function inMilliseconds(value: unknown): unknown {
   }
   return value;
 }
+
+describe('README.md', () => {
+  const readme = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
+
+  it('documents every configuration variable', () => {
+    const missing = Object.keys(CONFIG_VARIABLES).filter((name) => !readme.includes(`\`${name}\``));
+    expect(missing).toEqual([]);
+  });
+
+  it('gives the test command that .ci/run runs', () => {
+    const ciRun = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../.ci/run'), 'utf8');
+    expect(readme).toContain('npm test');
+    expect(ciRun.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '))).toEqual(['npm test']);
+  });
+});
