@@ -32,6 +32,16 @@ async function workflowExists(workflowId: string): Promise<boolean> {
   }
 }
 
+/** POSTs an update to a webhook app built inside a test, as Telegram would. */
+function postTo(app: ReturnType<typeof buildApp>, update: unknown) {
+  return app.inject({
+    method: 'POST',
+    url: WEBHOOK_PATH,
+    headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+    payload: JSON.stringify(update),
+  });
+}
+
 function idOf(update: Update): string {
   return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
 }
@@ -78,13 +88,7 @@ describe('updates the bot does not handle', () => {
     }));
     const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, stack.client, logger), logger });
     for (const update of unhandled) {
-      const response = await app.inject({
-        method: 'POST',
-        url: WEBHOOK_PATH,
-        headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-        payload: JSON.stringify(update),
-      });
-      expect(response.statusCode).toBe(200);
+      expect((await postTo(app, update)).statusCode).toBe(200);
     }
     await app.close();
     expect(await workflowExists(idOf(link))).toBe(false);
@@ -112,13 +116,7 @@ describe('when Temporal cannot be reached', () => {
     const logger = createLogger('silent');
     const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, client, logger), logger });
     const update = stack.linkUpdate(stack.media.url('clip.mp4'));
-    const response = await app.inject({
-      method: 'POST',
-      url: WEBHOOK_PATH,
-      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
-      payload: JSON.stringify(update),
-    });
-    expect(response.statusCode).toBe(503);
+    expect((await postTo(app, update)).statusCode).toBe(503);
     await app.close();
     await connection.close();
     // The redelivery, once Temporal is back, is handled normally.
