@@ -1,26 +1,28 @@
 import path from 'node:path';
 import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import type { Api } from 'grammy';
 import { FailureType } from '../workflows/failures.js';
 import type { DownloadInput, DownloadResult } from '../workflows/types.js';
-import { probeMedia } from './adapters/mediaProbe.js';
+import { fetchMedia, type FetchProgress } from './adapters/fetchMedia.js';
+import { createProgressReporter } from './adapters/progressReporter.js';
 import { createRequestDir, removeRequestDir } from './adapters/requestDirs.js';
 import { assertFetchableUrl, UrlRejected } from './adapters/urlGuard.js';
-import { fileSize, runYtDlp, type YtDlpProgress } from './adapters/ytDlp.js';
 import { classifyYtDlpFailure } from './adapters/ytDlpErrors.js';
 import { typedFailure } from './failure.js';
 
 export interface DownloadActivityDeps {
+  api: Api;
   dataDir: string;
-  ytDlpPath: string;
-  ffmpegPath: string;
-  ffprobePath: string;
+  tools: { ytDlp: string; ffmpeg: string; ffprobe: string };
   /** This process's own task queue: where the workflow must send and clean up the files. */
   hostQueue: string;
   egressAllowedHosts: readonly string[];
+  /** YTDLP_COOKIES: copied per download, never modified, never logged. */
+  cookiesFile?: string;
 }
 
-/** How often the activity heartbeats while yt-dlp is quiet (merging, probing). */
-const HEARTBEAT_EVERY_MS = 3_000;
+/** How often the activity heartbeats while yt-dlp is quiet (probing, merging, converting). */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /** yt-dlp downloads, on the `downloads` queue. */
 export function createDownloadActivities(deps: DownloadActivityDeps) {
@@ -34,61 +36,75 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       }
 
       const dir = await createRequestDir(deps.dataDir);
+      const reporter = input.status ? createProgressReporter(deps.api, input.status) : undefined;
       let handedOver = false;
-      let progress: YtDlpProgress = { downloadedBytes: 0 };
-      heartbeat({ phase: 'starting', ...progress });
-      const ticker = setInterval(() => heartbeat({ phase: 'downloading', ...progress }), HEARTBEAT_EVERY_MS);
+      let latest: FetchProgress = { phase: 'probing' };
+      // Heartbeats carry the progress (seen in the Web UI) and are how a cancel reaches yt-dlp.
+      const ticker = setInterval(() => heartbeat(latest), HEARTBEAT_EVERY_MS);
+      heartbeat(latest);
       try {
-        const outcome = await runYtDlp({
-          executable: deps.ytDlpPath,
-          ffmpegPath: deps.ffmpegPath,
+        const outcome = await fetchMedia({
+          tools: deps.tools,
           url: input.url,
           dir,
+          mode: input.mode,
           maxFileBytes: input.maxUploadBytes,
+          maxHeight: input.maxHeight,
+          playlistCap: input.albumCap,
+          cookiesFile: deps.cookiesFile,
           signal: cancellationSignal(),
-          onProgress: (update) => {
-            progress = update;
-            heartbeat({ phase: 'downloading', ...update });
+          onProgress: (progress) => {
+            latest = progress;
+            heartbeat(progress);
+            reporter?.report(progress);
           },
         });
         if (outcome.kind === 'too-large') {
-          throw tooLarge(outcome.sizeBytes, outcome.limitBytes);
+          throw typedFailure(FailureType.FileTooLarge, `the file is ${outcome.sizeBytes} bytes, the upload limit is ${outcome.limitBytes} bytes`, {
+            details: [{ sizeBytes: outcome.sizeBytes, limitBytes: outcome.limitBytes }],
+          });
         }
         if (outcome.kind === 'failed') {
-          const { type, reason } = classifyYtDlpFailure({ stderr: outcome.stderr, exitCode: outcome.exitCode });
+          const { type, reason } = classifyYtDlpFailure({ stderr: outcome.stderr, stdout: outcome.stdout, exitCode: outcome.exitCode });
           throw typedFailure(type, reason);
         }
-
-        const filePath = outcome.result.filePath;
-        if (path.dirname(path.resolve(filePath)) !== dir) {
-          throw typedFailure(FailureType.DownloadFailed, 'yt-dlp wrote outside the request dir');
+        if (outcome.items.length === 0) throw typedFailure(FailureType.NoMediaFound, 'yt-dlp finished without a file');
+        for (const item of outcome.items) {
+          if (path.dirname(path.resolve(item.filePath)) !== dir && !path.resolve(item.filePath).startsWith(`${dir}${path.sep}`)) {
+            throw typedFailure(FailureType.DownloadFailed, 'yt-dlp wrote outside the request dir');
+          }
         }
-        const sizeBytes = await fileSize(filePath).catch(() => 0);
-        if (sizeBytes === 0) throw typedFailure(FailureType.NoMediaFound, 'yt-dlp finished without a file');
-        if (sizeBytes > input.maxUploadBytes) throw tooLarge(sizeBytes, input.maxUploadBytes);
-
-        heartbeat({ phase: 'probing', ...progress });
-        const probed = await probeMedia(deps.ffprobePath, filePath, cancellationSignal());
-        const ext = path.extname(filePath).slice(1).toLowerCase();
-        const kind = probed.kind === 'video' && ext !== 'mp4' ? 'document' : probed.kind;
         handedOver = true;
-        log.info('downloaded', { sizeBytes, kind, attempt: Context.current().info.attempt });
+        log.info('downloaded', {
+          items: outcome.items.length,
+          bytes: outcome.items.reduce((sum, item) => sum + item.sizeBytes, 0),
+          attempt: Context.current().info.attempt,
+        });
+        const first = outcome.items[0]!;
         return {
           hostQueue: deps.hostQueue,
           dir,
-          file: { path: filePath, fileName: `${safeTitle(outcome.result.title)}.${ext || 'bin'}`, sizeBytes, kind },
-          metadata: {
-            title: outcome.result.title,
-            performer: outcome.result.performer,
-            durationSeconds: probed.durationSeconds ?? roundOrUndefined(outcome.result.durationSeconds),
-            width: probed.width ?? outcome.result.width,
-            height: probed.height ?? outcome.result.height,
-          },
+          album: outcome.playlist,
+          availableItems: outcome.availableItems,
+          title: first.title,
+          files: outcome.items.map((item) => ({
+            path: item.filePath,
+            fileName: item.fileName,
+            sizeBytes: item.sizeBytes,
+            kind: item.kind,
+            thumbnailPath: item.thumbnailPath,
+            title: item.title,
+            performer: item.performer,
+            durationSeconds: item.durationSeconds === undefined ? undefined : Math.round(item.durationSeconds),
+            width: item.width,
+            height: item.height,
+          })),
         };
       } finally {
         clearInterval(ticker);
+        await reporter?.settle();
         // A failed or cancelled attempt leaves nothing behind; a successful one is cleaned up
-        // by the workflow's `cleanup` on this same host once the file is sent.
+        // by the workflow's `cleanup` on this same host once the files are sent.
         if (!handedOver) await removeRequestDir(deps.dataDir, dir);
       }
     },
@@ -96,19 +112,3 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
 }
 
 export type DownloadActivities = ReturnType<typeof createDownloadActivities>;
-
-function tooLarge(sizeBytes: number, limitBytes: number) {
-  return typedFailure(FailureType.FileTooLarge, `the file is ${sizeBytes} bytes, the upload limit is ${limitBytes} bytes`, {
-    details: [{ sizeBytes, limitBytes }],
-  });
-}
-
-function roundOrUndefined(value: number | undefined): number | undefined {
-  return value === undefined ? undefined : Math.round(value);
-}
-
-/** A file name Telegram shows to people: the title without path separators or control characters. */
-function safeTitle(title: string | undefined): string {
-  const cleaned = (title ?? 'media').replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, ' ').trim().slice(0, 80);
-  return cleaned || 'media';
-}

@@ -2,11 +2,11 @@ import { createReadStream } from 'node:fs';
 import path from 'node:path';
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { InputFile, type Api } from 'grammy';
-import type { Message } from 'grammy/types';
+import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
 import { FailureType } from '../workflows/failures.js';
-import type { CleanupInput, SendMediaInput, SentMessage } from '../workflows/types.js';
+import type { CleanupInput, DownloadedFile, SendMediaInput, SentMedia } from '../workflows/types.js';
 import { downloadsRoot, removeRequestDir } from './adapters/requestDirs.js';
-import { callTelegram, grammySignal } from './adapters/telegram.js';
+import { callTelegram, grammySignal, sentFilesOf } from './adapters/telegram.js';
 import { typedFailure } from './failure.js';
 
 export interface HostActivityDeps {
@@ -14,7 +14,7 @@ export interface HostActivityDeps {
   dataDir: string;
 }
 
-const CAPTION_LIMIT = 1024;
+const ALBUM_SIZE = 10;
 
 /**
  * What touches the downloaded files, on the task queue of the one process that holds them:
@@ -22,44 +22,35 @@ const CAPTION_LIMIT = 1024;
  */
 export function createHostActivities({ api, dataDir }: HostActivityDeps) {
   return {
-    async sendMedia(input: SendMediaInput): Promise<SentMessage> {
-      const { file, metadata } = input;
-      if (path.dirname(path.dirname(path.resolve(file.path))) !== downloadsRoot(dataDir)) {
-        throw typedFailure(FailureType.NoMediaFound, 'the file is not in a request dir of this host');
-      }
-      const upload = new InputFile(streamWithProgress(file.path), file.fileName);
-      const common = {
-        caption: input.caption?.slice(0, CAPTION_LIMIT),
-        reply_parameters: { message_id: input.replyToMessageId, allow_sending_without_reply: true },
-      };
+    async sendMedia(input: SendMediaInput): Promise<SentMedia> {
+      for (const file of input.files) assertRequestFile(dataDir, file.path);
+      const progress = { sentBytes: 0 };
       const signal = grammySignal(cancellationSignal());
-      const sent = await callTelegram<Message>(`send ${file.kind}`, () => {
-        switch (file.kind) {
-          case 'video':
-            return api.sendVideo(
-              input.chatId,
-              upload,
-              {
-                ...common,
-                duration: metadata.durationSeconds,
-                width: metadata.width,
-                height: metadata.height,
-                supports_streaming: true,
-              },
-              signal,
-            );
-          case 'audio':
-            return api.sendAudio(
-              input.chatId,
-              upload,
-              { ...common, duration: metadata.durationSeconds, title: metadata.title, performer: metadata.performer },
-              signal,
-            );
-          default:
-            return api.sendDocument(input.chatId, upload, common, signal);
+      const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };
+      const sent: Message[] = [];
+      // An album goes in groups of up to 10 (a lone last item on its own); a single link's media alone.
+      for (let start = 0; start < input.files.length; start += ALBUM_SIZE) {
+        const group = input.files.slice(start, start + ALBUM_SIZE);
+        const caption = start === 0 ? input.caption : undefined;
+        if (group.length === 1) {
+          const file = group[0]!;
+          const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
+          const upload = uploadOf(file, progress);
+          sent.push(
+            await callTelegram<Message>(`send ${file.kind}`, () =>
+              file.kind === 'video'
+                ? api.sendVideo(input.chatId, upload, { ...options, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true }, signal)
+                : file.kind === 'audio'
+                  ? api.sendAudio(input.chatId, upload, { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer }, signal)
+                  : api.sendDocument(input.chatId, upload, options, signal),
+            ),
+          );
+          continue;
         }
-      });
-      return { messageId: sent.message_id };
+        const items = group.map((file, index) => albumItem(file, index === 0 ? caption : undefined, progress));
+        sent.push(...(await callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal))));
+      }
+      return { messageIds: sent.map((message) => message.message_id), files: sent.flatMap(sentFilesOf) };
     },
 
     /** Removes the request dir; true when there was something to remove. */
@@ -71,12 +62,34 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
 
 export type HostActivities = ReturnType<typeof createHostActivities>;
 
+function assertRequestFile(dataDir: string, filePath: string): void {
+  if (path.dirname(path.dirname(path.resolve(filePath))) !== downloadsRoot(dataDir)) {
+    throw typedFailure(FailureType.NoMediaFound, 'the file is not in a request dir of this host');
+  }
+}
+
+function thumbnailOf(file: DownloadedFile): InputFile | undefined {
+  return file.thumbnailPath ? new InputFile(file.thumbnailPath, 'thumbnail.jpg') : undefined;
+}
+
+function uploadOf(file: DownloadedFile, progress: { sentBytes: number }): InputFile {
+  return new InputFile(streamWithProgress(file.path, progress), file.fileName);
+}
+
+function albumItem(file: DownloadedFile, caption: string | undefined, progress: { sentBytes: number }): InputMediaVideo | InputMediaAudio | InputMediaDocument {
+  const common = { media: uploadOf(file, progress), caption, parse_mode: 'HTML' as const, thumbnail: thumbnailOf(file) };
+  if (file.kind === 'video') {
+    return { type: 'video', ...common, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true };
+  }
+  if (file.kind === 'audio') return { type: 'audio', ...common, duration: file.durationSeconds, title: file.title, performer: file.performer };
+  return { type: 'document', ...common };
+}
+
 /** The file as chunks read from disk, heartbeating the bytes handed to the HTTP client. */
-async function* streamWithProgress(filePath: string): AsyncGenerator<Uint8Array> {
-  let sentBytes = 0;
+async function* streamWithProgress(filePath: string, progress: { sentBytes: number }): AsyncGenerator<Uint8Array> {
   for await (const chunk of createReadStream(filePath, { highWaterMark: 256 * 1024 })) {
-    sentBytes += (chunk as Buffer).length;
-    heartbeat({ phase: 'uploading', sentBytes });
+    progress.sentBytes += (chunk as Buffer).length;
+    heartbeat({ phase: 'uploading', sentBytes: progress.sentBytes });
     yield chunk as Buffer;
   }
 }

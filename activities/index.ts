@@ -1,7 +1,8 @@
 /**
- * The activity factories, one per task queue. Workers wire them with real adapters; the
- * workflow imports only their types.
+ * The activity factories, one per kind of work. Workers wire them with real adapters; the
+ * workflows import only their types.
  */
 export { createTelegramActivities, type TelegramActivities } from './telegramActivities.js';
+export { createStateActivities, type StateActivities } from './stateActivities.js';
 export { createDownloadActivities, type DownloadActivities } from './downloadActivities.js';
 export { createHostActivities, type HostActivities } from './hostActivities.js';

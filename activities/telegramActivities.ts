@@ -1,14 +1,28 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { Api } from 'grammy';
-import type { DeleteMessageInput, EditTextInput, SendTextInput, SentMessage } from '../workflows/types.js';
-import { callTelegram, grammySignal, isBadRequest, toTelegramFailure } from './adapters/telegram.js';
+import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
+import type {
+  ChatSettings,
+  DeleteMessageInput,
+  EditTextInput,
+  SendCachedInput,
+  SentFile,
+  SentMedia,
+  SendTextInput,
+  SentMessage,
+} from '../workflows/types.js';
+import { cancelKeyboard, settingsKeyboard } from './adapters/keyboards.js';
+import { callTelegram, grammySignal, isBadRequest, sentFilesOf, toTelegramFailure } from './adapters/telegram.js';
 
 export interface TelegramActivityDeps {
   api: Api;
 }
 
-/** Text messages: acknowledgements, status updates, errors, help. Run on the `telegram` queue. */
+const ALBUM_SIZE = 10;
+
+/** Messages, buttons and re-sends by file_id: everything on the `telegram` queue. */
 export function createTelegramActivities({ api }: TelegramActivityDeps) {
+  const signal = () => grammySignal(cancellationSignal());
   return {
     async sendText(input: SendTextInput): Promise<SentMessage> {
       const message = await callTelegram('sendMessage', () =>
@@ -17,21 +31,33 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
           input.text,
           {
             reply_parameters:
-              input.replyToMessageId === undefined
-                ? undefined
-                : { message_id: input.replyToMessageId, allow_sending_without_reply: true },
+              input.replyToMessageId === undefined ? undefined : { message_id: input.replyToMessageId, allow_sending_without_reply: true },
             link_preview_options: { is_disabled: true },
+            parse_mode: input.html ? 'HTML' : undefined,
+            reply_markup: input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor),
           },
-          grammySignal(cancellationSignal()),
+          signal(),
         ),
       );
       return { messageId: message.message_id };
     },
 
-    /** Returns false when the message no longer exists (the user deleted it): the caller decides. */
+    /**
+     * Replaces a message's text (and keeps a Cancel button only when asked: an edit without
+     * markup removes it). Returns false when the message no longer exists (the user deleted it).
+     */
     async editText(input: EditTextInput): Promise<boolean> {
       try {
-        await api.editMessageText(input.chatId, input.messageId, input.text, { link_preview_options: { is_disabled: true } }, grammySignal(cancellationSignal()));
+        await api.editMessageText(
+          input.chatId,
+          input.messageId,
+          input.text,
+          {
+            link_preview_options: { is_disabled: true },
+            reply_markup: input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor),
+          },
+          signal(),
+        );
         return true;
       } catch (error) {
         if (isBadRequest(error, /message is not modified/i)) return true;
@@ -43,13 +69,89 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
     /** Deleting what is already gone is a success: a retried delete must not fail the request. */
     async deleteMessage(input: DeleteMessageInput): Promise<void> {
       try {
-        await api.deleteMessage(input.chatId, input.messageId, grammySignal(cancellationSignal()));
+        await api.deleteMessage(input.chatId, input.messageId, signal());
       } catch (error) {
         if (isBadRequest(error, /message to delete not found|MESSAGE_ID_INVALID/i)) return;
         throw toTelegramFailure(error, 'deleteMessage');
       }
     },
+
+    /** The little notice a button press shows; a stale query (older than Telegram keeps) is ignored. */
+    async answerButton(input: { callbackQueryId: string; text: string }): Promise<void> {
+      try {
+        await api.answerCallbackQuery(input.callbackQueryId, { text: input.text }, signal());
+      } catch (error) {
+        if (isBadRequest(error, /query is too old|query ID is invalid/i)) return;
+        throw toTelegramFailure(error, 'answerCallbackQuery');
+      }
+    },
+
+    async showSettings(input: { chatId: number; replyToMessageId: number; settings: ChatSettings }): Promise<SentMessage> {
+      const message = await callTelegram('sendMessage', () =>
+        api.sendMessage(
+          input.chatId,
+          '⚙️ Settings for this chat: what I send by default, and the highest video quality.',
+          {
+            reply_parameters: { message_id: input.replyToMessageId, allow_sending_without_reply: true },
+            reply_markup: settingsKeyboard(input.settings),
+          },
+          signal(),
+        ),
+      );
+      return { messageId: message.message_id };
+    },
+
+    async redrawSettings(input: { chatId: number; messageId: number; settings: ChatSettings }): Promise<void> {
+      try {
+        await api.editMessageReplyMarkup(input.chatId, input.messageId, { reply_markup: settingsKeyboard(input.settings) }, signal());
+      } catch (error) {
+        if (isBadRequest(error, /message is not modified|message to edit not found/i)) return;
+        throw toTelegramFailure(error, 'editMessageReplyMarkup');
+      }
+    },
+
+    /** True when the user administers the chat (the owner of a private chat counts as one). */
+    async isChatAdmin(input: { chatId: number; userId: number }): Promise<boolean> {
+      if (input.chatId === input.userId) return true;
+      const member = await callTelegram('getChatMember', () => api.getChatMember(input.chatId, input.userId, signal()));
+      return member.status === 'creator' || member.status === 'administrator';
+    },
+
+    /** Sends media Telegram already has, by file_id: no download, no upload. */
+    async sendCachedMedia(input: SendCachedInput): Promise<SentMedia> {
+      const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };
+      const sendOne = (file: SentFile, caption: string | undefined) => {
+        const options = { caption, parse_mode: 'HTML' as const, reply_parameters };
+        return callTelegram<Message>(`send cached ${file.kind}`, () =>
+          file.kind === 'video'
+            ? api.sendVideo(input.chatId, file.fileId, { ...options, supports_streaming: true }, signal())
+            : file.kind === 'audio'
+              ? api.sendAudio(input.chatId, file.fileId, options, signal())
+              : api.sendDocument(input.chatId, file.fileId, options, signal()),
+        );
+      };
+      const sent: Message[] = [];
+      // Albums go in groups of up to 10; a group of one is sent on its own (the Bot API needs 2+).
+      for (let start = 0; start < input.media.files.length; start += ALBUM_SIZE) {
+        const group = input.media.files.slice(start, start + ALBUM_SIZE);
+        const caption = start === 0 ? input.caption : undefined;
+        if (group.length === 1) {
+          sent.push(await sendOne(group[0]!, caption));
+          continue;
+        }
+        const items = group.map((file, index) => albumItem(file, index === 0 ? caption : undefined));
+        sent.push(...(await callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal()))));
+      }
+      return { messageIds: sent.map((message) => message.message_id), files: sent.flatMap(sentFilesOf) };
+    },
   };
+}
+
+function albumItem(file: SentFile, caption: string | undefined): InputMediaVideo | InputMediaAudio | InputMediaDocument {
+  const common = { media: file.fileId, caption, parse_mode: 'HTML' as const };
+  if (file.kind === 'video') return { type: 'video', ...common, supports_streaming: true };
+  if (file.kind === 'audio') return { type: 'audio', ...common };
+  return { type: 'document', ...common };
 }
 
 export type TelegramActivities = ReturnType<typeof createTelegramActivities>;

@@ -19,6 +19,7 @@ export function createUpdateHandler(config: Config, client: Client, logger: Logg
   const deps = {
     starter: new WorkflowStarter(client),
     maxUploadBytes: config.maxUploadBytes,
+    albumCap: config.albumCap,
     policies: config.policies,
     logger,
   };
@@ -36,7 +37,7 @@ export async function runBot(config: Config, client: Client, logger: Logger, api
     await app.listen({ host: config.http.host, port: config.http.port });
     await api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
       secret_token: config.telegram.webhookSecret,
-      allowed_updates: ['message'],
+      allowed_updates: ['message', 'callback_query'],
     });
     logger.info({ url: `${config.publicUrl}${WEBHOOK_PATH}` }, 'webhook registered with Telegram');
     return { mode: 'webhook', stop: () => app.close() };

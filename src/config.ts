@@ -1,3 +1,4 @@
+import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { PolicyOverrides } from '../workflows/policies.js';
 
@@ -18,7 +19,10 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_UI_PORT: 'Web UI port of the embedded dev server. Default 8233.',
   DATA_DIR: 'Where downloads (temp dirs) and the embedded SQLite file live. Default ./data.',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace. Default info.',
-  MAX_UPLOAD_BYTES: 'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit).',
+  TELEGRAM_LOCAL_BOT_API: 'true when TELEGRAM_API_ROOT is a local Bot API server (telegram-bot-api --local): uploads up to 2000 MB. Default false.',
+  MAX_UPLOAD_BYTES: 'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit), or 2097152000 with TELEGRAM_LOCAL_BOT_API.',
+  MAX_ALBUM_ITEMS: 'Most items sent from one gallery or playlist link. Default 10.',
+  YTDLP_COOKIES: 'A cookies.txt for login-gated content; read only (each download uses a copy), never logged.',
   DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default 2.',
   TELEGRAM_CONCURRENCY: 'Concurrent Bot API calls per telegram worker process. Default 4.',
   DOWNLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one download attempt. Default 60.',
@@ -58,6 +62,9 @@ export interface Config {
   dataDir: string;
   logLevel: string;
   maxUploadBytes: number;
+  localBotApi: boolean;
+  albumCap: number;
+  ytDlpCookies: string | undefined;
   concurrency: { downloads: number; telegram: number };
   policies: PolicyOverrides;
   egressAllowedHosts: string[];
@@ -76,6 +83,10 @@ export class ConfigError extends Error {
 }
 
 type Env = Record<string, string | undefined>;
+
+/** The Bot API's upload limits: 50 MB in the cloud, 2000 MB on a local Bot API server. */
+export const CLOUD_BOT_API_UPLOAD_LIMIT = 50 * 1024 * 1024;
+export const LOCAL_BOT_API_UPLOAD_LIMIT = 2000 * 1024 * 1024;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 const WEBHOOK_SECRET_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
@@ -157,6 +168,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
 
   const dataDir = path.resolve(options.cwd ?? process.cwd(), read(env, 'DATA_DIR') ?? 'data');
+  const localBotApi = readBoolean(env, 'TELEGRAM_LOCAL_BOT_API');
 
   return {
     telegram: {
@@ -174,7 +186,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     },
     dataDir,
     logLevel,
-    maxUploadBytes: readInteger(env, 'MAX_UPLOAD_BYTES', 50 * 1024 * 1024, 1, 4 * 1024 ** 3),
+    maxUploadBytes: readInteger(env, 'MAX_UPLOAD_BYTES', localBotApi ? LOCAL_BOT_API_UPLOAD_LIMIT : CLOUD_BOT_API_UPLOAD_LIMIT, 1, 4 * 1024 ** 3),
+    localBotApi,
+    albumCap: readInteger(env, 'MAX_ALBUM_ITEMS', 10, 1, 100),
+    ytDlpCookies: readCookiesFile(env, options.cwd),
     concurrency: {
       downloads: readInteger(env, 'DOWNLOAD_CONCURRENCY', 2, 1, 64),
       telegram: readInteger(env, 'TELEGRAM_CONCURRENCY', 4, 1, 256),
@@ -211,4 +226,24 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
 
 function optionalInteger(env: Env, name: ConfigVariable, min: number, max: number): number | undefined {
   return read(env, name) === undefined ? undefined : readInteger(env, name, 0, min, max);
+}
+
+function readBoolean(env: Env, name: ConfigVariable): boolean {
+  const raw = read(env, name)?.toLowerCase();
+  if (raw === undefined || raw === 'false' || raw === '0') return false;
+  if (raw === 'true' || raw === '1') return true;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+/** The cookies file must exist and be readable; its path is configuration, its content a secret. */
+function readCookiesFile(env: Env, cwd?: string): string | undefined {
+  const raw = read(env, 'YTDLP_COOKIES');
+  if (raw === undefined) return undefined;
+  const file = path.resolve(cwd ?? process.cwd(), raw);
+  try {
+    accessSync(file, constants.R_OK);
+  } catch {
+    throw new ConfigError('YTDLP_COOKIES', `names a file that does not exist or cannot be read: ${file}`);
+  }
+  return file;
 }

@@ -12,6 +12,8 @@ export const FailureType = {
   FileTooLarge: 'FileTooLarge',
   ChatUnavailable: 'ChatUnavailable',
   TelegramBadRequest: 'TelegramBadRequest',
+  /** A cached file_id Telegram no longer accepts: evict it and download again. */
+  StaleFileId: 'StaleFileId',
   TelegramRateLimited: 'TelegramRateLimited',
   TransientNetwork: 'TransientNetwork',
   DownloadFailed: 'DownloadFailed',
@@ -29,6 +31,7 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.FileTooLarge,
   FailureType.ChatUnavailable,
   FailureType.TelegramBadRequest,
+  FailureType.StaleFileId,
 ];
 
 export function isFailureType(value: unknown): value is FailureType {

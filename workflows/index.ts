@@ -1,3 +1,5 @@
 /** The workflows the `telegram` queue's workers run (bundled by Temporal; no Node APIs here). */
 export { MediaRequestWorkflow } from './mediaRequest.js';
-export { ReplyWorkflow } from './reply.js';
+export { ReplyWorkflow, SettingsWorkflow, CancelWorkflow } from './commands.js';
+export { ChatSettingsWorkflow } from './chatSettings.js';
+export { MediaCacheWorkflow } from './mediaCache.js';

@@ -2,73 +2,186 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  condition,
+  defineQuery,
   isCancellation,
   log,
   proxyActivities,
+  setHandler,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { TimeoutType } from '@temporalio/common';
-import type { DownloadActivities, HostActivities, TelegramActivities } from '../activities/index.js';
+import type { DownloadActivities, HostActivities, StateActivities, TelegramActivities } from '../activities/index.js';
 import { FailureType } from './failures.js';
-import { ACKNOWLEDGED, failureMessage } from './messages.js';
-import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, MAX_HOST_ROUNDS, telegramPolicy } from './policies.js';
-import type { DownloadResult, MediaKind, MediaRequestInput, SentMessage } from './types.js';
+import { mediaSettledSignal } from './mediaCache.js';
+import { ACKNOWLEDGED, albumCapNote, CANCELLED, doneSummary, failureMessage, linkProgressText, mediaCaption, UPLOADING } from './messages.js';
+import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, MAX_HOST_ROUNDS, statePolicy, telegramPolicy } from './policies.js';
+import type { CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInput, MediaRequestResult, SentMessage } from './types.js';
 
-export interface MediaRequestResult {
-  outcome: 'delivered';
-  kind: MediaKind;
-  messageId: number;
-  sizeBytes: number;
+/** Who asked: checked before anyone else may cancel the request. */
+export const requesterQuery = defineQuery<number | undefined>('requester');
+
+/** How long a request waits for another one that is downloading the same media. */
+const SHARED_DOWNLOAD_WAIT = '15 minutes';
+
+interface LinkFailure {
+  type: string;
+  reason: string;
+  sizeBytes?: number;
+  limitBytes?: number;
 }
 
 /**
- * One link from one person, from "⏳" to the media in the chat (or one clear reason why not).
- * The download runs on any downloads worker; the upload and the cleanup run on the task queue
- * of the process that holds the file. A request that finally fails tells the person once, then
- * ends Failed with its failure type, so it stays listed in the Web UI.
+ * The links of one message, from "⏳" to the media in the chat, one link after the other, each
+ * with its own outcome. Media Telegram already has is sent again by file_id; media another
+ * request is fetching right now is waited for, not downloaded twice. A failed link is explained
+ * to the person once; a request with a failed link ends Failed with that failure's type, so it
+ * stays listed in the Web UI. Cancel (button or /cancel) stops the download and says so.
  */
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<MediaRequestResult> {
+  setHandler(requesterQuery, () => input.userId);
+  const settled = new Map<string, CachedMedia | null>();
+  setHandler(mediaSettledSignal, ({ cacheId, media }) => {
+    settled.set(cacheId, media ?? null);
+  });
+
   const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  const chat = { chatId: input.chatId, replyTo: input.messageId };
   let status: SentMessage | undefined;
+  const outcomes: LinkOutcome[] = [];
+  const failures: LinkFailure[] = [];
   try {
-    status = await telegram.sendText({ chatId: input.chatId, text: ACKNOWLEDGED, replyToMessageId: input.messageId });
-    const delivered = await downloadAndSend(input);
-    await telegram.deleteMessage({ chatId: input.chatId, messageId: status.messageId }).catch((error: unknown) => {
-      // The media is there; a status line left behind is cosmetic.
-      log.warn('could not delete the status message', { error: String(error) });
-    });
-    return delivered;
-  } catch (error) {
-    if (isCancellation(error)) throw error;
-    const failure = describeFailure(error);
-    if (failure.type !== FailureType.ChatUnavailable) {
-      await tellUser(telegram, input, status, failureMessage({ ...failure, url: input.url, limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
+    status = await telegram.sendText({ chatId: chat.chatId, text: ACKNOWLEDGED, replyToMessageId: chat.replyTo, cancelButtonFor: chat.replyTo });
+    const settings: ChatSettings = await state.getChatSettings(input.chatId);
+    const mode = input.mode ?? settings.mode;
+
+    for (const [index, link] of input.links.entries()) {
+      if (input.links.length > 1) {
+        await telegram.editText({ chatId: chat.chatId, messageId: status.messageId, text: linkProgressText(index + 1, input.links.length), cancelButtonFor: chat.replyTo });
+      }
+      const key: MediaKey = { url: link, mode, maxHeight: settings.maxHeight, maxUploadBytes: input.maxUploadBytes, albumCap: input.albumCap };
+      try {
+        outcomes.push(await deliverLink(input, key, status, settled));
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        const failure = describeFailure(error);
+        failures.push(failure);
+        outcomes.push({ link, outcome: 'failed', failureType: failure.type });
+        if (failure.type === FailureType.ChatUnavailable) break; // nobody left to send anything to
+        const text = failureMessage({ ...failure, url: link, limitBytes: failure.limitBytes ?? input.maxUploadBytes });
+        if (input.links.length === 1) await tellUser(telegram, input, status, text);
+        else await telegram.sendText({ chatId: chat.chatId, text: `${text}\n(${link})`, replyToMessageId: chat.replyTo }).catch(warn('could not report a failed link'));
+      }
     }
-    throw ApplicationFailure.create({ type: failure.type, message: failure.reason, nonRetryable: true, details: [failure] });
+
+    const delivered = outcomes.filter((outcome) => outcome.outcome !== 'failed').length;
+    if (failures.length === 0) {
+      await telegram.deleteMessage({ chatId: chat.chatId, messageId: status.messageId }).catch(warn('could not delete the status message'));
+    } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
+      await telegram.editText({ chatId: chat.chatId, messageId: status.messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status'));
+    }
+  } catch (error) {
+    if (isCancellation(error)) {
+      if (status) {
+        const { messageId } = status;
+        await CancellationScope.nonCancellable(() => telegram.editText({ chatId: chat.chatId, messageId, text: CANCELLED }).catch(warn('could not show the cancel')));
+      }
+      throw error;
+    }
+    const failure = describeFailure(error);
+    failures.push(failure);
+    if (failure.type !== FailureType.ChatUnavailable) {
+      await tellUser(telegram, input, status, failureMessage({ ...failure, url: input.links[0] ?? '', limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
+    }
+  }
+
+  const first = failures[0];
+  if (first) {
+    throw ApplicationFailure.create({ type: first.type, message: first.reason, nonRetryable: true, details: [{ ...first, links: outcomes }] });
+  }
+  return { outcome: outcomes.every((outcome) => outcome.outcome === 'cached') ? 'cached' : 'delivered', links: outcomes };
+}
+
+/**
+ * One link: by file_id when the cache has it, after another request's download when one is
+ * running, or downloaded here (and then cached for everyone).
+ */
+async function deliverLink(input: MediaRequestInput, key: MediaKey, status: SentMessage, settled: Map<string, CachedMedia | null>): Promise<LinkOutcome> {
+  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  const holder = workflowInfo().workflowId;
+  const caption = (title?: string) => mediaCaption(title, key.url);
+
+  for (let claims = 1; ; claims++) {
+    const claim = await state.claimMedia({ key, holder });
+    let media: CachedMedia | undefined;
+    if (claim.status === 'cached') media = claim.media;
+    if (claim.status === 'wait') {
+      settled.delete(claim.cacheId);
+      const arrived = await condition(() => settled.has(claim.cacheId), SHARED_DOWNLOAD_WAIT);
+      media = arrived ? (settled.get(claim.cacheId) ?? undefined) : undefined;
+      if (!media) continue; // the other download failed or took too long: claim again
+    }
+    if (media) {
+      try {
+        await telegram.sendCachedMedia({ chatId: input.chatId, replyToMessageId: input.messageId, media, caption: caption(media.title) });
+        return { link: key.url, outcome: 'cached', items: media.files.length };
+      } catch (error) {
+        if (failureTypeOf(error) !== FailureType.StaleFileId || claims > 2) throw error;
+        log.warn('Telegram rejected a cached file_id; evicting it and downloading again', { cacheId: claim.cacheId });
+        await state.evictMedia({ cacheId: claim.cacheId, fileId: media.files[0]!.fileId });
+        continue;
+      }
+    }
+
+    // claim.status === 'lease': this request downloads, for itself and for whoever waits.
+    try {
+      const sent = await downloadAndSend(input, key, status, caption);
+      await state.completeMedia({ cacheId: claim.cacheId, holder, media: sent.media });
+      return { link: key.url, outcome: 'delivered', items: sent.media.files.length };
+    } catch (error) {
+      await CancellationScope.nonCancellable(() => state.releaseMedia({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')));
+      throw error;
+    }
   }
 }
 
-async function downloadAndSend(input: MediaRequestInput): Promise<MediaRequestResult> {
+async function downloadAndSend(
+  input: MediaRequestInput,
+  key: MediaKey,
+  status: SentMessage,
+  caption: (title?: string) => string,
+): Promise<{ media: CachedMedia }> {
+  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
   const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
   for (let round = 1; ; round++) {
-    const download: DownloadResult = await downloads.downloadMedia({
+    const download = await downloads.downloadMedia({
       requestId: workflowInfo().workflowId,
-      url: input.url,
-      maxUploadBytes: input.maxUploadBytes,
+      url: key.url,
+      mode: key.mode,
+      maxHeight: key.maxHeight,
+      maxUploadBytes: key.maxUploadBytes,
+      albumCap: key.albumCap,
+      status: { chatId: input.chatId, messageId: status.messageId, requestMessageId: input.messageId },
     });
     const host = proxyActivities<HostActivities>(hostUploadPolicy(download.hostQueue, input.policies));
     const hostCleanup = proxyActivities<HostActivities>(hostCleanupPolicy(download.hostQueue, input.policies));
     let hostGone = false;
     try {
+      await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text: UPLOADING, cancelButtonFor: input.messageId });
       const sent = await host.sendMedia({
         chatId: input.chatId,
         replyToMessageId: input.messageId,
-        file: download.file,
-        metadata: download.metadata,
-        caption: download.metadata.title,
+        files: download.files,
+        album: download.album,
+        caption: caption(download.title ?? download.files[0]?.title),
       });
-      return { outcome: 'delivered', kind: download.file.kind, messageId: sent.messageId, sizeBytes: download.file.sizeBytes };
+      if (download.album && download.availableItems > download.files.length) {
+        await telegram.sendText({ chatId: input.chatId, text: albumCapNote(download.files.length, download.availableItems), replyToMessageId: input.messageId });
+      }
+      return { media: { files: sent.files, album: download.album, availableItems: download.availableItems, title: download.title ?? download.files[0]?.title } };
     } catch (error) {
       hostGone = isHostGone(error);
       if (hostGone && round < MAX_HOST_ROUNDS) {
@@ -80,12 +193,7 @@ async function downloadAndSend(input: MediaRequestInput): Promise<MediaRequestRe
       // Runs on success, failure and cancellation alike. A host that is gone cannot be reached;
       // its worker sweeps stale request dirs when it starts again.
       if (!hostGone) {
-        await CancellationScope.nonCancellable(() =>
-          hostCleanup.cleanup({ dir: download.dir }).catch((error: unknown) => {
-            log.warn('cleanup failed', { hostQueue: download.hostQueue, error: String(error) });
-            return false;
-          }),
-        );
+        await CancellationScope.nonCancellable(() => hostCleanup.cleanup({ dir: download.dir }).catch(warn('cleanup failed')));
       }
     }
   }
@@ -100,15 +208,12 @@ function isHostGone(error: unknown): boolean {
   );
 }
 
-interface DescribedFailure {
-  type: string;
-  reason: string;
-  sizeBytes?: number;
-  limitBytes?: number;
+function failureTypeOf(error: unknown): string | undefined {
+  return describeFailure(error).type;
 }
 
-/** The failure type and reason of whatever ended the request, from the innermost typed failure. */
-function describeFailure(error: unknown): DescribedFailure {
+/** The failure type and reason of whatever ended a link, from the innermost typed failure. */
+function describeFailure(error: unknown): LinkFailure {
   let current: unknown = error;
   while (current instanceof Error) {
     if (current instanceof ApplicationFailure && current.type) {
@@ -123,12 +228,7 @@ function describeFailure(error: unknown): DescribedFailure {
   return { type: FailureType.DownloadFailed, reason: error instanceof Error ? error.message : String(error) };
 }
 
-async function tellUser(
-  telegram: TelegramActivities,
-  input: MediaRequestInput,
-  status: SentMessage | undefined,
-  text: string,
-): Promise<void> {
+async function tellUser(telegram: TelegramActivities, input: MediaRequestInput, status: SentMessage | undefined, text: string): Promise<void> {
   try {
     if (status && (await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text }))) return;
     await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.messageId });
@@ -136,4 +236,11 @@ async function tellUser(
     // The request has failed already; not being able to say so must not hide why.
     log.warn('could not tell the user about the failure', { error: String(error) });
   }
+}
+
+function warn(what: string) {
+  return (error: unknown) => {
+    log.warn(what, { error: String(error) });
+    return undefined;
+  };
 }

@@ -6,6 +6,46 @@ import { FailureType } from './failures.js';
 
 export const ACKNOWLEDGED = '⏳ Got it, downloading…';
 export const UPLOADING = '📤 Uploading…';
+export const CANCELLED = '🚫 Cancelled.';
+export const SETTINGS_SAVED = 'Saved ✓';
+export const SETTINGS_ADMINS_ONLY = 'Only admins can change the settings of this chat.';
+
+export function linkProgressText(index: number, count: number): string {
+  return `⏳ Link ${index} of ${count}: downloading…`;
+}
+
+export function doneSummary(delivered: number, count: number): string {
+  if (delivered === 0) return `❌ None of the ${count} links could be sent.`;
+  return delivered === count ? `✅ All ${count} links sent.` : `✅ ${delivered} of ${count} links sent.`;
+}
+
+export function albumCapNote(sent: number, available: number): string {
+  return `ℹ️ This gallery has ${available} items; I sent the first ${sent}.`;
+}
+
+export function cancelAnswer(cancelled: number, refused: number): string {
+  if (cancelled > 0) return cancelled === 1 ? '🚫 Cancelling…' : `🚫 Cancelling ${cancelled} requests…`;
+  if (refused > 0) return 'Only the person who sent the link, or an admin, can cancel it.';
+  return 'Nothing to cancel: no download is running.';
+}
+
+/** Telegram HTML: only these three characters need escaping in text and attribute values. */
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+const CAPTION_LIMIT = 1024;
+
+/**
+ * The caption under sent media: the title, then the source link, at most 1024 characters as
+ * Telegram counts them (after HTML parsing), the title shortened when needed.
+ */
+export function mediaCaption(title: string | undefined, link: string): string {
+  const shownLink = shorten(link, 300);
+  const cleanTitle = (title ?? '').replace(/\s+/g, ' ').trim();
+  const shortTitle = shorten(cleanTitle, CAPTION_LIMIT - shownLink.length - 1);
+  return shortTitle ? `${escapeHtml(shortTitle)}\n${escapeHtml(shownLink)}` : escapeHtml(shownLink);
+}
 
 export const HELP_TEXT = [
   'Send me a link to a video or audio (YouTube, news sites, a direct .mp4 or .mp3 link, …) and I will send the media back here.',
@@ -61,4 +101,18 @@ export function formatBytes(bytes: number): string {
     unit = next;
   }
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+}
+
+/**
+ * Cuts text to at most `limit` UTF-16 units (what Telegram counts), ending in "…" when cut, and
+ * never inside a character (an emoji is two units).
+ */
+function shorten(text: string, limit: number): string {
+  if (text.length <= limit) return text;
+  let result = '';
+  for (const character of text) {
+    if (result.length + character.length > limit - 1) break;
+    result += character;
+  }
+  return `${result}…`;
 }

@@ -5,7 +5,7 @@
  * which policy it ran with.
  */
 import type { Duration } from '@temporalio/common';
-import type { ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURES } from './failures.js';
 
 export const TELEGRAM_QUEUE = 'telegram';
@@ -49,11 +49,26 @@ export function telegramPolicy(overrides: PolicyOverrides = {}): ActivityOptions
   };
 }
 
+/**
+ * Reads and writes of the chat settings and the media cache (Temporal entity workflows), from
+ * activities on the `telegram` queue: short, and safe to repeat.
+ */
+export function statePolicy(overrides: PolicyOverrides = {}): ActivityOptions {
+  const o = overrides.telegram ?? {};
+  return {
+    taskQueue: TELEGRAM_QUEUE,
+    startToCloseTimeout: '30 seconds',
+    retry: { maximumAttempts: 5, initialInterval: o.initialInterval ?? '1 second', backoffCoefficient: 2 },
+  };
+}
+
 /** yt-dlp runs: heavy, slow, and the only step that touches the media host. */
 export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions {
   const o = overrides.download ?? {};
   return {
     taskQueue: DOWNLOADS_QUEUE,
+    // A cancelled request waits until yt-dlp is killed and its files are gone.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     startToCloseTimeout: o.startToCloseTimeout ?? '60 seconds',
     // yt-dlp reports progress every second; silence this long means a dead or hung worker.
     heartbeatTimeout: o.heartbeatTimeout ?? '15 seconds',
@@ -81,7 +96,8 @@ export function hostUploadPolicy(hostQueue: string, overrides: PolicyOverrides =
     startToCloseTimeout: o.uploadTimeout ?? '300 seconds',
     heartbeatTimeout: '60 seconds',
     retry: {
-      maximumAttempts: 3,
+      // An upload is a Bot API call: TELEGRAM_MAX_ATTEMPTS applies to it too.
+      maximumAttempts: overrides.telegram?.maximumAttempts ?? 3,
       initialInterval: '2 seconds',
       backoffCoefficient: 2,
       nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],

@@ -1,4 +1,6 @@
 import { Api, GrammyError, HttpError } from 'grammy';
+import type { Message } from 'grammy/types';
+import type { SentFile } from '../../workflows/types.js';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/failures.js';
 import { typedFailure } from '../failure.js';
@@ -41,6 +43,9 @@ export function toTelegramFailure(error: unknown, method: string): Error {
     if (error.error_code === 403 || (error.error_code === 400 && CHAT_GONE.some((pattern) => pattern.test(error.description)))) {
       return typedFailure(FailureType.ChatUnavailable, what);
     }
+    if (error.error_code === 400 && /wrong file identifier|wrong remote file|FILE_REFERENCE/i.test(error.description)) {
+      return typedFailure(FailureType.StaleFileId, what);
+    }
     if (error.error_code === 413 || /too big|entity too large/i.test(error.description)) {
       return typedFailure(FailureType.FileTooLarge, what);
     }
@@ -73,4 +78,14 @@ type GrammySignal = Parameters<Api['getMe']>[0];
 /** Node's AbortSignal, typed as the one grammY's Node build declares (the same object at run time). */
 export function grammySignal(signal: AbortSignal): GrammySignal {
   return signal as unknown as GrammySignal;
+}
+
+/** The file_ids of what a send returned: how Telegram will know this media from now on. */
+export function sentFilesOf(message: Message): SentFile[] {
+  if ('video' in message && message.video) return [{ fileId: message.video.file_id, fileUniqueId: message.video.file_unique_id, kind: 'video' }];
+  if ('audio' in message && message.audio) return [{ fileId: message.audio.file_id, fileUniqueId: message.audio.file_unique_id, kind: 'audio' }];
+  if ('document' in message && message.document) {
+    return [{ fileId: message.document.file_id, fileUniqueId: message.document.file_unique_id, kind: 'document' }];
+  }
+  return [];
 }

@@ -8,11 +8,14 @@ import { interpretUpdate } from './updates.js';
 export interface UpdateHandlerDeps {
   starter: WorkflowStarter;
   maxUploadBytes: number;
+  albumCap: number;
   policies: PolicyOverrides;
   logger: Logger;
 }
 
-export type HandleOutcome = { action: 'ignored'; reason: string } | { action: StartOutcome; workflow: 'media' | 'reply' };
+export type HandleOutcome =
+  | { action: 'ignored'; reason: string }
+  | { action: StartOutcome; workflow: 'media' | 'reply' | 'settings' | 'cancel' };
 
 /**
  * The one path from an update to Temporal, shared by the webhook and long polling. It only
@@ -22,6 +25,7 @@ export type HandleOutcome = { action: 'ignored'; reason: string } | { action: St
 export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Promise<HandleOutcome> {
   const intent = interpretUpdate(update);
   const log = deps.logger.child({ updateId: update.update_id });
+  const { policies, starter } = deps;
   switch (intent.kind) {
     case 'ignore':
       log.debug({ reason: intent.reason }, 'update ignored');
@@ -29,20 +33,35 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
     case 'help':
     case 'no-link': {
       const text = intent.kind === 'help' ? HELP_TEXT : NO_LINK_TEXT;
-      const action = await deps.starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies: deps.policies });
+      const action = await starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies });
       log.info({ chatId: intent.chatId, action }, 'reply requested');
       return { action, workflow: 'reply' };
     }
+    case 'settings':
+    case 'settings-choice': {
+      const { kind: _kind, ...input } = intent;
+      const action = await starter.startSettings({ ...input, policies });
+      log.info({ chatId: intent.chatId, action, choice: 'choice' in intent ? intent.choice : undefined }, 'settings');
+      return { action, workflow: 'settings' };
+    }
+    case 'cancel': {
+      const { kind: _kind, ...input } = intent;
+      const action = await starter.startCancel({ ...input, policies });
+      log.info({ chatId: intent.chatId, target: intent.targetMessageId, action }, 'cancel requested');
+      return { action, workflow: 'cancel' };
+    }
     case 'media': {
-      const action = await deps.starter.startMediaRequest({
+      const action = await starter.startMediaRequest({
         chatId: intent.chatId,
         messageId: intent.messageId,
         userId: intent.userId,
-        url: intent.url,
+        links: intent.links,
+        mode: intent.mode,
         maxUploadBytes: deps.maxUploadBytes,
-        policies: deps.policies,
+        albumCap: deps.albumCap,
+        policies,
       });
-      log.info({ chatId: intent.chatId, messageId: intent.messageId, action }, 'media request');
+      log.info({ chatId: intent.chatId, messageId: intent.messageId, links: intent.links.length, action }, 'media request');
       return { action, workflow: 'media' };
     }
   }

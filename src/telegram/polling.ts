@@ -29,7 +29,7 @@ export async function runLongPolling(options: PollingOptions): Promise<void> {
   while (!signal.aborted) {
     let updates: Update[];
     try {
-      updates = await api.getUpdates({ offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: ['message'] }, grammySignal(signal));
+      updates = await api.getUpdates({ offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: ['message', 'callback_query'] }, grammySignal(signal));
     } catch (error) {
       if (signal.aborted) break;
       logger.warn({ err: error }, 'getUpdates failed; retrying');

@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import { MediaRequestWorkflow, ReplyWorkflow } from '../../workflows/index.js';
+import { CancelWorkflow, MediaRequestWorkflow, ReplyWorkflow, SettingsWorkflow } from '../../workflows/index.js';
 import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
-import type { MediaRequestInput, ReplyInput } from '../../workflows/types.js';
-import { mediaRequestWorkflowId, replyWorkflowId } from './workflowIds.js';
+import type { CancelInput, MediaRequestInput, ReplyInput, SettingsInput } from '../../workflows/types.js';
+import { cancelWorkflowId, mediaRequestWorkflowId, replyWorkflowId, settingsWorkflowId } from './workflowIds.js';
 
 export type StartOutcome = 'started' | 'duplicate';
 
@@ -26,6 +26,14 @@ export class WorkflowStarter {
 
   startReply(input: ReplyInput): Promise<StartOutcome> {
     return this.start(ReplyWorkflow, replyWorkflowId(input), input);
+  }
+
+  startSettings(input: SettingsInput): Promise<StartOutcome> {
+    return this.start(SettingsWorkflow, settingsWorkflowId(input), input);
+  }
+
+  startCancel(input: CancelInput): Promise<StartOutcome> {
+    return this.start(CancelWorkflow, cancelWorkflowId(input), input);
   }
 
   private async start<A>(workflow: (input: A) => Promise<unknown>, workflowId: string, input: A): Promise<StartOutcome> {

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import { createDownloadActivities, createHostActivities, createTelegramActivities } from '../../activities/index.js';
+import { Client } from '@temporalio/client';
+import { createDownloadActivities, createHostActivities, createStateActivities, createTelegramActivities } from '../../activities/index.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
@@ -30,14 +31,23 @@ export interface WorkerSetup {
 /** The `telegram` queue: workflow tasks and the text-message activities. */
 export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> {
   const { config } = setup;
+  const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace });
   return Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: TELEGRAM_QUEUE,
     ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
+    activities: {
+      ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
+      ...createStateActivities({ client, botId: botIdOf(config.telegram.token) }),
+    },
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.telegram,
   });
+}
+
+/** The bot's numeric id, the part of the token before the colon (not a secret). */
+export function botIdOf(token: string): string {
+  return token.split(':')[0] ?? '';
 }
 
 export interface DownloadWorkers {
@@ -65,14 +75,16 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     namespace: config.temporal.namespace,
     taskQueue: DOWNLOADS_QUEUE,
     activities: createDownloadActivities({
+      api,
       dataDir: config.dataDir,
-      ytDlpPath: tools.ytDlp,
-      ffmpegPath: tools.ffmpeg,
-      ffprobePath: tools.ffprobe,
+      tools: { ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
       hostQueue,
       egressAllowedHosts: config.egressAllowedHosts,
+      cookiesFile: config.ytDlpCookies,
     }),
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.downloads,
+    // Heartbeats are how a cancel reaches a running download: send them at least every second.
+    maxHeartbeatThrottleInterval: '1 second',
   });
   const host = await Worker.create({
     connection: setup.connection,

@@ -1,5 +1,7 @@
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm, writeFile } from 'node:fs/promises';
+import { execa } from 'execa';
+import { resolveTools } from '../../src/tools.js';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -27,18 +29,31 @@ function workflowIdOf(update: { message?: { chat: { id: number }; message_id: nu
   return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
 }
 
+/** Container and video codec of uploaded bytes, read by the real ffprobe. */
+async function probeUploaded(bytes: Buffer): Promise<{ format?: string; video?: string }> {
+  const file = path.join(stack.dataDir, `probe-${Date.now()}.bin`);
+  await writeFile(file, bytes);
+  try {
+    const { stdout } = await execa(resolveTools().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
+    const probed = JSON.parse(stdout) as { format?: { format_name?: string }; streams?: { codec_type?: string; codec_name?: string }[] };
+    return { format: probed.format?.format_name, video: probed.streams?.find((stream) => stream.codec_type === 'video')?.codec_name };
+  } finally {
+    await rm(file, { force: true });
+  }
+}
+
 async function requestDirs(): Promise<string[]> {
   return readdir(path.join(stack.dataDir, 'downloads')).catch(() => []);
 }
 
 describe('a link to a video', () => {
   it('acknowledges, then sends the video as a reply with the exact bytes served, and removes the temp dir', async () => {
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     const response = await stack.post(update);
     expect(response.statusCode).toBe(200);
 
     const result = await stack.client.workflow.getHandle(workflowIdOf(update)).result();
-    expect(result).toMatchObject({ outcome: 'delivered', kind: 'video' });
+    expect(result).toMatchObject({ outcome: 'delivered', links: [{ outcome: 'delivered', items: 1 }] });
 
     const [ack] = stack.emulator.callsTo('sendMessage');
     expect(ack?.params).toMatchObject({ chat_id: CHAT_ID, text: expect.stringContaining('⏳') });
@@ -50,8 +65,12 @@ describe('a link to a video', () => {
     expect(video.failed).toBe(false);
     expect(video.params).toMatchObject({ chat_id: CHAT_ID, supports_streaming: true, width: 320, height: 240, duration: 3 });
     expect(video.params.reply_parameters).toMatchObject({ message_id: update.message!.message_id });
-    expect(video.files).toHaveLength(1);
+    // The video, and its JPEG thumbnail (at most 200 kB).
+    expect(video.files.map((file) => file.fileName)).toEqual(['clip.mp4', 'thumbnail.jpg']);
     expect(video.files[0]!.sha256).toBe(await sha256(stack.fixtures.video));
+    const thumbnail = video.files[1]!;
+    expect(thumbnail.size).toBeLessThanOrEqual(200 * 1024);
+    expect(thumbnail.bytes?.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
 
     // The status message is removed once the media is there.
     expect(stack.emulator.callsTo('deleteMessage')[0]?.params).toMatchObject({ message_id: ack!.response && (ack!.response as { result: { message_id: number } }).result.message_id });
@@ -61,9 +80,9 @@ describe('a link to a video', () => {
 
 describe('other kinds of media', () => {
   it('sends an mp3 link with sendAudio, with its duration', async () => {
-    const update = stack.linkUpdate(stack.media.url('tone.mp3'));
+    const update = stack.linkUpdate(stack.mediaUrl('tone.mp3'));
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ kind: 'audio' });
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
     const [audio, ...more] = stack.emulator.callsTo('sendAudio');
     expect(more).toHaveLength(0);
     expect(audio!.params).toMatchObject({ chat_id: CHAT_ID, duration: 3 });
@@ -71,26 +90,30 @@ describe('other kinds of media', () => {
     expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
   });
 
-  it('sends a file that is not playable media (raw bytes, VP9 in Matroska) with sendDocument', async () => {
-    for (const [name, fixture] of [
-      ['data.bin', stack.fixtures.notMedia],
-      ['clip.mkv', stack.fixtures.matroska],
-    ] as const) {
-      stack.emulator.reset();
-      const update = stack.linkUpdate(stack.media.url(name));
-      expect((await stack.post(update)).statusCode).toBe(200);
-      await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ kind: 'document' });
-      const documents = stack.emulator.callsTo('sendDocument');
-      expect(documents).toHaveLength(1);
-      expect(documents[0]!.files[0]!.sha256).toBe(await sha256(fixture));
-      expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
-    }
+  it('sends a file that is not audio or video with sendDocument, bytes unchanged', async () => {
+    const update = stack.linkUpdate(stack.mediaUrl('data.bin'));
+    expect((await stack.post(update)).statusCode).toBe(200);
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    const documents = stack.emulator.callsTo('sendDocument');
+    expect(documents).toHaveLength(1);
+    expect(documents[0]!.files[0]!.sha256).toBe(await sha256(stack.fixtures.notMedia));
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
+  });
+
+  it('converts VP9 in Matroska, which Telegram cannot stream, into an mp4 it can', async () => {
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mkv'));
+    expect((await stack.post(update)).statusCode).toBe(200);
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    const [video] = stack.emulator.callsTo('sendVideo');
+    expect(video?.params).toMatchObject({ supports_streaming: true, width: 160, height: 120 });
+    const codec = await probeUploaded(video!.files[0]!.bytes!);
+    expect(codec).toEqual({ format: expect.stringContaining('mp4'), video: 'h264' });
   });
 });
 
 describe('the same update delivered again', () => {
   it('starts one workflow and sends one video, whether redelivered concurrently or after completion', async () => {
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     const concurrent = await Promise.all([stack.post(update), stack.post(update), stack.post(update)]);
     expect(concurrent.map((response) => response.statusCode)).toEqual([200, 200, 200]);
     await stack.client.workflow.getHandle(workflowIdOf(update)).result();
@@ -134,7 +157,7 @@ function chatTexts(): string[] {
 describe('a link that cannot be served', () => {
   it('does not retry a 404: one request reaches the media host, one friendly message, Failed with ContentUnavailable', async () => {
     stack.media.always('gone.mp4', 404);
-    const update = stack.linkUpdate(stack.media.url('gone.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('gone.mp4'));
     expect((await stack.post(update)).statusCode).toBe(200);
     expect(await failureTypeOf(workflowIdOf(update))).toBe('ContentUnavailable');
     expect(stack.media.requestsFor('gone.mp4')).toBe(1);
@@ -146,7 +169,7 @@ describe('a link that cannot be served', () => {
 
   it('retries a 503 from the media host and delivers once', async () => {
     stack.media.failNext('clip.mp4', 503, 1);
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await stack.post(update)).statusCode).toBe(200);
     await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
     expect(stack.media.requestsFor('clip.mp4')).toBeGreaterThanOrEqual(2);
@@ -155,7 +178,7 @@ describe('a link that cannot be served', () => {
   });
 
   it('tells the user the site is not supported for a page without media', async () => {
-    const update = stack.linkUpdate(stack.media.url('page.html'));
+    const update = stack.linkUpdate(stack.mediaUrl('page.html'));
     await stack.post(update);
     expect(await failureTypeOf(workflowIdOf(update))).toBe('UnsupportedUrl');
     expect(chatTexts()).toContainEqual(expect.stringContaining('not supported'));
@@ -178,7 +201,7 @@ describe('a link that cannot be served', () => {
   it('does not upload a file over the upload limit and names the limit', async () => {
     const starter = new WorkflowStarter(stack.client);
     const messageId = 7_001;
-    await starter.startMediaRequest({ chatId: CHAT_ID, messageId, url: stack.media.url('clip.mp4'), maxUploadBytes: 20_000, policies: stack.config.policies });
+    await starter.startMediaRequest({ chatId: CHAT_ID, messageId, links: [stack.mediaUrl('clip.mp4')], maxUploadBytes: 20_000, albumCap: 10, policies: stack.config.policies });
     expect(await failureTypeOf(mediaRequestWorkflowId({ chatId: CHAT_ID, messageId }))).toBe('FileTooLarge');
     expect(chatTexts()).toContainEqual(expect.stringMatching(/too large to send: 44\.\d KB.*at most 19\.5 KB/));
     expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
@@ -189,7 +212,7 @@ describe('a link that cannot be served', () => {
 describe('Telegram answering errors', () => {
   it('waits exactly retry_after after a 429 on the upload, then delivers once', async () => {
     stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 2', parameters: { retry_after: 2 } });
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     await stack.post(update);
     await stack.client.workflow.getHandle(workflowIdOf(update)).result();
     const attempts = stack.emulator.callsTo('sendVideo');
@@ -200,7 +223,7 @@ describe('Telegram answering errors', () => {
   it('stops at a blocked bot: no retry, nothing more to that chat, Failed with ChatUnavailable', async () => {
     const blockedChat = 5_150;
     stack.emulator.blockChat(blockedChat);
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'), { chatId: blockedChat });
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId: blockedChat });
     await stack.post(update);
     expect(await failureTypeOf(workflowIdOf(update))).toBe('ChatUnavailable');
     const toChat = stack.emulator.calls.filter((call) => call.params.chat_id === blockedChat);
@@ -212,7 +235,7 @@ describe('Telegram answering errors', () => {
 
 describe('secrets', () => {
   it('never writes the bot token into a workflow history', async () => {
-    const update = stack.linkUpdate(stack.media.url('gone-too.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('gone-too.mp4'));
     stack.media.always('gone-too.mp4', 404);
     await stack.post(update);
     await failureTypeOf(workflowIdOf(update));

@@ -48,7 +48,7 @@ function idOf(update: Update): string {
 
 describe('the webhook refuses what is not from Telegram', () => {
   it('answers 401 to a missing or wrong secret token and starts nothing', async () => {
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await stack.post(update, {})).statusCode).toBe(401);
     expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': 'wrong' })).statusCode).toBe(401);
     expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': `${WEBHOOK_SECRET}x` })).statusCode).toBe(401);
@@ -62,7 +62,7 @@ describe('the webhook refuses what is not from Telegram', () => {
   });
 
   it('answers 413 to an oversized body without handling it', async () => {
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'), { text: `${stack.media.url('clip.mp4')} ${'x'.repeat(1_100_000)}` });
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { text: `${stack.mediaUrl('clip.mp4')} ${'x'.repeat(1_100_000)}` });
     expect((await stack.post(update)).statusCode).toBe(413);
     expect(await workflowExists(idOf(update))).toBe(false);
   });
@@ -70,7 +70,7 @@ describe('the webhook refuses what is not from Telegram', () => {
 
 describe('updates the bot does not handle', () => {
   it('answers 200 to edits, channel posts, callback queries and unknown types, and starts nothing', async () => {
-    const link = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const link = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     const message = link.message!;
     const unhandled: unknown[] = [
       { update_id: 1, edited_message: { ...message, edit_date: 1 } },
@@ -115,7 +115,7 @@ describe('when Temporal cannot be reached', () => {
     const client = new Client({ connection });
     const logger = createLogger('silent');
     const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, client, logger), logger });
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await postTo(app, update)).statusCode).toBe(503);
     await app.close();
     await connection.close();
@@ -129,7 +129,7 @@ describe('over a real HTTP port', () => {
   it('accepts Telegram’s POST with the secret header and starts the request', async () => {
     await stack.app.listen({ host: '127.0.0.1', port: 0 });
     const { port } = stack.app.server.address() as { port: number };
-    const update = stack.linkUpdate(stack.media.url('clip.mp4'));
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     const response = await fetch(`http://127.0.0.1:${port}${WEBHOOK_PATH}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
@@ -142,7 +142,7 @@ describe('over a real HTTP port', () => {
 
 describe('long polling', () => {
   it('feeds updates through the same handler and confirms them only after the start', async () => {
-    const update = stack.emulator.queueUpdate(stack.linkUpdate(stack.media.url('tone.mp3')));
+    const update = stack.emulator.queueUpdate(stack.linkUpdate(stack.mediaUrl('tone.mp3')));
     const stopping = new AbortController();
     const polling = runLongPolling({
       api: createBotApi(stack.config.telegram.token, stack.config.telegram.apiRoot),
@@ -154,7 +154,8 @@ describe('long polling', () => {
     try {
       // The next poll carries the offset past the update: sent only once its workflow started.
       await stack.emulator.waitFor((call) => call.method === 'getUpdates' && Number(call.params.offset) === update.update_id + 1, 10_000);
-      await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ kind: 'audio' });
+      await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+      expect(stack.emulator.callsTo('sendAudio')).toHaveLength(1);
     } finally {
       stopping.abort();
       await polling;

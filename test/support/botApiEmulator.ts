@@ -76,6 +76,8 @@ export interface BotApiEmulator {
   queueUpdate(update: UpdateInput): Update;
   /** Every send/edit to the chat answers 403 'Forbidden: bot was blocked by the user'. */
   blockChat(chatId: number): void;
+  /** What getChatMember answers for a user in a chat (default: 'member'; a private chat's owner: 'creator'). */
+  setMemberStatus(chatId: number, userId: number, status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked'): void;
   /** Every call naming the chat answers 400 'Bad Request: chat not found'. */
   forgetChat(chatId: number): void;
   /** The next `times` calls of `method` (or any method, `'*'`) answer with `error`. */
@@ -193,6 +195,8 @@ class Emulator implements BotApiEmulator {
 
   private chats = new Map<number, ChatState>();
   private blocked = new Set<number>();
+  /** `chat:user` → member status for getChatMember; everyone else is a plain member. */
+  private members = new Map<string, string>();
   private forgotten = new Set<number>();
   private files = new Map<string, StoredFile>();
   private updates: Update[] = [];
@@ -234,6 +238,14 @@ class Emulator implements BotApiEmulator {
       sendDocument: (p, f) => this.sendMedia('document', p, f),
       sendPhoto: (p, f) => this.sendMedia('photo', p, f),
       sendMediaGroup: (p, f) => this.sendMediaGroup(p, f),
+      editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
+      getChatMember: (p) => {
+        const chat = this.chatFor(p, { blockedFails: false });
+        const userId = toInt(p.user_id);
+        if (userId === undefined) throw badRequest('invalid user_id specified');
+        const status = chat.id === userId ? 'creator' : (this.members.get(`${chat.id}:${userId}`) ?? 'member');
+        return { status, user: { id: userId, is_bot: false, first_name: `User ${userId}` } };
+      },
       sendChatAction: (p) => {
         this.chatFor(p);
         if (typeof p.action !== 'string' || p.action === '') throw badRequest('wrong parameter action in request');
@@ -339,6 +351,10 @@ class Emulator implements BotApiEmulator {
     this.updates.push(update);
     this.poller?.wake();
     return update;
+  }
+
+  setMemberStatus(chatId: number, userId: number, status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked'): void {
+    this.members.set(`${chatId}:${userId}`, status);
   }
 
   blockChat(chatId: number): void {
@@ -559,6 +575,22 @@ class Emulator implements BotApiEmulator {
     if (text.trim() === '') throw badRequest('message text is empty');
     if (text.length > 4096) throw badRequest('message is too long');
     return this.newMessage(chat, params, { text });
+  }
+
+  private editMessageReplyMarkup(params: Params): ApiMessage | true {
+    if (params.inline_message_id !== undefined) return true;
+    const chat = this.chatFor(params);
+    const messageId = toInt(params.message_id);
+    const current = messageId === undefined ? undefined : chat.state.messages.get(messageId);
+    if (!current) throw badRequest('message to edit not found');
+    const markup = isRecord(params.reply_markup) ? params.reply_markup : undefined;
+    if (JSON.stringify(markup) === JSON.stringify(current.reply_markup)) {
+      throw badRequest('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+    }
+    const { reply_markup: _old, ...rest } = current;
+    const edited: ApiMessage = { ...rest, edit_date: Math.floor(Date.now() / 1000), ...(markup ? { reply_markup: markup } : {}) };
+    chat.state.messages.set(edited.message_id, edited);
+    return edited;
   }
 
   private editMessageText(params: Params): ApiMessage | true {

@@ -65,6 +65,11 @@ export interface TestStack {
    * host queue unpolled: a host that downloads, then is gone before the upload.
    */
   startDownloadWorkers(options?: { runHostQueue?: boolean }): Promise<{ hostQueue: string; stop(): Promise<void> }>;
+  /**
+   * A link to a served file that no earlier request used: the file_id cache keys on the link,
+   * so a test that means to download must not reuse one.
+   */
+  mediaUrl(name: string): string;
   /** POSTs an update to the webhook like Telegram does (the secret header set unless overridden). */
   post(update: unknown, headers?: Record<string, string>): Promise<{ statusCode: number; body: string }>;
   /** A new private-chat message with a link, as Telegram would deliver it. */
@@ -73,6 +78,7 @@ export interface TestStack {
 }
 
 let nextMessageId = 100;
+let nextRequest = 1;
 let nextUpdateId = 9_000;
 
 /**
@@ -133,6 +139,7 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     app,
     hostQueue: ownDownloads?.hostQueue,
     startDownloadWorkers,
+    mediaUrl: (name) => `${media.url(name)}?request=${nextRequest++}`,
     async post(update, headers = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET }) {
       const response = await app.inject({
         method: 'POST',

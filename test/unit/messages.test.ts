@@ -6,8 +6,8 @@ const LIMIT = 52_428_800;
 const ALL_TYPES = Object.values(FailureType);
 
 describe('failureMessage', () => {
-  it('covers the eleven failure types', () => {
-    expect(ALL_TYPES).toHaveLength(11);
+  it('covers the twelve failure types', () => {
+    expect(ALL_TYPES).toHaveLength(12);
   });
 
   describe.each(ALL_TYPES)('for %s', (type) => {

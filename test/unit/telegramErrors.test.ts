@@ -69,8 +69,14 @@ describe('toTelegramFailure with Bot API errors', () => {
     expect(failureOf(grammyError(400, 'Bad Request: file is too big')).type).toBe(FailureType.FileTooLarge);
   });
 
-  it('turns any other 400 into a final TelegramBadRequest failure', () => {
+  it('turns a rejected file_id into a final StaleFileId failure, so the cache entry is evicted', () => {
     const failure = failureOf(grammyError(400, 'Bad Request: wrong file identifier/HTTP URL specified'));
+    expect(failure.type).toBe(FailureType.StaleFileId);
+    expect(failure.nonRetryable).toBe(true);
+  });
+
+  it('turns any other 400 into a final TelegramBadRequest failure', () => {
+    const failure = failureOf(grammyError(400, 'Bad Request: message text is empty'));
     expect(failure.type).toBe(FailureType.TelegramBadRequest);
     expect(failure.nonRetryable).toBe(true);
   });

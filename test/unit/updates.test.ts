@@ -21,7 +21,7 @@ describe('interpretUpdate links', () => {
   it('slices the link out of the text with a url entity', () => {
     const text = 'look https://example.com/watch?v=1 now';
     const intent = interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'https://example.com/watch?v=1')] }));
-    expect(intent).toEqual({ kind: 'media', chatId: 42, messageId: 7, userId: 42, url: 'https://example.com/watch?v=1' });
+    expect(intent).toEqual({ kind: 'media', chatId: 42, messageId: 7, userId: 42, links: ['https://example.com/watch?v=1']});
   });
 
   it('slices by UTF-16 code units when an emoji comes before the link', () => {
@@ -30,12 +30,12 @@ describe('interpretUpdate links', () => {
     // Telegram counts the two emoji as 4 UTF-16 code units, as JavaScript string indexes do.
     const entities: MessageEntity[] = [{ type: 'url', offset: 5, length: link.length }];
     const intent = interpretUpdate(messageUpdate({ text, entities }));
-    expect(intent).toMatchObject({ kind: 'media', url: link });
+    expect(intent).toMatchObject({ kind: 'media', links: [link]});
   });
 
   it('takes the URL a text_link entity carries', () => {
     const entities: MessageEntity[] = [{ type: 'text_link', offset: 0, length: 4, url: 'https://example.com/hidden.mp4' }];
-    expect(interpretUpdate(messageUpdate({ text: 'this', entities }))).toMatchObject({ kind: 'media', url: 'https://example.com/hidden.mp4' });
+    expect(interpretUpdate(messageUpdate({ text: 'this', entities }))).toMatchObject({ kind: 'media', links: ['https://example.com/hidden.mp4']});
   });
 
   it('reads the link from a caption and its caption_entities', () => {
@@ -43,28 +43,28 @@ describe('interpretUpdate links', () => {
     const intent = interpretUpdate(
       messageUpdate({ photo: [], caption, caption_entities: [urlEntity(caption, 'https://example.com/clip.mp4')] }),
     );
-    expect(intent).toMatchObject({ kind: 'media', url: 'https://example.com/clip.mp4' });
+    expect(intent).toMatchObject({ kind: 'media', links: ['https://example.com/clip.mp4']});
   });
 
   it('adds https:// to a url entity that has no scheme', () => {
     const text = 'see example.com/video';
     expect(interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'example.com/video')] }))).toMatchObject({
       kind: 'media',
-      url: 'https://example.com/video',
+      links: ['https://example.com/video'],
     });
   });
 
   it('finds a bare http(s) link when the message has no entities', () => {
     expect(interpretUpdate(messageUpdate({ text: 'get http://example.com/a.mp3 please' }))).toMatchObject({
       kind: 'media',
-      url: 'http://example.com/a.mp3',
+      links: ['http://example.com/a.mp3'],
     });
   });
 
   it('answers a link in a group as media for the group chat', () => {
     const text = 'https://example.com/x';
     const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }));
-    expect(intent).toEqual({ kind: 'media', chatId: -100123, messageId: 7, userId: 42, url: text });
+    expect(intent).toEqual({ kind: 'media', chatId: -100123, messageId: 7, userId: 42, links: [text]});
   });
 });
 
@@ -93,7 +93,7 @@ describe('interpretUpdate ignored updates', () => {
   it.each([
     ['edited_message', { update_id: 1, edited_message: { ...message, edit_date: 1_700_000_001 } }],
     ['channel_post', { update_id: 1, channel_post: { ...message, chat: { id: -100999, type: 'channel', title: 'News' } } }],
-    ['callback_query', { update_id: 1, callback_query: { id: 'q', from: USER, chat_instance: 'c', data: 'x' } }],
+    ['callback query without data or message', { update_id: 1, callback_query: { id: 'q', from: USER, chat_instance: 'c', data: 'x' } }],
     ['some_future_update', { update_id: 1, some_future_update: { anything: true } }],
   ])('ignores a %s update with a reason naming its type', (type, update) => {
     const intent = interpretUpdate(update as unknown as Update);

@@ -1,0 +1,27 @@
+import type { InlineKeyboardMarkup } from 'grammy/types';
+import { cancelButtonData, QUALITY_CHOICES, settingsButtonData } from '../../workflows/callbackData.js';
+import type { ChatSettings, MediaMode } from '../../workflows/types.js';
+
+/** The Cancel button under a request's status message. */
+export function cancelKeyboard(requestMessageId: number): InlineKeyboardMarkup {
+  return { inline_keyboard: [[{ text: '✖ Cancel', callback_data: cancelButtonData(requestMessageId) }]] };
+}
+
+const MODE_LABELS: Record<MediaMode, string> = { video: '🎬 Video', audio: '🎵 Audio', document: '📄 File' };
+
+/** /settings: the chat's default mode and quality cap, the current choice ticked. */
+export function settingsKeyboard(settings: ChatSettings): InlineKeyboardMarkup {
+  const tick = (chosen: boolean, label: string) => (chosen ? `✓ ${label}` : label);
+  return {
+    inline_keyboard: [
+      (Object.keys(MODE_LABELS) as MediaMode[]).map((mode) => ({
+        text: tick(settings.mode === mode, MODE_LABELS[mode]),
+        callback_data: settingsButtonData({ setting: 'mode', value: mode }),
+      })),
+      QUALITY_CHOICES.map((height) => ({
+        text: tick((settings.maxHeight ?? null) === height, height === null ? 'Best' : `${height}p`),
+        callback_data: settingsButtonData({ setting: 'maxHeight', value: height }),
+      })),
+    ],
+  };
+}

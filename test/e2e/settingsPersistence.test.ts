@@ -1,0 +1,131 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from '@temporalio/client';
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import type { Update } from 'grammy/types';
+import { createUpdateHandler } from '../../src/bot.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
+import { resolveTools } from '../../src/tools.js';
+import { createTelegramWorker } from '../../src/worker/workers.js';
+import { chatSettingsWorkflowId } from '../../activities/stateActivities.js';
+import { settingsQuery } from '../../workflows/chatSettings.js';
+import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
+import { workflowBundle } from '../support/stack.js';
+
+const CHAT = 31_337;
+const logger = createLogger('silent');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+interface Running {
+  server: DevServer;
+  connection: NativeConnection;
+  client: Client;
+  worker: Worker;
+  run: Promise<void>;
+  handle: (update: Update) => Promise<unknown>;
+}
+
+let emulator: BotApiEmulator;
+let dataDir: string;
+let ports: { grpc: number; ui: number };
+
+/** The embedded server on its SQLite file, a telegram worker and the update handler: what `npm start` runs. */
+async function start(): Promise<Running> {
+  const config = loadConfig({ TELEGRAM_BOT_TOKEN: emulator.token, TELEGRAM_API_ROOT: emulator.apiRoot, DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  const server = await startDevServer({ temporalPath: resolveTools().temporal, dataDir, port: ports.grpc, uiPort: ports.ui, namespace: 'default', logger });
+  const connection = await NativeConnection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const worker = await createTelegramWorker({ connection, config, tools: resolveTools(), logger, workflowBundle: await workflowBundle() });
+  const run = worker.run();
+  return { server, connection, client, worker, run, handle: createUpdateHandler(config, client, logger) };
+}
+
+async function stop(running: Running): Promise<void> {
+  running.worker.shutdown();
+  await running.run;
+  await running.connection.close();
+  await running.server.stop();
+}
+
+let updateId = 1;
+function command(text: string, messageId: number): Update {
+  return {
+    update_id: updateId++,
+    message: { message_id: messageId, date: 0, chat: { id: CHAT, type: 'private', first_name: 'A' }, from: { id: CHAT, is_bot: false, first_name: 'A' }, text },
+  } as Update;
+}
+
+function press(data: string, keyboardMessageId: number): Update {
+  return {
+    update_id: updateId++,
+    callback_query: {
+      id: `press-${updateId}`,
+      from: { id: CHAT, is_bot: false, first_name: 'A' },
+      chat_instance: '1',
+      data,
+      message: { message_id: keyboardMessageId, date: 0, chat: { id: CHAT, type: 'private', first_name: 'A' } },
+    },
+  } as Update;
+}
+
+/** The labels of the keyboard the bot last drew in the chat. */
+function keyboardLabels(messageId: number): string[] {
+  const message = emulator.messagesIn(CHAT).find((candidate) => candidate.message_id === messageId) as { reply_markup?: { inline_keyboard: { text: string }[][] } };
+  return (message?.reply_markup?.inline_keyboard ?? []).flat().map((button) => button.text);
+}
+
+beforeAll(async () => {
+  emulator = await startBotApiEmulator();
+  dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-settings-'));
+  ports = { grpc: await freePort(), ui: await freePort() };
+});
+
+afterAll(async () => {
+  await emulator?.close();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('per-chat settings', () => {
+  it('are chosen with the /settings keyboard and survive a restart of the workers and the Temporal server', async () => {
+    let running = await start();
+    try {
+      await running.handle(command('/settings', 10));
+      const shown = await emulator.waitFor((call) => call.method === 'sendMessage' && call.params.reply_markup !== undefined, 20_000);
+      const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
+      expect(keyboardLabels(keyboardId)).toContain('✓ 🎬 Video');
+
+      await running.handle(press('set:mode:audio', keyboardId));
+      await running.handle(press('set:height:480', keyboardId));
+      await emulator.waitFor((call) => call.method === 'answerCallbackQuery' && emulator.callsTo('answerCallbackQuery').length >= 2, 20_000);
+      expect(keyboardLabels(keyboardId)).toEqual(expect.arrayContaining(['✓ 🎵 Audio', '✓ 480p']));
+    } finally {
+      await stop(running);
+    }
+
+    running = await start();
+    try {
+      const settings = await running.client.workflow.getHandle(chatSettingsWorkflowId(CHAT)).query(settingsQuery);
+      expect(settings).toEqual({ mode: 'audio', maxHeight: 480 });
+      emulator.reset();
+      await running.handle(command('/settings', 11));
+      const shown = await emulator.waitFor((call) => call.method === 'sendMessage' && call.params.reply_markup !== undefined, 20_000);
+      expect(keyboardLabels((shown.response as { result: { message_id: number } }).result.message_id)).toEqual(expect.arrayContaining(['✓ 🎵 Audio', '✓ 480p']));
+    } finally {
+      await stop(running);
+    }
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * The `callback_data` of the bot's inline buttons (at most 64 bytes): written by the activities
+ * that draw keyboards, read by the update parser. Pure, shared by both edges.
+ */
+import type { MediaMode, SettingsChoice } from './types.js';
+
+export type ButtonAction = { action: 'cancel'; requestMessageId: number } | { action: 'settings'; choice: SettingsChoice };
+
+const MODES: readonly MediaMode[] = ['video', 'audio', 'document'];
+export const QUALITY_CHOICES: readonly (number | null)[] = [360, 480, 720, 1080, null];
+
+export function cancelButtonData(requestMessageId: number): string {
+  return `cancel:${requestMessageId}`;
+}
+
+export function settingsButtonData(choice: SettingsChoice): string {
+  return choice.setting === 'mode' ? `set:mode:${choice.value}` : `set:height:${choice.value ?? 'best'}`;
+}
+
+/** Reads a button press; anything else (old or forged data) is undefined. */
+export function parseButtonData(data: string): ButtonAction | undefined {
+  const cancel = /^cancel:(\d{1,15})$/.exec(data);
+  if (cancel) return { action: 'cancel', requestMessageId: Number(cancel[1]) };
+  const mode = /^set:mode:(\w+)$/.exec(data);
+  if (mode && MODES.includes(mode[1] as MediaMode)) return { action: 'settings', choice: { setting: 'mode', value: mode[1] as MediaMode } };
+  const height = /^set:height:(\d+|best)$/.exec(data);
+  if (height) {
+    const value = height[1] === 'best' ? null : Number(height[1]);
+    if (QUALITY_CHOICES.includes(value)) return { action: 'settings', choice: { setting: 'maxHeight', value } };
+  }
+  return undefined;
+}

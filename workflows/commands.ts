@@ -1,0 +1,52 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { StateActivities, TelegramActivities } from '../activities/index.js';
+import { cancelAnswer, SETTINGS_ADMINS_ONLY, SETTINGS_SAVED } from './messages.js';
+import { statePolicy, telegramPolicy } from './policies.js';
+import type { CancelInput, ReplyInput, SettingsInput } from './types.js';
+
+/** A text reply (help, usage) sent through the telegram queue, so it is as durable and visible as a download. */
+export async function ReplyWorkflow(input: ReplyInput): Promise<void> {
+  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  await telegram.sendText({ chatId: input.chatId, text: input.text, replyToMessageId: input.messageId });
+}
+
+/**
+ * /settings shows the chat's settings as buttons; a press on one changes that setting (in a
+ * group, only admins may) and redraws the buttons.
+ */
+export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
+  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  if (!input.choice) {
+    const settings = await state.getChatSettings(input.chatId);
+    await telegram.showSettings({ chatId: input.chatId, replyToMessageId: input.messageId, settings });
+    return;
+  }
+  const allowed = input.userId !== undefined && (await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }));
+  if (!allowed) {
+    if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_ADMINS_ONLY });
+    return;
+  }
+  const settings = await state.chooseChatSetting({ chatId: input.chatId, choice: input.choice });
+  await telegram.redrawSettings({ chatId: input.chatId, messageId: input.messageId, settings });
+  if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_SAVED });
+}
+
+/**
+ * The Cancel button or /cancel: cancels the chosen request (or all of the chat's running ones)
+ * that the person asked for, or any of them for a chat admin; refuses everyone else.
+ */
+export async function CancelWorkflow(input: CancelInput): Promise<{ cancelled: number; refused: number }> {
+  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  const running = await state.findRunningRequests({ chatId: input.chatId, requestMessageId: input.targetMessageId });
+  const foreign = running.some((request) => request.requesterId !== input.userId);
+  const admin = foreign ? await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }) : false;
+  const allowed = running.filter((request) => admin || request.requesterId === input.userId);
+  if (allowed.length > 0) await state.cancelRequests({ workflowIds: allowed.map((request) => request.workflowId) });
+
+  const text = cancelAnswer(allowed.length, running.length - allowed.length);
+  if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text });
+  else if (input.commandMessageId !== undefined) await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.commandMessageId });
+  return { cancelled: allowed.length, refused: running.length - allowed.length };
+}
