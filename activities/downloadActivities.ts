@@ -3,7 +3,7 @@ import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activit
 import type { Api } from 'grammy';
 import { FailureType } from '../workflows/failures.js';
 import type { DownloadInput, DownloadResult } from '../workflows/types.js';
-import { fetchMedia, type FetchProgress } from './adapters/fetchMedia.js';
+import { BLOCKED_MEDIA, fetchMedia, type FetchProgress } from './adapters/fetchMedia.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createRequestDir, removeRequestDir } from './adapters/requestDirs.js';
 import { assertFetchableUrl, UrlRejected } from './adapters/urlGuard.js';
@@ -52,6 +52,11 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           maxHeight: input.maxHeight,
           playlistCap: input.albumCap,
           cookiesFile: deps.cookiesFile,
+          // Gallery pages choose their own media, thumbnail and item URLs: each host is checked too.
+          isAllowedUrl: (url) => assertFetchableUrl(url, deps.egressAllowedHosts).then(
+            () => true,
+            () => false,
+          ),
           signal: cancellationSignal(),
           onProgress: (progress) => {
             latest = progress;
@@ -65,6 +70,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           });
         }
         if (outcome.kind === 'failed') {
+          if (outcome.stderr.includes(BLOCKED_MEDIA)) throw typedFailure(FailureType.BlockedAddress, 'the media is only on refused addresses');
           const { type, reason } = classifyYtDlpFailure({ stderr: outcome.stderr, stdout: outcome.stdout, exitCode: outcome.exitCode });
           throw typedFailure(type, reason);
         }

@@ -25,7 +25,7 @@ export const CONFIG_VARIABLES = {
   YTDLP_COOKIES: 'A cookies.txt for login-gated content; read only (each download uses a copy), never logged.',
   DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default 2.',
   TELEGRAM_CONCURRENCY: 'Concurrent Bot API calls per telegram worker process. Default 4.',
-  DOWNLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one download attempt. Default 60.',
+  DOWNLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one download attempt (download, conversion, gallery). Default 600.',
   DOWNLOAD_HEARTBEAT_SECONDS: 'A download that reports no progress for this long is retried. Default 15.',
   DOWNLOAD_MAX_ATTEMPTS: 'Download attempts for transient failures. Default 2.',
   DOWNLOAD_RETRY_SECONDS: 'Wait before the second download attempt (x3 for each further one). Default 5.',

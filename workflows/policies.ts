@@ -69,8 +69,10 @@ export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions
     taskQueue: DOWNLOADS_QUEUE,
     // A cancelled request waits until yt-dlp is killed and its files are gone.
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    startToCloseTimeout: o.startToCloseTimeout ?? '60 seconds',
-    // yt-dlp reports progress every second; silence this long means a dead or hung worker.
+    // The old system's 60 s covered a plain download; galleries and conversions to H.264 on a
+    // small host take minutes. A dead worker is noticed much sooner, by the heartbeat timeout.
+    startToCloseTimeout: o.startToCloseTimeout ?? '10 minutes',
+    // The activity heartbeats every second; silence this long means a dead worker.
     heartbeatTimeout: o.heartbeatTimeout ?? '15 seconds',
     retry: {
       // The old system's policy: 2 tries, 5 s then 15 s apart.

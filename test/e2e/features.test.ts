@@ -2,7 +2,11 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Update } from 'grammy/types';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
-import { sha256 } from '../support/mediaFixtures.js';
+import { createFetchFixtures, sha256, type FetchFixtures } from '../support/mediaFixtures.js';
+import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
+import { WorkflowStarter } from '../../src/temporal/starter.js';
+import { resolveTools } from '../../src/tools.js';
+import { startSlowServer } from '../support/slowServer.js';
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
@@ -123,42 +127,6 @@ describe('the file_id cache', () => {
   });
 });
 
-/**
- * A media host that serves one file slowly (bytes per second), so a download is still running
- * while the test acts on it. Its own tiny server: throttling is this test's concern only.
- */
-async function startSlowServer(file: string, bytesPerSecond: number): Promise<{ url: (name: string) => string; close: () => Promise<void> }> {
-  const { createServer } = await import('node:http');
-  const { readFile } = await import('node:fs/promises');
-  const bytes = await readFile(file);
-  const server = createServer((request, response) => {
-    response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length });
-    if (request.method === 'HEAD') return void response.end();
-    let offset = 0;
-    const chunk = Math.max(1, Math.floor(bytesPerSecond / 10));
-    const timer = setInterval(() => {
-      if (response.destroyed) return clearInterval(timer);
-      response.write(bytes.subarray(offset, offset + chunk));
-      offset += chunk;
-      if (offset >= bytes.length) {
-        clearInterval(timer);
-        response.end();
-      }
-    }, 100);
-    response.on('close', () => clearInterval(timer));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: (name) => `http://127.0.0.1:${port}/${name}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
 async function processesMentioning(text: string): Promise<number> {
   const { execa } = await import('execa');
   const { stdout } = await execa('pgrep', ['-f', text], { reject: false });
@@ -275,3 +243,102 @@ describe('cancel', () => {
     expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed)).toHaveLength(1);
   });
 });
+
+describe('formats, conversion, audio and albums', () => {
+  let fetchFixtures: FetchFixtures;
+  let pages: MediaServer;
+  const starter = () => new WorkflowStarter(stack.client);
+  let nextMessage = 50_000;
+
+  beforeAll(async () => {
+    fetchFixtures = await createFetchFixtures();
+    pages = await startMediaServer(fetchFixtures.dir);
+    pages.page(
+      'two-sizes.html',
+      `<!doctype html><html><head><title>Two sizes</title></head><body><video controls poster="poster.jpg">
+        <source src="big.mp4" type="video/mp4" res="360" label="360p"><source src="small.mp4" type="video/mp4" res="180" label="180p">
+      </video></body></html>`,
+    );
+    const videos = Array.from({ length: 12 }, (_, i) => `<video src="tiny.mp4?n=${i + 1}" controls></video>`).join('\n');
+    pages.page('gallery.html', `<!doctype html><html><head><title>Gallery</title></head><body>${videos}</body></html>`);
+  });
+
+  afterAll(async () => {
+    await pages?.close();
+  });
+
+  /** Starts a request the way the webhook does, with a chosen upload limit. */
+  async function request(link: string, maxUploadBytes = 50 * 1024 * 1024, mode?: 'audio'): Promise<string> {
+    const messageId = nextMessage++;
+    await starter().startMediaRequest({ chatId: CHAT_ID, messageId, links: [link], mode, maxUploadBytes, albumCap: 10, policies: stack.config.policies });
+    return mediaRequestWorkflowId({ chatId: CHAT_ID, messageId });
+  }
+
+  it('sends the smaller format when the larger one is over the upload limit', async () => {
+    const workflowId = await request(pages.url('two-sizes.html'), 500_000);
+    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    const [video] = stack.emulator.callsTo('sendVideo');
+    expect(video?.params).toMatchObject({ width: 320, height: 180 });
+    expect(video?.files[0]?.sha256).toBe(await sha256(fetchFixtures.small));
+  });
+
+  it('tells the size and the limit when no format fits', async () => {
+    const workflowId = await request(pages.url('two-sizes.html'), 100_000);
+    const error = await stack.client.workflow.getHandle(workflowId).result().catch((reason: unknown) => reason);
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('FileTooLarge');
+    const texts = stack.emulator.messagesIn(CHAT_ID).map((message) => ('text' in message ? String(message.text) : ''));
+    expect(texts).toContainEqual(expect.stringMatching(/too large to send: 130\.\d KB, and Telegram bots can send at most 97\.7 KB/));
+    expect(stack.emulator.calls.filter((call) => call.method.startsWith('send') && call.method !== 'sendMessage')).toHaveLength(0);
+  });
+
+  it('converts a WebM/VP9 video into an mp4/H.264 that Telegram streams', async () => {
+    const workflowId = await request(`${pages.url('clip.webm')}?e2e=1`);
+    await stack.client.workflow.getHandle(workflowId).result();
+    const [video] = stack.emulator.callsTo('sendVideo');
+    expect(video?.params).toMatchObject({ supports_streaming: true, width: 320, height: 240, duration: 3 });
+    expect(await probeBytes(video!.files[0]!.bytes!)).toMatchObject({ format: expect.stringContaining('mp4'), video: 'h264', audio: 'aac' });
+  });
+
+  it('answers /audio on a video with an audio file, its title and duration', async () => {
+    const update = stack.linkUpdate(`${stack.media.url('clip.mp4')}?audio=1`, { text: `/audio ${stack.media.url('clip.mp4')}?audio=1` });
+    await stack.post(update);
+    await stack.client.workflow.getHandle(idOf(update)).result();
+    const [audio] = stack.emulator.callsTo('sendAudio');
+    expect(audio?.params).toMatchObject({ duration: 3, title: expect.any(String) });
+    expect(await probeBytes(audio!.files[0]!.bytes!)).toEqual({ format: expect.any(String), video: undefined, audio: expect.stringMatching(/aac|mp3/) });
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
+  });
+
+  it('sends a 12-video gallery as one album of 10 and says the cap cut it short', async () => {
+    const workflowId = await request(pages.url('gallery.html'));
+    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ links: [{ outcome: 'delivered', items: 10 }] });
+    const groups = stack.emulator.callsTo('sendMediaGroup');
+    expect(groups).toHaveLength(1);
+    const media = groups[0]!.params.media as { type: string; caption?: string }[];
+    expect(media).toHaveLength(10);
+    expect(media.every((item) => item.type === 'video')).toBe(true);
+    expect(media[0]!.caption).toContain('gallery.html');
+    const texts = stack.emulator.callsTo('sendMessage').map((call) => String(call.params.text));
+    expect(texts).toContainEqual('ℹ️ This gallery has 12 items; I sent the first 10.');
+  });
+});
+
+/** Container, video and audio codecs of uploaded bytes, read by the real ffprobe. */
+async function probeBytes(bytes: Buffer): Promise<{ format?: string; video?: string; audio?: string }> {
+  const { writeFile, rm } = await import('node:fs/promises');
+  const { execa } = await import('execa');
+  const file = `${stack.dataDir}/probe-${Date.now()}.bin`;
+  await writeFile(file, bytes);
+  try {
+    const { stdout } = await execa(resolveTools().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
+    const probed = JSON.parse(stdout) as { format?: { format_name?: string }; streams?: { codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }[] };
+    const streams = probed.streams ?? [];
+    return {
+      format: probed.format?.format_name,
+      video: streams.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic)?.codec_name,
+      audio: streams.find((stream) => stream.codec_type === 'audio')?.codec_name,
+    };
+  } finally {
+    await rm(file, { force: true });
+  }
+}

@@ -27,14 +27,24 @@ async function replayAll(bundle: Awaited<ReturnType<typeof workflowBundle>>): Pr
 }
 
 describe('recorded workflow histories', () => {
-  it('cover the delivered, retried and failed paths', async () => {
+  it('cover the delivered, cached, retried, failed, partial and cancelled paths', async () => {
     const names = (await recordedHistories()).map((history) => history.workflowId);
-    expect(names).toEqual(expect.arrayContaining(['delivered-video', 'delivered-after-retries', 'failed-content-unavailable', 'failed-unsupported-url']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'delivered-video',
+        'delivered-from-cache',
+        'delivered-after-retries',
+        'failed-content-unavailable',
+        'failed-unsupported-url',
+        'partial-two-links',
+        'cancelled-mid-download',
+      ]),
+    );
   });
 
   it('replay cleanly against the current workflow code', async () => {
     const results = await replayAll(await workflowBundle());
-    expect(results.length).toBeGreaterThanOrEqual(4);
+    expect(results.length).toBeGreaterThanOrEqual(7);
     expect(results.map((result) => ({ id: result.workflowId, error: result.error?.message }))).toEqual(
       results.map((result) => ({ id: result.workflowId, error: undefined })),
     );
@@ -46,7 +56,7 @@ describe('recorded workflow histories', () => {
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     });
     const results = await replayAll(incompatible);
-    expect(results.length).toBeGreaterThanOrEqual(4);
+    expect(results.length).toBeGreaterThanOrEqual(7);
     for (const result of results) expect(result.error).toBeInstanceOf(DeterminismViolationError);
   });
 
