@@ -115,11 +115,12 @@ async function deliverLink(input: MediaRequestInput, key: MediaKey, status: Sent
   const caption = (title?: string) => mediaCaption(title, key.url);
 
   for (let claims = 1; ; claims++) {
+    // Forget older news before asking: the answer to this claim may be signalled at any moment.
+    settled.clear();
     const claim = await state.claimMedia({ key, holder });
     let media: CachedMedia | undefined;
     if (claim.status === 'cached') media = claim.media;
     if (claim.status === 'wait') {
-      settled.delete(claim.cacheId);
       const arrived = await condition(() => settled.has(claim.cacheId), SHARED_DOWNLOAD_WAIT);
       media = arrived ? (settled.get(claim.cacheId) ?? undefined) : undefined;
       if (!media) continue; // the other download failed or took too long: claim again

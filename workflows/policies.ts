@@ -71,7 +71,7 @@ export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     // The old system's 60 s covered a plain download; galleries and conversions to H.264 on a
     // small host take minutes. A dead worker is noticed much sooner, by the heartbeat timeout.
-    startToCloseTimeout: o.startToCloseTimeout ?? '10 minutes',
+    startToCloseTimeout: o.startToCloseTimeout ?? '600 seconds',
     // The activity heartbeats every second; silence this long means a dead worker.
     heartbeatTimeout: o.heartbeatTimeout ?? '15 seconds',
     retry: {

@@ -342,3 +342,22 @@ async function probeBytes(bytes: Buffer): Promise<{ format?: string; video?: str
     await rm(file, { force: true });
   }
 }
+
+describe('the chat’s default mode', () => {
+  it('sends audio for a plain link once the chat chose audio in /settings', async () => {
+    const chatId = 8_800;
+    const keyboard = { message_id: 1, date: 0, chat: { id: chatId, type: 'private' as const, first_name: 'A' } };
+    stack.emulator.reset();
+    await stack.post({ update_id: 880_001, message: { ...keyboard, message_id: 2, from: { id: chatId, is_bot: false, first_name: 'A' }, text: '/settings' } });
+    const shown = await stack.emulator.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === chatId, 20_000);
+    const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
+    await stack.post(buttonPress('set:mode:audio', chatId, chatId, keyboardId));
+    await stack.emulator.waitFor('answerCallbackQuery', 20_000);
+
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId });
+    await stack.post(update);
+    await stack.client.workflow.getHandle(idOf(update)).result();
+    expect(stack.emulator.callsTo('sendAudio').map((call) => call.params.chat_id)).toEqual([chatId]);
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
+  });
+});
