@@ -15,10 +15,19 @@ export const CONFIG_VARIABLES = {
   HOST: 'Interface the webhook server listens on. Default 0.0.0.0.',
   TEMPORAL_ADDRESS: 'host:port of a Temporal frontend. Unset: start the embedded dev server.',
   TEMPORAL_NAMESPACE: 'Temporal namespace. Default "default".',
+  TEMPORAL_TLS: 'true to connect to Temporal over TLS (implied by the other TLS variables and by TEMPORAL_API_KEY). Default false.',
+  TEMPORAL_TLS_CA: 'PEM file of the CA that signed the Temporal server certificate (default: the system CAs).',
+  TEMPORAL_TLS_CERT: 'PEM client certificate for mTLS (with TEMPORAL_TLS_KEY).',
+  TEMPORAL_TLS_KEY: 'PEM private key of the mTLS client certificate.',
+  TEMPORAL_TLS_SERVER_NAME: 'Server name to verify in the Temporal certificate, when it differs from the address host.',
+  TEMPORAL_API_KEY: 'API key for Temporal Cloud (sent as a bearer token; implies TLS). A secret: never logged.',
   TEMPORAL_DEV_PORT: 'gRPC port of the embedded dev server. Default 7233.',
   TEMPORAL_UI_PORT: 'Web UI port of the embedded dev server. Default 8233.',
   DATA_DIR: 'Where downloads (temp dirs) and the embedded SQLite file live. Default ./data.',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace. Default info.',
+  METRICS_PORT: 'Port of the Prometheus /metrics endpoint of each process (SDK and bot metrics). Unset: no metrics endpoint.',
+  HEALTH_PORT: 'Port of /healthz and /readyz on worker processes (the webhook serves them on PORT). Unset: none.',
+  SHUTDOWN_GRACE_SECONDS: 'On SIGTERM, how long running activities may finish before they are cancelled. Default 30.',
   TELEGRAM_LOCAL_BOT_API: 'true when TELEGRAM_API_ROOT is a local Bot API server (telegram-bot-api --local): uploads up to 2000 MB. Default false.',
   MAX_UPLOAD_BYTES: 'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit), or 2097152000 with TELEGRAM_LOCAL_BOT_API.',
   MAX_ALBUM_ITEMS: 'Most items sent from one gallery or playlist link. Default 10.',
@@ -56,11 +65,17 @@ export interface Config {
     /** Undefined: the embedded dev server is started and used. */
     address: string | undefined;
     namespace: string;
+    /** Undefined: plain connection (the embedded server, a local cluster). */
+    tls: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string } | undefined;
+    apiKey: string | undefined;
     devPort: number;
     uiPort: number;
   };
   dataDir: string;
   logLevel: string;
+  metricsPort: number | undefined;
+  healthPort: number | undefined;
+  shutdownGraceSeconds: number;
   maxUploadBytes: number;
   localBotApi: boolean;
   albumCap: number;
@@ -181,15 +196,21 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     temporal: {
       address: temporalAddress,
       namespace: read(env, 'TEMPORAL_NAMESPACE') ?? 'default',
+      tls: readTls(env, options.cwd),
+      apiKey: read(env, 'TEMPORAL_API_KEY'),
       devPort: readInteger(env, 'TEMPORAL_DEV_PORT', 7233, 1, 65_535),
       uiPort: readInteger(env, 'TEMPORAL_UI_PORT', 8233, 1, 65_535),
     },
     dataDir,
     logLevel,
+    metricsPort: optionalInteger(env, 'METRICS_PORT', 1, 65_535),
+    healthPort: optionalInteger(env, 'HEALTH_PORT', 1, 65_535),
+    shutdownGraceSeconds: readInteger(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 3_600),
     maxUploadBytes: readInteger(env, 'MAX_UPLOAD_BYTES', localBotApi ? LOCAL_BOT_API_UPLOAD_LIMIT : CLOUD_BOT_API_UPLOAD_LIMIT, 1, 4 * 1024 ** 3),
     localBotApi,
     albumCap: readInteger(env, 'MAX_ALBUM_ITEMS', 10, 1, 100),
-    ytDlpCookies: readCookiesFile(env, options.cwd),
+    // The cookies file's path is configuration, its content a secret.
+    ytDlpCookies: readFilePath(env, 'YTDLP_COOKIES', options.cwd),
     concurrency: {
       downloads: readInteger(env, 'DOWNLOAD_CONCURRENCY', 2, 1, 64),
       telegram: readInteger(env, 'TELEGRAM_CONCURRENCY', 4, 1, 256),
@@ -235,15 +256,29 @@ function readBoolean(env: Env, name: ConfigVariable): boolean {
   throw new ConfigError(name, `must be true or false, got "${raw}"`);
 }
 
-/** The cookies file must exist and be readable; its path is configuration, its content a secret. */
-function readCookiesFile(env: Env, cwd?: string): string | undefined {
-  const raw = read(env, 'YTDLP_COOKIES');
+function readFilePath(env: Env, name: ConfigVariable, cwd?: string): string | undefined {
+  const raw = read(env, name);
   if (raw === undefined) return undefined;
   const file = path.resolve(cwd ?? process.cwd(), raw);
   try {
     accessSync(file, constants.R_OK);
   } catch {
-    throw new ConfigError('YTDLP_COOKIES', `names a file that does not exist or cannot be read: ${file}`);
+    throw new ConfigError(name, `names a file that does not exist or cannot be read: ${file}`);
   }
   return file;
+}
+
+/** TLS to Temporal: on when asked for, when any TLS file is given, or with an API key (Temporal Cloud). */
+function readTls(env: Env, cwd?: string): Config['temporal']['tls'] {
+  const tls = {
+    caFile: readFilePath(env, 'TEMPORAL_TLS_CA', cwd),
+    certFile: readFilePath(env, 'TEMPORAL_TLS_CERT', cwd),
+    keyFile: readFilePath(env, 'TEMPORAL_TLS_KEY', cwd),
+    serverName: read(env, 'TEMPORAL_TLS_SERVER_NAME'),
+  };
+  if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
+    throw new ConfigError(tls.certFile ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT', 'is required with the other one for mTLS');
+  }
+  const wanted = readBoolean(env, 'TEMPORAL_TLS') || Object.values(tls).some((value) => value !== undefined) || read(env, 'TEMPORAL_API_KEY') !== undefined;
+  return wanted ? tls : undefined;
 }

@@ -7,7 +7,7 @@ import { connectClient } from '../temporal/connection.js';
 import { bootProcess, onShutdown, temporalAddress } from './process.js';
 
 const { config, logger } = bootProcess('bot');
-const client = await connectClient(temporalAddress(config), config.temporal.namespace);
+const client = await connectClient(temporalAddress(config), config.temporal);
 const bot = await runBot(config, client, logger);
 logger.info({ mode: bot.mode, temporal: temporalAddress(config) }, 'bot running');
 

@@ -27,8 +27,8 @@ if (!config.temporal.address) {
 const address = config.temporal.address ?? devServer!.address;
 
 try {
-  const connection = await connectWorkers(address);
-  const client = await connectClient(address, config.temporal.namespace);
+  const connection = await connectWorkers(address, config.temporal);
+  const client = await connectClient(address, config.temporal);
   const setup = { connection, config, tools, logger };
   const telegramWorker = await createTelegramWorker(setup);
   const downloadWorkers = await createDownloadWorkers(setup);

@@ -28,7 +28,7 @@ if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency 
 
 const { config, logger } = bootProcess(`worker-${values.queue}`);
 const tools = resolveTools(config.tools);
-const connection = await connectWorkers(temporalAddress(config));
+const connection = await connectWorkers(temporalAddress(config), config.temporal);
 const setup = { connection, config, tools, logger, concurrency };
 const workers =
   values.queue === TELEGRAM_QUEUE
