@@ -4,6 +4,7 @@ import type { Update } from 'grammy/types';
 import { createBotApi } from '../activities/adapters/telegram.js';
 import type { Config } from './config.js';
 import { buildApp, WEBHOOK_PATH } from './http/app.js';
+import { HealthChecks, temporalCheck } from './http/health.js';
 import type { Logger } from './logger.js';
 import { handleUpdate } from './telegram/handleUpdate.js';
 import { runLongPolling } from './telegram/polling.js';
@@ -30,17 +31,32 @@ export function createUpdateHandler(config: Config, client: Client, logger: Logg
  * Receives updates: a webhook server when PUBLIC_URL is set (registered with Telegram with its
  * secret token), long polling otherwise.
  */
-export async function runBot(config: Config, client: Client, logger: Logger, api: Api = createBotApi(config.telegram.token, config.telegram.apiRoot)): Promise<RunningBot> {
+export async function runBot(
+  config: Config,
+  client: Client,
+  logger: Logger,
+  api: Api = createBotApi(config.telegram.token, config.telegram.apiRoot),
+  /** What the webhook's `/readyz` checks; default: Temporal answers. */
+  health: HealthChecks = new HealthChecks({ temporal: temporalCheck(client.connection, config.temporal.namespace) }),
+): Promise<RunningBot> {
   const onUpdate = createUpdateHandler(config, client, logger);
   if (config.publicUrl) {
-    const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: onUpdate, logger });
+    const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: onUpdate, logger, health });
     await app.listen({ host: config.http.host, port: config.http.port });
     await api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
       secret_token: config.telegram.webhookSecret,
       allowed_updates: ['message', 'callback_query'],
     });
     logger.info({ url: `${config.publicUrl}${WEBHOOK_PATH}` }, 'webhook registered with Telegram');
-    return { mode: 'webhook', stop: () => app.close() };
+    // Stop: /readyz turns 503 and new requests get 503 (Telegram redelivers them), then the
+    // requests in flight finish.
+    return {
+      mode: 'webhook',
+      stop: () => {
+        health.stopping();
+        return app.close();
+      },
+    };
   }
   const stopping = new AbortController();
   const polling = runLongPolling({ api, handleUpdate: onUpdate, logger, signal: stopping.signal }).catch((error: unknown) => {
@@ -50,6 +66,7 @@ export async function runBot(config: Config, client: Client, logger: Logger, api
   return {
     mode: 'polling',
     async stop() {
+      health.stopping();
       stopping.abort();
       await polling;
     },

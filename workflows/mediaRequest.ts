@@ -7,10 +7,14 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  patched,
+  setCurrentDetails,
   setHandler,
   TimeoutFailure,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { FailureTypeAttribute, mediaHostOf, RequestOutcomeAttribute, type RequestOutcome } from './searchAttributes.js';
 import { TimeoutType } from '@temporalio/common';
 import type { DownloadActivities, HostActivities, StateActivities, TelegramActivities } from '../activities/index.js';
 import { FailureType } from './failures.js';
@@ -21,6 +25,22 @@ import type { CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInpu
 
 /** Who asked: checked before anyone else may cancel the request. */
 export const requesterQuery = defineQuery<number | undefined>('requester');
+
+export interface RequestStatus {
+  phase: 'acknowledging' | 'downloading' | 'uploading' | 'sending cached' | 'waiting for another download' | 'done' | 'failed' | 'cancelled';
+  /** 1-based link being handled, of `links`. */
+  link: number;
+  links: number;
+  /** Download attempts (hosts) used for the current link. */
+  downloadRounds: number;
+  lastError?: string;
+}
+
+/** Where the request stands, for the Web UI and `npm run ops`. */
+export const statusQuery = defineQuery<RequestStatus>('status');
+
+/** The patch that added the outcome search attributes: runs started before it replay without them. */
+export const OUTCOME_SEARCH_ATTRIBUTES_PATCH = 'outcome-search-attributes';
 
 /** How long a request waits for another one that is downloading the same media. */
 const SHARED_DOWNLOAD_WAIT = '15 minutes';
@@ -41,6 +61,7 @@ interface LinkFailure {
  */
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<MediaRequestResult> {
   setHandler(requesterQuery, () => input.userId);
+  const progress = createProgress(input.links.length);
   const settled = new Map<string, CachedMedia | null>();
   setHandler(mediaSettledSignal, ({ cacheId, media }) => {
     settled.set(cacheId, media ?? null);
@@ -49,43 +70,46 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
   const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
   const state = proxyActivities<StateActivities>(statePolicy(input.policies));
   const chat = { chatId: input.chatId, replyTo: input.messageId };
-  let status: SentMessage | undefined;
+  let statusMessage: SentMessage | undefined;
   const outcomes: LinkOutcome[] = [];
   const failures: LinkFailure[] = [];
   try {
-    status = await telegram.sendText({ chatId: chat.chatId, text: ACKNOWLEDGED, replyToMessageId: chat.replyTo, cancelButtonFor: chat.replyTo });
+    statusMessage = await telegram.sendText({ chatId: chat.chatId, text: ACKNOWLEDGED, replyToMessageId: chat.replyTo, cancelButtonFor: chat.replyTo });
     const settings: ChatSettings = await state.getChatSettings(input.chatId);
     const mode = input.mode ?? settings.mode;
 
     for (const [index, link] of input.links.entries()) {
+      progress.startLink(index + 1);
       if (input.links.length > 1) {
-        await telegram.editText({ chatId: chat.chatId, messageId: status.messageId, text: linkProgressText(index + 1, input.links.length), cancelButtonFor: chat.replyTo });
+        await telegram.editText({ chatId: chat.chatId, messageId: statusMessage.messageId, text: linkProgressText(index + 1, input.links.length), cancelButtonFor: chat.replyTo });
       }
       const key: MediaKey = { url: link, mode, maxHeight: settings.maxHeight, maxUploadBytes: input.maxUploadBytes, albumCap: input.albumCap };
       try {
-        outcomes.push(await deliverLink(input, key, status, settled));
+        outcomes.push(await deliverLink(input, key, statusMessage, settled, progress));
       } catch (error) {
         if (isCancellation(error)) throw error;
         const failure = describeFailure(error);
         failures.push(failure);
+        progress.failedLink(failure);
         outcomes.push({ link, outcome: 'failed', failureType: failure.type });
         if (failure.type === FailureType.ChatUnavailable) break; // nobody left to send anything to
         const text = failureMessage({ ...failure, url: link, limitBytes: failure.limitBytes ?? input.maxUploadBytes });
-        if (input.links.length === 1) await tellUser(telegram, input, status, text);
+        if (input.links.length === 1) await tellUser(telegram, input, statusMessage, text);
         else await telegram.sendText({ chatId: chat.chatId, text: `${text}\n(${link})`, replyToMessageId: chat.replyTo }).catch(warn('could not report a failed link'));
       }
     }
 
     const delivered = outcomes.filter((outcome) => outcome.outcome !== 'failed').length;
     if (failures.length === 0) {
-      await telegram.deleteMessage({ chatId: chat.chatId, messageId: status.messageId }).catch(warn('could not delete the status message'));
+      await telegram.deleteMessage({ chatId: chat.chatId, messageId: statusMessage.messageId }).catch(warn('could not delete the status message'));
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
-      await telegram.editText({ chatId: chat.chatId, messageId: status.messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status'));
+      await telegram.editText({ chatId: chat.chatId, messageId: statusMessage.messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status'));
     }
   } catch (error) {
     if (isCancellation(error)) {
-      if (status) {
-        const { messageId } = status;
+      progress.end('cancelled');
+      if (statusMessage) {
+        const { messageId } = statusMessage;
         await CancellationScope.nonCancellable(() => telegram.editText({ chatId: chat.chatId, messageId, text: CANCELLED }).catch(warn('could not show the cancel')));
       }
       throw error;
@@ -93,22 +117,30 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
     const failure = describeFailure(error);
     failures.push(failure);
     if (failure.type !== FailureType.ChatUnavailable) {
-      await tellUser(telegram, input, status, failureMessage({ ...failure, url: input.links[0] ?? '', limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
+      await tellUser(telegram, input, statusMessage, failureMessage({ ...failure, url: input.links[0] ?? '', limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
     }
   }
 
   const first = failures[0];
+  const outcome = outcomes.length > 0 && outcomes.every((link) => link.outcome === 'cached') ? 'cached' : 'delivered';
+  progress.end(first ? 'failed' : outcome, first?.type);
   if (first) {
     throw ApplicationFailure.create({ type: first.type, message: first.reason, nonRetryable: true, details: [{ ...first, links: outcomes }] });
   }
-  return { outcome: outcomes.every((outcome) => outcome.outcome === 'cached') ? 'cached' : 'delivered', links: outcomes };
+  return { outcome, links: outcomes };
 }
 
 /**
  * One link: by file_id when the cache has it, after another request's download when one is
  * running, or downloaded here (and then cached for everyone).
  */
-async function deliverLink(input: MediaRequestInput, key: MediaKey, status: SentMessage, settled: Map<string, CachedMedia | null>): Promise<LinkOutcome> {
+async function deliverLink(
+  input: MediaRequestInput,
+  key: MediaKey,
+  status: SentMessage,
+  settled: Map<string, CachedMedia | null>,
+  progress: Progress,
+): Promise<LinkOutcome> {
   const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
   const state = proxyActivities<StateActivities>(statePolicy(input.policies));
   const holder = workflowInfo().workflowId;
@@ -121,11 +153,13 @@ async function deliverLink(input: MediaRequestInput, key: MediaKey, status: Sent
     let media: CachedMedia | undefined;
     if (claim.status === 'cached') media = claim.media;
     if (claim.status === 'wait') {
+      progress.phase('waiting for another download');
       const arrived = await condition(() => settled.has(claim.cacheId), SHARED_DOWNLOAD_WAIT);
       media = arrived ? (settled.get(claim.cacheId) ?? undefined) : undefined;
       if (!media) continue; // the other download failed or took too long: claim again
     }
     if (media) {
+      progress.phase('sending cached');
       try {
         await telegram.sendCachedMedia({ chatId: input.chatId, replyToMessageId: input.messageId, media, caption: caption(media.title) });
         return { link: key.url, outcome: 'cached', items: media.files.length };
@@ -139,7 +173,7 @@ async function deliverLink(input: MediaRequestInput, key: MediaKey, status: Sent
 
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
-      const sent = await downloadAndSend(input, key, status, caption);
+      const sent = await downloadAndSend(input, key, status, caption, progress);
       await state.completeMedia({ cacheId: claim.cacheId, holder, media: sent.media });
       return { link: key.url, outcome: 'delivered', items: sent.media.files.length };
     } catch (error) {
@@ -154,10 +188,13 @@ async function downloadAndSend(
   key: MediaKey,
   status: SentMessage,
   caption: (title?: string) => string,
+  progress: Progress,
 ): Promise<{ media: CachedMedia }> {
   const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
-  const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
+  // Summaries name each call in the Web UI's event list.
+  const downloads = proxyActivities<DownloadActivities>({ ...downloadPolicy(input.policies), summary: `download (${key.mode}) ${mediaHostOf(key.url)}` });
   for (let round = 1; ; round++) {
+    progress.download(round);
     const download = await downloads.downloadMedia({
       requestId: workflowInfo().workflowId,
       url: key.url,
@@ -167,10 +204,12 @@ async function downloadAndSend(
       albumCap: key.albumCap,
       status: { chatId: input.chatId, messageId: status.messageId, requestMessageId: input.messageId },
     });
-    const host = proxyActivities<HostActivities>(hostUploadPolicy(download.hostQueue, input.policies));
-    const hostCleanup = proxyActivities<HostActivities>(hostCleanupPolicy(download.hostQueue, input.policies));
+    const files = download.files.length === 1 ? `a ${download.files[0]!.kind}` : `an album of ${download.files.length}`;
+    const host = proxyActivities<HostActivities>({ ...hostUploadPolicy(download.hostQueue, input.policies), summary: `upload ${files} from ${download.hostQueue}` });
+    const hostCleanup = proxyActivities<HostActivities>({ ...hostCleanupPolicy(download.hostQueue, input.policies), summary: `clean up on ${download.hostQueue}` });
     let hostGone = false;
     try {
+      progress.phase('uploading');
       await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text: UPLOADING, cancelButtonFor: input.messageId });
       const sent = await host.sendMedia({
         chatId: input.chatId,
@@ -243,5 +282,38 @@ function warn(what: string) {
   return (error: unknown) => {
     log.warn(what, { error: String(error) });
     return undefined;
+  };
+}
+
+type Progress = ReturnType<typeof createProgress>;
+
+/**
+ * The request's visible state: the `status` query, the current details the Web UI shows, and
+ * (once it ends) the RequestOutcome and FailureType search attributes.
+ */
+function createProgress(links: number) {
+  let status: RequestStatus = { phase: 'acknowledging', link: 1, links, downloadRounds: 0 };
+  const update = (change: Partial<RequestStatus>) => {
+    status = { ...status, ...change };
+    const where = status.links > 1 ? ` (link ${status.link} of ${status.links})` : '';
+    const rounds = status.downloadRounds > 1 ? `, download round ${status.downloadRounds}` : '';
+    setCurrentDetails(`**${status.phase}**${where}${rounds}${status.lastError ? `\n\nlast error: ${status.lastError}` : ''}`);
+  };
+  setHandler(statusQuery, () => status);
+  update({});
+  return {
+    phase: (phase: RequestStatus['phase']) => update({ phase }),
+    startLink: (link: number) => update({ link, phase: 'downloading', downloadRounds: 0 }),
+    download: (round: number) => update({ phase: 'downloading', downloadRounds: round }),
+    failedLink: (failure: LinkFailure) => update({ lastError: `${failure.type}: ${failure.reason}` }),
+    end(outcome: RequestOutcome, failureType?: string) {
+      update({ phase: outcome === 'failed' || outcome === 'cancelled' ? outcome : 'done' });
+      if (patched(OUTCOME_SEARCH_ATTRIBUTES_PATCH)) {
+        upsertSearchAttributes([
+          { key: RequestOutcomeAttribute, value: outcome },
+          ...(failureType ? [{ key: FailureTypeAttribute, value: failureType }] : []),
+        ]);
+      }
+    },
   };
 }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger, temporalLoggerFrom, type Logger } from '../logger.js';
+import { metricsTelemetry, useMetricMeter } from '../metrics/index.js';
 import { registerSecret } from '../redact.js';
 
 /**
@@ -24,8 +25,18 @@ export function bootProcess(name: string, options: { requireToken?: boolean } = 
   registerSecret(config.telegram.token);
   registerSecret(config.telegram.webhookSecret);
   const logger = createLogger(config.logLevel, name);
-  // We stop workers ourselves, in order, on SIGINT/SIGTERM (see onShutdown).
-  Runtime.install({ logger: temporalLoggerFrom(logger), shutdownSignals: [] });
+  // We stop workers ourselves, in order, on SIGINT/SIGTERM (see onShutdown). With METRICS_PORT,
+  // the runtime serves /metrics: the SDK's metrics and the bot's own (src/metrics).
+  const telemetryOptions = metricsTelemetry(config.metricsPort, config.http.host);
+  try {
+    const runtime = Runtime.install({ logger: temporalLoggerFrom(logger), shutdownSignals: [], ...(telemetryOptions ? { telemetryOptions } : {}) });
+    useMetricMeter(runtime.metricMeter);
+  } catch (error) {
+    if (!telemetryOptions) throw error;
+    process.stderr.write(`Could not serve metrics on METRICS_PORT ${config.metricsPort}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
+  }
+  if (config.metricsPort !== undefined) logger.info({ port: config.metricsPort }, 'Prometheus metrics at /metrics');
   return { config, logger };
 }
 

@@ -1,8 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { MetricMeter } from '@temporalio/common';
 import Fastify from 'fastify';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../logger.js';
+import { botMetricMeter, WEBHOOK_SECONDS } from '../metrics/index.js';
 import type { HandleOutcome } from '../telegram/handleUpdate.js';
+import { healthResponse, HealthChecks } from './health.js';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
 /** Telegram updates are a few kB; anything near this is not an update. */
@@ -12,6 +15,10 @@ export interface AppDeps {
   webhookSecret: string;
   handleUpdate: (update: Update) => Promise<HandleOutcome>;
   logger: Logger;
+  /** What `/readyz` checks (Temporal reachable, workers when the process runs some); none: always ready. */
+  health?: HealthChecks;
+  /** Where the webhook latency histogram goes; default the process's meter (METRICS_PORT). */
+  meter?: MetricMeter;
 }
 
 const updateSchema = {
@@ -35,12 +42,22 @@ export function secretMatches(received: string | string[] | undefined, expected:
 export function buildApp(deps: AppDeps) {
   const app = Fastify({ loggerInstance: deps.logger, bodyLimit: WEBHOOK_BODY_LIMIT });
 
-  app.get('/healthz', async () => ({ ok: true }));
+  const health = deps.health ?? new HealthChecks();
+  for (const route of ['/healthz', '/readyz']) {
+    app.get(route, async (request, reply) => {
+      const answer = (await healthResponse(request.url, health))!;
+      return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
+    });
+  }
+  const latency = (deps.meter ?? botMetricMeter()).createHistogram(WEBHOOK_SECONDS, 'float', 's', 'Seconds the webhook took to answer Telegram, by HTTP status.');
 
   app.post<{ Body: Update }>(
     WEBHOOK_PATH,
     {
       schema: { body: updateSchema },
+      onResponse: async (_request, reply) => {
+        latency.record(reply.elapsedTime / 1000, { status: String(reply.statusCode) });
+      },
       // Before the body is read: a stranger's request costs no parsing.
       onRequest: async (request, reply) => {
         if (!secretMatches(request.headers['x-telegram-bot-api-secret-token'], deps.webhookSecret)) {

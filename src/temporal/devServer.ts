@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { execa, type ResultPromise } from 'execa';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../workflows/searchAttributes.js';
 import type { Logger } from '../logger.js';
 
 export interface DevServerOptions {
@@ -59,6 +60,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'synchronous=normal',
     '--log-level',
     'warn',
+    ...Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
   ];
   const child: ResultPromise = execa(options.temporalPath, args, {
     reject: false,

@@ -1,4 +1,5 @@
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import { ChatIdAttribute, MediaHostAttribute, mediaHostOf } from '../../workflows/searchAttributes.js';
 import { CancelWorkflow, MediaRequestWorkflow, ReplyWorkflow, SettingsWorkflow } from '../../workflows/index.js';
 import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import type { CancelInput, MediaRequestInput, ReplyInput, SettingsInput } from '../../workflows/types.js';
@@ -21,7 +22,15 @@ export class WorkflowStarter {
   ) {}
 
   startMediaRequest(input: MediaRequestInput): Promise<StartOutcome> {
-    return this.start(MediaRequestWorkflow, mediaRequestWorkflowId(input), input);
+    const host = mediaHostOf(input.links[0] ?? '');
+    const more = input.links.length > 1 ? ` (+${input.links.length - 1} more)` : '';
+    return this.start(MediaRequestWorkflow, mediaRequestWorkflowId(input), input, {
+      typedSearchAttributes: [
+        { key: ChatIdAttribute, value: input.chatId },
+        { key: MediaHostAttribute, value: host },
+      ],
+      staticSummary: `${input.mode === 'audio' ? 'audio' : 'media'} from ${host}${more} for chat ${input.chatId}`,
+    });
   }
 
   startReply(input: ReplyInput): Promise<StartOutcome> {
@@ -36,7 +45,12 @@ export class WorkflowStarter {
     return this.start(CancelWorkflow, cancelWorkflowId(input), input);
   }
 
-  private async start<A>(workflow: (input: A) => Promise<unknown>, workflowId: string, input: A): Promise<StartOutcome> {
+  private async start<A>(
+    workflow: (input: A) => Promise<unknown>,
+    workflowId: string,
+    input: A,
+    extra: Pick<WorkflowStartOptions, 'typedSearchAttributes' | 'staticSummary'> = {},
+  ): Promise<StartOutcome> {
     try {
       await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
         this.client.workflow.start(workflow, {
@@ -46,6 +60,7 @@ export class WorkflowStarter {
           // A finished request must not run again when Telegram redelivers its update.
           workflowIdReusePolicy: 'REJECT_DUPLICATE',
           workflowIdConflictPolicy: 'FAIL',
+          ...extra,
         }),
       );
       return 'started';

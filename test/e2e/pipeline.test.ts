@@ -6,6 +6,8 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowStarter } from '../../src/temporal/starter.js';
+import { statusQuery } from '../../workflows/mediaRequest.js';
+import { ChatIdAttribute, FailureTypeAttribute, MediaHostAttribute, RequestOutcomeAttribute } from '../../workflows/searchAttributes.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
@@ -245,3 +247,58 @@ describe('secrets', () => {
     expect(history).not.toContain(stack.emulator.token.split(':')[1]);
   });
 });
+
+describe('what an operator sees of a run', () => {
+  async function seen(workflowId: string) {
+    const handle = stack.client.workflow.getHandle(workflowId);
+    await handle.result().catch(() => undefined);
+    const description = await handle.describe();
+    const attribute = <T>(key: { name: string }) => description.typedSearchAttributes.getAll().find((pair) => pair.key.name === key.name)?.value as T | undefined;
+    const history = await handle.fetchHistory();
+    const summaries = history.events!
+      .map((event) => event.userMetadata?.summary?.data)
+      .filter((data): data is Uint8Array => data instanceof Uint8Array)
+      .map((data) => JSON.parse(Buffer.from(data).toString('utf8')) as string);
+    return {
+      chatId: attribute<number>(ChatIdAttribute),
+      host: attribute<string>(MediaHostAttribute),
+      outcome: attribute<string>(RequestOutcomeAttribute),
+      failureType: attribute<string>(FailureTypeAttribute),
+      status: await handle.query(statusQuery),
+      staticSummary: await description.staticSummary?.(),
+      summaries,
+    };
+  }
+
+  it('finds a delivered run by chat, host and outcome, with its summaries and status', async () => {
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
+    await stack.post(update);
+    const run = await seen(workflowIdOf(update));
+    expect(run).toMatchObject({ chatId: CHAT_ID, host: '127.0.0.1', outcome: 'delivered', failureType: undefined });
+    expect(run.status).toMatchObject({ phase: 'done', link: 1, links: 1, downloadRounds: 1 });
+    expect(run.staticSummary).toBe(`media from 127.0.0.1 for chat ${CHAT_ID}`);
+    expect(run.summaries).toEqual(expect.arrayContaining(['download (video) 127.0.0.1', expect.stringMatching(/^upload a video from downloads-host-/)]));
+    const [visible] = await listIds(`ChatId = ${CHAT_ID} AND RequestOutcome = 'delivered' AND WorkflowId = '${workflowIdOf(update)}'`);
+    expect(visible).toBe(workflowIdOf(update));
+  });
+
+  it('finds a failed run by its failure type, with the last error in its status', async () => {
+    stack.media.always('vanished.mp4', 404);
+    const update = stack.linkUpdate(stack.mediaUrl('vanished.mp4'));
+    await stack.post(update);
+    const run = await seen(workflowIdOf(update));
+    expect(run).toMatchObject({ chatId: CHAT_ID, host: '127.0.0.1', outcome: 'failed', failureType: 'ContentUnavailable' });
+    expect(run.status).toMatchObject({ phase: 'failed', lastError: expect.stringContaining('ContentUnavailable: ') });
+    expect(await listIds(`FailureType = 'ContentUnavailable' AND WorkflowId = '${workflowIdOf(update)}'`)).toEqual([workflowIdOf(update)]);
+  });
+});
+
+/** Workflow ids a visibility query finds (retried briefly: visibility trails the run by a moment). */
+async function listIds(query: string): Promise<string[]> {
+  for (let attempt = 0; ; attempt++) {
+    const ids: string[] = [];
+    for await (const run of stack.client.workflow.list({ query })) ids.push(run.workflowId);
+    if (ids.length > 0 || attempt >= 20) return ids;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

@@ -3,51 +3,69 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
+import { OUTCOME_SEARCH_ATTRIBUTES_PATCH } from '../../workflows/mediaRequest.js';
 import { workflowBundle } from '../support/stack.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const HISTORIES_DIR = path.join(here, '../histories');
+/** Histories recorded before the outcome search attributes were added under `patched()`. */
+const BEFORE_PATCH_DIR = path.join(HISTORIES_DIR, 'before-outcome-patch');
 
-/** The committed histories, exported from real runs with `temporal workflow show --output json`. */
-async function recordedHistories() {
-  const files = (await readdir(HISTORIES_DIR)).filter((name) => name.endsWith('.json')).sort();
-  return Promise.all(
-    files.map(async (name) => ({
-      workflowId: name.replace(/\.json$/, ''),
-      text: await readFile(path.join(HISTORIES_DIR, name), 'utf8'),
-    })),
-  );
+const PATHS = ['delivered-video', 'delivered-from-cache', 'delivered-after-retries', 'failed-content-unavailable', 'failed-unsupported-url', 'partial-two-links', 'cancelled-mid-download'];
+
+interface Recorded {
+  workflowId: string;
+  text: string;
 }
 
-async function replayAll(bundle: Awaited<ReturnType<typeof workflowBundle>>): Promise<ReplayResult[]> {
-  const histories = (await recordedHistories()).map(({ workflowId, text }) => ({ workflowId, history: JSON.parse(text) as unknown }));
+/** Histories exported from real runs with `temporal workflow show --output json`. */
+async function recordedHistories(dir: string): Promise<Recorded[]> {
+  const files = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+  return Promise.all(files.map(async (name) => ({ workflowId: name.replace(/\.json$/, ''), text: await readFile(path.join(dir, name), 'utf8') })));
+}
+
+async function replayAll(bundle: Awaited<ReturnType<typeof workflowBundle>>, histories: Recorded[]): Promise<ReplayResult[]> {
+  const parsed = histories.map(({ workflowId, text }) => ({ workflowId, history: JSON.parse(text) as unknown }));
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) results.push(result);
+  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, parsed)) results.push(result);
   return results;
 }
 
+function errorsOf(results: ReplayResult[]) {
+  return results.map((result) => ({ id: result.workflowId, error: result.error?.message }));
+}
+
+function eventTypes(text: string): string[] {
+  return (JSON.parse(text) as { events: { eventType: string }[] }).events.map((event) => event.eventType);
+}
+
 describe('recorded workflow histories', () => {
-  it('cover the delivered, cached, retried, failed, partial and cancelled paths', async () => {
-    const names = (await recordedHistories()).map((history) => history.workflowId);
-    expect(names).toEqual(
-      expect.arrayContaining([
-        'delivered-video',
-        'delivered-from-cache',
-        'delivered-after-retries',
-        'failed-content-unavailable',
-        'failed-unsupported-url',
-        'partial-two-links',
-        'cancelled-mid-download',
-      ]),
-    );
+  it('cover the delivered, cached, retried, failed, partial and cancelled paths, before and after the patch', async () => {
+    for (const dir of [HISTORIES_DIR, BEFORE_PATCH_DIR]) {
+      expect((await recordedHistories(dir)).map((history) => history.workflowId)).toEqual(expect.arrayContaining(PATHS));
+    }
   });
 
   it('replay cleanly against the current workflow code', async () => {
-    const results = await replayAll(await workflowBundle());
-    expect(results.length).toBeGreaterThanOrEqual(7);
-    expect(results.map((result) => ({ id: result.workflowId, error: result.error?.message }))).toEqual(
-      results.map((result) => ({ id: result.workflowId, error: undefined })),
-    );
+    const current = await recordedHistories(HISTORIES_DIR);
+    const results = await replayAll(await workflowBundle(), current);
+    expect(results).toHaveLength(current.length);
+    expect(errorsOf(results)).toEqual(current.map(({ workflowId }) => ({ id: workflowId, error: undefined })));
+  });
+
+  it('from before the patched() change still replay cleanly, and only the new ones record the patch', async () => {
+    const before = await recordedHistories(BEFORE_PATCH_DIR);
+    const results = await replayAll(await workflowBundle(), before);
+    expect(errorsOf(results)).toEqual(before.map(({ workflowId }) => ({ id: workflowId, error: undefined })));
+
+    for (const { text } of before) {
+      expect(text).not.toContain(OUTCOME_SEARCH_ATTRIBUTES_PATCH);
+      expect(eventTypes(text)).not.toContain('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES');
+    }
+    for (const { workflowId, text } of await recordedHistories(HISTORIES_DIR)) {
+      expect({ workflowId, marker: eventTypes(text).includes('EVENT_TYPE_MARKER_RECORDED') }).toEqual({ workflowId, marker: true });
+      expect(eventTypes(text)).toContain('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES');
+    }
   });
 
   it('fail to replay against a workflow that reorders its activities', async () => {
@@ -55,13 +73,14 @@ describe('recorded workflow histories', () => {
       workflowsPath: path.join(here, '../support/incompatible-workflows/index.ts'),
       logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
     });
-    const results = await replayAll(incompatible);
-    expect(results.length).toBeGreaterThanOrEqual(7);
+    const histories = [...(await recordedHistories(HISTORIES_DIR)), ...(await recordedHistories(BEFORE_PATCH_DIR))];
+    const results = await replayAll(incompatible, histories);
+    expect(results).toHaveLength(histories.length);
     for (const result of results) expect(result.error).toBeInstanceOf(DeterminismViolationError);
   });
 
   it('do not contain the bot token', async () => {
-    for (const { workflowId, text } of await recordedHistories()) {
+    for (const { workflowId, text } of [...(await recordedHistories(HISTORIES_DIR)), ...(await recordedHistories(BEFORE_PATCH_DIR))]) {
       const decoded = text.replace(/"data": "([A-Za-z0-9+/=]+)"/g, (_match, data: string) => Buffer.from(data, 'base64').toString('utf8'));
       expect({ workflowId, leaks: decoded.includes('TEST-token') || /bot\d+:/.test(decoded) }).toEqual({ workflowId, leaks: false });
       expect(decoded).toContain('http://127.0.0.1:');

@@ -9,6 +9,7 @@ import { createUpdateHandler } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
+import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
 import { registerSecret } from '../../src/redact.js';
 import { resolveTools } from '../../src/tools.js';
 import { createDownloadWorkers, createTelegramWorker, WORKFLOWS_PATH } from '../../src/worker/workers.js';
@@ -44,6 +45,7 @@ export function startTemporal(): Promise<TestWorkflowEnvironment> {
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: { type: 'existing-path', path: resolveTools().temporal },
+      searchAttributes: [...SEARCH_ATTRIBUTES],
       extraArgs: ['--log-level', 'error'],
     },
   });
