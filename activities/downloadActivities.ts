@@ -1,8 +1,10 @@
 import path from 'node:path';
 import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { Api } from 'grammy';
+import { DOWNLOAD_BYTES_TOTAL, DOWNLOAD_SECONDS } from '../src/metrics/names.js';
 import { FailureType } from '../workflows/failures.js';
 import type { DownloadInput, DownloadResult } from '../workflows/types.js';
+import { EGRESS_REFUSAL } from './adapters/egressProxy.js';
 import { BLOCKED_MEDIA, fetchMedia, type FetchProgress } from './adapters/fetchMedia.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createRequestDir, removeRequestDir } from './adapters/requestDirs.js';
@@ -19,6 +21,8 @@ export interface DownloadActivityDeps {
   egressAllowedHosts: readonly string[];
   /** YTDLP_COOKIES: copied per download, never modified, never logged. */
   cookiesFile?: string;
+  /** The egress proxy yt-dlp connects through (refuses internal addresses at connect time). */
+  proxy?: string;
 }
 
 /** How often the activity heartbeats while yt-dlp is quiet (probing, merging, converting). */
@@ -35,6 +39,8 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
         throw error;
       }
 
+      const startedAt = performance.now();
+      let downloadedBytes: number | undefined;
       const dir = await createRequestDir(deps.dataDir);
       const reporter = input.status ? createProgressReporter(deps.api, input.status) : undefined;
       let handedOver = false;
@@ -52,6 +58,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           maxHeight: input.maxHeight,
           playlistCap: input.albumCap,
           cookiesFile: deps.cookiesFile,
+          proxy: deps.proxy,
           // Gallery pages choose their own media, thumbnail and item URLs: each host is checked too.
           isAllowedUrl: (url) => assertFetchableUrl(url, deps.egressAllowedHosts).then(
             () => true,
@@ -71,6 +78,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
         }
         if (outcome.kind === 'failed') {
           if (outcome.stderr.includes(BLOCKED_MEDIA)) throw typedFailure(FailureType.BlockedAddress, 'the media is only on refused addresses');
+          if (outcome.stderr.includes(EGRESS_REFUSAL)) throw typedFailure(FailureType.BlockedAddress, 'a redirect or a resource of the link points to a refused address');
           const { type, reason } = classifyYtDlpFailure({ stderr: outcome.stderr, stdout: outcome.stdout, exitCode: outcome.exitCode });
           throw typedFailure(type, reason);
         }
@@ -81,11 +89,8 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           }
         }
         handedOver = true;
-        log.info('downloaded', {
-          items: outcome.items.length,
-          bytes: outcome.items.reduce((sum, item) => sum + item.sizeBytes, 0),
-          attempt: Context.current().info.attempt,
-        });
+        downloadedBytes = outcome.items.reduce((sum, item) => sum + item.sizeBytes, 0);
+        log.info('downloaded', { items: outcome.items.length, bytes: downloadedBytes, attempt: Context.current().info.attempt });
         const first = outcome.items[0]!;
         return {
           hostQueue: deps.hostQueue,
@@ -108,6 +113,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
         };
       } finally {
         clearInterval(ticker);
+        recordDownload(performance.now() - startedAt, downloadedBytes);
         await reporter?.settle();
         // A failed or cancelled attempt leaves nothing behind; a successful one is cleaned up
         // by the workflow's `cleanup` on this same host once the files are sent.
@@ -115,6 +121,14 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       }
     },
   };
+}
+
+/** Prometheus (METRICS_PORT): seconds of every attempt by outcome, bytes of the successful ones. */
+function recordDownload(elapsedMs: number, bytes: number | undefined): void {
+  const meter = Context.current().metricMeter;
+  const outcome = bytes !== undefined ? 'ok' : cancellationSignal().aborted ? 'cancelled' : 'failed';
+  meter.createHistogram(DOWNLOAD_SECONDS, 'float', 's', 'Seconds one download attempt took, by outcome.').record(elapsedMs / 1000, { outcome });
+  if (bytes !== undefined) meter.createCounter(DOWNLOAD_BYTES_TOTAL, 'bytes', 'Bytes of the media files downloaded.').add(bytes);
 }
 
 export type DownloadActivities = ReturnType<typeof createDownloadActivities>;

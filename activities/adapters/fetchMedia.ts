@@ -32,6 +32,8 @@ import { parseMaxFilesizeAbort } from './ytDlpErrors.js';
 
 export interface FetchMediaOptions {
   tools: { ytDlp: string; ffmpeg: string; ffprobe: string };
+  /** An HTTP proxy for every connection yt-dlp makes: the egress guard (see egressProxy.ts). */
+  proxy?: string;
   url: string;
   /** An existing empty 0700 temp dir owned by this request; everything is written inside it. */
   dir: string;
@@ -286,7 +288,7 @@ async function probeUrl(context: Context, url: string, playlistItems: number): P
   const { options } = context;
   const run = await runTool(
     options.tools.ytDlp,
-    ytDlpProbeArguments({ url, playlistItems, ffmpeg: options.tools.ffmpeg, cookiesFile: context.cookiesCopy }),
+    ytDlpProbeArguments({ url, playlistItems, ffmpeg: options.tools.ffmpeg, cookiesFile: context.cookiesCopy, proxy: options.proxy }),
     { signal: context.signal, env: { PYTHONUNBUFFERED: '1' } },
   );
   // stdout is the info JSON, which carries cookies: it never goes into an outcome.
@@ -391,6 +393,7 @@ async function download(
     ytDlpDownloadArguments({
       ffmpeg: options.tools.ffmpeg,
       cookiesFile: context.cookiesCopy,
+      proxy: options.proxy,
       infoJsonFile: item.infoJsonFile,
       formatSelector: candidate.selector,
       maxFileBytes: guard,

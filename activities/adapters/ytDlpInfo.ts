@@ -65,6 +65,8 @@ export interface YtDlpCommonOptions {
   ffmpeg: string;
   /** Path of this request's private copy of the cookies file. */
   cookiesFile?: string;
+  /** The egress proxy every connection goes through (see egressProxy.ts). */
+  proxy?: string;
 }
 
 const COMMON = ['--ignore-config', '--no-cache-dir', '--color', 'never', '--socket-timeout', '15'];
@@ -75,6 +77,7 @@ function common(options: YtDlpCommonOptions): string[] {
     '--ffmpeg-location',
     options.ffmpeg,
     ...(options.cookiesFile ? ['--cookies', options.cookiesFile] : []),
+    ...(options.proxy ? ['--proxy', options.proxy] : []),
   ];
 }
 

@@ -9,7 +9,7 @@ import { registerSecret } from '../redact.js';
  * What every entry point does first: read the config from the environment and `.env` (exit 2
  * with the variable's name when it is wrong), register the secrets for redaction, and route Temporal's own logs through pino.
  */
-export function bootProcess(name: string, options: { requireToken?: boolean } = {}): { config: Config; logger: Logger } {
+export function bootProcess(name: string, options: { requireToken?: boolean; metrics?: boolean } = {}): { config: Config; logger: Logger } {
   // A .env in the working directory fills in what the environment does not set.
   if (existsSync('.env')) process.loadEnvFile('.env');
   let config: Config;
@@ -27,7 +27,9 @@ export function bootProcess(name: string, options: { requireToken?: boolean } = 
   const logger = createLogger(config.logLevel, name);
   // We stop workers ourselves, in order, on SIGINT/SIGTERM (see onShutdown). With METRICS_PORT,
   // the runtime serves /metrics: the SDK's metrics and the bot's own (src/metrics).
-  const telemetryOptions = metricsTelemetry(config.metricsPort, config.http.host);
+  // The bot's processes only (not the bare Temporal server, which needs no token).
+  const serveMetrics = options.metrics ?? options.requireToken ?? true;
+  const telemetryOptions = serveMetrics ? metricsTelemetry(config.metricsPort, config.http.host) : undefined;
   try {
     const runtime = Runtime.install({ logger: temporalLoggerFrom(logger), shutdownSignals: [], ...(telemetryOptions ? { telemetryOptions } : {}) });
     useMetricMeter(runtime.metricMeter);
@@ -36,7 +38,7 @@ export function bootProcess(name: string, options: { requireToken?: boolean } = 
     process.stderr.write(`Could not serve metrics on METRICS_PORT ${config.metricsPort}: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(2);
   }
-  if (config.metricsPort !== undefined) logger.info({ port: config.metricsPort }, 'Prometheus metrics at /metrics');
+  if (telemetryOptions) logger.info({ port: config.metricsPort }, 'Prometheus metrics at /metrics');
   return { config, logger };
 }
 

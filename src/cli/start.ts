@@ -4,6 +4,7 @@
  * PUBLIC_URL is set, long polling otherwise). Ctrl-C / SIGTERM stops all of it, in order.
  */
 import { runBot } from '../bot.js';
+import { HealthChecks, startHealthServer, temporalCheck, workersCheck } from '../http/health.js';
 import { connectClient, connectWorkers } from '../temporal/connection.js';
 import { startDevServer, type DevServer } from '../temporal/devServer.js';
 import { resolveTools } from '../tools.js';
@@ -32,19 +33,28 @@ try {
   const setup = { connection, config, tools, logger };
   const telegramWorker = await createTelegramWorker(setup);
   const downloadWorkers = await createDownloadWorkers(setup);
-  const workers = [telegramWorker, downloadWorkers.downloads, downloadWorkers.host];
-  const running = Promise.all(workers.map((worker) => worker.run()));
-  const bot = await runBot(config, client, logger);
+  const running = Promise.all([telegramWorker.run(), downloadWorkers.run()]);
+  // /readyz (on the webhook's port, and on HEALTH_PORT when set): Temporal answers, workers poll.
+  const health = new HealthChecks({
+    temporal: temporalCheck(connection, config.temporal.namespace),
+    workers: workersCheck({ telegram: telegramWorker, downloads: downloadWorkers.downloads, host: downloadWorkers.host }),
+  });
+  const healthServer = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
+  const bot = await runBot(config, client, logger, undefined, health);
 
   logger.info(
     { mode: bot.mode, temporal: address, webUi: devServer?.uiUrl, namespace: config.temporal.namespace },
     devServer ? `media bot running; Temporal Web UI at ${devServer.uiUrl}` : 'media bot running',
   );
 
+  // Updates stop first; then the downloads drain (SHUTDOWN_GRACE_SECONDS) while the telegram
+  // worker still runs the workflow tasks that hand their files over; then the telegram worker.
   onShutdown(logger, async () => {
     await bot.stop();
-    for (const worker of workers) worker.shutdown();
+    await downloadWorkers.stop();
+    if (telegramWorker.getState() === 'RUNNING') telegramWorker.shutdown();
     await running;
+    await healthServer?.close();
     await connection.close();
     await client.connection.close();
     await devServer?.stop();

@@ -4,7 +4,9 @@
  * server of `npm start` / `npm run temporal` on this machine).
  */
 import { parseArgs } from 'node:util';
+import type { Worker } from '@temporalio/worker';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
+import { HealthChecks, startHealthServer, temporalCheck, workersCheck } from '../http/health.js';
 import { connectWorkers } from '../temporal/connection.js';
 import { resolveTools } from '../tools.js';
 import { createDownloadWorkers, createTelegramWorker } from '../worker/workers.js';
@@ -30,17 +32,35 @@ const { config, logger } = bootProcess(`worker-${values.queue}`);
 const tools = resolveTools(config.tools);
 const connection = await connectWorkers(temporalAddress(config), config.temporal);
 const setup = { connection, config, tools, logger, concurrency };
-const workers =
-  values.queue === TELEGRAM_QUEUE
-    ? [await createTelegramWorker(setup)]
-    : await createDownloadWorkers(setup).then(({ downloads, host }) => [downloads, host]);
-const running = Promise.all(workers.map((worker) => worker.run()));
+let workers: Record<string, Worker>;
+let running: Promise<unknown>;
+let stopWorkers: () => Promise<void>;
+if (values.queue === TELEGRAM_QUEUE) {
+  const worker = await createTelegramWorker(setup);
+  workers = { telegram: worker };
+  running = worker.run();
+  stopWorkers = async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await running;
+  };
+} else {
+  const pair = await createDownloadWorkers(setup);
+  workers = { downloads: pair.downloads, host: pair.host };
+  running = pair.run();
+  stopWorkers = () => pair.stop();
+}
+const health = new HealthChecks({ temporal: temporalCheck(connection, config.temporal.namespace), workers: workersCheck(workers) });
+const healthServer = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
 logger.info({ queue: values.queue, temporal: temporalAddress(config) }, 'worker running');
 
+// SIGTERM: not ready at once, no new tasks, running activities finish within
+// SHUTDOWN_GRACE_SECONDS and are cancelled after it (their workflows retry them elsewhere).
 onShutdown(logger, async () => {
-  for (const worker of workers) worker.shutdown();
-  await running;
+  health.stopping();
+  await stopWorkers();
   await connection.close();
+  await healthServer?.close();
+  logger.info('worker stopped');
 });
 await running.catch((error: unknown) => {
   logger.fatal({ err: error }, 'worker failed');

@@ -6,16 +6,31 @@ import { Worker, type NativeConnection, type WorkflowBundleOption } from '@tempo
 import { Client } from '@temporalio/client';
 import { createDownloadActivities, createHostActivities, createStateActivities, createTelegramActivities } from '../../activities/index.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
-import { sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
+import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
+import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
+import { WORKFLOW_METRICS_INTERCEPTOR } from '../metrics/index.js';
 import type { ToolPaths } from '../tools.js';
 
 export const WORKFLOWS_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workflows/index.ts');
 
+/**
+ * Workflow interceptors bundled with the workflows (metrics of how requests end). A prebuilt
+ * bundle must be built with them: `bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH,
+ * workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES })`.
+ */
+export const WORKFLOW_INTERCEPTOR_MODULES = [WORKFLOW_METRICS_INTERCEPTOR];
+
 /** Request dirs older than this belong to a process that died; younger ones may be in use. */
 const STALE_REQUEST_DIR_MS = 60 * 60 * 1000;
+
+/**
+ * On shutdown, how long the host worker keeps polling at least, after the downloads worker
+ * stopped, for the uploads of files downloaded during the grace period.
+ */
+const HANDOVER_MIN_MS = 5_000;
 
 export interface WorkerSetup {
   connection: NativeConnection;
@@ -36,12 +51,16 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: TELEGRAM_QUEUE,
-    ...(setup.workflowBundle ? { workflowBundle: setup.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(setup.workflowBundle
+      ? { workflowBundle: setup.workflowBundle }
+      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: {
       ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
       ...createStateActivities({ client, botId: botIdOf(config.telegram.token) }),
     },
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.telegram,
+    // On shutdown: running Bot API calls may finish for this long, then they are cancelled.
+    shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
   });
 }
 
@@ -56,6 +75,17 @@ export interface DownloadWorkers {
   /** Polls this process's own queue: sends and deletes the files it downloaded. */
   host: Worker;
   hostQueue: string;
+  /** Runs both workers until {@link stop} (or a fatal error). */
+  run(): Promise<void>;
+  /**
+   * Graceful stop (SIGTERM): the downloads worker stops polling and its running downloads may
+   * finish for SHUTDOWN_GRACE_SECONDS, then are cancelled (yt-dlp/ffmpeg killed, their dirs
+   * removed; Temporal retries them on another worker). The host worker keeps polling until the
+   * files downloaded meanwhile are uploaded and cleaned up (at most the grace period after the
+   * signal, at least a few seconds), then stops the same way. Files still here are removed: their
+   * workflows download them again elsewhere when the upload's schedule-to-start timeout fires.
+   */
+  stop(): Promise<void>;
 }
 
 /**
@@ -70,29 +100,93 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   if (swept.length > 0) logger.info({ count: swept.length }, 'removed stale request dirs left by a previous process');
 
   const api = createBotApi(config.telegram.token, config.telegram.apiRoot);
+  const shutdownGraceTime = `${config.shutdownGraceSeconds} seconds`;
+  // Request dirs this process handed to a workflow and not yet cleaned up: on shutdown the host
+  // worker waits for them (see `stop`).
+  const handedOver = new Set<string>();
+  // Every connection yt-dlp makes goes through this process's egress proxy (activities/adapters/egressProxy.ts).
+  const egress = await startEgressProxy({ allowedHosts: config.egressAllowedHosts });
+  const downloadActivities = createDownloadActivities({
+    api,
+    proxy: egress.url,
+    dataDir: config.dataDir,
+    tools: { ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
+    hostQueue,
+    egressAllowedHosts: config.egressAllowedHosts,
+    cookiesFile: config.ytDlpCookies,
+  });
+  const hostActivities = createHostActivities({ api, dataDir: config.dataDir });
+  logger.info({ proxy: egress.url, allowedHosts: config.egressAllowedHosts }, 'egress proxy for yt-dlp ready');
   const downloads = await Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: DOWNLOADS_QUEUE,
-    activities: createDownloadActivities({
-      api,
-      dataDir: config.dataDir,
-      tools: { ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
-      hostQueue,
-      egressAllowedHosts: config.egressAllowedHosts,
-      cookiesFile: config.ytDlpCookies,
-    }),
+    activities: {
+      ...downloadActivities,
+      async downloadMedia(input: Parameters<typeof downloadActivities.downloadMedia>[0]) {
+        const result = await downloadActivities.downloadMedia(input);
+        handedOver.add(result.dir);
+        return result;
+      },
+    },
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.downloads,
     // Heartbeats are how a cancel reaches a running download: send them at least every second.
     maxHeartbeatThrottleInterval: '1 second',
+    shutdownGraceTime,
   });
   const host = await Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: hostQueue,
-    activities: createHostActivities({ api, dataDir: config.dataDir }),
+    activities: {
+      ...hostActivities,
+      async cleanup(input: Parameters<typeof hostActivities.cleanup>[0]) {
+        const removed = await hostActivities.cleanup(input);
+        handedOver.delete(input.dir);
+        return removed;
+      },
+    },
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.downloads,
+    shutdownGraceTime,
   });
   logger.info({ hostQueue }, 'downloads worker ready');
-  return { downloads, host, hostQueue };
+
+  let runs: { downloads: Promise<void>; host: Promise<void> } | undefined;
+  let stopping: Promise<void> | undefined;
+  const stop = async () => {
+    const signalledAt = Date.now();
+    if (!runs) return;
+    logger.info({ graceSeconds: config.shutdownGraceSeconds, running: downloads.getStatus().numInFlightActivities }, 'downloads worker: no new downloads; letting running ones finish');
+    if (downloads.getState() === 'RUNNING') downloads.shutdown();
+    await runs.downloads.catch(() => undefined);
+    const handoverUntil = Math.max(signalledAt + config.shutdownGraceSeconds * 1000, Date.now() + HANDOVER_MIN_MS);
+    if (handedOver.size > 0) logger.info({ pending: handedOver.size }, 'downloads worker: uploading what was downloaded before stopping');
+    while (handedOver.size > 0 && Date.now() < handoverUntil && host.getState() === 'RUNNING') {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    if (host.getState() === 'RUNNING') host.shutdown();
+    await runs.host;
+    for (const dir of handedOver) await removeRequestDir(config.dataDir, dir).catch(() => false);
+    await egress.close();
+    if (handedOver.size > 0) logger.warn({ removed: handedOver.size }, 'removed downloads that were not uploaded; their workflows download them again elsewhere');
+    handedOver.clear();
+  };
+  return {
+    downloads,
+    host,
+    hostQueue,
+    run() {
+      runs ??= { downloads: downloads.run(), host: host.run() };
+      // Either worker failing ends the process's work: stop the other one too.
+      const failed = (other: Worker) => (error: unknown) => {
+        if (other.getState() === 'RUNNING') other.shutdown();
+        throw error;
+      };
+      return Promise.all([runs.downloads.catch(failed(host)), runs.host.catch(failed(downloads))]).then(() => undefined);
+    },
+    stop() {
+      stopping ??= stop();
+      return stopping;
+    },
+  };
 }

@@ -200,6 +200,20 @@ describe('a link that cannot be served', () => {
     expect(chatTexts()).toContainEqual(expect.stringContaining('private or local network address'));
   });
 
+  it('refuses a link whose host redirects into the private network, at the redirect', async () => {
+    const canary = await startCanary();
+    try {
+      stack.media.redirect('moved.mp4', `http://localhost:${canary.port}/clip.mp4`);
+      const update = stack.linkUpdate(stack.mediaUrl('moved.mp4'));
+      await stack.post(update);
+      expect(await failureTypeOf(workflowIdOf(update))).toBe('BlockedAddress');
+      expect(canary.hits()).toBe(0);
+      expect(chatTexts()).toContainEqual(expect.stringContaining('private or local network address'));
+    } finally {
+      await canary.close();
+    }
+  });
+
   it('does not upload a file over the upload limit and names the limit', async () => {
     const starter = new WorkflowStarter(stack.client);
     const messageId = 7_001;
@@ -301,4 +315,20 @@ async function listIds(query: string): Promise<string[]> {
     if (ids.length > 0 || attempt >= 20) return ids;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
+}
+
+/** An HTTP server standing for the operator's internal network: it must never be reached. */
+async function startCanary(): Promise<{ port: number; hits: () => number; close: () => Promise<void> }> {
+  const { createServer } = await import('node:http');
+  let hits = 0;
+  const server = createServer((_request, response) => {
+    hits += 1;
+    response.end('internal');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as { port: number }).port,
+    hits: () => hits,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }

@@ -47,7 +47,7 @@ afterAll(async () => {
 
 it(`30 % of Bot API calls fail for ${WINDOW_SECONDS} s: every request is delivered, duplicates only from lost answers`, async () => {
   proxy.startWindow(WINDOW_SECONDS * 1000);
-  const updates = Array.from({ length: REQUESTS }, (_, i) => linkUpdate(media.url('clip.mp4'), CHATS[i % CHATS.length]!));
+  const updates = Array.from({ length: REQUESTS }, (_, i) => linkUpdate(media.uniqueUrl('clip.mp4'), CHATS[i % CHATS.length]!));
   const spacingMs = ((WINDOW_SECONDS * 1000) * 0.75) / REQUESTS;
   for (const update of updates) {
     expect(await stack.post(update)).toBe(200);

@@ -43,13 +43,13 @@ afterAll(async () => {
 
 it('SIGKILL of a downloads worker mid-download: the survivor takes over, every request is delivered exactly once', async () => {
   const hostA = await stack.startDownloadsWorker({ concurrency: 2 });
-  const onA = [linkUpdate(media.url('clip.mp4'), CHAT_ID), linkUpdate(media.url('clip.mp4'), CHAT_ID)];
+  const onA = [linkUpdate(media.uniqueUrl('clip.mp4'), CHAT_ID), linkUpdate(media.uniqueUrl('clip.mp4'), CHAT_ID)];
   for (const update of onA) expect(await stack.post(update)).toBe(200);
   // Host A is the only worker: both downloads are its own.
   await media.waitForDownloading(2, 30_000);
 
   const hostB = await stack.startDownloadsWorker({ concurrency: 4 });
-  const onB = linkUpdate(media.url('clip.mp4'), CHAT_ID);
+  const onB = linkUpdate(media.uniqueUrl('clip.mp4'), CHAT_ID);
   expect(await stack.post(onB)).toBe(200);
   await media.waitForDownloading(3, 30_000);
   const requestsBeforeKill = media.requests.length;

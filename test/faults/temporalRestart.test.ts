@@ -41,7 +41,7 @@ afterAll(async () => {
 });
 
 it('a Temporal server restart with 20 requests in flight: all 20 are delivered once after it is back', async () => {
-  const updates = Array.from({ length: REQUESTS }, () => linkUpdate(media.url('clip.mp4'), CHAT_ID));
+  const updates = Array.from({ length: REQUESTS }, () => linkUpdate(media.uniqueUrl('clip.mp4'), CHAT_ID));
   const statuses = await Promise.all(updates.map((update) => stack.post(update)));
   expect(statuses).toEqual(updates.map(() => 200));
   // Some acknowledged, some downloading: the server goes away in the middle of the work.
@@ -53,7 +53,7 @@ it('a Temporal server restart with 20 requests in flight: all 20 are delivered o
   await temporal.stop();
   const stopMs = Date.now() - stoppedAt;
   // While it is down, an update is refused with 503 (the start deadline is 5 s), not lost.
-  const duringOutage = linkUpdate(media.url('clip.mp4'), CHAT_ID);
+  const duringOutage = linkUpdate(media.uniqueUrl('clip.mp4'), CHAT_ID);
   const outageStatus = await stack.post(duringOutage);
   const restartAt = stoppedAt + DOWN_MS;
   if (Date.now() < restartAt) await new Promise((resolve) => setTimeout(resolve, restartAt - Date.now()));

@@ -113,7 +113,6 @@ export interface FaultStack {
 }
 
 export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
-  quietRuntime();
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-fault-data-'));
   const baseEnv: Record<string, string> = {
     TELEGRAM_BOT_TOKEN: options.token,
@@ -137,6 +136,8 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   let workerRun: Promise<void> | undefined;
   let nativeConnection: NativeConnection | undefined;
   if (options.telegramWorker !== false) {
+    // Only with a native connection to end it: an installed Runtime that nothing uses keeps the process alive.
+    quietRuntime();
     nativeConnection = await NativeConnection.connect({ address: options.temporalAddress });
     worker = await createTelegramWorker({ connection: nativeConnection, config, tools: resolveTools(), logger, workflowBundle: await workflowBundle() });
     workerRun = worker.run();

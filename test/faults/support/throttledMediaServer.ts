@@ -30,6 +30,11 @@ export interface ThrottledMediaServer {
   baseUrl: string;
   /** The URL of a file in the folder. */
   url(name: string): string;
+  /**
+   * A URL of its own for `name` (`/u/<n>/<name>`, served as `name`): the bot caches media by
+   * link, so each request that must really download needs a link nobody asked for before.
+   */
+  uniqueUrl(name: string): string;
   /** Every GET/HEAD of a file, in arrival order. */
   readonly requests: readonly ServedRequest[];
   /** Responses being written right now. */
@@ -100,11 +105,13 @@ export async function startThrottledMediaServer(root: string, options: { bytesPe
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
+  let unique = 0;
   const downloading = () => requests.filter((r) => r.finishedAt === undefined && Date.now() - r.startedAt > 500).length;
 
   return {
     baseUrl,
     url: (name) => `${baseUrl}/${name}`,
+    uniqueUrl: (name) => `${baseUrl}/u/${++unique}/${name}`,
     requests,
     inFlight: () => active,
     downloading,

@@ -1,0 +1,141 @@
+/**
+ * What the ops commands read from Temporal about MediaRequestWorkflow runs: visibility queries,
+ * the start and close events of a run, and the facts an operator wants from them.
+ */
+import type { WorkflowExecutionInfo, WorkflowService } from '@temporalio/client';
+import { ChatIdAttribute, FailureTypeAttribute, mediaHostOf, MediaHostAttribute } from '../../workflows/searchAttributes.js';
+import type { MediaRequestInput } from '../../workflows/types.js';
+import type { OpsContext } from './context.js';
+
+export const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
+
+type HistoryResponse = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
+type HistoryEvent = NonNullable<NonNullable<HistoryResponse['history']>['events']>[number];
+type Failure = NonNullable<NonNullable<HistoryEvent['workflowExecutionFailedEventAttributes']>['failure']>;
+
+/** HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT */
+const CLOSE_EVENT_ONLY = 2;
+
+/** A visibility query over MediaRequestWorkflow runs. */
+export function mediaRequestQuery(...clauses: (string | undefined)[]): string {
+  return [`WorkflowType = "${MEDIA_REQUEST_WORKFLOW}"`, ...clauses.filter((clause): clause is string => Boolean(clause))].join(' AND ');
+}
+
+export function closedSince(since: Date): string {
+  return `CloseTime > "${since.toISOString()}"`;
+}
+
+/** `media-request-<chat>-<message>` (group chat ids are negative). */
+export function chatIdFromWorkflowId(workflowId: string): number | undefined {
+  const match = /^media-request-(-?\d+)-\d+$/.exec(workflowId);
+  return match ? Number(match[1]) : undefined;
+}
+
+/** A filter on one chat: by the ChatId attribute when the server has it, else by the workflow id. */
+export function chatClause(chatId: number | undefined, known: ReadonlySet<string> | undefined): string | undefined {
+  if (chatId === undefined) return undefined;
+  if (known?.has(ChatIdAttribute.name)) return `${ChatIdAttribute.name} = ${chatId}`;
+  // Ids are media-request-<chat>-<message> (src/temporal/workflowIds.ts): the prefix ends with a
+  // dash, so chat 42 does not match chat 421.
+  return `WorkflowId STARTS_WITH "media-request-${chatId}-"`;
+}
+
+/** The failure type (innermost ApplicationFailure type, outermost first) and the message of a run's failure. */
+export function readFailure(failure: Failure | null | undefined): { type?: string; message: string } {
+  let type: string | undefined;
+  for (let current = failure; current && !type; current = current.cause) {
+    type = current.applicationFailureInfo?.type || undefined;
+    if (!type && current.timeoutFailureInfo) type = 'Timeout';
+  }
+  return { type, message: failure?.message ?? '' };
+}
+
+/** The event that closed a run (one event, not the whole history). */
+export async function closeEvent(ctx: OpsContext, workflowId: string, runId: string): Promise<HistoryEvent | undefined> {
+  const response = await ctx.client.workflowService.getWorkflowExecutionHistory({
+    namespace: ctx.namespace,
+    execution: { workflowId, runId },
+    historyEventFilterType: CLOSE_EVENT_ONLY,
+  });
+  return response.history?.events?.[0] ?? undefined;
+}
+
+/** The failure recorded in a closed run's last event (failed, timed out or terminated). */
+export async function runFailure(ctx: OpsContext, workflowId: string, runId: string): Promise<{ type?: string; message: string }> {
+  const event = await closeEvent(ctx, workflowId, runId);
+  if (event?.workflowExecutionFailedEventAttributes) return readFailure(event.workflowExecutionFailedEventAttributes.failure);
+  if (event?.workflowExecutionTimedOutEventAttributes) return { type: 'Timeout', message: 'the workflow timed out' };
+  if (event?.workflowExecutionTerminatedEventAttributes) return { type: 'Terminated', message: event.workflowExecutionTerminatedEventAttributes.reason ?? 'terminated' };
+  return { message: '' };
+}
+
+/** The arguments a run was started with, read from its WorkflowExecutionStarted event. */
+export async function startArguments(ctx: OpsContext, workflowId: string, runId: string): Promise<unknown[]> {
+  const response = await ctx.client.workflowService.getWorkflowExecutionHistory({
+    namespace: ctx.namespace,
+    execution: { workflowId, runId },
+    maximumPageSize: 1,
+  });
+  const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
+  if (!started) throw new Error(`${workflowId} (run ${runId}) has no WorkflowExecutionStarted event`);
+  const { payloadConverter } = ctx.client.options.loadedDataConverter;
+  return (started.input?.payloads ?? []).map((payload) => payloadConverter.fromPayload(payload));
+}
+
+export interface FailedRun {
+  workflowId: string;
+  runId: string;
+  chatId: number | null;
+  mediaHost: string | null;
+  failureType: string | null;
+  reason: string;
+  closeTime: string | null;
+}
+
+/**
+ * A failed run as an operator reads it. The search attributes are used when the run carries them;
+ * otherwise the chat comes from the workflow id, the host from the first link of the input and
+ * the failure type from the ApplicationFailure that ended the run.
+ */
+export function describeFailedRun(
+  info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'closeTime' | 'typedSearchAttributes'>,
+  failure: { type?: string; message: string },
+  input?: Partial<MediaRequestInput>,
+): FailedRun {
+  const attributes = info.typedSearchAttributes;
+  const chatId = attributes.get(ChatIdAttribute) ?? input?.chatId ?? chatIdFromWorkflowId(info.workflowId);
+  const firstLink = input?.links?.[0];
+  return {
+    workflowId: info.workflowId,
+    runId: info.runId,
+    chatId: chatId ?? null,
+    mediaHost: attributes.get(MediaHostAttribute) ?? (firstLink ? mediaHostOf(firstLink) : null),
+    failureType: attributes.get(FailureTypeAttribute) ?? failure.type ?? null,
+    reason: failure.message,
+    closeTime: info.closeTime?.toISOString() ?? null,
+  };
+}
+
+/** Runs `work` over `items`, `concurrency` at a time, results in order. */
+export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array<R>(items.length);
+  let next = 0;
+  const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await work(items[index]!);
+    }
+  });
+  await Promise.all(lanes);
+  return results;
+}
+
+/** Visibility lists are eventually consistent and unordered across pages: newest close first. */
+export async function listRuns(ctx: OpsContext, query: string, limit: number): Promise<WorkflowExecutionInfo[]> {
+  const runs: WorkflowExecutionInfo[] = [];
+  for await (const info of ctx.client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
+    runs.push(info);
+    if (runs.length >= limit) break;
+  }
+  return runs.sort((a, b) => (b.closeTime?.getTime() ?? Infinity) - (a.closeTime?.getTime() ?? Infinity));
+}

@@ -1,0 +1,207 @@
+/**
+ * `ops status`: per task queue the backlog and the workers polling it (the old `queue:monitor`
+ * and `redis-cli LLEN`), and how many requests ran, failed and completed in the window.
+ */
+import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
+import { RequestOutcomeAttribute, type RequestOutcome } from '../../workflows/searchAttributes.js';
+import { expectPositionals, parseCommandArgs, parseSince } from './args.js';
+import { commonFlags, type Command, type CommonFlags } from './command.js';
+import type { OpsContext } from './context.js';
+import { ago, shortDuration, table, utc } from './output.js';
+import { closedSince, listRuns, mapConcurrently, mediaRequestQuery } from './runs.js';
+
+/** TaskQueueType: 1 workflow tasks, 2 activity tasks. */
+const TASK_TYPES = { workflow: 1, activity: 2 } as const;
+type TaskType = keyof typeof TASK_TYPES;
+/** TaskQueueKind.TASK_QUEUE_KIND_NORMAL */
+const NORMAL_QUEUE = 1;
+const HOST_QUEUE_PREFIX = `${DOWNLOADS_QUEUE}-host-`;
+/** How many recent runs are read to find the per-host queues. */
+const HOST_DISCOVERY_RUNS = 20;
+
+type Role = 'telegram' | 'downloads' | 'host';
+
+/** What each queue is for: rows of other task types show only when they have pollers or a backlog. */
+const EXPECTED: Record<Role, TaskType[]> = {
+  telegram: ['workflow', 'activity'],
+  downloads: ['activity'],
+  host: ['activity'],
+};
+
+export interface Poller {
+  identity: string;
+  lastAccessTime: string | null;
+}
+
+export interface QueueState {
+  name: string;
+  role: Role;
+  taskType: TaskType;
+  /** Tasks waiting for a worker (approximate). */
+  backlog: number;
+  /** Age of the oldest waiting task, in seconds (0: none waiting). */
+  backlogAgeSeconds: number;
+  pollers: Poller[];
+}
+
+export interface RunCounts {
+  running: number;
+  completed: number;
+  failed: number;
+  cancelled: number;
+  terminated: number;
+  timedOut: number;
+}
+
+export interface StatusReport {
+  namespace: string;
+  address: string;
+  since: string;
+  taskQueues: QueueState[];
+  /** Runs of MediaRequestWorkflow: running now, and closed in the window by status. */
+  runs: RunCounts;
+  /** By the RequestOutcome search attribute, in the window; null when the attribute is not registered. */
+  outcomes: Record<RequestOutcome, number> | null;
+}
+
+type LongLike = number | string | { toNumber(): number } | null | undefined;
+
+function toNumber(value: LongLike): number {
+  if (value === null || value === undefined) return 0;
+  if (typeof value === 'object') return value.toNumber();
+  return Number(value);
+}
+
+function timestamp(value: { seconds?: LongLike; nanos?: number | null } | null | undefined): Date | undefined {
+  if (!value) return undefined;
+  return new Date(toNumber(value.seconds) * 1000 + Math.floor((value.nanos ?? 0) / 1e6));
+}
+
+async function describeQueue(ctx: OpsContext, name: string, role: Role, taskType: TaskType): Promise<QueueState> {
+  const response = await ctx.client.workflowService.describeTaskQueue({
+    namespace: ctx.namespace,
+    taskQueue: { name, kind: NORMAL_QUEUE },
+    taskQueueType: TASK_TYPES[taskType],
+    reportStats: true,
+    // Servers before stats in this mode (< 1.25) still give a backlog hint here.
+    includeTaskQueueStatus: true,
+  });
+  return {
+    name,
+    role,
+    taskType,
+    backlog: toNumber(response.stats?.approximateBacklogCount ?? response.taskQueueStatus?.backlogCountHint),
+    backlogAgeSeconds: toNumber(response.stats?.approximateBacklogAge?.seconds),
+    pollers: (response.pollers ?? []).map((poller) => ({
+      identity: poller.identity ?? '',
+      lastAccessTime: timestamp(poller.lastAccessTime)?.toISOString() ?? null,
+    })),
+  };
+}
+
+/**
+ * The per-host queues (`downloads-host-<host>-<id>`, one per downloads process) have names no one
+ * configures: they are found where the workflows scheduled uploads and cleanups, in the histories
+ * of the most recent runs (running ones first).
+ */
+export async function discoverHostQueues(ctx: OpsContext, since: Date): Promise<string[]> {
+  const runs = await listRuns(ctx, mediaRequestQuery(`(ExecutionStatus = "Running" OR ${closedSince(since)})`), HOST_DISCOVERY_RUNS);
+  const found = new Set<string>();
+  await mapConcurrently(runs, 5, async (run) => {
+    const history = await ctx.client.workflow
+      .getHandle(run.workflowId, run.runId)
+      .fetchHistory()
+      .catch(() => undefined);
+    for (const event of history?.events ?? []) {
+      const queue = event.activityTaskScheduledEventAttributes?.taskQueue?.name;
+      if (queue?.startsWith(HOST_QUEUE_PREFIX)) found.add(queue);
+    }
+  });
+  return [...found].sort();
+}
+
+async function countRuns(ctx: OpsContext, since: Date): Promise<RunCounts> {
+  const closed = (status: string) => ctx.client.workflow.count(mediaRequestQuery(`ExecutionStatus = "${status}"`, closedSince(since))).then((result) => result.count);
+  const [running, completed, failed, cancelled, terminated, timedOut] = await Promise.all([
+    ctx.client.workflow.count(mediaRequestQuery('ExecutionStatus = "Running"')).then((result) => result.count),
+    closed('Completed'),
+    closed('Failed'),
+    closed('Canceled'),
+    closed('Terminated'),
+    closed('TimedOut'),
+  ]);
+  return { running, completed, failed, cancelled, terminated, timedOut };
+}
+
+async function countOutcomes(ctx: OpsContext, since: Date): Promise<StatusReport['outcomes']> {
+  const known = await ctx.searchAttributes();
+  if (!known?.has(RequestOutcomeAttribute.name)) return null;
+  const outcomes: RequestOutcome[] = ['delivered', 'cached', 'failed', 'cancelled'];
+  const counts = await Promise.all(
+    outcomes.map((outcome) => ctx.client.workflow.count(mediaRequestQuery(`${RequestOutcomeAttribute.name} = "${outcome}"`, closedSince(since))).then((result) => result.count)),
+  );
+  return Object.fromEntries(outcomes.map((outcome, index) => [outcome, counts[index] ?? 0])) as Record<RequestOutcome, number>;
+}
+
+export async function collectStatus(ctx: OpsContext, since: Date): Promise<StatusReport> {
+  const [hostQueues, runs, outcomes] = await Promise.all([discoverHostQueues(ctx, since), countRuns(ctx, since), countOutcomes(ctx, since)]);
+  const queues: [string, Role][] = [[TELEGRAM_QUEUE, 'telegram'], [DOWNLOADS_QUEUE, 'downloads'], ...hostQueues.map((name): [string, Role] => [name, 'host'])];
+  const described = await mapConcurrently(
+    queues.flatMap(([name, role]) => (Object.keys(TASK_TYPES) as TaskType[]).map((taskType) => ({ name, role, taskType }))),
+    6,
+    ({ name, role, taskType }) => describeQueue(ctx, name, role, taskType),
+  );
+  const taskQueues = described.filter((queue) => EXPECTED[queue.role].includes(queue.taskType) || queue.backlog > 0 || queue.pollers.length > 0);
+  return { namespace: ctx.namespace, address: ctx.address, since: since.toISOString(), taskQueues, runs, outcomes };
+}
+
+export function statusText(report: StatusReport, now: Date): string {
+  const queues = table(
+    ['QUEUE', 'TASKS', 'BACKLOG', 'OLDEST', 'POLLERS', 'WORKERS (last poll)'],
+    report.taskQueues.map((queue) => [
+      queue.name,
+      queue.taskType,
+      String(queue.backlog),
+      queue.backlog > 0 ? shortDuration(queue.backlogAgeSeconds * 1000) : '-',
+      String(queue.pollers.length),
+      queue.pollers.length === 0
+        ? queue.role === 'host'
+          ? 'none: that downloads process is gone'
+          : 'none: start a worker for this queue'
+        : queue.pollers.map((poller) => `${poller.identity} (${ago(poller.lastAccessTime ? new Date(poller.lastAccessTime) : undefined, now)})`).join(', '),
+    ]),
+  );
+  const { runs } = report;
+  const counts = table(
+    ['RUNNING NOW', 'COMPLETED', 'FAILED', 'CANCELLED', 'TERMINATED', 'TIMED OUT'],
+    [[runs.running, runs.completed, runs.failed, runs.cancelled, runs.terminated, runs.timedOut].map(String)],
+  );
+  const outcomes = report.outcomes
+    ? `\nOutcomes: ${Object.entries(report.outcomes)
+        .map(([outcome, count]) => `${outcome} ${count}`)
+        .join(', ')}`
+    : '';
+  return [
+    `Task queues of namespace ${report.namespace} at ${report.address}`,
+    queues,
+    '',
+    `Media requests: running now, and closed since ${utc(new Date(report.since))}`,
+    counts + outcomes,
+  ].join('\n');
+}
+
+type StatusArgs = CommonFlags & { since: Date };
+
+export const statusCommand: Command<StatusArgs> = {
+  parse(args, now) {
+    const { values, positionals } = parseCommandArgs('status', args, { since: { type: 'string' } });
+    expectPositionals('status', positionals, 0, 0);
+    return { ...commonFlags(values), since: parseSince(values.since ?? '1h', now) };
+  },
+
+  async run({ since }, connect) {
+    const ctx = await connect();
+    const report = await collectStatus(ctx, since);
+    return { data: report, text: statusText(report, ctx.now), exitCode: 0 };
+  },
+};
