@@ -6,7 +6,7 @@ import type { CancelInput, ReplyInput, SettingsInput } from './types.js';
 
 /** A text reply (help, usage) sent through the telegram queue, so it is as durable and visible as a download. */
 export async function ReplyWorkflow(input: ReplyInput): Promise<void> {
-  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
   await telegram.sendText({ chatId: input.chatId, text: input.text, replyToMessageId: input.messageId });
 }
 
@@ -15,8 +15,8 @@ export async function ReplyWorkflow(input: ReplyInput): Promise<void> {
  * group, only admins may) and redraws the buttons.
  */
 export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
-  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
-  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
   if (!input.choice) {
     const settings = await state.getChatSettings(input.chatId);
     await telegram.showSettings({ chatId: input.chatId, replyToMessageId: input.messageId, settings });
@@ -37,8 +37,8 @@ export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
  * that the person asked for, or any of them for a chat admin; refuses everyone else.
  */
 export async function CancelWorkflow(input: CancelInput): Promise<{ cancelled: number; refused: number }> {
-  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
-  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
   const running = await state.findRunningRequests({ chatId: input.chatId, requestMessageId: input.targetMessageId });
   const foreign = running.some((request) => request.requesterId !== input.userId);
   const admin = foreign ? await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }) : false;

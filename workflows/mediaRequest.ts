@@ -67,8 +67,8 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
     settled.set(cacheId, media ?? null);
   });
 
-  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
-  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
   const chat = { chatId: input.chatId, replyTo: input.messageId };
   let statusMessage: SentMessage | undefined;
   const outcomes: LinkOutcome[] = [];
@@ -141,8 +141,8 @@ async function deliverLink(
   settled: Map<string, CachedMedia | null>,
   progress: Progress,
 ): Promise<LinkOutcome> {
-  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
-  const state = proxyActivities<StateActivities>(statePolicy(input.policies));
+  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
   const holder = workflowInfo().workflowId;
   const caption = (title?: string) => mediaCaption(title, key.url);
 
@@ -190,7 +190,7 @@ async function downloadAndSend(
   caption: (title?: string) => string,
   progress: Progress,
 ): Promise<{ media: CachedMedia }> {
-  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
   // Summaries name each call in the Web UI's event list.
   const downloads = proxyActivities<DownloadActivities>({ ...downloadPolicy(input.policies), summary: `download (${key.mode}) ${mediaHostOf(key.url)}` });
   for (let round = 1; ; round++) {

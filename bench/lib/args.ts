@@ -23,7 +23,7 @@ export function readOptions<T extends Record<string, OptionSpec>>(usage: string,
   }
   const out = {} as { [K in keyof T]: string };
   for (const [name, spec] of Object.entries(specs) as Array<[keyof T & string, OptionSpec]>) {
-    const fromArgs = values[name];
+    const fromArgs = (values as Record<string, unknown>)[name];
     const fromEnv = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
     out[name] = typeof fromArgs === 'string' ? fromArgs : fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
   }

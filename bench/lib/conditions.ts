@@ -35,7 +35,7 @@ export function conditions(): Record<string, string> {
     temporal: firstLine(tools.temporal, ['--version']),
     'yt-dlp': firstLine(tools.ytDlp, ['--version']),
     ffmpeg: firstLine(tools.ffmpeg, ['-version']).replace(/ Copyright.*/, ''),
-    code: commit === 'unknown' ? 'not a git checkout' : `commit ${commit}${dirty}`,
+    code: process.env.BENCH_CODE ?? (commit === 'unknown' ? 'not a git checkout' : `commit ${commit}${dirty}`),
   };
 }
 

@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, type WorkflowStartOptions } from '@temporalio/client';
+import type { Workflow } from '@temporalio/common';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -50,7 +51,7 @@ export async function startBenchStack(options: { emulator?: BotApiEmulatorOption
     port: await freePort(),
     uiPort: await freePort(),
     namespace: 'default',
-    logger: createLogger('warn', 'temporal'),
+    logger: createLogger('error', 'temporal'),
   });
   const temporalPid = findPid(devServer.dbFile);
   const fixtures = await createMediaFixtures();
@@ -134,7 +135,7 @@ export function linkUpdate(url: string, chatId: number, messageId = nextMessageI
 }
 
 export interface CapturedStart {
-  workflow: string | ((...args: never[]) => Promise<unknown>);
+  workflow: string | Workflow;
   options: WorkflowStartOptions;
 }
 

@@ -130,12 +130,14 @@ export async function mapConcurrently<T, R>(items: readonly T[], concurrency: nu
   return results;
 }
 
-/** Visibility lists are eventually consistent and unordered across pages: newest close first. */
+/** At most `limit` runs matching `query`: running ones first, then the most recently closed. */
 export async function listRuns(ctx: OpsContext, query: string, limit: number): Promise<WorkflowExecutionInfo[]> {
   const runs: WorkflowExecutionInfo[] = [];
   for await (const info of ctx.client.workflow.list({ query, pageSize: Math.min(limit, 1000) })) {
     runs.push(info);
     if (runs.length >= limit) break;
   }
-  return runs.sort((a, b) => (b.closeTime?.getTime() ?? Infinity) - (a.closeTime?.getTime() ?? Infinity));
+  // Running runs (no close time) first, then by close time; ties by start time.
+  const key = (run: WorkflowExecutionInfo) => run.closeTime?.getTime() ?? Number.MAX_SAFE_INTEGER;
+  return runs.sort((a, b) => key(b) - key(a) || b.startTime.getTime() - a.startTime.getTime());
 }

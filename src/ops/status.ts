@@ -2,12 +2,13 @@
  * `ops status`: per task queue the backlog and the workers polling it (the old `queue:monitor`
  * and `redis-cli LLEN`), and how many requests ran, failed and completed in the window.
  */
+import { statusQuery } from '../../workflows/mediaRequest.js';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import { RequestOutcomeAttribute, type RequestOutcome } from '../../workflows/searchAttributes.js';
 import { expectPositionals, parseCommandArgs, parseSince } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';
-import { ago, shortDuration, table, utc } from './output.js';
+import { ago, oneLine, shortDuration, table, utc } from './output.js';
 import { closedSince, listRuns, mapConcurrently, mediaRequestQuery } from './runs.js';
 
 /** TaskQueueType: 1 workflow tasks, 2 activity tasks. */
@@ -18,6 +19,10 @@ const NORMAL_QUEUE = 1;
 const HOST_QUEUE_PREFIX = `${DOWNLOADS_QUEUE}-host-`;
 /** How many recent runs are read to find the per-host queues. */
 const HOST_DISCOVERY_RUNS = 20;
+/** How many running requests are asked where they stand. */
+const RUNNING_SHOWN = 10;
+/** A query needs a telegram worker to answer; without one, say so instead of waiting. */
+const QUERY_DEADLINE_MS = 3_000;
 
 type Role = 'telegram' | 'downloads' | 'host';
 
@@ -53,6 +58,17 @@ export interface RunCounts {
   timedOut: number;
 }
 
+export interface RunningRequest {
+  workflowId: string;
+  startTime: string;
+  /** From the run's `status` query; null when it did not answer (no telegram worker, or a run from before the query). */
+  phase: string | null;
+  link: number | null;
+  links: number | null;
+  downloadRounds: number | null;
+  lastError: string | null;
+}
+
 export interface StatusReport {
   namespace: string;
   address: string;
@@ -62,6 +78,8 @@ export interface StatusReport {
   runs: RunCounts;
   /** By the RequestOutcome search attribute, in the window; null when the attribute is not registered. */
   outcomes: Record<RequestOutcome, number> | null;
+  /** The most recently started running requests (at most 10) and where they stand. */
+  running: RunningRequest[];
 }
 
 type LongLike = number | string | { toNumber(): number } | null | undefined;
@@ -143,8 +161,27 @@ async function countOutcomes(ctx: OpsContext, since: Date): Promise<StatusReport
   return Object.fromEntries(outcomes.map((outcome, index) => [outcome, counts[index] ?? 0])) as Record<RequestOutcome, number>;
 }
 
+/** Asks the running requests their `status` query (phase, link, download rounds, last error). */
+async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
+  const runs = await listRuns(ctx, mediaRequestQuery('ExecutionStatus = "Running"'), RUNNING_SHOWN);
+  return mapConcurrently(runs, 5, async (run) => {
+    const status = await ctx.client
+      .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => ctx.client.workflow.getHandle(run.workflowId, run.runId).query(statusQuery))
+      .catch(() => undefined);
+    return {
+      workflowId: run.workflowId,
+      startTime: run.startTime.toISOString(),
+      phase: status?.phase ?? null,
+      link: status?.link ?? null,
+      links: status?.links ?? null,
+      downloadRounds: status?.downloadRounds ?? null,
+      lastError: status?.lastError ?? null,
+    };
+  });
+}
+
 export async function collectStatus(ctx: OpsContext, since: Date): Promise<StatusReport> {
-  const [hostQueues, runs, outcomes] = await Promise.all([discoverHostQueues(ctx, since), countRuns(ctx, since), countOutcomes(ctx, since)]);
+  const [hostQueues, runs, outcomes, running] = await Promise.all([discoverHostQueues(ctx, since), countRuns(ctx, since), countOutcomes(ctx, since), runningRequests(ctx)]);
   const queues: [string, Role][] = [[TELEGRAM_QUEUE, 'telegram'], [DOWNLOADS_QUEUE, 'downloads'], ...hostQueues.map((name): [string, Role] => [name, 'host'])];
   const described = await mapConcurrently(
     queues.flatMap(([name, role]) => (Object.keys(TASK_TYPES) as TaskType[]).map((taskType) => ({ name, role, taskType }))),
@@ -152,7 +189,7 @@ export async function collectStatus(ctx: OpsContext, since: Date): Promise<Statu
     ({ name, role, taskType }) => describeQueue(ctx, name, role, taskType),
   );
   const taskQueues = described.filter((queue) => EXPECTED[queue.role].includes(queue.taskType) || queue.backlog > 0 || queue.pollers.length > 0);
-  return { namespace: ctx.namespace, address: ctx.address, since: since.toISOString(), taskQueues, runs, outcomes };
+  return { namespace: ctx.namespace, address: ctx.address, since: since.toISOString(), taskQueues, runs, outcomes, running };
 }
 
 export function statusText(report: StatusReport, now: Date): string {
@@ -181,12 +218,31 @@ export function statusText(report: StatusReport, now: Date): string {
         .map(([outcome, count]) => `${outcome} ${count}`)
         .join(', ')}`
     : '';
+  const running =
+    report.running.length === 0
+      ? []
+      : [
+          '',
+          `Running requests (the ${report.running.length} started last)`,
+          table(
+            ['WORKFLOW ID', 'STARTED', 'PHASE', 'LINK', 'DOWNLOAD ROUNDS', 'LAST ERROR'],
+            report.running.map((request) => [
+              request.workflowId,
+              ago(new Date(request.startTime), now),
+              request.phase ?? 'no answer (is a telegram worker running?)',
+              request.link === null ? '-' : `${request.link}/${request.links}`,
+              request.downloadRounds === null ? '-' : String(request.downloadRounds),
+              request.lastError ? oneLine(request.lastError, 60) : '',
+            ]),
+          ),
+        ];
   return [
     `Task queues of namespace ${report.namespace} at ${report.address}`,
     queues,
     '',
     `Media requests: running now, and closed since ${utc(new Date(report.since))}`,
     counts + outcomes,
+    ...running,
   ].join('\n');
 }
 

@@ -153,6 +153,7 @@ describe('ops status', () => {
     }
     expect(queue(stack.hostQueue!, 'activity')?.role).toBe('host');
     expect(report.runs).toMatchObject({ running: 0, completed: expect.any(Number), failed: expect.any(Number) });
+    expect(report).toMatchObject({ running: [] });
     expect(report.runs.completed).toBeGreaterThanOrEqual(1);
     expect(report.runs.failed).toBeGreaterThanOrEqual(2);
     // By RequestOutcome when the server has that attribute (the test server registers it).
@@ -274,6 +275,13 @@ describe('ops cancel', () => {
     const id = await request(CANCELLED_CHAT, slow.url('ops-cancel.mp4'));
     const handle = stack.client.workflow.getHandle(id);
     await eventually(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime), 'the download to start');
+
+    // Where it stands, from the run's own status query.
+    const status = await ops('status', '--json');
+    expect(status.json<{ runs: { running: number }; running: unknown[] }>()).toMatchObject({
+      runs: { running: 1 },
+      running: [{ workflowId: id, phase: 'downloading', link: 1, links: 1, downloadRounds: 1 }],
+    });
 
     const run = await ops('cancel', id, '--json');
     expect(run.exitCode).toBe(0);

@@ -89,7 +89,29 @@ let nextUpdateId = 9_000;
  * `env` overrides configuration variables (e.g. a lower MAX_UPLOAD_BYTES).
  */
 export async function startTestStack(env: Record<string, string> = {}, options: { downloadWorkers?: boolean } = {}): Promise<TestStack> {
-  const [temporal, emulator, fixtures] = await Promise.all([startTemporal(), startBotApiEmulator(), createMediaFixtures()]);
+  const started = await Promise.allSettled([startTemporal(), startBotApiEmulator(), createMediaFixtures()] as const);
+  const [temporalResult, emulatorResult, fixturesResult] = started;
+  if (temporalResult.status === 'rejected' || emulatorResult.status === 'rejected' || fixturesResult.status === 'rejected') {
+    // A half-started stack must not leave a Temporal server (or a port) behind to hang Jest.
+    if (temporalResult.status === 'fulfilled') await temporalResult.value.teardown();
+    if (emulatorResult.status === 'fulfilled') await emulatorResult.value.close();
+    throw started.find((result): result is PromiseRejectedResult => result.status === 'rejected')!.reason;
+  }
+  try {
+    return await assembleStack(temporalResult.value, emulatorResult.value, fixturesResult.value, env, options);
+  } catch (error) {
+    await Promise.allSettled([temporalResult.value.teardown(), emulatorResult.value.close()]);
+    throw error;
+  }
+}
+
+async function assembleStack(
+  temporal: TestWorkflowEnvironment,
+  emulator: BotApiEmulator,
+  fixtures: MediaFixtures,
+  env: Record<string, string>,
+  options: { downloadWorkers?: boolean },
+): Promise<TestStack> {
   const media = await startMediaServer(fixtures.dir);
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-data-'));
   const config = loadConfig({

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench:throughput`: completed requests per minute with N download slots (the downloads
+ * worker's --concurrency, i.e. DOWNLOAD_CONCURRENCY), against the bare baseline (same download
+ * engine and upload, no Temporal) with the same N, in the same run. And what yt-dlp's own
+ * start-up costs, which is what caps both on a small machine.
+ *
+ * For each N: a fresh downloads worker process with N slots; a batch of requests (unique links
+ * to a small mp4 on loopback) posted to the webhook at once; the rate is the batch over the time
+ * from the first POST to the last upload answered by the emulator. Then the bare runner does the
+ * same batch with N in flight. CPU seconds of every process involved are read from /proc.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fetchMedia } from '../activities/adapters/fetchMedia.js';
+import { resolveTools } from '../src/tools.js';
+import { runBounded } from '../test/faults/support/httpClient.js';
+import { readCpu, type CliProcess } from '../test/faults/support/processes.js';
+import { numbers, positive, readOptions } from './lib/args.js';
+import { printConditions } from './lib/conditions.js';
+import { pipelineDriver, startBareRunner } from './lib/drive.js';
+import { startBenchStack } from './lib/stack.js';
+import { median, ms, ratio, table } from './lib/stats.js';
+
+const run = promisify(execFile);
+
+const options = readOptions('node --import tsx bench/throughput.ts [options]', {
+  slots: { default: '1,2,4', help: 'download slots (DOWNLOAD_CONCURRENCY) to measure' },
+  requests: { default: '24', help: 'requests per batch (per N and side)' },
+  'startup-runs': { default: '5', help: 'runs of each yt-dlp start-up measurement' },
+});
+const slots = numbers(options.slots);
+const batch = positive(options.requests, 'requests');
+const startupRuns = positive(options['startup-runs'], 'startup-runs');
+const cores = os.availableParallelism();
+
+printConditions('throughput (bench/throughput.ts)', {
+  batches: `${batch} requests per N and side, posted at once; N = ${slots.join(', ')} download slots`,
+  workers: 'webhook, telegram worker (production default of 4 slots), one downloads worker with N slots; each its own process',
+  media: 'clip.mp4 (3 s 320x240 H.264/AAC, 45 kB), a unique URL per request',
+});
+
+const stack = await startBenchStack();
+const tools = resolveTools();
+try {
+  // ---- what the tools cost per request, measured alone on a quiet machine ------------------
+  const childCpu = () => readCpu('self').children;
+  const timed = async (fn: () => Promise<unknown>) => {
+    const cpu0 = childCpu();
+    const t0 = performance.now();
+    await fn();
+    return { wall: performance.now() - t0, cpu: childCpu() - cpu0 };
+  };
+  const repeat = async (fn: () => Promise<unknown>) => {
+    const results = [];
+    for (let i = 0; i < startupRuns; i++) results.push(await timed(fn));
+    return { wall: median(results.map((r) => r.wall)), cpu: results.reduce((sum, r) => sum + r.cpu, 0) / results.length };
+  };
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'media-bot-bench-ytdlp-'));
+  let n = 0;
+  await run(tools.ytDlp, ['--version']); // page cache
+  const version = await repeat(() => run(tools.ytDlp, ['--version']));
+  const probe = await repeat(() => run(tools.ytDlp, ['--ignore-config', '--no-cache-dir', '-J', stack.media.uniqueUrl('clip.mp4')]));
+  const tiny = await repeat(() => run(tools.ytDlp, ['--ignore-config', '--no-cache-dir', '--quiet', '-o', path.join(scratch, `${n++}.%(ext)s`), stack.media.uniqueUrl('clip.mp4')]));
+  const engine = await repeat(async () => {
+    const dir = await mkdtemp(path.join(scratch, 'engine-'));
+    const outcome = await fetchMedia({ tools, url: stack.media.uniqueUrl('clip.mp4'), dir, mode: 'video', maxFileBytes: 50 * 1024 * 1024, playlistCap: 10 });
+    if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}`);
+  });
+  await rm(scratch, { recursive: true, force: true });
+  console.log('## What the tools cost (alone, sequential, median wall / mean CPU of the child processes)');
+  console.log(
+    table(
+      ['run', 'wall', 'CPU s', `cap on ${cores} cores (CPU only)`],
+      [
+        ['yt-dlp --version (Python start-up + extractor import)', ms(version.wall), version.cpu.toFixed(2), `${Math.floor((cores * 60) / version.cpu)}/min`],
+        ['yt-dlp -J (start-up + extractors + one request, nothing downloaded)', ms(probe.wall), probe.cpu.toFixed(2), `${Math.floor((cores * 60) / probe.cpu)}/min`],
+        ['yt-dlp tiny download (45 kB from loopback)', ms(tiny.wall), tiny.cpu.toFixed(2), `${Math.floor((cores * 60) / tiny.cpu)}/min`],
+        ['download engine per request (fetchMedia: yt-dlp -J, yt-dlp download, ffprobe, ffmpeg thumbnail)', ms(engine.wall), engine.cpu.toFixed(2), `${Math.floor((cores * 60) / engine.cpu)}/min`],
+      ],
+    ),
+  );
+  console.log('');
+
+  // ---- the pipeline and the bare baseline at N slots ----------------------------------------
+  const { url, proc: webhook } = await stack.startWebhook();
+  const telegram = await stack.startWorker('telegram');
+  const pipeline = pipelineDriver(stack, url);
+  const bare = await startBareRunner(stack);
+  const link = () => stack.media.uniqueUrl('clip.mp4');
+  const cpuOf = (procs: Array<CliProcess | number | undefined>) =>
+    procs.reduce<number>((sum, proc) => {
+      const pid = typeof proc === 'number' ? proc : proc?.pid;
+      if (pid === undefined) return sum;
+      try {
+        const cpu = readCpu(pid);
+        return sum + cpu.self + cpu.children;
+      } catch {
+        return sum;
+      }
+    }, readCpu('self').self);
+
+  const rows: Array<Array<string | number>> = [];
+  for (const slotsN of slots) {
+    const downloads = await stack.startWorker('downloads', { concurrency: slotsN });
+    for (let i = 0; i < 2; i++) await pipeline.request(link()); // warm-up
+    const processes = [webhook, telegram, downloads, stack.temporalPid];
+    let cpu0 = cpuOf(processes);
+    let t0 = performance.now();
+    await Promise.all(Array.from({ length: batch }, () => pipeline.request(link())));
+    const pipelineSeconds = (performance.now() - t0) / 1000;
+    // yt-dlp, ffprobe and ffmpeg count in their parent's CPU once it has waited for them: all have ended.
+    const pipelineCpu = (cpuOf(processes) - cpu0) / batch;
+    await downloads.stop();
+
+    await bare.request(link()); // warm-up
+    cpu0 = cpuOf([bare.proc]);
+    t0 = performance.now();
+    await runBounded(batch, slotsN, () => bare.request(link()));
+    const bareSeconds = (performance.now() - t0) / 1000;
+    const bareCpu = (cpuOf([bare.proc]) - cpu0) / batch;
+
+    const pipelineRate = (batch / pipelineSeconds) * 60;
+    const bareRate = (batch / bareSeconds) * 60;
+    rows.push([slotsN, pipelineRate.toFixed(1), bareRate.toFixed(1), ratio(pipelineRate, bareRate), pipelineRate >= 0.9 * bareRate ? 'yes' : 'no', pipelineCpu.toFixed(2), bareCpu.toFixed(2)]);
+    console.log(`  N=${slotsN}: pipeline ${pipelineRate.toFixed(1)}/min, bare ${bareRate.toFixed(1)}/min (${ratio(pipelineRate, bareRate)})`);
+  }
+  pipeline.close();
+
+  console.log('\n## Completed requests per minute (same run; batch posted at once, first POST to last upload)');
+  console.log(table(['N slots', 'pipeline /min', 'bare /min', 'pipeline/bare', '>= 0.9', 'CPU s/request pipeline (all processes)', 'bare'], rows));
+  console.log(
+    `\nOn ${cores} cores the download engine alone allows about ${Math.floor((cores * 60) / engine.cpu)} requests/min ` +
+      `(${engine.cpu.toFixed(2)} CPU s each; it runs yt-dlp twice, and a yt-dlp run that downloads nothing costs ${probe.cpu.toFixed(2)} s: ` +
+      `${Math.round(((2 * probe.cpu) / engine.cpu) * 100)} % of the engine is yt-dlp starting up and extracting); ` +
+      `yt-dlp's start-up and extraction alone cap at ${Math.floor((cores * 60) / (2 * probe.cpu))}/min.`,
+  );
+} finally {
+  await stack.stop();
+}
