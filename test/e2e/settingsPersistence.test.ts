@@ -1,5 +1,4 @@
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
@@ -15,20 +14,10 @@ import { chatSettingsWorkflowId } from '../../activities/stateActivities.js';
 import { settingsQuery } from '../../workflows/chatSettings.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { workflowBundle } from '../support/stack.js';
+import { freePort } from '../support/ports.js';
 
 const CHAT = 31_337;
 const logger = createLogger('silent');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Running {
   server: DevServer;

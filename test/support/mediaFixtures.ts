@@ -21,14 +21,13 @@ export interface MediaFixtures {
 }
 
 /**
- * Generates the media the tests serve, with the real ffmpeg, once per machine (the folder is
- * reused while its files exist).
+ * Makes a fixture file with the real ffmpeg unless it exists (written under another name first,
+ * so an interrupted run never leaves a half-written fixture behind).
  */
-export async function createMediaFixtures(): Promise<MediaFixtures> {
-  const dir = path.join(os.tmpdir(), 'media-bot-fixtures-v1');
+async function fixtureMaker(dir: string): Promise<(name: string, args: string[]) => Promise<string>> {
   await mkdir(dir, { recursive: true });
   const { ffmpeg } = resolveTools();
-  const make = async (name: string, args: string[]) => {
+  return async (name, args) => {
     const file = path.join(dir, name);
     if (!existsSync(file)) {
       const partial = `${file}.part${path.extname(name)}`;
@@ -37,6 +36,15 @@ export async function createMediaFixtures(): Promise<MediaFixtures> {
     }
     return file;
   };
+}
+
+/**
+ * Generates the media the tests serve, with the real ffmpeg, once per machine (the folder is
+ * reused while its files exist).
+ */
+export async function createMediaFixtures(): Promise<MediaFixtures> {
+  const dir = path.join(os.tmpdir(), 'media-bot-fixtures-v1');
+  const make = await fixtureMaker(dir);
   const lavfiVideo = ['-f', 'lavfi', '-i', 'testsrc=duration=3:size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3'];
   const video = await make('clip.mp4', [...lavfiVideo, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4']);
   const audio = await make('tone.mp3', ['-f', 'lavfi', '-i', 'sine=frequency=660:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3']);
@@ -81,17 +89,7 @@ export interface FetchFixtures {
  */
 export async function createFetchFixtures(): Promise<FetchFixtures> {
   const dir = path.join(os.tmpdir(), 'media-bot-fetch-fixtures-v1');
-  await mkdir(dir, { recursive: true });
-  const { ffmpeg } = resolveTools();
-  const make = async (name: string, args: string[]) => {
-    const file = path.join(dir, name);
-    if (!existsSync(file)) {
-      const partial = `${file}.part${path.extname(name)}`;
-      await execa(ffmpeg, ['-loglevel', 'error', '-y', ...args, partial]);
-      await execa('mv', [partial, file]);
-    }
-    return file;
-  };
+  const make = await fixtureMaker(dir);
   const source = (seconds: number, size: string, rate = 25) => [
     '-f', 'lavfi', '-i', `testsrc2=duration=${seconds}:size=${size}:rate=${rate}`,
     '-f', 'lavfi', '-i', `sine=frequency=330:duration=${seconds}`,
