@@ -15,6 +15,7 @@
 import { numbers, positive, readOptions } from './lib/args.js';
 import { printConditions } from './lib/conditions.js';
 import { pipelineDriver, startBareRunner, type Timing } from './lib/drive.js';
+import { breakdownOf, medianBreakdown, type Breakdown } from './lib/history.js';
 import { startBenchStack } from './lib/stack.js';
 import { median, ms, percentile, ratio, table } from './lib/stats.js';
 import { runBounded } from '../test/faults/support/httpClient.js';
@@ -52,6 +53,7 @@ try {
 
   const rows: Array<Array<string | number>> = [];
   const medians: Array<{ c: number; pipeline: number; bare: number }> = [];
+  const breakdowns = new Map<number, Breakdown[]>();
   for (const c of levels) {
     const total = Math.max(perLevel, 2 * c);
     const results = { pipeline: [] as Timing[], bare: [] as Timing[] };
@@ -60,6 +62,8 @@ try {
       results.pipeline.push(...(await runBounded(count, c, () => pipeline.request(link()))));
       results.bare.push(...(await runBounded(count, c, () => bare.request(link()))));
     }
+    const found = await Promise.all(results.pipeline.map((t) => (t.workflowId ? breakdownOf(stack.client, t.workflowId) : undefined)));
+    breakdowns.set(c, found.filter((b): b is Breakdown => b !== undefined));
     const p = results.pipeline.map((t) => t.ms);
     const b = results.bare.map((t) => t.ms);
     const acks = results.pipeline.map((t) => t.ackMs ?? Number.NaN).filter(Number.isFinite);
@@ -72,6 +76,10 @@ try {
   console.log('\n## Webhook POST → upload answered by the Bot API emulator (medians; same run, alternating rounds)');
   console.log(table(['c', 'n/side', 'pipeline', 'bare', 'ratio', 'added', 'pipeline p90', 'bare p90', 'POST → "⏳" answered', '<= 1.15x'], rows));
   console.log('\n"added" is what Temporal, the workflow and its extra Bot API calls ("⏳", progress edits, delete) cost per request.');
+  console.log('\n## Where a pipeline request spends its time (medians from the workflow histories; parts overlap where the workflow runs things in parallel)');
+  const parts = levels.map((c) => new Map(medianBreakdown(breakdowns.get(c) ?? [])));
+  const labels = [...new Set(parts.flatMap((part) => [...part.keys()]))];
+  console.log(table(['part', ...levels.map((c) => `c=${c}`)], labels.map((label) => [label, ...parts.map((part) => ms(part.get(label) ?? Number.NaN))])));
 } finally {
   await stack.stop();
 }

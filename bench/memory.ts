@@ -96,6 +96,11 @@ try {
   const after = await reading();
   const peakDuringJobs = workers.map(([, proc]) => readMemory(proc.pid).peakRss);
 
+  // What stays in a telegram worker's workflow cache: the workflows that are still running.
+  const running = new Map<string, number>();
+  for await (const execution of stack.client.workflow.list({ query: 'ExecutionStatus = "Running"' })) {
+    running.set(execution.type, (running.get(execution.type) ?? 0) + 1);
+  }
   const pct = (a: number, b: number) => `${a >= b ? '+' : ''}${(((a - b) / b) * 100).toFixed(1)} %`;
   console.log(`\n## RSS, ${jobs} jobs in ${jobsSeconds.toFixed(0)} s (${((jobs / jobsSeconds) * 60).toFixed(0)}/min)`);
   console.log(
@@ -103,6 +108,10 @@ try {
       ['process', 'idle', `after ${warmup} (warm)`, `after ${jobs}`, 'growth vs idle', 'growth vs warm', 'peak (VmHWM)'],
       workers.map(([name], i) => [name, mib(idle[i]!), mib(warm[i]!), mib(after[i]!), pct(after[i]!, idle[i]!), pct(after[i]!, warm[i]!), mib(peakDuringJobs[i]!)]),
     ),
+  );
+  console.log(
+    `workflows still running after the jobs (long-lived ones stay in the telegram worker's workflow cache): ` +
+      `${[...running].map(([type, count]) => `${type} ${count}`).join(', ') || 'none'}`,
   );
 
   if (big) {

@@ -14,6 +14,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { startEgressProxy } from '../activities/adapters/egressProxy.js';
 import { fetchMedia } from '../activities/adapters/fetchMedia.js';
 import { resolveTools } from '../src/tools.js';
 import { runBounded } from '../test/faults/support/httpClient.js';
@@ -64,21 +65,23 @@ try {
   const version = await repeat(() => run(tools.ytDlp, ['--version']));
   const probe = await repeat(() => run(tools.ytDlp, ['--ignore-config', '--no-cache-dir', '-J', stack.media.uniqueUrl('clip.mp4')]));
   const tiny = await repeat(() => run(tools.ytDlp, ['--ignore-config', '--no-cache-dir', '--quiet', '-o', path.join(scratch, `${n++}.%(ext)s`), stack.media.uniqueUrl('clip.mp4')]));
+  const egress = await startEgressProxy({ allowedHosts: ['127.0.0.1'] });
   const engine = await repeat(async () => {
     const dir = await mkdtemp(path.join(scratch, 'engine-'));
-    const outcome = await fetchMedia({ tools, url: stack.media.uniqueUrl('clip.mp4'), dir, mode: 'video', maxFileBytes: 50 * 1024 * 1024, playlistCap: 10 });
+    const outcome = await fetchMedia({ tools, url: stack.media.uniqueUrl('clip.mp4'), dir, mode: 'video', maxFileBytes: 50 * 1024 * 1024, playlistCap: 10, proxy: egress.url });
     if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}`);
   });
+  await egress.close();
   await rm(scratch, { recursive: true, force: true });
   console.log('## What the tools cost (alone, sequential, median wall / mean CPU of the child processes)');
   console.log(
     table(
       ['run', 'wall', 'CPU s', `cap on ${cores} cores (CPU only)`],
       [
-        ['yt-dlp --version (Python start-up + extractor import)', ms(version.wall), version.cpu.toFixed(2), `${Math.floor((cores * 60) / version.cpu)}/min`],
+        ['yt-dlp --version (Python + yt-dlp import; exits before loading extractors)', ms(version.wall), version.cpu.toFixed(2), `${Math.floor((cores * 60) / version.cpu)}/min`],
         ['yt-dlp -J (start-up + extractors + one request, nothing downloaded)', ms(probe.wall), probe.cpu.toFixed(2), `${Math.floor((cores * 60) / probe.cpu)}/min`],
         ['yt-dlp tiny download (45 kB from loopback)', ms(tiny.wall), tiny.cpu.toFixed(2), `${Math.floor((cores * 60) / tiny.cpu)}/min`],
-        ['download engine per request (fetchMedia: yt-dlp -J, yt-dlp download, ffprobe, ffmpeg thumbnail)', ms(engine.wall), engine.cpu.toFixed(2), `${Math.floor((cores * 60) / engine.cpu)}/min`],
+        ['download engine per request (fetchMedia via the egress proxy: yt-dlp -J, yt-dlp download, ffprobe, ffmpeg thumbnail)', ms(engine.wall), engine.cpu.toFixed(2), `${Math.floor((cores * 60) / engine.cpu)}/min`],
       ],
     ),
   );
@@ -90,37 +93,48 @@ try {
   const pipeline = pipelineDriver(stack, url);
   const bare = await startBareRunner(stack);
   const link = () => stack.media.uniqueUrl('clip.mp4');
-  const cpuOf = (procs: Array<CliProcess | number | undefined>) =>
-    procs.reduce<number>((sum, proc) => {
+  /** CPU seconds so far of each process (its own, and its waited-for children: yt-dlp, ffmpeg…). */
+  const cpuBy = (procs: Record<string, CliProcess | number | undefined>) => {
+    const out: Record<string, number> = { 'bench process (emulator, media server, client)': readCpu('self').self };
+    for (const [name, proc] of Object.entries(procs)) {
       const pid = typeof proc === 'number' ? proc : proc?.pid;
-      if (pid === undefined) return sum;
+      if (pid === undefined) continue;
       try {
         const cpu = readCpu(pid);
-        return sum + cpu.self + cpu.children;
+        out[name] = cpu.self;
+        if (cpu.children > 0.005) out[`${name}: child processes`] = cpu.children;
       } catch {
-        return sum;
+        // gone
       }
-    }, readCpu('self').self);
+    }
+    return out;
+  };
+  const diff = (after: Record<string, number>, before: Record<string, number>, per: number) =>
+    Object.fromEntries(Object.entries(after).map(([name, value]) => [name, (value - (before[name] ?? 0)) / per]));
+  const breakdowns: Array<[string, Record<string, number>]> = [];
 
   const rows: Array<Array<string | number>> = [];
   for (const slotsN of slots) {
     const downloads = await stack.startWorker('downloads', { concurrency: slotsN });
     for (let i = 0; i < 2; i++) await pipeline.request(link()); // warm-up
-    const processes = [webhook, telegram, downloads, stack.temporalPid];
-    let cpu0 = cpuOf(processes);
+    const processes = { 'temporal server': stack.temporalPid, webhook, 'telegram worker': telegram, 'downloads worker': downloads };
+    let cpu0 = cpuBy(processes);
     let t0 = performance.now();
     await Promise.all(Array.from({ length: batch }, () => pipeline.request(link())));
     const pipelineSeconds = (performance.now() - t0) / 1000;
     // yt-dlp, ffprobe and ffmpeg count in their parent's CPU once it has waited for them: all have ended.
-    const pipelineCpu = (cpuOf(processes) - cpu0) / batch;
+    const pipelineCpuBy = diff(cpuBy(processes), cpu0, batch);
+    const pipelineCpu = Object.values(pipelineCpuBy).reduce((a, b) => a + b, 0);
     await downloads.stop();
 
     await bare.request(link()); // warm-up
-    cpu0 = cpuOf([bare.proc]);
+    cpu0 = cpuBy({ 'bare runner': bare.proc });
     t0 = performance.now();
     await runBounded(batch, slotsN, () => bare.request(link()));
     const bareSeconds = (performance.now() - t0) / 1000;
-    const bareCpu = (cpuOf([bare.proc]) - cpu0) / batch;
+    const bareCpuBy = diff(cpuBy({ 'bare runner': bare.proc }), cpu0, batch);
+    const bareCpu = Object.values(bareCpuBy).reduce((a, b) => a + b, 0);
+    breakdowns.push([`N=${slotsN} pipeline`, pipelineCpuBy], [`N=${slotsN} bare`, bareCpuBy]);
 
     const pipelineRate = (batch / pipelineSeconds) * 60;
     const bareRate = (batch / bareSeconds) * 60;
@@ -131,11 +145,13 @@ try {
 
   console.log('\n## Completed requests per minute (same run; batch posted at once, first POST to last upload)');
   console.log(table(['N slots', 'pipeline /min', 'bare /min', 'pipeline/bare', '>= 0.9', 'CPU s/request pipeline (all processes)', 'bare'], rows));
+  console.log('\n## CPU seconds per request, by process');
+  const names = [...new Set(breakdowns.flatMap(([, by]) => Object.keys(by)))];
+  console.log(table(['process', ...breakdowns.map(([label]) => label)], names.map((name) => [name, ...breakdowns.map(([, by]) => (by[name] === undefined ? '-' : by[name]!.toFixed(3)))])));
   console.log(
-    `\nOn ${cores} cores the download engine alone allows about ${Math.floor((cores * 60) / engine.cpu)} requests/min ` +
-      `(${engine.cpu.toFixed(2)} CPU s each; it runs yt-dlp twice, and a yt-dlp run that downloads nothing costs ${probe.cpu.toFixed(2)} s: ` +
-      `${Math.round(((2 * probe.cpu) / engine.cpu) * 100)} % of the engine is yt-dlp starting up and extracting); ` +
-      `yt-dlp's start-up and extraction alone cap at ${Math.floor((cores * 60) / (2 * probe.cpu))}/min.`,
+    `\nOn ${cores} cores: the download engine alone (${engine.cpu.toFixed(2)} CPU s per request) allows about ${Math.floor((cores * 60) / engine.cpu)} requests/min; ` +
+      `one yt-dlp start-up with its extractors (a -J probe, nothing downloaded) is ${probe.cpu.toFixed(2)} CPU s, ` +
+      `so yt-dlp's start-up by itself caps at ${Math.floor((cores * 60) / probe.cpu)} runs/min.`,
   );
 } finally {
   await stack.stop();

@@ -53,8 +53,12 @@ printConditions('webhook latency (bench/webhook.ts)', {
   'fixed rates': `${rates.join(', ')} updates/s, ${duration} s each, in the order noop → bare start → webhook at each rate`,
   saturation: `idle: ${saturationRates.idle.join(', ')}; busy: ${saturationRates.busy.join(', ')} updates/s; ${saturationDuration} s each, until p99 > ${saturationP99} ms, an error, or a lost update`,
   series: backgrounds
-    .map((item) => (item === 'idle' ? 'idle (no workers running)' : `busy (a downloads worker with ${options['download-concurrency']} slots and a telegram worker working through everything started so far, ${options['seed-requests']} requests seeded first)`))
-    .join('; then '),
+    .map((item) =>
+      item === 'idle'
+        ? 'idle (no workers running)'
+        : `busy (a downloads worker with ${options['download-concurrency']} slots and a telegram worker working through everything started, ${options['seed-requests']} requests seeded first)`,
+    )
+    .join('; then ') + '; each series on a fresh server and fresh processes',
   'Temporal server': 'embedded dev server (startDevServer): SQLite file, --sqlite-pragma journal_mode=wal, --sqlite-pragma synchronous=normal',
 });
 
@@ -64,102 +68,107 @@ const bareStart = (client: Client, captured: CapturedStart) => async (): Promise
   return { status: 200, ok: true };
 };
 
-const stack = await startBenchStack();
-try {
-  const { url: webhookUrl, proc: webhook } = await stack.startWebhook();
-  const noopPort = await freePort();
-  const noop = await startCli('noop-webhook', 'bench/lib/noopWebhook.ts', [], stack.env({ PORT: String(noopPort) }), { readyMessage: 'noop webhook running' });
-  stack.processes.push(noop);
+type Target = 'noop' | 'bare' | 'webhook';
+interface Row {
+  series: 'idle' | 'busy';
+  phase: 'fixed' | 'saturation';
+  rate: number;
+  target: Target;
+  result: RunResult;
+  started?: number;
+  cpuMsPerRequest: { temporal?: number; server?: number };
+}
+const rows: Row[] = [];
+const saturation: Array<{ series: 'idle' | 'busy'; target: string; passed?: number; over?: string }> = [];
+const backgroundWork: string[] = [];
 
-  const headers = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET };
-  const toWebhook = createPoster(webhookUrl, { maxSockets: 512, headers });
-  const toNoop = createPoster(`http://127.0.0.1:${noopPort}`, { maxSockets: 512, headers });
-  const viaHttp = (poster: ReturnType<typeof createPoster>, body: string) => async (): Promise<Outcome> => {
-    const result = await poster.post(WEBHOOK_PATH, body);
-    return { status: result.status, ok: result.status >= 200 && result.status < 300, error: result.error };
-  };
-  // Unique links to a small mp4 on the loopback media server, from 1,000 different chats.
-  let chatBlock = 0;
-  const updatesFor = (count: number) => {
-    const base = 10_000_000 + ++chatBlock * 1_000;
-    return Array.from({ length: count }, (_, i) => linkUpdate(stack.media.uniqueUrl('clip.mp4'), base + (i % 1_000)));
-  };
-
-  type Target = 'noop' | 'bare' | 'webhook';
-  interface Row {
-    series: 'idle' | 'busy';
-    phase: 'fixed' | 'saturation';
-    rate: number;
-    target: Target;
-    result: RunResult;
-    started?: number;
-    cpuMsPerRequest: { temporal?: number; server?: number };
+const cpuOf = (pid: number | undefined) => {
+  try {
+    return pid === undefined ? undefined : readCpu(pid).self;
+  } catch {
+    return undefined;
   }
-  const rows: Row[] = [];
+};
 
-  const cpuOf = (pid: number | undefined) => {
-    try {
-      return pid === undefined ? undefined : readCpu(pid).self;
-    } catch {
-      return undefined;
-    }
-  };
+/** One series on a fresh embedded server (nothing left over from the other series). */
+async function runSeries(series: 'idle' | 'busy'): Promise<void> {
+  const stack = await startBenchStack();
+  try {
+    const { url: webhookUrl, proc: webhook } = await stack.startWebhook();
+    const noopPort = await freePort();
+    const noop = await startCli('noop-webhook', 'bench/lib/noopWebhook.ts', [], stack.env({ PORT: String(noopPort) }), { readyMessage: 'noop webhook running' });
+    stack.processes.push(noop);
 
-  async function run(series: Row['series'], phase: Row['phase'], target: Target, rate: number, seconds: number, record = true): Promise<Row> {
-    const count = Math.max(1, Math.round(rate * seconds));
-    const updates = updatesFor(count);
-    const fires =
-      target === 'bare'
-        ? await Promise.all(updates.map(async (update) => bareStart(stack.client, await captureStart(stack.config, update))))
-        : updates.map((update) => viaHttp(target === 'noop' ? toNoop : toWebhook, JSON.stringify(update)));
-    // Whose CPU the request costs besides the Temporal server: the webhook process, the noop
-    // process, or (bare start) this process.
-    const serverCpu = () => (target === 'webhook' ? cpuOf(webhook.pid) : target === 'noop' ? cpuOf(noop.pid) : readCpu('self').self);
-    const before = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
-    const startedAt = new Date(Date.now() - 1_000);
-    const result = await openLoop(rate, seconds, (i) => fires[i]!());
-    const after = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
-    const perRequest = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((b - a) * 1000) / count);
-    const row: Row = {
-      series,
-      phase,
-      rate,
-      target,
-      result,
-      cpuMsPerRequest: { temporal: perRequest(before.temporal, after.temporal), server: perRequest(before.server, after.server) },
+    const headers = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET };
+    const toWebhook = createPoster(webhookUrl, { maxSockets: 512, headers });
+    const toNoop = createPoster(`http://127.0.0.1:${noopPort}`, { maxSockets: 512, headers });
+    const viaHttp = (poster: ReturnType<typeof createPoster>, body: string) => async (): Promise<Outcome> => {
+      const result = await poster.post(WEBHOOK_PATH, body);
+      return { status: result.status, ok: result.status >= 200 && result.status < 300, error: result.error };
     };
-    if (target !== 'noop' && record) {
-      const endedAt = new Date(Date.now() + 1_000);
-      const query = `WorkflowType = "MediaRequestWorkflow" AND StartTime >= "${startedAt.toISOString()}" AND StartTime <= "${endedAt.toISOString()}"`;
-      row.started = await settledCount(stack.client, query, result.ok);
-    }
-    if (record) {
-      rows.push(row);
-      const r = row.result;
-      console.log(
-        `  [${series}] ${phase === 'saturation' ? 'saturation ' : ''}${target.padEnd(7)} @ ${rate}/s: p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, errors ${r.errors}` +
-          (row.started === undefined ? '' : `, started ${row.started}/${r.ok}`),
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    return row;
-  }
+    // Unique links to a small mp4 on the loopback media server, from 1,000 different chats.
+    let chatBlock = 0;
+    const updatesFor = (count: number) => {
+      const base = 10_000_000 + ++chatBlock * 1_000;
+      return Array.from({ length: count }, (_, i) => linkUpdate(stack.media.uniqueUrl('clip.mp4'), base + (i % 1_000)));
+    };
 
-  const saturation: Array<{ series: string; target: string; passed?: number; over?: string }> = [];
-  for (const series of backgrounds) {
+    const run = async (phase: Row['phase'], target: Target, rate: number, seconds: number, record = true): Promise<Row> => {
+      const count = Math.max(1, Math.round(rate * seconds));
+      const updates = updatesFor(count);
+      const fires =
+        target === 'bare'
+          ? await Promise.all(updates.map(async (update) => bareStart(stack.client, await captureStart(stack.config, update))))
+          : updates.map((update) => viaHttp(target === 'noop' ? toNoop : toWebhook, JSON.stringify(update)));
+      // Whose CPU the request costs besides the Temporal server: the webhook process, the noop
+      // process, or (bare start) this process.
+      const serverCpu = () => (target === 'webhook' ? cpuOf(webhook.pid) : target === 'noop' ? cpuOf(noop.pid) : readCpu('self').self);
+      const before = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
+      const startedAt = new Date(Date.now() - 1_000);
+      const result = await openLoop(rate, seconds, (i) => fires[i]!());
+      const after = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
+      const perRequest = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((b - a) * 1000) / count);
+      const row: Row = {
+        series,
+        phase,
+        rate,
+        target,
+        result,
+        cpuMsPerRequest: { temporal: perRequest(before.temporal, after.temporal), server: perRequest(before.server, after.server) },
+      };
+      if (target !== 'noop' && record) {
+        const endedAt = new Date(Date.now() + 1_000);
+        const query = `WorkflowType = "MediaRequestWorkflow" AND StartTime >= "${startedAt.toISOString()}" AND StartTime <= "${endedAt.toISOString()}"`;
+        row.started = await settledCount(stack.client, query, result.ok);
+      }
+      if (record) {
+        rows.push(row);
+        const r = row.result;
+        console.log(
+          `  [${series}] ${phase === 'saturation' ? 'saturation ' : ''}${target.padEnd(7)} @ ${rate}/s: p50 ${ms(r.p50)}, p99 ${ms(r.p99)}, max ${ms(r.max)}, errors ${r.errors}` +
+            (row.started === undefined ? '' : `, started ${row.started}/${r.ok}`),
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      return row;
+    };
+
     if (series === 'busy') {
       await stack.startWorker('telegram');
       await stack.startWorker('downloads', { concurrency: Number(options['download-concurrency']) });
       for (const update of updatesFor(Number(options['seed-requests']))) await bareStart(stack.client, await captureStart(stack.config, update))();
+      // Until the first seeded download has been delivered: the pipeline is moving.
+      await stack.emulator.waitFor((call) => call.method === 'sendVideo' && call.status === 200, 120_000);
     }
+    const seriesStart = Date.now();
     // Warm-up (JIT, connections, SQLite pages), not counted.
-    for (const target of ['noop', 'bare', 'webhook'] as const) await run(series, 'fixed', target, 20, 2, false);
-    for (const rate of rates) for (const target of ['noop', 'bare', 'webhook'] as const) await run(series, 'fixed', target, rate, duration);
+    for (const target of ['noop', 'bare', 'webhook'] as const) await run('fixed', target, 20, 2, false);
+    for (const rate of rates) for (const target of ['noop', 'bare', 'webhook'] as const) await run('fixed', target, rate, duration);
     for (const target of ['webhook', 'bare'] as const) {
       const found: (typeof saturation)[number] = { series, target };
       saturation.push(found);
       for (const rate of saturationRates[series]) {
-        const row = await run(series, 'saturation', target, rate, saturationDuration);
+        const row = await run('saturation', target, rate, saturationDuration);
         const r = row.result;
         const lost = row.started !== undefined && row.started !== r.ok;
         if (r.p99 > saturationP99 || r.errors > 0 || r.sentRate < 0.95 * rate || lost) {
@@ -169,60 +178,68 @@ try {
         found.passed = rate;
       }
     }
+    toWebhook.close();
+    toNoop.close();
+    if (series === 'busy') {
+      const minutes = (Date.now() - seriesStart) / 60_000;
+      const videos = stack.emulator.calls.filter((call) => call.method === 'sendVideo' && call.status === 200 && call.at >= seriesStart).length;
+      const downloads = stack.media.requests.filter((request) => request.complete && request.startedAt >= seriesStart).length;
+      backgroundWork.push(
+        `busy series (${minutes.toFixed(1)} min): the workers downloaded ${downloads} files and delivered ${videos} videos meanwhile ` +
+          `(${(videos / minutes).toFixed(0)}/min; everything the runs started queued behind them)`,
+      );
+    }
+  } finally {
+    await stack.stop();
   }
-  toWebhook.close();
-  toNoop.close();
-
-  const fmtCpu = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(2));
-  for (const series of backgrounds) {
-    console.log(`\n## Fixed rates, ${series}`);
-    console.log(
-      table(
-        ['rate/s', 'target', 'sent/s', 'p50', 'p99', 'max', 'errors', 'started == 2xx', 'CPU ms/request: temporal', 'webhook|noop|client'],
-        rows
-          .filter((row) => row.series === series && row.phase === 'fixed')
-          .map((row) => [
-            row.rate,
-            row.target,
-            row.result.sentRate.toFixed(1),
-            ms(row.result.p50),
-            ms(row.result.p99),
-            ms(row.result.max),
-            row.result.errors,
-            row.started === undefined ? '-' : `${row.started} == ${row.result.ok} ${row.started === row.result.ok ? 'yes' : 'NO'}`,
-            fmtCpu(row.cpuMsPerRequest.temporal),
-            fmtCpu(row.cpuMsPerRequest.server),
-          ]),
-      ),
-    );
-    console.log(`\n## Ratios, ${series} (same run, same background)`);
-    console.log(
-      table(
-        ['rate/s', 'webhook/bare p50', 'webhook/bare p99', 'webhook p99 - bare p99', 'bare p50 - noop p50 (durable start)', 'webhook p99 <= 50 ms', 'webhook p99 <= 1.1 x bare'],
-        rates.map((rate) => {
-          const of = (target: Target) => rows.find((row) => row.series === series && row.phase === 'fixed' && row.rate === rate && row.target === target)!.result;
-          const [w, b, n] = [of('webhook'), of('bare'), of('noop')];
-          return [rate, ratio(w.p50, b.p50), ratio(w.p99, b.p99), ms(w.p99 - b.p99), ms(b.p50 - n.p50), w.p99 <= 50 ? 'yes' : 'no', w.p99 <= 1.1 * b.p99 ? 'yes' : 'no'];
-        }),
-      ),
-    );
-  }
-  console.log('');
-  for (const found of saturation) {
-    console.log(
-      `saturation point, ${found.series}, ${found.target}: ${found.passed === undefined ? `below ${saturationRates[found.series as 'idle' | 'busy'][0]}/s` : `${found.passed}/s`} ` +
-        `with p99 <= ${saturationP99} ms${found.over ? `; over at ${found.over}` : '; not reached'}`,
-    );
-  }
-  const lost = rows.filter((row) => row.started !== undefined && row.started !== row.result.ok);
-  console.log(`lost updates (workflows started != 2xx answers), all runs: ${lost.length === 0 ? 'none' : lost.map((row) => `${row.series} ${row.target}@${row.rate}: ${row.started}/${row.result.ok}`).join(', ')}`);
-  if (backgrounds.includes('busy')) {
-    const delivered = stack.emulator.calls.filter((call) => call.method === 'sendVideo' && call.status === 200).length;
-    console.log(`busy series: ${delivered} videos delivered by the workers meanwhile`);
-  }
-} finally {
-  await stack.stop();
 }
+
+for (const series of backgrounds) await runSeries(series);
+
+const fmtCpu = (value: number | undefined) => (value === undefined ? '-' : value.toFixed(2));
+for (const series of backgrounds) {
+  console.log(`\n## Fixed rates, ${series}`);
+  console.log(
+    table(
+      ['rate/s', 'target', 'sent/s', 'p50', 'p99', 'max', 'errors', 'started == 2xx', 'CPU ms/request: temporal', 'webhook|noop|client'],
+      rows
+        .filter((row) => row.series === series && row.phase === 'fixed')
+        .map((row) => [
+          row.rate,
+          row.target,
+          row.result.sentRate.toFixed(1),
+          ms(row.result.p50),
+          ms(row.result.p99),
+          ms(row.result.max),
+          row.result.errors,
+          row.started === undefined ? '-' : `${row.started} == ${row.result.ok} ${row.started === row.result.ok ? 'yes' : 'NO'}`,
+          fmtCpu(row.cpuMsPerRequest.temporal),
+          fmtCpu(row.cpuMsPerRequest.server),
+        ]),
+    ),
+  );
+  console.log(`\n## Ratios, ${series} (same run, same background)`);
+  console.log(
+    table(
+      ['rate/s', 'webhook/bare p50', 'webhook/bare p99', 'webhook p99 - bare p99', 'bare p50 - noop p50 (durable start)', 'webhook p99 <= 50 ms', 'webhook p99 <= 1.1 x bare'],
+      rates.map((rate) => {
+        const of = (target: Target) => rows.find((row) => row.series === series && row.phase === 'fixed' && row.rate === rate && row.target === target)!.result;
+        const [w, b, n] = [of('webhook'), of('bare'), of('noop')];
+        return [rate, ratio(w.p50, b.p50), ratio(w.p99, b.p99), ms(w.p99 - b.p99), ms(b.p50 - n.p50), w.p99 <= 50 ? 'yes' : 'no', w.p99 <= 1.1 * b.p99 ? 'yes' : 'no'];
+      }),
+    ),
+  );
+}
+console.log('');
+for (const found of saturation) {
+  console.log(
+    `saturation point, ${found.series}, ${found.target}: ${found.passed === undefined ? `below ${saturationRates[found.series][0]}/s` : `${found.passed}/s`} ` +
+      `with p99 <= ${saturationP99} ms${found.over ? `; over at ${found.over}` : '; not reached'}`,
+  );
+}
+const lost = rows.filter((row) => row.started !== undefined && row.started !== row.result.ok);
+console.log(`lost updates (workflows started != 2xx answers), all runs: ${lost.length === 0 ? 'none' : lost.map((row) => `${row.series} ${row.target}@${row.rate}: ${row.started}/${row.result.ok}`).join(', ')}`);
+for (const line of backgroundWork) console.log(line);
 
 if (options['pragma-comparison'] !== 'no') await comparePragmas();
 

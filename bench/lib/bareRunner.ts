@@ -1,8 +1,8 @@
 /**
  * The bare baseline of the end-to-end and throughput benches, in a process of its own like a
  * worker: for each job it receives over IPC it runs the same download engine the downloads
- * activity runs (`fetchMedia`: the same yt-dlp probe and download commands, ffprobe, the
- * thumbnail) into a fresh temp dir, then the same upload (grammy `sendVideo`, streamed from
+ * activity runs (`fetchMedia`: the same yt-dlp probe and download commands through the same
+ * egress proxy, ffprobe, the thumbnail) into a fresh temp dir, then the same upload (grammy `sendVideo`, streamed from
  * disk, with the thumbnail and metadata) to the Bot API at TELEGRAM_API_ROOT, and deletes the
  * dir. No Temporal, no status messages, no retries. Jobs run as they arrive (the parent decides
  * the concurrency); each answer is `{ id, ok, error? }`.
@@ -11,6 +11,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InputFile } from 'grammy';
+import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { fetchMedia } from '../../activities/adapters/fetchMedia.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { loadConfig } from '../../src/config.js';
@@ -28,11 +29,21 @@ const tools = resolveTools(config.tools);
 const api = createBotApi(config.telegram.token, config.telegram.apiRoot);
 const root = path.join(config.dataDir, 'bare');
 await mkdir(root, { recursive: true, mode: 0o700 });
+// As a downloads worker does: every yt-dlp connection goes through this process's egress proxy.
+const egress = await startEgressProxy({ allowedHosts: config.egressAllowedHosts });
 
 async function run(job: BareJob): Promise<void> {
   const dir = await mkdtemp(path.join(root, 'job-'));
   try {
-    const outcome = await fetchMedia({ tools, url: job.url, dir, mode: 'video', maxFileBytes: config.maxUploadBytes, playlistCap: config.albumCap });
+    const outcome = await fetchMedia({
+      tools,
+      url: job.url,
+      dir,
+      mode: 'video',
+      maxFileBytes: config.maxUploadBytes,
+      playlistCap: config.albumCap,
+      proxy: egress.url,
+    });
     if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? `: ${outcome.stderr.slice(-300)}` : ''}`);
     const item = outcome.items[0]!;
     await api.sendVideo(job.chatId, new InputFile(createReadStream(item.filePath, { highWaterMark: 256 * 1024 }), item.fileName), {

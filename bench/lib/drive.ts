@@ -9,13 +9,15 @@ import { createPoster } from '../../test/faults/support/httpClient.js';
 import { startCli, type CliProcess } from '../../test/faults/support/processes.js';
 import { WEBHOOK_PATH } from '../../src/http/app.js';
 import type { BareJob } from './bareRunner.js';
-import { linkUpdate, WEBHOOK_SECRET, type BenchStack } from './stack.js';
+import { captureStart, linkUpdate, WEBHOOK_SECRET, type BenchStack } from './stack.js';
 
 export interface Timing {
   /** Start to the upload answered by the emulator. */
   ms: number;
   /** Start to the "⏳" acknowledgement answered (pipeline only). */
   ackMs?: number;
+  /** The request's workflow (pipeline only). */
+  workflowId?: string;
 }
 
 const isUpload = (key: string) => (call: RecordedCall) => call.method === 'sendVideo' && call.status === 200 && requestKey(call) === key;
@@ -44,7 +46,8 @@ export function pipelineDriver(stack: BenchStack, webhookUrl: string, timeoutMs 
       await uploaded;
       const ms = performance.now() - started;
       await ack;
-      return { ms, ackMs };
+      const { workflowId } = (await captureStart(stack.config, update)).options;
+      return { ms, ackMs, workflowId };
     },
     close: () => poster.close(),
   };

@@ -97,7 +97,9 @@ describe('per-chat settings', () => {
       const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
       expect(keyboardLabels(keyboardId)).toContain('✓ 🎬 Video');
 
+      // One press after the other, as a person taps: each redraws the keyboard when it is saved.
       await running.handle(press('set:mode:audio', keyboardId));
+      await emulator.waitFor((call) => call.method === 'answerCallbackQuery' && emulator.callsTo('answerCallbackQuery').length >= 1, 20_000);
       await running.handle(press('set:height:480', keyboardId));
       await emulator.waitFor((call) => call.method === 'answerCallbackQuery' && emulator.callsTo('answerCallbackQuery').length >= 2, 20_000);
       expect(keyboardLabels(keyboardId)).toEqual(expect.arrayContaining(['✓ 🎵 Audio', '✓ 480p']));

@@ -77,9 +77,11 @@ it(`${BODIES} hostile webhook bodies: no 5xx, the server stays up, memory return
   const bodies: HostileBody[] = Array.from({ length: BODIES }, (_, n) => hostileBody(random, n));
   const poster = createPoster(`http://127.0.0.1:${port}`, { maxSockets: CONCURRENCY, headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET } });
   const statuses = new Map<string, Map<number, number>>();
+  const connectionErrors: string[] = [];
   const send = async (i: number) => {
     const { kind, body, headers } = bodies[i]!;
     const result = await poster.post(WEBHOOK_PATH, body, headers);
+    if (result.error) connectionErrors.push(`${kind}: ${result.error} (${Buffer.byteLength(body)} bytes)`);
     const byStatus = statuses.get(kind) ?? new Map<number, number>();
     byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);
     statuses.set(kind, byStatus);
@@ -96,7 +98,7 @@ it(`${BODIES} hostile webhook bodies: no 5xx, the server stays up, memory return
 
   const table = Object.fromEntries([...statuses].map(([kind, byStatus]) => [kind, Object.fromEntries(byStatus)]));
   const serverErrors = [...statuses.values()].flatMap((byStatus) => [...byStatus].filter(([status]) => status >= 500 || status === 0));
-  expect({ serverErrors, table }).toEqual({ serverErrors: [], table });
+  expect({ serverErrors, connectionErrors, table }).toEqual({ serverErrors: [], connectionErrors: [], table });
   expect(rest.length).toBe(BODIES - WARM_UP);
 
   // Still up, still serving.
