@@ -11,7 +11,8 @@
  *   - noop route: the production fastify app in its own process whose handler starts nothing.
  * Then it raises the rate until p99 passes 100 ms (the saturation point), for the webhook and
  * for the bare start. After every run it counts the workflows Temporal really started (the
- * visibility store) and checks that the count equals the 2xx answers.
+ * visibility store) and checks it against the 2xx answers: fewer would be a lost update; more
+ * happens only when a start outlived the webhook's 5 s deadline (503, then deduped on redelivery).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -170,7 +171,7 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
       for (const rate of saturationRates[series]) {
         const row = await run('saturation', target, rate, saturationDuration);
         const r = row.result;
-        const lost = row.started !== undefined && row.started !== r.ok;
+        const lost = row.started !== undefined && row.started < r.ok;
         if (r.p99 > saturationP99 || r.errors > 0 || r.sentRate < 0.95 * rate || lost) {
           found.over = `${rate}/s (p99 ${ms(r.p99)}, ${r.errors} errors${lost ? ', LOST UPDATES' : ''})`;
           break;
@@ -201,7 +202,7 @@ for (const series of backgrounds) {
   console.log(`\n## Fixed rates, ${series}`);
   console.log(
     table(
-      ['rate/s', 'target', 'sent/s', 'p50', 'p99', 'max', 'errors', 'started == 2xx', 'CPU ms/request: temporal', 'webhook|noop|client'],
+      ['rate/s', 'target', 'sent/s', 'p50', 'p99', 'max', 'errors', 'workflows started vs 2xx', 'CPU ms/request: temporal', 'webhook|noop|client'],
       rows
         .filter((row) => row.series === series && row.phase === 'fixed')
         .map((row) => [
@@ -212,7 +213,7 @@ for (const series of backgrounds) {
           ms(row.result.p99),
           ms(row.result.max),
           row.result.errors,
-          row.started === undefined ? '-' : `${row.started} == ${row.result.ok} ${row.started === row.result.ok ? 'yes' : 'NO'}`,
+          row.started === undefined ? '-' : `${row.started} vs ${row.result.ok} ${row.started === row.result.ok ? 'equal' : row.started > row.result.ok ? '(+503 after start)' : 'LOST'}`,
           fmtCpu(row.cpuMsPerRequest.temporal),
           fmtCpu(row.cpuMsPerRequest.server),
         ]),
@@ -237,8 +238,15 @@ for (const found of saturation) {
       `with p99 <= ${saturationP99} ms${found.over ? `; over at ${found.over}` : '; not reached'}`,
   );
 }
-const lost = rows.filter((row) => row.started !== undefined && row.started !== row.result.ok);
-console.log(`lost updates (workflows started != 2xx answers), all runs: ${lost.length === 0 ? 'none' : lost.map((row) => `${row.series} ${row.target}@${row.rate}: ${row.started}/${row.result.ok}`).join(', ')}`);
+const lost = rows.filter((row) => row.started !== undefined && row.started < row.result.ok);
+console.log(`lost updates (fewer workflows started than 2xx answers), all runs: ${lost.length === 0 ? 'none' : lost.map((row) => `${row.series} ${row.target}@${row.rate}: ${row.started}/${row.result.ok}`).join(', ')}`);
+const ambiguous = rows.filter((row) => row.started !== undefined && row.started > row.result.ok);
+if (ambiguous.length > 0) {
+  console.log(
+    `started although not answered 2xx (the start outlived the webhook's 5 s deadline: 503, and Telegram's redelivery is then answered 200 as a duplicate): ` +
+      ambiguous.map((row) => `${row.series} ${row.target}@${row.rate}: ${row.started! - row.result.ok}`).join(', '),
+  );
+}
 for (const line of backgroundWork) console.log(line);
 
 if (options['pragma-comparison'] !== 'no') await comparePragmas();
