@@ -42,7 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.all([temporal?.stop(), emulator?.close(), proxy?.close(), media?.close()]);
+  await Promise.all([temporal?.close(), emulator?.close(), proxy?.close(), media?.close()]);
 });
 
 it(`30 % of Bot API calls fail for ${WINDOW_SECONDS} s: every request is delivered, duplicates only from lost answers`, async () => {

@@ -37,7 +37,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.all([temporal?.stop(), emulator?.close(), media?.close()]);
+  await Promise.all([temporal?.close(), emulator?.close(), media?.close()]);
 });
 
 it('a Temporal server restart with 20 requests in flight: all 20 are delivered once after it is back', async () => {

@@ -31,7 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stack?.stop();
-  await Promise.all([temporal?.stop(), emulator?.close()]);
+  await Promise.all([temporal?.close(), emulator?.close()]);
 });
 
 /** 70 % new updates from 500 people, 30 % copies of earlier ones: half recent, half from any time before. */

@@ -50,6 +50,8 @@ export interface EmbeddedTemporal {
   restart(downMs: number): Promise<void>;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Stops the server and deletes its SQLite file. */
+  close(): Promise<void>;
 }
 
 /** `startDevServer` from src/temporal/devServer.ts, as `npm start` runs it, on free ports. */
@@ -81,6 +83,10 @@ export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
       if (running) return;
       server = await startDevServer(options);
       running = true;
+    },
+    async close() {
+      await temporal.stop();
+      await rm(dataDir, { recursive: true, force: true });
     },
     async restart(downMs) {
       await temporal.stop();
