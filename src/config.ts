@@ -99,6 +99,9 @@ export class ConfigError extends Error {
 
 type Env = Record<string, string | undefined>;
 
+/** Where the public Bot API lives. */
+export const CLOUD_BOT_API_ROOT = 'https://api.telegram.org';
+
 /** The Bot API's upload limits: 50 MB in the cloud, 2000 MB on a local Bot API server. */
 export const CLOUD_BOT_API_UPLOAD_LIMIT = 50 * 1024 * 1024;
 export const LOCAL_BOT_API_UPLOAD_LIMIT = 2000 * 1024 * 1024;
@@ -188,7 +191,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   return {
     telegram: {
       token: token ?? '',
-      apiRoot: readUrl(env, 'TELEGRAM_API_ROOT', 'https://api.telegram.org')!,
+      apiRoot: readUrl(env, 'TELEGRAM_API_ROOT', CLOUD_BOT_API_ROOT)!,
       webhookSecret,
     },
     publicUrl,

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { OUTCOME_SEARCH_ATTRIBUTES_PATCH } from '../../workflows/mediaRequest.js';
+import { fakeBotToken } from '../support/fakeSecrets.js';
 import { workflowBundle } from '../support/stack.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -82,7 +83,7 @@ describe('recorded workflow histories', () => {
   it('do not contain the bot token', async () => {
     for (const { workflowId, text } of [...(await recordedHistories(HISTORIES_DIR)), ...(await recordedHistories(BEFORE_PATCH_DIR))]) {
       const decoded = text.replace(/"data": "([A-Za-z0-9+/=]+)"/g, (_match, data: string) => Buffer.from(data, 'base64').toString('utf8'));
-      expect({ workflowId, leaks: decoded.includes('TEST-token') || /bot\d+:/.test(decoded) }).toEqual({ workflowId, leaks: false });
+      expect({ workflowId, leaks: decoded.includes(fakeBotToken('123456')) || /bot\d+:/.test(decoded) }).toEqual({ workflowId, leaks: false });
       expect(decoded).toContain('http://127.0.0.1:');
     }
   });

@@ -14,6 +14,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Message, Update } from 'grammy/types';
+import { fakeBotToken } from './fakeSecrets.js';
 import { readMultipart, type ReceivedFile } from './multipart.js';
 
 export type { ReceivedFile } from './multipart.js';
@@ -44,7 +45,7 @@ export interface RecordedCall {
 
 /** Options of {@link startBotApiEmulator}. */
 export interface BotApiEmulatorOptions {
-  /** The one valid token. Default `123456:TEST-token_abcdefghijklmnopqrstuvwxyz`. */
+  /** The one valid token. Default `fakeBotToken('123456')`. */
   token?: string;
   /** Largest accepted file part. Default 50 MiB like the cloud Bot API (a local server allows 2000 MB). */
   uploadLimitBytes?: number;
@@ -116,7 +117,7 @@ const TOO_LARGE: BotApiErrorSpec = { error_code: 413, description: 'Request Enti
 const BLOCKED: BotApiErrorSpec = { error_code: 403, description: 'Forbidden: bot was blocked by the user' };
 const WRONG_FILE = 'wrong file identifier/HTTP URL specified';
 
-const DEFAULT_TOKEN = '123456:TEST-token_abcdefghijklmnopqrstuvwxyz';
+const DEFAULT_TOKEN = fakeBotToken('123456');
 const MiB = 1024 * 1024;
 /** JSON/urlencoded bodies are small; anything bigger is refused rather than buffered. */
 const MAX_PLAIN_BODY = 10 * MiB;

@@ -1,7 +1,8 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { CLOUD_BOT_API_ROOT, ConfigError, loadConfig } from '../../src/config.js';
+import { fakeBotToken } from '../support/fakeSecrets.js';
 
-const TOKEN = '123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789';
+const TOKEN = fakeBotToken('123456');
 const CWD = path.resolve('/srv/media-bot');
 
 /** An environment with only a valid token, plus whatever the test adds. */
@@ -23,8 +24,8 @@ function configErrorOf(variables: Record<string, string | undefined>, options: {
 describe('loadConfig defaults', () => {
   const config = loadConfig(env(), { cwd: CWD });
 
-  it('uses the cloud Bot API at https://api.telegram.org', () => {
-    expect(config.telegram.apiRoot).toBe('https://api.telegram.org');
+  it('uses the cloud Bot API by default', () => {
+    expect(config.telegram.apiRoot).toBe(CLOUD_BOT_API_ROOT);
   });
 
   it('listens on port 3000 of every interface', () => {

@@ -2,19 +2,20 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createLogger, temporalLoggerFrom } from '../../src/logger.js';
 import { redactSecrets, registerSecret } from '../../src/redact.js';
+import { fakeBotToken, TEST_API_ROOT } from '../support/fakeSecrets.js';
 
-const TOKEN = '123456789:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789';
+const TOKEN = fakeBotToken();
 const SECRET_PART = 'ABCdefGHIjklMNOpqrSTUvwxYZ0123456789';
 
 describe('redactSecrets', () => {
   it('removes the token from a Bot API method URL and keeps the method', () => {
-    const text = `request to https://api.telegram.org/bot${TOKEN}/sendVideo failed`;
-    expect(redactSecrets(text)).toBe('request to https://api.telegram.org/bot<redacted>/sendVideo failed');
+    const text = `request to ${TEST_API_ROOT}/bot${TOKEN}/sendVideo failed`;
+    expect(redactSecrets(text)).toBe(`request to ${TEST_API_ROOT}/bot<redacted>/sendVideo failed`);
   });
 
   it('removes the token from a Bot API file URL and keeps the /file/ prefix', () => {
-    const text = `GET https://api.telegram.org/file/bot${TOKEN}/videos/file_1.mp4`;
-    expect(redactSecrets(text)).toBe('GET https://api.telegram.org/file/bot<redacted>/videos/file_1.mp4');
+    const text = `GET ${TEST_API_ROOT}/file/bot${TOKEN}/videos/file_1.mp4`;
+    expect(redactSecrets(text)).toBe(`GET ${TEST_API_ROOT}/file/bot<redacted>/videos/file_1.mp4`);
   });
 
   it('removes a short-secret token from a Bot API path too', () => {
@@ -111,7 +112,7 @@ describe('temporalLoggerFrom', () => {
 });
 
 describe('createLogger output', () => {
-  const TOKEN = '987654321:AAbbCCddEEffGGhhIIjjKKllMMnnOOppQQr';
+  const TOKEN = fakeBotToken('987654321');
 
   function capture(): { lines: Record<string, unknown>[]; stream: Writable } {
     const lines: Record<string, unknown>[] = [];
@@ -131,7 +132,7 @@ describe('createLogger output', () => {
   it('logs an error with its class name and a redacted message and stack', () => {
     const { lines, stream } = capture();
     const logger = createLogger('info', 'test', stream);
-    logger.error({ err: new UploadError(`request to https://api.telegram.org/bot${TOKEN}/sendVideo failed`) }, 'upload failed');
+    logger.error({ err: new UploadError(`request to ${TEST_API_ROOT}/bot${TOKEN}/sendVideo failed`) }, 'upload failed');
     const err = lines[0]!.err as Record<string, string>;
     expect(err.type).toBe('UploadError');
     expect(err.message).toContain('/bot<redacted>/sendVideo');
@@ -147,7 +148,7 @@ describe('createLogger output', () => {
 
   it('keeps dates and redacts a URL-encoded token', () => {
     const { lines, stream } = capture();
-    createLogger('info', 'test', stream).info({ at: new Date(0), url: `https%3A%2F%2Fapi.telegram.org%2Fbot${TOKEN}%2FgetMe` }, 'x');
+    createLogger('info', 'test', stream).info({ at: new Date(0), url: `${encodeURIComponent(TEST_API_ROOT)}%2Fbot${TOKEN}%2FgetMe` }, 'x');
     expect(lines[0]!.at).toBe('1970-01-01T00:00:00.000Z');
     expect(String(lines[0]!.url)).not.toContain(TOKEN.split(':')[1]);
   });

@@ -2,9 +2,10 @@ import { ApplicationFailure, CancelledFailure, type Duration } from '@temporalio
 import { GrammyError, HttpError } from 'grammy';
 import { isBadRequest, toTelegramFailure } from '../../activities/adapters/telegram.js';
 import { FailureType } from '../../workflows/failures.js';
+import { fakeBotToken, TEST_API_ROOT } from '../support/fakeSecrets.js';
 
-const TOKEN = '123456:ABCdefGHIjklMNOpqrSTUvwxYZ0123456789';
-const TOKEN_URL = `https://api.telegram.org/bot${TOKEN}/sendVideo`;
+const TOKEN = fakeBotToken('123456');
+const TOKEN_URL = `${TEST_API_ROOT}/bot${TOKEN}/sendVideo`;
 
 /** What grammY throws when the Bot API answers `ok: false`. */
 function grammyError(error_code: number, description: string, parameters?: { retry_after?: number }): GrammyError {
