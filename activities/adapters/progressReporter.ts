@@ -1,16 +1,11 @@
 import { GrammyError, type Api } from 'grammy';
 import type { StatusMessage } from '../../workflows/types.js';
 import { formatBytes } from '../../workflows/messages.js';
+import type { FetchProgress } from './fetchMedia.js';
 import { cancelKeyboard } from './keyboards.js';
 
-export interface DownloadProgress {
-  phase: 'probing' | 'downloading' | 'converting';
-  downloadedBytes?: number;
-  totalBytes?: number;
-  speedBytesPerSecond?: number;
-  item?: number;
-  items?: number;
-}
+/** What the download engine reports (see fetchMedia). */
+export type DownloadProgress = FetchProgress;
 
 /** Telegram allows about one message per second per chat; a status line needs far less. */
 export const PROGRESS_EDIT_INTERVAL_MS = 3_000;

@@ -1,4 +1,4 @@
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 
@@ -156,8 +156,4 @@ export async function runYtDlp(options: RunYtDlpOptions): Promise<YtDlpOutcome> 
     if (media) return { kind: 'downloaded', result: { filePath: path.join(options.dir, media) } };
   }
   return { kind: 'failed', exitCode: finished.exitCode, stderr: String(finished.stderr ?? '') };
-}
-
-export async function fileSize(filePath: string): Promise<number> {
-  return (await stat(filePath)).size;
 }
