@@ -6,15 +6,13 @@ import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } fr
 import { FailureType } from '../workflows/failures.js';
 import type { CleanupInput, DownloadedFile, SendMediaInput, SentMedia } from '../workflows/types.js';
 import { downloadsRoot, removeRequestDir } from './adapters/requestDirs.js';
-import { callTelegram, grammySignal, sentFilesOf } from './adapters/telegram.js';
+import { callTelegram, grammySignal, sendAsAlbums } from './adapters/telegram.js';
 import { typedFailure } from './failure.js';
 
 export interface HostActivityDeps {
   api: Api;
   dataDir: string;
 }
-
-const ALBUM_SIZE = 10;
 
 /**
  * What touches the downloaded files, on the task queue of the one process that holds them:
@@ -27,30 +25,23 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
       const progress = { sentBytes: 0 };
       const signal = grammySignal(cancellationSignal());
       const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };
-      const sent: Message[] = [];
-      // An album goes in groups of up to 10 (a lone last item on its own); a single link's media alone.
-      for (let start = 0; start < input.files.length; start += ALBUM_SIZE) {
-        const group = input.files.slice(start, start + ALBUM_SIZE);
-        const caption = start === 0 ? input.caption : undefined;
-        if (group.length === 1) {
-          const file = group[0]!;
+      return sendAsAlbums(input.files, input.caption, {
+        one: (file, caption) => {
           const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
           const upload = uploadOf(file, progress);
-          sent.push(
-            await callTelegram<Message>(`send ${file.kind}`, () =>
-              file.kind === 'video'
-                ? api.sendVideo(input.chatId, upload, { ...options, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true }, signal)
-                : file.kind === 'audio'
-                  ? api.sendAudio(input.chatId, upload, { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer }, signal)
-                  : api.sendDocument(input.chatId, upload, options, signal),
-            ),
+          return callTelegram<Message>(`send ${file.kind}`, () =>
+            file.kind === 'video'
+              ? api.sendVideo(input.chatId, upload, { ...options, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true }, signal)
+              : file.kind === 'audio'
+                ? api.sendAudio(input.chatId, upload, { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer }, signal)
+                : api.sendDocument(input.chatId, upload, options, signal),
           );
-          continue;
-        }
-        const items = group.map((file, index) => albumItem(file, index === 0 ? caption : undefined, progress));
-        sent.push(...(await callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal))));
-      }
-      return { messageIds: sent.map((message) => message.message_id), files: sent.flatMap(sentFilesOf) };
+        },
+        group: (files, caption) => {
+          const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined, progress));
+          return callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal));
+        },
+      });
     },
 
     /** Removes the request dir; true when there was something to remove. */

@@ -12,13 +12,11 @@ import type {
   SentMessage,
 } from '../workflows/types.js';
 import { cancelKeyboard, settingsKeyboard } from './adapters/keyboards.js';
-import { callTelegram, grammySignal, isBadRequest, sentFilesOf, toTelegramFailure } from './adapters/telegram.js';
+import { callTelegram, grammySignal, isBadRequest, sendAsAlbums, toTelegramFailure } from './adapters/telegram.js';
 
 export interface TelegramActivityDeps {
   api: Api;
 }
-
-const ALBUM_SIZE = 10;
 
 /** Messages, buttons and re-sends by file_id: everything on the `telegram` queue. */
 export function createTelegramActivities({ api }: TelegramActivityDeps) {
@@ -130,19 +128,13 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
               : api.sendDocument(input.chatId, file.fileId, options, signal()),
         );
       };
-      const sent: Message[] = [];
-      // Albums go in groups of up to 10; a group of one is sent on its own (the Bot API needs 2+).
-      for (let start = 0; start < input.media.files.length; start += ALBUM_SIZE) {
-        const group = input.media.files.slice(start, start + ALBUM_SIZE);
-        const caption = start === 0 ? input.caption : undefined;
-        if (group.length === 1) {
-          sent.push(await sendOne(group[0]!, caption));
-          continue;
-        }
-        const items = group.map((file, index) => albumItem(file, index === 0 ? caption : undefined));
-        sent.push(...(await callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal()))));
-      }
-      return { messageIds: sent.map((message) => message.message_id), files: sent.flatMap(sentFilesOf) };
+      return sendAsAlbums(input.media.files, input.caption, {
+        one: sendOne,
+        group: (files, caption) => {
+          const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined));
+          return callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal()));
+        },
+      });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { SentFile } from '../../workflows/types.js';
+import type { SentFile, SentMedia } from '../../workflows/types.js';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/failures.js';
 import { typedFailure } from '../failure.js';
@@ -88,4 +88,25 @@ export function sentFilesOf(message: Message): SentFile[] {
     return [{ fileId: message.document.file_id, fileUniqueId: message.document.file_unique_id, kind: 'document' }];
   }
   return [];
+}
+
+const ALBUM_SIZE = 10;
+
+/**
+ * Sends a request's media: in groups of up to 10 (`sendMediaGroup`), a lone item on its own (the
+ * Bot API wants 2 to 10 per group), the caption under the first. Returns what Telegram now knows.
+ */
+export async function sendAsAlbums<T>(
+  items: readonly T[],
+  caption: string | undefined,
+  send: { one: (item: T, caption?: string) => Promise<Message>; group: (items: T[], caption?: string) => Promise<Message[]> },
+): Promise<SentMedia> {
+  const sent: Message[] = [];
+  for (let start = 0; start < items.length; start += ALBUM_SIZE) {
+    const group = items.slice(start, start + ALBUM_SIZE);
+    const groupCaption = start === 0 ? caption : undefined;
+    if (group.length === 1) sent.push(await send.one(group[0]!, groupCaption));
+    else sent.push(...(await send.group(group, groupCaption)));
+  }
+  return { messageIds: sent.map((message) => message.message_id), files: sent.flatMap(sentFilesOf) };
 }
