@@ -24,6 +24,18 @@ export interface DevServer {
 }
 
 const READY_TIMEOUT_MS = 60_000;
+const STDERR_TAIL_LINES = 20;
+
+/** The server process ended before it answered: a port taken by another process, a bad flag, a locked file. */
+export class DevServerExitedError extends Error {
+  constructor(
+    readonly command: string,
+    readonly stderr: string,
+  ) {
+    super(`the Temporal dev server exited during start-up (${command})${stderr ? `:\n${stderr}` : ''}`);
+    this.name = 'DevServerExitedError';
+  }
+}
 
 /**
  * Starts the embedded Temporal dev server (`temporal server start-dev`) with its state in a
@@ -69,7 +81,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // SIGTERM lets it flush SQLite; a server that hangs on shutdown is killed after 5 s.
     forceKillAfterDelay: 5_000,
   });
-  child.stderr?.on('data', (chunk: Buffer) => options.logger.warn({ source: 'temporal' }, chunk.toString('utf8').trim()));
+  // The last lines it wrote go into the start-up error: with logging off (tests) they are the only trace.
+  const stderrTail: string[] = [];
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString('utf8').trim();
+    options.logger.warn({ source: 'temporal' }, text);
+    stderrTail.push(...text.split('\n'));
+    stderrTail.splice(0, Math.max(0, stderrTail.length - STDERR_TAIL_LINES));
+  });
   let exited = false;
   void child.then(() => {
     exited = true;
@@ -77,7 +96,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (exited) throw new Error(`the Temporal dev server exited during start-up (${options.temporalPath} ${args.join(' ')})`);
+    if (exited) throw new DevServerExitedError(`${options.temporalPath} ${args.join(' ')}`, stderrTail.join('\n'));
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.close();

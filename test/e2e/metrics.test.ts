@@ -39,9 +39,14 @@ let downloads: WorkerProcess;
 let webhook: CliProcess & { port: number; metricsPort: number };
 
 beforeAll(async () => {
-  [temporal, emulator, fixtures] = await Promise.all([startTemporal(), startBotApiEmulator(), createMediaFixtures()]);
+  // Each assigned as it comes up: afterAll closes whatever started if another start fails.
+  const [started] = await Promise.all([
+    startTemporal().then((server) => (temporal = server)),
+    startBotApiEmulator().then((started) => (emulator = started)),
+    createMediaFixtures().then((created) => (fixtures = created)),
+  ]);
   media = await startMediaServer(fixtures.dir);
-  const target = { temporalAddress: temporal.address, emulator };
+  const target = { temporalAddress: started.address, emulator };
   const [port, metricsPort] = [await freePort(), await freePort()];
   const webhookEnv = { ...baseEnv(target), PUBLIC_URL: 'https://bot.example.test', TELEGRAM_WEBHOOK_SECRET: SECRET, PORT: String(port), METRICS_PORT: String(metricsPort) };
   const [telegramProcess, downloadsProcess, webhookProcess] = await Promise.all([

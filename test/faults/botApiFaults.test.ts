@@ -28,7 +28,10 @@ let stack: FaultStack;
 
 beforeAll(async () => {
   const fixtures = await createMediaFixtures();
-  [temporal, emulator, media] = await Promise.all([startEmbeddedTemporal(), startBotApiEmulator(), startThrottledMediaServer(fixtures.dir)]);
+  // One at a time, each assigned as it comes up: afterAll closes whatever started if a later start fails.
+  temporal = await startEmbeddedTemporal();
+  emulator = await startBotApiEmulator();
+  media = await startThrottledMediaServer(fixtures.dir);
   proxy = await startFaultyBotApi(emulator.apiRoot, { rate: FAULT_RATE, seed: SEED });
   stack = await startFaultStack({
     temporalAddress: temporal.address,

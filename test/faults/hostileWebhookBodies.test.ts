@@ -49,7 +49,9 @@ async function heap(): Promise<Heap> {
 }
 
 beforeAll(async () => {
-  [temporal, emulator] = await Promise.all([startEmbeddedTemporal(), startBotApiEmulator()]);
+  // One at a time, each assigned as it comes up: afterAll closes whatever started if a later start fails.
+  temporal = await startEmbeddedTemporal();
+  emulator = await startBotApiEmulator();
   webhook = await startCli(
     'webhook',
     'test/faults/support/webhookHarness.ts',

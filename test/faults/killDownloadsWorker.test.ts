@@ -23,11 +23,10 @@ let stack: FaultStack;
 
 beforeAll(async () => {
   const fixtures = await createMediaFixtures();
-  [temporal, emulator, media] = await Promise.all([
-    startEmbeddedTemporal(),
-    startBotApiEmulator(),
-    startThrottledMediaServer(fixtures.dir, { bytesPerSecond: BYTES_PER_SECOND }),
-  ]);
+  // One at a time, each assigned as it comes up: afterAll closes whatever started if a later start fails.
+  temporal = await startEmbeddedTemporal();
+  emulator = await startBotApiEmulator();
+  media = await startThrottledMediaServer(fixtures.dir, { bytesPerSecond: BYTES_PER_SECOND });
   stack = await startFaultStack({
     temporalAddress: temporal.address,
     apiRoot: emulator.apiRoot,

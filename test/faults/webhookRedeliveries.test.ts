@@ -23,7 +23,9 @@ let stack: FaultStack;
 let baseUrl: string;
 
 beforeAll(async () => {
-  [temporal, emulator] = await Promise.all([startEmbeddedTemporal(), startBotApiEmulator()]);
+  // One at a time, each assigned as it comes up: afterAll closes whatever started if a later start fails.
+  temporal = await startEmbeddedTemporal();
+  emulator = await startBotApiEmulator();
   stack = await startFaultStack({ temporalAddress: temporal.address, apiRoot: emulator.apiRoot, token: emulator.token, telegramWorker: false });
   await stack.app.listen({ host: '127.0.0.1', port: 0 });
   baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;

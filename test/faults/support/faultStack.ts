@@ -15,7 +15,7 @@ import { createUpdateHandler } from '../../../src/bot.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { buildApp, WEBHOOK_PATH } from '../../../src/http/app.js';
 import { createLogger } from '../../../src/logger.js';
-import { startDevServer, type DevServer } from '../../../src/temporal/devServer.js';
+import { DevServerExitedError, startDevServer, type DevServer, type DevServerOptions } from '../../../src/temporal/devServer.js';
 import { resolveTools } from '../../../src/tools.js';
 import { createTelegramWorker, WORKFLOWS_PATH } from '../../../src/worker/workers.js';
 import { freePort, startCli, type CliProcess } from './processes.js';
@@ -54,19 +54,40 @@ export interface EmbeddedTemporal {
   close(): Promise<void>;
 }
 
+/**
+ * The server picks more ports of its own (HTTP API, metrics, internal services) at random; on a
+ * busy machine another process can take one between its check and its bind, and the server exits.
+ * Fresh ports and another try, a few times, before the error (with the server's stderr) stands.
+ */
+const START_ATTEMPTS = 3;
+
+async function startOnFreePorts(dataDir: string): Promise<{ server: DevServer; options: DevServerOptions }> {
+  for (let attempt = 1; ; attempt++) {
+    const options: DevServerOptions = {
+      temporalPath: resolveTools().temporal,
+      dataDir,
+      port: await freePort(),
+      uiPort: await freePort(),
+      namespace: 'default',
+      logger: createLogger('silent', 'temporal'),
+    };
+    try {
+      return { server: await startDevServer(options), options };
+    } catch (error) {
+      if (!(error instanceof DevServerExitedError) || attempt === START_ATTEMPTS) throw error;
+    }
+  }
+}
+
 /** `startDevServer` from src/temporal/devServer.ts, as `npm start` runs it, on free ports. */
 export async function startEmbeddedTemporal(): Promise<EmbeddedTemporal> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-fault-temporal-'));
-  const [port, uiPort] = [await freePort(), await freePort()];
-  const options = {
-    temporalPath: resolveTools().temporal,
-    dataDir,
-    port,
-    uiPort,
-    namespace: 'default',
-    logger: createLogger('silent', 'temporal'),
-  };
-  let server = await startDevServer(options);
+  const started = await startOnFreePorts(dataDir).catch(async (error: unknown) => {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const { options } = started;
+  let server = started.server;
   let running = true;
   const temporal: EmbeddedTemporal = {
     address: server.address,
