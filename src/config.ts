@@ -34,6 +34,7 @@ export const CONFIG_VARIABLES = {
   YTDLP_COOKIES: 'A cookies.txt for login-gated content; read only (each download uses a copy), never logged.',
   DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default 2.',
   TELEGRAM_CONCURRENCY: 'Concurrent Bot API calls per telegram worker process. Default 4.',
+  WORKFLOW_CACHE_SIZE: 'Workflow executions a telegram worker keeps in memory between their tasks (sticky cache); idle ones beyond it are evicted and replayed when touched again. Default 100.',
   DOWNLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one download attempt (download, conversion, gallery). Default 600.',
   DOWNLOAD_HEARTBEAT_SECONDS: 'A download that reports no progress for this long is retried. Default 15.',
   DOWNLOAD_MAX_ATTEMPTS: 'Download attempts for transient failures. Default 2.',
@@ -92,6 +93,8 @@ export interface Config {
   albumCap: number;
   ytDlpCookies: string | undefined;
   concurrency: { downloads: number; telegram: number };
+  /** The telegram worker's `maxCachedWorkflows`. */
+  workflowCacheSize: number;
   policies: PolicyOverrides;
   egressAllowedHosts: string[];
   tools: { ytDlp?: string; ffmpeg?: string; ffprobe?: string; temporal?: string };
@@ -229,6 +232,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       downloads: readInteger(env, 'DOWNLOAD_CONCURRENCY', 2, 1, 64),
       telegram: readInteger(env, 'TELEGRAM_CONCURRENCY', 4, 1, 256),
     },
+    // Media-cache and settings entities stay open for weeks; the SDK's default cache (sized from
+    // the heap, ~2,300 here) keeps every one of them in memory, so a worker grows with each
+    // distinct link. Evicted entities replay a short history when touched again.
+    workflowCacheSize: readInteger(env, 'WORKFLOW_CACHE_SIZE', 100, 0, 100_000),
     policies: {
       download: {
         startToCloseTimeout: readSeconds(env, 'DOWNLOAD_TIMEOUT_SECONDS'),

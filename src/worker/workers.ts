@@ -59,6 +59,7 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
       ...createStateActivities({ client, botId: botIdOf(config.telegram.token) }),
     },
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.telegram,
+    maxCachedWorkflows: config.workflowCacheSize,
     // On shutdown: running Bot API calls may finish for this long, then they are cancelled.
     shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
   });
