@@ -7,7 +7,9 @@ import type { DownloadInput, DownloadResult } from '../workflows/types.js';
 import { EGRESS_REFUSAL } from './adapters/egressProxy.js';
 import { BLOCKED_MEDIA, fetchMedia, type FetchProgress } from './adapters/fetchMedia.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
+import { freeDiskBytes } from './adapters/diskSpace.js';
 import { createRequestDir, removeRequestDir } from './adapters/requestDirs.js';
+import { Semaphore } from './adapters/semaphore.js';
 import { assertFetchableUrl, UrlRejected } from './adapters/urlGuard.js';
 import { classifyYtDlpFailure } from './adapters/ytDlpErrors.js';
 import { typedFailure } from './failure.js';
@@ -23,6 +25,10 @@ export interface DownloadActivityDeps {
   cookiesFile?: string;
   /** The egress proxy yt-dlp connects through (refuses internal addresses at connect time). */
   proxy?: string;
+  /** FFMPEG_CONCURRENCY: conversions running at once in this process (default 1). */
+  ffmpegConcurrency?: number;
+  /** MIN_FREE_DISK_MB: no download starts while DATA_DIR has less free space (default 0: no check). */
+  minFreeDiskMb?: number;
 }
 
 /** How often the activity heartbeats while yt-dlp is quiet (probing, merging, converting). */
@@ -30,6 +36,8 @@ const HEARTBEAT_EVERY_MS = 1_000;
 
 /** yt-dlp downloads, on the `downloads` queue. */
 export function createDownloadActivities(deps: DownloadActivityDeps) {
+  // One per process: every download of this worker shares the conversion slots.
+  const conversionSlots = new Semaphore(deps.ffmpegConcurrency ?? 1);
   return {
     async downloadMedia(input: DownloadInput): Promise<DownloadResult> {
       try {
@@ -38,6 +46,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
         if (error instanceof UrlRejected) throw typedFailure(error.type, error.message);
         throw error;
       }
+      await assertFreeDiskSpace(deps.dataDir, deps.minFreeDiskMb ?? 0);
 
       const startedAt = performance.now();
       let downloadedBytes: number | undefined;
@@ -46,7 +55,12 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       let handedOver = false;
       let latest: FetchProgress = { phase: 'probing' };
       // Heartbeats carry the progress (seen in the Web UI) and are how a cancel reaches yt-dlp.
-      const ticker = setInterval(() => heartbeat(latest), HEARTBEAT_EVERY_MS);
+      // They go on while nothing is reported (probing, a conversion waiting for its slot), and
+      // so does the status message: a state reported inside the edit interval shows up later.
+      const ticker = setInterval(() => {
+        heartbeat(latest);
+        reporter?.report(latest);
+      }, HEARTBEAT_EVERY_MS);
       heartbeat(latest);
       try {
         const outcome = await fetchMedia({
@@ -65,6 +79,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
             () => false,
           ),
           signal: cancellationSignal(),
+          conversionSlots,
           onProgress: (progress) => {
             latest = progress;
             heartbeat(progress);
@@ -121,6 +136,21 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       }
     },
   };
+}
+
+/**
+ * The disk floor (MIN_FREE_DISK_MB), checked before anything is written or yt-dlp starts. Below
+ * it the attempt fails retryably: space comes back as other requests are cleaned up, and a retry
+ * may run on another host.
+ */
+async function assertFreeDiskSpace(dataDir: string, minFreeDiskMb: number): Promise<void> {
+  if (minFreeDiskMb <= 0) return;
+  const free = await freeDiskBytes(dataDir);
+  const floor = minFreeDiskMb * 1024 * 1024;
+  if (free >= floor) return;
+  const freeMb = Math.floor(free / (1024 * 1024));
+  log.warn('not enough free disk space to start a download', { freeMb, minFreeDiskMb });
+  throw typedFailure(FailureType.InsufficientDiskSpace, `DATA_DIR has ${freeMb} MB free, less than MIN_FREE_DISK_MB (${minFreeDiskMb} MB)`);
 }
 
 /** Prometheus (METRICS_PORT): seconds of every attempt by outcome, bytes of the successful ones. */

@@ -21,7 +21,11 @@ export interface HostActivityDeps {
 export function createHostActivities({ api, dataDir }: HostActivityDeps) {
   return {
     async sendMedia(input: SendMediaInput): Promise<SentMedia> {
-      for (const file of input.files) assertRequestFile(dataDir, file.path);
+      for (const file of input.files) {
+        assertRequestFile(dataDir, file.path);
+        // The thumbnail is uploaded too: it must come from a request dir as well.
+        if (file.thumbnailPath !== undefined) assertRequestFile(dataDir, file.thumbnailPath);
+      }
       const progress = { sentBytes: 0 };
       const signal = grammySignal(cancellationSignal());
       const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };

@@ -1,9 +1,12 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { ChatSettingsWorkflow, chooseSettingUpdate, DEFAULT_SETTINGS, settingsQuery } from '../workflows/chatSettings.js';
 import { claimUpdate, completeUpdate, evictUpdate, MediaCacheWorkflow, releaseUpdate } from '../workflows/mediaCache.js';
+import type { QuotaDecision, QuotaLimits } from '../workflows/quotaWindow.js';
+import { acquireQuotaUpdate, releaseQuotaUpdate, UserQuotaWorkflow } from '../workflows/userQuota.js';
 import { TELEGRAM_QUEUE } from '../workflows/policies.js';
 import type { CacheClaim, CachedMedia, ChatSettings, MediaKey, SettingsChoice } from '../workflows/types.js';
-import { mediaRequestWorkflowId } from '../src/temporal/workflowIds.js';
+import { PLAIN_CHAT_IDS, type ChatIds } from '../src/temporal/chatPseudonyms.js';
+import { chatSettingsWorkflowId, mediaRequestIdPrefix, mediaRequestWorkflowId, userQuotaWorkflowId } from '../src/temporal/workflowIds.js';
 import { requesterQuery } from '../workflows/mediaRequest.js';
 import { mediaCacheId } from './adapters/mediaKey.js';
 
@@ -11,26 +14,28 @@ export interface StateActivityDeps {
   client: Client;
   /** The bot's numeric id (the token's prefix): file_ids are valid for one bot only. */
   botId: string;
+  /** How ids name a chat: its id, or with payload encryption its pseudonym (default: its id). */
+  chats?: ChatIds;
+  /** With payload encryption: cache ids are keyed hashes, so a guessed link cannot be confirmed. */
+  cacheIdKey?: Buffer;
 }
 
-export function chatSettingsWorkflowId(chatId: number): string {
-  return `chat-settings-${chatId}`;
-}
+export { chatSettingsWorkflowId };
 
 /**
  * Per-chat settings and the file_id cache, kept in Temporal entity workflows (ChatSettingsWorkflow,
  * MediaCacheWorkflow): durable on the embedded server's SQLite and on any cluster, shared by every
  * worker on every host, with nothing more to install. These activities are their client.
  */
-export function createStateActivities({ client, botId }: StateActivityDeps) {
+export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, cacheIdKey }: StateActivityDeps) {
   // An entity is created by the first update that needs it, and used as it is afterwards.
-  const startEntity = (workflow: typeof MediaCacheWorkflow | typeof ChatSettingsWorkflow, workflowId: string) =>
+  const startEntity = (workflow: typeof MediaCacheWorkflow | typeof ChatSettingsWorkflow | typeof UserQuotaWorkflow, workflowId: string) =>
     new WithStartWorkflowOperation(workflow, { workflowId, taskQueue: TELEGRAM_QUEUE, args: [], workflowIdConflictPolicy: 'USE_EXISTING' });
 
   return {
     async getChatSettings(chatId: number): Promise<ChatSettings> {
       try {
-        return await client.workflow.getHandle(chatSettingsWorkflowId(chatId)).query(settingsQuery);
+        return await client.workflow.getHandle(chatSettingsWorkflowId(chatId, chats)).query(settingsQuery);
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return DEFAULT_SETTINGS;
         throw error;
@@ -40,13 +45,13 @@ export function createStateActivities({ client, botId }: StateActivityDeps) {
     async chooseChatSetting(input: { chatId: number; choice: SettingsChoice }): Promise<ChatSettings> {
       return client.workflow.executeUpdateWithStart(chooseSettingUpdate, {
         args: [input.choice],
-        startWorkflowOperation: startEntity(ChatSettingsWorkflow, chatSettingsWorkflowId(input.chatId)),
+        startWorkflowOperation: startEntity(ChatSettingsWorkflow, chatSettingsWorkflowId(input.chatId, chats)),
       });
     },
 
     /** Asks the media's cache entry for its file_ids, or for the right to download it. */
     async claimMedia(input: { key: MediaKey; holder: string }): Promise<CacheClaim> {
-      const cacheId = mediaCacheId(input.key, botId);
+      const cacheId = mediaCacheId(input.key, botId, cacheIdKey);
       const answer = await client.workflow.executeUpdateWithStart(claimUpdate, {
         args: [{ holder: input.holder }],
         startWorkflowOperation: startEntity(MediaCacheWorkflow, cacheId),
@@ -68,9 +73,9 @@ export function createStateActivities({ client, botId }: StateActivityDeps) {
     async findRunningRequests(input: { chatId: number; requestMessageId?: number }): Promise<Array<{ workflowId: string; requesterId?: number }>> {
       const ids: string[] = [];
       if (input.requestMessageId !== undefined) {
-        ids.push(mediaRequestWorkflowId({ chatId: input.chatId, messageId: input.requestMessageId }));
+        ids.push(mediaRequestWorkflowId({ chatId: input.chatId, messageId: input.requestMessageId }, chats));
       } else {
-        const query = `WorkflowType = 'MediaRequestWorkflow' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${mediaRequestWorkflowId({ chatId: input.chatId, messageId: 0 }).replace(/0$/, '')}'`;
+        const query = `WorkflowType = 'MediaRequestWorkflow' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${mediaRequestIdPrefix(input.chatId, chats)}'`;
         for await (const run of client.workflow.list({ query })) ids.push(run.workflowId);
       }
       const running: Array<{ workflowId: string; requesterId?: number }> = [];
@@ -93,6 +98,28 @@ export function createStateActivities({ client, botId }: StateActivityDeps) {
 
     async evictMedia(input: { cacheId: string; fileId: string }): Promise<boolean> {
       return client.workflow.getHandle(input.cacheId).executeUpdate(evictUpdate, { args: [{ fileId: input.fileId }] });
+    },
+
+    /**
+     * Asks the user's quota entity for a slot for this request (and counts its links), starting
+     * the entity when the user has none. Asking again for the same holder is answered the same
+     * and counts nothing twice, so a retried attempt is harmless.
+     */
+    async acquireQuota(input: { userId: number; holder: string; links: number; limits: QuotaLimits }): Promise<QuotaDecision> {
+      return client.workflow.executeUpdateWithStart(acquireQuotaUpdate, {
+        args: [{ holder: input.holder, links: input.links, limits: input.limits }],
+        startWorkflowOperation: startEntity(UserQuotaWorkflow, userQuotaWorkflowId(input, chats)),
+      });
+    },
+
+    /** Gives the slot back. An entity that has ended holds nothing: that is a success. */
+    async releaseQuota(input: { userId: number; holder: string }): Promise<void> {
+      try {
+        await client.workflow.getHandle(userQuotaWorkflowId(input, chats)).executeUpdate(releaseQuotaUpdate, { args: [{ holder: input.holder }] });
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return;
+        throw error;
+      }
     },
   };
 }

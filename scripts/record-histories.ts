@@ -3,28 +3,37 @@
  * server, workers, yt-dlp, Bot API emulator) through the main paths and exports each run with
  * `temporal workflow show --output json`, exactly as an operator would.
  *
- *   npm run histories:record
+ *   npm run histories:record               # every set
+ *   npm run histories:record -- user-quota # only test/histories/user-quota/
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned); the old
  * files must keep replaying for as long as runs recorded with them can exist.
  */
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Update } from 'grammy/types';
-import { mediaRequestWorkflowId } from '../src/temporal/workflowIds.js';
+import { WorkflowStarter } from '../src/temporal/starter.js';
+import { mediaRequestWorkflowId, userQuotaWorkflowId } from '../src/temporal/workflowIds.js';
+import type { QuotaLimits } from '../workflows/quotaWindow.js';
+import { quotaStateQuery } from '../workflows/userQuota.js';
 import { resolveTools } from '../src/tools.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
 
 const HISTORIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/histories');
 
-async function record(stack: TestStack, name: string, update: Update, act?: (workflowId: string) => Promise<void>): Promise<void> {
+async function record(stack: TestStack, name: string, update: Update, act?: (workflowId: string) => Promise<void>, dir = HISTORIES_DIR): Promise<void> {
   const response = await stack.post(update);
   if (response.statusCode !== 200) throw new Error(`webhook answered ${response.statusCode} for ${name}`);
   const workflowId = mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
   await act?.(workflowId);
+  await save(stack, name, workflowId, dir);
+}
+
+/** Waits for the run to end and exports its history as `dir/<name>.json`. */
+async function save(stack: TestStack, name: string, workflowId: string, dir = HISTORIES_DIR): Promise<void> {
   await stack.client.workflow
     .getHandle(workflowId)
     .result()
@@ -32,37 +41,83 @@ async function record(stack: TestStack, name: string, update: Update, act?: (wor
   const { stdout } = await execa(resolveTools().temporal, [
     'workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.env.address, '--namespace', 'default',
   ]);
-  await writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${stdout.trim()}\n`);
+  await writeFile(path.join(dir, `${name}.json`), `${stdout.trim()}\n`);
   process.stdout.write(`recorded ${name} (${workflowId})\n`);
 }
 
+/**
+ * Runs with the per-user quota (USER_QUOTA_PATCH): a delivered request that held a slot, one
+ * cancelled while holding it (the slot is given back), and the two refusals. Small limits are
+ * put in the inputs directly, as the webhook would with QUOTA_* set.
+ */
+async function recordQuotaHistories(stack: TestStack, slow: Awaited<ReturnType<typeof startSlowServer>>): Promise<void> {
+  const dir = path.join(HISTORIES_DIR, 'user-quota');
+  await mkdir(dir, { recursive: true });
+  await record(stack, 'delivered-with-quota', stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId: 7_300 }), undefined, dir);
+
+  const starter = new WorkflowStarter(stack.client);
+  const start = async (userId: number, messageId: number, link: string, quota: QuotaLimits) => {
+    const input = { chatId: userId, userId, messageId, links: [link], maxUploadBytes: stack.config.maxUploadBytes, albumCap: stack.config.albumCap, policies: stack.config.policies, quota };
+    await starter.startMediaRequest(input);
+    return mediaRequestWorkflowId(input);
+  };
+  const holding = async (userId: number, count: number) => {
+    for (let tries = 0; tries < 300; tries++) {
+      const state = await stack.client.workflow.getHandle(userQuotaWorkflowId({ userId })).query(quotaStateQuery).catch(() => undefined);
+      if ((state?.running.length ?? 0) >= count) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`user ${userId} never held ${count} slot(s)`);
+  };
+
+  const oneAtATime = { concurrentRequests: 1, requestsPerHour: 100 };
+  const held = await start(7_301, 1, slow.url('quota-held.mp4'), oneAtATime);
+  await holding(7_301, 1);
+  await save(stack, 'refused-concurrent', await start(7_301, 2, stack.mediaUrl('clip.mp4'), oneAtATime), dir);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await stack.client.workflow.getHandle(held).cancel();
+  await save(stack, 'cancelled-with-quota', held, dir);
+
+  const twoAnHour = { concurrentRequests: 5, requestsPerHour: 2 };
+  const cached = stack.media.url('clip.mp4');
+  for (const [messageId, link] of [[1, cached], [2, `${cached}#again`]] as const) {
+    await stack.client.workflow.getHandle(await start(7_302, messageId, link, twoAnHour)).result();
+  }
+  await save(stack, 'refused-hourly', await start(7_302, 3, `${cached}#third`, twoAnHour), dir);
+}
+
+/** `user-quota`: record only that set; nothing: every set. */
+const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
 try {
-  stack.media.always('removed.mp4', 404);
-  await execa('cp', [stack.fixtures.video, path.join(stack.fixtures.dir, 'retried.mp4')]);
+  if (only === undefined) {
+    stack.media.always('removed.mp4', 404);
+    await execa('cp', [stack.fixtures.video, path.join(stack.fixtures.dir, 'retried.mp4')]);
 
-  const delivered = stack.media.url('clip.mp4');
-  await record(stack, 'delivered-video', stack.linkUpdate(delivered));
-  await record(stack, 'delivered-from-cache', stack.linkUpdate(delivered));
+    const delivered = stack.media.url('clip.mp4');
+    await record(stack, 'delivered-video', stack.linkUpdate(delivered));
+    await record(stack, 'delivered-from-cache', stack.linkUpdate(delivered));
 
-  stack.media.failNext('retried.mp4', 503, 1);
-  stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
-  await record(stack, 'delivered-after-retries', stack.linkUpdate(stack.media.url('retried.mp4')));
+    stack.media.failNext('retried.mp4', 503, 1);
+    stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+    await record(stack, 'delivered-after-retries', stack.linkUpdate(stack.media.url('retried.mp4')));
 
-  await record(stack, 'failed-content-unavailable', stack.linkUpdate(stack.media.url('removed.mp4')));
-  await record(stack, 'failed-unsupported-url', stack.linkUpdate(stack.media.url('page.html')));
+    await record(stack, 'failed-content-unavailable', stack.linkUpdate(stack.media.url('removed.mp4')));
+    await record(stack, 'failed-unsupported-url', stack.linkUpdate(stack.media.url('page.html')));
 
-  const links = [stack.mediaUrl('tone.mp3'), stack.mediaUrl('removed.mp4')];
-  const text = links.join(' ');
-  const several = stack.linkUpdate(links[0]!, { text });
-  several.message!.entities = links.map((link) => ({ type: 'url' as const, offset: text.indexOf(link), length: link.length }));
-  await record(stack, 'partial-two-links', several);
+    const links = [stack.mediaUrl('tone.mp3'), stack.mediaUrl('removed.mp4')];
+    const text = links.join(' ');
+    const several = stack.linkUpdate(links[0]!, { text });
+    several.message!.entities = links.map((link) => ({ type: 'url' as const, offset: text.indexOf(link), length: link.length }));
+    await record(stack, 'partial-two-links', several);
 
-  await record(stack, 'cancelled-mid-download', stack.linkUpdate(slow.url('slow.mp4')), async (workflowId) => {
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
-    await stack.client.workflow.getHandle(workflowId).cancel();
-  });
+    await record(stack, 'cancelled-mid-download', stack.linkUpdate(slow.url('slow.mp4')), async (workflowId) => {
+      await new Promise((resolve) => setTimeout(resolve, 3_000));
+      await stack.client.workflow.getHandle(workflowId).cancel();
+    });
+  }
+  if (only === undefined || only === 'user-quota') await recordQuotaHistories(stack, slow);
 } finally {
   await slow.close();
   await stack.stop();

@@ -8,6 +8,7 @@ import { HealthChecks, temporalCheck } from './http/health.js';
 import type { Logger } from './logger.js';
 import { handleUpdate } from './telegram/handleUpdate.js';
 import { runLongPolling } from './telegram/polling.js';
+import { chatIdsFor } from './temporal/chatPseudonyms.js';
 import { WorkflowStarter } from './temporal/starter.js';
 
 export interface RunningBot {
@@ -18,10 +19,13 @@ export interface RunningBot {
 /** The update handler wired to Temporal, as both the webhook and polling use it. */
 export function createUpdateHandler(config: Config, client: Client, logger: Logger) {
   const deps = {
-    starter: new WorkflowStarter(client),
+    starter: new WorkflowStarter(client, chatIdsFor(config.payloadEncryption)),
     maxUploadBytes: config.maxUploadBytes,
     albumCap: config.albumCap,
     policies: config.policies,
+    allowedChatIds: config.allowedChatIds ? new Set(config.allowedChatIds) : undefined,
+    // Both limits off: requests do not even ask the quota entity.
+    quota: config.quota.concurrentRequests > 0 || config.quota.requestsPerHour > 0 ? config.quota : undefined,
     logger,
   };
   return (update: Update) => handleUpdate(update, deps);
@@ -41,7 +45,14 @@ export async function runBot(
 ): Promise<RunningBot> {
   const onUpdate = createUpdateHandler(config, client, logger);
   if (config.publicUrl) {
-    const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: onUpdate, logger, health });
+    const app = buildApp({
+      webhookSecret: config.telegram.webhookSecret!,
+      handleUpdate: onUpdate,
+      logger,
+      health,
+      rateLimitPerMinute: config.webhook.rateLimitPerMinute,
+      trustProxyHops: config.webhook.trustProxyHops,
+    });
     await app.listen({ host: config.http.host, port: config.http.port });
     await api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
       secret_token: config.telegram.webhookSecret,

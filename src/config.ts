@@ -1,6 +1,8 @@
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import type { PolicyOverrides } from '../workflows/policies.js';
+import type { QuotaLimits } from '../workflows/quotaWindow.js';
+import type { PayloadKey } from './temporal/payloadCodec.js';
 
 /**
  * Every environment variable the bot reads, with what it means. `.env.example`,
@@ -44,17 +46,19 @@ export const CONFIG_VARIABLES = {
   TELEGRAM_RETRY_SECONDS: 'Wait before retrying a failed Bot API call (x2 each time). Default 1.',
   UPLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one media upload. Default 300.',
   HOST_QUEUE_TIMEOUT_SECONDS: 'How long a send or cleanup waits for the download host before downloading again elsewhere. Default 60.',
-  ALLOWED_CHAT_IDS: 'Comma-separated chat or user ids the bot serves; anyone else gets one polite refusal and nothing starts. Unset: everyone.',
-  QUOTA_CONCURRENT_REQUESTS: 'Requests one user may have running at once. Default 3.',
-  QUOTA_REQUESTS_PER_HOUR: 'Requests one user may start in any hour. Default 30.',
+  ALLOWED_CHAT_IDS: 'Comma-separated chat or user ids the bot serves (groups are negative); anyone else gets one polite refusal per hour and nothing starts. Unset: everyone.',
+  QUOTA_CONCURRENT_REQUESTS: 'Requests (messages with links) one user may have running at once. 0: no limit. Default 3.',
+  QUOTA_REQUESTS_PER_HOUR: 'Links one user may send in any hour (each link of a message counts). 0: no limit. Default 30.',
   WEBHOOK_RATE_LIMIT: "Webhook requests per minute from one source address; Telegram's delivery networks are exempt. 0: off. Default 120.",
   TRUST_PROXY: "Behind a reverse proxy: how many proxy hops to trust in X-Forwarded-For for the client address. Default 0 (the socket's address).",
   MIN_FREE_DISK_MB: 'Downloads wait (retryable failure) while DATA_DIR has less free space than this. Default 1024.',
   FFMPEG_CONCURRENCY: 'Concurrent ffmpeg conversions per downloads worker process. Default 1.',
   PAYLOAD_CODEC_KEYS: 'Comma-separated keyId:base64 AES-256 keys (32 bytes) that encrypt workflow payloads; the first encrypts, all decrypt (rotation). A secret. Unset: plaintext payloads.',
+  CHAT_ID_PSEUDONYM_KEY: 'Base64 secret (32 bytes or more) that turns chat ids into stable pseudonyms in workflow ids and the ChatId search attribute. A secret. Required with PAYLOAD_CODEC_KEYS; keep it when rotating those (a new one changes every id).',
   CODEC_AUTH_TOKEN: 'Bearer token the codec server (/codec/decode, /codec/encode) requires. A secret. Required when the codec server runs.',
   CODEC_PORT: 'Port of the codec server for the Web UI and the temporal CLI. Unset: none (npm start with PAYLOAD_CODEC_KEYS: 8234).',
   CODEC_CORS_ORIGINS: 'Web UI origins allowed to call the codec server. Default http://localhost:8233,http://127.0.0.1:8233.',
+  CODEC_ALLOW_UI_WITHOUT_TOKEN: 'true: the codec server also answers requests without a token from a CODEC_CORS_ORIGINS origin (the Web UI cannot send one); only where nothing but this host reaches its port. Default: true when it listens on loopback, else false.',
   EGRESS_ALLOWED_HOSTS: 'Comma-separated hosts that may be downloaded from although they are loopback/private (tests, internal hosts).',
   YTDLP_PATH: 'yt-dlp executable. Default: .tools/bin/yt-dlp, then PATH.',
   FFMPEG_PATH: 'ffmpeg executable. Default: .tools/bin/ffmpeg, then PATH.',
@@ -73,6 +77,12 @@ export interface Config {
   /** Set: webhook mode, Telegram posts to `${publicUrl}/telegram/webhook`. */
   publicUrl: string | undefined;
   http: { host: string; port: number };
+  webhook: {
+    /** Requests per minute from one source address (Telegram's networks exempt); 0: no limit. */
+    rateLimitPerMinute: number;
+    /** Proxy hops trusted in X-Forwarded-For; 0: the socket's address, the header ignored. */
+    trustProxyHops: number;
+  };
   temporal: {
     /** Undefined: the embedded dev server is started and used. */
     address: string | undefined;
@@ -93,11 +103,29 @@ export interface Config {
   albumCap: number;
   ytDlpCookies: string | undefined;
   concurrency: { downloads: number; telegram: number };
+  /** Concurrent ffmpeg conversions per downloads worker process. */
+  ffmpegConcurrency: number;
+  /** A download does not start while DATA_DIR has less free space than this (MiB); 0: no check. */
+  minFreeDiskMb: number;
   /** The telegram worker's `maxCachedWorkflows`. */
   workflowCacheSize: number;
   policies: PolicyOverrides;
+  /** Chats and users the bot serves (a message passes when its chat or its sender is listed); undefined: everyone. */
+  allowedChatIds: number[] | undefined;
+  /** Per-user limits, carried in each MediaRequestWorkflow's input. */
+  quota: QuotaLimits;
   egressAllowedHosts: string[];
   tools: { ytDlp?: string; ffmpeg?: string; ffprobe?: string; temporal?: string };
+  /** Undefined: payloads are stored as plaintext and ids show chat ids (development only). */
+  payloadEncryption: { keys: PayloadKey[]; chatIdPseudonymKey: Buffer } | undefined;
+  /** The codec server that decodes payloads for the Web UI and the temporal CLI. */
+  codecServer: {
+    authToken: string | undefined;
+    port: number | undefined;
+    corsOrigins: string[];
+    /** Token-less requests from `corsOrigins`; undefined: allowed exactly when it listens on loopback. */
+    allowUiWithoutToken: boolean | undefined;
+  };
 }
 
 /** Thrown when the environment is unusable; the message names the variable. */
@@ -210,6 +238,10 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     },
     publicUrl,
     http: { host: read(env, 'HOST') ?? '0.0.0.0', port: readInteger(env, 'PORT', 3000, 0, 65_535) },
+    webhook: {
+      rateLimitPerMinute: readInteger(env, 'WEBHOOK_RATE_LIMIT', 120, 0, 1_000_000),
+      trustProxyHops: readInteger(env, 'TRUST_PROXY', 0, 0, 10),
+    },
     temporal: {
       address: temporalAddress,
       namespace: read(env, 'TEMPORAL_NAMESPACE') ?? 'default',
@@ -232,6 +264,9 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       downloads: readInteger(env, 'DOWNLOAD_CONCURRENCY', 2, 1, 64),
       telegram: readInteger(env, 'TELEGRAM_CONCURRENCY', 4, 1, 256),
     },
+    ffmpegConcurrency: readInteger(env, 'FFMPEG_CONCURRENCY', 1, 1, 64),
+    // Up to 1 PiB: "absurdly high" is a valid way to stop all downloads on a host.
+    minFreeDiskMb: readInteger(env, 'MIN_FREE_DISK_MB', 1024, 0, 1024 ** 3),
     // Media-cache and settings entities stay open for weeks; the SDK's default cache (sized from
     // the heap, ~2,300 here) keeps every one of them in memory, so a worker grows with each
     // distinct link. Evicted entities replay a short history when touched again.
@@ -253,6 +288,11 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
         scheduleToStartTimeout: readSeconds(env, 'HOST_QUEUE_TIMEOUT_SECONDS'),
       },
     },
+    allowedChatIds: readIdList(env, 'ALLOWED_CHAT_IDS'),
+    quota: {
+      concurrentRequests: readInteger(env, 'QUOTA_CONCURRENT_REQUESTS', 3, 0, 10_000),
+      requestsPerHour: readInteger(env, 'QUOTA_REQUESTS_PER_HOUR', 30, 0, 1_000_000),
+    },
     egressAllowedHosts: (read(env, 'EGRESS_ALLOWED_HOSTS') ?? '')
       .split(',')
       .map((host) => host.trim().toLowerCase())
@@ -263,11 +303,33 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       ffprobe: read(env, 'FFPROBE_PATH'),
       temporal: read(env, 'TEMPORAL_CLI_PATH'),
     },
+    payloadEncryption: readPayloadEncryption(env),
+    codecServer: readCodecServer(env, readInteger(env, 'TEMPORAL_UI_PORT', 8233, 1, 65_535)),
   };
 }
 
 function optionalInteger(env: Env, name: ConfigVariable, min: number, max: number): number | undefined {
   return read(env, name) === undefined ? undefined : readInteger(env, name, 0, min, max);
+}
+
+/**
+ * Comma-separated Telegram ids: users and private chats are positive, groups negative
+ * (supergroups and channels -100…). Blanks between commas are ignored; a list with no id is an
+ * error (it would refuse everyone).
+ */
+function readIdList(env: Env, name: ConfigVariable): number[] | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (entries.length === 0) throw new ConfigError(name, 'lists no id: leave it unset to serve everyone');
+  const ids = entries.map((entry) => {
+    const id = /^-?\d{1,16}$/.test(entry) ? Number(entry) : Number.NaN;
+    if (!Number.isSafeInteger(id) || id === 0) {
+      throw new ConfigError(name, `must be comma-separated chat or user ids (whole numbers, groups negative), got "${entry}"`);
+    }
+    return id;
+  });
+  return [...new Set(ids)];
 }
 
 function readBoolean(env: Env, name: ConfigVariable): boolean {
@@ -302,4 +364,92 @@ function readTls(env: Env, cwd?: string): Config['temporal']['tls'] {
   }
   const wanted = readBoolean(env, 'TEMPORAL_TLS') || Object.values(tls).some((value) => value !== undefined) || read(env, 'TEMPORAL_API_KEY') !== undefined;
   return wanted ? tls : undefined;
+}
+
+const KEY_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+const BASE64_PATTERN = /^[A-Za-z0-9+/]+={0,2}$/;
+const AES_256_KEY_BYTES = 32;
+const CODEC_TOKEN_PATTERN = /^[\x21-\x7e]{16,512}$/;
+
+/** `keyId:base64,…`; the first key encrypts, every key decrypts. Key values are never echoed. */
+function readPayloadEncryption(env: Env): Config['payloadEncryption'] {
+  const raw = read(env, 'PAYLOAD_CODEC_KEYS');
+  const pseudonymKey = read(env, 'CHAT_ID_PSEUDONYM_KEY');
+  if (raw === undefined) {
+    if (pseudonymKey !== undefined) {
+      throw new ConfigError('CHAT_ID_PSEUDONYM_KEY', 'is set but PAYLOAD_CODEC_KEYS is not: pseudonymous ids go with encrypted payloads, set both or neither');
+    }
+    return undefined;
+  }
+  const keys = raw.split(',').map((entry, index): PayloadKey => {
+    const where = `entry ${index + 1}`;
+    const colon = entry.indexOf(':');
+    if (colon === -1) throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where} is not keyId:base64 (e.g. k2026:$(openssl rand -base64 32))`);
+    const id = entry.slice(0, colon).trim();
+    if (!KEY_ID_PATTERN.test(id)) throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where}: the key id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+    const key = decodeBase64(entry.slice(colon + 1).trim());
+    if (key?.length !== AES_256_KEY_BYTES) {
+      throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where} (key id "${id}"): the key must be ${AES_256_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+    }
+    return { id, key };
+  });
+  const ids = keys.map((key) => key.id);
+  const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (repeated !== undefined) throw new ConfigError('PAYLOAD_CODEC_KEYS', `names key id "${repeated}" twice: each key needs its own id`);
+  if (pseudonymKey === undefined) {
+    throw new ConfigError('CHAT_ID_PSEUDONYM_KEY', 'is required with PAYLOAD_CODEC_KEYS (openssl rand -base64 32; keep it when rotating the payload keys)');
+  }
+  const chatIdPseudonymKey = decodeBase64(pseudonymKey);
+  if (chatIdPseudonymKey === undefined || chatIdPseudonymKey.length < AES_256_KEY_BYTES) {
+    throw new ConfigError('CHAT_ID_PSEUDONYM_KEY', `must be at least ${AES_256_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+  }
+  return { keys, chatIdPseudonymKey };
+}
+
+function decodeBase64(value: string): Buffer | undefined {
+  return BASE64_PATTERN.test(value) ? Buffer.from(value, 'base64') : undefined;
+}
+
+function readCodecServer(env: Env, uiPort: number): Config['codecServer'] {
+  const authToken = read(env, 'CODEC_AUTH_TOKEN');
+  if (authToken !== undefined && !CODEC_TOKEN_PATTERN.test(authToken)) {
+    throw new ConfigError('CODEC_AUTH_TOKEN', 'must be 16-512 printable characters without spaces (openssl rand -hex 32)');
+  }
+  const origins = read(env, 'CODEC_CORS_ORIGINS');
+  const allowUi = read(env, 'CODEC_ALLOW_UI_WITHOUT_TOKEN');
+  return {
+    authToken,
+    port: optionalInteger(env, 'CODEC_PORT', 1, 65_535),
+    // The embedded Web UI, wherever TEMPORAL_UI_PORT puts it.
+    corsOrigins: origins === undefined ? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] : origins.split(',').map((origin) => readOrigin(origin.trim())),
+    allowUiWithoutToken: allowUi === undefined ? undefined : readBoolean(env, 'CODEC_ALLOW_UI_WITHOUT_TOKEN'),
+  };
+}
+
+/** An origin as browsers send it: scheme, host and port, no path. */
+function readOrigin(value: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value.replace(/\/$/, '')) {
+    throw new ConfigError('CODEC_CORS_ORIGINS', `must be comma-separated origins like http://localhost:8233 (scheme, host, port; no path), got "${value}"`);
+  }
+  return url.origin;
+}
+
+/**
+ * The codec server's settings once it is going to run: keys to decode with and a token to check.
+ * `defaultPort`: `npm start` serves it on 8234 when keys are set and CODEC_PORT is not.
+ */
+export function codecServerSettings(config: Config, defaultPort?: number): { port: number; authToken: string; encryption: NonNullable<Config['payloadEncryption']> } {
+  const port = config.codecServer.port ?? defaultPort;
+  if (port === undefined) throw new ConfigError('CODEC_PORT', 'is required to run the codec server');
+  if (!config.payloadEncryption) throw new ConfigError('PAYLOAD_CODEC_KEYS', 'is required by the codec server: it decodes with those keys');
+  if (config.codecServer.authToken === undefined) {
+    throw new ConfigError('CODEC_AUTH_TOKEN', 'is required when the codec server runs (openssl rand -hex 32)');
+  }
+  return { port, authToken: config.codecServer.authToken, encryption: config.payloadEncryption };
 }

@@ -31,6 +31,13 @@ export function createLogger(level: string, name = 'media-bot', destination?: De
 }
 
 /**
+ * What pino's error serializer returns, for the error and for every error nested in its fields
+ * (grammy's HttpError keeps fetch's error, whose message is the Bot API URL, in `error`): plain
+ * data, but on a prototype of its own.
+ */
+const SERIALIZED_ERROR = Object.getPrototypeOf(stdSerializers.err(new Error('prototype probe'))) as object;
+
+/**
  * Redacts every string in a log argument. Errors become pino's standard shape (type, message,
  * stack, cause) first; other class instances (Date, Buffer, …) are left for pino to serialize.
  */
@@ -41,7 +48,7 @@ function redactDeep(value: unknown, depth = 0): unknown {
   if (value instanceof Error) return redactDeep({ ...stdSerializers.err(value) }, depth + 1);
   if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1));
   const prototype = Object.getPrototypeOf(value) as unknown;
-  if (prototype !== Object.prototype && prototype !== null) return value;
+  if (prototype !== Object.prototype && prototype !== null && prototype !== SERIALIZED_ERROR) return value;
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, redactDeep(item, depth + 1)]));
 }
 

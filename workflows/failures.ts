@@ -17,6 +17,10 @@ export const FailureType = {
   TelegramRateLimited: 'TelegramRateLimited',
   TransientNetwork: 'TransientNetwork',
   DownloadFailed: 'DownloadFailed',
+  /** DATA_DIR had less free space than MIN_FREE_DISK_MB: retried (later, or on another host). */
+  InsufficientDiskSpace: 'InsufficientDiskSpace',
+  /** The user had too many requests running, or sent too many links in the last hour: refused before anything ran. */
+  QuotaExceeded: 'QuotaExceeded',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -32,6 +36,7 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.ChatUnavailable,
   FailureType.TelegramBadRequest,
   FailureType.StaleFileId,
+  FailureType.QuotaExceeded,
 ];
 
 export function isFailureType(value: unknown): value is FailureType {

@@ -3,3 +3,4 @@ export { MediaRequestWorkflow } from './mediaRequest.js';
 export { ReplyWorkflow, SettingsWorkflow, CancelWorkflow } from './commands.js';
 export { ChatSettingsWorkflow } from './chatSettings.js';
 export { MediaCacheWorkflow } from './mediaCache.js';
+export { UserQuotaWorkflow } from './userQuota.js';

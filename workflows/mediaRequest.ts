@@ -19,9 +19,11 @@ import { TimeoutType } from '@temporalio/common';
 import type { DownloadActivities, HostActivities, StateActivities, TelegramActivities } from '../activities/index.js';
 import { FailureType } from './failures.js';
 import { mediaSettledSignal } from './mediaCache.js';
-import { ACKNOWLEDGED, albumCapNote, CANCELLED, doneSummary, failureMessage, linkProgressText, mediaCaption, UPLOADING } from './messages.js';
+import { ACKNOWLEDGED, albumCapNote, CANCELLED, doneSummary, failureMessage, linkProgressText, mediaCaption, quotaRefusalText, UPLOADING } from './messages.js';
 import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, MAX_HOST_ROUNDS, statePolicy, telegramPolicy } from './policies.js';
+import type { QuotaDecision, QuotaLimits, QuotaRefusal } from './quotaWindow.js';
 import type { CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInput, MediaRequestResult, SentMessage } from './types.js';
+import { quotaProbeSignal } from './userQuota.js';
 
 /** Who asked: checked before anyone else may cancel the request. */
 export const requesterQuery = defineQuery<number | undefined>('requester');
@@ -42,6 +44,9 @@ export const statusQuery = defineQuery<RequestStatus>('status');
 /** The patch that added the outcome search attributes: runs started before it replay without them. */
 export const OUTCOME_SEARCH_ATTRIBUTES_PATCH = 'outcome-search-attributes';
 
+/** The patch that added per-user quotas: runs started before it replay without asking for a slot. */
+export const USER_QUOTA_PATCH = 'user-quota';
+
 /** How long a request waits for another one that is downloading the same media. */
 const SHARED_DOWNLOAD_WAIT = '15 minutes';
 
@@ -58,10 +63,68 @@ interface LinkFailure {
  * request is fetching right now is waited for, not downloaded twice. A failed link is explained
  * to the person once; a request with a failed link ends Failed with that failure's type, so it
  * stays listed in the Web UI. Cancel (button or /cancel) stops the download and says so.
+ *
+ * First of all the sender's quota gives the request a slot, or refuses it: then the person reads
+ * when to try again, nothing is downloaded, and the run fails with the type QuotaExceeded. The
+ * slot is given back however the request ends (delivered, failed or cancelled).
  */
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<MediaRequestResult> {
   setHandler(requesterQuery, () => input.userId);
+  // The quota entity signals its holders to learn whether they still run; nothing to do here.
+  setHandler(quotaProbeSignal, () => undefined);
   const progress = createProgress(input.links.length);
+  const limits = input.quota && patched(USER_QUOTA_PATCH) ? input.quota : undefined;
+  if (!limits) return serveLinks(input, progress);
+
+  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `quota of the sender, chat ${input.chatId}` });
+  // Messages without a sender (rare: some channel-linked groups) count against the chat.
+  const slot = { userId: input.userId ?? input.chatId, holder: workflowInfo().workflowId };
+  let refused = false;
+  try {
+    const decision = await acquireSlot(state, slot, input.links.length, limits);
+    if (!decision.granted) {
+      refused = true;
+      return await refuse(input, decision, progress);
+    }
+    return await serveLinks(input, progress);
+  } finally {
+    if (!refused) {
+      await CancellationScope.nonCancellable(() => state.releaseQuota(slot).catch(warn('could not release the quota slot')));
+    }
+  }
+}
+
+/**
+ * Asks the quota for a slot. When the quota cannot answer at all (its activity ran out of
+ * attempts), the request is served anyway: a sick quota entity must not take the bot down.
+ */
+async function acquireSlot(state: StateActivities, slot: { userId: number; holder: string }, links: number, limits: QuotaLimits): Promise<QuotaDecision> {
+  try {
+    return await state.acquireQuota({ ...slot, links, limits });
+  } catch (error) {
+    if (isCancellation(error)) throw error;
+    log.warn('the quota did not answer; serving the request without it', { error: String(error) });
+    return { granted: true };
+  }
+}
+
+/** Tells the person why nothing happens and when to send the link again; the run fails as QuotaExceeded. */
+async function refuse(input: MediaRequestInput, refusal: QuotaRefusal, progress: Progress): Promise<never> {
+  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const reason =
+    refusal.reason === 'concurrent'
+      ? `${refusal.running} requests of this user running (limit ${refusal.limit})`
+      : `${refusal.sent} links from this user in the last hour (limit ${refusal.limit}); room again in ${Math.ceil(refusal.retryAfterMs / 1000)} s`;
+  await telegram.sendText({ chatId: input.chatId, text: quotaRefusalText(refusal), replyToMessageId: input.messageId }).catch(warn('could not send the quota refusal'));
+  const failure: LinkFailure = { type: FailureType.QuotaExceeded, reason };
+  progress.failedLink(failure);
+  progress.end('failed', failure.type);
+  const links: LinkOutcome[] = input.links.map((link) => ({ link, outcome: 'failed', failureType: failure.type }));
+  throw ApplicationFailure.create({ type: failure.type, message: reason, nonRetryable: true, details: [{ ...failure, quota: refusal, links }] });
+}
+
+/** The links of the message, one after the other (see {@link MediaRequestWorkflow}). */
+async function serveLinks(input: MediaRequestInput, progress: Progress): Promise<MediaRequestResult> {
   const settled = new Map<string, CachedMedia | null>();
   setHandler(mediaSettledSignal, ({ cacheId, media }) => {
     settled.set(cacheId, media ?? null);

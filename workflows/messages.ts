@@ -83,9 +83,29 @@ export function failureMessage(facts: FailureFacts): string {
       return '❌ Telegram did not accept this file.';
     case FailureType.TelegramRateLimited:
       return '❌ Telegram asked me to slow down and I could not send this in time. Please send the link again in a minute.';
+    case FailureType.InsufficientDiskSpace:
+      return '❌ The server is short of disk space right now; please try again later.';
+    case FailureType.QuotaExceeded:
+      return '❌ You have sent me too many links for now. Please send this one again a little later.';
     default:
       return '❌ Download failed: the site did not respond properly. Please try again later.';
   }
+}
+
+/** The one answer to anyone outside ALLOWED_CHAT_IDS (at most once per chat per hour). */
+export const PRIVATE_BOT_TEXT = 'This bot is private.';
+
+/**
+ * Why a request was not started, and when to send it again: a running download finishing, or
+ * the oldest link of the last hour leaving the window (rounded up to the minute).
+ */
+export function quotaRefusalText(refusal: { reason: 'concurrent'; limit: number } | { reason: 'hourly'; sent: number; retryAfterMs: number }): string {
+  if (refusal.reason === 'concurrent') {
+    const downloads = refusal.limit === 1 ? 'a download' : `${refusal.limit} downloads`;
+    return `You already have ${downloads} running — send the link again when ${refusal.limit === 1 ? 'it' : 'one'} finishes.`;
+  }
+  const links = refusal.sent === 1 ? '1 link' : `${refusal.sent} links`;
+  return `You've sent ${links} in the last hour — try again in ${Math.max(1, Math.ceil(refusal.retryAfterMs / 60_000))} min.`;
 }
 
 /** 52428800 → "50 MB": binary units with the names people use. */

@@ -50,8 +50,10 @@ export function telegramPolicy(overrides: PolicyOverrides = {}): ActivityOptions
 }
 
 /**
- * Reads and writes of the chat settings and the media cache (Temporal entity workflows), from
- * activities on the `telegram` queue: short, and safe to repeat.
+ * Reads and writes of the chat settings, the media cache and the users' quotas (Temporal entity
+ * workflows), from activities on the `telegram` queue: short, and safe to repeat (a quota asked
+ * for again by the same request counts once). When a request's quota cannot be reached within
+ * these attempts, the request is served without it (workflows/mediaRequest.ts).
  */
 export function statePolicy(overrides: PolicyOverrides = {}): ActivityOptions {
   const o = overrides.telegram ?? {};

@@ -3,6 +3,7 @@
  * workflow history, so it must stay plain JSON and must never carry a secret.
  */
 import type { PolicyOverrides } from './policies.js';
+import type { QuotaLimits } from './quotaWindow.js';
 
 export type MediaKind = 'video' | 'audio' | 'document';
 /** What a person asked for: the media as a playable video, only its audio, or the file as is. */
@@ -23,6 +24,11 @@ export interface MediaRequestInput {
   /** Most items sent from one gallery or playlist. */
   albumCap: number;
   policies?: PolicyOverrides;
+  /**
+   * The sender's quota (QUOTA_* of the process that started the run); absent: no quota, as in
+   * runs started before quotas existed.
+   */
+  quota?: QuotaLimits;
 }
 
 export interface LinkOutcome {

@@ -16,8 +16,9 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { probeMedia, type ProbedMedia } from './mediaProbe.js';
-import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, runTool, transcodeToMp4 } from './ffmpeg.js';
+import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, runTool, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
 import { planFormats, type FetchMode, type FormatCandidate } from './formats.js';
+import type { Semaphore } from './semaphore.js';
 import {
   escapeOutputTemplate,
   parseDownloadProgressLine,
@@ -49,6 +50,8 @@ export interface FetchMediaOptions {
   /** Aborting kills yt-dlp/ffmpeg (the whole process tree) and rejects with `signal.reason`. */
   signal?: AbortSignal;
   onProgress?: (progress: FetchProgress) => void;
+  /** The process's conversion slots (FFMPEG_CONCURRENCY); none: conversions are not capped. */
+  conversionSlots?: Semaphore;
   /**
    * Longest media (seconds) transcoded to H.264; longer non-H.264 video is sent as a document.
    * Default `DEFAULT_MAX_TRANSCODE_SECONDS`.
@@ -70,6 +73,8 @@ export interface FetchProgress {
   /** 1-based item being worked on, and how many will be (playlists). */
   item?: number;
   items?: number;
+  /** Converting: waiting for a free conversion slot (FFMPEG_CONCURRENCY). */
+  waitingForConverter?: boolean;
 }
 
 export interface FetchedItem {
@@ -479,7 +484,7 @@ async function finish(
   item: FinishContext,
 ): Promise<{ kind: 'item'; item: FetchedItem } | TooLarge | Failed> {
   const { options, dir } = context;
-  const ff = { ffmpeg: options.tools.ffmpeg, signal: context.signal };
+  const ff = conversionContext(context, item);
   const probed = await probeMedia(options.tools.ffprobe, filePath, context.signal);
   context.signal?.throwIfAborted();
   const limit = options.maxFileBytes;
@@ -536,6 +541,17 @@ async function finish(
   return { kind: 'item', item: await describe(context, filePath, sizeBytes, 'document', probed, base, item) };
 }
 
+/** ffmpeg for one item: the process's conversion slots, and a progress report while waiting for one. */
+function conversionContext(context: Context, item: FinishContext): FfmpegContext {
+  return {
+    ffmpeg: context.options.tools.ffmpeg,
+    signal: context.signal,
+    slots: context.options.conversionSlots,
+    onSlotWait: (waiting) =>
+      context.emit({ phase: 'converting', item: item.number, items: item.items, ...(waiting ? { waitingForConverter: true } : {}) }),
+  };
+}
+
 /** The item for a file as it is, with a thumbnail when it has a picture. */
 async function describe(
   context: Context,
@@ -583,7 +599,7 @@ async function finishAudio(
   item: FinishContext,
 ): Promise<{ kind: 'item'; item: FetchedItem } | TooLarge | Failed> {
   const { options, dir } = context;
-  const ff = { ffmpeg: options.tools.ffmpeg, signal: context.signal };
+  const ff = conversionContext(context, item);
   const limit = options.maxFileBytes;
   if (probed.audioCodec === undefined) return ownFailure(`${info.id ?? 'media'}: no suitable formats: the media has no audio`);
 

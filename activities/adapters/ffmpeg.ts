@@ -5,6 +5,7 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { execa } from 'execa';
+import type { Semaphore } from './semaphore.js';
 
 export interface RunToolOptions {
   /** The caller's cancellation: kills the whole process tree and rejects with `signal.reason`. */
@@ -126,6 +127,14 @@ export async function runTool(executable: string, args: readonly string[], optio
 export interface FfmpegContext {
   ffmpeg: string;
   signal?: AbortSignal;
+  /**
+   * The process's conversion slots (FFMPEG_CONCURRENCY): remuxes, transcodes and audio
+   * extractions each hold one while ffmpeg runs; thumbnails (one frame) do not. Cancelling
+   * `signal` while waiting gives up the place in the queue.
+   */
+  slots?: Semaphore;
+  /** Called with `true` when a conversion has to wait for a slot, with `false` once it got one. */
+  onSlotWait?: (waiting: boolean) => void;
 }
 
 const QUIET = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
@@ -148,13 +157,30 @@ async function runFfmpeg(context: FfmpegContext, args: string[], output: string,
   return { ok, sizeBytes: ok ? sizeBytes : undefined, stderr: result.stderr };
 }
 
+/** A conversion: ffmpeg run while holding one of the process's conversion slots. */
+function runConversion(context: FfmpegContext, args: string[], output: string, onLine?: (line: string) => void): Promise<StepResult> {
+  if (!context.slots) return runFfmpeg(context, args, output, onLine);
+  let waited = false;
+  return context.slots.run(
+    async () => {
+      if (waited) context.onSlotWait?.(false);
+      return runFfmpeg(context, args, output, onLine);
+    },
+    context.signal,
+    () => {
+      waited = true;
+      context.onSlotWait?.(true);
+    },
+  );
+}
+
 /** Audio codecs an mp4 for Telegram may carry as they are. */
 const MP4_AUDIO_COPY = new Set(['aac', 'mp3']);
 
 /** H.264 from another container (mkv, flv, ts, mov...) into mp4 without re-encoding the video. */
 export async function remuxToMp4(context: FfmpegContext, input: string, output: string, audioCodec: string | undefined): Promise<StepResult> {
   const audio = audioCodec && !MP4_AUDIO_COPY.has(audioCodec) ? ['-c:a', 'aac', '-b:a', '128k'] : ['-c:a', 'copy'];
-  return runFfmpeg(
+  return runConversion(
     context,
     ['-i', input, '-map', '0:v:0', '-map', '0:a:0?', '-c:v', 'copy', ...audio, '-movflags', '+faststart', '-f', 'mp4', output],
     output,
@@ -202,7 +228,7 @@ export async function transcodeToMp4(context: FfmpegContext, input: string, outp
         if (match) options.onProgress?.(Number(match[1]));
       }
     : undefined;
-  return runFfmpeg(
+  return runConversion(
     context,
     [
       '-i', input,
@@ -246,7 +272,7 @@ export async function extractAudio(
     codec = ['-c:a', 'aac', '-b:a', `${Math.min(AUDIO_KBPS, budget)}k`];
   }
   const container = target.ext === 'mp3' ? ['-f', 'mp3'] : ['-movflags', '+faststart', '-f', 'mp4'];
-  return runFfmpeg(
+  return runConversion(
     context,
     ['-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', ...codec, '-fs', String(Math.floor(options.maxFileBytes)), ...container, output],
     output,

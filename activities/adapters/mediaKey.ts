@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import type { MediaKey } from '../../workflows/types.js';
 
 const TRACKING_PARAMETERS = /^(utm_[a-z_]+|fbclid|gclid)$/i;
@@ -9,6 +9,9 @@ const TRACKING_PARAMETERS = /^(utm_[a-z_]+|fbclid|gclid)$/i;
  * other query parameters, their order) is kept, so distinct media never share a key.
  */
 export function normalizeMediaUrl(raw: string): string {
+  // Not a URL at all ("--exec=…" as a hidden link's target): the key is the text itself. The
+  // download refuses it as InvalidUrl; the cache must not fail first with a TypeError.
+  if (!URL.canParse(raw)) return raw;
   const url = new URL(raw);
   url.hash = '';
   url.hostname = url.hostname.toLowerCase();
@@ -16,17 +19,28 @@ export function normalizeMediaUrl(raw: string): string {
   const kept = url.search
     .slice(1)
     .split('&')
-    .filter((piece) => piece !== '' && !TRACKING_PARAMETERS.test(decodeURIComponent(piece.split('=')[0] ?? '')));
+    .filter((piece) => piece !== '' && !TRACKING_PARAMETERS.test(decodeSafe(piece.split('=')[0] ?? '')));
   url.search = kept.length > 0 ? `?${kept.join('&')}` : '';
   return url.toString();
+}
+
+/** A malformed escape (`%zz`) is kept as written rather than thrown (URIError). */
+function decodeSafe(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 /**
  * The workflow id of a media's cache entry: a full SHA-256 of everything that decides which
  * file gets sent (normalized link, mode, quality cap, size limit, album cap) and of the bot
  * (file_ids belong to one bot). Never truncated: a collision would send someone the wrong file.
+ * With `secret` (payload encryption on) an HMAC instead: ids are stored in plaintext, and a plain
+ * hash would let anyone who can read them confirm a guessed link.
  */
-export function mediaCacheId(key: MediaKey, botId: string): string {
+export function mediaCacheId(key: MediaKey, botId: string, secret?: Buffer): string {
   const canonical = JSON.stringify({
     bot: botId,
     url: normalizeMediaUrl(key.url),
@@ -35,5 +49,6 @@ export function mediaCacheId(key: MediaKey, botId: string): string {
     maxUploadBytes: key.maxUploadBytes,
     albumCap: key.albumCap,
   });
-  return `media-cache-${createHash('sha256').update(canonical).digest('hex')}`;
+  const digest = secret ? createHmac('sha256', secret).update(`media-cache:${canonical}`) : createHash('sha256').update(canonical);
+  return `media-cache-${digest.digest('hex')}`;
 }

@@ -13,7 +13,7 @@ export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
 export function progressText(progress: DownloadProgress): string {
   const item = progress.items && progress.items > 1 ? ` (item ${progress.item ?? 1} of ${progress.items})` : '';
   if (progress.phase === 'probing') return `⏳ Looking at the link…${item}`;
-  if (progress.phase === 'converting') return `⚙️ Converting for Telegram…${item}`;
+  if (progress.phase === 'converting') return progress.waitingForConverter ? `⚙️ Waiting for a free converter…${item}` : `⚙️ Converting for Telegram…${item}`;
   const parts: string[] = [];
   const { downloadedBytes = 0, totalBytes, speedBytesPerSecond } = progress;
   if (totalBytes) parts.push(`${Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100))}%`);

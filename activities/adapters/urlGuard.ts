@@ -83,6 +83,11 @@ export function parseMediaUrl(raw: string): URL {
     throw new UrlRejected(FailureType.InvalidUrl, `only http and https links are supported, not ${url.protocol}`);
   }
   if (!url.hostname) throw new UrlRejected(FailureType.InvalidUrl, 'the link has no host');
+  // No DNS name has a label starting with "-": `https://-o/x` is an option dressed as a link
+  // (a message's "-o/x" marked as a link), not a host to look up.
+  if (url.hostname.split('.').some((label) => label.startsWith('-'))) {
+    throw new UrlRejected(FailureType.InvalidUrl, 'the host of the link is not a valid name');
+  }
   return url;
 }
 

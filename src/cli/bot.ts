@@ -8,7 +8,7 @@ import { connectClient } from '../temporal/connection.js';
 import { bootProcess, onShutdown, temporalAddress } from './process.js';
 
 const { config, logger } = bootProcess('bot');
-const client = await connectClient(temporalAddress(config), config.temporal);
+const client = await connectClient(temporalAddress(config), config);
 // /healthz and /readyz: on the webhook's port, and on HEALTH_PORT when set (long polling has no server).
 const health = new HealthChecks({ temporal: temporalCheck(client.connection, config.temporal.namespace) });
 const healthServer = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });

@@ -13,6 +13,7 @@ import { createLogger, temporalLoggerFrom } from '../logger.js';
 import { redactSecrets, registerSecret } from '../redact.js';
 import { USAGE, UsageError } from '../ops/args.js';
 import { cancelCommand } from '../ops/cancel.js';
+import { chatCommand } from '../ops/chat.js';
 import type { Command, CommonFlags } from '../ops/command.js';
 import { openContext, opsAddress, type OpsContext } from '../ops/context.js';
 import { exportCommand } from '../ops/export.js';
@@ -29,6 +30,7 @@ const COMMANDS: Record<string, Command<CommonFlags>> = {
   cancel: cancelCommand,
   export: exportCommand,
   replay: replayCommand,
+  chat: chatCommand,
 };
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -84,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     return context;
   };
   try {
-    const result = await command.run(parsed, connect);
+    const result = await command.run(parsed, connect, config);
     await write(process.stdout, parsed.json ? json(result.data) : result.text);
     return result.exitCode;
   } finally {

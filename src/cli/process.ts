@@ -24,7 +24,17 @@ export function bootProcess(name: string, options: { requireToken?: boolean; met
   }
   registerSecret(config.telegram.token);
   registerSecret(config.telegram.webhookSecret);
+  registerSecret(config.codecServer.authToken);
+  for (const { key } of config.payloadEncryption?.keys ?? []) registerSecret(key.toString('base64'));
+  registerSecret(config.payloadEncryption?.chatIdPseudonymKey.toString('base64'));
   const logger = createLogger(config.logLevel, name);
+  // What nobody caught (a start that failed: setWebhook refused or unreachable) would be printed
+  // by Node as it is, fields and all: grammy's errors hold the Bot API URL (the token) and the
+  // call's payload (the webhook secret). It goes through the redacting logger instead.
+  process.on('uncaughtException', (error, origin) => {
+    logger.fatal({ err: error, origin }, 'fatal error');
+    process.exit(1);
+  });
   // We stop workers ourselves, in order, on SIGINT/SIGTERM (see onShutdown). With METRICS_PORT,
   // the runtime serves /metrics: the SDK's metrics and the bot's own (src/metrics).
   // The bot's processes only (not the bare Temporal server, which needs no token).

@@ -1,9 +1,12 @@
 /**
  * `npm start`: everything on one machine. The embedded Temporal dev server (unless
  * TEMPORAL_ADDRESS is set), a telegram worker, a downloads worker, and the bot (webhook when
- * PUBLIC_URL is set, long polling otherwise). Ctrl-C / SIGTERM stops all of it, in order.
+ * PUBLIC_URL is set, long polling otherwise). With PAYLOAD_CODEC_KEYS also the codec server, on
+ * loopback, which the embedded Web UI decodes runs with. Ctrl-C / SIGTERM stops all of it, in order.
  */
 import { runBot } from '../bot.js';
+import { ConfigError } from '../config.js';
+import { DEFAULT_CODEC_PORT, startConfiguredCodecServer, type RunningCodecServer } from '../http/codecServer.js';
 import { HealthChecks, startHealthServer, temporalCheck, workersCheck } from '../http/health.js';
 import { connectClient, connectWorkers } from '../temporal/connection.js';
 import { startDevServer, type DevServer } from '../temporal/devServer.js';
@@ -14,6 +17,17 @@ import { bootProcess, onShutdown } from './process.js';
 const { config, logger } = bootProcess('media-bot');
 const tools = resolveTools(config.tools);
 
+// Encrypted runs stay readable in the Web UI: it sends their payloads to this server (on
+// loopback, like the UI itself) to decode.
+let codecServer: RunningCodecServer | undefined;
+if (config.payloadEncryption) {
+  codecServer = await startConfiguredCodecServer(config, logger, { host: '127.0.0.1', defaultPort: DEFAULT_CODEC_PORT }).catch((error: unknown) => {
+    if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\nSee .env.example for every variable.\n`);
+    else logger.fatal({ err: error }, 'could not start the codec server');
+    process.exit(error instanceof ConfigError ? 2 : 1);
+  });
+}
+
 let devServer: DevServer | undefined;
 if (!config.temporal.address) {
   devServer = await startDevServer({
@@ -22,6 +36,7 @@ if (!config.temporal.address) {
     port: config.temporal.devPort,
     uiPort: config.temporal.uiPort,
     namespace: config.temporal.namespace,
+    uiCodecEndpoint: codecServer?.endpoint,
     logger,
   });
 }
@@ -29,7 +44,7 @@ const address = config.temporal.address ?? devServer!.address;
 
 try {
   const connection = await connectWorkers(address, config.temporal);
-  const client = await connectClient(address, config.temporal);
+  const client = await connectClient(address, config);
   const setup = { connection, config, tools, logger };
   const telegramWorker = await createTelegramWorker(setup);
   const downloadWorkers = await createDownloadWorkers(setup);
@@ -43,7 +58,7 @@ try {
   const bot = await runBot(config, client, logger, undefined, health);
 
   logger.info(
-    { mode: bot.mode, temporal: address, webUi: devServer?.uiUrl, namespace: config.temporal.namespace },
+    { mode: bot.mode, temporal: address, webUi: devServer?.uiUrl, namespace: config.temporal.namespace, codecEndpoint: codecServer?.endpoint },
     devServer ? `media bot running; Temporal Web UI at ${devServer.uiUrl}` : 'media bot running',
   );
 
@@ -58,9 +73,11 @@ try {
     await connection.close();
     await client.connection.close();
     await devServer?.stop();
+    await codecServer?.close();
   });
 } catch (error) {
   logger.fatal({ err: error }, 'could not start');
   await devServer?.stop();
+  await codecServer?.close();
   process.exit(1);
 }

@@ -13,6 +13,8 @@ const server = await startDevServer({
   port: config.temporal.devPort,
   uiPort: config.temporal.uiPort,
   namespace: config.temporal.namespace,
+  // With `npm run codec` on CODEC_PORT beside it, the Web UI decodes encrypted runs there.
+  uiCodecEndpoint: config.codecServer.port === undefined ? undefined : `http://127.0.0.1:${config.codecServer.port}/codec`,
   logger,
 });
 logger.info({ address: server.address, webUi: server.uiUrl }, 'Temporal dev server running');

@@ -1,11 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { MetricMeter } from '@temporalio/common';
-import Fastify from 'fastify';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Update } from 'grammy/types';
 import type { Logger } from '../logger.js';
 import { botMetricMeter, WEBHOOK_SECONDS } from '../metrics/index.js';
 import type { HandleOutcome } from '../telegram/handleUpdate.js';
 import { healthResponse, HealthChecks } from './health.js';
+import { webhookRateLimit } from './rateLimit.js';
 
 export const WEBHOOK_PATH = '/telegram/webhook';
 /** Telegram updates are a few kB; anything near this is not an update. */
@@ -19,6 +20,13 @@ export interface AppDeps {
   health?: HealthChecks;
   /** Where the webhook latency histogram goes; default the process's meter (METRICS_PORT). */
   meter?: MetricMeter;
+  /**
+   * WEBHOOK_RATE_LIMIT: webhook requests per minute per source address (Telegram's networks
+   * exempt); 0 or unset: no limit.
+   */
+  rateLimitPerMinute?: number;
+  /** TRUST_PROXY: hops of X-Forwarded-For trusted for the client address; 0 or unset: none. */
+  trustProxyHops?: number;
 }
 
 const updateSchema = {
@@ -40,7 +48,12 @@ export function secretMatches(received: string | string[] | undefined, expected:
  * Telegram delivers the update again and nothing is lost).
  */
 export function buildApp(deps: AppDeps) {
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: WEBHOOK_BODY_LIMIT });
+  // Without trusted hops X-Forwarded-For is ignored: `request.ip` is the socket's, unspoofable.
+  // With N hops, `request.ip` is the address N entries from the socket's end of the chain (hop 0
+  // is the socket). fastify 5 no longer takes a bare hop count, hence the function.
+  const hops = deps.trustProxyHops ?? 0;
+  const trustProxy = hops > 0 ? (_address: string, hop: number) => hop < hops : false;
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit: WEBHOOK_BODY_LIMIT, trustProxy });
 
   const health = deps.health ?? new HealthChecks();
   for (const route of ['/healthz', '/readyz']) {
@@ -58,13 +71,17 @@ export function buildApp(deps: AppDeps) {
       onResponse: async (_request, reply) => {
         latency.record(reply.elapsedTime / 1000, { status: String(reply.statusCode) });
       },
-      // Before the body is read: a stranger's request costs no parsing.
-      onRequest: async (request, reply) => {
-        if (!secretMatches(request.headers['x-telegram-bot-api-secret-token'], deps.webhookSecret)) {
-          request.log.warn({ ip: request.ip }, 'webhook request with a missing or wrong secret token');
-          await reply.code(401).send({ ok: false, error: 'unauthorized' });
-        }
-      },
+      // Before the body is read: a stranger's request costs no parsing. The rate limit comes
+      // first, so a flood of wrong secrets is refused (and logged) at the same cheap step.
+      onRequest: [
+        ...(deps.rateLimitPerMinute ? [webhookRateLimit({ perMinute: deps.rateLimitPerMinute })] : []),
+        async (request: FastifyRequest, reply: FastifyReply) => {
+          if (!secretMatches(request.headers['x-telegram-bot-api-secret-token'], deps.webhookSecret)) {
+            request.log.warn({ ip: request.ip }, 'webhook request with a missing or wrong secret token');
+            await reply.code(401).send({ ok: false, error: 'unauthorized' });
+          }
+        },
+      ],
     },
     async (request, reply) => {
       const started = performance.now();

@@ -17,6 +17,8 @@ Commands:
   cancel <workflowId>                     cancel a running request
   export <workflowId> [file] [--run-id R] its history as JSON (as \`temporal workflow show --output json\`)
   replay <file...>                        replay exported histories against the current workflow code
+  chat <chatId>                           how Temporal names a chat (its pseudonym with PAYLOAD_CODEC_KEYS);
+                                          a group's negative id after --: chat -- -1001234567890
 
 Options:
   --json        machine-readable output
@@ -25,6 +27,7 @@ Options:
 
 Connects like the bot: TEMPORAL_ADDRESS (default 127.0.0.1:7233), TEMPORAL_NAMESPACE,
 TEMPORAL_TLS, TEMPORAL_TLS_CA/CERT/KEY/SERVER_NAME, TEMPORAL_API_KEY (Temporal Cloud).
+With PAYLOAD_CODEC_KEYS and CHAT_ID_PSEUDONYM_KEY (as the bot has them) it reads encrypted runs.
 Exit codes: 0 ok, 1 the operation failed (e.g. a refused retry, nondeterminism), 2 usage error.
 `;
 

@@ -1,3 +1,4 @@
+import type { Config } from '../config.js';
 import type { OpsContext } from './context.js';
 import type { CommandResult } from './output.js';
 
@@ -10,8 +11,8 @@ export interface CommonFlags {
 export interface Command<P extends CommonFlags> {
   /** Throws a UsageError when the arguments are wrong. */
   parse(args: string[], now: Date): P;
-  /** `connect` opens the Temporal client on first use (replay never needs it). */
-  run(parsed: P, connect: () => Promise<OpsContext>): Promise<CommandResult>;
+  /** `connect` opens the Temporal client on first use (replay never needs it, but the payload keys of `config`). */
+  run(parsed: P, connect: () => Promise<OpsContext>, config: Config): Promise<CommandResult>;
 }
 
 export function commonFlags(values: { json?: boolean | string; help?: boolean | string }): CommonFlags {

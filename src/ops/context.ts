@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
+import { chatIdsFor, type ChatIds } from '../temporal/chatPseudonyms.js';
 import { connectClient } from '../temporal/connection.js';
 
 /** What every command that talks to Temporal gets: the client and the namespace it works in. */
@@ -8,6 +9,8 @@ export interface OpsContext {
   namespace: string;
   address: string;
   now: Date;
+  /** How workflow ids and the ChatId attribute name a chat (pseudonyms with PAYLOAD_CODEC_KEYS). */
+  chats: ChatIds;
   /**
    * The custom search attributes the namespace knows (ChatId, MediaHost, …), asked once; undefined
    * when the server would not say. Queries only use an attribute that is known to exist: a query
@@ -23,7 +26,7 @@ export function opsAddress(config: Config): string {
 
 export async function openContext(config: Config): Promise<OpsContext & { close(): Promise<void> }> {
   const address = opsAddress(config);
-  const client = await connectClient(address, config.temporal);
+  const client = await connectClient(address, config);
   const namespace = config.temporal.namespace;
   let known: Promise<ReadonlySet<string> | undefined> | undefined;
   return {
@@ -31,6 +34,7 @@ export async function openContext(config: Config): Promise<OpsContext & { close(
     namespace,
     address,
     now: new Date(),
+    chats: chatIdsFor(config.payloadEncryption),
     searchAttributes() {
       known ??= client.connection.operatorService.listSearchAttributes({ namespace }).then(
         (response) => new Set(Object.keys(response.customAttributes ?? {})),

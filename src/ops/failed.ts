@@ -42,17 +42,18 @@ export async function findFailedRuns(ctx: OpsContext, filter: FailedFilter): Pro
     'ExecutionStatus = "Failed"',
     closedSince(filter.since),
     typeOnServer ? `${FailureTypeAttribute.name} = "${filter.type}"` : undefined,
-    chatClause(filter.chatId, known),
+    chatClause(filter.chatId, known, ctx.chats),
   );
   const infos = await listRuns(ctx, query, filter.limit);
   const runs = await mapConcurrently(infos, 8, async (info) => {
     const failure = await runFailure(ctx, info.workflowId, info.runId);
     // A run without the MediaHost attribute (started before it existed): the input's first link.
+    // Pseudonymous chat ids: the real chat is only in the (encrypted) input.
     const input =
-      info.typedSearchAttributes.get(MediaHostAttribute) === undefined
+      info.typedSearchAttributes.get(MediaHostAttribute) === undefined || ctx.chats.pseudonymous
         ? ((await startArguments(ctx, info.workflowId, info.runId).catch(() => []))[0] as Partial<MediaRequestInput> | undefined)
         : undefined;
-    return describeFailedRun(info, failure, input);
+    return describeFailedRun(info, failure, input, ctx.chats);
   });
   return filter.type === undefined ? runs : runs.filter((run) => run.failureType === filter.type);
 }

@@ -4,7 +4,9 @@
  * (a determinism error: the code would schedule different commands than the history recorded).
  */
 import { readFile } from 'node:fs/promises';
+import type { DataConverter } from '@temporalio/common';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils.js';
+import { dataConverterFor } from '../temporal/dataConverter.js';
 import { expectPositionals, parseCommandArgs } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import { oneLine, table } from './output.js';
@@ -37,8 +39,11 @@ async function load(file: string): Promise<{ history: History } | { error: strin
   }
 }
 
-/** Replays each file (in order) with the workflows of src/worker/workers.ts WORKFLOWS_PATH. */
-export async function replayFiles(files: string[]): Promise<ReplayFileResult[]> {
+/**
+ * Replays each file (in order) with the workflows of src/worker/workers.ts WORKFLOWS_PATH.
+ * `dataConverter` decrypts histories recorded with payload encryption (plaintext ones replay either way).
+ */
+export async function replayFiles(files: string[], dataConverter: DataConverter = {}): Promise<ReplayFileResult[]> {
   const results = new Map<string, ReplayFileResult>();
   const histories: { workflowId: string; history: History }[] = [];
   for (const file of files) {
@@ -55,7 +60,7 @@ export async function replayFiles(files: string[]): Promise<ReplayFileResult[]> 
   if (histories.length > 0) {
     // Loaded only here: the other commands never need the worker's native runtime.
     const [{ Worker }, { WORKFLOWS_PATH }] = await Promise.all([import('@temporalio/worker'), import('../worker/workers.js')]);
-    for await (const replayed of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH }, histories)) {
+    for await (const replayed of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter }, histories)) {
       const entry = results.get(replayed.workflowId);
       if (!entry || !replayed.error) continue;
       entry.result = replayed.error.name === 'DeterminismViolationError' ? 'nondeterministic' : 'failed';
@@ -75,8 +80,8 @@ export const replayCommand: Command<ReplayArgs> = {
     return { ...commonFlags(values), files: [...new Set(positionals)] };
   },
 
-  async run({ files }) {
-    const results = await replayFiles(files);
+  async run({ files }, _connect, config) {
+    const results = await replayFiles(files, dataConverterFor(config.payloadEncryption));
     const bad = results.filter((result) => result.result !== 'ok');
     const summary =
       bad.length === 0

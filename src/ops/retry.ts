@@ -7,8 +7,10 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
+import { FailureType } from '../../workflows/failures.js';
 import { ChatIdAttribute, mediaHostOf, MediaHostAttribute } from '../../workflows/searchAttributes.js';
 import type { MediaRequestInput } from '../../workflows/types.js';
+import type { ChatIds } from '../temporal/chatPseudonyms.js';
 import { expectPositionals, parseCommandArgs, UsageError } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';
@@ -46,9 +48,11 @@ function keptSearchAttributes(
   current: { get: (key: typeof ChatIdAttribute | typeof MediaHostAttribute) => string | number | undefined },
   input: Partial<MediaRequestInput> | undefined,
   known: ReadonlySet<string> | undefined,
+  chats: ChatIds,
 ): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [];
-  const chatId = (current.get(ChatIdAttribute) as number | undefined) ?? (known?.has(ChatIdAttribute.name) ? input?.chatId : undefined);
+  const fromInput = known?.has(ChatIdAttribute.name) && input?.chatId !== undefined ? chats.searchValue(input.chatId) : undefined;
+  const chatId = (current.get(ChatIdAttribute) as number | undefined) ?? fromInput;
   if (typeof chatId === 'number') pairs.push({ key: ChatIdAttribute, value: chatId });
   const firstLink = input?.links?.[0];
   const host = (current.get(MediaHostAttribute) as string | undefined) ?? (known?.has(MediaHostAttribute.name) && firstLink ? mediaHostOf(firstLink) : undefined);
@@ -80,7 +84,7 @@ export async function retryRequest(ctx: OpsContext, workflowId: string, options:
   const args = await startArguments(ctx, workflowId, description.runId);
   if (options.dryRun) return outcome('would-retry', previous);
 
-  const typedSearchAttributes = keptSearchAttributes(description.typedSearchAttributes, args[0] as Partial<MediaRequestInput> | undefined, await ctx.searchAttributes());
+  const typedSearchAttributes = keptSearchAttributes(description.typedSearchAttributes, args[0] as Partial<MediaRequestInput> | undefined, await ctx.searchAttributes(), ctx.chats);
   const staticSummary = await description.staticSummary().catch(() => undefined);
   try {
     const handle = await ctx.client.workflow.start(description.type, {
@@ -102,9 +106,13 @@ export async function retryRequest(ctx: OpsContext, workflowId: string, options:
   }
 }
 
-/** Every request that failed in the window, once per workflow id; those retried since are skipped. */
+/**
+ * Every request that failed in the window, once per workflow id; those retried since are skipped.
+ * Quota refusals are left out unless asked for with `--type QuotaExceeded`: the person was told to
+ * send the link again, and a retry would deliver it a second time.
+ */
 export async function retryAllFailed(ctx: OpsContext, filter: FailedFilter, options: { dryRun?: boolean } = {}): Promise<RetryOutcome[]> {
-  const failed = await findFailedRuns(ctx, filter);
+  const failed = (await findFailedRuns(ctx, filter)).filter((run) => filter.type !== undefined || run.failureType !== FailureType.QuotaExceeded);
   const ids = [...new Set(failed.map((run) => run.workflowId))];
   const outcomes = await mapConcurrently(ids, 4, (workflowId) => retryRequest(ctx, workflowId, options));
   // A failed run whose id has a newer run (running, delivered, cancelled): retried already.

@@ -3,8 +3,11 @@
  * the start and close events of a run, and the facts an operator wants from them.
  */
 import type { WorkflowExecutionInfo, WorkflowService } from '@temporalio/client';
+import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
 import { ChatIdAttribute, FailureTypeAttribute, mediaHostOf, MediaHostAttribute } from '../../workflows/searchAttributes.js';
 import type { MediaRequestInput } from '../../workflows/types.js';
+import { PLAIN_CHAT_IDS, type ChatIds } from '../temporal/chatPseudonyms.js';
+import { mediaRequestIdPrefix } from '../temporal/workflowIds.js';
 import type { OpsContext } from './context.js';
 
 export const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
@@ -31,13 +34,14 @@ export function chatIdFromWorkflowId(workflowId: string): number | undefined {
   return match ? Number(match[1]) : undefined;
 }
 
-/** A filter on one chat: by the ChatId attribute when the server has it, else by the workflow id. */
-export function chatClause(chatId: number | undefined, known: ReadonlySet<string> | undefined): string | undefined {
+/**
+ * A filter on one chat: by the ChatId attribute when the server has it, else by the workflow id.
+ * With payload encryption both carry the chat's pseudonym (`chats`), computed here from the id.
+ */
+export function chatClause(chatId: number | undefined, known: ReadonlySet<string> | undefined, chats: ChatIds = PLAIN_CHAT_IDS): string | undefined {
   if (chatId === undefined) return undefined;
-  if (known?.has(ChatIdAttribute.name)) return `${ChatIdAttribute.name} = ${chatId}`;
-  // Ids are media-request-<chat>-<message> (src/temporal/workflowIds.ts): the prefix ends with a
-  // dash, so chat 42 does not match chat 421.
-  return `WorkflowId STARTS_WITH "media-request-${chatId}-"`;
+  if (known?.has(ChatIdAttribute.name)) return `${ChatIdAttribute.name} = ${chats.searchValue(chatId)}`;
+  return `WorkflowId STARTS_WITH "${mediaRequestIdPrefix(chatId, chats)}"`;
 }
 
 /** The failure type (innermost ApplicationFailure type, outermost first) and the message of a run's failure. */
@@ -60,16 +64,25 @@ export async function closeEvent(ctx: OpsContext, workflowId: string, runId: str
   return response.history?.events?.[0] ?? undefined;
 }
 
-/** The failure recorded in a closed run's last event (failed, timed out or terminated). */
+/**
+ * The failure recorded in a closed run's last event (failed, timed out or terminated). With
+ * payload encryption its message is an encrypted payload ("Encoded failure" in the event): it is
+ * decoded with the client's converter; without the keys it stays "Encoded failure".
+ */
 export async function runFailure(ctx: OpsContext, workflowId: string, runId: string): Promise<{ type?: string; message: string }> {
   const event = await closeEvent(ctx, workflowId, runId);
-  if (event?.workflowExecutionFailedEventAttributes) return readFailure(event.workflowExecutionFailedEventAttributes.failure);
+  if (event?.workflowExecutionFailedEventAttributes) {
+    const { failure } = event.workflowExecutionFailedEventAttributes;
+    const read = readFailure(failure);
+    const decoded = await decodeOptionalFailureToOptionalError(ctx.client.options.loadedDataConverter, failure).catch(() => undefined);
+    return { ...read, message: decoded?.message ?? read.message };
+  }
   if (event?.workflowExecutionTimedOutEventAttributes) return { type: 'Timeout', message: 'the workflow timed out' };
   if (event?.workflowExecutionTerminatedEventAttributes) return { type: 'Terminated', message: event.workflowExecutionTerminatedEventAttributes.reason ?? 'terminated' };
   return { message: '' };
 }
 
-/** The arguments a run was started with, read from its WorkflowExecutionStarted event. */
+/** The arguments a run was started with, read (and decrypted) from its WorkflowExecutionStarted event. */
 export async function startArguments(ctx: OpsContext, workflowId: string, runId: string): Promise<unknown[]> {
   const response = await ctx.client.workflowService.getWorkflowExecutionHistory({
     namespace: ctx.namespace,
@@ -78,8 +91,7 @@ export async function startArguments(ctx: OpsContext, workflowId: string, runId:
   });
   const started = response.history?.events?.[0]?.workflowExecutionStartedEventAttributes;
   if (!started) throw new Error(`${workflowId} (run ${runId}) has no WorkflowExecutionStarted event`);
-  const { payloadConverter } = ctx.client.options.loadedDataConverter;
-  return (started.input?.payloads ?? []).map((payload) => payloadConverter.fromPayload(payload));
+  return decodeArrayFromPayloads(ctx.client.options.loadedDataConverter, started.input?.payloads);
 }
 
 export interface FailedRun {
@@ -95,15 +107,17 @@ export interface FailedRun {
 /**
  * A failed run as an operator reads it. The search attributes are used when the run carries them;
  * otherwise the chat comes from the workflow id, the host from the first link of the input and
- * the failure type from the ApplicationFailure that ended the run.
+ * the failure type from the ApplicationFailure that ended the run. With pseudonymous chat ids
+ * (`chats`) the ChatId attribute is a pseudonym: the chat is the input's, when it could be read.
  */
 export function describeFailedRun(
   info: Pick<WorkflowExecutionInfo, 'workflowId' | 'runId' | 'closeTime' | 'typedSearchAttributes'>,
   failure: { type?: string; message: string },
   input?: Partial<MediaRequestInput>,
+  chats: ChatIds = PLAIN_CHAT_IDS,
 ): FailedRun {
   const attributes = info.typedSearchAttributes;
-  const chatId = attributes.get(ChatIdAttribute) ?? input?.chatId ?? chatIdFromWorkflowId(info.workflowId);
+  const chatId = chats.pseudonymous ? input?.chatId : (attributes.get(ChatIdAttribute) ?? input?.chatId ?? chatIdFromWorkflowId(info.workflowId));
   const firstLink = input?.links?.[0];
   return {
     workflowId: info.workflowId,

@@ -1,8 +1,10 @@
 import type { Update } from 'grammy/types';
 import type { PolicyOverrides } from '../../workflows/policies.js';
-import { HELP_TEXT, NO_LINK_TEXT } from '../../workflows/messages.js';
+import { HELP_TEXT, NO_LINK_TEXT, PRIVATE_BOT_TEXT } from '../../workflows/messages.js';
+import type { QuotaLimits } from '../../workflows/quotaWindow.js';
 import type { Logger } from '../logger.js';
 import type { StartOutcome, WorkflowStarter } from '../temporal/starter.js';
+import { isAllowed, originOf } from './allowlist.js';
 import { interpretUpdate } from './updates.js';
 
 export interface UpdateHandlerDeps {
@@ -10,26 +12,45 @@ export interface UpdateHandlerDeps {
   maxUploadBytes: number;
   albumCap: number;
   policies: PolicyOverrides;
+  /** ALLOWED_CHAT_IDS; undefined: everyone is served. */
+  allowedChatIds?: ReadonlySet<number>;
+  /** QUOTA_*: travels in each media request's input; undefined: no quota. */
+  quota?: QuotaLimits;
   logger: Logger;
 }
 
 export type HandleOutcome =
   | { action: 'ignored'; reason: string }
-  | { action: StartOutcome; workflow: 'media' | 'reply' | 'settings' | 'cancel' };
+  | { action: StartOutcome; workflow: 'media' | 'reply' | 'settings' | 'cancel' | 'refusal' };
 
 /**
  * The one path from an update to Temporal, shared by the webhook and long polling. It only
  * starts a workflow (never downloads, never calls Telegram); it throws when Temporal did not
  * acknowledge the start, so the caller can make Telegram deliver the update again.
+ *
+ * With ALLOWED_CHAT_IDS, a message whose chat and sender are both unlisted starts no request,
+ * command or settings change: only a reply saying the bot is private, once per chat and hour.
  */
 export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Promise<HandleOutcome> {
   const intent = interpretUpdate(update);
   const log = deps.logger.child({ updateId: update.update_id });
   const { policies, starter } = deps;
+  if (intent.kind === 'ignore') {
+    log.debug({ reason: intent.reason }, 'update ignored');
+    return { action: 'ignored', reason: intent.reason };
+  }
+  const origin = originOf(update);
+  if (deps.allowedChatIds && (!origin || !isAllowed(deps.allowedChatIds, origin))) {
+    // Nothing starts for a stranger: a message gets one refusal per chat and hour, a button press nothing.
+    if (!origin || origin.kind === 'button' || origin.messageId === undefined) {
+      log.info({ chatId: origin?.chatId }, 'update from outside ALLOWED_CHAT_IDS ignored');
+      return { action: 'ignored', reason: 'not in ALLOWED_CHAT_IDS' };
+    }
+    const action = await starter.startStrangerRefusal({ chatId: origin.chatId, messageId: origin.messageId, date: origin.date ?? 0, text: PRIVATE_BOT_TEXT, policies });
+    log.info({ chatId: origin.chatId, userId: origin.userId, action }, 'message from outside ALLOWED_CHAT_IDS refused');
+    return { action, workflow: 'refusal' };
+  }
   switch (intent.kind) {
-    case 'ignore':
-      log.debug({ reason: intent.reason }, 'update ignored');
-      return { action: 'ignored', reason: intent.reason };
     case 'help':
     case 'no-link': {
       const text = intent.kind === 'help' ? HELP_TEXT : NO_LINK_TEXT;
@@ -60,6 +81,7 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
         maxUploadBytes: deps.maxUploadBytes,
         albumCap: deps.albumCap,
         policies,
+        quota: deps.quota,
       });
       log.info({ chatId: intent.chatId, messageId: intent.messageId, links: intent.links.length, action }, 'media request');
       return { action, workflow: 'media' };

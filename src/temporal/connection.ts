@@ -3,6 +3,7 @@ import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config.js';
 import { registerSecret } from '../redact.js';
+import { dataConverterFor } from './dataConverter.js';
 
 type TemporalConfig = Config['temporal'];
 
@@ -19,10 +20,10 @@ export function connectionSecurity(temporal: TemporalConfig): { tls?: TLSConfig;
   return { tls, apiKey: temporal.apiKey };
 }
 
-/** A client for starting workflows (webhook, CLI). */
-export async function connectClient(address: string, temporal: TemporalConfig): Promise<Client> {
-  const connection = await Connection.connect({ address, ...connectionSecurity(temporal) });
-  return new Client({ connection, namespace: temporal.namespace });
+/** A client for starting workflows (webhook, CLI), encrypting payloads when PAYLOAD_CODEC_KEYS is set. */
+export async function connectClient(address: string, config: Pick<Config, 'temporal' | 'payloadEncryption'>): Promise<Client> {
+  const connection = await Connection.connect({ address, ...connectionSecurity(config.temporal) });
+  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.payloadEncryption) });
 }
 
 /** The connection workers poll through. */

@@ -13,6 +13,8 @@ export interface DevServerOptions {
   port: number;
   uiPort: number;
   namespace: string;
+  /** The codec server the Web UI decodes encrypted payloads with (`…/codec`); none: payloads show as stored. */
+  uiCodecEndpoint?: string;
   logger: Logger;
 }
 
@@ -73,6 +75,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     '--log-level',
     'warn',
     ...Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
+    ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
   const child: ResultPromise = execa(options.temporalPath, args, {
     reject: false,

@@ -10,6 +10,8 @@ import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import type { Config } from '../config.js';
+import { chatIdsFor } from '../temporal/chatPseudonyms.js';
+import { dataConverterFor } from '../temporal/dataConverter.js';
 import type { Logger } from '../logger.js';
 import { WORKFLOW_METRICS_INTERCEPTOR } from '../metrics/index.js';
 import type { ToolPaths } from '../tools.js';
@@ -37,7 +39,11 @@ export interface WorkerSetup {
   config: Config;
   tools: ToolPaths;
   logger: Logger;
-  /** A prebuilt workflow bundle (tests build it once); default: bundle `workflows/` at start. */
+  /**
+   * A prebuilt workflow bundle (tests build it once); default: bundle `workflows/` at start. With
+   * payload encryption it must be built with `workflowBundleConverterOptions` (src/temporal/dataConverter.ts),
+   * or the failures workflow code raises are stored in plaintext.
+   */
   workflowBundle?: WorkflowBundleOption;
   /** Overrides `config.concurrency` for this process (the worker CLI's --concurrency). */
   concurrency?: number;
@@ -46,17 +52,24 @@ export interface WorkerSetup {
 /** The `telegram` queue: workflow tasks and the text-message activities. */
 export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> {
   const { config } = setup;
-  const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace });
+  // The state activities' client reads and writes the entities' payloads: the same converter.
+  const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.payloadEncryption) });
   return Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: TELEGRAM_QUEUE,
+    dataConverter: dataConverterFor(config.payloadEncryption),
     ...(setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: {
       ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
-      ...createStateActivities({ client, botId: botIdOf(config.telegram.token) }),
+      ...createStateActivities({
+        client,
+        botId: botIdOf(config.telegram.token),
+        chats: chatIdsFor(config.payloadEncryption),
+        cacheIdKey: config.payloadEncryption?.chatIdPseudonymKey,
+      }),
     },
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.telegram,
     maxCachedWorkflows: config.workflowCacheSize,
@@ -115,6 +128,8 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     hostQueue,
     egressAllowedHosts: config.egressAllowedHosts,
     cookiesFile: config.ytDlpCookies,
+    ffmpegConcurrency: config.ffmpegConcurrency,
+    minFreeDiskMb: config.minFreeDiskMb,
   });
   const hostActivities = createHostActivities({ api, dataDir: config.dataDir });
   logger.info({ proxy: egress.url, allowedHosts: config.egressAllowedHosts }, 'egress proxy for yt-dlp ready');
@@ -122,6 +137,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: DOWNLOADS_QUEUE,
+    dataConverter: dataConverterFor(config.payloadEncryption),
     activities: {
       ...downloadActivities,
       async downloadMedia(input: Parameters<typeof downloadActivities.downloadMedia>[0]) {
@@ -139,6 +155,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: hostQueue,
+    dataConverter: dataConverterFor(config.payloadEncryption),
     activities: {
       ...hostActivities,
       async cleanup(input: Parameters<typeof hostActivities.cleanup>[0]) {

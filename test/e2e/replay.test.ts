@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { OUTCOME_SEARCH_ATTRIBUTES_PATCH } from '../../workflows/mediaRequest.js';
+import { OUTCOME_SEARCH_ATTRIBUTES_PATCH, USER_QUOTA_PATCH } from '../../workflows/mediaRequest.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { workflowBundle } from '../support/stack.js';
 
@@ -11,6 +11,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const HISTORIES_DIR = path.join(here, '../histories');
 /** Histories recorded before the outcome search attributes were added under `patched()`. */
 const BEFORE_PATCH_DIR = path.join(HISTORIES_DIR, 'before-outcome-patch');
+/** Histories recorded with per-user quotas (USER_QUOTA_PATCH); the ones above are from before it. */
+const USER_QUOTA_DIR = path.join(HISTORIES_DIR, 'user-quota');
 
 const PATHS = ['delivered-video', 'delivered-from-cache', 'delivered-after-retries', 'failed-content-unavailable', 'failed-unsupported-url', 'partial-two-links', 'cancelled-mid-download'];
 
@@ -81,10 +83,58 @@ describe('recorded workflow histories', () => {
   });
 
   it('do not contain the bot token', async () => {
-    for (const { workflowId, text } of [...(await recordedHistories(HISTORIES_DIR)), ...(await recordedHistories(BEFORE_PATCH_DIR))]) {
+    const all = [HISTORIES_DIR, BEFORE_PATCH_DIR, USER_QUOTA_DIR].map(recordedHistories);
+    for (const { workflowId, text } of (await Promise.all(all)).flat()) {
       const decoded = text.replace(/"data": "([A-Za-z0-9+/=]+)"/g, (_match, data: string) => Buffer.from(data, 'base64').toString('utf8'));
       expect({ workflowId, leaks: decoded.includes(fakeBotToken('123456')) || /bot\d+:/.test(decoded) }).toEqual({ workflowId, leaks: false });
       expect(decoded).toContain('http://127.0.0.1:');
+    }
+  });
+});
+
+describe('histories with per-user quotas', () => {
+  function activities(text: string): string[] {
+    return (JSON.parse(text) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[] }).events
+      .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((name): name is string => name !== undefined);
+  }
+
+  it('replay cleanly: a delivered request, one cancelled while holding its slot, and both refusals', async () => {
+    // Tried: the histories of test/histories/user-quota/ (npm run histories:record -- user-quota) against the current code.
+    const histories = await recordedHistories(USER_QUOTA_DIR);
+    expect(histories.map((history) => history.workflowId)).toEqual(['cancelled-with-quota', 'delivered-with-quota', 'refused-concurrent', 'refused-hourly']);
+    const results = await replayAll(await workflowBundle(), histories);
+    expect(errorsOf(results)).toEqual(histories.map(({ workflowId }) => ({ id: workflowId, error: undefined })));
+  });
+
+  it('ask for a slot first and give it back last; a refusal schedules nothing but its message', async () => {
+    // Tried: the activities each recorded run scheduled, in order.
+    const byName = Object.fromEntries((await recordedHistories(USER_QUOTA_DIR)).map(({ workflowId, text }) => [workflowId, activities(text)]));
+    for (const name of ['delivered-with-quota', 'cancelled-with-quota']) {
+      expect(byName[name]![0]).toBe('acquireQuota');
+      expect(byName[name]!.at(-1)).toBe('releaseQuota');
+    }
+    expect(byName['refused-concurrent']).toEqual(['acquireQuota', 'sendText']);
+    expect(byName['refused-hourly']).toEqual(['acquireQuota', 'sendText']);
+  });
+
+  /** The patch ids of a history's markers (their payloads are base64 JSON). */
+  function patchesOf(text: string): string[] {
+    const events = (JSON.parse(text) as { events: { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: { data?: string }[] }> } }[] }).events;
+    return events.flatMap((event) =>
+      Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((detail) =>
+        (detail.payloads ?? []).map((payload) => (JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8') || '{}') as { id?: string }).id ?? ''),
+      ),
+    );
+  }
+
+  it('record the patch; runs from before it replay without it (above)', async () => {
+    // Tried: the patch ids of every recorded history's markers.
+    for (const { workflowId, text } of await recordedHistories(USER_QUOTA_DIR)) {
+      expect({ workflowId, patched: patchesOf(text).includes(USER_QUOTA_PATCH) }).toEqual({ workflowId, patched: true });
+    }
+    for (const { workflowId, text } of [...(await recordedHistories(HISTORIES_DIR)), ...(await recordedHistories(BEFORE_PATCH_DIR))]) {
+      expect({ workflowId, patched: patchesOf(text).includes(USER_QUOTA_PATCH) || activities(text).includes('acquireQuota') }).toEqual({ workflowId, patched: false });
     }
   });
 });

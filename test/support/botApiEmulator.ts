@@ -39,7 +39,7 @@ export interface RecordedCall {
   failed: boolean;
   /** The JSON body answered, or the text body of a `failWithStatus` fault; undefined while pending. */
   response: unknown;
-  /** HTTP status answered; 0 while the call is still pending (delayed or long-polling). */
+  /** HTTP status answered; 0 while the call is still pending (delayed or long-polling), -1 when dropped (`dropNext`). */
   status: number;
 }
 
@@ -85,6 +85,11 @@ export interface BotApiEmulator {
   failNext(method: string, error: BotApiErrorSpec, times?: number): void;
   /** The next `times` calls of `method` answer a bare HTTP `status` with a text body (no JSON). */
   failWithStatus(method: string, status: number, times?: number): void;
+  /**
+   * The next `times` calls of `method` get no answer: the connection is closed once the request
+   * is read, so the client's fetch fails with a network error (one that quotes the request URL).
+   */
+  dropNext(method: string, times?: number): void;
   /**
    * The next `times` calls of `method` are held `ms` before being processed and answered.
    * The call still takes effect after the delay even if the client gave up, like a real
@@ -155,7 +160,7 @@ interface Rule {
   method: string;
   times: number;
 }
-type Fault = Rule & ({ error: BotApiErrorSpec } | { status: number });
+type Fault = Rule & ({ error: BotApiErrorSpec } | { status: number } | { drop: true });
 type Delay = Rule & { ms: number };
 
 interface Poller {
@@ -374,6 +379,10 @@ class Emulator implements BotApiEmulator {
     this.faults.push({ method, times, status });
   }
 
+  dropNext(method: string, times = 1): void {
+    this.faults.push({ method, times, drop: true });
+  }
+
   delayNext(method: string, ms: number, times = 1): void {
     this.delays.push({ method, times, ms });
   }
@@ -458,6 +467,7 @@ class Emulator implements BotApiEmulator {
     }
     const fault = takeRule(this.faults, call.method);
     if (fault && 'error' in fault) return this.answer(call, res, fault.error);
+    if (fault && 'drop' in fault) return this.drop(call, res);
     if (fault) return this.answerText(call, res, fault.status);
 
     try {
@@ -486,6 +496,14 @@ class Emulator implements BotApiEmulator {
     call.failed = true;
     call.response = text;
     if (!res.destroyed) res.writeHead(status, { 'content-type': 'text/plain' }).end(text);
+    this.events.emit('call', call);
+  }
+
+  /** No answer at all: the connection goes away, like a front-end that died mid-request. */
+  private drop(call: RecordedCall, res: ServerResponse): void {
+    call.status = -1;
+    call.failed = true;
+    res.destroy();
     this.events.emit('call', call);
   }
 

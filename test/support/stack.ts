@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Update } from 'grammy/types';
@@ -11,6 +11,7 @@ import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
 import { registerSecret } from '../../src/redact.js';
+import { dataConverterFor, workflowBundleConverterOptions } from '../../src/temporal/dataConverter.js';
 import { resolveTools } from '../../src/tools.js';
 import { createDownloadWorkers, createTelegramWorker, WORKFLOWS_PATH } from '../../src/worker/workers.js';
 import { startBotApiEmulator, type BotApiEmulator } from './botApiEmulator.js';
@@ -20,10 +21,18 @@ import { startMediaServer, type MediaServer } from './mediaServer.js';
 export const WEBHOOK_SECRET = 'test-webhook-secret_123';
 export const CHAT_ID = 4242;
 
-let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
-/** The workflow bundle, built once per test file (webpack takes a few seconds). */
-export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+const bundles = new Map<boolean, Promise<WorkflowBundleWithSourceMap>>();
+/**
+ * The workflow bundle, built once per test file (webpack takes a few seconds). With payload
+ * encryption the bundle carries the failure converter that encrypts workflow failures too.
+ */
+export function workflowBundle(encryption?: Config['payloadEncryption']): Promise<WorkflowBundleWithSourceMap> {
+  const encrypted = encryption !== undefined;
+  let bundle = bundles.get(encrypted);
+  if (!bundle) {
+    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger, ...workflowBundleConverterOptions(encryption) });
+    bundles.set(encrypted, bundle);
+  }
   return bundle;
 }
 
@@ -124,12 +133,16 @@ async function assembleStack(
     DOWNLOAD_RETRY_SECONDS: '1',
     TELEGRAM_RETRY_SECONDS: '1',
     HOST_QUEUE_TIMEOUT_SECONDS: '20',
+    // Tests send many links from one user, some at once: quotas stay on (every request asks its
+    // user's quota entity) but far from binding. test/e2e/quotas.test.ts sets small ones.
+    QUOTA_CONCURRENT_REQUESTS: '100',
+    QUOTA_REQUESTS_PER_HOUR: '10000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
   registerSecret(config.telegram.token);
   const logger = createLogger(config.logLevel, 'test');
-  const setup = { connection: temporal.nativeConnection, config, tools: resolveTools(), logger, workflowBundle: await workflowBundle() };
+  const setup = { connection: temporal.nativeConnection, config, tools: resolveTools(config.tools), logger, workflowBundle: await workflowBundle(config.payloadEncryption) };
   const telegramWorker = await createTelegramWorker(setup);
   const extraWorkers: Array<() => Promise<void>> = [];
   const startDownloadWorkers = async ({ runHostQueue = true } = {}) => {
@@ -149,12 +162,16 @@ async function assembleStack(
   const ownDownloads = options.downloadWorkers === false ? undefined : await startDownloadWorkers();
   const workers: Worker[] = [telegramWorker];
   const running = Promise.all(workers.map((worker) => worker.run()));
-  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, temporal.client, logger), logger });
+  // With PAYLOAD_CODEC_KEYS the bot's client encrypts, like connectClient in production.
+  const client = config.payloadEncryption
+    ? new Client({ connection: temporal.connection, namespace: 'default', dataConverter: dataConverterFor(config.payloadEncryption) })
+    : temporal.client;
+  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, client, logger), logger });
   await app.ready();
 
   return {
     env: temporal,
-    client: temporal.client,
+    client,
     emulator,
     media,
     fixtures,

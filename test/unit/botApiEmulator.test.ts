@@ -210,6 +210,16 @@ describe('Telegram Bot API emulator', () => {
     expect(emulator.calls[0]).toMatchObject({ failed: true, status: 502, response: '502 Bad Gateway' });
   });
 
+  it('drops a call without an answer so grammy raises an HttpError around a fetch error', async () => {
+    emulator.dropNext('sendMessage');
+    const error = await api.sendMessage(CHAT, 'x').catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(HttpError);
+    // What makes this fault worth injecting: the fetch error quotes the URL, token included.
+    expect(String((error as HttpError).error)).toContain(`/bot${emulator.token}/sendMessage`);
+    expect(emulator.calls[0]).toMatchObject({ method: 'sendMessage', failed: true, status: -1 });
+    await expect(api.sendMessage(CHAT, 'y')).resolves.toMatchObject({ text: 'y' });
+  });
+
   it('holds a delayed call long enough for a client timeout, and still performs it', async () => {
     emulator.delayNext('sendMessage', 1500);
     const impatient = new Api(emulator.token, { apiRoot: emulator.apiRoot, timeoutSeconds: 0.3 });

@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
-import { CONFIG_VARIABLES, loadConfig, type Config } from '../../src/config.js';
+import { codecServerSettings, CONFIG_VARIABLES, loadConfig, type Config } from '../../src/config.js';
+import { isLoopbackHost } from '../../src/http/codecServer.js';
+import { encryptionEnvironment } from '../support/codecKeys.js';
 import {
   DOWNLOADS_QUEUE,
   TELEGRAM_QUEUE,
@@ -22,6 +24,9 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const readText = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
 
 const TOKEN = '123:abc';
+/** Payload encryption as an operator sets it in .env (compose requires it); built at run time. */
+const ENCRYPTION: Env = encryptionEnvironment();
+const CODEC_SERVICE = 'codec';
 const CONFIG_NAMES = Object.keys(CONFIG_VARIABLES);
 const WORKER_QUEUES: readonly string[] = [DOWNLOADS_QUEUE, TELEGRAM_QUEUE];
 const APP_SERVICES = ['webhook', 'worker-downloads', 'worker-telegram'];
@@ -43,6 +48,7 @@ interface ComposeService {
   volumes?: Array<string | { type?: string; source?: string; target: string }>;
   depends_on?: string[] | Record<string, { condition?: string }>;
   healthcheck?: { test?: string | string[] };
+  networks?: string[] | Record<string, unknown>;
 }
 
 interface ComposeFile {
@@ -219,12 +225,12 @@ const runs = (instructions: Instruction[]): string[] =>
 describe('docker-compose.yml', () => {
   const appServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
   const operators: Array<[string, Env]> = [
-    ['only a token set', { TELEGRAM_BOT_TOKEN: TOKEN }],
-    ['a copy of .env.example with a token', exampleOperatorEnv],
+    ['only a token and the encryption keys set', { TELEGRAM_BOT_TOKEN: TOKEN, ...ENCRYPTION }],
+    ['a copy of .env.example with a token and the encryption keys', { ...exampleOperatorEnv, ...ENCRYPTION }],
   ];
 
-  it('builds the bot image for exactly the webhook and the two worker services', () => {
-    expect(appServices.map(([name]) => name).sort()).toEqual(APP_SERVICES);
+  it('builds the bot image for exactly the webhook, the two worker services and the codec server', () => {
+    expect(appServices.map(([name]) => name).sort()).toEqual([...APP_SERVICES, CODEC_SERVICE].sort());
   });
 
   it.each(APP_SERVICES)('starts %s with an npm script that package.json defines', (name) => {
@@ -253,8 +259,53 @@ describe('docker-compose.yml', () => {
   });
 
   it.each(APP_SERVICES)('refuses to start %s without TELEGRAM_BOT_TOKEN', (name) => {
-    expect(() => containerEnvironment(service(name), {})).toThrow(/TELEGRAM_BOT_TOKEN/);
-    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: '' })).toThrow(/TELEGRAM_BOT_TOKEN/);
+    expect(() => containerEnvironment(service(name), { ...ENCRYPTION })).toThrow(/TELEGRAM_BOT_TOKEN/);
+    expect(() => containerEnvironment(service(name), { ...ENCRYPTION, TELEGRAM_BOT_TOKEN: '' })).toThrow(/TELEGRAM_BOT_TOKEN/);
+  });
+
+  it.each(APP_SERVICES)('keeps payload encryption on in %s: no start without the keys', (name) => {
+    const { PAYLOAD_CODEC_KEYS: _keys, ...withoutKeys } = ENCRYPTION;
+    const { CHAT_ID_PSEUDONYM_KEY: _pseudonymKey, ...withoutPseudonymKey } = ENCRYPTION;
+    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...withoutKeys })).toThrow(/PAYLOAD_CODEC_KEYS/);
+    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...withoutPseudonymKey })).toThrow(/CHAT_ID_PSEUDONYM_KEY/);
+    const config = loadConfig(containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...ENCRYPTION }), { cwd: '/app' });
+    expect(config.payloadEncryption?.keys.map((key) => key.id)).toEqual([ENCRYPTION.PAYLOAD_CODEC_KEYS!.split(':')[0]]);
+  });
+
+  describe('the codec service', () => {
+    const codec = service(CODEC_SERVICE);
+    const environment = () => containerEnvironment(codec, ENCRYPTION);
+    const codecConfig = () => loadConfig(environment(), { requireToken: false, cwd: '/app' });
+
+    it('runs the codec script with the same keys as the bot, and refuses to start without a token', () => {
+      expect(npmScriptOf(commandOf(codec))).toEqual({ script: 'codec', args: [] });
+      expect(Object.keys(packageJson.scripts)).toContain('codec');
+      expect(Object.keys(rawEnvironment(codec)).filter((key) => !CONFIG_NAMES.includes(key))).toEqual([]);
+      const { CODEC_AUTH_TOKEN: _token, ...withoutToken } = ENCRYPTION;
+      expect(() => containerEnvironment(codec, withoutToken)).toThrow(/CODEC_AUTH_TOKEN/);
+      const webhook = loadConfig(containerEnvironment(service('webhook'), { TELEGRAM_BOT_TOKEN: TOKEN, ...ENCRYPTION }), { cwd: '/app' });
+      expect(codecConfig().payloadEncryption).toEqual(webhook.payloadEncryption);
+      expect(codecServerSettings(codecConfig()).authToken).toBe(ENCRYPTION.CODEC_AUTH_TOKEN);
+    });
+
+    it('is reachable from this host only: published on loopback, on a network no other service joins', () => {
+      const config = codecConfig();
+      expect(publishedPorts(codec, ENCRYPTION)).toEqual([{ hostIp: '127.0.0.1', host: String(config.codecServer.port), container: String(config.codecServer.port) }]);
+      const networksOf = (s: ComposeService) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? { default: null }));
+      expect(networksOf(codec)).toEqual([CODEC_SERVICE]);
+      for (const [name, other] of Object.entries(compose.services)) if (name !== CODEC_SERVICE) expect(networksOf(other)).not.toContain(CODEC_SERVICE);
+      // Inside its container it is not on loopback: answering the UI without a token is stated explicitly.
+      expect(isLoopbackHost(config.http.host)).toBe(false);
+      expect(config.codecServer.allowUiWithoutToken).toBe(true);
+    });
+
+    it('is the Web UI codec endpoint, and lets the UI origin call it', () => {
+      const endpoint = new URL(containerEnvironment(service('temporal-ui'), {}).TEMPORAL_CODEC_ENDPOINT ?? '');
+      expect(endpoint.pathname).toBe('/codec');
+      expect(endpoint.port).toBe(publishedPorts(codec, ENCRYPTION)[0]!.host);
+      const ui = publishedPorts(service('temporal-ui'), {})[0]!;
+      expect(codecConfig().codecServer.corsOrigins).toContain(`http://localhost:${ui.host}`);
+    });
   });
 
   describe.each(operators)('with %s', (_label, operator) => {

@@ -6,8 +6,8 @@ const LIMIT = 52_428_800;
 const ALL_TYPES = Object.values(FailureType);
 
 describe('failureMessage', () => {
-  it('covers the twelve failure types', () => {
-    expect(ALL_TYPES).toHaveLength(12);
+  it('covers the fourteen failure types', () => {
+    expect(ALL_TYPES).toHaveLength(14);
   });
 
   describe.each(ALL_TYPES)('for %s', (type) => {

@@ -146,6 +146,23 @@ describe('createLogger output', () => {
     expect(lines[0]).toMatchObject({ err: { type: 'UploadError' }, msg: 'token <redacted> leaked' });
   });
 
+  // Found by test/e2e/secretLeaks.test.ts: grammy's HttpError keeps node-fetch's error (whose
+  // message is the request URL) in `error`; pino serialized it on its own prototype, which the
+  // redaction skipped, so "long polling stopped" printed the token.
+  it("redacts errors nested in an error's fields, as grammy's HttpError nests fetch's", () => {
+    const { lines, stream } = capture();
+    const fetchError = Object.assign(new Error(`request to ${TEST_API_ROOT}/bot${TOKEN}/getUpdates failed, reason: connect ECONNREFUSED`), { name: 'FetchError', code: 'ECONNREFUSED' });
+    const httpError = Object.assign(new Error("Network request for 'getUpdates' failed!"), { name: 'HttpError', error: fetchError });
+    const aggregate = new AggregateError([fetchError], 'both failed');
+    createLogger('info', 'test', stream).fatal({ err: httpError, other: aggregate }, 'long polling stopped');
+    const line = JSON.stringify(lines[0]);
+    expect(line).not.toContain(TOKEN.split(':')[1]);
+    expect(lines[0]).toMatchObject({
+      err: { type: 'Error', error: { message: expect.stringContaining('/bot<redacted>/getUpdates'), code: 'ECONNREFUSED' } },
+      other: { aggregateErrors: [{ message: expect.stringContaining('/bot<redacted>/getUpdates') }] },
+    });
+  });
+
   it('keeps dates and redacts a URL-encoded token', () => {
     const { lines, stream } = capture();
     createLogger('info', 'test', stream).info({ at: new Date(0), url: `${encodeURIComponent(TEST_API_ROOT)}%2Fbot${TOKEN}%2FgetMe` }, 'x');

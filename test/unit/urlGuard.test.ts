@@ -50,6 +50,8 @@ describe('parseMediaUrl', () => {
     ['an option-like argument', '--exec=rm -rf /'],
     ['garbage', 'not a url at all'],
     ['a file: link', 'file:///etc/passwd'],
+    ['a host starting with "-" (an option marked as a link, "https://" added)', 'https://-o/tmp/x'],
+    ['a host label starting with "-"', 'http://media.--exec=touch/v.mp4'],
   ])('rejects %s as InvalidUrl', (_what, raw) => {
     const error = syncRejectionOf(() => parseMediaUrl(raw));
     expect(error.type).toBe(FailureType.InvalidUrl);

@@ -32,6 +32,9 @@ export function baseEnv(target: ProcessTarget): Record<string, string> {
     TEMPORAL_ADDRESS: target.temporalAddress,
     EGRESS_ALLOWED_HOSTS: '127.0.0.1',
     HOST: '127.0.0.1',
+    // Tests send bursts of links from one chat: quotas on, but not binding.
+    QUOTA_CONCURRENT_REQUESTS: '100',
+    QUOTA_REQUESTS_PER_HOUR: '10000',
     LOG_LEVEL: 'info',
   };
 }

@@ -150,6 +150,9 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     DOWNLOAD_RETRY_SECONDS: '1',
     TELEGRAM_RETRY_SECONDS: '1',
     HOST_QUEUE_TIMEOUT_SECONDS: '20',
+    // Fault tests send bursts of links from one chat: quotas on, but not binding.
+    QUOTA_CONCURRENT_REQUESTS: '1000',
+    QUOTA_REQUESTS_PER_HOUR: '100000',
     LOG_LEVEL: 'silent',
     ...options.env,
   };

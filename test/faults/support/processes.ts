@@ -36,6 +36,8 @@ export interface StartCliOptions {
   /** Keep an IPC channel (`child.send` / `process.send`). */
   ipc?: boolean;
   cwd?: string;
+  /** Everything the process writes, as it arrives, uncut (the tail kept for messages is short). */
+  onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
 }
 
 const TAIL_LINES = 80;
@@ -79,10 +81,11 @@ export async function startCli(name: string, script: string, args: string[], env
       // not a log line
     }
   };
-  for (const stream of [child.stdout, child.stderr]) {
+  for (const [from, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
     let pending = '';
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
+      options.onOutput?.(chunk, from);
       pending += chunk;
       let newline: number;
       while ((newline = pending.indexOf('\n')) >= 0) {
@@ -91,6 +94,11 @@ export async function startCli(name: string, script: string, args: string[], env
       }
       // A single enormous line must not grow without bound.
       if (pending.length > 1_000_000) pending = pending.slice(-10_000);
+    });
+    // The last words of a process that dies may not end with a newline.
+    stream?.on('end', () => {
+      if (pending) onLine(pending);
+      pending = '';
     });
   }
 

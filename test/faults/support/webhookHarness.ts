@@ -9,10 +9,15 @@ import { createUpdateHandler } from '../../../src/bot.js';
 import { loadConfig } from '../../../src/config.js';
 import { buildApp } from '../../../src/http/app.js';
 import { createLogger } from '../../../src/logger.js';
+import { dataConverterFor } from '../../../src/temporal/dataConverter.js';
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel, 'webhook-harness');
-const client = new Client({ connection: await Connection.connect({ address: config.temporal.address! }), namespace: config.temporal.namespace });
+const client = new Client({
+  connection: await Connection.connect({ address: config.temporal.address! }),
+  namespace: config.temporal.namespace,
+  dataConverter: dataConverterFor(config.payloadEncryption),
+});
 const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: createUpdateHandler(config, client, logger), logger });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 const gc = (globalThis as { gc?: () => void }).gc;

@@ -1,0 +1,72 @@
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { fakeBotToken } from '../support/fakeSecrets.js';
+
+const TOKEN = fakeBotToken('123456');
+
+function load(extra: Record<string, string | undefined>) {
+  return loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, ...extra }, { cwd: '/srv/media-bot' });
+}
+
+/** The ConfigError of this environment (fails the test when none is thrown). */
+function errorOf(extra: Record<string, string | undefined>): ConfigError {
+  try {
+    load(extra);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('loadConfig accepted the environment');
+}
+
+describe('loadConfig ALLOWED_CHAT_IDS', () => {
+  it('serves everyone when unset or empty', () => {
+    // Tried: the variable absent, and set to blanks.
+    expect(load({}).allowedChatIds).toBeUndefined();
+    expect(load({ ALLOWED_CHAT_IDS: '  ' }).allowedChatIds).toBeUndefined();
+  });
+
+  it('reads user ids and negative group ids, with spaces and stray commas', () => {
+    // Tried: a user, a supergroup (-100…), a basic group, duplicates, blanks between commas.
+    expect(load({ ALLOWED_CHAT_IDS: ' 4242, -1001234567890 ,,-77, 4242,' }).allowedChatIds).toEqual([4242, -1001234567890, -77]);
+  });
+
+  it.each([
+    ['a name', '@alice'],
+    ['a fraction', '42.5'],
+    ['zero', '0'],
+    ['a number too large to be an id', '123456789012345678'],
+    ['two ids without a comma', '42 43'],
+  ])('refuses %s, naming the variable and the entry', (_what, entry) => {
+    // Tried: a valid id followed by the bad entry.
+    const error = errorOf({ ALLOWED_CHAT_IDS: `4242,${entry}` });
+    expect(error.variable).toBe('ALLOWED_CHAT_IDS');
+    expect(error.message).toContain(`"${entry}"`);
+  });
+
+  it('refuses a list with no id at all (it would shut everyone out)', () => {
+    // Tried: only commas.
+    expect(errorOf({ ALLOWED_CHAT_IDS: ',,' }).variable).toBe('ALLOWED_CHAT_IDS');
+  });
+});
+
+describe('loadConfig QUOTA_*', () => {
+  it('allows 3 running requests and 30 links an hour by default', () => {
+    // Tried: neither variable set.
+    expect(load({}).quota).toEqual({ concurrentRequests: 3, requestsPerHour: 30 });
+  });
+
+  it('reads both, 0 meaning no limit', () => {
+    // Tried: 5 and 0.
+    expect(load({ QUOTA_CONCURRENT_REQUESTS: '5', QUOTA_REQUESTS_PER_HOUR: '0' }).quota).toEqual({ concurrentRequests: 5, requestsPerHour: 0 });
+  });
+
+  it.each([
+    ['QUOTA_CONCURRENT_REQUESTS', 'three'],
+    ['QUOTA_CONCURRENT_REQUESTS', '-1'],
+    ['QUOTA_REQUESTS_PER_HOUR', '2.5'],
+    ['QUOTA_REQUESTS_PER_HOUR', '99999999'],
+  ] as const)('refuses %s=%s, naming the variable', (name, value) => {
+    // Tried: a word, a negative number, a fraction, a value above the maximum.
+    expect(errorOf({ [name]: value }).variable).toBe(name);
+  });
+});
