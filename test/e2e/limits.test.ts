@@ -7,7 +7,7 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, decodeRetryState } from '@temporalio/common';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
@@ -22,6 +22,7 @@ import { createFfmpegSpy, neverOverlapped } from '../support/ffmpegSpy.js';
 import { createFetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { startTestStack, WEBHOOK_SECRET, type TestStack } from '../support/stack.js';
+import { workflowExists } from './support/operations.js';
 
 let stack: TestStack;
 let scratch: string;
@@ -41,16 +42,6 @@ beforeEach(() => {
   stack.emulator.reset();
   stack.media.reset();
 });
-
-async function workflowExists(workflowId: string): Promise<boolean> {
-  try {
-    await stack.client.workflow.getHandle(workflowId).describe();
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
-}
 
 /** The stack's configuration with these variables set on top, parsed by the real loadConfig. */
 function configWith(env: Record<string, string>): Config {
@@ -145,7 +136,7 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
       expect(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 12).toBe(true);
     }
     for (const [i, u] of updates.entries()) {
-      expect(await workflowExists(idOf(u, 'reply'))).toBe(answers[i]!.status === 200);
+      expect(await workflowExists(stack.client, idOf(u, 'reply'))).toBe(answers[i]!.status === 200);
     }
   });
 
@@ -160,7 +151,7 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
     const answer = await post(base, valid);
     if (earnedDuring(startedAt) === 0) {
       expect(answer.status).toBe(429);
-      expect(await workflowExists(idOf(valid, 'reply'))).toBe(false);
+      expect(await workflowExists(stack.client, idOf(valid, 'reply'))).toBe(false);
     }
   });
 
@@ -186,7 +177,7 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
       const answer = await post(base, u, { 'x-forwarded-for': i % 2 ? '149.154.167.220' : '91.108.6.17' });
       expect(answer.status).toBe(200);
     }
-    for (const u of fromTelegram) expect(await workflowExists(idOf(u, 'reply'))).toBe(true);
+    for (const u of fromTelegram) expect(await workflowExists(stack.client, idOf(u, 'reply'))).toBe(true);
 
     const startedAt = Date.now();
     const stranger = [];

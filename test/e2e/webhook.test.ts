@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
@@ -9,6 +9,7 @@ import { mediaRequestWorkflowId, replyWorkflowId } from '../../src/temporal/work
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { HELP_TEXT } from '../../workflows/messages.js';
 import { CHAT_ID, startTestStack, WEBHOOK_SECRET, type TestStack } from '../support/stack.js';
+import { workflowExists } from './support/operations.js';
 
 let stack: TestStack;
 
@@ -21,16 +22,6 @@ afterAll(async () => {
 });
 
 beforeEach(() => stack.emulator.reset());
-
-async function workflowExists(workflowId: string): Promise<boolean> {
-  try {
-    await stack.client.workflow.getHandle(workflowId).describe();
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
-}
 
 /** POSTs an update to a webhook app built inside a test, as Telegram would. */
 function postTo(app: ReturnType<typeof buildApp>, update: unknown) {
@@ -52,7 +43,7 @@ describe('the webhook refuses what is not from Telegram', () => {
     expect((await stack.post(update, {})).statusCode).toBe(401);
     expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': 'wrong' })).statusCode).toBe(401);
     expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': `${WEBHOOK_SECRET}x` })).statusCode).toBe(401);
-    expect(await workflowExists(idOf(update))).toBe(false);
+    expect(await workflowExists(stack.client, idOf(update))).toBe(false);
   });
 
   it('answers 400 to malformed JSON and to a body that is not an update', async () => {
@@ -64,7 +55,7 @@ describe('the webhook refuses what is not from Telegram', () => {
   it('answers 413 to an oversized body without handling it', async () => {
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { text: `${stack.mediaUrl('clip.mp4')} ${'x'.repeat(1_100_000)}` });
     expect((await stack.post(update)).statusCode).toBe(413);
-    expect(await workflowExists(idOf(update))).toBe(false);
+    expect(await workflowExists(stack.client, idOf(update))).toBe(false);
   });
 });
 
@@ -91,7 +82,7 @@ describe('updates the bot does not handle', () => {
       expect((await postTo(app, update)).statusCode).toBe(200);
     }
     await app.close();
-    expect(await workflowExists(idOf(link))).toBe(false);
+    expect(await workflowExists(stack.client, idOf(link))).toBe(false);
     expect(stack.emulator.calls).toHaveLength(0);
     // Ignored updates are routine: logged (at debug), never as errors or warnings.
     expect(levels.length).toBeGreaterThan(0);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { CLOUD_BOT_API_ROOT, ConfigError, loadConfig } from '../../src/config.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
+import { configErrorOf } from '../support/configErrors.js';
 
 const TOKEN = fakeBotToken('123456');
 const CWD = path.resolve('/srv/media-bot');
@@ -8,17 +9,6 @@ const CWD = path.resolve('/srv/media-bot');
 /** An environment with only a valid token, plus whatever the test adds. */
 function env(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return { TELEGRAM_BOT_TOKEN: TOKEN, ...extra };
-}
-
-/** The ConfigError `loadConfig` throws for this environment (fails the test when none is thrown). */
-function configErrorOf(variables: Record<string, string | undefined>, options: { requireToken?: boolean } = {}): ConfigError {
-  try {
-    loadConfig(variables, { cwd: CWD, ...options });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('loadConfig accepted the environment');
 }
 
 describe('loadConfig defaults', () => {

@@ -4,17 +4,12 @@ import { chatIdsFor, chatPseudonym, PLAIN_CHAT_IDS, pseudonymousChatIds } from '
 import { chatSettingsWorkflowId, mediaRequestIdPrefix, mediaRequestWorkflowId, userQuotaWorkflowId } from '../../src/temporal/workflowIds.js';
 import { encryptionEnvironment, payloadKeysVariable, testPayloadKey } from '../support/codecKeys.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
+import { configErrorOf as errorOfVariables } from '../support/configErrors.js';
 
 const TOKEN = fakeBotToken('123456');
 
 function configErrorOf(variables: Record<string, string>): ConfigError {
-  try {
-    loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, ...variables }, { cwd: '/srv/bot' });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return error as ConfigError;
-  }
-  throw new Error('loadConfig accepted the environment');
+  return errorOfVariables({ TELEGRAM_BOT_TOKEN: TOKEN, ...variables });
 }
 
 describe('PAYLOAD_CODEC_KEYS and CHAT_ID_PSEUDONYM_KEY', () => {
