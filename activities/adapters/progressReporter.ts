@@ -52,6 +52,9 @@ export function createProgressReporter(api: Api, status: StatusMessage, options:
           },
         )
         .finally(() => {
+          // Counted from the answer too: the next edit then reaches Telegram at least 3 s after
+          // this one did, however long this one took on the way.
+          nextEditAt = Math.max(nextEditAt, now() + intervalMs);
           inFlight = undefined;
         });
     },

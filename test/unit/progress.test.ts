@@ -203,7 +203,17 @@ describe('createProgressReporter against the Bot API emulator', () => {
     expect(edits()).toHaveLength(1);
     expect(edits()[0]?.params.text).toBe(progressText(downloaded(1)));
 
+    // The interval also counts from the answer: the next edit reaches Telegram at least that long
+    // after this one did, whatever the time on the way.
     reporter.report(downloaded(4));
+    await reporter.settle();
+    expect(edits()).toHaveLength(1);
+    clock += INTERVAL - 1;
+    reporter.report(downloaded(5));
+    await reporter.settle();
+    expect(edits()).toHaveLength(1);
+    clock += 1;
+    reporter.report(downloaded(6));
     await reporter.settle();
     expect(edits()).toHaveLength(2);
   });
