@@ -80,7 +80,8 @@ try {
     runBounded(count, inFlight, async () => {
       await job(stack.media.uniqueUrl('clip.mp4'));
       done.n += 1;
-      if (done.n % 100 === 0) console.log(`  ${done.n} jobs done`);
+      // RSS along the way: whether a worker levels off or keeps growing shows only in the series.
+      if (done.n % 100 === 0) console.log(`  ${done.n} jobs done: ${workers.map(([name, proc]) => `${name} ${mib(readMemory(proc.pid).rss)}`).join(', ')}`);
     });
 
   await settle();
