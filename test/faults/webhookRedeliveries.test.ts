@@ -3,7 +3,8 @@
  * updates (half of those right behind the original, so both are in flight at once), sent 64 at a
  * time. What is tested is the dedupe at the start: workflow ids derived from the update, and
  * Temporal refusing a second start. No workers run (nothing here downloads), so the machine
- * spends itself on the starts. Number of workflows == number of distinct updates.
+ * spends itself on the starts. Number of workflows == number of distinct updates. A post answered
+ * 503 (start not acknowledged in time on an overloaded machine) is delivered again, as Telegram does.
  */
 import type { AddressInfo } from 'node:net';
 import type { Update } from 'grammy/types';
@@ -16,6 +17,8 @@ import { seededRandom } from './support/faultyBotApi.js';
 const POSTS = Number(process.env.FAULT_REDELIVERY_POSTS ?? 10_000);
 const REDELIVERED_SHARE = 0.3;
 const CONCURRENCY = 64;
+/** How often a post answered 503 is delivered again (1 s apart), as Telegram would. */
+const REDELIVERY_ROUNDS = 30;
 
 let temporal: EmbeddedTemporal;
 let emulator: BotApiEmulator;
@@ -68,11 +71,23 @@ it(`${POSTS} webhook posts with 30 % redeliveries, ${CONCURRENCY} at a time: one
   const started = performance.now();
   const results = await runBounded(bodies.length, CONCURRENCY, (i) => poster.post(WEBHOOK_PATH, bodies[i]!));
   const seconds = (performance.now() - started) / 1000;
-  poster.close();
 
+  // A 503 is the webhook's answer when Temporal did not acknowledge a start within its deadline
+  // (an overloaded machine): Telegram then delivers the update again. So does this test, until
+  // each is answered 200; any other answer fails it.
   const byStatus = new Map<number, number>();
   for (const result of results) byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);
-  expect(Object.fromEntries(byStatus)).toEqual({ 200: POSTS });
+  expect([...byStatus.keys()].filter((status) => status !== 200 && status !== 503)).toEqual([]);
+  let pending = results.flatMap((result, i) => (result.status === 503 ? [i] : []));
+  const unavailable = pending.length;
+  for (let round = 1; pending.length > 0 && round <= REDELIVERY_ROUNDS; round++) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const answers = await Promise.all(pending.map((i) => poster.post(WEBHOOK_PATH, bodies[i]!)));
+    expect(answers.map((answer) => answer.status).filter((status) => status !== 200 && status !== 503)).toEqual([]);
+    pending = pending.filter((_, k) => answers[k]!.status !== 200);
+  }
+  poster.close();
+  expect(pending).toEqual([]);
 
   // Visibility is updated asynchronously: wait until the count stops moving.
   const query = 'WorkflowType = "MediaRequestWorkflow"';
@@ -90,7 +105,7 @@ it(`${POSTS} webhook posts with 30 % redeliveries, ${CONCURRENCY} at a time: one
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!.toFixed(0);
   process.stdout.write(
     `[fault: redeliveries] ${POSTS} posts (${bodies.length - distinct} redeliveries) in ${seconds.toFixed(1)} s ` +
-      `(${(POSTS / seconds).toFixed(0)}/s, ${CONCURRENCY} concurrent): all 200; workflows ${count} == distinct updates ${distinct}; ` +
+      `(${(POSTS / seconds).toFixed(0)}/s, ${CONCURRENCY} concurrent): ${POSTS - unavailable} answered 200 at once, ${unavailable} 503 then 200 on redelivery; workflows ${count} == distinct updates ${distinct}; ` +
       `latency p50 ${at(0.5)} ms, p99 ${at(0.99)} ms\n`,
   );
-}, 240_000);
+}, 480_000);
