@@ -127,7 +127,8 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
 }
 
-function isListening(port: number): Promise<boolean> {
+/** Whether something accepts connections on 127.0.0.1:`port`. */
+export function isListening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
     socket.once('connect', () => {

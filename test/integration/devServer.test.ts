@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger } from '../../src/logger.js';
-import { DevServerExitedError, startDevServer } from '../../src/temporal/devServer.js';
+import { DevServerExitedError, isListening, startDevServer } from '../../src/temporal/devServer.js';
 import { resolveTools } from '../../src/tools.js';
 import { freePort } from '../faults/support/processes.js';
 
@@ -16,17 +16,6 @@ function listen(): Promise<net.Server> {
   return new Promise((resolve) => {
     const server = net.createServer();
     server.listen(0, '127.0.0.1', () => resolve(server));
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }
 
@@ -44,7 +33,7 @@ it('a taken Web UI port: the start-up error names the port and the bind failure,
     expect(error).toBeInstanceOf(DevServerExitedError);
     expect((error as DevServerExitedError).stderr).toMatch(new RegExp(`UI port ${uiPort}.*address already in use`));
     expect((error as Error).message).toContain('address already in use');
-    expect(await accepts(port)).toBe(false);
+    expect(await isListening(port)).toBe(false);
   } finally {
     blocker.close();
     await rm(dataDir, { recursive: true, force: true });
