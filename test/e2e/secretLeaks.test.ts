@@ -40,7 +40,7 @@ import { WEBHOOK_PATH } from '../../src/http/app.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { resolveTools } from '../../src/tools.js';
 import { statusQuery } from '../../workflows/mediaRequest.js';
-import { startEmbeddedTemporal, type EmbeddedTemporal } from '../faults/support/faultStack.js';
+import { linkUpdate, startEmbeddedTemporal, type EmbeddedTemporal } from '../faults/support/faultStack.js';
 import { freePort, startCli, type CliProcess } from '../faults/support/processes.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
@@ -140,23 +140,6 @@ afterAll(async () => {
   await Promise.allSettled([temporal?.close(), emulator?.close(), media?.close()]);
   if (scratch) await rm(scratch, { recursive: true, force: true });
 });
-
-let nextMessageId = 1;
-function linkUpdate(url: string, chatId: number): Update {
-  const text = `please ${url}`;
-  const messageId = nextMessageId++;
-  return {
-    update_id: 700_000 + messageId,
-    message: {
-      message_id: messageId,
-      date: Math.floor(Date.now() / 1000),
-      chat: { id: chatId, type: 'private', first_name: 'Leak' },
-      from: { id: chatId, is_bot: false, first_name: 'Leak' },
-      text,
-      entities: [{ type: 'url', offset: text.indexOf(url), length: url.length }],
-    },
-  } as Update;
-}
 
 /** POSTs to the bot process's real webhook port, as Telegram does. */
 async function postWebhook(body: unknown, secret: string | undefined): Promise<number> {
