@@ -1,6 +1,4 @@
-import path from 'node:path';
 import { classifyMedia } from '../../activities/adapters/mediaProbe.js';
-import { parseProgressLine, ytDlpArguments } from '../../activities/adapters/ytDlp.js';
 
 /** ffprobe's format_name for the ISO BMFF family (mp4 and m4a files alike). */
 const MP4_FORMAT = 'mov,mp4,m4a,3gp,3g2,mj2';
@@ -94,70 +92,5 @@ describe('classifyMedia', () => {
   it('takes the duration from the stream when the format has none', () => {
     const probed = classifyMedia({ format: { format_name: 'mp3' }, streams: [{ codec_type: 'audio', codec_name: 'mp3', duration: '9.4' }] });
     expect(probed.durationSeconds).toBe(9);
-  });
-});
-
-describe('ytDlpArguments', () => {
-  const dir = path.resolve('/data/requests/abc');
-  const limit = 52_428_800;
-  const args = ytDlpArguments({ url: 'https://example.com/watch?v=1', dir, maxFileBytes: limit });
-
-  it('ignores every yt-dlp config file', () => {
-    expect(args).toContain('--ignore-config');
-  });
-
-  it('downloads one video, not a playlist', () => {
-    expect(args).toContain('--no-playlist');
-  });
-
-  it('puts the URL last, right after "--"', () => {
-    expect(args.at(-1)).toBe('https://example.com/watch?v=1');
-    expect(args.at(-2)).toBe('--');
-    expect(args.indexOf('--')).toBe(args.length - 2);
-  });
-
-  it('passes the upload limit as --max-filesize', () => {
-    expect(args[args.indexOf('--max-filesize') + 1]).toBe(String(limit));
-  });
-
-  it('writes the output inside the request directory', () => {
-    const template = args[args.indexOf('-o') + 1];
-    expect(template).toBeDefined();
-    expect(path.dirname(template!)).toBe(dir);
-  });
-
-  it('keeps a URL starting with "-" after "--", so yt-dlp cannot read it as an option', () => {
-    const hostile = ytDlpArguments({ url: '--exec=touch /tmp/pwned', dir, maxFileBytes: limit });
-    expect(hostile.indexOf('--exec=touch /tmp/pwned')).toBe(hostile.indexOf('--') + 1);
-    expect(hostile.at(-1)).toBe('--exec=touch /tmp/pwned');
-  });
-
-  it('passes --ffmpeg-location only when an ffmpeg path is given', () => {
-    expect(args).not.toContain('--ffmpeg-location');
-    const withFfmpeg = ytDlpArguments({ url: 'https://example.com/', dir, maxFileBytes: limit, ffmpegPath: '/opt/ffmpeg' });
-    expect(withFfmpeg[withFfmpeg.indexOf('--ffmpeg-location') + 1]).toBe('/opt/ffmpeg');
-    expect(withFfmpeg.indexOf('--ffmpeg-location')).toBeLessThan(withFfmpeg.indexOf('--'));
-  });
-});
-
-describe('parseProgressLine', () => {
-  it('reads downloaded and total bytes', () => {
-    expect(parseProgressLine('[progress] 1024 45690 NA')).toEqual({ downloadedBytes: 1024, totalBytes: 45690 });
-  });
-
-  it('falls back to the rounded estimate when the total is NA', () => {
-    expect(parseProgressLine('[progress] 1024 NA 50000.5')).toEqual({ downloadedBytes: 1024, totalBytes: 50001 });
-  });
-
-  it('reads no progress from a line where every number is NA', () => {
-    expect(parseProgressLine('[progress] NA NA NA')).toBeUndefined();
-  });
-
-  it('reports no total when both the total and the estimate are NA', () => {
-    expect(parseProgressLine('[progress] 2048 NA NA')).toEqual({ downloadedBytes: 2048, totalBytes: undefined });
-  });
-
-  it('ignores a line that is not a progress line', () => {
-    expect(parseProgressLine('[download] Destination: media.mp4')).toBeUndefined();
   });
 });
