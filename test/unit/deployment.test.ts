@@ -1,6 +1,7 @@
 /**
  * The deployment files (Dockerfile, docker-compose.yml, .env.example) are checked against the code
- * they deploy: the npm scripts, the task queues, the environment variables loadConfig reads. No
+ * they deploy: the npm scripts, the task queues, the environment variables loadConfig reads, the
+ * search attributes the workflows set, the yt-dlp options the activities pass. No
  * Docker engine is needed: the compose file is parsed, never started.
  */
 import fs from 'node:fs';
@@ -9,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { codecServerSettings, CONFIG_VARIABLES, loadConfig, type Config } from '../../src/config.js';
 import { isLoopbackHost } from '../../src/http/codecServer.js';
+import { SearchAttributeType } from '@temporalio/common';
+import { ytDlpDownloadArguments, ytDlpProbeArguments } from '../../activities/adapters/ytDlpInfo.js';
+import { SEARCH_ATTRIBUTE_CLI_TYPES, SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
+import { chooseJsRuntime } from '../../src/tools.js';
 import { encryptionEnvironment } from '../support/codecKeys.js';
 import {
   DOWNLOADS_QUEUE,
@@ -27,6 +32,7 @@ const TOKEN = '123:abc';
 /** Payload encryption as an operator sets it in .env (compose requires it); built at run time. */
 const ENCRYPTION: Env = encryptionEnvironment();
 const CODEC_SERVICE = 'codec';
+const SETUP_SERVICE = 'temporal-setup';
 const CONFIG_NAMES = Object.keys(CONFIG_VARIABLES);
 const WORKER_QUEUES: readonly string[] = [DOWNLOADS_QUEUE, TELEGRAM_QUEUE];
 const APP_SERVICES = ['webhook', 'worker-downloads', 'worker-telegram'];
@@ -42,6 +48,8 @@ interface ComposeService {
   image?: string;
   build?: unknown;
   command?: string | string[];
+  entrypoint?: string | string[];
+  restart?: string;
   container_name?: string;
   environment?: Record<string, string | number | boolean | null> | string[];
   ports?: Port[];
@@ -154,6 +162,46 @@ function dependsOn(s: ComposeService): Record<string, string | undefined> {
   const deps = s.depends_on ?? [];
   if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [name, undefined]));
   return Object.fromEntries(Object.entries(deps).map(([name, dep]) => [name, dep.condition]));
+}
+
+/** `temporal` CLI spelling of each search attribute type (`operator search-attribute create --type`). */
+const CLI_SEARCH_ATTRIBUTE_TYPE: Record<SearchAttributeType, string> = {
+  TEXT: 'Text',
+  KEYWORD: 'Keyword',
+  INT: 'Int',
+  DOUBLE: 'Double',
+  BOOL: 'Bool',
+  DATETIME: 'Datetime',
+  KEYWORD_LIST: 'KeywordList',
+};
+
+interface SearchAttributeCreation {
+  names: string[];
+  types: string[];
+  /** Any other flag, e.g. --namespace or --address, with its value. */
+  otherFlags: string[];
+}
+
+/**
+ * Every `temporal operator search-attribute create` in a shell script, one per command: `--name`
+ * and `--type` in order (the CLI pairs them by position), other flags kept to be checked.
+ */
+function searchAttributeCreations(script: string): SearchAttributeCreation[] {
+  return script
+    .split(/\n|&&|;|\|\|/)
+    .map((command) => command.trim().split(/\s+/))
+    .filter((words) => words.slice(0, 4).join(' ') === 'temporal operator search-attribute create')
+    .map((words) => {
+      const creation: SearchAttributeCreation = { names: [], types: [], otherFlags: [] };
+      const flags = words.slice(4).flatMap((word) => (word.startsWith('--') && word.includes('=') ? word.split(/=(.*)/s, 2) : [word]));
+      for (let i = 0; i < flags.length; i += 2) {
+        const [flag, value] = [flags[i]!, (flags[i + 1] ?? '').replace(/^(["'])(.*)\1$/, '$2')];
+        if (flag === '--name') creation.names.push(value);
+        else if (flag === '--type') creation.types.push(value);
+        else creation.otherFlags.push(`${flag} ${value}`);
+      }
+      return creation;
+    });
 }
 
 // --- .env.example -------------------------------------------------------------------------------
@@ -338,6 +386,63 @@ describe('docker-compose.yml', () => {
     });
   });
 
+  describe('the temporal-setup service', () => {
+    const setup = service(SETUP_SERVICE);
+    /** The script `sh -c` runs, after compose's interpolation. */
+    const script = (operator: Env): string => {
+      expect(setup.entrypoint).toEqual(['/bin/sh', '-c']);
+      const command = Array.isArray(setup.command) ? setup.command : [setup.command ?? ''];
+      expect(command).toHaveLength(1);
+      return interpolate(command[0]!, operator);
+    };
+    const codeAttributes = () => Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_SEARCH_ATTRIBUTE_TYPE[key.type]]));
+
+    it('creates exactly the search attributes the code defines, with their types', () => {
+      const creations = searchAttributeCreations(script({}));
+      expect(creations.length).toBeGreaterThan(0);
+      const created: Record<string, string> = {};
+      for (const { names, types } of creations) {
+        // --type pairs with --name by position: one of each per attribute.
+        expect(types).toHaveLength(names.length);
+        names.forEach((name, i) => {
+          expect(created).not.toHaveProperty(name);
+          created[name] = types[i]!;
+        });
+      }
+      expect(created).toEqual(codeAttributes());
+      // The embedded dev server registers them from this map: the same names and types.
+      expect(SEARCH_ATTRIBUTE_CLI_TYPES).toEqual(codeAttributes());
+    });
+
+    it('fails when a command fails, so that nothing waiting for it starts without the attributes', () => {
+      expect(script({}).trimStart()).toMatch(/^set -[a-z]*e/);
+      // A restarted one-shot never counts as completed.
+      expect([undefined, 'no']).toContain(setup.restart);
+    });
+
+    it.each(operators)('works in the namespace Temporal creates and the bot uses, with %s', (_label, operator) => {
+      const namespace = containerEnvironment(service('temporal'), operator).DEFAULT_NAMESPACE;
+      // The CLI reads both from the environment; no command may point elsewhere.
+      expect(containerEnvironment(setup, operator)).toEqual({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: namespace });
+      for (const { otherFlags } of searchAttributeCreations(script(operator))) expect(otherFlags).toEqual([]);
+      for (const name of APP_SERVICES) {
+        expect(loadConfig(containerEnvironment(service(name), operator), { cwd: '/app' }).temporal.namespace).toBe(namespace);
+      }
+    });
+
+    it('runs the temporal CLI of the server version once the server is healthy', () => {
+      const serverVersion = /^temporalio\/auto-setup:(\d+\.\d+\.\d+)$/.exec(service('temporal').image ?? '')?.[1];
+      expect(serverVersion).toBeDefined();
+      // 1.29 admin-tools tags name the bundled tools: 1.29.7-tctl-1.18.4-cli-1.7.2.
+      expect(setup.image).toMatch(new RegExp(`^temporalio/admin-tools:${serverVersion!.replace(/\./g, '\\.')}(-|$)`));
+      expect(dependsOn(setup)).toEqual({ temporal: 'service_healthy' });
+    });
+
+    it.each(APP_SERVICES)('starts %s only after it completed successfully', (name) => {
+      expect(dependsOn(service(name))[SETUP_SERVICE]).toBe('service_completed_successfully');
+    });
+  });
+
   it.each(WORKER_SERVICES)('keeps %s scalable: no container_name and no fixed host port', (name) => {
     expect(service(name).container_name).toBeUndefined();
     const fixed = publishedPorts(service(name), exampleOperatorEnv).filter((p) => p.host !== undefined && p.host !== '');
@@ -379,16 +484,35 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Dockerfile', () => {
-  it('builds from node:20-bookworm-slim', () => {
+  it('builds from node:22-bookworm-slim', () => {
     const from = allInstructions.filter((i) => i.keyword === 'FROM').map((i) => i.args);
     const image = /^ARG NODE_IMAGE=(\S+)/m.exec(readText('Dockerfile'))?.[1];
     const bases = from.map((args) => args.split(/\s+/)[0]!.replace('${NODE_IMAGE}', image ?? '${NODE_IMAGE}'));
-    expect(bases.at(-1)).toBe('node:20-bookworm-slim');
+    expect(bases.at(-1)).toBe('node:22-bookworm-slim');
+  });
+
+  it('writes no yt-dlp config file: every yt-dlp call passes --ignore-config', () => {
+    const instructions = allInstructions.map((i) => `${i.keyword} ${i.args}`).join('\n');
+    expect(instructions).not.toMatch(/yt-dlp\.conf|yt-dlp\/config/);
+    expect(ytDlpProbeArguments({ url: 'https://example.test/', playlistItems: 1, ffmpeg: 'ffmpeg' })).toContain('--ignore-config');
+  });
+
+  it('fails the build unless yt-dlp accepts, with its EJS solver, the runtime the workers choose in the image', () => {
+    // The image has Node 22 and no Deno: the workers pass `node:<their own node>`.
+    const chosen = chooseJsRuntime(undefined, { execPath: '/usr/local/bin/node', version: '22.11.0' });
+    const enabled = ytDlpDownloadArguments({ ffmpeg: 'ffmpeg', jsRuntime: chosen, infoJsonFile: 'i', formatSelector: 'f', maxFileBytes: 1, outputTemplate: 'o' });
+    expect(enabled[enabled.indexOf('--js-runtimes') + 1]).toBe('node:/usr/local/bin/node');
+    const check = runs(finalStage).join(' && ');
+    expect(check).toContain(`yt-dlp --verbose --ignore-config --js-runtimes "node:$(command -v node)"`);
+    // yt-dlp's verbose header lists the runtimes it will use, an unsupported one marked so, and yt_dlp_ejs among its libraries.
+    expect(check).toContain(String.raw`grep -Eq '^\[debug\] JS runtimes: node-[0-9.]+$'`);
+    expect(check).toContain(String.raw`grep -Eq '^\[debug\] Optional libraries: .*\byt_dlp_ejs-[0-9]'`);
   });
 
   it('installs ffmpeg from Debian and yt-dlp from PyPI', () => {
     expect(runs(allInstructions).some((run) => /apt-get install [^&;|]*\bffmpeg\b/.test(run))).toBe(true);
-    expect(runs(allInstructions).some((run) => /pip3? install [^&;|]*\byt-dlp\b/.test(run))).toBe(true);
+    // [default]: with yt-dlp-ejs, the scripts that solve YouTube's JavaScript challenges.
+    expect(runs(allInstructions).some((run) => /pip3? install [^&;|]*"yt-dlp\[default\]"/.test(run))).toBe(true);
   });
 
   it('checks while building that yt-dlp, ffmpeg and ffprobe run in the final image', () => {

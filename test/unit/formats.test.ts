@@ -10,6 +10,7 @@ import {
 } from '../../activities/adapters/formats.js';
 import {
   escapeOutputTemplate,
+  jsRuntimeArguments,
   parseDownloadProgressLine,
   parseFileLine,
   parseMediaInfo,
@@ -18,6 +19,7 @@ import {
   ytDlpProbeArguments,
   type MediaFormat,
 } from '../../activities/adapters/ytDlpInfo.js';
+import { chooseJsRuntime, OLDEST_NODE_FOR_YT_DLP, resolveTools } from '../../src/tools.js';
 
 const MB = 1_000_000;
 
@@ -233,6 +235,30 @@ describe('yt-dlp command lines', () => {
     expect(args).not.toContain('--cookies');
   });
 
+  it('passes the chosen JavaScript runtime with its path, after --ignore-config and before the URL', () => {
+    const jsRuntime = { name: 'deno', path: '/opt/bot/.tools/bin/deno' } as const;
+    const commandLines = [
+      ytDlpProbeArguments({ url: 'https://example.test/watch', playlistItems: 1, ffmpeg: 'ffmpeg', jsRuntime }),
+      ytDlpDownloadArguments({ ffmpeg: 'ffmpeg', jsRuntime, infoJsonFile: 'i', formatSelector: 'f', maxFileBytes: 1, outputTemplate: 'o' }),
+    ];
+    for (const args of commandLines) {
+      expect(args[0]).toBe('--ignore-config');
+      expect(args.slice(1, 3)).toEqual(['--js-runtimes', 'deno:/opt/bot/.tools/bin/deno']);
+      expect(args.filter((arg) => arg === '--js-runtimes')).toHaveLength(1);
+      // An option, not something after the URL separator.
+      if (args.includes('--')) expect(args.indexOf('--js-runtimes')).toBeLessThan(args.indexOf('--'));
+      // Nothing that fetches code: yt-dlp runs only its installed challenge solver (yt-dlp-ejs).
+      expect(args.filter((arg) => arg.startsWith('--remote-components'))).toEqual([]);
+    }
+  });
+
+  it('passes no runtime when none was chosen, leaving yt-dlp its own default', () => {
+    const args = ytDlpProbeArguments({ url: 'https://example.test/watch', playlistItems: 1, ffmpeg: 'ffmpeg' });
+    expect(args[0]).toBe('--ignore-config');
+    expect(args).not.toContain('--js-runtimes');
+    expect(jsRuntimeArguments(undefined)).toEqual([]);
+  });
+
   it('never passes an option that runs a command', () => {
     const all = [
       ...ytDlpProbeArguments({ url: 'https://example.test/', playlistItems: 1, ffmpeg: 'ffmpeg' }),
@@ -245,6 +271,34 @@ describe('yt-dlp command lines', () => {
 
   it('escapes % in paths used as output templates', () => {
     expect(escapeOutputTemplate('/data/100%/item-1')).toBe('/data/100%%/item-1');
+  });
+});
+
+describe('the JavaScript runtime for yt-dlp', () => {
+  const node = (version: string) => ({ execPath: '/usr/local/bin/node', version });
+
+  it('prefers Deno whenever it was found, whatever the Node', () => {
+    expect(chooseJsRuntime('/opt/bot/.tools/bin/deno', node('20.19.0'))).toEqual({ name: 'deno', path: '/opt/bot/.tools/bin/deno' });
+    expect(chooseJsRuntime('/usr/bin/deno', node('24.1.0'))).toEqual({ name: 'deno', path: '/usr/bin/deno' });
+  });
+
+  it('falls back to the Node running the worker from 22 on, the oldest that yt-dlp accepts', () => {
+    expect(OLDEST_NODE_FOR_YT_DLP).toBe(22);
+    expect(chooseJsRuntime(undefined, node('22.0.0'))).toEqual({ name: 'node', path: '/usr/local/bin/node' });
+    expect(chooseJsRuntime(undefined, node('v23.4.1'))).toEqual({ name: 'node', path: '/usr/local/bin/node' });
+    expect(jsRuntimeArguments(chooseJsRuntime(undefined, node('22.11.0')))).toEqual(['--js-runtimes', 'node:/usr/local/bin/node']);
+  });
+
+  it('chooses nothing with no Deno and a Node older than 22 (yt-dlp would mark it unsupported)', () => {
+    expect(chooseJsRuntime(undefined, node('20.20.2'))).toBeUndefined();
+    expect(chooseJsRuntime(undefined, node('21.7.3'))).toBeUndefined();
+    expect(chooseJsRuntime('', node('20.20.2'))).toBeUndefined();
+  });
+
+  it('resolves an explicit DENO_PATH as Deno, and gives yt-dlp the chosen runtime through resolveTools', () => {
+    const resolved = resolveTools({ deno: '/custom/deno' }, node('20.20.2'));
+    expect(resolved.deno).toBe('/custom/deno');
+    expect(resolved.jsRuntime).toEqual({ name: 'deno', path: '/custom/deno' });
   });
 });
 
