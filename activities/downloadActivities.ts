@@ -1,12 +1,16 @@
 import path from 'node:path';
 import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
 import type { Api } from 'grammy';
 import { DOWNLOAD_BYTES_TOTAL, DOWNLOAD_SECONDS } from '../src/metrics/names.js';
 import { FailureType } from '../workflows/failures.js';
+import { downloadProgressSignal } from '../workflows/downloadProgress.js';
 import type { DownloadInput, DownloadResult } from '../workflows/types.js';
+import { createChatEditGate, type ChatEditGate } from './adapters/chatEditGate.js';
 import { EGRESS_REFUSAL } from './adapters/egressProxy.js';
-import { BLOCKED_MEDIA, fetchMedia, type FetchProgress } from './adapters/fetchMedia.js';
+import { BLOCKED_MEDIA, fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
+import { createProgressSignaller } from './adapters/progressSignals.js';
 import { freeDiskBytes } from './adapters/diskSpace.js';
 import { createRequestDir, removeRequestDir } from './adapters/requestDirs.js';
 import { Semaphore } from './adapters/semaphore.js';
@@ -16,8 +20,12 @@ import { typedFailure } from './failure.js';
 
 export interface DownloadActivityDeps {
   api: Api;
+  /** Signals each download's progress to its workflow (same data converter as the worker). */
+  client: Client;
+  /** Paces the progress edits of every download of this process, per chat (default: a new one). */
+  editGate?: ChatEditGate;
   dataDir: string;
-  tools: { ytDlp: string; ffmpeg: string; ffprobe: string };
+  tools: FetchMediaOptions['tools'];
   /** This process's own task queue: where the workflow must send and clean up the files. */
   hostQueue: string;
   egressAllowedHosts: readonly string[];
@@ -38,6 +46,8 @@ const HEARTBEAT_EVERY_MS = 1_000;
 export function createDownloadActivities(deps: DownloadActivityDeps) {
   // One per process: every download of this worker shares the conversion slots.
   const conversionSlots = new Semaphore(deps.ffmpegConcurrency ?? 1);
+  // One per process too: several requests in one chat share its edit pace.
+  const editGate = deps.editGate ?? createChatEditGate();
   return {
     async downloadMedia(input: DownloadInput): Promise<DownloadResult> {
       try {
@@ -51,7 +61,8 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       const startedAt = performance.now();
       let downloadedBytes: number | undefined;
       const dir = await createRequestDir(deps.dataDir);
-      const reporter = input.status ? createProgressReporter(deps.api, input.status) : undefined;
+      const reporter = input.status ? createProgressReporter(deps.api, input.status, { gate: editGate }) : undefined;
+      const signaller = progressSignallerFor(deps.client);
       let handedOver = false;
       let latest: FetchProgress = { phase: 'probing' };
       // Heartbeats carry the progress (seen in the Web UI) and are how a cancel reaches yt-dlp.
@@ -60,8 +71,10 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       const ticker = setInterval(() => {
         heartbeat(latest);
         reporter?.report(latest);
+        signaller.report(latest);
       }, HEARTBEAT_EVERY_MS);
       heartbeat(latest);
+      signaller.report(latest);
       try {
         const outcome = await fetchMedia({
           tools: deps.tools,
@@ -84,6 +97,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
             latest = progress;
             heartbeat(progress);
             reporter?.report(progress);
+            signaller.report(progress);
           },
         });
         if (outcome.kind === 'too-large') {
@@ -128,14 +142,30 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
         };
       } finally {
         clearInterval(ticker);
+        signaller.close();
         recordDownload(performance.now() - startedAt, downloadedBytes);
-        await reporter?.settle();
+        await reporter?.close();
         // A failed or cancelled attempt leaves nothing behind; a successful one is cleaned up
         // by the workflow's `cleanup` on this same host once the files are sent.
         if (!handedOver) await removeRequestDir(deps.dataDir, dir);
       }
     },
   };
+}
+
+/**
+ * The running activity's progress, signalled to its own workflow run (the `status` query shows
+ * it). Best effort: a failure is logged at debug and the download goes on.
+ */
+function progressSignallerFor(client: Client) {
+  const { info, log: activityLog } = Context.current();
+  // Always set for an activity a workflow scheduled; without one there is nobody to tell.
+  const execution = info.workflowExecution;
+  const workflow = execution && client.workflow.getHandle(execution.workflowId, execution.runId);
+  return createProgressSignaller(async (report) => workflow?.signal(downloadProgressSignal, report), {
+    attempt: info.attempt,
+    onFailure: (error) => activityLog.debug('progress signal not delivered', { error: error instanceof Error ? error.message : String(error) }),
+  });
 }
 
 /**

@@ -7,7 +7,14 @@ import { FailureType } from '../workflows/failures.js';
 import type { CleanupInput, DownloadedFile, SendMediaInput, SentMedia } from '../workflows/types.js';
 import { downloadsRoot, removeRequestDir } from './adapters/requestDirs.js';
 import { callTelegram, grammySignal, sendAsAlbums } from './adapters/telegram.js';
+import { uploadCancellation, type UploadCancellation } from './adapters/uploadCancellation.js';
 import { typedFailure } from './failure.js';
+
+/**
+ * How often the upload heartbeats, for the whole call: Telegram may take long to process a big
+ * file after the last byte (a local Bot API server), and the heartbeats are how a cancel arrives.
+ */
+const HEARTBEAT_EVERY_MS = 1_000;
 
 export interface HostActivityDeps {
   api: Api;
@@ -16,7 +23,8 @@ export interface HostActivityDeps {
 
 /**
  * What touches the downloaded files, on the task queue of the one process that holds them:
- * the upload (streamed from disk, heartbeating the bytes sent) and the cleanup.
+ * the upload (streamed from disk, heartbeating the bytes sent; a cancel stops it only while
+ * Telegram cannot have the whole file yet, see uploadCancellation) and the cleanup.
  */
 export function createHostActivities({ api, dataDir }: HostActivityDeps) {
   return {
@@ -27,25 +35,37 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
         if (file.thumbnailPath !== undefined) assertRequestFile(dataDir, file.thumbnailPath);
       }
       const progress = { sentBytes: 0 };
-      const signal = grammySignal(cancellationSignal());
+      const cancel = uploadCancellation(cancellationSignal());
+      const signal = grammySignal(cancel.signal);
+      const ticker = setInterval(() => heartbeat({ phase: 'uploading', sentBytes: progress.sentBytes }), HEARTBEAT_EVERY_MS);
       const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };
-      return sendAsAlbums(input.files, input.caption, {
-        one: (file, caption) => {
-          const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
-          const upload = uploadOf(file, progress);
-          return callTelegram<Message>(`send ${file.kind}`, () =>
-            file.kind === 'video'
-              ? api.sendVideo(input.chatId, upload, { ...options, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true }, signal)
-              : file.kind === 'audio'
-                ? api.sendAudio(input.chatId, upload, { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer }, signal)
-                : api.sendDocument(input.chatId, upload, options, signal),
-          );
-        },
-        group: (files, caption) => {
-          const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined, progress));
-          return callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal));
-        },
-      });
+      try {
+        return await sendAsAlbums(input.files, input.caption, {
+          one: (file, caption) => {
+            cancel.throwIfCancelled();
+            const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
+            const upload = uploadOf(file, progress, cancel);
+            return callTelegram<Message>(`send ${file.kind}`, () =>
+              file.kind === 'video'
+                ? api.sendVideo(input.chatId, upload, { ...options, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true }, signal)
+                : file.kind === 'audio'
+                  ? api.sendAudio(input.chatId, upload, { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer }, signal)
+                  : api.sendDocument(input.chatId, upload, options, signal),
+            );
+          },
+          group: (files, caption) => {
+            cancel.throwIfCancelled();
+            const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined, progress, cancel));
+            return callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal));
+          },
+        });
+      } catch (error) {
+        // Aborted by the cancel: the activity ends cancelled (not as a retryable network error).
+        throw cancel.failureOf(error);
+      } finally {
+        clearInterval(ticker);
+        cancel.dispose();
+      }
     },
 
     /** Removes the request dir; true when there was something to remove. */
@@ -67,12 +87,17 @@ function thumbnailOf(file: DownloadedFile): InputFile | undefined {
   return file.thumbnailPath ? new InputFile(file.thumbnailPath, 'thumbnail.jpg') : undefined;
 }
 
-function uploadOf(file: DownloadedFile, progress: { sentBytes: number }): InputFile {
-  return new InputFile(streamWithProgress(file.path, progress), file.fileName);
+function uploadOf(file: DownloadedFile, progress: { sentBytes: number }, cancel: UploadCancellation): InputFile {
+  return new InputFile(cancel.track(streamWithProgress(file.path, progress)), file.fileName);
 }
 
-function albumItem(file: DownloadedFile, caption: string | undefined, progress: { sentBytes: number }): InputMediaVideo | InputMediaAudio | InputMediaDocument {
-  const common = { media: uploadOf(file, progress), caption, parse_mode: 'HTML' as const, thumbnail: thumbnailOf(file) };
+function albumItem(
+  file: DownloadedFile,
+  caption: string | undefined,
+  progress: { sentBytes: number },
+  cancel: UploadCancellation,
+): InputMediaVideo | InputMediaAudio | InputMediaDocument {
+  const common = { media: uploadOf(file, progress, cancel), caption, parse_mode: 'HTML' as const, thumbnail: thumbnailOf(file) };
   if (file.kind === 'video') {
     return { type: 'video', ...common, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true };
   }

@@ -2,19 +2,18 @@ import {
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   condition,
   defineQuery,
   isCancellation,
   log,
   proxyActivities,
   patched,
-  setCurrentDetails,
   setHandler,
   TimeoutFailure,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { FailureTypeAttribute, mediaHostOf, RequestOutcomeAttribute, type RequestOutcome } from './searchAttributes.js';
+import { mediaHostOf } from './searchAttributes.js';
 import { TimeoutType } from '@temporalio/common';
 import type { DownloadActivities, HostActivities, StateActivities, TelegramActivities } from '../activities/index.js';
 import { FailureType } from './failures.js';
@@ -22,30 +21,35 @@ import { mediaSettledSignal } from './mediaCache.js';
 import { ACKNOWLEDGED, albumCapNote, CANCELLED, doneSummary, failureMessage, linkProgressText, mediaCaption, quotaRefusalText, UPLOADING } from './messages.js';
 import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, MAX_HOST_ROUNDS, statePolicy, telegramPolicy } from './policies.js';
 import type { QuotaDecision, QuotaLimits, QuotaRefusal } from './quotaWindow.js';
+import { createProgress, type Progress } from './requestStatus.js';
 import type { CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInput, MediaRequestResult, SentMessage } from './types.js';
 import { quotaProbeSignal } from './userQuota.js';
+
+export { OUTCOME_SEARCH_ATTRIBUTES_PATCH, statusQuery, type DownloadProgressStatus, type RequestStatus } from './requestStatus.js';
 
 /** Who asked: checked before anyone else may cancel the request. */
 export const requesterQuery = defineQuery<number | undefined>('requester');
 
-export interface RequestStatus {
-  phase: 'acknowledging' | 'downloading' | 'uploading' | 'sending cached' | 'waiting for another download' | 'done' | 'failed' | 'cancelled';
-  /** 1-based link being handled, of `links`. */
-  link: number;
-  links: number;
-  /** Download attempts (hosts) used for the current link. */
-  downloadRounds: number;
-  lastError?: string;
-}
-
-/** Where the request stands, for the Web UI and `npm run ops`. */
-export const statusQuery = defineQuery<RequestStatus>('status');
-
-/** The patch that added the outcome search attributes: runs started before it replay without them. */
-export const OUTCOME_SEARCH_ATTRIBUTES_PATCH = 'outcome-search-attributes';
-
 /** The patch that added per-user quotas: runs started before it replay without asking for a slot. */
 export const USER_QUOTA_PATCH = 'user-quota';
+
+/**
+ * The patch after which a gallery sent from the media cache (or after another request's
+ * download) gets the album cap note too: runs started before it replay without the note.
+ */
+export const CACHED_ALBUM_CAP_NOTE_PATCH = 'cached-album-cap-note';
+
+/**
+ * The patch after which only a SCHEDULE_TO_START timeout of the upload means "host gone": runs
+ * started before it replay a HEARTBEAT timeout as another download round, as they did.
+ */
+export const HOST_GONE_SCHEDULE_TO_START_PATCH = 'host-gone-schedule-to-start-only';
+
+/**
+ * The patch after which a cancel during the upload waits for the upload to stop (or to finish):
+ * runs started before it replay with the old TRY_CANCEL upload.
+ */
+export const UPLOAD_WAITS_FOR_CANCEL_PATCH = 'upload-waits-for-cancel';
 
 /** How long a request waits for another one that is downloading the same media. */
 const SHARED_DOWNLOAD_WAIT = '15 minutes';
@@ -81,7 +85,12 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
   const slot = { userId: input.userId ?? input.chatId, holder: workflowInfo().workflowId };
   let refused = false;
   try {
-    const decision = await acquireSlot(state, slot, input.links.length, limits);
+    const decision = await acquireSlot(state, slot, input.links.length, limits).catch((error: unknown) => {
+      // Cancelled before serveLinks could record it. Replay-safe as is: end() upserts only
+      // behind OUTCOME_SEARCH_ATTRIBUTES_PATCH, whose marker a run cancelled here never recorded.
+      if (isCancellation(error)) progress.end('cancelled');
+      throw error;
+    });
     if (!decision.granted) {
       refused = true;
       return await refuse(input, decision, progress);
@@ -117,7 +126,7 @@ async function refuse(input: MediaRequestInput, refusal: QuotaRefusal, progress:
       : `${refusal.sent} links from this user in the last hour (limit ${refusal.limit}); room again in ${Math.ceil(refusal.retryAfterMs / 1000)} s`;
   await telegram.sendText({ chatId: input.chatId, text: quotaRefusalText(refusal), replyToMessageId: input.messageId }).catch(warn('could not send the quota refusal'));
   const failure: LinkFailure = { type: FailureType.QuotaExceeded, reason };
-  progress.failedLink(failure);
+  progress.sawError(failure.type, failure.reason);
   progress.end('failed', failure.type);
   const links: LinkOutcome[] = input.links.map((link) => ({ link, outcome: 'failed', failureType: failure.type }));
   throw ApplicationFailure.create({ type: failure.type, message: reason, nonRetryable: true, details: [{ ...failure, quota: refusal, links }] });
@@ -136,6 +145,9 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
   let statusMessage: SentMessage | undefined;
   const outcomes: LinkOutcome[] = [];
   const failures: LinkFailure[] = [];
+  // Set when the last link's media went out under UPLOAD_WAITS_FOR_CANCEL_PATCH: it is in the
+  // chat, so a cancel arriving now must not cut the run short (and show "Cancelled") either.
+  let lastLinkShielded = false;
   try {
     statusMessage = await telegram.sendText({ chatId: chat.chatId, text: ACKNOWLEDGED, replyToMessageId: chat.replyTo, cancelButtonFor: chat.replyTo });
     const settings: ChatSettings = await state.getChatSettings(input.chatId);
@@ -148,12 +160,15 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
       }
       const key: MediaKey = { url: link, mode, maxHeight: settings.maxHeight, maxUploadBytes: input.maxUploadBytes, albumCap: input.albumCap };
       try {
-        outcomes.push(await deliverLink(input, key, statusMessage, settled, progress));
+        const delivered = await deliverLink(input, key, statusMessage, settled, progress);
+        outcomes.push(delivered.outcome);
+        // With links left, a pending cancel stops the next one and the run ends cancelled.
+        lastLinkShielded = delivered.shielded;
       } catch (error) {
         if (isCancellation(error)) throw error;
         const failure = describeFailure(error);
         failures.push(failure);
-        progress.failedLink(failure);
+        progress.sawError(failure.type, failure.reason);
         outcomes.push({ link, outcome: 'failed', failureType: failure.type });
         if (failure.type === FailureType.ChatUnavailable) break; // nobody left to send anything to
         const text = failureMessage({ ...failure, url: link, limitBytes: failure.limitBytes ?? input.maxUploadBytes });
@@ -163,10 +178,12 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
     }
 
     const delivered = outcomes.filter((outcome) => outcome.outcome !== 'failed').length;
+    const { messageId } = statusMessage;
+    const finish = (work: () => Promise<unknown>) => (lastLinkShielded ? CancellationScope.nonCancellable(work) : work());
     if (failures.length === 0) {
-      await telegram.deleteMessage({ chatId: chat.chatId, messageId: statusMessage.messageId }).catch(warn('could not delete the status message'));
+      await finish(() => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message')));
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
-      await telegram.editText({ chatId: chat.chatId, messageId: statusMessage.messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status'));
+      await finish(() => telegram.editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status')));
     }
   } catch (error) {
     if (isCancellation(error)) {
@@ -179,6 +196,7 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
     }
     const failure = describeFailure(error);
     failures.push(failure);
+    progress.sawError(failure.type, failure.reason);
     if (failure.type !== FailureType.ChatUnavailable) {
       await tellUser(telegram, input, statusMessage, failureMessage({ ...failure, url: input.links[0] ?? '', limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
     }
@@ -203,7 +221,7 @@ async function deliverLink(
   status: SentMessage,
   settled: Map<string, CachedMedia | null>,
   progress: Progress,
-): Promise<LinkOutcome> {
+): Promise<{ outcome: LinkOutcome; shielded: boolean }> {
   const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
   const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
   const holder = workflowInfo().workflowId;
@@ -225,20 +243,26 @@ async function deliverLink(
       progress.phase('sending cached');
       try {
         await telegram.sendCachedMedia({ chatId: input.chatId, replyToMessageId: input.messageId, media, caption: caption(media.title) });
-        return { link: key.url, outcome: 'cached', items: media.files.length };
       } catch (error) {
         if (failureTypeOf(error) !== FailureType.StaleFileId || claims > 2) throw error;
         log.warn('Telegram rejected a cached file_id; evicting it and downloading again', { cacheId: claim.cacheId });
+        progress.sawError(FailureType.StaleFileId, 'Telegram rejected a cached file_id; downloading again');
         await state.evictMedia({ cacheId: claim.cacheId, fileId: media.files[0]!.fileId });
         continue;
       }
+      // The media is in the chat; a note that does not arrive must not make the link fail.
+      if (cutShortByCap(media.album, media.files.length, media.availableItems) && patched(CACHED_ALBUM_CAP_NOTE_PATCH)) {
+        await telegram.sendText(capNote(input, media.files.length, media.availableItems)).catch(warn('could not send the album cap note'));
+      }
+      return { outcome: { link: key.url, outcome: 'cached', items: media.files.length }, shielded: false };
     }
 
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
       const sent = await downloadAndSend(input, key, status, caption, progress);
-      await state.completeMedia({ cacheId: claim.cacheId, holder, media: sent.media });
-      return { link: key.url, outcome: 'delivered', items: sent.media.files.length };
+      const complete = () => state.completeMedia({ cacheId: claim.cacheId, holder, media: sent.media });
+      await (sent.shielded ? CancellationScope.nonCancellable(complete) : complete());
+      return { outcome: { link: key.url, outcome: 'delivered', items: sent.media.files.length }, shielded: sent.shielded };
     } catch (error) {
       await CancellationScope.nonCancellable(() => state.releaseMedia({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')));
       throw error;
@@ -252,43 +276,65 @@ async function downloadAndSend(
   status: SentMessage,
   caption: (title?: string) => string,
   progress: Progress,
-): Promise<{ media: CachedMedia }> {
+): Promise<{ media: CachedMedia; shielded: boolean }> {
   const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
   // Summaries name each call in the Web UI's event list.
   const downloads = proxyActivities<DownloadActivities>({ ...downloadPolicy(input.policies), summary: `download (${key.mode}) ${mediaHostOf(key.url)}` });
   for (let round = 1; ; round++) {
-    progress.download(round);
-    const download = await downloads.downloadMedia({
-      requestId: workflowInfo().workflowId,
-      url: key.url,
-      mode: key.mode,
-      maxHeight: key.maxHeight,
-      maxUploadBytes: key.maxUploadBytes,
-      albumCap: key.albumCap,
-      status: { chatId: input.chatId, messageId: status.messageId, requestMessageId: input.messageId },
-    });
+    const download = await progress.downloading(round, () =>
+      downloads.downloadMedia({
+        requestId: workflowInfo().workflowId,
+        url: key.url,
+        mode: key.mode,
+        maxHeight: key.maxHeight,
+        maxUploadBytes: key.maxUploadBytes,
+        albumCap: key.albumCap,
+        status: { chatId: input.chatId, messageId: status.messageId, requestMessageId: input.messageId },
+      }),
+    );
     const files = download.files.length === 1 ? `a ${download.files[0]!.kind}` : `an album of ${download.files.length}`;
-    const host = proxyActivities<HostActivities>({ ...hostUploadPolicy(download.hostQueue, input.policies), summary: `upload ${files} from ${download.hostQueue}` });
     const hostCleanup = proxyActivities<HostActivities>({ ...hostCleanupPolicy(download.hostQueue, input.policies), summary: `clean up on ${download.hostQueue}` });
     let hostGone = false;
     try {
       progress.phase('uploading');
-      await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text: UPLOADING, cancelButtonFor: input.messageId });
-      const sent = await host.sendMedia({
-        chatId: input.chatId,
-        replyToMessageId: input.messageId,
-        files: download.files,
-        album: download.album,
-        caption: caption(download.title ?? download.files[0]?.title),
+      // No Cancel button while uploading: a cancel can no longer promise that nothing arrives
+      // (/cancel still works: see sendMedia, which stops only an upload Telegram has not got whole).
+      await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text: UPLOADING });
+      // Waiting for the upload to confirm a cancel means the run never says "Cancelled" while
+      // the media is on its way; it records a marker, so it is a patch.
+      const waitsForCancel = patched(UPLOAD_WAITS_FOR_CANCEL_PATCH);
+      const host = proxyActivities<HostActivities>({
+        ...hostUploadPolicy(download.hostQueue, input.policies, { waitForCancellation: waitsForCancel }),
+        summary: `upload ${files} from ${download.hostQueue}`,
       });
-      if (download.album && download.availableItems > download.files.length) {
-        await telegram.sendText({ chatId: input.chatId, text: albumCapNote(download.files.length, download.availableItems), replyToMessageId: input.messageId });
+      const sent = await host
+        .sendMedia({
+          chatId: input.chatId,
+          replyToMessageId: input.messageId,
+          files: download.files,
+          album: download.album,
+          caption: caption(download.title ?? download.files[0]?.title),
+        })
+        .catch((error: unknown) => {
+          // Cancelled, and the upload ended without the media (failed or timed out meanwhile): a cancel.
+          if (waitsForCancel && !isCancellation(error) && CancellationScope.current().consideredCancelled) {
+            throw new CancelledFailure('cancelled during the upload', [], error instanceof Error ? error : undefined);
+          }
+          throw error;
+        });
+      // The media is in the chat (a cancel that came once Telegram had the whole file did not
+      // stop it): what is left of the link is done as for any delivery, never cancelled halfway.
+      const shielded = waitsForCancel;
+      if (cutShortByCap(download.album, download.files.length, download.availableItems)) {
+        const note = () => telegram.sendText(capNote(input, download.files.length, download.availableItems));
+        await (shielded ? CancellationScope.nonCancellable(note) : note());
       }
-      return { media: { files: sent.files, album: download.album, availableItems: download.availableItems, title: download.title ?? download.files[0]?.title } };
+      return { media: { files: sent.files, album: download.album, availableItems: download.availableItems, title: download.title ?? download.files[0]?.title }, shielded };
     } catch (error) {
       hostGone = isHostGone(error);
       if (hostGone && round < MAX_HOST_ROUNDS) {
         log.warn('the download host stopped answering; downloading again on another host', { hostQueue: download.hostQueue, round });
+        progress.sawError('HostGone', `${download.hostQueue} did not pick up the upload; downloading again`);
         continue;
       }
       throw error;
@@ -302,13 +348,24 @@ async function downloadAndSend(
   }
 }
 
-/** Nobody picked up the host's task: the process that holds the file is gone. */
+/**
+ * Nobody picked up the host's task: the process that holds the file is gone. A heartbeat
+ * timeout is not that: the upload started on a live host (a dead one fails its retry with
+ * SCHEDULE_TO_START), and downloading again elsewhere could send the media twice.
+ */
 function isHostGone(error: unknown): boolean {
-  return (
-    error instanceof ActivityFailure &&
-    error.cause instanceof TimeoutFailure &&
-    (error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START || error.cause.timeoutType === TimeoutType.HEARTBEAT)
-  );
+  if (!(error instanceof ActivityFailure && error.cause instanceof TimeoutFailure)) return false;
+  if (error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START) return true;
+  return error.cause.timeoutType === TimeoutType.HEARTBEAT && !patched(HOST_GONE_SCHEDULE_TO_START_PATCH);
+}
+
+/** A gallery the album cap cut short: the person is told how many items it had. */
+function cutShortByCap(album: boolean, sent: number, available: number): boolean {
+  return album && available > sent;
+}
+
+function capNote(input: MediaRequestInput, sent: number, available: number) {
+  return { chatId: input.chatId, text: albumCapNote(sent, available), replyToMessageId: input.messageId };
 }
 
 function failureTypeOf(error: unknown): string | undefined {
@@ -345,38 +402,5 @@ function warn(what: string) {
   return (error: unknown) => {
     log.warn(what, { error: String(error) });
     return undefined;
-  };
-}
-
-type Progress = ReturnType<typeof createProgress>;
-
-/**
- * The request's visible state: the `status` query, the current details the Web UI shows, and
- * (once it ends) the RequestOutcome and FailureType search attributes.
- */
-function createProgress(links: number) {
-  let status: RequestStatus = { phase: 'acknowledging', link: 1, links, downloadRounds: 0 };
-  const update = (change: Partial<RequestStatus>) => {
-    status = { ...status, ...change };
-    const where = status.links > 1 ? ` (link ${status.link} of ${status.links})` : '';
-    const rounds = status.downloadRounds > 1 ? `, download round ${status.downloadRounds}` : '';
-    setCurrentDetails(`**${status.phase}**${where}${rounds}${status.lastError ? `\n\nlast error: ${status.lastError}` : ''}`);
-  };
-  setHandler(statusQuery, () => status);
-  update({});
-  return {
-    phase: (phase: RequestStatus['phase']) => update({ phase }),
-    startLink: (link: number) => update({ link, phase: 'downloading', downloadRounds: 0 }),
-    download: (round: number) => update({ phase: 'downloading', downloadRounds: round }),
-    failedLink: (failure: LinkFailure) => update({ lastError: `${failure.type}: ${failure.reason}` }),
-    end(outcome: RequestOutcome, failureType?: string) {
-      update({ phase: outcome === 'failed' || outcome === 'cancelled' ? outcome : 'done' });
-      if (patched(OUTCOME_SEARCH_ATTRIBUTES_PATCH)) {
-        upsertSearchAttributes([
-          { key: RequestOutcomeAttribute, value: outcome },
-          ...(failureType ? [{ key: FailureTypeAttribute, value: failureType }] : []),
-        ]);
-      }
-    },
   };
 }

@@ -90,14 +90,20 @@ export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions
  * Activities that read or delete the downloaded files run on the queue of the one process that
  * holds them. `scheduleToStartTimeout` is what notices that this host is gone (nobody else polls
  * its queue), so the workflow can download again elsewhere instead of waiting forever.
+ *
+ * `waitForCancellation`: a cancelled request waits until the upload has stopped, or has finished
+ * because Telegram already had the whole file, so it never says "Cancelled" while the media is
+ * on its way (runs from before this replay without it: workflows/mediaRequest.ts).
  */
-export function hostUploadPolicy(hostQueue: string, overrides: PolicyOverrides = {}): ActivityOptions {
+export function hostUploadPolicy(hostQueue: string, overrides: PolicyOverrides = {}, { waitForCancellation = false } = {}): ActivityOptions {
   const o = overrides.host ?? {};
   return {
     taskQueue: hostQueue,
+    ...(waitForCancellation ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
     scheduleToStartTimeout: o.scheduleToStartTimeout ?? '60 seconds',
-    // A 50 MB upload over a slow uplink; the upload heartbeats as bytes leave the disk.
+    // A 50 MB upload over a slow uplink (2 GB on a local Bot API server).
     startToCloseTimeout: o.uploadTimeout ?? '300 seconds',
+    // The upload heartbeats every second for the whole call, Telegram's processing included.
     heartbeatTimeout: '60 seconds',
     retry: {
       // An upload is a Bot API call: TELEGRAM_MAX_ATTEMPTS applies to it too.

@@ -39,7 +39,8 @@ export interface LinkOutcome {
 }
 
 export interface MediaRequestResult {
-  outcome: 'delivered' | 'cached' | 'partial';
+  /** A request with a failed link fails as a whole (its failure details list every link's outcome). */
+  outcome: 'delivered' | 'cached';
   links: LinkOutcome[];
 }
 

@@ -1,14 +1,14 @@
 import { GrammyError, type Api } from 'grammy';
 import type { StatusMessage } from '../../workflows/types.js';
 import { formatBytes } from '../../workflows/messages.js';
+import { createChatEditGate, PROGRESS_EDIT_INTERVAL_MS, type ChatEditGate, type EditAnswer } from './chatEditGate.js';
 import type { FetchProgress } from './fetchMedia.js';
 import { cancelKeyboard } from './keyboards.js';
 
+export { PROGRESS_EDIT_INTERVAL_MS };
+
 /** What the download engine reports (see fetchMedia). */
 export type DownloadProgress = FetchProgress;
-
-/** Telegram allows about one message per second per chat; a status line needs far less. */
-export const PROGRESS_EDIT_INTERVAL_MS = 3_000;
 
 export function progressText(progress: DownloadProgress): string {
   const item = progress.items && progress.items > 1 ? ` (item ${progress.item ?? 1} of ${progress.items})` : '';
@@ -22,45 +22,64 @@ export function progressText(progress: DownloadProgress): string {
   return `⏳ Downloading…${item} ${parts.join(' · ')}`;
 }
 
+/** What a failed progress edit means for the next ones (see {@link ChatEditGate}). */
+export function editAnswerOf(error: unknown): EditAnswer {
+  if (!(error instanceof GrammyError)) return { kind: 'refused' };
+  if (error.error_code === 429) return { kind: 'rate-limited', retryAfterSeconds: error.parameters.retry_after ?? 5 };
+  if (error.error_code === 403) return { kind: 'chat-gone' };
+  if (error.error_code === 400 && /message is not modified/i.test(error.description)) return { kind: 'edited' };
+  if (error.error_code === 400 && /message to edit not found|MESSAGE_ID_INVALID|chat not found/i.test(error.description)) return { kind: 'status-gone' };
+  return { kind: 'refused' };
+}
+
 /**
- * Shows download progress in the status message: at most one edit every 3 s, only when the
- * text changed, one edit in flight at a time, and a 429 silences it for `retry_after`. Progress
- * is cosmetic: a failed edit never fails the download.
+ * Shows download progress in the status message: not before `intervalMs` after the status was
+ * sent, only when the text changed, and when the chat's {@link ChatEditGate} gives this status
+ * its turn (pass the worker process's shared gate: every download in a chat then shares one pace;
+ * without one, the reporter paces itself alone). A 403 or a vanished status ends its edits.
+ * Progress is cosmetic: a failed edit never fails the download.
  */
-export function createProgressReporter(api: Api, status: StatusMessage, options: { intervalMs?: number; now?: () => number } = {}) {
+export function createProgressReporter(api: Api, status: StatusMessage, options: { gate?: ChatEditGate; intervalMs?: number; now?: () => number } = {}) {
   const intervalMs = options.intervalMs ?? PROGRESS_EDIT_INTERVAL_MS;
   const now = options.now ?? Date.now;
-  let nextEditAt = now() + intervalMs; // the "⏳" was just sent
+  const gate = options.gate ?? createChatEditGate({ intervalMs, now });
+  const firstEditAt = now() + intervalMs; // the "⏳" was just sent
   let lastText = '';
+  let stopped = false;
   let inFlight: Promise<void> | undefined;
 
   return {
     report(progress: DownloadProgress): void {
+      if (stopped || inFlight || now() < firstEditAt) return;
       const text = progressText(progress);
-      if (inFlight || now() < nextEditAt || text === lastText) return;
-      nextEditAt = now() + intervalMs;
+      if (text === lastText) return;
+      const turn = gate.tryEdit(status.chatId, status.messageId);
+      if (turn === 'stop') stopped = true;
+      if (turn !== 'edit') return;
       inFlight = api
         .editMessageText(status.chatId, status.messageId, text, { reply_markup: cancelKeyboard(status.requestMessageId) })
         .then(
-          () => {
-            lastText = text;
-          },
-          (error: unknown) => {
-            if (error instanceof GrammyError && error.error_code === 429) {
-              nextEditAt = now() + (error.parameters.retry_after ?? 5) * 1000;
-            }
-          },
+          (): EditAnswer => ({ kind: 'edited' }),
+          (error: unknown) => editAnswerOf(error),
         )
+        .then((answer) => {
+          if (answer.kind === 'edited') lastText = text;
+          if (answer.kind === 'chat-gone' || answer.kind === 'status-gone') stopped = true;
+          gate.answered(status.chatId, status.messageId, answer);
+        })
         .finally(() => {
-          // Counted from the answer too: the next edit then reaches Telegram at least 3 s after
-          // this one did, however long this one took on the way.
-          nextEditAt = Math.max(nextEditAt, now() + intervalMs);
           inFlight = undefined;
         });
     },
     /** Waits for the edit in flight, so none lands after the status moved on. */
     async settle(): Promise<void> {
       await inFlight;
+    },
+    /** The download ended: waits for the edit in flight, and leaves the chat's turns to the others. */
+    async close(): Promise<void> {
+      stopped = true;
+      await inFlight;
+      gate.forget(status.chatId, status.messageId);
     },
   };
 }

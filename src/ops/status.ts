@@ -3,6 +3,7 @@
  * and `redis-cli LLEN`), and how many requests ran, failed and completed in the window.
  */
 import { statusQuery } from '../../workflows/mediaRequest.js';
+import { describeProgress, type DownloadProgressStatus } from '../../workflows/requestStatus.js';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import { RequestOutcomeAttribute, type RequestOutcome } from '../../workflows/searchAttributes.js';
 import { expectPositionals, parseCommandArgs, parseSince } from './args.js';
@@ -66,6 +67,9 @@ export interface RunningRequest {
   link: number | null;
   links: number | null;
   downloadRounds: number | null;
+  /** The download's attempt on its current host, and its last reported progress (while downloading). */
+  attempt: number | null;
+  progress: DownloadProgressStatus | null;
   lastError: string | null;
 }
 
@@ -161,7 +165,7 @@ async function countOutcomes(ctx: OpsContext, since: Date): Promise<StatusReport
   return Object.fromEntries(outcomes.map((outcome, index) => [outcome, counts[index] ?? 0])) as Record<RequestOutcome, number>;
 }
 
-/** Asks the running requests their `status` query (phase, link, download rounds, last error). */
+/** Asks the running requests their `status` query (phase, link, download rounds, attempt, progress, last error). */
 async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
   const runs = await listRuns(ctx, mediaRequestQuery('ExecutionStatus = "Running"'), RUNNING_SHOWN);
   return mapConcurrently(runs, 5, async (run) => {
@@ -175,6 +179,8 @@ async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
       link: status?.link ?? null,
       links: status?.links ?? null,
       downloadRounds: status?.downloadRounds ?? null,
+      attempt: status?.attempt ?? null,
+      progress: status?.progress ?? null,
       lastError: status?.lastError ?? null,
     };
   });
@@ -225,13 +231,15 @@ export function statusText(report: StatusReport, now: Date): string {
           '',
           `Running requests (the ${report.running.length} started last)`,
           table(
-            ['WORKFLOW ID', 'STARTED', 'PHASE', 'LINK', 'DOWNLOAD ROUNDS', 'LAST ERROR'],
+            ['WORKFLOW ID', 'STARTED', 'PHASE', 'LINK', 'DOWNLOAD ROUNDS', 'ATTEMPT', 'PROGRESS', 'LAST ERROR'],
             report.running.map((request) => [
               request.workflowId,
               ago(new Date(request.startTime), now),
               request.phase ?? 'no answer (is a telegram worker running?)',
               request.link === null ? '-' : `${request.link}/${request.links}`,
               request.downloadRounds === null ? '-' : String(request.downloadRounds),
+              request.attempt === null ? '-' : String(request.attempt),
+              request.progress ? describeProgress(request.progress) : '-',
               request.lastError ? oneLine(request.lastError, 60) : '',
             ]),
           ),

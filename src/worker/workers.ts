@@ -14,7 +14,7 @@ import { chatIdsFor } from '../temporal/chatPseudonyms.js';
 import { dataConverterFor } from '../temporal/dataConverter.js';
 import type { Logger } from '../logger.js';
 import { WORKFLOW_METRICS_INTERCEPTOR } from '../metrics/index.js';
-import type { ToolPaths } from '../tools.js';
+import { OLDEST_NODE_FOR_YT_DLP, type ToolPaths } from '../tools.js';
 
 export const WORKFLOWS_PATH = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../workflows/index.ts');
 
@@ -120,11 +120,15 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   const handedOver = new Set<string>();
   // Every connection yt-dlp makes goes through this process's egress proxy (activities/adapters/egressProxy.ts).
   const egress = await startEgressProxy({ allowedHosts: config.egressAllowedHosts });
+  // Progress signals to the workflows, encrypted like every other payload when keys are set. It
+  // rides on the workers' connection: it holds nothing of its own, and closes with it on shutdown.
+  const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.payloadEncryption) });
   const downloadActivities = createDownloadActivities({
     api,
+    client,
     proxy: egress.url,
     dataDir: config.dataDir,
-    tools: { ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
+    tools: { ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe, jsRuntime: tools.jsRuntime },
     hostQueue,
     egressAllowedHosts: config.egressAllowedHosts,
     cookiesFile: config.ytDlpCookies,
@@ -133,6 +137,14 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   });
   const hostActivities = createHostActivities({ api, dataDir: config.dataDir });
   logger.info({ proxy: egress.url, allowedHosts: config.egressAllowedHosts }, 'egress proxy for yt-dlp ready');
+  if (tools.jsRuntime === undefined) {
+    logger.warn(
+      { node: process.versions.node },
+      `no JavaScript runtime for yt-dlp (no Deno, Node older than ${OLDEST_NODE_FOR_YT_DLP}): YouTube downloads may be limited; run scripts/setup.sh or set DENO_PATH`,
+    );
+  } else {
+    logger.info({ jsRuntime: tools.jsRuntime }, 'JavaScript runtime for yt-dlp');
+  }
   const downloads = await Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
@@ -165,6 +177,8 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
       },
     },
     maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.downloads,
+    // A /cancel reaches a running upload through its heartbeats (sendMedia's 1 s timer).
+    maxHeartbeatThrottleInterval: '1 second',
     shutdownGraceTime,
   });
   logger.info({ hostQueue }, 'downloads worker ready');

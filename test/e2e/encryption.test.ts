@@ -142,6 +142,15 @@ describe('an exported history with encryption on', () => {
     expect(readableForms(exported)).not.toMatch(/HTTP Error 404/);
   });
 
+  it('stores the download’s progress signals encrypted too (the downloads worker’s client has the codec)', async () => {
+    type Signaled = { signalName?: string; input?: { payloads?: JsonPayload[] } };
+    const exported = JSON.parse(await temporalShow(delivered.workflowId)) as { events: Array<{ workflowExecutionSignaledEventAttributes?: Signaled }> };
+    const signals = exported.events.map((event) => event.workflowExecutionSignaledEventAttributes).filter((signaled) => signaled?.signalName === 'downloadProgress');
+    expect(signals.length).toBeGreaterThan(0);
+    const encodings = signals.flatMap((signaled) => signaled!.input!.payloads!.map((payload) => payload.metadata?.encoding));
+    expect(new Set(encodings)).toEqual(new Set([Buffer.from('binary/encrypted').toString('base64')]));
+  });
+
   it('replays with the codec, like `npm run ops -- replay` with the keys', async () => {
     const file = path.join(workDir, 'delivered.json');
     await writeFile(file, await temporalShow(delivered.workflowId));

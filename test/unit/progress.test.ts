@@ -1,4 +1,5 @@
 import { Api } from 'grammy';
+import { createChatEditGate, type ChatEditGate } from '../../activities/adapters/chatEditGate.js';
 import { cancelKeyboard } from '../../activities/adapters/keyboards.js';
 import {
   createProgressReporter,
@@ -105,10 +106,10 @@ describe('createProgressReporter against the Bot API emulator', () => {
   });
 
   /** Sends the "⏳" status with its Cancel button, as the request workflow does, and reports on it. */
-  async function statusWithReporter(): Promise<{ status: StatusMessage; reporter: ReturnType<typeof createProgressReporter> }> {
+  async function statusWithReporter(gate?: ChatEditGate): Promise<{ status: StatusMessage; reporter: ReturnType<typeof createProgressReporter> }> {
     const sent = await api.sendMessage(CHAT, '⏳ Got it, downloading…', { reply_markup: cancelKeyboard(REQUEST_MESSAGE_ID) });
     const status: StatusMessage = { chatId: CHAT, messageId: sent.message_id, requestMessageId: REQUEST_MESSAGE_ID };
-    return { status, reporter: createProgressReporter(api, status, { now }) };
+    return { status, reporter: createProgressReporter(api, status, { now, gate }) };
   }
 
   /** Every editMessageText that reached the emulator, answered or not. */
@@ -266,7 +267,7 @@ describe('createProgressReporter against the Bot API emulator', () => {
 
   it('keeps reporting after an edit Telegram refused, without throwing', async () => {
     const { reporter } = await statusWithReporter();
-    emulator.failNext('editMessageText', { error_code: 400, description: 'Bad Request: message to edit not found' });
+    emulator.failNext('editMessageText', { error_code: 500, description: 'Internal Server Error' });
     clock += INTERVAL;
     expect(() => reporter.report(downloaded(1))).not.toThrow();
     await expect(reporter.settle()).resolves.toBeUndefined();
@@ -277,6 +278,67 @@ describe('createProgressReporter against the Bot API emulator', () => {
     await reporter.settle();
     expect(edits()).toHaveLength(2);
     expect(edits()[1]?.failed).toBe(false);
+  });
+
+  it.each([
+    ['message to edit not found', 'Bad Request: message to edit not found'],
+    ['chat not found', 'Bad Request: chat not found'],
+  ])('stops editing a status after a 400 "%s" instead of trying again every interval', async (_name, description) => {
+    const { reporter } = await statusWithReporter();
+    emulator.failNext('editMessageText', { error_code: 400, description });
+    clock += INTERVAL;
+    reporter.report(downloaded(1));
+    await reporter.settle();
+    expect(edits()).toHaveLength(1);
+    for (let n = 2; n <= 5; n++) {
+      clock += INTERVAL;
+      reporter.report(downloaded(n));
+      await reporter.settle();
+    }
+    expect(edits()).toHaveLength(1);
+  });
+
+  it('stops the edits of every status in a chat that answered 403, through the shared gate', async () => {
+    const gate = createChatEditGate({ now });
+    const first = await statusWithReporter(gate);
+    const second = await statusWithReporter(gate);
+    emulator.failNext('editMessageText', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+    clock += INTERVAL;
+    first.reporter.report(downloaded(1));
+    await first.reporter.settle();
+    for (let n = 2; n <= 5; n++) {
+      clock += INTERVAL;
+      first.reporter.report(downloaded(n));
+      second.reporter.report(downloaded(n));
+      await Promise.all([first.reporter.settle(), second.reporter.settle()]);
+    }
+    expect(edits()).toHaveLength(1);
+    expect(edits()[0]?.status).toBe(403);
+  });
+
+  it('keeps two downloads in one chat, sharing a gate, at one edit per interval between them, and shows both', async () => {
+    const gate = createChatEditGate({ now });
+    const first = await statusWithReporter(gate);
+    const second = await statusWithReporter(gate);
+    const start = clock;
+    const turns: Array<{ at: number; messageId: unknown }> = [];
+    // Both report every half second for 30 s, as their downloads advance.
+    for (let t = 0; t <= 30_000; t += 500) {
+      clock = start + t;
+      const before = edits().length;
+      first.reporter.report(downloaded(t));
+      second.reporter.report(downloaded(t + 1));
+      await Promise.all([first.reporter.settle(), second.reporter.settle()]);
+      for (const call of edits().slice(before)) turns.push({ at: t, messageId: call.params.message_id });
+    }
+    // Alone, each would edit every 3 s: about 20 edits. Shared, 9 or 10 in 27 s, alternating.
+    expect(turns.length).toBeGreaterThanOrEqual(8);
+    expect(turns.length).toBeLessThanOrEqual(10);
+    for (let i = 1; i < turns.length; i++) {
+      expect(turns[i]!.at - turns[i - 1]!.at).toBeGreaterThanOrEqual(INTERVAL);
+      expect(turns[i]!.messageId).not.toBe(turns[i - 1]!.messageId);
+    }
+    expect(new Set(turns.map((turn) => turn.messageId))).toEqual(new Set([first.status.messageId, second.status.messageId]));
   });
 
   it('keeps the Cancel button of the request under every edit', async () => {
