@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import { buildApp, WEBHOOK_PATH } from './http/app.js';
 import { HealthChecks, temporalCheck } from './http/health.js';
 import type { Logger } from './logger.js';
+import { learnBotUsername } from './telegram/botIdentity.js';
 import { handleUpdate } from './telegram/handleUpdate.js';
 import { runLongPolling } from './telegram/polling.js';
 import { chatIdsFor } from './temporal/chatPseudonyms.js';
@@ -16,10 +17,14 @@ export interface RunningBot {
   stop(): Promise<void>;
 }
 
-/** The update handler wired to Temporal, as both the webhook and polling use it. */
-export function createUpdateHandler(config: Config, client: Client, logger: Logger) {
+/**
+ * The update handler wired to Temporal, as both the webhook and polling use it. `botUsername`
+ * is the bot's own (getMe): commands addressed to other bots are ignored.
+ */
+export function createUpdateHandler(config: Config, client: Client, logger: Logger, botUsername: string) {
   const deps = {
     starter: new WorkflowStarter(client, chatIdsFor(config.payloadEncryption)),
+    botUsername,
     maxUploadBytes: config.maxUploadBytes,
     albumCap: config.albumCap,
     policies: config.policies,
@@ -33,7 +38,8 @@ export function createUpdateHandler(config: Config, client: Client, logger: Logg
 
 /**
  * Receives updates: a webhook server when PUBLIC_URL is set (registered with Telegram with its
- * secret token), long polling otherwise.
+ * secret token), long polling otherwise. Either way the bot's username is learned first (getMe),
+ * before any update can arrive; the start fails if the Bot API does not tell it.
  */
 export async function runBot(
   config: Config,
@@ -43,7 +49,9 @@ export async function runBot(
   /** What the webhook's `/readyz` checks; default: Temporal answers. */
   health: HealthChecks = new HealthChecks({ temporal: temporalCheck(client.connection, config.temporal.namespace) }),
 ): Promise<RunningBot> {
-  const onUpdate = createUpdateHandler(config, client, logger);
+  const botUsername = await learnBotUsername(api);
+  logger.info({ botUsername }, 'bot identity learned from getMe');
+  const onUpdate = createUpdateHandler(config, client, logger, botUsername);
   if (config.publicUrl) {
     const app = buildApp({
       webhookSecret: config.telegram.webhookSecret!,

@@ -30,10 +30,11 @@ export const CONFIG_VARIABLES = {
   METRICS_PORT: 'Port of the Prometheus /metrics endpoint of each process (SDK and bot metrics). Unset: no metrics endpoint.',
   HEALTH_PORT: 'Port of /healthz and /readyz on worker processes (the webhook serves them on PORT). Unset: none.',
   SHUTDOWN_GRACE_SECONDS: 'On SIGTERM, how long running activities may finish before they are cancelled. Default 30.',
-  TELEGRAM_LOCAL_BOT_API: 'true when TELEGRAM_API_ROOT is a local Bot API server (telegram-bot-api --local): uploads up to 2000 MB. Default false.',
-  MAX_UPLOAD_BYTES: 'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit), or 2097152000 with TELEGRAM_LOCAL_BOT_API.',
+  TELEGRAM_LOCAL_BOT_API: 'true when TELEGRAM_API_ROOT is a local Bot API server (telegram-bot-api --local): uploads up to 2000 MB. Needs TELEGRAM_API_ROOT set to that server. Default false.',
+  MAX_UPLOAD_BYTES: 'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit), or 2097152000 with TELEGRAM_LOCAL_BOT_API; more than 52428800 needs TELEGRAM_LOCAL_BOT_API=true, more than 2097152000 is refused.',
   MAX_ALBUM_ITEMS: 'Most items sent from one gallery or playlist link. Default 10.',
   YTDLP_COOKIES: 'A cookies.txt for login-gated content; read only (each download uses a copy), never logged.',
+  WORKER_QUEUE: 'Task queue a `npm run worker` process serves when it is given no --queue: downloads or telegram (--queue wins). Unset: --queue is required.',
   DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default 2.',
   TELEGRAM_CONCURRENCY: 'Concurrent Bot API calls per telegram worker process. Default 4.',
   WORKFLOW_CACHE_SIZE: 'Workflow executions a telegram worker keeps in memory between their tasks (sticky cache); idle ones beyond it are evicted and replayed when touched again. Default 100.',
@@ -64,6 +65,7 @@ export const CONFIG_VARIABLES = {
   FFMPEG_PATH: 'ffmpeg executable. Default: .tools/bin/ffmpeg, then PATH.',
   FFPROBE_PATH: 'ffprobe executable. Default: .tools/bin/ffprobe, then PATH.',
   TEMPORAL_CLI_PATH: 'temporal CLI executable for the embedded server. Default: .tools/bin/temporal, then PATH.',
+  DENO_PATH: "Deno executable, the JavaScript runtime yt-dlp solves YouTube's challenges with. Default: .tools/bin/deno, then PATH; none found: the worker's Node if 22 or later.",
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -115,7 +117,7 @@ export interface Config {
   /** Per-user limits, carried in each MediaRequestWorkflow's input. */
   quota: QuotaLimits;
   egressAllowedHosts: string[];
-  tools: { ytDlp?: string; ffmpeg?: string; ffprobe?: string; temporal?: string };
+  tools: { ytDlp?: string; ffmpeg?: string; ffprobe?: string; temporal?: string; deno?: string };
   /** Undefined: payloads are stored as plaintext and ids show chat ids (development only). */
   payloadEncryption: { keys: PayloadKey[]; chatIdPseudonymKey: Buffer } | undefined;
   /** The codec server that decodes payloads for the Web UI and the temporal CLI. */
@@ -228,12 +230,12 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
   }
 
   const dataDir = path.resolve(options.cwd ?? process.cwd(), read(env, 'DATA_DIR') ?? 'data');
-  const localBotApi = readBoolean(env, 'TELEGRAM_LOCAL_BOT_API');
+  const { apiRoot, localBotApi, maxUploadBytes } = readBotApi(env);
 
   return {
     telegram: {
       token: token ?? '',
-      apiRoot: readUrl(env, 'TELEGRAM_API_ROOT', CLOUD_BOT_API_ROOT)!,
+      apiRoot,
       webhookSecret,
     },
     publicUrl,
@@ -255,7 +257,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     metricsPort: optionalInteger(env, 'METRICS_PORT', 1, 65_535),
     healthPort: optionalInteger(env, 'HEALTH_PORT', 1, 65_535),
     shutdownGraceSeconds: readInteger(env, 'SHUTDOWN_GRACE_SECONDS', 30, 0, 3_600),
-    maxUploadBytes: readInteger(env, 'MAX_UPLOAD_BYTES', localBotApi ? LOCAL_BOT_API_UPLOAD_LIMIT : CLOUD_BOT_API_UPLOAD_LIMIT, 1, 4 * 1024 ** 3),
+    maxUploadBytes,
     localBotApi,
     albumCap: readInteger(env, 'MAX_ALBUM_ITEMS', 10, 1, 100),
     // The cookies file's path is configuration, its content a secret.
@@ -302,6 +304,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       ffmpeg: read(env, 'FFMPEG_PATH'),
       ffprobe: read(env, 'FFPROBE_PATH'),
       temporal: read(env, 'TEMPORAL_CLI_PATH'),
+      deno: read(env, 'DENO_PATH'),
     },
     payloadEncryption: readPayloadEncryption(env),
     codecServer: readCodecServer(env, readInteger(env, 'TEMPORAL_UI_PORT', 8233, 1, 65_535)),
@@ -330,6 +333,33 @@ function readIdList(env: Env, name: ConfigVariable): number[] | undefined {
     return id;
   });
   return [...new Set(ids)];
+}
+
+/**
+ * The Bot API server and the upload limit, checked together: the cloud Bot API takes 50 MB, a
+ * local Bot API server (at an address of its own) 2000 MB. A limit the server does not accept
+ * would only show as a refused upload, after the whole download.
+ */
+function readBotApi(env: Env): { apiRoot: string; localBotApi: boolean; maxUploadBytes: number } {
+  const localBotApi = readBoolean(env, 'TELEGRAM_LOCAL_BOT_API');
+  const apiRoot = readUrl(env, 'TELEGRAM_API_ROOT', CLOUD_BOT_API_ROOT)!;
+  if (localBotApi && read(env, 'TELEGRAM_API_ROOT') === undefined) {
+    throw new ConfigError('TELEGRAM_API_ROOT', 'is required with TELEGRAM_LOCAL_BOT_API=true: the address of your local Bot API server (telegram-bot-api --local)');
+  }
+  if (localBotApi && new URL(apiRoot).hostname === new URL(CLOUD_BOT_API_ROOT).hostname) {
+    throw new ConfigError('TELEGRAM_API_ROOT', `must be your local Bot API server with TELEGRAM_LOCAL_BOT_API=true, not the public Bot API (${CLOUD_BOT_API_ROOT}), which takes at most 50 MB`);
+  }
+  const maxUploadBytes = readInteger(env, 'MAX_UPLOAD_BYTES', localBotApi ? LOCAL_BOT_API_UPLOAD_LIMIT : CLOUD_BOT_API_UPLOAD_LIMIT, 1, Number.MAX_SAFE_INTEGER);
+  if (maxUploadBytes > LOCAL_BOT_API_UPLOAD_LIMIT) {
+    throw new ConfigError('MAX_UPLOAD_BYTES', `must be at most ${LOCAL_BOT_API_UPLOAD_LIMIT} (2000 MB, the most any Bot API server accepts), got ${maxUploadBytes}`);
+  }
+  if (!localBotApi && maxUploadBytes > CLOUD_BOT_API_UPLOAD_LIMIT) {
+    throw new ConfigError(
+      'MAX_UPLOAD_BYTES',
+      `is ${maxUploadBytes}, above the cloud Bot API's ${CLOUD_BOT_API_UPLOAD_LIMIT} (50 MB): lower it, or run a local Bot API server and set TELEGRAM_LOCAL_BOT_API=true and TELEGRAM_API_ROOT`,
+    );
+  }
+  return { apiRoot, localBotApi, maxUploadBytes };
 }
 
 function readBoolean(env: Env, name: ConfigVariable): boolean {

@@ -47,11 +47,16 @@ export function mediaCaption(title: string | undefined, link: string): string {
   return shortTitle ? `${escapeHtml(shortTitle)}\n${escapeHtml(shownLink)}` : escapeHtml(shownLink);
 }
 
+/** The answer to /start and /help: every command, and the 10-link cap of src/telegram/updates.ts. */
 export const HELP_TEXT = [
-  'Send me a link to a video or audio (YouTube, news sites, a direct .mp4 or .mp3 link, …) and I will send the media back here.',
+  'Send me a link to a video or audio (YouTube, news sites, a direct .mp4 or .mp3 link, …) and I will send the media back here. Up to 10 links in one message, handled in order.',
   '',
-  'I reply "⏳" right away, then send the file. If I cannot, I tell you why.',
-  'Files up to the Telegram upload limit can be sent.',
+  '/audio <link> – only the audio',
+  '/cancel – stop your downloads; as a reply to a link or to my ⏳ message, just that one',
+  '/settings – this chat’s default (video, audio or file) and highest quality',
+  '/help – this message',
+  '',
+  'I reply "⏳" right away, with a Cancel button, then send the file, up to the Telegram upload limit. If I cannot, I tell you why.',
 ].join('\n');
 
 export const NO_LINK_TEXT = 'Send me a link (starting with http:// or https://) and I will download the media for you. /help tells more.';

@@ -2,18 +2,25 @@ import { createHash, createHmac } from 'node:crypto';
 import type { MediaKey } from '../../workflows/types.js';
 
 const TRACKING_PARAMETERS = /^(utm_[a-z_]+|fbclid|gclid)$/i;
+/**
+ * A fragment that only says where playback starts (`#t=42`, `#t=1m30s`, `#at=90`, `#t=0:42`,
+ * media fragments' `#t=10,20`): the file is the same whatever it says.
+ */
+const START_TIME_FRAGMENT = /^#(t|at|start)=[\d:.,hms]*$/i;
 
 /**
  * The link as a cache key: the same resource written differently (host case, default port,
- * fragment, tracking parameters) maps to one key; anything that can change the media (path,
- * other query parameters, their order) is kept, so distinct media never share a key.
+ * a start time in the fragment, tracking parameters) maps to one key; anything that can change
+ * the media (path, other query parameters, their order, any other fragment: pages that route by
+ * it, `page#/video/2`) is kept, so distinct media never share a key.
  */
 export function normalizeMediaUrl(raw: string): string {
   // Not a URL at all ("--exec=…" as a hidden link's target): the key is the text itself. The
   // download refuses it as InvalidUrl; the cache must not fail first with a TypeError.
   if (!URL.canParse(raw)) return raw;
   const url = new URL(raw);
-  url.hash = '';
+  // An empty fragment (`a.mp4#`) reads as '' but is still printed; assigning '' removes it.
+  if (url.hash === '' || START_TIME_FRAGMENT.test(url.hash)) url.hash = '';
   url.hostname = url.hostname.toLowerCase();
   // Filter the raw pieces: URLSearchParams would re-encode the ones that stay (%20 → +).
   const kept = url.search

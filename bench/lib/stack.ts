@@ -15,7 +15,7 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
 import { resolveTools } from '../../src/tools.js';
-import { startBotApiEmulator, type BotApiEmulator, type BotApiEmulatorOptions } from '../../test/support/botApiEmulator.js';
+import { EMULATOR_BOT_USERNAME, startBotApiEmulator, type BotApiEmulator, type BotApiEmulatorOptions } from '../../test/support/botApiEmulator.js';
 import { createMediaFixtures } from '../../test/support/mediaFixtures.js';
 import { findPid, freePort, startCli, type CliProcess } from '../../test/faults/support/processes.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from '../../test/faults/support/throttledMediaServer.js';
@@ -160,7 +160,7 @@ export async function captureStart(config: Config, update: Update): Promise<Capt
       },
     },
   } as unknown as Client;
-  await createUpdateHandler(config, recorder, createLogger('silent'))(update);
+  await createUpdateHandler(config, recorder, createLogger('silent'), EMULATOR_BOT_USERNAME)(update);
   if (!captured) throw new Error('the update handler started nothing for this update');
   return captured;
 }

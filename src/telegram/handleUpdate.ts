@@ -9,6 +9,8 @@ import { interpretUpdate } from './updates.js';
 
 export interface UpdateHandlerDeps {
   starter: WorkflowStarter;
+  /** The bot's own username (getMe, learned at start): commands for other bots are not ours. */
+  botUsername: string;
   maxUploadBytes: number;
   albumCap: number;
   policies: PolicyOverrides;
@@ -32,7 +34,7 @@ export type HandleOutcome =
  * command or settings change: only a reply saying the bot is private, once per chat and hour.
  */
 export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Promise<HandleOutcome> {
-  const intent = interpretUpdate(update);
+  const intent = interpretUpdate(update, deps.botUsername);
   const log = deps.logger.child({ updateId: update.update_id });
   const { policies, starter } = deps;
   if (intent.kind === 'ignore') {

@@ -1,8 +1,8 @@
-import type { Message, MessageEntity, Update } from 'grammy/types';
+import type { InlineKeyboardMarkup, Message, MessageEntity, Update, User } from 'grammy/types';
 import { parseButtonData } from '../../workflows/callbackData.js';
 import type { MediaMode, SettingsChoice } from '../../workflows/types.js';
 
-/** A message's links handled at most; more are ignored (and the user is told in the help). */
+/** A message's links handled at most; more are ignored (the help says so). */
 export const MAX_LINKS_PER_MESSAGE = 10;
 
 /** What an update asks of the bot. Everything else is ignored with a reason (logged at debug). */
@@ -16,6 +16,8 @@ export type UpdateIntent =
   | { kind: 'ignore'; reason: string };
 
 const COMMAND = /^\/([a-z]+)(@\w+)?(?=\s|$)/i;
+/** Any `/command@bot` at the start of the text, ours or not (command names and usernames are `\w`). */
+const ADDRESSED_COMMAND = /^\/\w+@(\w+)/;
 const BARE_LINK = /\bhttps?:\/\/[^\s<>"]+/gi;
 
 /** True when the value has the one field every Telegram update has. */
@@ -26,9 +28,10 @@ export function isUpdate(value: unknown): value is Update {
 /**
  * Reads one update. New messages (links and commands) and presses on the bot's own buttons are
  * handled; edits, channel posts and anything newer than this code are ignored (Telegram must
- * still get a 200 for them).
+ * still get a 200 for them). `botUsername` (from getMe) tells our commands from other bots' in
+ * a group: `/cancel@OtherBot` is not ours, whatever it says.
  */
-export function interpretUpdate(update: Update): UpdateIntent {
+export function interpretUpdate(update: Update, botUsername: string): UpdateIntent {
   if (update.callback_query) return interpretButton(update);
   const message = update.message;
   if (!message) return { kind: 'ignore', reason: `unhandled update type: ${updateType(update)}` };
@@ -40,6 +43,8 @@ export function interpretUpdate(update: Update): UpdateIntent {
   const userId = message.from?.id;
   const text = message.text ?? message.caption ?? '';
   const entities = message.entities ?? message.caption_entities ?? [];
+  const addressee = ADDRESSED_COMMAND.exec(text)?.[1];
+  if (addressee !== undefined && !isUsername(addressee, botUsername)) return { kind: 'ignore', reason: 'command for another bot' };
   const command = COMMAND.exec(text)?.[1]?.toLowerCase();
   const links = allLinks(text, entities).slice(0, MAX_LINKS_PER_MESSAGE);
 
@@ -51,7 +56,7 @@ export function interpretUpdate(update: Update): UpdateIntent {
       return { kind: 'settings', chatId, messageId, userId };
     case 'cancel':
       if (userId === undefined) return { kind: 'ignore', reason: '/cancel without a sender' };
-      return { kind: 'cancel', chatId, userId, commandMessageId: messageId, targetMessageId: message.reply_to_message?.message_id };
+      return { kind: 'cancel', chatId, userId, commandMessageId: messageId, targetMessageId: cancelTarget(message.reply_to_message, botUsername) };
     case 'audio':
       if (links.length > 0) return { kind: 'media', chatId, messageId, userId, links, mode: 'audio' };
       return { kind: 'help', chatId, messageId };
@@ -76,6 +81,42 @@ function interpretButton(update: Update): UpdateIntent {
     return { kind: 'cancel', chatId, userId: query.from.id, targetMessageId: action.requestMessageId, callbackQueryId: query.id };
   }
   return { kind: 'settings-choice', chatId, messageId: message.message_id, userId: query.from.id, choice: action.choice, callbackQueryId: query.id };
+}
+
+/**
+ * The request a `/cancel` reply points at. A reply to the link names it by its own id; a reply
+ * to our status message ("⏳ …") names the request its Cancel button is for, since the status
+ * message's id is no request's.
+ */
+function cancelTarget(replied: Message | undefined, botUsername: string): number | undefined {
+  if (!replied) return undefined;
+  if (isOurBot(replied.from, botUsername)) {
+    const requestMessageId = cancelButtonTarget(replied.reply_markup);
+    if (requestMessageId !== undefined) return requestMessageId;
+  }
+  return replied.message_id;
+}
+
+/** The request named by a Cancel button of the keyboard; read warily, as it comes from the update body. */
+function cancelButtonTarget(markup: InlineKeyboardMarkup | undefined): number | undefined {
+  const rows: unknown = markup?.inline_keyboard;
+  for (const row of Array.isArray(rows) ? rows : []) {
+    for (const button of Array.isArray(row) ? (row as unknown[]) : []) {
+      const data = typeof button === 'object' && button !== null ? (button as { callback_data?: unknown }).callback_data : undefined;
+      const action = typeof data === 'string' ? parseButtonData(data) : undefined;
+      if (action?.action === 'cancel') return action.requestMessageId;
+    }
+  }
+  return undefined;
+}
+
+function isOurBot(user: User | undefined, botUsername: string): boolean {
+  return user?.is_bot === true && typeof user.username === 'string' && isUsername(user.username, botUsername);
+}
+
+/** Telegram usernames are case-insensitive: `@MediaBot` and `@mediabot` are one bot. */
+function isUsername(name: string, botUsername: string): boolean {
+  return name.toLowerCase() === botUsername.toLowerCase();
 }
 
 function isWellFormed(message: Message): boolean {

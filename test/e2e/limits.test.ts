@@ -18,6 +18,7 @@ import { mediaRequestWorkflowId, replyWorkflowId } from '../../src/temporal/work
 import { resolveTools, type ToolPaths } from '../../src/tools.js';
 import { createDownloadWorkers } from '../../src/worker/workers.js';
 import { FailureType } from '../../workflows/failures.js';
+import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
 import { createFfmpegSpy, neverOverlapped } from '../support/ffmpegSpy.js';
 import { createFetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
@@ -91,7 +92,7 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
     const config = configWith(env);
     const app = buildApp({
       webhookSecret: WEBHOOK_SECRET,
-      handleUpdate: createUpdateHandler(config, stack.client, logger),
+      handleUpdate: createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME),
       logger,
       rateLimitPerMinute: config.webhook.rateLimitPerMinute,
       trustProxyHops: config.webhook.trustProxyHops,
@@ -243,7 +244,7 @@ describe('the free-disk floor (MIN_FREE_DISK_MB)', () => {
     const link = stack.mediaUrl('clip.mp4');
     const u = update(link, link);
     await withDownloadWorkers(config, async () => {
-      await createUpdateHandler(config, stack.client, logger)(u);
+      await createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME)(u);
       const error = await stack.client.workflow.getHandle(idOf(u, 'media')).result().catch((reason: unknown) => reason);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe(FailureType.InsufficientDiskSpace);
@@ -268,7 +269,7 @@ describe('the free-disk floor (MIN_FREE_DISK_MB)', () => {
     const link = stack.mediaUrl('clip.mp4');
     const u = update(link, link);
     await withDownloadWorkers(config, async () => {
-      await createUpdateHandler(config, stack.client, logger)(u);
+      await createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME)(u);
       await expect(stack.client.workflow.getHandle(idOf(u, 'media')).result()).resolves.toMatchObject({ outcome: 'delivered' });
     });
     expect(stack.media.requestsFor('/clip.mp4')).toBeGreaterThan(0);
@@ -317,7 +318,7 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
     await withDownloadWorkers(
       config,
       async () => {
-        const handle = createUpdateHandler(config, stack.client, logger);
+        const handle = createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME);
         await Promise.all(updates.map((u) => handle(u)));
         for (const u of updates) {
           await expect(stack.client.workflow.getHandle(idOf(u, 'media')).result()).resolves.toMatchObject({ outcome: 'delivered' });
@@ -348,7 +349,7 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
     await withDownloadWorkers(
       config,
       async () => {
-        const handle = createUpdateHandler(config, stack.client, logger);
+        const handle = createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME);
         await handle(a);
         await eventually(async () => (await spy.invokedWithOutput('.telegram.mp4')) === 1, 'the first conversion to take the slot');
         await handle(b);

@@ -12,7 +12,7 @@ import { resolveTools } from '../../src/tools.js';
 import { createTelegramWorker } from '../../src/worker/workers.js';
 import { chatSettingsWorkflowId } from '../../activities/stateActivities.js';
 import { settingsQuery } from '../../workflows/chatSettings.js';
-import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
+import { EMULATOR_BOT_USERNAME, startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { workflowBundle } from '../support/stack.js';
 import { freePort } from '../support/ports.js';
 
@@ -40,7 +40,7 @@ async function start(): Promise<Running> {
   const client = new Client({ connection });
   const worker = await createTelegramWorker({ connection, config, tools: resolveTools(), logger, workflowBundle: await workflowBundle() });
   const run = worker.run();
-  return { server, connection, client, worker, run, handle: createUpdateHandler(config, client, logger) };
+  return { server, connection, client, worker, run, handle: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME) };
 }
 
 async function stop(running: Running): Promise<void> {

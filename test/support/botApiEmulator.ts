@@ -123,6 +123,8 @@ const BLOCKED: BotApiErrorSpec = { error_code: 403, description: 'Forbidden: bot
 const WRONG_FILE = 'wrong file identifier/HTTP URL specified';
 
 const DEFAULT_TOKEN = fakeBotToken('123456');
+/** The username getMe answers: what a bot started against the emulator takes as its own. */
+export const EMULATOR_BOT_USERNAME = 'test_media_bot';
 const MiB = 1024 * 1024;
 /** JSON/urlencoded bodies are small; anything bigger is refused rather than buffered. */
 const MAX_PLAIN_BODY = 10 * MiB;
@@ -562,7 +564,7 @@ class Emulator implements BotApiEmulator {
   }
 
   private botUser() {
-    return { id: this.botId, is_bot: true, first_name: 'Test Media Bot', username: 'test_media_bot' };
+    return { id: this.botId, is_bot: true, first_name: 'Test Media Bot', username: EMULATOR_BOT_USERNAME };
   }
 
   /** Builds (and stores) a message from the bot with the next id of the chat. */
@@ -657,11 +659,17 @@ class Emulator implements BotApiEmulator {
     const media = params.media;
     if (!Array.isArray(media)) throw badRequest('parameter "media" is required');
     if (media.length < 2) throw badRequest('too few messages to send as an album');
-    if (media.length > 10) throw badRequest('too much messages to send as an album');
+    if (media.length > 10) throw badRequest('too many messages to send as an album');
     // Resolve everything first: a bad item fails the whole album, nothing is sent.
-    const items = media.map((item: unknown) => {
+    const kinds = media.map((item: unknown) => {
       if (!isRecord(item) || !isMediaKind(item.type)) throw badRequest("can't parse InputMedia: media type is invalid");
-      return { kind: item.type, item, file: this.resolveFile(item.type, item.media, 'media', files) };
+      return item.type;
+    });
+    const unmixable = unmixableKindIn(kinds);
+    if (unmixable) throw badRequest(`${unmixable} can't be mixed with other media types`);
+    const items = (media as Params[]).map((item, index) => {
+      const kind = kinds[index]!;
+      return { kind, item, file: this.resolveFile(kind, item.media, 'media', files) };
     });
     const media_group_id = String(++this.mediaGroupCounter + 13_000_000_000_000_000);
     return items.map(({ kind, item, file }) =>
@@ -937,6 +945,17 @@ function isRecord(value: unknown): value is Params {
 
 function isMediaKind(value: unknown): value is MediaKind {
   return value === 'video' || value === 'audio' || value === 'document' || value === 'photo';
+}
+
+/**
+ * The kind that makes an album refused: audio files and documents only group with their own
+ * kind. Named as Telegram names it, audio before document (TDLib checks them in that order).
+ */
+function unmixableKindIn(kinds: readonly MediaKind[]): 'audio' | 'document' | undefined {
+  if (new Set(kinds).size < 2) return undefined;
+  if (kinds.includes('audio')) return 'audio';
+  if (kinds.includes('document')) return 'document';
+  return undefined;
 }
 
 /** Takes one use of the first rule for `method` (or `'*'`), dropping rules that are used up. */

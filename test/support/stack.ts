@@ -14,7 +14,7 @@ import { registerSecret } from '../../src/redact.js';
 import { dataConverterFor, workflowBundleConverterOptions } from '../../src/temporal/dataConverter.js';
 import { resolveTools } from '../../src/tools.js';
 import { createDownloadWorkers, createTelegramWorker, WORKFLOWS_PATH } from '../../src/worker/workers.js';
-import { startBotApiEmulator, type BotApiEmulator } from './botApiEmulator.js';
+import { EMULATOR_BOT_USERNAME, startBotApiEmulator, type BotApiEmulator } from './botApiEmulator.js';
 import { createMediaFixtures, type MediaFixtures } from './mediaFixtures.js';
 import { startMediaServer, type MediaServer } from './mediaServer.js';
 
@@ -166,7 +166,7 @@ async function assembleStack(
   const client = config.payloadEncryption
     ? new Client({ connection: temporal.connection, namespace: 'default', dataConverter: dataConverterFor(config.payloadEncryption) })
     : temporal.client;
-  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, client, logger), logger });
+  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME), logger });
   await app.ready();
 
   return {

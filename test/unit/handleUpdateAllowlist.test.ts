@@ -21,7 +21,7 @@ function recordingStarter() {
 }
 
 function deps(starter: WorkflowStarter, extra: Partial<UpdateHandlerDeps> = {}): UpdateHandlerDeps {
-  return { starter, maxUploadBytes: 1000, albumCap: 10, policies: {}, logger: createLogger('silent'), ...extra };
+  return { starter, botUsername: 'test_media_bot', maxUploadBytes: 1000, albumCap: 10, policies: {}, logger: createLogger('silent'), ...extra };
 }
 
 const ALLOWED = new Set([4242, -100_500]);

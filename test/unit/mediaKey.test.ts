@@ -27,8 +27,16 @@ describe('normalizeMediaUrl', () => {
     expect(normalizeMediaUrl('https://example.com/watch?v=AbC')).toBe('https://example.com/watch?v=AbC');
   });
 
-  it('drops the fragment', () => {
-    expect(normalizeMediaUrl('https://example.com/watch?v=1#t=30')).toBe('https://example.com/watch?v=1');
+  it.each(['#t=30', '#t=1m30s', '#t=1h2m3s', '#T=30', '#at=90', '#t=0:42', '#t=10,20', '#t=12.5', '#start=30', '#t='])(
+    'drops the fragment %s, which only says where playback starts',
+    (fragment) => {
+      expect(normalizeMediaUrl(`https://example.com/watch?v=1${fragment}`)).toBe('https://example.com/watch?v=1');
+    },
+  );
+
+  // Pages that route by fragment show other media for each: sharing a key would send the wrong file.
+  it.each(['#/video/2', '#!/watch/abc', '#video-3', '#t=30&v=2', '#top', '#t=next'])('keeps the fragment %s, which may name other media', (fragment) => {
+    expect(normalizeMediaUrl(`https://example.com/page${fragment}`)).toBe(`https://example.com/page${fragment}`);
   });
 
   it('drops an empty fragment', () => {
@@ -108,10 +116,11 @@ describe('mediaCacheId', () => {
 
   it.each([
     ['with the host in capitals', 'https://VIDEO.Example.COM/watch?v=AbC123'],
-    ['with a fragment', 'https://video.example.com/watch?v=AbC123#t=42'],
+    ['with a start time in the fragment', 'https://video.example.com/watch?v=AbC123#t=42'],
+    ['with an empty fragment', 'https://video.example.com/watch?v=AbC123#'],
     ['with the default port', 'https://video.example.com:443/watch?v=AbC123'],
     ['with tracking parameters', 'https://video.example.com/watch?utm_source=tg&v=AbC123&fbclid=IwAR0&gclid=Cj0'],
-    ['with all of these at once', 'HTTPS://Video.Example.com:443/watch?utm_campaign=x&v=AbC123#top'],
+    ['with all of these at once', 'HTTPS://Video.Example.com:443/watch?utm_campaign=x&v=AbC123#at=10'],
   ])('is the same for the same media written %s', (_how, url) => {
     expect(mediaCacheId({ ...KEY, url }, BOT_ID)).toBe(mediaCacheId(KEY, BOT_ID));
   });
@@ -130,6 +139,7 @@ describe('mediaCacheId', () => {
     ['host', { url: 'https://other.example.com/watch?v=AbC123' }],
     ['port', { url: 'https://video.example.com:8443/watch?v=AbC123' }],
     ['scheme', { url: 'http://video.example.com/watch?v=AbC123' }],
+    ['fragment that is not a start time', { url: 'https://video.example.com/watch?v=AbC123#/clip/2' }],
     ['mode', { mode: 'audio' }],
     ['mode (document)', { mode: 'document' }],
     ['maxHeight', { maxHeight: 480 }],
@@ -142,6 +152,18 @@ describe('mediaCacheId', () => {
 
   it('differs for another bot, whose file_ids are not valid for this one', () => {
     expect(mediaCacheId(KEY, '654321')).not.toBe(mediaCacheId(KEY, BOT_ID));
+  });
+
+  it('differs for two links to one page that route to different videos by fragment', () => {
+    const second = mediaCacheId({ ...KEY, url: 'https://spa.example.com/page#/video/2' }, BOT_ID);
+    const third = mediaCacheId({ ...KEY, url: 'https://spa.example.com/page#/video/3' }, BOT_ID);
+    expect(second).not.toBe(third);
+    expect(second).not.toBe(mediaCacheId({ ...KEY, url: 'https://spa.example.com/page' }, BOT_ID));
+  });
+
+  it('is the same for a video linked with and without a start time (#t=10)', () => {
+    const plain = mediaCacheId({ ...KEY, url: 'https://spa.example.com/video.mp4' }, BOT_ID);
+    expect(mediaCacheId({ ...KEY, url: 'https://spa.example.com/video.mp4#t=10' }, BOT_ID)).toBe(plain);
   });
 
   it('differs when the order of query parameters differs', () => {

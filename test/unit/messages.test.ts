@@ -1,5 +1,6 @@
 import { FailureType } from '../../workflows/failures.js';
-import { failureMessage, formatBytes } from '../../workflows/messages.js';
+import { MAX_LINKS_PER_MESSAGE } from '../../src/telegram/updates.js';
+import { failureMessage, formatBytes, HELP_TEXT } from '../../workflows/messages.js';
 
 const URL_SENT = 'https://example.com/watch?v=1';
 const LIMIT = 52_428_800;
@@ -58,6 +59,21 @@ describe('failureMessage', () => {
     expect(failureMessage({ type: 'SomethingNew', url: URL_SENT, limitBytes: LIMIT })).toBe(
       failureMessage({ type: FailureType.TransientNetwork, url: URL_SENT, limitBytes: LIMIT }),
     );
+  });
+});
+
+describe('HELP_TEXT', () => {
+  // The commands src/telegram/updates.ts acts on; /start answers with this same text.
+  it.each(['/audio <link>', '/cancel', '/settings', '/help'])('lists %s at the start of a line', (command) => {
+    expect(HELP_TEXT.split('\n').some((line) => line.startsWith(`${command} `))).toBe(true);
+  });
+
+  it('says how many links one message may hold, the number the update parser keeps', () => {
+    expect(HELP_TEXT).toContain(`Up to ${MAX_LINKS_PER_MESSAGE} links in one message`);
+  });
+
+  it('tells that /cancel can aim at one request by replying to it or to the status message', () => {
+    expect(HELP_TEXT).toMatch(/\/cancel .*reply to a link or to my ⏳ message/);
   });
 });
 

@@ -2,6 +2,7 @@ import type { MessageEntity, Update } from 'grammy/types';
 import { firstLink, interpretUpdate, isUpdate } from '../../src/telegram/updates.js';
 
 const USER = { id: 42, is_bot: false, first_name: 'Ada' };
+const BOT_USERNAME = 'test_media_bot';
 const PRIVATE_CHAT = { id: 42, type: 'private', first_name: 'Ada' };
 const GROUP_CHAT = { id: -100123, type: 'supergroup', title: 'Friends' };
 
@@ -20,7 +21,7 @@ function urlEntity(text: string, link: string): MessageEntity {
 describe('interpretUpdate links', () => {
   it('slices the link out of the text with a url entity', () => {
     const text = 'look https://example.com/watch?v=1 now';
-    const intent = interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'https://example.com/watch?v=1')] }));
+    const intent = interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'https://example.com/watch?v=1')] }), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'media', chatId: 42, messageId: 7, userId: 42, links: ['https://example.com/watch?v=1']});
   });
 
@@ -29,33 +30,34 @@ describe('interpretUpdate links', () => {
     const text = `🎬🎬 ${link} ok`;
     // Telegram counts the two emoji as 4 UTF-16 code units, as JavaScript string indexes do.
     const entities: MessageEntity[] = [{ type: 'url', offset: 5, length: link.length }];
-    const intent = interpretUpdate(messageUpdate({ text, entities }));
+    const intent = interpretUpdate(messageUpdate({ text, entities }), BOT_USERNAME);
     expect(intent).toMatchObject({ kind: 'media', links: [link]});
   });
 
   it('takes the URL a text_link entity carries', () => {
     const entities: MessageEntity[] = [{ type: 'text_link', offset: 0, length: 4, url: 'https://example.com/hidden.mp4' }];
-    expect(interpretUpdate(messageUpdate({ text: 'this', entities }))).toMatchObject({ kind: 'media', links: ['https://example.com/hidden.mp4']});
+    expect(interpretUpdate(messageUpdate({ text: 'this', entities }), BOT_USERNAME)).toMatchObject({ kind: 'media', links: ['https://example.com/hidden.mp4']});
   });
 
   it('reads the link from a caption and its caption_entities', () => {
     const caption = 'clip: https://example.com/clip.mp4';
     const intent = interpretUpdate(
       messageUpdate({ photo: [], caption, caption_entities: [urlEntity(caption, 'https://example.com/clip.mp4')] }),
+      BOT_USERNAME,
     );
     expect(intent).toMatchObject({ kind: 'media', links: ['https://example.com/clip.mp4']});
   });
 
   it('adds https:// to a url entity that has no scheme', () => {
     const text = 'see example.com/video';
-    expect(interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'example.com/video')] }))).toMatchObject({
+    expect(interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'example.com/video')] }), BOT_USERNAME)).toMatchObject({
       kind: 'media',
       links: ['https://example.com/video'],
     });
   });
 
   it('finds a bare http(s) link when the message has no entities', () => {
-    expect(interpretUpdate(messageUpdate({ text: 'get http://example.com/a.mp3 please' }))).toMatchObject({
+    expect(interpretUpdate(messageUpdate({ text: 'get http://example.com/a.mp3 please' }), BOT_USERNAME)).toMatchObject({
       kind: 'media',
       links: ['http://example.com/a.mp3'],
     });
@@ -63,26 +65,26 @@ describe('interpretUpdate links', () => {
 
   it('answers a link in a group as media for the group chat', () => {
     const text = 'https://example.com/x';
-    const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }));
+    const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'media', chatId: -100123, messageId: 7, userId: 42, links: [text]});
   });
 });
 
 describe('interpretUpdate commands and plain text', () => {
-  it.each(['/start', '/help', '/help@SomeBot', '/start now'])('answers %s with help', (text) => {
-    expect(interpretUpdate(messageUpdate({ text }))).toEqual({ kind: 'help', chatId: 42, messageId: 7 });
+  it.each(['/start', '/help', '/help@test_media_bot', '/start now'])('answers %s with help', (text) => {
+    expect(interpretUpdate(messageUpdate({ text }), BOT_USERNAME)).toEqual({ kind: 'help', chatId: 42, messageId: 7 });
   });
 
   it('does not treat /helpme as the help command', () => {
-    expect(interpretUpdate(messageUpdate({ text: '/helpme' }))).toEqual({ kind: 'no-link', chatId: 42, messageId: 7 });
+    expect(interpretUpdate(messageUpdate({ text: '/helpme' }), BOT_USERNAME)).toEqual({ kind: 'no-link', chatId: 42, messageId: 7 });
   });
 
   it('answers a private text without a link with no-link', () => {
-    expect(interpretUpdate(messageUpdate({ text: 'hello bot' }))).toEqual({ kind: 'no-link', chatId: 42, messageId: 7 });
+    expect(interpretUpdate(messageUpdate({ text: 'hello bot' }), BOT_USERNAME)).toEqual({ kind: 'no-link', chatId: 42, messageId: 7 });
   });
 
   it('ignores a group text without a link', () => {
-    const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, text: 'hello everyone' }));
+    const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, text: 'hello everyone' }), BOT_USERNAME);
     expect(intent.kind).toBe('ignore');
   });
 });
@@ -96,23 +98,23 @@ describe('interpretUpdate ignored updates', () => {
     ['callback query without data or message', { update_id: 1, callback_query: { id: 'q', from: USER, chat_instance: 'c', data: 'x' } }],
     ['some_future_update', { update_id: 1, some_future_update: { anything: true } }],
   ])('ignores a %s update with a reason naming its type', (type, update) => {
-    const intent = interpretUpdate(update as unknown as Update);
+    const intent = interpretUpdate(update as unknown as Update, BOT_USERNAME);
     expect(intent.kind).toBe('ignore');
     expect(intent.kind === 'ignore' && intent.reason).toContain(type);
   });
 
   it('ignores a message sent by a bot', () => {
-    const intent = interpretUpdate(messageUpdate({ from: { id: 99, is_bot: true, first_name: 'Other' }, text: 'https://example.com/x' }));
+    const intent = interpretUpdate(messageUpdate({ from: { id: 99, is_bot: true, first_name: 'Other' }, text: 'https://example.com/x' }), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('bot') });
   });
 
   it('ignores a malformed message whose chat id is a string', () => {
-    const intent = interpretUpdate(messageUpdate({ chat: { id: '42', type: 'private' }, text: 'https://example.com/x' }));
+    const intent = interpretUpdate(messageUpdate({ chat: { id: '42', type: 'private' }, text: 'https://example.com/x' }), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('malformed') });
   });
 
   it('ignores a malformed message whose text is not a string', () => {
-    const intent = interpretUpdate(messageUpdate({ text: { evil: true } }));
+    const intent = interpretUpdate(messageUpdate({ text: { evil: true } }), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('malformed') });
   });
 });

@@ -4,6 +4,7 @@ import { interpretUpdate, MAX_LINKS_PER_MESSAGE } from '../../src/telegram/updat
 const USER = { id: 42, is_bot: false, first_name: 'Ada' };
 const OTHER_USER = { id: 77, is_bot: false, first_name: 'Grace' };
 const BOT = { id: 123456, is_bot: true, first_name: 'Media bot', username: 'test_media_bot' };
+const BOT_USERNAME = BOT.username;
 const PRIVATE_CHAT = { id: 42, type: 'private', first_name: 'Ada' };
 const GROUP_CHAT = { id: -100123, type: 'supergroup', title: 'Friends' };
 
@@ -52,7 +53,7 @@ function textWithUrlEntities(links: string[]): { text: string; entities: Message
 
 describe('interpretUpdate /audio', () => {
   it('asks for the audio of the link that follows /audio', () => {
-    expect(interpretUpdate(commandUpdate('/audio https://example.com/song'))).toEqual({
+    expect(interpretUpdate(commandUpdate('/audio https://example.com/song'), BOT_USERNAME)).toEqual({
       kind: 'media',
       chatId: 42,
       messageId: 7,
@@ -65,6 +66,7 @@ describe('interpretUpdate /audio', () => {
   it('asks for the audio of every link after /audio@Bot in a group', () => {
     const intent = interpretUpdate(
       commandUpdate('/audio@test_media_bot https://example.com/a https://example.com/b', { chat: GROUP_CHAT }),
+      BOT_USERNAME,
     );
     expect(intent).toEqual({
       kind: 'media',
@@ -77,31 +79,31 @@ describe('interpretUpdate /audio', () => {
   });
 
   it('finds the link after /audio when Telegram sent no url entity', () => {
-    const intent = interpretUpdate(messageUpdate({ text: '/audio https://example.com/song.mp3' }));
+    const intent = interpretUpdate(messageUpdate({ text: '/audio https://example.com/song.mp3' }), BOT_USERNAME);
     expect(intent).toMatchObject({ kind: 'media', links: ['https://example.com/song.mp3'], mode: 'audio' });
   });
 
   it('answers /audio without a link with the help', () => {
-    expect(interpretUpdate(commandUpdate('/audio'))).toEqual({ kind: 'help', chatId: 42, messageId: 7 });
+    expect(interpretUpdate(commandUpdate('/audio'), BOT_USERNAME)).toEqual({ kind: 'help', chatId: 42, messageId: 7 });
   });
 
   it('answers /audio followed by words but no link with the help', () => {
-    expect(interpretUpdate(commandUpdate('/audio please'))).toEqual({ kind: 'help', chatId: 42, messageId: 7 });
+    expect(interpretUpdate(commandUpdate('/audio please'), BOT_USERNAME)).toEqual({ kind: 'help', chatId: 42, messageId: 7 });
   });
 
   it('leaves the mode out for a plain link, so the chat settings decide it', () => {
-    const intent = interpretUpdate(messageUpdate(textWithUrlEntities(['https://example.com/v'])));
+    const intent = interpretUpdate(messageUpdate(textWithUrlEntities(['https://example.com/v'])), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'media', chatId: 42, messageId: 7, userId: 42, links: ['https://example.com/v'] });
   });
 });
 
 describe('interpretUpdate /settings', () => {
   it('asks for the settings keyboard on /settings', () => {
-    expect(interpretUpdate(commandUpdate('/settings'))).toEqual({ kind: 'settings', chatId: 42, messageId: 7, userId: 42 });
+    expect(interpretUpdate(commandUpdate('/settings'), BOT_USERNAME)).toEqual({ kind: 'settings', chatId: 42, messageId: 7, userId: 42 });
   });
 
   it('asks for the settings keyboard on /settings@Bot in a group', () => {
-    expect(interpretUpdate(commandUpdate('/settings@test_media_bot', { chat: GROUP_CHAT }))).toEqual({
+    expect(interpretUpdate(commandUpdate('/settings@test_media_bot', { chat: GROUP_CHAT }), BOT_USERNAME)).toEqual({
       kind: 'settings',
       chatId: GROUP_CHAT.id,
       messageId: 7,
@@ -110,30 +112,30 @@ describe('interpretUpdate /settings', () => {
   });
 
   it('reads /SETTINGS in capitals as /settings', () => {
-    expect(interpretUpdate(commandUpdate('/SETTINGS'))).toMatchObject({ kind: 'settings' });
+    expect(interpretUpdate(commandUpdate('/SETTINGS'), BOT_USERNAME)).toMatchObject({ kind: 'settings' });
   });
 
   it('does not read /settingsx as /settings', () => {
-    expect(interpretUpdate(commandUpdate('/settingsx'))).not.toMatchObject({ kind: 'settings' });
+    expect(interpretUpdate(commandUpdate('/settingsx'), BOT_USERNAME)).not.toMatchObject({ kind: 'settings' });
   });
 });
 
 describe('interpretUpdate /cancel', () => {
   it('asks to cancel the sender\'s requests on /cancel alone, naming the command message', () => {
-    const intent = interpretUpdate(commandUpdate('/cancel'));
+    const intent = interpretUpdate(commandUpdate('/cancel'), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'cancel', chatId: 42, userId: 42, commandMessageId: 7, targetMessageId: undefined });
     expect(intent).not.toHaveProperty('callbackQueryId');
   });
 
   it('asks to cancel the replied-to request on /cancel sent as a reply', () => {
     const replyTo = { message_id: 3, date: 1_699_999_000, chat: GROUP_CHAT, from: USER, text: 'https://example.com/v' };
-    const intent = interpretUpdate(commandUpdate('/cancel@test_media_bot', { chat: GROUP_CHAT, reply_to_message: replyTo }));
+    const intent = interpretUpdate(commandUpdate('/cancel@test_media_bot', { chat: GROUP_CHAT, reply_to_message: replyTo }), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'cancel', chatId: GROUP_CHAT.id, userId: 42, commandMessageId: 7, targetMessageId: 3 });
   });
 
   it('ignores /cancel without a sender, since no one could be checked', () => {
     const update = commandUpdate('/cancel', { chat: GROUP_CHAT, from: undefined, sender_chat: GROUP_CHAT });
-    expect(interpretUpdate(update)).toMatchObject({ kind: 'ignore' });
+    expect(interpretUpdate(update, BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
   });
 });
 
@@ -145,7 +147,7 @@ describe('interpretUpdate with several links', () => {
       { type: 'text_link', offset: text.indexOf('this'), length: 4, url: 'https://hidden.example/3' },
       { type: 'url', offset: text.indexOf('https://b.example/2'), length: 'https://b.example/2'.length },
     ];
-    expect(interpretUpdate(messageUpdate({ text, entities }))).toMatchObject({
+    expect(interpretUpdate(messageUpdate({ text, entities }), BOT_USERNAME)).toMatchObject({
       kind: 'media',
       links: ['https://a.example/1', 'https://hidden.example/3', 'https://b.example/2'],
     });
@@ -154,7 +156,7 @@ describe('interpretUpdate with several links', () => {
   it('keeps only the first of repeated links', () => {
     const { text, entities } = textWithUrlEntities(['https://a.example/1', 'https://b.example/2', 'https://a.example/1']);
     const withHidden: MessageEntity[] = [...entities, { type: 'text_link', offset: 0, length: 5, url: 'https://b.example/2' }];
-    expect(interpretUpdate(messageUpdate({ text, entities: withHidden }))).toMatchObject({
+    expect(interpretUpdate(messageUpdate({ text, entities: withHidden }), BOT_USERNAME)).toMatchObject({
       kind: 'media',
       links: ['https://a.example/1', 'https://b.example/2'],
     });
@@ -163,24 +165,24 @@ describe('interpretUpdate with several links', () => {
   it('returns the first 10 links of a message with 12', () => {
     const links = Array.from({ length: 12 }, (_, i) => `https://example.com/v/${i + 1}`);
     expect(MAX_LINKS_PER_MESSAGE).toBe(10);
-    expect(interpretUpdate(messageUpdate(textWithUrlEntities(links)))).toMatchObject({ kind: 'media', links: links.slice(0, 10) });
+    expect(interpretUpdate(messageUpdate(textWithUrlEntities(links)), BOT_USERNAME)).toMatchObject({ kind: 'media', links: links.slice(0, 10) });
   });
 
   it('counts the 10 after dropping repeats, so a repeated link does not push a new one out', () => {
     const links = Array.from({ length: 10 }, (_, i) => `https://example.com/v/${i + 1}`);
     const written = [links[0]!, links[0]!, ...links.slice(1)];
-    expect(interpretUpdate(messageUpdate(textWithUrlEntities(written)))).toMatchObject({ kind: 'media', links });
+    expect(interpretUpdate(messageUpdate(textWithUrlEntities(written)), BOT_USERNAME)).toMatchObject({ kind: 'media', links });
   });
 
   it('returns the first 10 bare links when Telegram sent no entities', () => {
     const links = Array.from({ length: 11 }, (_, i) => `https://example.com/v/${i + 1}`);
-    expect(interpretUpdate(messageUpdate({ text: links.join('\n') }))).toMatchObject({ kind: 'media', links: links.slice(0, 10) });
+    expect(interpretUpdate(messageUpdate({ text: links.join('\n') }), BOT_USERNAME)).toMatchObject({ kind: 'media', links: links.slice(0, 10) });
   });
 });
 
 describe('interpretUpdate button presses', () => {
   it('asks to cancel the request named by a Cancel button, for the user who pressed it', () => {
-    expect(interpretUpdate(buttonUpdate('cancel:123'))).toEqual({
+    expect(interpretUpdate(buttonUpdate('cancel:123'), BOT_USERNAME)).toEqual({
       kind: 'cancel',
       chatId: GROUP_CHAT.id,
       userId: OTHER_USER.id,
@@ -190,7 +192,7 @@ describe('interpretUpdate button presses', () => {
   });
 
   it('reads a settings button as a settings choice on the keyboard message', () => {
-    expect(interpretUpdate(buttonUpdate('set:mode:document'))).toEqual({
+    expect(interpretUpdate(buttonUpdate('set:mode:document'), BOT_USERNAME)).toEqual({
       kind: 'settings-choice',
       chatId: GROUP_CHAT.id,
       messageId: 500,
@@ -201,22 +203,22 @@ describe('interpretUpdate button presses', () => {
   });
 
   it('reads the "best" quality button as a choice without a height cap', () => {
-    expect(interpretUpdate(buttonUpdate('set:height:best'))).toMatchObject({
+    expect(interpretUpdate(buttonUpdate('set:height:best'), BOT_USERNAME)).toMatchObject({
       kind: 'settings-choice',
       choice: { setting: 'maxHeight', value: null },
     });
   });
 
   it.each(['cancel:abc', 'set:mode:exec', 'set:height:999', 'download:1', ''])('ignores a button with unknown data %j', (data) => {
-    expect(interpretUpdate(buttonUpdate(data))).toMatchObject({ kind: 'ignore' });
+    expect(interpretUpdate(buttonUpdate(data), BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
   });
 
   it('ignores a button press without data (a game button)', () => {
-    expect(interpretUpdate(buttonUpdate(undefined, { game_short_name: 'game' }))).toMatchObject({ kind: 'ignore' });
+    expect(interpretUpdate(buttonUpdate(undefined, { game_short_name: 'game' }), BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
   });
 
   it('ignores a button press without a message (an inline-mode message)', () => {
-    expect(interpretUpdate(buttonUpdate('cancel:123', { message: undefined, inline_message_id: 'inline-1' }))).toMatchObject({
+    expect(interpretUpdate(buttonUpdate('cancel:123', { message: undefined, inline_message_id: 'inline-1' }), BOT_USERNAME)).toMatchObject({
       kind: 'ignore',
     });
   });

@@ -18,6 +18,7 @@ import { createLogger } from '../../../src/logger.js';
 import { DevServerExitedError, startDevServer, type DevServer, type DevServerOptions } from '../../../src/temporal/devServer.js';
 import { resolveTools } from '../../../src/tools.js';
 import { createTelegramWorker, WORKFLOWS_PATH } from '../../../src/worker/workers.js';
+import { EMULATOR_BOT_USERNAME } from '../../support/botApiEmulator.js';
 import { freePort, startCli, type CliProcess } from './processes.js';
 
 export const WEBHOOK_SECRET = 'fault-test-secret_42';
@@ -159,7 +160,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   const config = loadConfig({ ...baseEnv, DATA_DIR: dataDir });
   const logger = createLogger(config.logLevel, 'fault-test');
   const client = new Client({ connection: await Connection.connect({ address: options.temporalAddress }), namespace: 'default' });
-  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, client, logger), logger });
+  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME), logger });
   await app.ready();
 
   let worker: Worker | undefined;

@@ -10,6 +10,7 @@ import { loadConfig } from '../../../src/config.js';
 import { buildApp } from '../../../src/http/app.js';
 import { createLogger } from '../../../src/logger.js';
 import { dataConverterFor } from '../../../src/temporal/dataConverter.js';
+import { EMULATOR_BOT_USERNAME } from '../../support/botApiEmulator.js';
 
 const config = loadConfig(process.env);
 const logger = createLogger(config.logLevel, 'webhook-harness');
@@ -18,7 +19,7 @@ const client = new Client({
   namespace: config.temporal.namespace,
   dataConverter: dataConverterFor(config.payloadEncryption),
 });
-const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: createUpdateHandler(config, client, logger), logger });
+const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME), logger });
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 const gc = (globalThis as { gc?: () => void }).gc;
 
