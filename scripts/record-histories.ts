@@ -3,8 +3,9 @@
  * server, workers, yt-dlp, Bot API emulator) through the main paths and exports each run with
  * `temporal workflow show --output json`, exactly as an operator would.
  *
- *   npm run histories:record               # every set
- *   npm run histories:record -- user-quota # only test/histories/user-quota/
+ *   npm run histories:record                   # every set
+ *   npm run histories:record -- user-quota     # only test/histories/user-quota/
+ *   npm run histories:record -- retried-by-ops # only test/histories/retried-by-ops.json
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned); the old
  * files must keep replaying for as long as runs recorded with them can exist.
@@ -14,7 +15,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Update } from 'grammy/types';
+import type { OpsContext } from '../src/ops/context.js';
+import { retryRequest } from '../src/ops/retry.js';
+import { PLAIN_CHAT_IDS } from '../src/temporal/chatPseudonyms.js';
 import { WorkflowStarter } from '../src/temporal/starter.js';
+import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes.js';
 import { mediaRequestWorkflowId, userQuotaWorkflowId } from '../src/temporal/workflowIds.js';
 import type { QuotaLimits } from '../workflows/quotaWindow.js';
 import { quotaStateQuery } from '../workflows/userQuota.js';
@@ -86,7 +91,40 @@ async function recordQuotaHistories(stack: TestStack, slow: Awaited<ReturnType<t
   await save(stack, 'refused-hourly', await start(7_302, 3, `${cached}#third`, twoAnHour), dir);
 }
 
-/** `user-quota`: record only that set; nothing: every set. */
+/**
+ * A request whose link answered 404 (the run failed), re-run with `ops retry` once the link works:
+ * the history saved is the new run's, the second run of the same workflow id. Started without a
+ * quota, like the other histories of test/histories/ (they are from before USER_QUOTA_PATCH).
+ */
+async function recordRetriedByOps(stack: TestStack): Promise<void> {
+  const file = 'retried-by-ops.mp4';
+  await execa('cp', [stack.fixtures.video, path.join(stack.fixtures.dir, file)]);
+  // yt-dlp asks once and gives up on a 404 (ContentUnavailable is final): the retry gets the file.
+  stack.media.failNext(file, 404, 1);
+  const input = { chatId: 7_400, userId: 7_400, messageId: 1, links: [stack.media.url(file)], maxUploadBytes: stack.config.maxUploadBytes, albumCap: stack.config.albumCap, policies: stack.config.policies };
+  await new WorkflowStarter(stack.client).startMediaRequest(input);
+  const workflowId = mediaRequestWorkflowId(input);
+  const firstRun = await stack.client.workflow.getHandle(workflowId).result().then(
+    () => 'delivered',
+    () => 'failed',
+  );
+  if (firstRun !== 'failed') throw new Error(`${workflowId}: the first run was to fail, it was ${firstRun}`);
+
+  const ops: OpsContext = {
+    client: stack.client,
+    namespace: 'default',
+    address: stack.env.address,
+    now: new Date(),
+    chats: PLAIN_CHAT_IDS,
+    searchAttributes: async () => new Set(SEARCH_ATTRIBUTES.map((attribute) => attribute.name)),
+  };
+  const retried = await retryRequest(ops, workflowId);
+  if (retried.result !== 'retried') throw new Error(`ops retry ${workflowId}: ${retried.result} (${retried.reason})`);
+  // `temporal workflow show` without a run id exports the latest run: the retry's.
+  await save(stack, 'retried-by-ops', workflowId);
+}
+
+/** `user-quota` or `retried-by-ops`: record only that set; nothing: every set. */
 const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
@@ -118,6 +156,7 @@ try {
     });
   }
   if (only === undefined || only === 'user-quota') await recordQuotaHistories(stack, slow);
+  if (only === undefined || only === 'retried-by-ops') await recordRetriedByOps(stack);
 } finally {
   await slow.close();
   await stack.stop();

@@ -1,6 +1,6 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { SentFile, SentMedia } from '../../workflows/types.js';
+import type { MediaKind, SentFile, SentMedia } from '../../workflows/types.js';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../workflows/failures.js';
 import { typedFailure } from '../failure.js';
@@ -93,18 +93,44 @@ export function sentFilesOf(message: Message): SentFile[] {
 const ALBUM_SIZE = 10;
 
 /**
- * Sends a request's media: in groups of up to 10 (`sendMediaGroup`), a lone item on its own (the
- * Bot API wants 2 to 10 per group), the caption under the first. Returns what Telegram now knows.
+ * Which kinds Telegram lets share an album: photos and videos mix, documents and audio files
+ * only group with their own kind (sendMediaGroup refuses the rest with a 400).
  */
-export async function sendAsAlbums<T>(
+function albumFamily(kind: MediaKind | 'photo'): 'visual' | 'audio' | 'document' {
+  return kind === 'video' || kind === 'photo' ? 'visual' : kind;
+}
+
+/**
+ * Cuts items into what can go out together: consecutive runs of one album family, each run in
+ * groups of at most 10, order kept. A group of one is meant for the single-item method.
+ */
+export function albumGroups<T extends { kind: MediaKind }>(items: readonly T[]): T[][] {
+  const runs: T[][] = [];
+  for (const item of items) {
+    const run = runs.at(-1);
+    if (run && albumFamily(run[0]!.kind) === albumFamily(item.kind)) run.push(item);
+    else runs.push([item]);
+  }
+  return runs.flatMap((run) => {
+    const groups: T[][] = [];
+    for (let start = 0; start < run.length; start += ALBUM_SIZE) groups.push(run.slice(start, start + ALBUM_SIZE));
+    return groups;
+  });
+}
+
+/**
+ * Sends a request's media as {@link albumGroups} cuts it: each group with `sendMediaGroup`, a
+ * lone item on its own (the Bot API wants 2 to 10 per group), the caption under the first.
+ * Returns what Telegram now knows.
+ */
+export async function sendAsAlbums<T extends { kind: MediaKind }>(
   items: readonly T[],
   caption: string | undefined,
   send: { one: (item: T, caption?: string) => Promise<Message>; group: (items: T[], caption?: string) => Promise<Message[]> },
 ): Promise<SentMedia> {
   const sent: Message[] = [];
-  for (let start = 0; start < items.length; start += ALBUM_SIZE) {
-    const group = items.slice(start, start + ALBUM_SIZE);
-    const groupCaption = start === 0 ? caption : undefined;
+  for (const [index, group] of albumGroups(items).entries()) {
+    const groupCaption = index === 0 ? caption : undefined;
     if (group.length === 1) sent.push(await send.one(group[0]!, groupCaption));
     else sent.push(...(await send.group(group, groupCaption)));
   }

@@ -87,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
   };
   try {
     const result = await command.run(parsed, connect, config);
+    for (const warning of result.warnings ?? []) await write(process.stderr, `warning: ${warning}`);
     await write(process.stdout, parsed.json ? json(result.data) : result.text);
     return result.exitCode;
   } finally {

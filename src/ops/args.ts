@@ -12,7 +12,7 @@ Commands:
   failed [--since 1h] [--type T] [--chat N] [--limit 100]
                                           failed requests: chat, link host, failure type, reason
   retry <workflowId>                      run a failed request again: same id, same input
-  retry --all-failed [--since 1h] [--type T] [--chat N] [--dry-run]
+  retry --all-failed [--since 1h] [--type T] [--chat N] [--limit 100] [--dry-run]
                                           run every failed request of the window again
   cancel <workflowId>                     cancel a running request
   export <workflowId> [file] [--run-id R] its history as JSON (as \`temporal workflow show --output json\`)

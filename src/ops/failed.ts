@@ -1,11 +1,11 @@
 /** `ops failed`: the requests that ended Failed, with chat, link host, failure type and reason (the old `queue:failed`). */
-import { FailureTypeAttribute, MediaHostAttribute } from '../../workflows/searchAttributes.js';
+import { MediaHostAttribute } from '../../workflows/searchAttributes.js';
 import type { MediaRequestInput } from '../../workflows/types.js';
 import { expectPositionals, parseChat, parseCommandArgs, parseFailureType, parseLimit, parseSince } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';
 import { oneLine, table, utc } from './output.js';
-import { chatClause, closedSince, describeFailedRun, listRuns, mapConcurrently, mediaRequestQuery, runFailure, startArguments, type FailedRun } from './runs.js';
+import { chatClause, closedSince, describeFailedRun, failureTypeClause, listRuns, mapConcurrently, mediaRequestQuery, runFailure, startArguments, type FailedRun } from './runs.js';
 
 export interface FailedFilter {
   since: Date;
@@ -30,18 +30,23 @@ export function parseFailedFilter(values: { since?: string; type?: string; chat?
   };
 }
 
+export interface FailedRuns {
+  runs: FailedRun[];
+  /** The server had `limit` runs or more to give: there may be failed runs this answer leaves out. */
+  limitReached: boolean;
+}
+
 /**
  * Failed MediaRequestWorkflow runs closed since `filter.since`, newest first (at most
- * `filter.limit`). Filters by failure type and chat on the server when the search attributes
- * exist there, else on the runs read.
+ * `filter.limit` read from the server). Filters by failure type and chat on the server when the
+ * search attributes exist there; runs without them are read too and filtered here.
  */
-export async function findFailedRuns(ctx: OpsContext, filter: FailedFilter): Promise<FailedRun[]> {
+export async function findFailedRuns(ctx: OpsContext, filter: FailedFilter): Promise<FailedRuns> {
   const known = await ctx.searchAttributes();
-  const typeOnServer = filter.type !== undefined && known?.has(FailureTypeAttribute.name) === true;
   const query = mediaRequestQuery(
     'ExecutionStatus = "Failed"',
     closedSince(filter.since),
-    typeOnServer ? `${FailureTypeAttribute.name} = "${filter.type}"` : undefined,
+    failureTypeClause(filter.type, known),
     chatClause(filter.chatId, known, ctx.chats),
   );
   const infos = await listRuns(ctx, query, filter.limit);
@@ -55,7 +60,15 @@ export async function findFailedRuns(ctx: OpsContext, filter: FailedFilter): Pro
         : undefined;
     return describeFailedRun(info, failure, input, ctx.chats);
   });
-  return filter.type === undefined ? runs : runs.filter((run) => run.failureType === filter.type);
+  return {
+    runs: filter.type === undefined ? runs : runs.filter((run) => run.failureType === filter.type),
+    limitReached: infos.length >= filter.limit,
+  };
+}
+
+/** What to tell an operator on stderr when the limit cut the list short. */
+export function limitWarning(filter: FailedFilter): string {
+  return `stopped at --limit ${filter.limit}: more failed requests since ${utc(filter.since)} may exist (raise --limit, or narrow --since, --type or --chat)`;
 }
 
 export function failedTable(failed: FailedRun[]): string {
@@ -82,11 +95,12 @@ export const failedCommand: Command<FailedArgs> = {
   },
 
   async run(filter, connect) {
-    const failed = await findFailedRuns(await connect(), filter);
+    const { runs: failed, limitReached } = await findFailedRuns(await connect(), filter);
     const heading = `${failed.length} failed request${failed.length === 1 ? '' : 's'} since ${utc(filter.since)}${filter.type ? ` of type ${filter.type}` : ''}`;
     return {
-      data: { since: filter.since.toISOString(), type: filter.type ?? null, failed },
+      data: { since: filter.since.toISOString(), type: filter.type ?? null, limitReached, failed },
       text: failed.length === 0 ? heading : `${failedTable(failed)}\n\n${heading}`,
+      warnings: limitReached ? [limitWarning(filter)] : [],
       exitCode: 0,
     };
   },

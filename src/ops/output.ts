@@ -11,6 +11,8 @@ export interface CommandResult {
   data: unknown;
   /** What a person reads. */
   text: string;
+  /** Printed on stderr (`warning: …`), with or without --json: stdout stays the answer alone. */
+  warnings?: string[];
   exitCode: ExitCode;
 }
 

@@ -14,7 +14,7 @@ import type { ChatIds } from '../temporal/chatPseudonyms.js';
 import { expectPositionals, parseCommandArgs, UsageError } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';
-import { FILTER_OPTIONS, findFailedRuns, parseFailedFilter, type FailedFilter } from './failed.js';
+import { FILTER_OPTIONS, findFailedRuns, limitWarning, parseFailedFilter, type FailedFilter } from './failed.js';
 import { table, utc } from './output.js';
 import { mapConcurrently, startArguments } from './runs.js';
 
@@ -111,16 +111,24 @@ export async function retryRequest(ctx: OpsContext, workflowId: string, options:
  * Quota refusals are left out unless asked for with `--type QuotaExceeded`: the person was told to
  * send the link again, and a retry would deliver it a second time.
  */
-export async function retryAllFailed(ctx: OpsContext, filter: FailedFilter, options: { dryRun?: boolean } = {}): Promise<RetryOutcome[]> {
-  const failed = (await findFailedRuns(ctx, filter)).filter((run) => filter.type !== undefined || run.failureType !== FailureType.QuotaExceeded);
+export async function retryAllFailed(
+  ctx: OpsContext,
+  filter: FailedFilter,
+  options: { dryRun?: boolean } = {},
+): Promise<{ outcomes: RetryOutcome[]; limitReached: boolean }> {
+  const { runs, limitReached } = await findFailedRuns(ctx, filter);
+  const failed = runs.filter((run) => filter.type !== undefined || run.failureType !== FailureType.QuotaExceeded);
   const ids = [...new Set(failed.map((run) => run.workflowId))];
   const outcomes = await mapConcurrently(ids, 4, (workflowId) => retryRequest(ctx, workflowId, options));
   // A failed run whose id has a newer run (running, delivered, cancelled): retried already.
-  return outcomes.map((outcome) =>
-    outcome.result === 'refused' && outcome.previousStatus !== null && !RETRYABLE.includes(outcome.previousStatus)
-      ? { ...outcome, result: 'skipped', reason: `retried already: the latest run ${outcome.reason}` }
-      : outcome,
-  );
+  return {
+    outcomes: outcomes.map((outcome) =>
+      outcome.result === 'refused' && outcome.previousStatus !== null && !RETRYABLE.includes(outcome.previousStatus)
+        ? { ...outcome, result: 'skipped', reason: `retried already: the latest run ${outcome.reason}` }
+        : outcome,
+    ),
+    limitReached,
+  };
 }
 
 export function retryText(outcomes: RetryOutcome[]): string {
@@ -159,12 +167,16 @@ export const retryCommand: Command<RetryArgs> = {
 
   async run(parsed, connect) {
     const ctx = await connect();
-    const outcomes = parsed.all ? await retryAllFailed(ctx, parsed.all, { dryRun: parsed.all.dryRun }) : [await retryRequest(ctx, parsed.workflowId)];
+    const { outcomes, limitReached } = parsed.all
+      ? await retryAllFailed(ctx, parsed.all, { dryRun: parsed.all.dryRun })
+      : { outcomes: [await retryRequest(ctx, parsed.workflowId)], limitReached: false };
     const refused = outcomes.some((outcome) => outcome.result === 'refused');
     const header = parsed.all ? `Failed requests since ${utc(parsed.all.since)}${parsed.all.type ? ` of type ${parsed.all.type}` : ''}${parsed.all.dryRun ? ' (dry run: nothing started)' : ''}\n` : '';
     return {
-      data: { retried: outcomes.filter((outcome) => outcome.result === 'retried').length, outcomes, note: DUPLICATES_NOTE },
+      data: { retried: outcomes.filter((outcome) => outcome.result === 'retried').length, limitReached, outcomes, note: DUPLICATES_NOTE },
       text: header + retryText(outcomes),
+      // Running it again would not reach the rest: the runs retried now stay Failed, and first.
+      warnings: parsed.all && limitReached ? [limitWarning(parsed.all)] : [],
       exitCode: refused ? 1 : 0,
     };
   },

@@ -36,12 +36,25 @@ export function chatIdFromWorkflowId(workflowId: string): number | undefined {
 
 /**
  * A filter on one chat: by the ChatId attribute when the server has it, else by the workflow id.
- * With payload encryption both carry the chat's pseudonym (`chats`), computed here from the id.
+ * Runs started without the attribute (before it existed, or by hand) are matched by their
+ * workflow id: a clause on ChatId alone would silently skip them. With payload encryption both
+ * carry the chat's pseudonym (`chats`), computed here from the id.
  */
 export function chatClause(chatId: number | undefined, known: ReadonlySet<string> | undefined, chats: ChatIds = PLAIN_CHAT_IDS): string | undefined {
   if (chatId === undefined) return undefined;
-  if (known?.has(ChatIdAttribute.name)) return `${ChatIdAttribute.name} = ${chats.searchValue(chatId)}`;
-  return `WorkflowId STARTS_WITH "${mediaRequestIdPrefix(chatId, chats)}"`;
+  const byWorkflowId = `WorkflowId STARTS_WITH "${mediaRequestIdPrefix(chatId, chats)}"`;
+  if (!known?.has(ChatIdAttribute.name)) return byWorkflowId;
+  return `(${ChatIdAttribute.name} = ${chats.searchValue(chatId)} OR (${ChatIdAttribute.name} IS NULL AND ${byWorkflowId}))`;
+}
+
+/**
+ * A filter on the failure type, for the server when it has the FailureType attribute. Runs
+ * without it (closed before the outcome patch, or never tagged) are let through: their type is
+ * read from the run's failure and filtered on the client.
+ */
+export function failureTypeClause(type: string | undefined, known: ReadonlySet<string> | undefined): string | undefined {
+  if (type === undefined || !known?.has(FailureTypeAttribute.name)) return undefined;
+  return `(${FailureTypeAttribute.name} = "${type}" OR ${FailureTypeAttribute.name} IS NULL)`;
 }
 
 /** The failure type (innermost ApplicationFailure type, outermost first) and the message of a run's failure. */

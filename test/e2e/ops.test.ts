@@ -2,7 +2,8 @@
  * The ops CLI (`npm run ops -- …`) run as a subprocess against the real stack: a Temporal dev
  * server, the workers, yt-dlp and the Bot API emulator. Its `--json` output is checked against
  * runs made here: one delivered, one failed (HTTP 404: ContentUnavailable), one started without
- * search attributes (as runs from before they existed), one cancelled mid-download.
+ * search attributes (as runs from before they existed), one of a workflow version that sets none
+ * at all (no ChatId, no FailureType: as runs from before the outcome patch), one cancelled mid-download.
  */
 import { copyFile, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -10,11 +11,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { Worker } from '@temporalio/worker';
 import { execa } from 'execa';
 import { chatClause, describeFailedRun, readFailure } from '../../src/ops/runs.js';
 import { parseSince } from '../../src/ops/args.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { resolveTools } from '../../src/tools.js';
+import { statusQuery } from '../../workflows/mediaRequest.js';
 import type { MediaRequestInput } from '../../workflows/types.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -28,6 +31,9 @@ const DELIVERED_CHAT = 5150;
 const FAILED_CHAT = 5151;
 const UNTAGGED_CHAT = 5152;
 const CANCELLED_CHAT = 5153;
+const LEGACY_CHAT = 5154;
+/** Where the workflow version that sets no search attributes runs (test/support/incompatible-workflows). */
+const LEGACY_QUEUE = 'ops-legacy';
 
 let stack: TestStack;
 let slow: Awaited<ReturnType<typeof startSlowServer>>;
@@ -37,6 +43,10 @@ let failedId: string;
 /** The failed run itself (the retry adds a newer run under the same id). */
 let failedRunId: string;
 let untaggedId: string;
+/** A failed run without ChatId and without FailureType. */
+let legacyId: string;
+let legacyWorker: Worker;
+let legacyRunning: Promise<void>;
 
 interface OpsRun {
   exitCode: number;
@@ -115,14 +125,29 @@ beforeAll(async () => {
   };
   untaggedId = mediaRequestWorkflowId(input);
   await stack.client.workflow.start('MediaRequestWorkflow', { taskQueue: 'telegram', workflowId: untaggedId, args: [input] });
+  // A MediaRequestWorkflow that only downloads and never upserts FailureType: it fails on the 404
+  // with ContentUnavailable, its run carrying no search attribute at all.
+  legacyWorker = await Worker.create({
+    connection: stack.env.nativeConnection,
+    taskQueue: LEGACY_QUEUE,
+    workflowsPath: path.join(ROOT, 'test/support/incompatible-workflows/index.ts'),
+  });
+  legacyRunning = legacyWorker.run();
+  const legacyInput = { ...input, chatId: LEGACY_CHAT, userId: LEGACY_CHAT, messageId: 78 };
+  legacyId = mediaRequestWorkflowId(legacyInput);
+  await stack.client.workflow.start('MediaRequestWorkflow', { taskQueue: LEGACY_QUEUE, workflowId: legacyId, args: [legacyInput] });
 
   await expect(stack.client.workflow.getHandle(deliveredId).result()).resolves.toMatchObject({ outcome: 'delivered' });
-  for (const id of [failedId, untaggedId]) await expect(stack.client.workflow.getHandle(id).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+  for (const id of [failedId, untaggedId, legacyId]) await expect(stack.client.workflow.getHandle(id).result()).rejects.toBeInstanceOf(WorkflowFailedError);
   failedRunId = (await stack.client.workflow.getHandle(failedId).describe()).runId;
-  await Promise.all([visible(deliveredId, 'Completed'), visible(failedId, 'Failed'), visible(untaggedId, 'Failed')]);
+  await Promise.all([visible(deliveredId, 'Completed'), visible(failedId, 'Failed'), visible(untaggedId, 'Failed'), visible(legacyId, 'Failed')]);
+  const legacyAttributes = (await stack.client.workflow.getHandle(legacyId).describe()).typedSearchAttributes.getAll().map((pair) => pair.key.name);
+  expect(legacyAttributes.filter((name) => name === 'ChatId' || name === 'FailureType')).toEqual([]);
 });
 
 afterAll(async () => {
+  if (legacyWorker?.getState() === 'RUNNING') legacyWorker.shutdown();
+  await legacyRunning;
   await slow?.close();
   await stack?.stop();
   if (workDir) await rm(workDir, { recursive: true, force: true });
@@ -203,6 +228,18 @@ describe('ops failed', () => {
     expect(later.json<Failed>().failed).toEqual([]);
   });
 
+  it('keeps runs without the ChatId or FailureType attribute in --type and --chat: their type and chat are read from the run', async () => {
+    // Tried: --type on the untagged run (ChatId missing) and the legacy run (FailureType missing too), --chat on each.
+    const [ofType, untaggedChat, legacyChat] = await Promise.all([
+      ops('failed', '--type', 'ContentUnavailable', '--json'),
+      ops('failed', '--chat', String(UNTAGGED_CHAT), '--json'),
+      ops('failed', '--chat', String(LEGACY_CHAT), '--type', 'ContentUnavailable', '--json'),
+    ]);
+    expect(ofType.json<Failed>().failed.map((entry) => entry.workflowId).sort()).toEqual([failedId, untaggedId, legacyId].sort());
+    expect(untaggedChat.json<Failed>().failed).toEqual([expect.objectContaining({ workflowId: untaggedId, chatId: UNTAGGED_CHAT, failureType: 'ContentUnavailable' })]);
+    expect(legacyChat.json<Failed>().failed).toEqual([expect.objectContaining({ workflowId: legacyId, chatId: LEGACY_CHAT, failureType: 'ContentUnavailable' })]);
+  });
+
   it('falls back to the workflow id and the failure itself when a run has no search attributes', () => {
     const failure = readFailure({ message: 'request failed', cause: { message: 'HTTP 404', applicationFailureInfo: { type: 'ContentUnavailable' } } });
     expect(failure).toEqual({ type: 'ContentUnavailable', message: 'request failed' });
@@ -213,7 +250,7 @@ describe('ops failed', () => {
     );
     expect(row).toEqual({ workflowId: 'media-request--100200-7', runId: 'r1', chatId: -100200, mediaHost: 'youtube.com', failureType: 'ContentUnavailable', reason: 'request failed', closeTime: '2026-01-01T00:00:00.000Z' });
     expect(chatClause(42, undefined)).toBe('WorkflowId STARTS_WITH "media-request-42-"');
-    expect(chatClause(42, new Set(['ChatId']))).toBe('ChatId = 42');
+    expect(chatClause(42, new Set(['ChatId']))).toBe('(ChatId = 42 OR (ChatId IS NULL AND WorkflowId STARTS_WITH "media-request-42-"))');
     expect(parseSince('1h30m', new Date('2026-01-01T02:00:00Z')).toISOString()).toBe('2026-01-01T00:30:00.000Z');
   });
 });
@@ -262,11 +299,31 @@ describe('ops retry', () => {
     const dry = await ops('retry', '--all-failed', '--type', 'ContentUnavailable', '--dry-run');
     expect(dry.exitCode).toBe(0);
     expect(dry.stdout).toMatch(new RegExp(`^${untaggedId}\\s+would-retry\\s+latest run \\S+ is failed$`, 'm'));
+    // Without a FailureType attribute it is found all the same.
+    expect(dry.stdout).toMatch(new RegExp(`^${legacyId}\\s+would-retry\\s+latest run \\S+ is failed$`, 'm'));
     expect(dry.stdout).toMatch(new RegExp(`^${failedId}\\s+skipped\\s+retried already`, 'm'));
+    expect(dry.stderr).toBe('');
     const run = await ops('retry', '--all-failed', '--type', 'ContentUnavailable', '--json');
     expect(run.exitCode).toBe(0);
-    expect(run.json<Retry>().retried).toBe(1);
+    expect(run.json<Retry>().retried).toBe(2);
     await expect(stack.client.workflow.getHandle(untaggedId).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    // The legacy workflow returns nothing; its retry completing is the delivery.
+    await expect(stack.client.workflow.getHandle(legacyId).result()).resolves.toBeUndefined();
+  });
+
+  it('--all-failed warns on stderr when it stopped at --limit, stdout staying pure JSON', async () => {
+    // Tried: a limit of 1 with three failed requests in the window, as JSON and as a table.
+    const run = await ops('retry', '--all-failed', '--limit', '1', '--dry-run', '--json');
+    expect(run.exitCode).toBe(0);
+    const answer = run.json<Retry & { limitReached: boolean }>();
+    expect(answer).toMatchObject({ limitReached: true, retried: 0 });
+    expect(answer.outcomes).toHaveLength(1);
+    expect(run.stderr.trim()).toMatch(/^warning: stopped at --limit 1: more failed requests since .+ may exist \(raise --limit/);
+    const table = await ops('retry', '--all-failed', '--limit', '1', '--dry-run');
+    expect(table.stderr).toContain('warning: stopped at --limit 1');
+    const failed = await ops('failed', '--limit', '1', '--json');
+    expect(failed.json<{ limitReached: boolean; failed: unknown[] }>()).toMatchObject({ limitReached: true, failed: [expect.anything()] });
+    expect(failed.stderr).toContain('warning: stopped at --limit 1');
   });
 });
 
@@ -276,12 +333,26 @@ describe('ops cancel', () => {
     const handle = stack.client.workflow.getHandle(id);
     await eventually(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime), 'the download to start');
 
-    // Where it stands, from the run's own status query.
+    // Where it stands, from the run's own status query: the download signals its progress.
+    await eventually(async () => ((await handle.query(statusQuery)).progress?.downloadedBytes ?? 0) > 0, 'the download to report progress');
     const status = await ops('status', '--json');
     expect(status.json<{ runs: { running: number }; running: unknown[] }>()).toMatchObject({
       runs: { running: 1 },
-      running: [{ workflowId: id, phase: 'downloading', link: 1, links: 1, downloadRounds: 1 }],
+      running: [
+        {
+          workflowId: id,
+          phase: 'downloading',
+          link: 1,
+          links: 1,
+          downloadRounds: 1,
+          attempt: 1,
+          progress: expect.objectContaining({ phase: 'downloading', downloadedBytes: expect.any(Number) }),
+        },
+      ],
     });
+    const statusTable = await ops('status');
+    expect(statusTable.stdout).toMatch(/ATTEMPT {2}PROGRESS/);
+    expect(statusTable.stdout).toMatch(new RegExp(`${id} .* 1 {2,}downloading \\d`));
 
     const run = await ops('cancel', id, '--json');
     expect(run.exitCode).toBe(0);

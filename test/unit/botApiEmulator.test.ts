@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
-import type { Message } from 'grammy/types';
+import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 
 const CHAT = 4242;
@@ -166,6 +166,49 @@ describe('Telegram Bot API emulator', () => {
 
     const single = await grammyError(api.sendMediaGroup(CHAT, [{ type: 'photo', media: messages[1]!.photo![0]!.file_id }]));
     expect(single.error_code).toBe(400);
+  });
+
+  it('refuses an album that mixes a document or an audio file with another kind, as Telegram does', async () => {
+    const video = await tempFile('v.mp4', 1024);
+    const doc = await tempFile('d.webm', 1024);
+    const song = await tempFile('s.mp3', 1024);
+    const upload = (type: 'video' | 'document' | 'audio', file: string) => ({ type, media: new InputFile(createReadStream(file), path.basename(file)) });
+    // grammY's types already forbid these mixes; the cast sends them anyway, as the untyped album code path could.
+    const album = (...items: ReturnType<typeof upload>[]) => items as InputMediaVideo[];
+
+    const videoAndDocument = await grammyError(api.sendMediaGroup(CHAT, album(upload('video', video.file), upload('document', doc.file))));
+    expect(videoAndDocument.error_code).toBe(400);
+    expect(videoAndDocument.description).toBe("Bad Request: document can't be mixed with other media types");
+
+    const videoAndAudio = await grammyError(api.sendMediaGroup(CHAT, album(upload('audio', song.file), upload('video', video.file))));
+    expect(videoAndAudio.description).toBe("Bad Request: audio can't be mixed with other media types");
+
+    // Telegram names the audio file first when an album mixes audio and documents.
+    const documentAndAudio = await grammyError(api.sendMediaGroup(CHAT, album(upload('document', doc.file), upload('audio', song.file))));
+    expect(documentAndAudio.description).toBe("Bad Request: audio can't be mixed with other media types");
+
+    // A refused album sends nothing.
+    expect(emulator.messagesIn(CHAT)).toEqual([]);
+
+    // Documents with documents and audio with audio are albums Telegram takes.
+    const documents = await api.sendMediaGroup(CHAT, [upload('document', doc.file), upload('document', doc.file)] as InputMediaDocument[]);
+    expect(documents.map((message) => ('document' in message ? message.document.file_name : undefined))).toEqual(['d.webm', 'd.webm']);
+    const audios = await api.sendMediaGroup(CHAT, [upload('audio', song.file), upload('audio', song.file)] as InputMediaAudio[]);
+    const audioGroupIds = audios.map((message: Message) => message.media_group_id);
+    expect(audioGroupIds[0]).toEqual(expect.any(String));
+    expect(audioGroupIds[1]).toBe(audioGroupIds[0]);
+  });
+
+  it('refuses an album of fewer than 2 or more than 10 items', async () => {
+    const video = await tempFile('v.mp4', 1024);
+    const first = await api.sendVideo(CHAT, new InputFile(createReadStream(video.file), 'v.mp4'));
+    const item = { type: 'video' as const, media: first.video!.file_id };
+
+    const one = await grammyError(api.sendMediaGroup(CHAT, [item]));
+    expect(one).toMatchObject({ error_code: 400, description: 'Bad Request: too few messages to send as an album' });
+    const eleven = await grammyError(api.sendMediaGroup(CHAT, Array(11).fill(item)));
+    expect(eleven).toMatchObject({ error_code: 400, description: 'Bad Request: too many messages to send as an album' });
+    await expect(api.sendMediaGroup(CHAT, Array(10).fill(item))).resolves.toHaveLength(10);
   });
 
   it('answers 413 to an upload over the limit without keeping it', async () => {
