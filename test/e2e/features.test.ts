@@ -1,13 +1,15 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Update } from 'grammy/types';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { cancelWorkflowId, mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { createFetchFixtures, sha256, type FetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { WorkflowStarter } from '../../src/temporal/starter.js';
 import { resolveTools } from '../../src/tools.js';
 import { startSlowServer } from '../support/slowServer.js';
+import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
+import { workflowExists } from './support/operations.js';
 
 let stack: TestStack;
 
@@ -82,7 +84,8 @@ describe('the file_id cache', () => {
     const fileId = (uploaded.response as { result: { video: { file_id: string } } }).result.video.file_id;
     const requestsAfterFirst = stack.media.requestsFor('clip.mp4');
 
-    const second = stack.linkUpdate(`${link}#same-media`);
+    // A start-time fragment is the same media (any other fragment is not: pages route by it).
+    const second = stack.linkUpdate(`${link}#t=42`);
     await stack.post(second);
     await expect(stack.client.workflow.getHandle(idOf(second)).result()).resolves.toMatchObject({ outcome: 'cached' });
     expect(stack.media.requestsFor('clip.mp4')).toBe(requestsAfterFirst);
@@ -190,7 +193,14 @@ describe('cancel', () => {
     await slow.close();
   });
 
-  /** Starts a slow download and waits until yt-dlp is running for it. */
+  /**
+   * Processes working in a request dir. Only yt-dlp's probe names the link; the download itself
+   * runs with `--load-info-json <DATA_DIR>/downloads/<request>/item-1.info.json` (and ffmpeg on
+   * files there), so the request dirs' root is what every download process mentions.
+   */
+  const downloadProcesses = () => processesMentioning(`${stack.dataDir}/downloads/`);
+
+  /** Starts a slow download and waits until yt-dlp is downloading it (past the probe). */
   async function startSlowRequest(name: string, chatId = CHAT_ID, chatType: 'private' | 'group' = 'private'): Promise<Update> {
     const update = stack.linkUpdate(slow.url(name), { chatId });
     if (chatType === 'group') {
@@ -198,7 +208,7 @@ describe('cancel', () => {
       update.message!.from = { id: 501, is_bot: false, first_name: 'Requester' };
     }
     await stack.post(update);
-    await eventually(async () => (await processesMentioning(name)) > 0, 20_000, 'yt-dlp to start');
+    await eventually(async () => (await downloadProcesses()) > 0, 20_000, 'yt-dlp to download');
     return update;
   }
 
@@ -207,6 +217,7 @@ describe('cancel', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     // The activity confirmed the cancel only after yt-dlp was killed and its dir removed.
+    await eventually(async () => (await downloadProcesses()) === 0, 2_000, 'the download processes to be gone');
     expect(await processesMentioning(name)).toBe(0);
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(`${stack.dataDir}/downloads`).catch(() => [])).toEqual([]);
@@ -232,6 +243,29 @@ describe('cancel', () => {
     expect(stack.emulator.callsTo('sendMessage').some((call) => call.params.text === '🚫 Cancelling…')).toBe(true);
   });
 
+  it('stops the request on /cancel@bot replying to its status message, after ignoring /cancel@OtherBot', async () => {
+    const group = -100_778;
+    const update = await startSlowRequest('cancel-reply.mp4', group, 'group');
+    // What Telegram puts in reply_to_message: the status message as the emulator holds it, Cancel button included.
+    const status = stack.emulator.messagesIn(group).find((message) => message.message_id === statusMessageOf(update));
+    expect(status?.reply_markup).toBeDefined();
+    const replyWith = (text: string): Update => {
+      const reply = stack.linkUpdate('', { text, chatId: group });
+      Object.assign(reply.message!, {
+        chat: update.message!.chat,
+        from: update.message!.from,
+        entities: [{ type: 'bot_command', offset: 0, length: text.length }],
+        reply_to_message: status,
+      });
+      return reply;
+    };
+    const foreign = replyWith('/cancel@OtherBot');
+    expect((await stack.post(foreign)).statusCode).toBe(200);
+    expect(await workflowExists(stack.client, cancelWorkflowId({ chatId: group, commandMessageId: foreign.message!.message_id }))).toBe(false);
+    await stack.post(replyWith(`/cancel@${EMULATOR_BOT_USERNAME}`));
+    await expectCancelled(update, 'cancel-reply.mp4');
+  });
+
   it('refuses a cancel from someone who is neither the requester nor an admin, and delivers', async () => {
     const group = -100_777;
     const update = await startSlowRequest('cancel-refused.mp4', group, 'group');
@@ -239,8 +273,36 @@ describe('cancel', () => {
     await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, 999, statusMessageOf(update), 'group'));
     await stack.emulator.waitFor('answerCallbackQuery', 20_000);
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toContain('Only the person who sent the link');
+    expect(await downloadProcesses()).toBeGreaterThan(0);
     await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
     expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed)).toHaveLength(1);
+  });
+
+  it('refuses a stranger’s /cancel in reply to the request, then lets a chat admin cancel it', async () => {
+    const group = -100_779;
+    const [stranger, admin] = [998, 502];
+    const update = await startSlowRequest('cancel-admin.mp4', group, 'group');
+    stack.emulator.setMemberStatus(group, stranger, 'member');
+    stack.emulator.setMemberStatus(group, admin, 'administrator');
+
+    const strangersCancel = stack.linkUpdate('', { chatId: group, text: '/cancel' });
+    strangersCancel.message!.chat = { id: group, type: 'group', title: 'G' } as never;
+    strangersCancel.message!.from = { id: stranger, is_bot: false, first_name: 'Stranger' };
+    (strangersCancel.message as { reply_to_message?: unknown }).reply_to_message = update.message;
+    await stack.post(strangersCancel);
+    const refusal = await stack.emulator.waitFor(
+      (call) => call.method === 'sendMessage' && (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === strangersCancel.message!.message_id,
+      20_000,
+    );
+    expect(refusal.params.text).toBe('Only the person who sent the link, or an admin, can cancel it.');
+    // Still downloading: the refusal cancelled nothing.
+    expect(await downloadProcesses()).toBeGreaterThan(0);
+    await expect(stack.client.workflow.getHandle(idOf(update)).describe()).resolves.toMatchObject({ status: { name: 'RUNNING' } });
+
+    await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, admin, statusMessageOf(update), 'group'));
+    await expectCancelled(update, 'cancel-admin.mp4');
+    expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toBe('🚫 Cancelling…');
+    expect(stack.emulator.callsTo('getChatMember').map((call) => call.params.user_id)).toEqual([stranger, admin]);
   });
 });
 

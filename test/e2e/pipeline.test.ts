@@ -151,6 +151,22 @@ async function failureTypeOf(workflowId: string): Promise<string | undefined> {
   return (cause as ApplicationFailure).type ?? undefined;
 }
 
+/**
+ * Per scheduled downloadMedia activity, the attempt that ran to the end and the failure type of
+ * the attempt before it (history records only the last attempt's start, with that failure).
+ */
+async function downloadAttempts(workflowId: string): Promise<{ attempt: number; lastFailureType?: string }[]> {
+  const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia').map((event) => String(event.eventId));
+  return events
+    .filter((event) => scheduled.includes(String(event.activityTaskStartedEventAttributes?.scheduledEventId)))
+    .map((event) => {
+      const started = event.activityTaskStartedEventAttributes!;
+      const lastFailureType = started.lastFailure?.applicationFailureInfo?.type ?? undefined;
+      return { attempt: started.attempt ?? 0, ...(lastFailureType ? { lastFailureType } : {}) };
+    });
+}
+
 /** The texts the chat shows now (status message edits applied). */
 function chatTexts(): string[] {
   return stack.emulator.messagesIn(CHAT_ID).map((message) => ('text' in message ? String(message.text) : ''));
@@ -174,8 +190,13 @@ describe('a link that cannot be served', () => {
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await stack.post(update)).statusCode).toBe(200);
     await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    // Temporal retried the download activity (attempt 2 after a transient failure), rather than
+    // the run giving up or downloading again in a second round.
+    expect(await downloadAttempts(workflowIdOf(update))).toEqual([{ attempt: 2, lastFailureType: 'TransientNetwork' }]);
     expect(stack.media.requestsFor('clip.mp4')).toBeGreaterThanOrEqual(2);
-    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(1);
+    const videos = stack.emulator.callsTo('sendVideo');
+    expect(videos.map((call) => call.failed)).toEqual([false]);
+    expect(videos[0]!.files[0]!.sha256).toBe(await sha256(stack.fixtures.video));
     expect(chatTexts().filter((text) => text.startsWith('❌'))).toEqual([]);
   });
 
@@ -227,13 +248,18 @@ describe('a link that cannot be served', () => {
 
 describe('Telegram answering errors', () => {
   it('waits exactly retry_after after a 429 on the upload, then delivers once', async () => {
-    stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 2', parameters: { retry_after: 2 } });
+    // 5 s, not the upload policy's own 2 s backoff (workflows/policies.ts): only a retry that
+    // honours retry_after lands in [5 s, 7 s); the policy alone retries after 2 s, and
+    // retry_after on top of the backoff would be 7 s.
+    stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 5', parameters: { retry_after: 5 } });
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     await stack.post(update);
     await stack.client.workflow.getHandle(workflowIdOf(update)).result();
     const attempts = stack.emulator.callsTo('sendVideo');
     expect(attempts.map((call) => call.failed)).toEqual([true, false]);
-    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(2_000);
+    const gap = attempts[1]!.at - attempts[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(5_000);
+    expect(gap).toBeLessThan(7_000);
   });
 
   it('stops at a blocked bot: no retry, nothing more to that chat, Failed with ChatUnavailable', async () => {
@@ -246,6 +272,21 @@ describe('Telegram answering errors', () => {
     expect(toChat).toHaveLength(1);
     expect(toChat[0]).toMatchObject({ method: 'sendMessage', failed: true });
     expect(stack.media.requestsFor('clip.mp4')).toBe(0);
+  });
+
+  it('stops at a bot blocked during the upload: no retry, nothing more to that chat, temp dir removed, Failed with ChatUnavailable', async () => {
+    const chatId = 5_151;
+    stack.emulator.failNext('sendVideo', { error_code: 403, description: 'Forbidden: bot was blocked by the user' });
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId });
+    await stack.post(update);
+    expect(await failureTypeOf(workflowIdOf(update))).toBe('ChatUnavailable');
+    const toChat = stack.emulator.calls.filter((call) => call.params.chat_id === chatId);
+    const upload = toChat.findIndex((call) => call.method === 'sendVideo');
+    expect(toChat[upload]).toMatchObject({ failed: true, status: 403 });
+    // Neither a second upload nor a ❌ message nor the status message's removal: the chat is gone.
+    expect(toChat.slice(upload + 1).map((call) => call.method)).toEqual([]);
+    expect(stack.emulator.callsTo('sendVideo')).toHaveLength(1);
+    expect(await requestDirs()).toEqual([]);
   });
 });
 

@@ -6,11 +6,29 @@ import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmula
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { freePort } from '../support/ports.js';
+import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 
 /** Processes whose command line mentions `text` (pgrep -f), e.g. the dev server's SQLite file. */
 async function processesMentioning(text: string): Promise<string[]> {
   const { stdout } = await execa('pgrep', ['-f', text], { reject: false });
   return stdout.split('\n').filter(Boolean);
+}
+
+/**
+ * Workflow ids the Web UI server lists for a visibility query (GET, as the UI's pages do; the UI
+ * server proxies Temporal's HTTP API). Polled for up to 10 s: visibility trails a run by a moment.
+ */
+async function uiListedWorkflowIds(uiPort: number, query: string): Promise<string[]> {
+  const url = `http://127.0.0.1:${uiPort}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(query)}`;
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const response = await fetch(url);
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { executions?: { execution?: { workflowId?: string } }[] };
+    const ids = (body.executions ?? []).map((execution) => execution.execution?.workflowId ?? '');
+    if (ids.length > 0 || Date.now() > deadline) return ids;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 let emulator: BotApiEmulator;
@@ -61,6 +79,10 @@ describe('the all-in-one start command', () => {
 
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);
+      // The run is listed where the Web UI's own pages read it: the UI server's HTTP API.
+      expect(await uiListedWorkflowIds(uiPort, `WorkflowId = '${mediaRequestWorkflowId({ chatId: 77, messageId: 1 })}'`)).toEqual([
+        mediaRequestWorkflowId({ chatId: 77, messageId: 1 }),
+      ]);
       expect(await processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toHaveLength(1);
     } finally {
       bot.kill('SIGTERM');

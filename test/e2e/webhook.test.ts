@@ -8,6 +8,7 @@ import { runLongPolling } from '../../src/telegram/polling.js';
 import { mediaRequestWorkflowId, replyWorkflowId } from '../../src/temporal/workflowIds.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { HELP_TEXT } from '../../workflows/messages.js';
+import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
 import { CHAT_ID, startTestStack, WEBHOOK_SECRET, type TestStack } from '../support/stack.js';
 import { workflowExists } from './support/operations.js';
 
@@ -31,6 +32,16 @@ function postTo(app: ReturnType<typeof buildApp>, update: unknown) {
     headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
     payload: JSON.stringify(update),
   });
+}
+
+/** The visibility count of `query`, polled until `done` holds or 10 s passed (visibility trails the run). */
+async function countEventually(query: string, done: (count: number) => boolean): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const { count } = await stack.client.workflow.count(query);
+    if (done(count) || Date.now() > deadline) return count;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 function idOf(update: Update): string {
@@ -77,16 +88,29 @@ describe('updates the bot does not handle', () => {
         done();
       },
     }));
-    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, stack.client, logger), logger });
-    for (const update of unhandled) {
-      expect((await postTo(app, update)).statusCode).toBe(200);
+    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, stack.client, logger, EMULATOR_BOT_USERNAME), logger });
+    // Any workflow, of any type or id (a channel post's would name the channel), started from now on.
+    const startedSince = `StartTime >= '${new Date(Date.now() - 1_000).toISOString()}'`;
+    try {
+      for (const update of unhandled) {
+        expect((await postTo(app, update)).statusCode).toBe(200);
+      }
+      // Visibility trails a start by a moment: give a wrongly started workflow the time to show.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect((await stack.client.workflow.count(startedSince)).count).toBe(0);
+      expect(await workflowExists(stack.client, idOf(link))).toBe(false);
+      expect(stack.emulator.calls).toHaveLength(0);
+      // Ignored updates are routine: logged (at debug), never as errors or warnings.
+      expect(levels.length).toBeGreaterThan(0);
+      expect(levels.filter((level) => level >= 40)).toEqual([]);
+
+      // The same count does see a start: the link itself, through the same handler.
+      expect((await postTo(app, link)).statusCode).toBe(200);
+      await stack.client.workflow.getHandle(idOf(link)).result();
+      expect(await countEventually(startedSince, (count) => count > 0)).toBeGreaterThan(0);
+    } finally {
+      await app.close();
     }
-    await app.close();
-    expect(await workflowExists(stack.client, idOf(link))).toBe(false);
-    expect(stack.emulator.calls).toHaveLength(0);
-    // Ignored updates are routine: logged (at debug), never as errors or warnings.
-    expect(levels.length).toBeGreaterThan(0);
-    expect(levels.filter((level) => level >= 40)).toEqual([]);
   });
 });
 
@@ -105,7 +129,7 @@ describe('when Temporal cannot be reached', () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
     const client = new Client({ connection });
     const logger = createLogger('silent');
-    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, client, logger), logger });
+    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, client, logger, EMULATOR_BOT_USERNAME), logger });
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await postTo(app, update)).statusCode).toBe(503);
     await app.close();
@@ -137,7 +161,7 @@ describe('long polling', () => {
     const stopping = new AbortController();
     const polling = runLongPolling({
       api: createBotApi(stack.config.telegram.token, stack.config.telegram.apiRoot),
-      handleUpdate: createUpdateHandler(stack.config, stack.client, createLogger('silent')),
+      handleUpdate: createUpdateHandler(stack.config, stack.client, createLogger('silent'), EMULATOR_BOT_USERNAME),
       logger: createLogger('silent'),
       signal: stopping.signal,
       timeoutSeconds: 1,
