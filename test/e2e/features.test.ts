@@ -8,7 +8,7 @@ import { WorkflowStarter } from '../../src/temporal/starter.js';
 import { resolveTools } from '../../src/tools.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
-import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
+import { CHAT_ID, startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
 import { workflowExists } from './support/operations.js';
 
 let stack: TestStack;
@@ -25,10 +25,6 @@ beforeEach(() => {
   stack.emulator.reset();
   stack.media.reset();
 });
-
-function idOf(update: Update): string {
-  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
-}
 
 /** A message with several links, each marked as a url entity, as Telegram delivers it. */
 function linksUpdate(links: string[], chatId = CHAT_ID): Update {

@@ -1,10 +1,10 @@
 import { stat } from 'node:fs/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Update } from 'grammy/types';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
 import { statusQuery, type RequestStatus } from '../../workflows/mediaRequest.js';
-import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
+import { CHAT_ID, startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
+import { eventually } from './support/operations.js';
 
 /**
  * The progress limits of issue 3 with several requests in one chat: the status edits of every
@@ -29,23 +29,9 @@ beforeEach(() => {
 /** The texts the downloads worker's progress reporter writes (activities/adapters/progressReporter.ts). */
 const PROGRESS_TEXT = /^(⏳ Downloading…|⏳ Looking at the link…|⚙️ Converting for Telegram…|⚙️ Waiting for a free converter…)/;
 
-function idOf(update: Update): string {
-  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
-}
-
 function statusMessageOf(update: Update): number | undefined {
   const ack = stack.emulator.callsTo('sendMessage').find((call) => (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === update.message!.message_id);
   return (ack?.response as { result?: { message_id: number } } | undefined)?.result?.message_id;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = await probe();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 /** The downloadProgress signals in a run's history, decoded. */

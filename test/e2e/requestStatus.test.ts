@@ -18,7 +18,8 @@ import { RequestOutcomeAttribute } from '../../workflows/searchAttributes.js';
 import { createFetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { startSlowServer } from '../support/slowServer.js';
-import { CHAT_ID, startTestStack, workflowBundle, type TestStack } from '../support/stack.js';
+import { CHAT_ID, startTestStack, workflowBundle, type TestStack, requestIdOf as idOf } from '../support/stack.js';
+import { eventually } from './support/operations.js';
 
 let stack: TestStack;
 
@@ -35,10 +36,6 @@ beforeEach(() => {
   stack.media.reset();
 });
 
-function idOf(update: Update): string {
-  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
-}
-
 function handleOf(update: Update): WorkflowHandle {
   return stack.client.workflow.getHandle(idOf(update));
 }
@@ -51,16 +48,6 @@ async function currentDetails(handle: WorkflowHandle): Promise<string> {
 async function outcomeAttribute(handle: WorkflowHandle): Promise<string | undefined> {
   const description = await handle.describe();
   return description.typedSearchAttributes.getAll().find((pair) => pair.key.name === RequestOutcomeAttribute.name)?.value as string | undefined;
-}
-
-async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('the status of a running download', () => {

@@ -5,11 +5,11 @@ import { createUpdateHandler } from '../../src/bot.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { runLongPolling } from '../../src/telegram/polling.js';
-import { mediaRequestWorkflowId, replyWorkflowId } from '../../src/temporal/workflowIds.js';
+import { replyWorkflowId } from '../../src/temporal/workflowIds.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { HELP_TEXT } from '../../workflows/messages.js';
 import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
-import { CHAT_ID, startTestStack, WEBHOOK_SECRET, type TestStack } from '../support/stack.js';
+import { CHAT_ID, startTestStack, WEBHOOK_SECRET, type TestStack, requestIdOf as idOf } from '../support/stack.js';
 import { workflowExists } from './support/operations.js';
 
 let stack: TestStack;
@@ -42,10 +42,6 @@ async function countEventually(query: string, done: (count: number) => boolean):
     if (done(count) || Date.now() > deadline) return count;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-}
-
-function idOf(update: Update): string {
-  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
 }
 
 describe('the webhook refuses what is not from Telegram', () => {

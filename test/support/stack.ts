@@ -7,6 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type Worker,
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config.js';
+import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
@@ -214,4 +215,9 @@ async function assembleStack(
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The workflow id of the media request a message update starts. */
+export function requestIdOf(update: Update): string {
+  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
 }

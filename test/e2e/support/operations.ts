@@ -157,6 +157,17 @@ export async function waitFor(condition: () => boolean | Promise<boolean>, timeo
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Polls `probe` until it gives a value (not undefined), and returns it; fails naming `what` after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T | undefined>, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
 /** Whether a workflow with this id was ever started (any status). */
 export async function workflowExists(client: Client, workflowId: string): Promise<boolean> {
   try {
