@@ -83,7 +83,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     buffer: false,
     // SIGTERM lets it flush SQLite; a server that hangs on shutdown is killed after 5 s.
     forceKillAfterDelay: 5_000,
+    // A process group of its own: a terminal's Ctrl-C goes to the whole foreground group, and the
+    // server must not stop before the workers have drained (they report to it); we stop it last.
+    detached: true,
   });
+  // execa does not clean up a detached process when this one exits: if we exit without stop()
+  // (a crash), the server goes with us rather than holding its ports and SQLite file.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  void child.finally(() => process.removeListener('exit', killOnExit));
   // The last lines it wrote go into the start-up error: with logging off (tests) they are the only trace.
   const stderrTail: string[] = [];
   child.stderr?.on('data', (chunk: Buffer) => {

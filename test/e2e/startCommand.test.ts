@@ -93,4 +93,58 @@ describe('the all-in-one start command', () => {
     expect(await processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toEqual([]);
     expect(await processesMentioning(`${dataDir}/downloads`)).toEqual([]);
   });
+
+  it('on Ctrl-C (SIGINT to the whole foreground process group) keeps Temporal up until the workers have drained, then stops it', async () => {
+    // Tried: `npm start`'s process tree as a terminal runs it, its own process group, with a
+    // download running (a throttled file), and Ctrl-C sent to the group as a terminal does.
+    const [grpcPort, uiPort] = [await freePort(), await freePort()];
+    media.throttle('tone.mp3', 2_000);
+    const bot: ResultPromise = execa('node', ['--import', 'tsx', 'src/cli/start.ts'], {
+      reject: false,
+      all: true,
+      detached: true,
+      env: {
+        TELEGRAM_BOT_TOKEN: emulator.token,
+        TELEGRAM_API_ROOT: emulator.apiRoot,
+        DATA_DIR: dataDir,
+        TEMPORAL_DEV_PORT: String(grpcPort),
+        TEMPORAL_UI_PORT: String(uiPort),
+        EGRESS_ALLOWED_HOSTS: '127.0.0.1',
+        SHUTDOWN_GRACE_SECONDS: '3',
+        LOG_LEVEL: 'info',
+      },
+    });
+    const server = path.join(dataDir, 'temporal.sqlite');
+    try {
+      const url = media.url('tone.mp3');
+      emulator.queueUpdate({
+        message: {
+          message_id: 2,
+          date: 0,
+          chat: { id: 78, type: 'private', first_name: 'B' },
+          from: { id: 78, is_bot: false, first_name: 'B' },
+          text: url,
+          entities: [{ type: 'url', offset: 0, length: url.length }],
+        },
+      } as never);
+      const deadline = Date.now() + 60_000;
+      while ((await processesMentioning(`${dataDir}/downloads`)).length === 0) {
+        if (Date.now() > deadline) throw new Error('the download did not start');
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(await processesMentioning(server)).toHaveLength(1);
+    } finally {
+      process.kill(-bot.pid!, 'SIGINT');
+    }
+    // The downloads worker lets the running download go on for its 3 s grace: Temporal must still
+    // be there for it (a server that took the Ctrl-C itself would be gone by now).
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(await processesMentioning(server)).toHaveLength(1);
+
+    const exited = await bot;
+    expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
+    expect(exited.all).toContain('"signal":"SIGINT","msg":"shutting down"');
+    expect(await processesMentioning(server)).toEqual([]);
+    expect(await processesMentioning(`${dataDir}/downloads`)).toEqual([]);
+  });
 });
