@@ -76,6 +76,9 @@ it('two downloads worker processes share the queue; after a SIGKILL the other de
   const redone = facts.filter((fact) => fact.downloads.length > 1 || fact.downloads.some((download) => download.attempt > 1));
   expect(redone.length).toBeGreaterThanOrEqual(1);
   for (const fact of redone) expect(fact.downloads.at(-1)!.identity.startsWith(`${b!.pid}@`)).toBe(true);
+  // A was killed mid-download: that download stopped heartbeating and its next attempt ran on B.
+  const afterHeartbeatTimeout = facts.flatMap((fact) => fact.downloads).filter((download) => download.attempt > 1 && /heartbeat/i.test(download.lastFailure ?? ''));
+  expect(afterHeartbeatTimeout.map((download) => download.identity.startsWith(`${b!.pid}@`))).toContain(true);
   process.stdout.write(
     `[scaling] ${REQUESTS} requests on 2 processes (--concurrency 1): A downloaded ${a!.logged('downloaded')}, B ${b!.logged('downloaded')}; ` +
       `A SIGKILLed mid-download, ${redone.length} request(s) redone on B; all delivered once ${(recoveredMs / 1000).toFixed(1)} s after the kill\n`,
