@@ -319,6 +319,11 @@ describe('formats, conversion, audio and albums', () => {
     );
     const videos = Array.from({ length: 12 }, (_, i) => `<video src="tiny.mp4?n=${i + 1}" controls></video>`).join('\n');
     pages.page('gallery.html', `<!doctype html><html><head><title>Gallery</title></head><body>${videos}</body></html>`);
+    pages.page(
+      'mixed.html',
+      `<!doctype html><html><head><title>Mixed</title></head><body><video src="tiny.mp4?mixed=1" controls></video>
+        <video src="tiny.mp4?mixed=2" controls></video><audio src="${stack.media.url('tone.mp3')}?mixed=3" controls></audio></body></html>`,
+    );
   });
 
   afterAll(async () => {
@@ -378,6 +383,18 @@ describe('formats, conversion, audio and albums', () => {
     expect(media[0]!.caption).toContain('gallery.html');
     const texts = stack.emulator.callsTo('sendMessage').map((call) => String(call.params.text));
     expect(texts).toContainEqual('ℹ️ This gallery has 12 items; I sent the first 10.');
+  });
+
+  it('splits a gallery of two videos and a song the way Telegram accepts: the videos as an album, then the song alone', async () => {
+    // Tried: a page with two <video>s and an <audio>. Telegram (and the emulator) refuse an album
+    // that mixes audio with videos, so a single group of three would fail the whole link.
+    const workflowId = await request(pages.url('mixed.html'));
+    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ links: [{ outcome: 'delivered', items: 3 }] });
+    expect(stack.emulator.calls.filter((call) => call.failed).map((call) => call.method)).toEqual([]);
+    const sent = stack.emulator.calls.filter((call) => ['sendMediaGroup', 'sendAudio', 'sendVideo', 'sendDocument'].includes(call.method));
+    expect(sent.map((call) => call.method)).toEqual(['sendMediaGroup', 'sendAudio']);
+    expect((sent[0]!.params.media as { type: string }[]).map((item) => item.type)).toEqual(['video', 'video']);
+    expect(sent[1]!.files).toHaveLength(1);
   });
 });
 
