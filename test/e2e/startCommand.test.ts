@@ -90,7 +90,9 @@ describe('the all-in-one start command', () => {
     } finally {
       bot.kill('SIGTERM');
     }
+    const signalledAt = Date.now();
     const exited = await bot;
+    process.stdout.write(`[start command] SIGTERM → exit ${exited.exitCode ?? exited.signal} after ${Date.now() - signalledAt} ms\n`);
     if (exited.exitCode !== 0) process.stdout.write(`[start command] did not exit cleanly; its last lines:\n${String(exited.all).split('\n').slice(-30).join('\n')}\n`);
     expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
     expect(exited.all).toContain('shutting down');
