@@ -36,11 +36,15 @@ export function interpretUpdate(update: Update, botUsername: string): UpdateInte
   const message = update.message;
   if (!message) return { kind: 'ignore', reason: `unhandled update type: ${updateType(update)}` };
   if (!isWellFormed(message)) return { kind: 'ignore', reason: 'malformed message' };
-  if (message.from?.is_bot) return { kind: 'ignore', reason: 'message from a bot' };
+  // An admin posting anonymously writes as the group itself (`from` is Telegram's
+  // GroupAnonymousBot, `sender_chat` the group): a person, served like any member. As the sender
+  // they are the group (one quota for its anonymous admins, and an admin for /cancel).
+  const anonymousAdmin = message.sender_chat?.id === message.chat.id && message.chat.type !== 'private';
+  if (message.from?.is_bot && !anonymousAdmin) return { kind: 'ignore', reason: 'message from a bot' };
 
   const chatId = message.chat.id;
   const messageId = message.message_id;
-  const userId = message.from?.id;
+  const userId = anonymousAdmin ? chatId : message.from?.id;
   const text = message.text ?? message.caption ?? '';
   const entities = message.entities ?? message.caption_entities ?? [];
   const addressee = ADDRESSED_COMMAND.exec(text)?.[1];

@@ -300,6 +300,30 @@ describe('cancel', () => {
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toBe('🚫 Cancelling…');
     expect(stack.emulator.callsTo('getChatMember').map((call) => call.params.user_id)).toEqual([stranger, admin]);
   });
+
+  it('serves an admin posting anonymously (as the group): their /cancel stops a member’s request, their link is delivered', async () => {
+    // Tried: messages from Telegram's GroupAnonymousBot with sender_chat = the group, as Telegram
+    // sends an anonymous admin's messages; before, the bot ignored them as another bot's.
+    const group = -100_780;
+    const asAnonymousAdmin = (update: Update): Update => {
+      update.message!.chat = { id: group, type: 'supergroup', title: 'G' } as never;
+      update.message!.from = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+      (update.message as { sender_chat?: unknown }).sender_chat = { id: group, type: 'supergroup', title: 'G' };
+      return update;
+    };
+    const members = await startSlowRequest('cancel-anonymous.mp4', group, 'group');
+    const cancel = asAnonymousAdmin(stack.linkUpdate('', { chatId: group, text: '/cancel' }));
+    (cancel.message as { reply_to_message?: unknown }).reply_to_message = members.message;
+    await stack.post(cancel);
+    await expectCancelled(members, 'cancel-anonymous.mp4');
+    // The group itself is an admin of the group: nothing to ask Telegram.
+    expect(stack.emulator.callsTo('getChatMember')).toHaveLength(0);
+
+    const link = asAnonymousAdmin(stack.linkUpdate(`${stack.media.url('clip.mp4')}?anonymous=1`, { chatId: group }));
+    await stack.post(link);
+    await expect(stack.client.workflow.getHandle(idOf(link)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    expect(stack.emulator.callsTo('sendVideo').map((call) => call.params.chat_id)).toEqual([group]);
+  });
 });
 
 describe('formats, conversion, audio and albums', () => {

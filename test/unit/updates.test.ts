@@ -108,6 +108,24 @@ describe('interpretUpdate ignored updates', () => {
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('bot') });
   });
 
+  it("serves an admin posting anonymously (from GroupAnonymousBot, as the group itself) with the group as the sender", () => {
+    const anonymous = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
+    const text = 'https://example.com/x';
+    const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, from: anonymous, sender_chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }), BOT_USERNAME);
+    expect(intent).toEqual({ kind: 'media', chatId: GROUP_CHAT.id, messageId: 7, userId: GROUP_CHAT.id, links: [text] });
+    const cancel = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, from: anonymous, sender_chat: GROUP_CHAT, text: '/cancel' }), BOT_USERNAME);
+    expect(cancel).toMatchObject({ kind: 'cancel', chatId: GROUP_CHAT.id, userId: GROUP_CHAT.id });
+  });
+
+  it('still ignores a bot writing on behalf of another chat (a channel, not this group)', () => {
+    const channel = { id: -100999, type: 'channel', title: 'News' };
+    const intent = interpretUpdate(
+      messageUpdate({ chat: GROUP_CHAT, from: { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' }, sender_chat: channel, text: 'https://example.com/x' }),
+      BOT_USERNAME,
+    );
+    expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('bot') });
+  });
+
   it('ignores a malformed message whose chat id is a string', () => {
     const intent = interpretUpdate(messageUpdate({ chat: { id: '42', type: 'private' }, text: 'https://example.com/x' }), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('malformed') });
