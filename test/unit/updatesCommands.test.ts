@@ -133,8 +133,9 @@ describe('interpretUpdate /cancel', () => {
     expect(intent).toEqual({ kind: 'cancel', chatId: GROUP_CHAT.id, userId: 42, commandMessageId: 7, targetMessageId: 3 });
   });
 
-  it('ignores /cancel without a sender, since no one could be checked', () => {
-    const update = commandUpdate('/cancel', { chat: GROUP_CHAT, from: undefined, sender_chat: GROUP_CHAT });
+  it('ignores /cancel without a sender, since no one could be checked (a channel posting into the group)', () => {
+    // (sender_chat = the group itself is an anonymous admin: see updates.test.ts)
+    const update = commandUpdate('/cancel', { chat: GROUP_CHAT, from: undefined, sender_chat: { id: -100999, type: 'channel', title: 'News' } });
     expect(interpretUpdate(update, BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
   });
 });
