@@ -46,37 +46,49 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
+/** `npm start`'s process (`node src/cli/start.ts`) against the emulator, on free ports, with `env` added. */
+async function startBot(env: Record<string, string> = {}, options: { detached?: boolean } = {}): Promise<{ bot: ResultPromise; uiPort: number }> {
+  const [grpcPort, uiPort] = [await freePort(), await freePort()];
+  const bot: ResultPromise = execa('node', ['--import', 'tsx', 'src/cli/start.ts'], {
+    reject: false,
+    all: true,
+    detached: options.detached ?? false,
+    // Not execa's default 5 s: the drain may take up to SHUTDOWN_GRACE_SECONDS (30 s), and one CI
+    // run on a fresh clone took over 5 s (1.2 s usually); a hang still ends in SIGKILL.
+    forceKillAfterDelay: 30_000,
+    env: {
+      TELEGRAM_BOT_TOKEN: emulator.token,
+      TELEGRAM_API_ROOT: emulator.apiRoot,
+      DATA_DIR: dataDir,
+      TEMPORAL_DEV_PORT: String(grpcPort),
+      TEMPORAL_UI_PORT: String(uiPort),
+      EGRESS_ALLOWED_HOSTS: '127.0.0.1',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+  });
+  return { bot, uiPort };
+}
+
+/** A private message with one link, waiting in the emulator for the bot's long poll. */
+function queueLink(chatId: number, messageId: number, url: string): void {
+  emulator.queueUpdate({
+    message: {
+      message_id: messageId,
+      date: 0,
+      chat: { id: chatId, type: 'private', first_name: 'A' },
+      from: { id: chatId, is_bot: false, first_name: 'A' },
+      text: url,
+      entities: [{ type: 'url', offset: 0, length: url.length }],
+    },
+  } as never);
+}
+
 describe('the all-in-one start command', () => {
   it('runs the embedded Temporal server with its Web UI, the workers and long polling, and stops all of it on SIGTERM', async () => {
-    const [grpcPort, uiPort] = [await freePort(), await freePort()];
-    const bot: ResultPromise = execa('node', ['--import', 'tsx', 'src/cli/start.ts'], {
-      reject: false,
-      all: true,
-      // Not execa's default 5 s: the drain may take up to SHUTDOWN_GRACE_SECONDS (30 s), and one CI
-      // run on a fresh clone took over 5 s (1.2 s usually); a hang still ends in SIGKILL.
-      forceKillAfterDelay: 30_000,
-      env: {
-        TELEGRAM_BOT_TOKEN: emulator.token,
-        TELEGRAM_API_ROOT: emulator.apiRoot,
-        DATA_DIR: dataDir,
-        TEMPORAL_DEV_PORT: String(grpcPort),
-        TEMPORAL_UI_PORT: String(uiPort),
-        EGRESS_ALLOWED_HOSTS: '127.0.0.1',
-        LOG_LEVEL: 'info',
-      },
-    });
+    const { bot, uiPort } = await startBot();
     try {
-      const url = media.url('clip.mp4');
-      emulator.queueUpdate({
-        message: {
-          message_id: 1,
-          date: 0,
-          chat: { id: 77, type: 'private', first_name: 'A' },
-          from: { id: 77, is_bot: false, first_name: 'A' },
-          text: url,
-          entities: [{ type: 'url', offset: 0, length: url.length }],
-        },
-      } as never);
+      queueLink(77, 1, media.url('clip.mp4'));
       const video = await emulator.waitFor('sendVideo', 60_000);
       expect(video.failed).toBe(false);
 
@@ -103,36 +115,11 @@ describe('the all-in-one start command', () => {
   it('on Ctrl-C (SIGINT to the whole foreground process group) keeps Temporal up until the workers have drained, then stops it', async () => {
     // Tried: `npm start`'s process tree as a terminal runs it, its own process group, with a
     // download running (a throttled file), and Ctrl-C sent to the group as a terminal does.
-    const [grpcPort, uiPort] = [await freePort(), await freePort()];
     media.throttle('tone.mp3', 2_000);
-    const bot: ResultPromise = execa('node', ['--import', 'tsx', 'src/cli/start.ts'], {
-      reject: false,
-      all: true,
-      detached: true,
-      env: {
-        TELEGRAM_BOT_TOKEN: emulator.token,
-        TELEGRAM_API_ROOT: emulator.apiRoot,
-        DATA_DIR: dataDir,
-        TEMPORAL_DEV_PORT: String(grpcPort),
-        TEMPORAL_UI_PORT: String(uiPort),
-        EGRESS_ALLOWED_HOSTS: '127.0.0.1',
-        SHUTDOWN_GRACE_SECONDS: '3',
-        LOG_LEVEL: 'info',
-      },
-    });
+    const { bot } = await startBot({ SHUTDOWN_GRACE_SECONDS: '3' }, { detached: true });
     const server = path.join(dataDir, 'temporal.sqlite');
     try {
-      const url = media.url('tone.mp3');
-      emulator.queueUpdate({
-        message: {
-          message_id: 2,
-          date: 0,
-          chat: { id: 78, type: 'private', first_name: 'B' },
-          from: { id: 78, is_bot: false, first_name: 'B' },
-          text: url,
-          entities: [{ type: 'url', offset: 0, length: url.length }],
-        },
-      } as never);
+      queueLink(78, 2, media.url('tone.mp3'));
       const deadline = Date.now() + 60_000;
       while ((await processesMentioning(`${dataDir}/downloads`)).length === 0) {
         if (Date.now() > deadline) throw new Error('the download did not start');
