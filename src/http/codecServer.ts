@@ -179,11 +179,12 @@ export async function startCodecServer(options: CodecServerDeps & { host: string
 }
 
 /**
- * The codec server as configured: PAYLOAD_CODEC_KEYS, CODEC_AUTH_TOKEN (both required: throws a
- * ConfigError naming the missing one), CODEC_PORT (else `defaultPort`), CODEC_CORS_ORIGINS and
- * CODEC_ALLOW_UI_WITHOUT_TOKEN (default: true on a loopback `host`).
+ * The codec server as configured: PAYLOAD_CODEC_KEYS, CODEC_AUTH_TOKEN (both required: rejects
+ * with a ConfigError naming the missing one, which callers `.catch`, hence async), CODEC_PORT
+ * (else `defaultPort`), CODEC_CORS_ORIGINS and CODEC_ALLOW_UI_WITHOUT_TOKEN (default: true on a
+ * loopback `host`).
  */
-export function startConfiguredCodecServer(config: Config, logger: Logger, options: { host: string; defaultPort?: number }): Promise<RunningCodecServer> {
+export async function startConfiguredCodecServer(config: Config, logger: Logger, options: { host: string; defaultPort?: number }): Promise<RunningCodecServer> {
   const { port, authToken, encryption } = codecServerSettings(config, options.defaultPort);
   registerSecret(authToken);
   return startCodecServer({
