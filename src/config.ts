@@ -231,6 +231,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
 
   const dataDir = path.resolve(options.cwd ?? process.cwd(), read(env, 'DATA_DIR') ?? 'data');
   const { apiRoot, localBotApi, maxUploadBytes } = readBotApi(env);
+  const uiPort = readInteger(env, 'TEMPORAL_UI_PORT', 8233, 1, 65_535);
 
   return {
     telegram: {
@@ -250,7 +251,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       tls: readTls(env, options.cwd),
       apiKey: read(env, 'TEMPORAL_API_KEY'),
       devPort: readInteger(env, 'TEMPORAL_DEV_PORT', 7233, 1, 65_535),
-      uiPort: readInteger(env, 'TEMPORAL_UI_PORT', 8233, 1, 65_535),
+      uiPort,
     },
     dataDir,
     logLevel,
@@ -295,10 +296,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       concurrentRequests: readInteger(env, 'QUOTA_CONCURRENT_REQUESTS', 3, 0, 10_000),
       requestsPerHour: readInteger(env, 'QUOTA_REQUESTS_PER_HOUR', 30, 0, 1_000_000),
     },
-    egressAllowedHosts: (read(env, 'EGRESS_ALLOWED_HOSTS') ?? '')
-      .split(',')
-      .map((host) => host.trim().toLowerCase())
-      .filter(Boolean),
+    egressAllowedHosts: (readList(env, 'EGRESS_ALLOWED_HOSTS') ?? []).map((host) => host.toLowerCase()).filter(Boolean),
     tools: {
       ytDlp: read(env, 'YTDLP_PATH'),
       ffmpeg: read(env, 'FFMPEG_PATH'),
@@ -307,12 +305,17 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       deno: read(env, 'DENO_PATH'),
     },
     payloadEncryption: readPayloadEncryption(env),
-    codecServer: readCodecServer(env, readInteger(env, 'TEMPORAL_UI_PORT', 8233, 1, 65_535)),
+    codecServer: readCodecServer(env, uiPort),
   };
 }
 
 function optionalInteger(env: Env, name: ConfigVariable, min: number, max: number): number | undefined {
   return read(env, name) === undefined ? undefined : readInteger(env, name, 0, min, max);
+}
+
+/** A comma-separated variable's entries, trimmed; blank ones are kept (each list says what a blank means). */
+function readList(env: Env, name: ConfigVariable): string[] | undefined {
+  return read(env, name)?.split(',').map((entry) => entry.trim());
 }
 
 /**
@@ -321,9 +324,8 @@ function optionalInteger(env: Env, name: ConfigVariable, min: number, max: numbe
  * error (it would refuse everyone).
  */
 function readIdList(env: Env, name: ConfigVariable): number[] | undefined {
-  const raw = read(env, name);
-  if (raw === undefined) return undefined;
-  const entries = raw.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const entries = readList(env, name)?.filter(Boolean);
+  if (entries === undefined) return undefined;
   if (entries.length === 0) throw new ConfigError(name, 'lists no id: leave it unset to serve everyone');
   const ids = entries.map((entry) => {
     const id = /^-?\d{1,16}$/.test(entry) ? Number(entry) : Number.NaN;
@@ -403,15 +405,15 @@ const CODEC_TOKEN_PATTERN = /^[\x21-\x7e]{16,512}$/;
 
 /** `keyId:base64,…`; the first key encrypts, every key decrypts. Key values are never echoed. */
 function readPayloadEncryption(env: Env): Config['payloadEncryption'] {
-  const raw = read(env, 'PAYLOAD_CODEC_KEYS');
+  const entries = readList(env, 'PAYLOAD_CODEC_KEYS');
   const pseudonymKey = read(env, 'CHAT_ID_PSEUDONYM_KEY');
-  if (raw === undefined) {
+  if (entries === undefined) {
     if (pseudonymKey !== undefined) {
       throw new ConfigError('CHAT_ID_PSEUDONYM_KEY', 'is set but PAYLOAD_CODEC_KEYS is not: pseudonymous ids go with encrypted payloads, set both or neither');
     }
     return undefined;
   }
-  const keys = raw.split(',').map((entry, index): PayloadKey => {
+  const keys = entries.map((entry, index): PayloadKey => {
     const where = `entry ${index + 1}`;
     const colon = entry.indexOf(':');
     if (colon === -1) throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where} is not keyId:base64 (e.g. k2026:$(openssl rand -base64 32))`);
@@ -445,13 +447,13 @@ function readCodecServer(env: Env, uiPort: number): Config['codecServer'] {
   if (authToken !== undefined && !CODEC_TOKEN_PATTERN.test(authToken)) {
     throw new ConfigError('CODEC_AUTH_TOKEN', 'must be 16-512 printable characters without spaces (openssl rand -hex 32)');
   }
-  const origins = read(env, 'CODEC_CORS_ORIGINS');
+  const origins = readList(env, 'CODEC_CORS_ORIGINS');
   const allowUi = read(env, 'CODEC_ALLOW_UI_WITHOUT_TOKEN');
   return {
     authToken,
     port: optionalInteger(env, 'CODEC_PORT', 1, 65_535),
     // The embedded Web UI, wherever TEMPORAL_UI_PORT puts it.
-    corsOrigins: origins === undefined ? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] : origins.split(',').map((origin) => readOrigin(origin.trim())),
+    corsOrigins: origins === undefined ? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] : origins.map(readOrigin),
     allowUiWithoutToken: allowUi === undefined ? undefined : readBoolean(env, 'CODEC_ALLOW_UI_WITHOUT_TOKEN'),
   };
 }

@@ -10,17 +10,12 @@ import { registerSecret } from '../redact.js';
  * with the variable's name when it is wrong), register the secrets for redaction, and route Temporal's own logs through pino.
  */
 export function bootProcess(name: string, options: { requireToken?: boolean; metrics?: boolean } = {}): { config: Config; logger: Logger } {
-  // A .env in the working directory fills in what the environment does not set.
-  if (existsSync('.env')) process.loadEnvFile('.env');
+  loadDotEnv();
   let config: Config;
   try {
     config = loadConfig(process.env, { requireToken: options.requireToken ?? true });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`Configuration error: ${error.message}\nSee .env.example for every variable.\n`);
-      process.exit(2);
-    }
-    throw error;
+    exitOnConfigError(error);
   }
   registerSecret(config.telegram.token);
   registerSecret(config.telegram.webhookSecret);
@@ -50,6 +45,23 @@ export function bootProcess(name: string, options: { requireToken?: boolean; met
   }
   if (telemetryOptions) logger.info({ port: config.metricsPort }, 'Prometheus metrics at /metrics');
   return { config, logger };
+}
+
+/**
+ * A .env in the working directory fills in what the environment does not set (so loading it
+ * twice changes nothing).
+ */
+export function loadDotEnv(): void {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+}
+
+/** A ConfigError exits 2 with the variable's name; anything else is thrown on. */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${error.message}\nSee .env.example for every variable.\n`);
+    process.exit(2);
+  }
+  throw error;
 }
 
 /** The Temporal address to use when the process does not start the embedded server itself. */

@@ -12,7 +12,7 @@ import { connectClient, connectWorkers } from '../temporal/connection.js';
 import { startDevServer, type DevServer } from '../temporal/devServer.js';
 import { resolveTools } from '../tools.js';
 import { createDownloadWorkers, createTelegramWorker } from '../worker/workers.js';
-import { bootProcess, onShutdown } from './process.js';
+import { bootProcess, exitOnConfigError, onShutdown } from './process.js';
 
 const { config, logger } = bootProcess('media-bot');
 const tools = resolveTools(config.tools);
@@ -22,9 +22,9 @@ const tools = resolveTools(config.tools);
 let codecServer: RunningCodecServer | undefined;
 if (config.payloadEncryption) {
   codecServer = await startConfiguredCodecServer(config, logger, { host: '127.0.0.1', defaultPort: DEFAULT_CODEC_PORT }).catch((error: unknown) => {
-    if (error instanceof ConfigError) process.stderr.write(`Configuration error: ${error.message}\nSee .env.example for every variable.\n`);
-    else logger.fatal({ err: error }, 'could not start the codec server');
-    process.exit(error instanceof ConfigError ? 2 : 1);
+    if (error instanceof ConfigError) exitOnConfigError(error);
+    logger.fatal({ err: error }, 'could not start the codec server');
+    process.exit(1);
   });
 }
 

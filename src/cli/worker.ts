@@ -3,7 +3,6 @@
  * queue, to scale the queue that is behind (WORKER_QUEUE when there is no --queue). Connects to
  * TEMPORAL_ADDRESS (default: the embedded server of `npm start` / `npm run temporal` on this machine).
  */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Worker } from '@temporalio/worker';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
@@ -11,7 +10,7 @@ import { HealthChecks, startHealthServer, temporalCheck, workersCheck } from '..
 import { connectWorkers } from '../temporal/connection.js';
 import { resolveTools } from '../tools.js';
 import { createDownloadWorkers, createTelegramWorker } from '../worker/workers.js';
-import { bootProcess, onShutdown, temporalAddress } from './process.js';
+import { bootProcess, loadDotEnv, onShutdown, temporalAddress } from './process.js';
 import { chooseWorkerQueue } from './workerQueue.js';
 
 const QUEUES = [DOWNLOADS_QUEUE, TELEGRAM_QUEUE];
@@ -20,9 +19,8 @@ const { values } = parseArgs({
   options: { queue: { type: 'string' }, concurrency: { type: 'string' } },
   strict: true,
 });
-// bootProcess loads .env too, but the queue is a usage question answered before the config is read
-// (loadEnvFile leaves variables that are already set alone, so loading it twice changes nothing).
-if (existsSync('.env')) process.loadEnvFile('.env');
+// The queue is a usage question answered before bootProcess reads the config (and .env, again).
+loadDotEnv();
 const chosen = chooseWorkerQueue(values.queue, process.env, QUEUES);
 if (chosen.error !== undefined) {
   process.stderr.write(`error: ${chosen.error}\nUsage: npm run worker -- --queue ${QUEUES.join('|')} [--concurrency N]  (or WORKER_QUEUE=${QUEUES.join('|')})\n`);

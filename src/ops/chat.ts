@@ -19,13 +19,15 @@ export const chatCommand: Command<ChatArgs> = {
 
   async run({ chatId }, _connect, config) {
     const chats = chatIdsFor(config.payloadEncryption);
+    const chatIdAttribute = chats.searchValue(chatId);
+    const idPrefix = mediaRequestIdPrefix(chatId, chats);
     const data = {
       chatId,
       pseudonymous: chats.pseudonymous,
-      chatIdAttribute: chats.searchValue(chatId),
-      mediaRequestIdPrefix: mediaRequestIdPrefix(chatId, chats),
+      chatIdAttribute,
+      mediaRequestIdPrefix: idPrefix,
       settingsWorkflowId: chatSettingsWorkflowId(chatId, chats),
-      queries: [`ChatId = ${chats.searchValue(chatId)}`, `WorkflowId STARTS_WITH "${mediaRequestIdPrefix(chatId, chats)}"`],
+      queries: [`ChatId = ${chatIdAttribute}`, `WorkflowId STARTS_WITH "${idPrefix}"`],
     };
     const text = [
       chats.pseudonymous ? `Chat ${chatId} is named by its pseudonym ${data.chatIdAttribute} in Temporal.` : `Chat ${chatId} is named by its id in Temporal (no payload encryption).`,
