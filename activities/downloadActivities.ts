@@ -1,12 +1,11 @@
 import path from 'node:path';
 import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
-import type { Client } from '@temporalio/client';
 import type { Api } from 'grammy';
 import { DOWNLOAD_BYTES_TOTAL, DOWNLOAD_SECONDS } from '../src/metrics/names.js';
 import { FailureType } from '../workflows/failures.js';
 import { downloadProgressSignal } from '../workflows/downloadProgress.js';
 import type { DownloadInput, DownloadResult } from '../workflows/types.js';
-import { createChatEditGate, type ChatEditGate } from './adapters/chatEditGate.js';
+import { createChatEditGate } from './adapters/chatEditGate.js';
 import { EGRESS_REFUSAL } from './adapters/egressProxy.js';
 import { BLOCKED_MEDIA, fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
@@ -20,10 +19,6 @@ import { typedFailure } from './failure.js';
 
 export interface DownloadActivityDeps {
   api: Api;
-  /** Signals each download's progress to its workflow (same data converter as the worker). */
-  client: Client;
-  /** Paces the progress edits of every download of this process, per chat (default: a new one). */
-  editGate?: ChatEditGate;
   dataDir: string;
   tools: FetchMediaOptions['tools'];
   /** This process's own task queue: where the workflow must send and clean up the files. */
@@ -47,7 +42,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
   // One per process: every download of this worker shares the conversion slots.
   const conversionSlots = new Semaphore(deps.ffmpegConcurrency ?? 1);
   // One per process too: several requests in one chat share its edit pace.
-  const editGate = deps.editGate ?? createChatEditGate();
+  const editGate = createChatEditGate();
   return {
     async downloadMedia(input: DownloadInput): Promise<DownloadResult> {
       try {
@@ -62,7 +57,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       let downloadedBytes: number | undefined;
       const dir = await createRequestDir(deps.dataDir);
       const reporter = input.status ? createProgressReporter(deps.api, input.status, { gate: editGate }) : undefined;
-      const signaller = progressSignallerFor(deps.client);
+      const signaller = progressSignallerFor();
       let handedOver = false;
       let latest: FetchProgress = { phase: 'probing' };
       // Heartbeats carry the progress (seen in the Web UI) and are how a cancel reaches yt-dlp.
@@ -155,10 +150,11 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
 
 /**
  * The running activity's progress, signalled to its own workflow run (the `status` query shows
- * it). Best effort: a failure is logged at debug and the download goes on.
+ * it) through the worker's own client (its connection and data converter: payloads are encrypted
+ * like every other). Best effort: a failure is logged at debug and the download goes on.
  */
-function progressSignallerFor(client: Client) {
-  const { info, log: activityLog } = Context.current();
+function progressSignallerFor() {
+  const { info, log: activityLog, client } = Context.current();
   // Always set for an activity a workflow scheduled; without one there is nobody to tell.
   const execution = info.workflowExecution;
   const workflow = execution && client.workflow.getHandle(execution.workflowId, execution.runId);

@@ -4,6 +4,7 @@ import { formatBytes } from '../../workflows/messages.js';
 import { createChatEditGate, PROGRESS_EDIT_INTERVAL_MS, type ChatEditGate, type EditAnswer } from './chatEditGate.js';
 import type { FetchProgress } from './fetchMedia.js';
 import { cancelKeyboard } from './keyboards.js';
+import { isBadRequest } from './telegram.js';
 
 export { PROGRESS_EDIT_INTERVAL_MS };
 
@@ -27,8 +28,8 @@ export function editAnswerOf(error: unknown): EditAnswer {
   if (!(error instanceof GrammyError)) return { kind: 'refused' };
   if (error.error_code === 429) return { kind: 'rate-limited', retryAfterSeconds: error.parameters.retry_after ?? 5 };
   if (error.error_code === 403) return { kind: 'chat-gone' };
-  if (error.error_code === 400 && /message is not modified/i.test(error.description)) return { kind: 'edited' };
-  if (error.error_code === 400 && /message to edit not found|MESSAGE_ID_INVALID|chat not found/i.test(error.description)) return { kind: 'status-gone' };
+  if (isBadRequest(error, /message is not modified/i)) return { kind: 'edited' };
+  if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID|chat not found/i)) return { kind: 'status-gone' };
   return { kind: 'refused' };
 }
 

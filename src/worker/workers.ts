@@ -53,12 +53,13 @@ export interface WorkerSetup {
 export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> {
   const { config } = setup;
   // The state activities' client reads and writes the entities' payloads: the same converter.
-  const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.payloadEncryption) });
+  const dataConverter = dataConverterFor(config.payloadEncryption);
+  const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace, dataConverter });
   return Worker.create({
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: TELEGRAM_QUEUE,
-    dataConverter: dataConverterFor(config.payloadEncryption),
+    dataConverter,
     ...(setup.workflowBundle
       ? { workflowBundle: setup.workflowBundle }
       : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
@@ -120,12 +121,9 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   const handedOver = new Set<string>();
   // Every connection yt-dlp makes goes through this process's egress proxy (activities/adapters/egressProxy.ts).
   const egress = await startEgressProxy({ allowedHosts: config.egressAllowedHosts });
-  // Progress signals to the workflows, encrypted like every other payload when keys are set. It
-  // rides on the workers' connection: it holds nothing of its own, and closes with it on shutdown.
-  const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.payloadEncryption) });
+  const dataConverter = dataConverterFor(config.payloadEncryption);
   const downloadActivities = createDownloadActivities({
     api,
-    client,
     proxy: egress.url,
     dataDir: config.dataDir,
     tools: { ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe, jsRuntime: tools.jsRuntime },
@@ -149,7 +147,8 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: DOWNLOADS_QUEUE,
-    dataConverter: dataConverterFor(config.payloadEncryption),
+    // Also the converter of the worker's own client, which the downloads' progress signals use.
+    dataConverter,
     activities: {
       ...downloadActivities,
       async downloadMedia(input: Parameters<typeof downloadActivities.downloadMedia>[0]) {
@@ -167,7 +166,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     connection: setup.connection,
     namespace: config.temporal.namespace,
     taskQueue: hostQueue,
-    dataConverter: dataConverterFor(config.payloadEncryption),
+    dataConverter,
     activities: {
       ...hostActivities,
       async cleanup(input: Parameters<typeof hostActivities.cleanup>[0]) {
