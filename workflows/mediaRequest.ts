@@ -25,7 +25,7 @@ import { createProgress, type Progress } from './requestStatus.js';
 import type { CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInput, MediaRequestResult, SentMessage } from './types.js';
 import { quotaProbeSignal } from './userQuota.js';
 
-export { OUTCOME_SEARCH_ATTRIBUTES_PATCH, statusQuery, type DownloadProgressStatus, type RequestStatus } from './requestStatus.js';
+export { OUTCOME_SEARCH_ATTRIBUTES_PATCH, statusQuery, type RequestStatus } from './requestStatus.js';
 
 /** Who asked: checked before anyone else may cancel the request. */
 export const requesterQuery = defineQuery<number | undefined>('requester');
@@ -119,7 +119,7 @@ async function acquireSlot(state: StateActivities, slot: { userId: number; holde
 
 /** Tells the person why nothing happens and when to send the link again; the run fails as QuotaExceeded. */
 async function refuse(input: MediaRequestInput, refusal: QuotaRefusal, progress: Progress): Promise<never> {
-  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const telegram = telegramFor(input);
   const reason =
     refusal.reason === 'concurrent'
       ? `${refusal.running} requests of this user running (limit ${refusal.limit})`
@@ -139,7 +139,7 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
     settled.set(cacheId, media ?? null);
   });
 
-  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const telegram = telegramFor(input);
   const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
   const chat = { chatId: input.chatId, replyTo: input.messageId };
   let statusMessage: SentMessage | undefined;
@@ -179,11 +179,10 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
 
     const delivered = outcomes.filter((outcome) => outcome.outcome !== 'failed').length;
     const { messageId } = statusMessage;
-    const finish = (work: () => Promise<unknown>) => (lastLinkShielded ? CancellationScope.nonCancellable(work) : work());
     if (failures.length === 0) {
-      await finish(() => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message')));
+      await shieldIf(lastLinkShielded, () => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message')));
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
-      await finish(() => telegram.editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status')));
+      await shieldIf(lastLinkShielded, () => telegram.editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status')));
     }
   } catch (error) {
     if (isCancellation(error)) {
@@ -222,7 +221,7 @@ async function deliverLink(
   settled: Map<string, CachedMedia | null>,
   progress: Progress,
 ): Promise<{ outcome: LinkOutcome; shielded: boolean }> {
-  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const telegram = telegramFor(input);
   const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
   const holder = workflowInfo().workflowId;
   const caption = (title?: string) => mediaCaption(title, key.url);
@@ -260,8 +259,7 @@ async function deliverLink(
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
       const sent = await downloadAndSend(input, key, status, caption, progress);
-      const complete = () => state.completeMedia({ cacheId: claim.cacheId, holder, media: sent.media });
-      await (sent.shielded ? CancellationScope.nonCancellable(complete) : complete());
+      await shieldIf(sent.shielded, () => state.completeMedia({ cacheId: claim.cacheId, holder, media: sent.media }));
       return { outcome: { link: key.url, outcome: 'delivered', items: sent.media.files.length }, shielded: sent.shielded };
     } catch (error) {
       await CancellationScope.nonCancellable(() => state.releaseMedia({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')));
@@ -277,7 +275,7 @@ async function downloadAndSend(
   caption: (title?: string) => string,
   progress: Progress,
 ): Promise<{ media: CachedMedia; shielded: boolean }> {
-  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const telegram = telegramFor(input);
   // Summaries name each call in the Web UI's event list.
   const downloads = proxyActivities<DownloadActivities>({ ...downloadPolicy(input.policies), summary: `download (${key.mode}) ${mediaHostOf(key.url)}` });
   for (let round = 1; ; round++) {
@@ -326,8 +324,7 @@ async function downloadAndSend(
       // stop it): what is left of the link is done as for any delivery, never cancelled halfway.
       const shielded = waitsForCancel;
       if (cutShortByCap(download.album, download.files.length, download.availableItems)) {
-        const note = () => telegram.sendText(capNote(input, download.files.length, download.availableItems));
-        await (shielded ? CancellationScope.nonCancellable(note) : note());
+        await shieldIf(shielded, () => telegram.sendText(capNote(input, download.files.length, download.availableItems)));
       }
       return { media: { files: sent.files, album: download.album, availableItems: download.availableItems, title: download.title ?? download.files[0]?.title }, shielded };
     } catch (error) {
@@ -357,6 +354,15 @@ function isHostGone(error: unknown): boolean {
   if (!(error instanceof ActivityFailure && error.cause instanceof TimeoutFailure)) return false;
   if (error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START) return true;
   return error.cause.timeoutType === TimeoutType.HEARTBEAT && !patched(HOST_GONE_SCHEDULE_TO_START_PATCH);
+}
+
+function telegramFor(input: MediaRequestInput) {
+  return proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+}
+
+/** Work left once the media is in the chat: then a cancel must not cut it off halfway. */
+function shieldIf<T>(shielded: boolean, work: () => Promise<T>): Promise<T> {
+  return shielded ? CancellationScope.nonCancellable(work) : work();
 }
 
 /** A gallery the album cap cut short: the person is told how many items it had. */

@@ -3,17 +3,10 @@ import { downloadProgressSignal, type DownloadProgressReport } from './downloadP
 import { formatBytes } from './messages.js';
 import { FailureTypeAttribute, RequestOutcomeAttribute, type RequestOutcome } from './searchAttributes.js';
 
-/** What the running download last reported (see {@link downloadProgressSignal}). */
-export interface DownloadProgressStatus {
-  phase: DownloadProgressReport['phase'];
-  downloadedBytes?: number;
-  totalBytes?: number;
+/** What the running download last reported (see {@link downloadProgressSignal}); its attempt is kept in the status itself. */
+export interface DownloadProgressStatus extends Omit<DownloadProgressReport, 'attempt'> {
   /** 0 to 100, when the total size is known. */
   percent?: number;
-  speedBytesPerSecond?: number;
-  /** Gallery item being fetched, of `items`, when the link has several. */
-  item?: number;
-  items?: number;
 }
 
 export interface RequestStatus {
