@@ -8,23 +8,10 @@ import { WorkflowStarter } from '../../src/temporal/starter.js';
 import { resolveTools } from '../../src/tools.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
-import { CHAT_ID, startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
-import { workflowExists } from './support/operations.js';
+import { CHAT_ID, useTestStack, requestIdOf as idOf } from '../support/stack.js';
+import { processesMentioning, waitFor, workflowExists } from './support/operations.js';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(() => {
-  stack.emulator.reset();
-  stack.media.reset();
-});
+const stack = useTestStack();
 
 /** A message with several links, each marked as a url entity, as Telegram delivers it. */
 function linksUpdate(links: string[], chatId = CHAT_ID): Update {
@@ -126,20 +113,6 @@ describe('the file_id cache', () => {
   });
 });
 
-async function processesMentioning(text: string): Promise<number> {
-  const { execa } = await import('execa');
-  const { stdout } = await execa('pgrep', ['-f', text], { reject: false });
-  return stdout.split('\n').filter(Boolean).length;
-}
-
-async function eventually(check: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 function statusMessageOf(update: Update): number {
   const ack = stack.emulator.callsTo('sendMessage').find((call) => (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === update.message!.message_id);
   return (ack!.response as { result: { message_id: number } }).result.message_id;
@@ -194,7 +167,7 @@ describe('cancel', () => {
    * runs with `--load-info-json <DATA_DIR>/downloads/<request>/item-1.info.json` (and ffmpeg on
    * files there), so the request dirs' root is what every download process mentions.
    */
-  const downloadProcesses = () => processesMentioning(`${stack.dataDir}/downloads/`);
+  const downloadProcesses = () => processesMentioning(`${stack.dataDir}/downloads/`).length;
 
   /** Starts a slow download and waits until yt-dlp is downloading it (past the probe). */
   async function startSlowRequest(name: string, chatId = CHAT_ID, chatType: 'private' | 'group' = 'private'): Promise<Update> {
@@ -204,7 +177,7 @@ describe('cancel', () => {
       update.message!.from = { id: 501, is_bot: false, first_name: 'Requester' };
     }
     await stack.post(update);
-    await eventually(async () => (await downloadProcesses()) > 0, 20_000, 'yt-dlp to download');
+    await waitFor(() => downloadProcesses() > 0, 20_000, () => 'yt-dlp to download');
     return update;
   }
 
@@ -213,8 +186,8 @@ describe('cancel', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     // The activity confirmed the cancel only after yt-dlp was killed and its dir removed.
-    await eventually(async () => (await downloadProcesses()) === 0, 2_000, 'the download processes to be gone');
-    expect(await processesMentioning(name)).toBe(0);
+    await waitFor(() => downloadProcesses() === 0, 2_000, () => 'the download processes to be gone');
+    expect(processesMentioning(name).length).toBe(0);
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(`${stack.dataDir}/downloads`).catch(() => [])).toEqual([]);
     expect(stack.emulator.calls.filter((call) => ['sendVideo', 'sendDocument', 'sendAudio', 'sendMediaGroup'].includes(call.method))).toHaveLength(0);
@@ -269,7 +242,7 @@ describe('cancel', () => {
     await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, 999, statusMessageOf(update), 'group'));
     await stack.emulator.waitFor('answerCallbackQuery', 20_000);
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toContain('Only the person who sent the link');
-    expect(await downloadProcesses()).toBeGreaterThan(0);
+    expect(downloadProcesses()).toBeGreaterThan(0);
     await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
     expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed)).toHaveLength(1);
   });
@@ -292,7 +265,7 @@ describe('cancel', () => {
     );
     expect(refusal.params.text).toBe('Only the person who sent the link, or an admin, can cancel it.');
     // Still downloading: the refusal cancelled nothing.
-    expect(await downloadProcesses()).toBeGreaterThan(0);
+    expect(downloadProcesses()).toBeGreaterThan(0);
     await expect(stack.client.workflow.getHandle(idOf(update)).describe()).resolves.toMatchObject({ status: { name: 'RUNNING' } });
 
     await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, admin, statusMessageOf(update), 'group'));

@@ -28,7 +28,7 @@ import { NO_LINK_TEXT } from '../../workflows/messages.js';
 import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import { FailureTypeAttribute } from '../../workflows/searchAttributes.js';
 import { startSlowServer } from '../support/slowServer.js';
-import { startTestStack, type TestStack } from '../support/stack.js';
+import { requestIdOf, startTestStack, type TestStack } from '../support/stack.js';
 
 let stack: TestStack;
 let spy: YtDlpSpy;
@@ -142,10 +142,6 @@ function asUrlEntity(text: string): MessageEntity[] {
 /** A "hidden link": the text says one thing, the entity carries any URL the sender typed. */
 function asTextLink(text: string, url: string): MessageEntity[] {
   return [{ type: 'text_link', offset: 0, length: text.length, url }];
-}
-
-function requestIdOf(update: Update): string {
-  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
 }
 
 /** Runs the request to its end: the failure type it ended Failed with (and the search attribute's). */

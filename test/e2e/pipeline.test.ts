@@ -10,26 +10,9 @@ import { statusQuery } from '../../workflows/mediaRequest.js';
 import { ChatIdAttribute, FailureTypeAttribute, MediaHostAttribute, RequestOutcomeAttribute } from '../../workflows/searchAttributes.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
-import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
+import { CHAT_ID, useTestStack, requestIdOf as workflowIdOf } from '../support/stack.js';
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(() => {
-  stack.emulator.reset();
-  stack.media.reset();
-});
-
-function workflowIdOf(update: { message?: { chat: { id: number }; message_id: number } }): string {
-  return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
-}
+const stack = useTestStack();
 
 /** Container and video codec of uploaded bytes, read by the real ffprobe. */
 async function probeUploaded(bytes: Buffer): Promise<{ format?: string; video?: string }> {

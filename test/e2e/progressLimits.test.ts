@@ -3,7 +3,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Update } from 'grammy/types';
 import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
 import { statusQuery, type RequestStatus } from '../../workflows/mediaRequest.js';
-import { CHAT_ID, startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
+import { CHAT_ID, useTestStack, requestIdOf as idOf } from '../support/stack.js';
 import { eventually } from './support/operations.js';
 
 /**
@@ -11,20 +11,7 @@ import { eventually } from './support/operations.js';
  * download a worker process runs for a chat share one pace (≥ 3 s apart), and each download tells
  * its workflow how it is going (the `status` query), on the real stack.
  */
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
-
-beforeEach(() => {
-  stack.emulator.reset();
-  stack.media.reset();
-});
+const stack = useTestStack();
 
 /** The texts the downloads worker's progress reporter writes (activities/adapters/progressReporter.ts). */
 const PROGRESS_TEXT = /^(⏳ Downloading…|⏳ Looking at the link…|⚙️ Converting for Telegram…|⚙️ Waiting for a free converter…)/;

@@ -11,6 +11,7 @@ import { cancelWorkflowId, strangerRefusalWorkflowId, userQuotaWorkflowId } from
 import { quotaStateQuery } from '../../workflows/userQuota.js';
 import { startGatedServer, type GatedServer } from '../support/gatedServer.js';
 import { startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
+import { waitFor } from './support/operations.js';
 
 const CONCURRENT = 2;
 const PER_HOUR = 4;
@@ -71,19 +72,11 @@ function repliesTo(update: Update): string[] {
     .map((call) => String(call.params.text));
 }
 
-async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 /** Posts a link to a gated file and waits until its download reached the media host. */
 async function startHeldDownload(userId: number, name: string): Promise<Update> {
   const update = linkFrom(userId, gated.url(name));
   await post(update);
-  await eventually(() => gated.requestsFor(name) > 0, `the download of ${name} to start`);
+  await waitFor(() => gated.requestsFor(name) > 0, 60_000, () => `the download of ${name} to start`);
   return update;
 }
 

@@ -217,6 +217,31 @@ async function assembleStack(
   };
 }
 
+/**
+ * One stack for a test file: started before its tests, stopped after them, its emulator and media
+ * server reset before each test. The returned object stands for the started stack (use it inside
+ * hooks and tests only).
+ */
+export function useTestStack(): TestStack {
+  let started: TestStack | undefined;
+  beforeAll(async () => {
+    started = await startTestStack();
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  beforeEach(() => {
+    started!.emulator.reset();
+    started!.media.reset();
+  });
+  return new Proxy({} as TestStack, {
+    get(_, key) {
+      if (!started) throw new Error('the test stack is not started: use it inside a hook or test');
+      return Reflect.get(started, key);
+    },
+  });
+}
+
 /** The workflow id of the media request a message update starts. */
 export function requestIdOf(update: Update): string {
   return mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
