@@ -5,6 +5,7 @@
  */
 import { rm, stat } from 'node:fs/promises';
 import { execa } from 'execa';
+import { dieWithParent } from './parentDeath.js';
 import type { Semaphore } from './semaphore.js';
 
 export interface RunToolOptions {
@@ -55,12 +56,14 @@ function trackGroup(pid: number): void {
 /**
  * Runs one tool as the leader of its own process group (`detached`), so that cancelling kills
  * the tool and everything it started (yt-dlp's ffmpeg) with one SIGKILL to the group. The group
- * is only signalled while its leader has not been reaped, so the id cannot have been reused.
+ * is only signalled while its leader has not been reaped, so the id cannot have been reused. The
+ * tool dies with this process too (a SIGKILLed worker leaves no orphan): see parentDeath.ts.
  */
 export async function runTool(executable: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolResult> {
   options.signal?.throwIfAborted();
   const killer = new AbortController();
-  const subprocess = execa(executable, args, {
+  const launch = dieWithParent(executable, args, 'SIGKILL');
+  const subprocess = execa(launch.file, launch.args, {
     cancelSignal: killer.signal,
     forceKillAfterDelay: 2_000,
     detached: true,
@@ -69,6 +72,7 @@ export async function runTool(executable: string, args: readonly string[], optio
     maxBuffer: options.maxBuffer ?? DEFAULT_MAX_BUFFER,
     env: options.env,
   });
+  launch.follow(subprocess);
   let stopped = false;
   const pid = subprocess.pid;
   if (pid !== undefined) {
