@@ -7,17 +7,21 @@
  * When written, this found that sendMedia checked the media file's path but not the thumbnail's
  * (fixed in activities/hostActivities.ts).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createRequestDir, downloadsRoot, removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
+import { createRequestDir, downloadsRoot, ownersRoot, removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { createHostActivities } from '../../activities/hostActivities.js';
 import type { DownloadedFile, SentMedia } from '../../workflows/types.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
+import { waitFor } from '../e2e/support/operations.js';
+import { PROJECT_ROOT } from '../faults/support/processes.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -81,11 +85,13 @@ describe('removeRequestDir', () => {
     expect(existsSync(real)).toBe(true);
   });
 
-  it('removes one request dir and its files, and says whether there was one', async () => {
+  it('removes one request dir, its files and its owner record, and says whether there was one', async () => {
     const dir = await createRequestDir(dataDir);
     await writeFile(path.join(dir, 'item-1.mp4'), 'bytes');
+    expect(await readdir(ownersRoot(dataDir))).toEqual([path.basename(dir)]);
     await expect(removeRequestDir(dataDir, dir)).resolves.toBe(true);
     expect(existsSync(dir)).toBe(false);
+    expect(await readdir(ownersRoot(dataDir))).toEqual([]);
     await expect(removeRequestDir(dataDir, dir)).resolves.toBe(false);
   });
 });
@@ -100,12 +106,46 @@ describe('sweepStaleRequestDirs', () => {
     const longAgo = new Date(Date.now() - 3 * 60 * 60 * 1000);
     await utimes(old, longAgo, longAgo);
     await utimes(victim, longAgo, longAgo);
+    // Made by this process, which is alive: only an old dir without an owner record is swept by age.
+    await rm(path.join(ownersRoot(dataDir), path.basename(old)));
     const removed = await sweepStaleRequestDirs(dataDir, 60 * 60 * 1000);
     expect(removed).toEqual([old]);
     expect(existsSync(young)).toBe(true);
     expect(existsSync(link)).toBe(true);
   });
+
+  it('removes the dirs of a process that died a moment ago, keeps those of a live process sharing DATA_DIR, and their owner records go with them', async () => {
+    // Tried: two other real processes making a dir each (createRequestDir), one exits (a crash of
+    // `npm start` a second ago), one keeps running (an `npm run worker` beside it); both dirs are
+    // seconds old, far younger than the age threshold.
+    const dead = await requestDirFromAnotherProcess('exit');
+    const live = await requestDirFromAnotherProcess('stay');
+    try {
+      await dead.exited;
+      expect((await readdir(ownersRoot(dataDir))).sort()).toEqual([path.basename(dead.dir), path.basename(live.dir)].sort());
+      const removed = await sweepStaleRequestDirs(dataDir, 60 * 60 * 1000);
+      expect(removed).toEqual([dead.dir]);
+      expect(existsSync(live.dir)).toBe(true);
+      expect(await readdir(ownersRoot(dataDir))).toEqual([path.basename(live.dir)]);
+    } finally {
+      live.process.kill('SIGKILL');
+      await live.exited;
+    }
+    // Once that one is gone too, its dir goes on the next sweep.
+    expect(await sweepStaleRequestDirs(dataDir, 60 * 60 * 1000)).toEqual([live.dir]);
+    expect(await readdir(downloadsRoot(dataDir))).toEqual([]);
+    expect(await readdir(ownersRoot(dataDir))).toEqual([]);
+  });
 });
+
+async function requestDirFromAnotherProcess(then: 'exit' | 'stay'): Promise<{ dir: string; process: ChildProcess; exited: Promise<unknown> }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/support/requestDirOwner.ts', dataDir, then], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = once(child, 'exit');
+  let output = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  await waitFor(() => output.includes('\n'), 30_000, () => `the owner process printed ${JSON.stringify(output)}`);
+  return { dir: output.trim(), process: child, exited };
+}
 
 describe('host activities given paths outside the request dirs', () => {
   let emulator: BotApiEmulator;
