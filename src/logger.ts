@@ -1,4 +1,4 @@
-import { pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { destination as pinoDestination, pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { redactSecrets } from './redact.js';
 
@@ -27,7 +27,22 @@ export function createLogger(level: string, name = 'media-bot', destination?: De
     // the plain result and call it an "Object".
     serializers: { err: (value: unknown) => value },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, destination ?? standardOutput());
+}
+
+/**
+ * pino's own stdout stream, except that a terminal which went away (closed: EIO, or a reader
+ * gone: EPIPE) silences the log instead of throwing. A closed terminal sends SIGHUP, and the
+ * drain that follows must not die on its first log line.
+ */
+function standardOutput(): DestinationStream {
+  const stream = pinoDestination({ dest: 1, sync: false });
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EIO' && error.code !== 'EPIPE') throw error;
+    const silent = () => true;
+    Object.assign(stream, { write: silent, flushSync: () => undefined, end: () => undefined });
+  });
+  return stream;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
+import tty from 'node:tty';
 import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger, temporalLoggerFrom, type Logger } from '../logger.js';
@@ -64,18 +65,55 @@ export function exitOnConfigError(error: unknown): never {
   throw error;
 }
 
+/**
+ * The embedded server could not start: the reason as the log line's message (a DATA_DIR another
+ * run holds, a port another server holds, the server's own error), then exit 1.
+ */
+export async function exitOnStartError(error: unknown, logger: Logger, cleanup?: () => Promise<unknown> | undefined): Promise<never> {
+  logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
+  await cleanup?.();
+  process.exit(1);
+}
+
 /** The Temporal address to use when the process does not start the embedded server itself. */
 export function temporalAddress(config: Config): string {
   return config.temporal.address ?? `127.0.0.1:${config.temporal.devPort}`;
 }
 
+/** Which of stdin, stdout, stderr were a terminal when the process started. */
+const STDIO_WAS_TERMINAL = [0, 1, 2].map((fd) => tty.isatty(fd));
+
 /**
- * Runs `shutdown` once on SIGINT/SIGTERM; a second signal exits at once. Exit code 0 after a
- * clean shutdown, 1 if it failed.
+ * After a terminal was closed, points the stdio descriptors that were on it at /dev/null. The
+ * hung-up terminal answers every write with EIO, and Node's exit restores the terminal's modes
+ * and aborts when that fails (node::ResetStdio asserts): a clean drain would still end in
+ * SIGABRT. A hung-up terminal no longer passes isatty (its ioctls fail). Closing an fd and
+ * opening /dev/null reuses the same number (the lowest free one).
+ */
+export function detachFromClosedTerminal(): number[] {
+  const detached: number[] = [];
+  for (const fd of [0, 1, 2]) {
+    if (!STDIO_WAS_TERMINAL[fd] || tty.isatty(fd)) continue;
+    try {
+      closeSync(fd);
+      const reopened = openSync('/dev/null', fd === 0 ? 'r' : 'w');
+      if (reopened === fd) detached.push(fd);
+      else closeSync(reopened);
+    } catch {
+      // nothing better to do for this one
+    }
+  }
+  return detached;
+}
+
+/**
+ * Runs `shutdown` once on SIGINT/SIGTERM/SIGHUP (a closed terminal stops the bot the way Ctrl-C
+ * does, drain included); a second signal exits at once. Exit code 0 after a clean shutdown, 1 if it failed.
  */
 export function onShutdown(logger: Logger, shutdown: () => Promise<void>): void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
+    if (signal === 'SIGHUP') detachFromClosedTerminal();
     if (stopping) {
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
@@ -92,4 +130,5 @@ export function onShutdown(logger: Logger, shutdown: () => Promise<void>): void 
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+  process.on('SIGHUP', handler);
 }

@@ -12,7 +12,7 @@ import { connectClient, connectWorkers } from '../temporal/connection.js';
 import { startDevServer, type DevServer } from '../temporal/devServer.js';
 import { resolveTools } from '../tools.js';
 import { createDownloadWorkers, createTelegramWorker } from '../worker/workers.js';
-import { bootProcess, exitOnConfigError, onShutdown } from './process.js';
+import { bootProcess, exitOnConfigError, exitOnStartError, onShutdown } from './process.js';
 
 const { config, logger } = bootProcess('media-bot');
 const tools = resolveTools(config.tools);
@@ -38,7 +38,9 @@ if (!config.temporal.address) {
     namespace: config.temporal.namespace,
     uiCodecEndpoint: codecServer?.endpoint,
     logger,
-  });
+    // It died and could not be brought back: without Temporal nothing here can work.
+    onFailure: () => process.exit(1),
+  }).catch(async (error: unknown) => exitOnStartError(error, logger, () => codecServer?.close()));
 }
 const address = config.temporal.address ?? devServer!.address;
 

@@ -5,7 +5,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { execa, type ResultPromise } from 'execa';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../workflows/searchAttributes.js';
+import { dieWithParent } from '../../activities/adapters/parentDeath.js';
+import { processInfo } from '../../activities/adapters/processInfo.js';
 import type { Logger } from '../logger.js';
+import { acquireDataDirLock, type ServerRecord } from './devServerLock.js';
 
 export interface DevServerOptions {
   temporalPath: string;
@@ -16,17 +19,30 @@ export interface DevServerOptions {
   /** The codec server the Web UI decodes encrypted payloads with (`…/codec`); none: payloads show as stored. */
   uiCodecEndpoint?: string;
   logger: Logger;
+  /**
+   * The server died and could not be started again (or died too often): the caller should end,
+   * non-zero. Default: only logged.
+   */
+  onFailure?: (error: Error) => void;
 }
 
 export interface DevServer {
   address: string;
   uiUrl: string;
   dbFile: string;
+  /** The server process now (it changes when the server is restarted). */
+  readonly pid: number;
   stop(): Promise<void>;
 }
 
 const READY_TIMEOUT_MS = 60_000;
 const STDERR_TAIL_LINES = 20;
+/**
+ * A server that dies on its own is started again, up to this many times within the window; one
+ * more death means something keeps killing it (memory, a broken file), and the run ends.
+ */
+export const MAX_RESTARTS = 3;
+export const RESTART_WINDOW_MS = 10 * 60 * 1000;
 
 /** The server process ended before it answered: a port taken by another process, a bad flag, a locked file. */
 export class DevServerExitedError extends Error {
@@ -39,22 +55,108 @@ export class DevServerExitedError extends Error {
   }
 }
 
+/** Something else listens on the port: another Temporal server, not ours. It is left alone. */
+export class PortInUseError extends Error {
+  constructor(readonly port: number) {
+    const address = `127.0.0.1:${port}`;
+    super(
+      `port ${port} is already in use: another Temporal server may be running. ` +
+        `Set TEMPORAL_ADDRESS=${address} to use it, or TEMPORAL_DEV_PORT to start one on another port.`,
+    );
+    this.name = 'PortInUseError';
+  }
+}
+
 /**
  * Starts the embedded Temporal dev server (`temporal server start-dev`) with its state in a
  * SQLite file under DATA_DIR and the Web UI, and waits until it answers. WAL with
  * synchronous=NORMAL keeps every acknowledged write across a process crash (only an OS crash
  * can lose the last transactions) and is many times faster than the default rollback journal.
+ *
+ * The run takes DATA_DIR's lock file first (src/temporal/devServerLock.ts): a live run on the same
+ * DATA_DIR is refused, the server a crashed run left is stopped. The server dies with this process
+ * (parent-death signal), and if it dies alone it is started again on the same ports and file.
  */
 export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
-  const address = `127.0.0.1:${options.port}`;
-  if (await isListening(options.port)) {
-    throw new Error(
-      `port ${options.port} is already in use: another Temporal server may be running. ` +
-        `Set TEMPORAL_ADDRESS=${address} to use it, or TEMPORAL_DEV_PORT to start one on another port.`,
-    );
-  }
+  const { logger, port } = options;
+  const address = `127.0.0.1:${port}`;
   await mkdir(options.dataDir, { recursive: true });
   const dbFile = path.join(options.dataDir, 'temporal.sqlite');
+  const lock = await acquireDataDirLock(options.dataDir, logger);
+  const launchOnce = async () => {
+    if (await isListening(port)) throw new PortInUseError(port);
+    return launch(options, dbFile, (server) => lock.recordServer(server));
+  };
+  let current: Launched;
+  try {
+    current = await launchOnce();
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+  const uiUrl = `http://127.0.0.1:${options.uiPort}`;
+  logger.info({ address, uiUrl, dbFile, pid: current.pid }, 'embedded Temporal dev server is up');
+
+  let stopping = false;
+  let restarting: Promise<void> | undefined;
+  let restarts: number[] = [];
+  const fail = (error: Error) => {
+    logger.fatal({ err: error }, error.message);
+    void lock.release().finally(() => options.onFailure?.(error));
+  };
+  const supervise = (server: Launched) => {
+    void server.exited.then((exit) => {
+      if (stopping) return;
+      const now = Date.now();
+      restarts = restarts.filter((at) => now - at < RESTART_WINDOW_MS);
+      if (restarts.length >= MAX_RESTARTS) {
+        fail(new Error(`the embedded Temporal server exited (${exit}) ${MAX_RESTARTS + 1} times within ${RESTART_WINDOW_MS / 60_000} minutes: giving up`));
+        return;
+      }
+      restarts.push(now);
+      logger.error(
+        { exit, restart: restarts.length, maxRestarts: MAX_RESTARTS, address, dbFile },
+        `the embedded Temporal server exited unexpectedly (${exit}): starting it again on ${address} with the same SQLite file`,
+      );
+      restarting = launchOnce().then(
+        (next) => {
+          current = next;
+          logger.info({ address, pid: next.pid, restart: restarts.length }, 'embedded Temporal dev server restarted; the workers reconnect by themselves');
+          if (stopping) return next.stop();
+          supervise(next);
+        },
+        (error: unknown) => fail(new Error(`the embedded Temporal server could not be started again: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+      );
+    });
+  };
+  supervise(current);
+
+  return {
+    address,
+    uiUrl,
+    dbFile,
+    get pid() {
+      return current.pid;
+    },
+    async stop() {
+      stopping = true;
+      await restarting?.catch(() => undefined);
+      await current.stop();
+      await lock.release();
+    },
+  };
+}
+
+interface Launched {
+  pid: number;
+  /** Resolves once the process is gone, with how it ended ("exit code 1", "SIGKILL"). */
+  exited: Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** One server process, started and answering. `started` records it (before it answers: a crash during start-up leaves a record too). */
+async function launch(options: DevServerOptions, dbFile: string, started: (server: ServerRecord) => Promise<void>): Promise<Launched> {
+  const address = `127.0.0.1:${options.port}`;
   const args = [
     'server',
     'start-dev',
@@ -77,7 +179,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...Object.entries(SEARCH_ATTRIBUTE_CLI_TYPES).flatMap(([name, type]) => ['--search-attribute', `${name}=${type}`]),
     ...(options.uiCodecEndpoint ? ['--ui-codec-endpoint', options.uiCodecEndpoint] : []),
   ];
-  const child: ResultPromise = execa(options.temporalPath, args, {
+  // SIGTERM when we die, however we die: the server closes its SQLite file and frees its ports.
+  const command = dieWithParent(options.temporalPath, args, 'SIGTERM');
+  const child: ResultPromise = execa(command.file, command.args, {
     reject: false,
     stdin: 'ignore',
     buffer: false,
@@ -87,6 +191,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     // server must not stop before the workers have drained (they report to it); we stop it last.
     detached: true,
   });
+  command.follow(child);
   // execa does not clean up a detached process when this one exits: if we exit without stop()
   // (a crash), the server goes with us rather than holding its ports and SQLite file.
   const killOnExit = () => child.kill('SIGTERM');
@@ -101,9 +206,15 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     stderrTail.splice(0, Math.max(0, stderrTail.length - STDERR_TAIL_LINES));
   });
   let exited = false;
-  void child.then(() => {
+  const ended = child.then((result) => {
     exited = true;
+    return result.signal ? `killed by ${result.signal}` : `exit code ${result.exitCode}`;
   });
+  const pid = child.pid;
+  const info = pid === undefined ? undefined : processInfo(pid);
+  if (pid !== undefined && info) {
+    await started({ pid, startTime: info.startTime, binary: options.temporalPath, dbFile, port: options.port, uiPort: options.uiPort });
+  }
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
@@ -120,13 +231,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       await sleep(250);
     }
   }
-  const uiUrl = `http://127.0.0.1:${options.uiPort}`;
-  options.logger.info({ address, uiUrl, dbFile }, 'embedded Temporal dev server is up');
-
   return {
-    address,
-    uiUrl,
-    dbFile,
+    pid: pid!,
+    exited: ended,
     async stop() {
       if (exited) return;
       child.kill('SIGTERM');

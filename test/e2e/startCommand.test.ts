@@ -5,14 +5,9 @@ import { execa, type ResultPromise } from 'execa';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
-import { freePort } from '../support/ports.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
-
-/** Processes whose command line mentions `text` (pgrep -f), e.g. the dev server's SQLite file. */
-async function processesMentioning(text: string): Promise<string[]> {
-  const { stdout } = await execa('pgrep', ['-f', text], { reject: false });
-  return stdout.split('\n').filter(Boolean);
-}
+import { processesMentioning } from './support/operations.js';
+import { freeStartPorts, queueLink, START_SCRIPT, startCommandEnv } from './support/startCommand.js';
 
 /**
  * Workflow ids the Web UI server lists for a visibility query (GET, as the UI's pages do; the UI
@@ -48,47 +43,24 @@ afterAll(async () => {
 
 /** `npm start`'s process (`node src/cli/start.ts`) against the emulator, on free ports, with `env` added. */
 async function startBot(env: Record<string, string> = {}, options: { detached?: boolean } = {}): Promise<{ bot: ResultPromise; uiPort: number }> {
-  const [grpcPort, uiPort] = [await freePort(), await freePort()];
-  const bot: ResultPromise = execa('node', ['--import', 'tsx', 'src/cli/start.ts'], {
+  const ports = await freeStartPorts();
+  const bot: ResultPromise = execa('node', ['--import', 'tsx', START_SCRIPT], {
     reject: false,
     all: true,
     detached: options.detached ?? false,
     // Not execa's default 5 s: the drain may take up to SHUTDOWN_GRACE_SECONDS (30 s), and one CI
     // run on a fresh clone took over 5 s (1.2 s usually); a hang still ends in SIGKILL.
     forceKillAfterDelay: 30_000,
-    env: {
-      TELEGRAM_BOT_TOKEN: emulator.token,
-      TELEGRAM_API_ROOT: emulator.apiRoot,
-      DATA_DIR: dataDir,
-      TEMPORAL_DEV_PORT: String(grpcPort),
-      TEMPORAL_UI_PORT: String(uiPort),
-      EGRESS_ALLOWED_HOSTS: '127.0.0.1',
-      LOG_LEVEL: 'info',
-      ...env,
-    },
+    env: startCommandEnv(emulator, dataDir, ports, env),
   });
-  return { bot, uiPort };
-}
-
-/** A private message with one link, waiting in the emulator for the bot's long poll. */
-function queueLink(chatId: number, messageId: number, url: string): void {
-  emulator.queueUpdate({
-    message: {
-      message_id: messageId,
-      date: 0,
-      chat: { id: chatId, type: 'private', first_name: 'A' },
-      from: { id: chatId, is_bot: false, first_name: 'A' },
-      text: url,
-      entities: [{ type: 'url', offset: 0, length: url.length }],
-    },
-  } as never);
+  return { bot, uiPort: ports.ui };
 }
 
 describe('the all-in-one start command', () => {
   it('runs the embedded Temporal server with its Web UI, the workers and long polling, and stops all of it on SIGTERM', async () => {
     const { bot, uiPort } = await startBot();
     try {
-      queueLink(77, 1, media.url('clip.mp4'));
+      queueLink(emulator, 77, 1, media.url('clip.mp4'));
       const video = await emulator.waitFor('sendVideo', 60_000);
       expect(video.failed).toBe(false);
 
@@ -98,7 +70,7 @@ describe('the all-in-one start command', () => {
       expect(await uiListedWorkflowIds(uiPort, `WorkflowId = '${mediaRequestWorkflowId({ chatId: 77, messageId: 1 })}'`)).toEqual([
         mediaRequestWorkflowId({ chatId: 77, messageId: 1 }),
       ]);
-      expect(await processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toHaveLength(1);
+      expect(processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toHaveLength(1);
     } finally {
       bot.kill('SIGTERM');
     }
@@ -108,8 +80,8 @@ describe('the all-in-one start command', () => {
     if (exited.exitCode !== 0) process.stdout.write(`[start command] did not exit cleanly; its last lines:\n${String(exited.all).split('\n').slice(-30).join('\n')}\n`);
     expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
     expect(exited.all).toContain('shutting down');
-    expect(await processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toEqual([]);
-    expect(await processesMentioning(`${dataDir}/downloads`)).toEqual([]);
+    expect(processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toEqual([]);
+    expect(processesMentioning(`${dataDir}/downloads`)).toEqual([]);
   });
 
   it('on Ctrl-C (SIGINT to the whole foreground process group) keeps Temporal up until the workers have drained, then stops it', async () => {
@@ -119,25 +91,25 @@ describe('the all-in-one start command', () => {
     const { bot } = await startBot({ SHUTDOWN_GRACE_SECONDS: '3' }, { detached: true });
     const server = path.join(dataDir, 'temporal.sqlite');
     try {
-      queueLink(78, 2, media.url('tone.mp3'));
+      queueLink(emulator, 78, 2, media.url('tone.mp3'));
       const deadline = Date.now() + 60_000;
-      while ((await processesMentioning(`${dataDir}/downloads`)).length === 0) {
+      while (processesMentioning(`${dataDir}/downloads`).length === 0) {
         if (Date.now() > deadline) throw new Error('the download did not start');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
-      expect(await processesMentioning(server)).toHaveLength(1);
+      expect(processesMentioning(server)).toHaveLength(1);
     } finally {
       process.kill(-bot.pid!, 'SIGINT');
     }
     // The downloads worker lets the running download go on for its 3 s grace: Temporal must still
     // be there for it (a server that took the Ctrl-C itself would be gone by now).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect(await processesMentioning(server)).toHaveLength(1);
+    expect(processesMentioning(server)).toHaveLength(1);
 
     const exited = await bot;
     expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
     expect(exited.all).toContain('"signal":"SIGINT","msg":"shutting down"');
-    expect(await processesMentioning(server)).toEqual([]);
-    expect(await processesMentioning(`${dataDir}/downloads`)).toEqual([]);
+    expect(processesMentioning(server)).toEqual([]);
+    expect(processesMentioning(`${dataDir}/downloads`)).toEqual([]);
   });
 });

@@ -38,6 +38,8 @@ export interface StartCliOptions {
   cwd?: string;
   /** Everything the process writes, as it arrives, uncut (the tail kept for messages is short). */
   onOutput?: (chunk: string, stream: 'stdout' | 'stderr') => void;
+  /** A command that runs the node process (e.g. on a terminal): `[program, ...args]`, node's command line appended. */
+  wrapper?: string[];
 }
 
 const TAIL_LINES = 80;
@@ -48,7 +50,8 @@ const TAIL_LINES = 80;
  * environment. Its output is always drained so it never blocks on a full pipe.
  */
 export async function startCli(name: string, script: string, args: string[], env: Record<string, string>, options: StartCliOptions = {}): Promise<CliProcess> {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args], {
+  const [program, ...programArgs] = [...(options.wrapper ?? []), process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args];
+  const child = spawn(program!, programArgs, {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...env },
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
