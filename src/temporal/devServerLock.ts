@@ -12,6 +12,7 @@
  * A process is only recognised by pid *and* start time, and a server only if its command line
  * also holds the binary and our SQLite file, so a reused pid is never signalled.
  */
+import { randomUUID } from 'node:crypto';
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -140,7 +141,7 @@ export async function stopLeftoverServer(server: ServerRecord): Promise<void> {
 
 /** Writes `text` to `file` only if `file` does not exist, all at once (a reader never sees it half-written). */
 async function createExclusive(file: string, text: string): Promise<boolean> {
-  const temporary = `${file}.${process.pid}.new`;
+  const temporary = `${file}.${randomUUID()}.new`;
   await writeFile(temporary, text, { mode: 0o600 });
   try {
     await link(temporary, file);
@@ -158,7 +159,7 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
  * aside first (only one mover gets it), and put back if it is not the one that was judged.
  */
 async function removeJudged(file: string, judged: string): Promise<void> {
-  const aside = `${file}.${process.pid}.stale`;
+  const aside = `${file}.${randomUUID()}.stale`;
   try {
     await rename(file, aside);
   } catch {
@@ -180,7 +181,7 @@ export async function acquireDataDirLock(dataDir: string, logger: Logger): Promi
   const lock: DataDirLock = {
     file,
     async recordServer(server) {
-      const temporary = `${file}.${process.pid}.new`;
+      const temporary = `${file}.${randomUUID()}.new`;
       await writeFile(temporary, text({ owner, server }), { mode: 0o600 });
       await rename(temporary, file);
     },
