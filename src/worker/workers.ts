@@ -25,7 +25,10 @@ export const WORKFLOWS_PATH = path.resolve(path.dirname(fileURLToPath(import.met
  */
 export const WORKFLOW_INTERCEPTOR_MODULES = [WORKFLOW_METRICS_INTERCEPTOR];
 
-/** Request dirs older than this belong to a process that died; younger ones may be in use. */
+/**
+ * A request dir without an owner record (made by an older version) older than this belongs to a
+ * process that died; the others go as soon as their owner is gone (requestDirs.ts).
+ */
 const STALE_REQUEST_DIR_MS = 60 * 60 * 1000;
 
 /**
