@@ -63,7 +63,7 @@ async function ownerOf(dataDir: string, name: string): Promise<ProcessRecord | u
  * (made by an older version, or by a process that died between the two writes) goes once it is
  * older than `maxAgeMs`.
  */
-export async function sweepStaleRequestDirs(dataDir: string, maxAgeMs: number, now = Date.now(), ownerAlive = isAlive): Promise<string[]> {
+export async function sweepStaleRequestDirs(dataDir: string, maxAgeMs: number, now = Date.now()): Promise<string[]> {
   const root = downloadsRoot(dataDir);
   const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
   const removed: string[] = [];
@@ -72,7 +72,7 @@ export async function sweepStaleRequestDirs(dataDir: string, maxAgeMs: number, n
     const dir = path.join(root, entry.name);
     const owner = await ownerOf(dataDir, entry.name);
     const info = await stat(dir).catch(() => undefined);
-    const stale = owner ? !ownerAlive(owner) : info !== undefined && now - info.mtimeMs > maxAgeMs;
+    const stale = owner ? !isAlive(owner) : info !== undefined && now - info.mtimeMs > maxAgeMs;
     if (stale) {
       await rm(dir, { recursive: true, force: true });
       await rm(path.join(ownersRoot(dataDir), entry.name), { force: true });
@@ -83,7 +83,7 @@ export async function sweepStaleRequestDirs(dataDir: string, maxAgeMs: number, n
   for (const name of await readdir(ownersRoot(dataDir)).catch(() => [] as string[])) {
     if (entries.some((entry) => entry.name === name)) continue;
     const owner = await ownerOf(dataDir, name);
-    if (!owner || !ownerAlive(owner)) await rm(path.join(ownersRoot(dataDir), name), { force: true });
+    if (!owner || !isAlive(owner)) await rm(path.join(ownersRoot(dataDir), name), { force: true });
   }
   return removed;
 }

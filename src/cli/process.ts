@@ -90,20 +90,18 @@ const STDIO_WAS_TERMINAL = [0, 1, 2].map((fd) => tty.isatty(fd));
  * SIGABRT. A hung-up terminal no longer passes isatty (its ioctls fail). Closing an fd and
  * opening /dev/null reuses the same number (the lowest free one).
  */
-export function detachFromClosedTerminal(): number[] {
-  const detached: number[] = [];
+export function detachFromClosedTerminal(): void {
   for (const fd of [0, 1, 2]) {
     if (!STDIO_WAS_TERMINAL[fd] || tty.isatty(fd)) continue;
     try {
       closeSync(fd);
       const reopened = openSync('/dev/null', fd === 0 ? 'r' : 'w');
-      if (reopened === fd) detached.push(fd);
-      else closeSync(reopened);
+      // Another descriptor below it was free: this one stays closed, which Node's exit accepts too.
+      if (reopened !== fd) closeSync(reopened);
     } catch {
       // nothing better to do for this one
     }
   }
-  return detached;
 }
 
 /**

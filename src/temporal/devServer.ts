@@ -30,8 +30,6 @@ export interface DevServer {
   address: string;
   uiUrl: string;
   dbFile: string;
-  /** The server process now (it changes when the server is restarted). */
-  readonly pid: number;
   stop(): Promise<void>;
 }
 
@@ -135,9 +133,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     address,
     uiUrl,
     dbFile,
-    get pid() {
-      return current.pid;
-    },
     async stop() {
       stopping = true;
       await restarting?.catch(() => undefined);
@@ -149,7 +144,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
 
 interface Launched {
   pid: number;
-  /** Resolves once the process is gone, with how it ended ("exit code 1", "SIGKILL"). */
+  /** Resolves once the process is gone, with how it ended ("exit code 1", "killed by SIGKILL"). */
   exited: Promise<string>;
   stop(): Promise<void>;
 }
@@ -213,7 +208,10 @@ async function launch(options: DevServerOptions, dbFile: string, started: (serve
   const pid = child.pid;
   const info = pid === undefined ? undefined : processInfo(pid);
   if (pid !== undefined && info) {
-    await started({ pid, startTime: info.startTime, binary: options.temporalPath, dbFile, port: options.port, uiPort: options.uiPort });
+    await started({ pid, startTime: info.startTime, binary: options.temporalPath, dbFile, port: options.port, uiPort: options.uiPort }).catch((error: unknown) => {
+      child.kill('SIGKILL');
+      throw error;
+    });
   }
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
