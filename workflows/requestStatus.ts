@@ -53,7 +53,7 @@ export function createProgress(links: number, options: { light?: boolean } = {})
   };
   setHandler(statusQuery, () => status);
   setHandler(downloadProgressSignal, (report) => {
-    if (downloadRunning) update({ attempt: report.attempt, progress: progressOf(report) });
+    if (downloadRunning) update({ attempt: report.attempt, progress: progressStatusOf(report) });
   });
   update({});
   return {
@@ -84,7 +84,8 @@ export function createProgress(links: number, options: { light?: boolean } = {})
   };
 }
 
-function progressOf(report: DownloadProgressReport): DownloadProgressStatus {
+/** A download's report as the status shows it (also how `ops status` shows a download's heartbeat). */
+export function progressStatusOf(report: Omit<DownloadProgressReport, 'attempt'>): DownloadProgressStatus {
   const { phase, downloadedBytes, totalBytes, speedBytesPerSecond, item, items } = report;
   const percent = downloadedBytes !== undefined && totalBytes ? Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100)) : undefined;
   return { phase, downloadedBytes, totalBytes, percent, speedBytesPerSecond, item, items };
