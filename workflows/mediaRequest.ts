@@ -223,6 +223,8 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
   // Set when the last link's media went out under UPLOAD_WAITS_FOR_CANCEL_PATCH: it is in the
   // chat, so a cancel arriving now must not cut the run short (and show "Cancelled") either.
   let lastLinkShielded = false;
+  // Light runs: cache entries being recorded while the request goes on (awaited before it ends).
+  const settling: Promise<unknown>[] = [];
   try {
     statusMessage = await telegram.sendText({ chatId: chat.chatId, text: ACKNOWLEDGED, replyToMessageId: chat.replyTo, cancelButtonFor: chat.replyTo });
     const settings: ChatSettings = admitted ?? (await backend.settings(input.chatId));
@@ -234,8 +236,10 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
         await telegram.editText({ chatId: chat.chatId, messageId: statusMessage.messageId, text: linkProgressText(index + 1, input.links.length), cancelButtonFor: chat.replyTo });
       }
       const key: MediaKey = { url: link, mode, maxHeight: settings.maxHeight, maxUploadBytes: input.maxUploadBytes, albumCap: input.albumCap };
+      // The same media twice in one message: the second finds the first's file_ids.
+      if (settling.length > 0) await Promise.all(settling);
       try {
-        const delivered = await deliverLink(input, key, statusMessage, settled, progress, backend);
+        const delivered = await deliverLink(input, key, statusMessage, settled, progress, backend, settling);
         outcomes.push(delivered.outcome);
         // With links left, a pending cancel stops the next one and the run ends cancelled.
         lastLinkShielded = delivered.shielded;
@@ -255,7 +259,7 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
     const delivered = outcomes.filter((outcome) => outcome.outcome !== 'failed').length;
     const { messageId } = statusMessage;
     if (failures.length === 0) {
-      await shieldIf(lastLinkShielded, () => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message')));
+      await Promise.all([shieldIf(lastLinkShielded, () => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message'))), ...settling]);
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
       await shieldIf(lastLinkShielded, () => telegram.editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status')));
     }
@@ -274,6 +278,8 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
     if (failure.type !== FailureType.ChatUnavailable) {
       await tellUser(telegram, input, statusMessage, failureMessage({ ...failure, url: input.links[0] ?? '', limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
     }
+  } finally {
+    await Promise.all(settling);
   }
 
   const first = failures[0];
@@ -296,6 +302,7 @@ async function deliverLink(
   settled: Map<string, CachedMedia | null>,
   progress: Progress,
   backend: RequestBackend,
+  settling: Promise<unknown>[],
 ): Promise<{ outcome: LinkOutcome; shielded: boolean }> {
   const { telegram } = backend;
   const holder = workflowInfo().workflowId;
@@ -334,7 +341,11 @@ async function deliverLink(
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
       const sent = await downloadAndSend(input, key, status, caption, progress, backend);
-      await shieldIf(sent.shielded, () => backend.complete({ cacheId: claim.cacheId, holder, media: sent.media }));
+      const recorded = shieldIf(sent.shielded, () => backend.complete({ cacheId: claim.cacheId, holder, media: sent.media }));
+      // Light runs go on meanwhile (the status message is deleted beside it): the media is in
+      // the chat, and a cache that could not record it must not make the link fail.
+      if (backend.light) settling.push(recorded.catch(warn('could not record the media in the cache')));
+      else await recorded;
       return { outcome: { link: key.url, outcome: 'delivered', items: sent.media.files.length }, shielded: sent.shielded };
     } catch (error) {
       await CancellationScope.nonCancellable(() => backend.release({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')));
@@ -369,6 +380,8 @@ async function downloadAndSend(
     const files = download.files.length === 1 ? `a ${download.files[0]!.kind}` : `an album of ${download.files.length}`;
     const hostCleanup = proxyActivities<HostActivities>({ ...hostCleanupPolicy(download.hostQueue, input.policies), summary: `clean up on ${download.hostQueue}` });
     let hostGone = false;
+    // Light runs: a delivered upload removed the files itself, no cleanup task needed.
+    let removedByUpload = false;
     try {
       progress.phase('uploading');
       // No Cancel button while uploading: a cancel can no longer promise that nothing arrives
@@ -388,6 +401,7 @@ async function downloadAndSend(
           files: download.files,
           album: download.album,
           caption: caption(download.title ?? download.files[0]?.title),
+          ...(backend.light ? { removeDir: download.dir } : {}),
         })
         .catch((error: unknown) => {
           // Cancelled, and the upload ended without the media (failed or timed out meanwhile): a cancel.
@@ -396,6 +410,7 @@ async function downloadAndSend(
           }
           throw error;
         });
+      removedByUpload = backend.light;
       // The media is in the chat (a cancel that came once Telegram had the whole file did not
       // stop it): what is left of the link is done as for any delivery, never cancelled halfway.
       const shielded = waitsForCancel;
@@ -412,9 +427,10 @@ async function downloadAndSend(
       }
       throw error;
     } finally {
-      // Runs on success, failure and cancellation alike. A host that is gone cannot be reached;
-      // its worker sweeps stale request dirs when it starts again.
-      if (!hostGone) {
+      // Runs on failure and cancellation (and, in runs from before LIGHT_REQUEST_PATCH, on
+      // success). A host that is gone cannot be reached; its worker sweeps stale request dirs
+      // when it starts again.
+      if (!hostGone && !removedByUpload) {
         await CancellationScope.nonCancellable(() => hostCleanup.cleanup({ dir: download.dir }).catch(warn('cleanup failed')));
       }
     }

@@ -208,6 +208,11 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     dataConverter,
     activities: {
       ...hostActivities,
+      async sendMedia(input: Parameters<typeof hostActivities.sendMedia>[0]) {
+        const sent = await hostActivities.sendMedia(input);
+        if (input.removeDir !== undefined) handedOver.delete(input.removeDir);
+        return sent;
+      },
       async cleanup(input: Parameters<typeof hostActivities.cleanup>[0]) {
         const removed = await hostActivities.cleanup(input);
         handedOver.delete(input.dir);
