@@ -24,7 +24,8 @@ export interface HostActivityDeps {
 /**
  * What touches the downloaded files, on the task queue of the one process that holds them:
  * the upload (streamed from disk, heartbeating the bytes sent; a cancel stops it only while
- * Telegram cannot have the whole file yet, see uploadCancellation) and the cleanup.
+ * Telegram cannot have the whole file yet, see uploadCancellation; it removes the request dir
+ * once delivered when asked to) and the cleanup, for every other ending.
  */
 export function createHostActivities({ api, dataDir }: HostActivityDeps) {
   return {
@@ -40,7 +41,7 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
       const ticker = setInterval(() => heartbeat({ phase: 'uploading', sentBytes: progress.sentBytes }), HEARTBEAT_EVERY_MS);
       const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };
       try {
-        return await sendAsAlbums(input.files, input.caption, {
+        const sent = await sendAsAlbums(input.files, input.caption, {
           one: (file, caption) => {
             cancel.throwIfCancelled();
             const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
@@ -59,6 +60,10 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
             return callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal));
           },
         });
+        // The media is in the chat: the files are of no more use. A failed removal is left to the
+        // stale-dir sweep; it must not fail a delivered upload.
+        if (input.removeDir !== undefined) await removeRequestDir(dataDir, input.removeDir).catch(() => false);
+        return sent;
       } catch (error) {
         // Aborted by the cancel: the activity ends cancelled (not as a retryable network error).
         throw cancel.failureOf(error);

@@ -4,5 +4,6 @@
  */
 export { createTelegramActivities, type TelegramActivities } from './telegramActivities.js';
 export { createStateActivities, type StateActivities } from './stateActivities.js';
+export { createStoreActivities, type StoreActivities } from './storeActivities.js';
 export { createDownloadActivities, type DownloadActivities } from './downloadActivities.js';
 export { createHostActivities, type HostActivities } from './hostActivities.js';

@@ -24,6 +24,7 @@ import { printConditions } from './lib/conditions.js';
 import { pipelineDriver, startBareRunner } from './lib/drive.js';
 import { startBenchStack } from './lib/stack.js';
 import { median, ms, ratio, table } from './lib/stats.js';
+import { COUNT_COLUMNS, snapshotRuns, totalOf, type TemporalCounts } from './lib/temporalCounts.js';
 
 const run = promisify(execFile);
 
@@ -111,19 +112,34 @@ try {
   };
   const diff = (after: Record<string, number>, before: Record<string, number>, per: number) =>
     Object.fromEntries(Object.entries(after).map(([name, value]) => [name, (value - (before[name] ?? 0)) / per]));
+  // What the server and the telegram worker burn doing nothing (timers, pollers, housekeeping):
+  // part of any per-request figure, in proportion to how long a batch takes rather than to its work.
+  const IDLE_SECONDS = 10;
+  const idle0 = cpuBy({ 'temporal server': stack.temporalPid, 'telegram worker': telegram });
+  await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
+  const idlePerSecond = diff(cpuBy({ 'temporal server': stack.temporalPid, 'telegram worker': telegram }), idle0, IDLE_SECONDS);
   const breakdowns: Array<[string, Record<string, number>]> = [];
+  const temporalBy: Array<{ label: string; cpu: Record<string, number>; seconds: number; byType: Map<string, TemporalCounts> }> = [];
+  /** Waits until every run of the batch has ended (the upload is not the end: cleanup, cache, quota follow). */
+  const settled = (workflowIds: Array<string | undefined>) => Promise.all(workflowIds.map((id) => id && stack.client.workflow.getHandle(id).result().catch(() => undefined)));
 
   const rows: Array<Array<string | number>> = [];
   for (const slotsN of slots) {
     const downloads = await stack.startWorker('downloads', { concurrency: slotsN });
-    for (let i = 0; i < 2; i++) await pipeline.request(link()); // warm-up
+    const warm: Array<string | undefined> = [];
+    for (let i = 0; i < 2; i++) warm.push((await pipeline.request(link())).workflowId); // warm-up
+    await settled(warm);
+    const before = await snapshotRuns(stack.client);
     const processes = { 'temporal server': stack.temporalPid, webhook, 'telegram worker': telegram, 'downloads worker': downloads };
     let cpu0 = cpuBy(processes);
     let t0 = performance.now();
-    await Promise.all(Array.from({ length: batch }, () => pipeline.request(link())));
+    const timings = await Promise.all(Array.from({ length: batch }, () => pipeline.request(link())));
     const pipelineSeconds = (performance.now() - t0) / 1000;
+    await settled(timings.map((timing) => timing.workflowId));
+    const settledSeconds = (performance.now() - t0) / 1000;
     // yt-dlp, ffprobe and ffmpeg count in their parent's CPU once it has waited for them: all have ended.
     const pipelineCpuBy = diff(cpuBy(processes), cpu0, batch);
+    temporalBy.push({ label: `N=${slotsN}`, cpu: pipelineCpuBy, seconds: settledSeconds, byType: (await snapshotRuns(stack.client, before.snapshot)).added });
     const pipelineCpu = Object.values(pipelineCpuBy).reduce((a, b) => a + b, 0);
     await downloads.stop();
 
@@ -148,6 +164,22 @@ try {
   console.log('\n## CPU seconds per request, by process');
   const names = [...new Set(breakdowns.flatMap(([, by]) => Object.keys(by)))];
   console.log(table(['process', ...breakdowns.map(([label]) => label)], names.map((name) => [name, ...breakdowns.map(([, by]) => (by[name] === undefined ? '-' : by[name]!.toFixed(3)))])));
+  console.log('\n## Temporal per delivered request (every run the batch touched, from their histories; CPU from /proc, batch start to the last run ended)');
+  const types = [...new Set(temporalBy.flatMap(({ byType }) => [...byType.keys()]))].sort();
+  const per = (value: number) => (value / batch).toFixed(2);
+  const temporalRows: Array<Array<string | number>> = [];
+  for (const [key, label] of COUNT_COLUMNS) {
+    temporalRows.push([label, ...temporalBy.map(({ byType }) => per(totalOf(byType)[key]))]);
+    if (key === 'events') for (const type of types) temporalRows.push([`  of which ${type}`, ...temporalBy.map(({ byType }) => per(byType.get(type)?.events ?? 0))]);
+  }
+  temporalRows.push(['runs touched', ...temporalBy.map(({ byType }) => per(totalOf(byType).runs))]);
+  for (const [name, target] of [['temporal server', 0.15], ['telegram worker', 0.08]] as const) {
+    temporalRows.push([`${name} CPU s (target <= ${target})`, ...temporalBy.map(({ cpu }) => (cpu[name] ?? Number.NaN).toFixed(3))]);
+    const idle = idlePerSecond[name] ?? 0;
+    temporalRows.push([`  of which idle (${idle.toFixed(4)} CPU s/s x batch time)`, ...temporalBy.map(({ seconds }) => ((idle * seconds) / batch).toFixed(3))]);
+  }
+  temporalRows.push(['batch time, first POST to last run ended', ...temporalBy.map(({ seconds }) => `${seconds.toFixed(1)} s`)]);
+  console.log(table(['per request', ...temporalBy.map(({ label }) => label)], temporalRows));
   console.log(
     `\nOn ${cores} cores: the download engine alone (${engine.cpu.toFixed(2)} CPU s per request) allows about ${Math.floor((cores * 60) / engine.cpu)} requests/min; ` +
       `one yt-dlp start-up with its extractors (a -J probe, nothing downloaded) is ${probe.cpu.toFixed(2)} CPU s, ` +

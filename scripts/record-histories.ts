@@ -1,14 +1,19 @@
 /**
  * Records the workflow histories the replay test guards: runs the real stack (Temporal dev
  * server, workers, yt-dlp, Bot API emulator) through the main paths and exports each run with
- * `temporal workflow show --output json`, exactly as an operator would.
+ * `temporal workflow show --output json`, exactly as an operator would. They are recorded with
+ * the current workflow code, into test/histories/light-request/ (LIGHT_REQUEST_PATCH: the state
+ * store, local activities):
  *
- *   npm run histories:record                   # every set
- *   npm run histories:record -- user-quota     # only test/histories/user-quota/
- *   npm run histories:record -- retried-by-ops # only test/histories/retried-by-ops.json
+ *   npm run histories:record                   # every path
+ *   npm run histories:record -- main           # delivered, cached, retried, failed, partial, cancelled, waited, settings
+ *   npm run histories:record -- user-quota     # a delivered and a cancelled request with a slot, both refusals
+ *   npm run histories:record -- retried-by-ops # a failed request run again by `ops retry`
  *
- * Re-record only when a workflow change is meant to be incompatible (and versioned); the old
- * files must keep replaying for as long as runs recorded with them can exist.
+ * The other folders hold histories of the code before that patch (test/histories/*.json before
+ * the quota, user-quota/ with the entity workflows, before-outcome-patch/): the current code can
+ * no longer make them, and they must keep replaying for as long as runs like them can exist.
+ * Re-record only when a workflow change is meant to be incompatible (and versioned).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -20,14 +25,14 @@ import { retryRequest } from '../src/ops/retry.js';
 import { PLAIN_CHAT_IDS } from '../src/temporal/chatPseudonyms.js';
 import { WorkflowStarter } from '../src/temporal/starter.js';
 import { SEARCH_ATTRIBUTES } from '../workflows/searchAttributes.js';
-import { mediaRequestWorkflowId, userQuotaWorkflowId } from '../src/temporal/workflowIds.js';
-import type { QuotaLimits } from '../workflows/quotaWindow.js';
-import { quotaStateQuery } from '../workflows/userQuota.js';
+import { mediaRequestWorkflowId, settingsWorkflowId, userQuotaWorkflowId } from '../src/temporal/workflowIds.js';
+import type { QuotaLimits, QuotaState } from '../workflows/quotaWindow.js';
+import { openStateStore } from '../activities/adapters/stateStore.js';
 import { resolveTools } from '../src/tools.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
 
-const HISTORIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/histories');
+const HISTORIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/histories/light-request');
 
 async function record(stack: TestStack, name: string, update: Update, act?: (workflowId: string) => Promise<void>, dir = HISTORIES_DIR): Promise<void> {
   const response = await stack.post(update);
@@ -56,8 +61,7 @@ async function save(stack: TestStack, name: string, workflowId: string, dir = HI
  * put in the inputs directly, as the webhook would with QUOTA_* set.
  */
 async function recordQuotaHistories(stack: TestStack, slow: Awaited<ReturnType<typeof startSlowServer>>): Promise<void> {
-  const dir = path.join(HISTORIES_DIR, 'user-quota');
-  await mkdir(dir, { recursive: true });
+  const dir = HISTORIES_DIR;
   await record(stack, 'delivered-with-quota', stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId: 7_300 }), undefined, dir);
 
   const starter = new WorkflowStarter(stack.client);
@@ -66,9 +70,10 @@ async function recordQuotaHistories(stack: TestStack, slow: Awaited<ReturnType<t
     await starter.startMediaRequest(input);
     return mediaRequestWorkflowId(input);
   };
+  const store = await openStateStore({ dataDir: stack.dataDir });
   const holding = async (userId: number, count: number) => {
     for (let tries = 0; tries < 300; tries++) {
-      const state = await stack.client.workflow.getHandle(userQuotaWorkflowId({ userId })).query(quotaStateQuery).catch(() => undefined);
+      const state = await store.read<QuotaState>('user_quota', userQuotaWorkflowId({ userId }));
       if ((state?.running.length ?? 0) >= count) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -89,12 +94,13 @@ async function recordQuotaHistories(stack: TestStack, slow: Awaited<ReturnType<t
     await stack.client.workflow.getHandle(await start(7_302, messageId, link, twoAnHour)).result();
   }
   await save(stack, 'refused-hourly', await start(7_302, 3, `${cached}#third`, twoAnHour), dir);
+  await store.close();
 }
 
 /**
  * A request whose link answered 404 (the run failed), re-run with `ops retry` once the link works:
  * the history saved is the new run's, the second run of the same workflow id. Started without a
- * quota, like the other histories of test/histories/ (they are from before USER_QUOTA_PATCH).
+ * quota (runs from before QUOTA_* existed have none; the light path reads the settings anyway).
  */
 async function recordRetriedByOps(stack: TestStack): Promise<void> {
   const file = 'retried-by-ops.mp4';
@@ -124,37 +130,59 @@ async function recordRetriedByOps(stack: TestStack): Promise<void> {
   await save(stack, 'retried-by-ops', workflowId);
 }
 
-/** `user-quota` or `retried-by-ops`: record only that set; nothing: every set. */
+/** The main paths: delivered, from the cache, after retries, failed, partial, cancelled, waited for another chat's download, a settings choice. */
+async function recordMainPaths(stack: TestStack, slow: Awaited<ReturnType<typeof startSlowServer>>): Promise<void> {
+  stack.media.always('removed.mp4', 404);
+  await execa('cp', [stack.fixtures.video, path.join(stack.fixtures.dir, 'retried.mp4')]);
+
+  const delivered = stack.media.url('clip.mp4');
+  await record(stack, 'delivered-video', stack.linkUpdate(delivered));
+  await record(stack, 'delivered-from-cache', stack.linkUpdate(delivered));
+
+  // A 503 from the media host, a 429 on the upload, and a 429 on the "⏳" (a local activity retried in the worker).
+  stack.media.failNext('retried.mp4', 503, 1);
+  stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+  stack.emulator.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+  await record(stack, 'delivered-after-retries', stack.linkUpdate(stack.media.url('retried.mp4')));
+
+  await record(stack, 'failed-content-unavailable', stack.linkUpdate(stack.media.url('removed.mp4')));
+  await record(stack, 'failed-unsupported-url', stack.linkUpdate(stack.media.url('page.html')));
+
+  const links = [stack.mediaUrl('tone.mp3'), stack.mediaUrl('removed.mp4')];
+  const text = links.join(' ');
+  const several = stack.linkUpdate(links[0]!, { text });
+  several.message!.entities = links.map((link) => ({ type: 'url' as const, offset: text.indexOf(link), length: link.length }));
+  await record(stack, 'partial-two-links', several);
+
+  await record(stack, 'cancelled-mid-download', stack.linkUpdate(slow.url('slow.mp4')), async (workflowId) => {
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await stack.client.workflow.getHandle(workflowId).cancel();
+  });
+
+  // Two chats, one link, at once: one downloads, the other waits for it and sends by file_id.
+  const together = `${stack.media.url('clip.mp4')}?history=together`;
+  const pair = [stack.linkUpdate(together, { chatId: 7_501 }), stack.linkUpdate(together, { chatId: 7_502 })];
+  await Promise.all(pair.map((update) => stack.post(update)));
+  const ids = pair.map((update) => mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id }));
+  const outcomes = await Promise.all(ids.map((id) => stack.client.workflow.getHandle(id).result() as Promise<{ outcome: string }>));
+  const waiter = ids[outcomes.findIndex((result) => result.outcome === 'cached')];
+  if (!waiter) throw new Error(`neither request of the pair waited for the other: ${JSON.stringify(outcomes)}`);
+  await save(stack, 'waited-for-another-download', waiter);
+
+  // A /settings button press: the choice saved in the store.
+  const chatId = 7_503;
+  const press = { update_id: 99_001, callback_query: { id: 'history-press-1', from: { id: chatId, is_bot: false, first_name: 'A' }, chat_instance: '1', data: 'set:mode:audio', message: { message_id: 5, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' } } } };
+  await stack.post(press);
+  await save(stack, 'settings-chosen', settingsWorkflowId({ chatId, messageId: 5, callbackQueryId: 'history-press-1' }));
+}
+
+/** `main`, `user-quota` or `retried-by-ops`: record only that set; nothing: every set. */
 const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
 try {
-  if (only === undefined) {
-    stack.media.always('removed.mp4', 404);
-    await execa('cp', [stack.fixtures.video, path.join(stack.fixtures.dir, 'retried.mp4')]);
-
-    const delivered = stack.media.url('clip.mp4');
-    await record(stack, 'delivered-video', stack.linkUpdate(delivered));
-    await record(stack, 'delivered-from-cache', stack.linkUpdate(delivered));
-
-    stack.media.failNext('retried.mp4', 503, 1);
-    stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
-    await record(stack, 'delivered-after-retries', stack.linkUpdate(stack.media.url('retried.mp4')));
-
-    await record(stack, 'failed-content-unavailable', stack.linkUpdate(stack.media.url('removed.mp4')));
-    await record(stack, 'failed-unsupported-url', stack.linkUpdate(stack.media.url('page.html')));
-
-    const links = [stack.mediaUrl('tone.mp3'), stack.mediaUrl('removed.mp4')];
-    const text = links.join(' ');
-    const several = stack.linkUpdate(links[0]!, { text });
-    several.message!.entities = links.map((link) => ({ type: 'url' as const, offset: text.indexOf(link), length: link.length }));
-    await record(stack, 'partial-two-links', several);
-
-    await record(stack, 'cancelled-mid-download', stack.linkUpdate(slow.url('slow.mp4')), async (workflowId) => {
-      await new Promise((resolve) => setTimeout(resolve, 3_000));
-      await stack.client.workflow.getHandle(workflowId).cancel();
-    });
-  }
+  await mkdir(HISTORIES_DIR, { recursive: true });
+  if (only === undefined || only === 'main') await recordMainPaths(stack, slow);
   if (only === undefined || only === 'user-quota') await recordQuotaHistories(stack, slow);
   if (only === undefined || only === 'retried-by-ops') await recordRetriedByOps(stack);
 } finally {

@@ -25,7 +25,8 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_API_KEY: 'API key for Temporal Cloud (sent as a bearer token; implies TLS). A secret: never logged.',
   TEMPORAL_DEV_PORT: 'gRPC port of the embedded dev server. Default 7233.',
   TEMPORAL_UI_PORT: 'Web UI port of the embedded dev server. Default 8233.',
-  DATA_DIR: 'Where downloads (temp dirs) and the embedded SQLite file live. Default ./data.',
+  DATA_DIR: 'Where downloads (temp dirs), the embedded Temporal SQLite file and the state store (state.sqlite) live. Default ./data.',
+  STATE_DATABASE_URL: 'PostgreSQL URL (postgres://user:password@host:5432/db) of the state store: media cache, quotas, chat settings, shared by the telegram workers of every host. Unset: SQLite in DATA_DIR/state.sqlite (one host). The password is a secret: never logged.',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace. Default info.',
   METRICS_PORT: 'Port of the Prometheus /metrics endpoint of each process (SDK and bot metrics). Unset: no metrics endpoint.',
   HEALTH_PORT: 'Port of /healthz and /readyz on worker processes (the webhook serves them on PORT). Unset: none.',
@@ -96,6 +97,8 @@ export interface Config {
     uiPort: number;
   };
   dataDir: string;
+  /** The state store's PostgreSQL; undefined: SQLite under `dataDir`. */
+  stateDatabaseUrl: string | undefined;
   logLevel: string;
   metricsPort: number | undefined;
   healthPort: number | undefined;
@@ -254,6 +257,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       uiPort,
     },
     dataDir,
+    stateDatabaseUrl: readDatabaseUrl(env, 'STATE_DATABASE_URL'),
     logLevel,
     metricsPort: optionalInteger(env, 'METRICS_PORT', 1, 65_535),
     healthPort: optionalInteger(env, 'HEALTH_PORT', 1, 65_535),
@@ -307,6 +311,22 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     payloadEncryption: readPayloadEncryption(env),
     codecServer: readCodecServer(env, uiPort),
   };
+}
+
+function readDatabaseUrl(env: Env, name: ConfigVariable): string | undefined {
+  const raw = read(env, name);
+  if (raw === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = undefined;
+  }
+  // The value may hold a password: never echo it.
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname) {
+    throw new ConfigError(name, 'must be a PostgreSQL URL, postgres://user:password@host:5432/database');
+  }
+  return raw;
 }
 
 function optionalInteger(env: Env, name: ConfigVariable, min: number, max: number): number | undefined {

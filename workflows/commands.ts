@@ -1,7 +1,8 @@
-import { proxyActivities } from '@temporalio/workflow';
-import type { StateActivities, TelegramActivities } from '../activities/index.js';
+import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import type { StateActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
 import { cancelAnswer, SETTINGS_ADMINS_ONLY, SETTINGS_SAVED } from './messages.js';
-import { statePolicy, telegramPolicy } from './policies.js';
+import { localStatePolicy, statePolicy, telegramPolicy } from './policies.js';
+import type { ChatSettings, SettingsChoice } from './types.js';
 import type { CancelInput, ReplyInput, SettingsInput } from './types.js';
 
 /** A text reply (help, usage) sent through the telegram queue, so it is as durable and visible as a download. */
@@ -16,9 +17,9 @@ export async function ReplyWorkflow(input: ReplyInput): Promise<void> {
  */
 export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
   const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
-  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  const state = settingsStateFor(input);
   if (!input.choice) {
-    const settings = await state.getChatSettings(input.chatId);
+    const settings = await state.read(input.chatId);
     await telegram.showSettings({ chatId: input.chatId, replyToMessageId: input.messageId, settings });
     return;
   }
@@ -27,9 +28,24 @@ export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
     if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_ADMINS_ONLY });
     return;
   }
-  const settings = await state.chooseChatSetting({ chatId: input.chatId, choice: input.choice });
+  const settings = await state.save({ chatId: input.chatId, choice: input.choice });
   await telegram.redrawSettings({ chatId: input.chatId, messageId: input.messageId, settings });
   if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_SAVED });
+}
+
+/**
+ * The patch after which settings are read and saved in the state store, by local activities;
+ * runs from before it replay with the ChatSettingsWorkflow entity's activities.
+ */
+export const SETTINGS_STORE_PATCH = 'settings-in-state-store';
+
+function settingsStateFor(input: SettingsInput): { read(chatId: number): Promise<ChatSettings>; save(input: { chatId: number; choice: SettingsChoice }): Promise<ChatSettings> } {
+  if (patched(SETTINGS_STORE_PATCH)) {
+    const store = proxyLocalActivities<StoreActivities>({ ...localStatePolicy(input.policies), summary: `state store, chat ${input.chatId}` });
+    return { read: (chatId) => store.readChatSettings(chatId), save: (choice) => store.saveChatSetting(choice) };
+  }
+  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  return { read: (chatId) => state.getChatSettings(chatId), save: (choice) => state.chooseChatSetting(choice) };
 }
 
 /**

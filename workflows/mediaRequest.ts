@@ -9,20 +9,22 @@ import {
   log,
   proxyActivities,
   patched,
+  proxyLocalActivities,
   setHandler,
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import { mediaHostOf } from './searchAttributes.js';
 import { TimeoutType } from '@temporalio/common';
-import type { DownloadActivities, HostActivities, StateActivities, TelegramActivities } from '../activities/index.js';
+import type { DownloadActivities, HostActivities, StateActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
+import { DEFAULT_SETTINGS } from './chatSettings.js';
 import { FailureType } from './failures.js';
 import { mediaSettledSignal } from './mediaCache.js';
 import { ACKNOWLEDGED, albumCapNote, CANCELLED, doneSummary, failureMessage, linkProgressText, mediaCaption, quotaRefusalText, UPLOADING } from './messages.js';
-import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, MAX_HOST_ROUNDS, statePolicy, telegramPolicy } from './policies.js';
+import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, localStatePolicy, localTelegramPolicy, MAX_HOST_ROUNDS, statePolicy, telegramPolicy } from './policies.js';
 import type { QuotaDecision, QuotaLimits, QuotaRefusal } from './quotaWindow.js';
 import { createProgress, type Progress } from './requestStatus.js';
-import type { CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInput, MediaRequestResult, SentMessage } from './types.js';
+import type { CacheClaim, CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInput, MediaRequestResult, SentMessage } from './types.js';
 import { quotaProbeSignal } from './userQuota.js';
 
 export { OUTCOME_SEARCH_ATTRIBUTES_PATCH, statusQuery, type RequestStatus } from './requestStatus.js';
@@ -51,6 +53,15 @@ export const HOST_GONE_SCHEDULE_TO_START_PATCH = 'host-gone-schedule-to-start-on
  */
 export const UPLOAD_WAITS_FOR_CANCEL_PATCH = 'upload-waits-for-cancel';
 
+/**
+ * The patch after which a request keeps its quota slot, its chat's settings and its media cache
+ * entry in the state store, through local activities, and makes its quick Bot API calls ("⏳",
+ * edits, deletion, re-sends by file_id) as local activities too: markers in its history instead of
+ * activity tasks, and no entity workflow per user and per media. It implies every patch above.
+ * Runs started before it replay the old way, with the entity workflows.
+ */
+export const LIGHT_REQUEST_PATCH = 'state-store-local-activities';
+
 /** How long a request waits for another one that is downloading the same media. */
 const SHARED_DOWNLOAD_WAIT = '15 minutes';
 
@@ -76,38 +87,104 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
   setHandler(requesterQuery, () => input.userId);
   // The quota entity signals its holders to learn whether they still run; nothing to do here.
   setHandler(quotaProbeSignal, () => undefined);
-  const progress = createProgress(input.links.length);
-  const limits = input.quota && patched(USER_QUOTA_PATCH) ? input.quota : undefined;
-  if (!limits) return serveLinks(input, progress);
+  const light = patched(LIGHT_REQUEST_PATCH);
+  const progress = createProgress(input.links.length, { light });
+  const backend = light ? storeBackend(input) : entityBackend(input);
+  const limits = input.quota && backend.patched(USER_QUOTA_PATCH) ? input.quota : undefined;
+  if (!limits && !light) return serveLinks(input, progress, backend);
 
-  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `quota of the sender, chat ${input.chatId}` });
   // Messages without a sender (rare: some channel-linked groups) count against the chat.
   const slot = { userId: input.userId ?? input.chatId, holder: workflowInfo().workflowId };
   let refused = false;
   try {
-    const decision = await acquireSlot(state, slot, input.links.length, limits).catch((error: unknown) => {
+    const admission = await backend.admit(slot, input.links.length, limits).catch((error: unknown) => {
       // Cancelled before serveLinks could record it. Replay-safe as is: end() upserts only
       // behind OUTCOME_SEARCH_ATTRIBUTES_PATCH, whose marker a run cancelled here never recorded.
       if (isCancellation(error)) progress.end('cancelled');
       throw error;
     });
-    if (!decision.granted) {
+    if (!admission.decision.granted) {
       refused = true;
-      return await refuse(input, decision, progress);
+      return await refuse(input, admission.decision, progress, backend);
     }
-    return await serveLinks(input, progress);
+    return await serveLinks(input, progress, backend, admission.settings);
   } finally {
-    if (!refused) {
-      await CancellationScope.nonCancellable(() => state.releaseQuota(slot).catch(warn('could not release the quota slot')));
+    if (limits && !refused) {
+      await CancellationScope.nonCancellable(() => backend.releaseSlot(slot).catch(warn('could not release the quota slot')));
     }
   }
+}
+
+/** What a request asks for and where: its slot, its chat's settings, the media cache and the Bot API calls of the workflow worker. */
+interface RequestBackend {
+  /** Runs from LIGHT_REQUEST_PATCH on. */
+  light: boolean;
+  /** `patched(id)`, implied by LIGHT_REQUEST_PATCH (a light run records no other marker). */
+  patched(id: string): boolean;
+  telegram: TelegramActivities;
+  /** The quota slot (when there are limits) and, light, the chat's settings. */
+  admit(slot: Slot, links: number, limits: QuotaLimits | undefined): Promise<{ decision: QuotaDecision; settings?: ChatSettings }>;
+  releaseSlot(slot: Slot): Promise<void>;
+  settings(chatId: number): Promise<ChatSettings>;
+  claim(input: { key: MediaKey; holder: string }): Promise<CacheClaim>;
+  complete(input: { cacheId: string; holder: string; media: CachedMedia }): Promise<void>;
+  release(input: { cacheId: string; holder: string }): Promise<void>;
+  evict(input: { cacheId: string; fileId: string }): Promise<boolean>;
+}
+
+type Slot = { userId: number; holder: string };
+
+/** The state store and the workflow worker's own Bot API calls, as local activities (LIGHT_REQUEST_PATCH). */
+function storeBackend(input: MediaRequestInput): RequestBackend {
+  const store = proxyLocalActivities<StoreActivities>({ ...localStatePolicy(input.policies), summary: `state store, chat ${input.chatId}` });
+  return {
+    light: true,
+    patched: () => true,
+    telegram: proxyLocalActivities<TelegramActivities>({ ...localTelegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` }),
+    async admit(slot, links, limits) {
+      try {
+        return await store.admitRequest({ chatId: input.chatId, ...slot, links, limits });
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        // A sick store must not take the bot down: served without a slot, in the default mode.
+        log.warn('the state store did not answer; serving the request without a quota slot, with the default settings', { error: String(error) });
+        return { decision: { granted: true }, settings: DEFAULT_SETTINGS };
+      }
+    },
+    releaseSlot: (slot) => store.releaseQuotaSlot(slot),
+    settings: (chatId) => store.readChatSettings(chatId),
+    claim: (claim) => store.claimCachedMedia(claim),
+    complete: (done) => store.completeCachedMedia(done),
+    release: (lease) => store.releaseCachedMedia(lease),
+    evict: (stale) => store.evictCachedMedia(stale),
+  };
+}
+
+/** Runs from before LIGHT_REQUEST_PATCH: entity workflows and Bot API calls through activities on the telegram queue, as they were. */
+function entityBackend(input: MediaRequestInput): RequestBackend {
+  const quota = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `quota of the sender, chat ${input.chatId}` });
+  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  return {
+    light: false,
+    patched,
+    telegram: proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` }),
+    async admit(slot, links, limits) {
+      return { decision: await acquireSlot(quota, slot, links, limits!) };
+    },
+    releaseSlot: (slot) => quota.releaseQuota(slot),
+    settings: (chatId) => state.getChatSettings(chatId),
+    claim: (claim) => state.claimMedia(claim),
+    complete: (done) => state.completeMedia(done),
+    release: (lease) => state.releaseMedia(lease),
+    evict: (stale) => state.evictMedia(stale),
+  };
 }
 
 /**
  * Asks the quota for a slot. When the quota cannot answer at all (its activity ran out of
  * attempts), the request is served anyway: a sick quota entity must not take the bot down.
  */
-async function acquireSlot(state: StateActivities, slot: { userId: number; holder: string }, links: number, limits: QuotaLimits): Promise<QuotaDecision> {
+async function acquireSlot(state: StateActivities, slot: Slot, links: number, limits: QuotaLimits): Promise<QuotaDecision> {
   try {
     return await state.acquireQuota({ ...slot, links, limits });
   } catch (error) {
@@ -118,8 +195,7 @@ async function acquireSlot(state: StateActivities, slot: { userId: number; holde
 }
 
 /** Tells the person why nothing happens and when to send the link again; the run fails as QuotaExceeded. */
-async function refuse(input: MediaRequestInput, refusal: QuotaRefusal, progress: Progress): Promise<never> {
-  const telegram = telegramFor(input);
+async function refuse(input: MediaRequestInput, refusal: QuotaRefusal, progress: Progress, { telegram }: RequestBackend): Promise<never> {
   const reason =
     refusal.reason === 'concurrent'
       ? `${refusal.running} requests of this user running (limit ${refusal.limit})`
@@ -133,14 +209,13 @@ async function refuse(input: MediaRequestInput, refusal: QuotaRefusal, progress:
 }
 
 /** The links of the message, one after the other (see {@link MediaRequestWorkflow}). */
-async function serveLinks(input: MediaRequestInput, progress: Progress): Promise<MediaRequestResult> {
+async function serveLinks(input: MediaRequestInput, progress: Progress, backend: RequestBackend, admitted?: ChatSettings): Promise<MediaRequestResult> {
   const settled = new Map<string, CachedMedia | null>();
   setHandler(mediaSettledSignal, ({ cacheId, media }) => {
     settled.set(cacheId, media ?? null);
   });
 
-  const telegram = telegramFor(input);
-  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  const { telegram } = backend;
   const chat = { chatId: input.chatId, replyTo: input.messageId };
   let statusMessage: SentMessage | undefined;
   const outcomes: LinkOutcome[] = [];
@@ -148,9 +223,11 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
   // Set when the last link's media went out under UPLOAD_WAITS_FOR_CANCEL_PATCH: it is in the
   // chat, so a cancel arriving now must not cut the run short (and show "Cancelled") either.
   let lastLinkShielded = false;
+  // Light runs: cache entries being recorded while the request goes on (awaited before it ends).
+  const settling: Promise<unknown>[] = [];
   try {
     statusMessage = await telegram.sendText({ chatId: chat.chatId, text: ACKNOWLEDGED, replyToMessageId: chat.replyTo, cancelButtonFor: chat.replyTo });
-    const settings: ChatSettings = await state.getChatSettings(input.chatId);
+    const settings: ChatSettings = admitted ?? (await backend.settings(input.chatId));
     const mode = input.mode ?? settings.mode;
 
     for (const [index, link] of input.links.entries()) {
@@ -159,8 +236,10 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
         await telegram.editText({ chatId: chat.chatId, messageId: statusMessage.messageId, text: linkProgressText(index + 1, input.links.length), cancelButtonFor: chat.replyTo });
       }
       const key: MediaKey = { url: link, mode, maxHeight: settings.maxHeight, maxUploadBytes: input.maxUploadBytes, albumCap: input.albumCap };
+      // The same media twice in one message: the second finds the first's file_ids.
+      if (settling.length > 0) await Promise.all(settling);
       try {
-        const delivered = await deliverLink(input, key, statusMessage, settled, progress);
+        const delivered = await deliverLink(input, key, statusMessage, settled, progress, backend, settling);
         outcomes.push(delivered.outcome);
         // With links left, a pending cancel stops the next one and the run ends cancelled.
         lastLinkShielded = delivered.shielded;
@@ -180,7 +259,7 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
     const delivered = outcomes.filter((outcome) => outcome.outcome !== 'failed').length;
     const { messageId } = statusMessage;
     if (failures.length === 0) {
-      await shieldIf(lastLinkShielded, () => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message')));
+      await Promise.all([shieldIf(lastLinkShielded, () => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message'))), ...settling]);
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
       await shieldIf(lastLinkShielded, () => telegram.editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status')));
     }
@@ -199,6 +278,8 @@ async function serveLinks(input: MediaRequestInput, progress: Progress): Promise
     if (failure.type !== FailureType.ChatUnavailable) {
       await tellUser(telegram, input, statusMessage, failureMessage({ ...failure, url: input.links[0] ?? '', limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
     }
+  } finally {
+    await Promise.all(settling);
   }
 
   const first = failures[0];
@@ -220,16 +301,17 @@ async function deliverLink(
   status: SentMessage,
   settled: Map<string, CachedMedia | null>,
   progress: Progress,
+  backend: RequestBackend,
+  settling: Promise<unknown>[],
 ): Promise<{ outcome: LinkOutcome; shielded: boolean }> {
-  const telegram = telegramFor(input);
-  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  const { telegram } = backend;
   const holder = workflowInfo().workflowId;
   const caption = (title?: string) => mediaCaption(title, key.url);
 
   for (let claims = 1; ; claims++) {
     // Forget older news before asking: the answer to this claim may be signalled at any moment.
     settled.clear();
-    const claim = await state.claimMedia({ key, holder });
+    const claim = await backend.claim({ key, holder });
     let media: CachedMedia | undefined;
     if (claim.status === 'cached') media = claim.media;
     if (claim.status === 'wait') {
@@ -246,11 +328,11 @@ async function deliverLink(
         if (failureTypeOf(error) !== FailureType.StaleFileId || claims > 2) throw error;
         log.warn('Telegram rejected a cached file_id; evicting it and downloading again', { cacheId: claim.cacheId });
         progress.sawError(FailureType.StaleFileId, 'Telegram rejected a cached file_id; downloading again');
-        await state.evictMedia({ cacheId: claim.cacheId, fileId: media.files[0]!.fileId });
+        await backend.evict({ cacheId: claim.cacheId, fileId: media.files[0]!.fileId });
         continue;
       }
       // The media is in the chat; a note that does not arrive must not make the link fail.
-      if (cutShortByCap(media.album, media.files.length, media.availableItems) && patched(CACHED_ALBUM_CAP_NOTE_PATCH)) {
+      if (cutShortByCap(media.album, media.files.length, media.availableItems) && backend.patched(CACHED_ALBUM_CAP_NOTE_PATCH)) {
         await telegram.sendText(capNote(input, media.files.length, media.availableItems)).catch(warn('could not send the album cap note'));
       }
       return { outcome: { link: key.url, outcome: 'cached', items: media.files.length }, shielded: false };
@@ -258,11 +340,15 @@ async function deliverLink(
 
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
-      const sent = await downloadAndSend(input, key, status, caption, progress);
-      await shieldIf(sent.shielded, () => state.completeMedia({ cacheId: claim.cacheId, holder, media: sent.media }));
+      const sent = await downloadAndSend(input, key, status, caption, progress, backend);
+      const recorded = shieldIf(sent.shielded, () => backend.complete({ cacheId: claim.cacheId, holder, media: sent.media }));
+      // Light runs go on meanwhile (the status message is deleted beside it): the media is in
+      // the chat, and a cache that could not record it must not make the link fail.
+      if (backend.light) settling.push(recorded.catch(warn('could not record the media in the cache')));
+      else await recorded;
       return { outcome: { link: key.url, outcome: 'delivered', items: sent.media.files.length }, shielded: sent.shielded };
     } catch (error) {
-      await CancellationScope.nonCancellable(() => state.releaseMedia({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')));
+      await CancellationScope.nonCancellable(() => backend.release({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')));
       throw error;
     }
   }
@@ -274,8 +360,9 @@ async function downloadAndSend(
   status: SentMessage,
   caption: (title?: string) => string,
   progress: Progress,
+  backend: RequestBackend,
 ): Promise<{ media: CachedMedia; shielded: boolean }> {
-  const telegram = telegramFor(input);
+  const { telegram } = backend;
   // Summaries name each call in the Web UI's event list.
   const downloads = proxyActivities<DownloadActivities>({ ...downloadPolicy(input.policies), summary: `download (${key.mode}) ${mediaHostOf(key.url)}` });
   for (let round = 1; ; round++) {
@@ -293,6 +380,8 @@ async function downloadAndSend(
     const files = download.files.length === 1 ? `a ${download.files[0]!.kind}` : `an album of ${download.files.length}`;
     const hostCleanup = proxyActivities<HostActivities>({ ...hostCleanupPolicy(download.hostQueue, input.policies), summary: `clean up on ${download.hostQueue}` });
     let hostGone = false;
+    // Light runs: a delivered upload removed the files itself, no cleanup task needed.
+    let removedByUpload = false;
     try {
       progress.phase('uploading');
       // No Cancel button while uploading: a cancel can no longer promise that nothing arrives
@@ -300,7 +389,7 @@ async function downloadAndSend(
       await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text: UPLOADING });
       // Waiting for the upload to confirm a cancel means the run never says "Cancelled" while
       // the media is on its way; it records a marker, so it is a patch.
-      const waitsForCancel = patched(UPLOAD_WAITS_FOR_CANCEL_PATCH);
+      const waitsForCancel = backend.patched(UPLOAD_WAITS_FOR_CANCEL_PATCH);
       const host = proxyActivities<HostActivities>({
         ...hostUploadPolicy(download.hostQueue, input.policies, { waitForCancellation: waitsForCancel }),
         summary: `upload ${files} from ${download.hostQueue}`,
@@ -312,6 +401,7 @@ async function downloadAndSend(
           files: download.files,
           album: download.album,
           caption: caption(download.title ?? download.files[0]?.title),
+          ...(backend.light ? { removeDir: download.dir } : {}),
         })
         .catch((error: unknown) => {
           // Cancelled, and the upload ended without the media (failed or timed out meanwhile): a cancel.
@@ -320,6 +410,7 @@ async function downloadAndSend(
           }
           throw error;
         });
+      removedByUpload = backend.light;
       // The media is in the chat (a cancel that came once Telegram had the whole file did not
       // stop it): what is left of the link is done as for any delivery, never cancelled halfway.
       const shielded = waitsForCancel;
@@ -328,7 +419,7 @@ async function downloadAndSend(
       }
       return { media: { files: sent.files, album: download.album, availableItems: download.availableItems, title: download.title ?? download.files[0]?.title }, shielded };
     } catch (error) {
-      hostGone = isHostGone(error);
+      hostGone = isHostGone(error, backend);
       if (hostGone && round < MAX_HOST_ROUNDS) {
         log.warn('the download host stopped answering; downloading again on another host', { hostQueue: download.hostQueue, round });
         progress.sawError('HostGone', `${download.hostQueue} did not pick up the upload; downloading again`);
@@ -336,9 +427,10 @@ async function downloadAndSend(
       }
       throw error;
     } finally {
-      // Runs on success, failure and cancellation alike. A host that is gone cannot be reached;
-      // its worker sweeps stale request dirs when it starts again.
-      if (!hostGone) {
+      // Runs on failure and cancellation (and, in runs from before LIGHT_REQUEST_PATCH, on
+      // success). A host that is gone cannot be reached; its worker sweeps stale request dirs
+      // when it starts again.
+      if (!hostGone && !removedByUpload) {
         await CancellationScope.nonCancellable(() => hostCleanup.cleanup({ dir: download.dir }).catch(warn('cleanup failed')));
       }
     }
@@ -350,14 +442,10 @@ async function downloadAndSend(
  * timeout is not that: the upload started on a live host (a dead one fails its retry with
  * SCHEDULE_TO_START), and downloading again elsewhere could send the media twice.
  */
-function isHostGone(error: unknown): boolean {
+function isHostGone(error: unknown, backend: RequestBackend): boolean {
   if (!(error instanceof ActivityFailure && error.cause instanceof TimeoutFailure)) return false;
   if (error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START) return true;
-  return error.cause.timeoutType === TimeoutType.HEARTBEAT && !patched(HOST_GONE_SCHEDULE_TO_START_PATCH);
-}
-
-function telegramFor(input: MediaRequestInput) {
-  return proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  return error.cause.timeoutType === TimeoutType.HEARTBEAT && !backend.patched(HOST_GONE_SCHEDULE_TO_START_PATCH);
 }
 
 /** Work left once the media is in the chat: then a cancel must not cut it off halfway. */

@@ -5,7 +5,7 @@
  * which policy it ran with.
  */
 import type { Duration } from '@temporalio/common';
-import { ActivityCancellationType, type ActivityOptions } from '@temporalio/workflow';
+import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
 import { NON_RETRYABLE_FAILURES } from './failures.js';
 
 export const TELEGRAM_QUEUE = 'telegram';
@@ -50,7 +50,31 @@ export function telegramPolicy(overrides: PolicyOverrides = {}): ActivityOptions
 }
 
 /**
- * Reads and writes of the chat settings, the media cache and the users' quotas (Temporal entity
+ * The same Bot API calls as local activities (runs from LIGHT_REQUEST_PATCH on: the "⏳", its
+ * edits, its deletion, re-sends by file_id): they run in the telegram worker that runs the
+ * workflow task and are recorded as a marker, with no activity task to dispatch. The policy is the
+ * one above: a 429's `retry_after` becomes the next attempt's delay (`nextRetryDelay`; the worker
+ * waits it out inside the workflow task, or with a timer beyond `localRetryThreshold`), and the
+ * non-retryable types (ChatUnavailable, …) end the call at once.
+ */
+export function localTelegramPolicy(overrides: PolicyOverrides = {}): LocalActivityOptions {
+  const { startToCloseTimeout, retry } = telegramPolicy(overrides);
+  return { startToCloseTimeout, retry };
+}
+
+/**
+ * Reads and writes of the state store (the media cache, the quotas, the chats' settings: SQLite
+ * or PostgreSQL), as local activities: a few milliseconds each, and safe to repeat (a claim, a
+ * slot or a release asked again by the same request counts once). When the quota cannot be
+ * reached within these attempts, the request is served without it (workflows/mediaRequest.ts).
+ */
+export function localStatePolicy(overrides: PolicyOverrides = {}): LocalActivityOptions {
+  const { retry } = statePolicy(overrides);
+  return { startToCloseTimeout: '10 seconds', retry };
+}
+
+/**
+ * Runs from before the state store: reads and writes of the chat settings, the media cache and the users' quotas (Temporal entity
  * workflows), from activities on the `telegram` queue: short, and safe to repeat (a quota asked
  * for again by the same request counts once). When a request's quota cannot be reached within
  * these attempts, the request is served without it (workflows/mediaRequest.ts).

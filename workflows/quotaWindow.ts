@@ -17,6 +17,9 @@
 /** The sliding window of the hourly limit. */
 export const QUOTA_WINDOW_MS = 60 * 60 * 1000;
 
+/** At the limit, a holder checked less than this long ago is not checked again. */
+export const RECHECK_AT_LIMIT_MS = 30 * 1000;
+
 export interface QuotaLimits {
   /** Requests one user may have running at once; 0: no limit. */
   concurrentRequests: number;

@@ -36,9 +36,10 @@ export type Progress = ReturnType<typeof createProgress>;
  * The request's visible state: the `status` query, the current details the Web UI shows, and
  * (once it ends) the RequestOutcome and FailureType search attributes. The download reports its
  * progress by signal while it runs; a report that comes after its download ended (signals and
- * the activity's result travel separately) is stale and ignored.
+ * the activity's result travel separately) is stale and ignored. `light`: a run of
+ * LIGHT_REQUEST_PATCH (workflows/mediaRequest.ts).
  */
-export function createProgress(links: number) {
+export function createProgress(links: number, options: { light?: boolean } = {}) {
   let status: RequestStatus = { phase: 'acknowledging', link: 1, links, downloadRounds: 0 };
   let downloadRunning = false;
   const update = (change: Partial<RequestStatus>) => {
@@ -52,7 +53,7 @@ export function createProgress(links: number) {
   };
   setHandler(statusQuery, () => status);
   setHandler(downloadProgressSignal, (report) => {
-    if (downloadRunning) update({ attempt: report.attempt, progress: progressOf(report) });
+    if (downloadRunning) update({ attempt: report.attempt, progress: progressStatusOf(report) });
   });
   update({});
   return {
@@ -72,7 +73,8 @@ export function createProgress(links: number) {
     sawError: (type: string, reason: string) => update({ lastError: `${type}: ${reason}` }),
     end(outcome: RequestOutcome, failureType?: string) {
       step({ phase: outcome === 'failed' || outcome === 'cancelled' ? outcome : 'done' });
-      if (patched(OUTCOME_SEARCH_ATTRIBUTES_PATCH)) {
+      // Runs from LIGHT_REQUEST_PATCH on always have them (and record no marker for this patch).
+      if (options.light || patched(OUTCOME_SEARCH_ATTRIBUTES_PATCH)) {
         upsertSearchAttributes([
           { key: RequestOutcomeAttribute, value: outcome },
           ...(failureType ? [{ key: FailureTypeAttribute, value: failureType }] : []),
@@ -82,7 +84,8 @@ export function createProgress(links: number) {
   };
 }
 
-function progressOf(report: DownloadProgressReport): DownloadProgressStatus {
+/** A download's report as the status shows it (also how `ops status` shows a download's heartbeat). */
+export function progressStatusOf(report: Omit<DownloadProgressReport, 'attempt'>): DownloadProgressStatus {
   const { phase, downloadedBytes, totalBytes, speedBytesPerSecond, item, items } = report;
   const percent = downloadedBytes !== undefined && totalBytes ? Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100)) : undefined;
   return { phase, downloadedBytes, totalBytes, percent, speedBytesPerSecond, item, items };

@@ -149,6 +149,11 @@ export interface SendMediaInput {
   files: DownloadedFile[];
   album: boolean;
   caption?: string;
+  /**
+   * The request dir, removed by the upload once Telegram has the media (runs from
+   * LIGHT_REQUEST_PATCH on): the workflow then schedules no `cleanup` after a delivered upload.
+   */
+  removeDir?: string;
 }
 
 export interface SendCachedInput {

@@ -20,6 +20,7 @@ import {
   isIdle,
   nextWakeAt,
   pruneWindow,
+  RECHECK_AT_LIMIT_MS,
   releaseSlot,
   type QuotaAsk,
   type QuotaDecision,
@@ -27,7 +28,9 @@ import {
 } from './quotaWindow.js';
 
 /**
- * One user's quota, kept by Temporal (`user-quota-<user id>`): the requests running now and the
+ * One user's quota as runs from before the state store kept it (new runs use the store's
+ * `user_quota` table, with the same arithmetic: workflows/quotaWindow.ts), kept by Temporal
+ * (`user-quota-<user id>`): the requests running now and the
  * links of the last hour. Every webhook process and worker reaches the same entity, so the limits
  * hold however many of them run. Requests ask for a slot through `acquire` (Update-with-Start from
  * an activity) and give it back through `release` when they end, also when they fail or are
@@ -46,8 +49,6 @@ export const quotaProbeSignal = defineSignal('quotaProbe');
 
 /** A holder not seen running for this long is checked (and its slot freed when its run ended). */
 const LEASE_MS = 60 * 60 * 1000;
-/** At the limit, a holder checked less than this long ago is not signalled again. */
-const RECHECK_AT_LIMIT_MS = 30 * 1000;
 
 export async function UserQuotaWorkflow(previous?: QuotaState): Promise<void> {
   let state: QuotaState = previous ?? emptyQuotaState();

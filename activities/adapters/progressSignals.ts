@@ -1,8 +1,12 @@
 import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
 import type { FetchProgress } from './fetchMedia.js';
 
-/** Each signal is a workflow task and a few history events: a few seconds apart is plenty. */
-export const PROGRESS_SIGNAL_INTERVAL_MS = 3_000;
+/**
+ * Each signal is a workflow task and four history events of the request: a status query shows the
+ * progress of a long download within this long, and a download that is done sooner signals
+ * nothing (its heartbeats carry the progress for `ops status` and the Web UI meanwhile).
+ */
+export const PROGRESS_SIGNAL_INTERVAL_MS = 10_000;
 
 export interface ProgressSignallerOptions {
   /** The activity's attempt, carried by every report. */
@@ -25,15 +29,16 @@ export function progressReportOf(progress: FetchProgress, attempt: number): Down
 }
 
 /**
- * Tells the download's workflow how it is going (downloadProgressSignal): at once when the phase
- * or gallery item changes, otherwise at most every `intervalMs`, only what changed, one signal
- * in flight at a time. Never awaited by the download: a slow or failed signal costs it nothing.
+ * Tells the download's workflow how it is going (downloadProgressSignal): at most every
+ * `intervalMs`, the first time once the download has run that long (at once on a retry, whose
+ * attempt the status must show), only what changed, one signal in flight at a time. A change of
+ * phase waits its turn like any other. Never awaited by the download: a slow or failed signal
+ * costs it nothing.
  */
 export function createProgressSignaller(send: (report: DownloadProgressReport) => Promise<void>, options: ProgressSignallerOptions) {
   const intervalMs = options.intervalMs ?? PROGRESS_SIGNAL_INTERVAL_MS;
   const now = options.now ?? Date.now;
-  let nextAt = -Infinity;
-  let lastStage: string | undefined;
+  let nextAt = options.attempt > 1 ? -Infinity : now() + intervalMs;
   let lastSent: string | undefined;
   let inFlight = false;
   let closed = false;
@@ -51,13 +56,11 @@ export function createProgressSignaller(send: (report: DownloadProgressReport) =
   return {
     report(progress: FetchProgress): void {
       if (closed || inFlight) return;
-      const report = progressReportOf(progress, options.attempt);
-      const stage = `${report.phase}:${report.item ?? ''}`;
       const t = now();
-      if (stage === lastStage && t < nextAt) return;
+      if (t < nextAt) return;
+      const report = progressReportOf(progress, options.attempt);
       const serialized = JSON.stringify(report);
       if (serialized === lastSent) return;
-      lastStage = stage;
       lastSent = serialized;
       nextAt = t + intervalMs;
       inFlight = true;

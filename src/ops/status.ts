@@ -3,7 +3,9 @@
  * and `redis-cli LLEN`), and how many requests ran, failed and completed in the window.
  */
 import { statusQuery } from '../../workflows/mediaRequest.js';
-import { describeProgress, type DownloadProgressStatus } from '../../workflows/requestStatus.js';
+import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
+import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
+import { describeProgress, progressStatusOf, type DownloadProgressStatus } from '../../workflows/requestStatus.js';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import { RequestOutcomeAttribute, type RequestOutcome } from '../../workflows/searchAttributes.js';
 import { expectPositionals, parseCommandArgs, parseSince } from './args.js';
@@ -169,9 +171,10 @@ async function countOutcomes(ctx: OpsContext, since: Date): Promise<StatusReport
 async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
   const runs = await listRuns(ctx, mediaRequestQuery('ExecutionStatus = "Running"'), RUNNING_SHOWN);
   return mapConcurrently(runs, 5, async (run) => {
-    const status = await ctx.client
-      .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => ctx.client.workflow.getHandle(run.workflowId, run.runId).query(statusQuery))
-      .catch(() => undefined);
+    const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
+    const status = await ctx.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery)).catch(() => undefined);
+    // The download's last heartbeat is fresher than what it signalled (a signal every few seconds at most).
+    const heartbeat = status?.phase === 'downloading' ? await downloadHeartbeat(ctx, handle).catch(() => undefined) : undefined;
     return {
       workflowId: run.workflowId,
       startTime: run.startTime.toISOString(),
@@ -179,11 +182,24 @@ async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
       link: status?.link ?? null,
       links: status?.links ?? null,
       downloadRounds: status?.downloadRounds ?? null,
-      attempt: status?.attempt ?? null,
-      progress: status?.progress ?? null,
+      attempt: heartbeat?.attempt ?? status?.attempt ?? null,
+      progress: heartbeat?.progress ?? status?.progress ?? null,
       lastError: status?.lastError ?? null,
     };
   });
+}
+
+/** The running download's attempt and the progress its last heartbeat carried (describe(): no worker needed). */
+async function downloadHeartbeat(ctx: OpsContext, handle: ReturnType<OpsContext['client']['workflow']['getHandle']>): Promise<{ attempt: number; progress?: DownloadProgressStatus } | undefined> {
+  const pending = (await handle.describe()).raw.pendingActivities?.find((activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime);
+  if (!pending) return undefined;
+  const [details] = await decodeArrayFromPayloads(ctx.client.options.loadedDataConverter, pending.heartbeatDetails?.payloads);
+  return { attempt: pending.attempt ?? 1, progress: isProgress(details) ? progressStatusOf(details) : undefined };
+}
+
+function isProgress(value: unknown): value is Omit<DownloadProgressReport, 'attempt'> {
+  const phase = (value as { phase?: unknown } | undefined)?.phase;
+  return phase === 'probing' || phase === 'downloading' || phase === 'converting';
 }
 
 export async function collectStatus(ctx: OpsContext, since: Date): Promise<StatusReport> {

@@ -68,14 +68,15 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   }
 
   async encode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => this.encrypt(payload));
+    return payloads.map((payload) => this.encryptPayload(payload));
   }
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
-    return payloads.map((payload) => (isEncrypted(payload) ? this.decrypt(payload) : payload));
+    return payloads.map((payload) => (isEncrypted(payload) ? this.decryptPayload(payload) : payload));
   }
 
-  private encrypt(payload: Payload): Payload {
+  /** One payload, synchronously (the state store encrypts inside its transactions). */
+  encryptPayload(payload: Payload): Payload {
     const { id, key } = this.encryptWith;
     const plain = PayloadMessage.encode(PayloadMessage.fromObject({ metadata: payload.metadata ?? {}, data: payload.data ?? new Uint8Array() })).finish();
     const iv = randomBytes(IV_BYTES);
@@ -89,7 +90,7 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     };
   }
 
-  private decrypt(payload: Payload): Payload {
+  decryptPayload(payload: Payload): Payload {
     const id = metadataText(payload, KEY_ID_METADATA);
     if (id === undefined) throw new PayloadDecryptionError(`an encrypted payload has no ${KEY_ID_METADATA}`);
     const key = this.byId.get(id);

@@ -4,7 +4,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { createDownloadActivities, createHostActivities, createStateActivities, createTelegramActivities } from '../../activities/index.js';
+import { createDownloadActivities, createHostActivities, createStateActivities, createStoreActivities, createTelegramActivities } from '../../activities/index.js';
+import { createLegacyEntities } from '../../activities/adapters/legacyEntities.js';
+import { openStateStore, STATE_TABLES, type StateStore } from '../../activities/adapters/stateStore.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
@@ -52,34 +54,71 @@ export interface WorkerSetup {
   concurrency?: number;
 }
 
-/** The `telegram` queue: workflow tasks and the text-message activities. */
+/** Expired cache entries and quota rows are deleted this often (rows read past their expiry count as absent anyway). */
+const STATE_SWEEP_MS = 60 * 60 * 1000;
+
+/**
+ * The `telegram` queue: workflow tasks, and the activities they run here as local activities (the
+ * state store, the quick Bot API calls) or as tasks of this queue (the entity workflows of runs
+ * from before the store, the other Bot API calls). The state store is opened here and closed when
+ * the worker's run ends.
+ */
 export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> {
-  const { config } = setup;
+  const { config, logger } = setup;
   // The state activities' client reads and writes the entities' payloads: the same converter.
   const dataConverter = dataConverterFor(config.payloadEncryption);
   const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace, dataConverter });
-  return Worker.create({
-    connection: setup.connection,
-    namespace: config.temporal.namespace,
-    taskQueue: TELEGRAM_QUEUE,
-    dataConverter,
-    ...(setup.workflowBundle
-      ? { workflowBundle: setup.workflowBundle }
-      : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
-    activities: {
-      ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
-      ...createStateActivities({
-        client,
-        botId: botIdOf(config.telegram.token),
-        chats: chatIdsFor(config.payloadEncryption),
-        cacheIdKey: config.payloadEncryption?.chatIdPseudonymKey,
-      }),
-    },
-    maxConcurrentActivityTaskExecutions: setup.concurrency ?? config.concurrency.telegram,
-    maxCachedWorkflows: config.workflowCacheSize,
-    // On shutdown: running Bot API calls may finish for this long, then they are cancelled.
-    shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
-  });
+  const store = await openStateStore({ databaseUrl: config.stateDatabaseUrl, dataDir: config.dataDir, payloadKeys: config.payloadEncryption?.keys });
+  logger.info({ store: store.kind, location: store.location }, 'state store open');
+  const ids = { botId: botIdOf(config.telegram.token), chats: chatIdsFor(config.payloadEncryption), cacheIdKey: config.payloadEncryption?.chatIdPseudonymKey };
+  const concurrency = setup.concurrency ?? config.concurrency.telegram;
+  let worker: Worker;
+  try {
+    worker = await Worker.create({
+      connection: setup.connection,
+      namespace: config.temporal.namespace,
+      taskQueue: TELEGRAM_QUEUE,
+      dataConverter,
+      ...(setup.workflowBundle
+        ? { workflowBundle: setup.workflowBundle }
+        : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
+      activities: {
+        ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
+        ...createStateActivities({ client, ...ids }),
+        ...createStoreActivities({ store, client, ...ids, legacy: await createLegacyEntities(client) }),
+      },
+      maxConcurrentActivityTaskExecutions: concurrency,
+      // TELEGRAM_CONCURRENCY bounds the Bot API calls and store look-ups made as local activities too.
+      maxConcurrentLocalActivityExecutions: concurrency,
+      maxCachedWorkflows: config.workflowCacheSize,
+      // On shutdown: running Bot API calls may finish for this long, then they are cancelled.
+      shutdownGraceTime: `${config.shutdownGraceSeconds} seconds`,
+    });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return closeWithRun(worker, store, logger);
+}
+
+/** The store lives as long as the worker runs: it is swept hourly meanwhile and closed once the run has ended. */
+function closeWithRun(worker: Worker, store: StateStore, logger: Logger): Worker {
+  const sweeper = setInterval(() => {
+    for (const table of STATE_TABLES) {
+      store.sweep(table).catch((error: unknown) => logger.warn({ err: error, table }, 'could not delete expired state rows'));
+    }
+  }, STATE_SWEEP_MS);
+  sweeper.unref();
+  const run = worker.run.bind(worker);
+  worker.run = async () => {
+    try {
+      await run();
+    } finally {
+      clearInterval(sweeper);
+      await store.close();
+    }
+  };
+  return worker;
 }
 
 /** The bot's numeric id, the part of the token before the colon (not a secret). */
@@ -172,6 +211,11 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     dataConverter,
     activities: {
       ...hostActivities,
+      async sendMedia(input: Parameters<typeof hostActivities.sendMedia>[0]) {
+        const sent = await hostActivities.sendMedia(input);
+        if (input.removeDir !== undefined) handedOver.delete(input.removeDir);
+        return sent;
+      },
       async cleanup(input: Parameters<typeof hostActivities.cleanup>[0]) {
         const removed = await hostActivities.cleanup(input);
         handedOver.delete(input.dir);

@@ -6,11 +6,13 @@
  * in any encoding. The codec server reads them back for whoever holds the token (or for the Web
  * UI on loopback), and refuses everyone else.
  */
-import { copyFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WorkflowFailedError } from '@temporalio/client';
+import Database from 'better-sqlite3';
+import { SQLITE_FILE_NAME } from '../../activities/adapters/stateStore.js';
 import { execa } from 'execa';
 import { startConfiguredCodecServer, type RunningCodecServer } from '../../src/http/codecServer.js';
 import { createLogger } from '../../src/logger.js';
@@ -33,7 +35,7 @@ const encryption = encryptionEnvironment();
 let stack: TestStack;
 let codecServer: RunningCodecServer;
 let workDir: string;
-let delivered: { workflowId: string; link: string; uploadedName: string };
+let delivered: { workflowId: string; link: string; uploadedName: string; fileId?: string };
 let failed: { workflowId: string; link: string };
 
 /** The history exactly as an operator exports it, with the local `temporal` CLI. */
@@ -87,6 +89,8 @@ beforeAll(async () => {
   codecServer = await startConfiguredCodecServer(stack.config, createLogger('silent'), { host: '127.0.0.1', defaultPort: 0 });
   await copyFile(stack.fixtures.video, path.join(stack.fixtures.dir, SERVED_NAME));
   stack.media.always(GONE_NAME, 404);
+  // Long enough (~12 s) for the download to signal its progress (every 10 s at most).
+  stack.media.throttle(SERVED_NAME, Math.ceil((await stat(stack.fixtures.video)).size / 12));
 
   const deliveredLink = stack.mediaUrl(SERVED_NAME);
   const deliveredUpdate = stack.linkUpdate(deliveredLink, { chatId: CHAT });
@@ -102,6 +106,7 @@ beforeAll(async () => {
   await expect(stack.client.workflow.getHandle(failed.workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
   const [video] = stack.emulator.callsTo('sendVideo');
   delivered.uploadedName = video!.files[0]!.fileName;
+  delivered.fileId = (video!.response as { result: { video: { file_id: string } } }).result.video.file_id;
 });
 
 afterAll(async () => {
@@ -156,6 +161,23 @@ describe('an exported history with encryption on', () => {
     await writeFile(file, await temporalShow(delivered.workflowId));
     const [result] = await replayFiles([file], dataConverterFor(stack.config.payloadEncryption));
     expect(result).toMatchObject({ result: 'ok', error: null });
+  });
+});
+
+describe('the state store with encryption on', () => {
+  it('holds the media cache encrypted: no file_id, title or link in the SQLite file', async () => {
+    // Tried: the delivered request's cache entry in DATA_DIR/state.sqlite, read as rows and as raw bytes.
+    const file = path.join(stack.dataDir, SQLITE_FILE_NAME);
+    const db = new Database(file, { readonly: true });
+    try {
+      const values = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM media_cache').all();
+      expect(values.length).toBeGreaterThan(0);
+      for (const { key, value } of values) expect({ key, encrypted: value.startsWith('enc:') }).toEqual({ key, encrypted: true });
+    } finally {
+      db.close();
+    }
+    const bytes = Buffer.concat(await Promise.all([file, `${file}-wal`].map((name) => readFile(name).catch(() => Buffer.alloc(0))))).toString('latin1');
+    for (const secret of [delivered.fileId!, delivered.link, SERVED_NAME, String(CHAT)]) expect({ secret, found: bytes.includes(secret) }).toEqual({ secret, found: false });
   });
 });
 

@@ -17,7 +17,6 @@ import { chatClause, describeFailedRun, readFailure } from '../../src/ops/runs.j
 import { parseSince } from '../../src/ops/args.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { resolveTools } from '../../src/tools.js';
-import { statusQuery } from '../../workflows/mediaRequest.js';
 import type { MediaRequestInput } from '../../workflows/types.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
@@ -333,8 +332,14 @@ describe('ops cancel', () => {
     const handle = stack.client.workflow.getHandle(id);
     await eventually(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime), 'the download to start');
 
-    // Where it stands, from the run's own status query: the download signals its progress.
-    await eventually(async () => ((await handle.query(statusQuery)).progress?.downloadedBytes ?? 0) > 0, 'the download to report progress');
+    // Where it stands: the status query, and the progress of the download's last heartbeat (it
+    // signals the workflow only every 10 s; ops reads the heartbeat, fresher, from describe()).
+    const heartbeatBytes = async () => {
+      const pending = (await handle.describe()).raw.pendingActivities?.find((activity) => activity.activityType?.name === 'downloadMedia');
+      const data = pending?.heartbeatDetails?.payloads?.[0]?.data;
+      return data ? ((JSON.parse(Buffer.from(data).toString('utf8')) as { downloadedBytes?: number }).downloadedBytes ?? 0) : 0;
+    };
+    await eventually(async () => (await heartbeatBytes()) > 0, 'the download to heartbeat its progress');
     const status = await ops('status', '--json');
     expect(status.json<{ runs: { running: number }; running: unknown[] }>()).toMatchObject({
       runs: { running: 1 },
@@ -399,9 +404,9 @@ describe('ops export and replay', () => {
     expect(replayed.ok).toBe(true);
     expect(replayed.results).toHaveLength(2 + committed.length);
 
-    // The same run, as if its first activity had been another one: what an incompatible change looks like.
+    // The same run, as if its first activity task had been another one: what an incompatible change looks like.
     const history = JSON.parse(await readFile(failedFile, 'utf8')) as { events: { activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[] };
-    history.events.find((event) => event.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!.activityType.name = 'downloadMedia';
+    history.events.find((event) => event.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!.activityType.name = 'cleanup';
     const changed = path.join(workDir, 'changed.json');
     await writeFile(changed, JSON.stringify(history));
     const bad = await ops('replay', failedFile, changed, '--json');

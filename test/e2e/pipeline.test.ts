@@ -7,6 +7,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowStarter } from '../../src/temporal/starter.js';
 import { statusQuery } from '../../workflows/mediaRequest.js';
+import { ACKNOWLEDGED } from '../../workflows/messages.js';
 import { ChatIdAttribute, FailureTypeAttribute, MediaHostAttribute, RequestOutcomeAttribute } from '../../workflows/searchAttributes.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
@@ -243,6 +244,24 @@ describe('Telegram answering errors', () => {
     const gap = attempts[1]!.at - attempts[0]!.at;
     expect(gap).toBeGreaterThanOrEqual(5_000);
     expect(gap).toBeLessThan(7_000);
+  });
+
+  it('waits exactly retry_after after a 429 on the "⏳" (a local activity in the workflow worker), then sends it once', async () => {
+    // 4 s, not the Bot API policy's own 1 s backoff (TELEGRAM_RETRY_SECONDS here): only a local
+    // retry that honours nextRetryDelay lands in [4 s, 5 s).
+    stack.emulator.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 4', parameters: { retry_after: 4 } });
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
+    await stack.post(update);
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    const acks = stack.emulator.callsTo('sendMessage').filter((call) => call.params.text === ACKNOWLEDGED);
+    expect(acks.map((call) => call.failed)).toEqual([true, false]);
+    const gap = acks[1]!.at - acks[0]!.at;
+    expect(gap).toBeGreaterThanOrEqual(4_000);
+    expect(gap).toBeLessThan(5_000);
+    // The call ran in the workflow worker: a marker in the history, no activity task.
+    const events = (await stack.client.workflow.getHandle(workflowIdOf(update)).fetchHistory()).events!;
+    expect(events.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'sendText')).toBe(false);
+    expect(events.some((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
   });
 
   it('stops at a blocked bot: no retry, nothing more to that chat, Failed with ChatUnavailable', async () => {

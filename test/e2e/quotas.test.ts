@@ -8,7 +8,8 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Update } from 'grammy/types';
 import { cancelWorkflowId, strangerRefusalWorkflowId, userQuotaWorkflowId } from '../../src/temporal/workflowIds.js';
-import { quotaStateQuery } from '../../workflows/userQuota.js';
+import { openStateStore } from '../../activities/adapters/stateStore.js';
+import type { QuotaState } from '../../workflows/quotaWindow.js';
 import { startGatedServer, type GatedServer } from '../support/gatedServer.js';
 import { startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
 import { waitFor } from './support/operations.js';
@@ -116,9 +117,10 @@ describe('the concurrent limit', () => {
     gated.open('concurrent-2.mp4');
     await expect(outcomeOf(second)).resolves.toMatchObject({ outcome: 'delivered' });
     // Every slot was given back: nothing runs for A any more.
-    const state = await stack.client.workflow.getHandle(userQuotaWorkflowId({ userId: user })).query(quotaStateQuery);
-    expect(state.running).toEqual([]);
-    expect(state.recent.map((start) => start.holder).sort()).toEqual([idOf(first), idOf(second), idOf(fourth)].sort());
+    const store = await openStateStore({ dataDir: stack.dataDir });
+    const state = await store.read<QuotaState>('user_quota', userQuotaWorkflowId({ userId: user })).finally(() => store.close());
+    expect(state?.running).toEqual([]);
+    expect(state?.recent.map((start) => start.holder).sort()).toEqual([idOf(first), idOf(second), idOf(fourth)].sort());
   });
 
   it('frees the slot of a request an operator terminated (it never released it)', async () => {

@@ -3,7 +3,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { OUTCOME_SEARCH_ATTRIBUTES_PATCH, USER_QUOTA_PATCH } from '../../workflows/mediaRequest.js';
+import { SETTINGS_STORE_PATCH } from '../../workflows/commands.js';
+import { LIGHT_REQUEST_PATCH, OUTCOME_SEARCH_ATTRIBUTES_PATCH, USER_QUOTA_PATCH } from '../../workflows/mediaRequest.js';
+import { activitiesRun, LOCAL_ACTIVITY_MARKER } from '../support/histories.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { workflowBundle } from '../support/stack.js';
 
@@ -13,6 +15,8 @@ const HISTORIES_DIR = path.join(here, '../histories');
 const BEFORE_PATCH_DIR = path.join(HISTORIES_DIR, 'before-outcome-patch');
 /** Histories recorded with per-user quotas (USER_QUOTA_PATCH); the ones above are from before it. */
 const USER_QUOTA_DIR = path.join(HISTORIES_DIR, 'user-quota');
+/** Histories of the current code (LIGHT_REQUEST_PATCH, SETTINGS_STORE_PATCH): `npm run histories:record`. */
+const LIGHT_DIR = path.join(HISTORIES_DIR, 'light-request');
 
 const PATHS = ['delivered-video', 'delivered-from-cache', 'delivered-after-retries', 'failed-content-unavailable', 'failed-unsupported-url', 'partial-two-links', 'cancelled-mid-download'];
 
@@ -40,6 +44,20 @@ function errorsOf(results: ReplayResult[]) {
 
 function eventTypes(text: string): string[] {
   return (JSON.parse(text) as { events: { eventType: string }[] }).events.map((event) => event.eventType);
+}
+
+/** The patch ids of a history's markers (their payloads are base64 JSON). */
+function patchesOf(text: string): string[] {
+  type Marker = { markerName?: string; details?: Record<string, { payloads?: { data?: string }[] }> };
+  const events = (JSON.parse(text) as { events: { markerRecordedEventAttributes?: Marker }[] }).events;
+  // Local activities are markers too (core_local_activity): only patch markers name a patch.
+  return events
+    .filter((event) => event.markerRecordedEventAttributes?.markerName !== LOCAL_ACTIVITY_MARKER)
+    .flatMap((event) =>
+      Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((detail) =>
+        (detail.payloads ?? []).map((payload) => (JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8') || '{}') as { id?: string }).id ?? ''),
+      ),
+    );
 }
 
 describe('recorded workflow histories', () => {
@@ -86,11 +104,12 @@ describe('recorded workflow histories', () => {
   });
 
   it('do not contain the bot token', async () => {
-    const all = [HISTORIES_DIR, BEFORE_PATCH_DIR, USER_QUOTA_DIR].map(recordedHistories);
+    const all = [HISTORIES_DIR, BEFORE_PATCH_DIR, USER_QUOTA_DIR, LIGHT_DIR].map(recordedHistories);
     for (const { workflowId, text } of (await Promise.all(all)).flat()) {
       const decoded = text.replace(/"data": "([A-Za-z0-9+/=]+)"/g, (_match, data: string) => Buffer.from(data, 'base64').toString('utf8'));
       expect({ workflowId, leaks: decoded.includes(fakeBotToken('123456')) || /bot\d+:/.test(decoded) }).toEqual({ workflowId, leaks: false });
-      expect(decoded).toContain('http://127.0.0.1:');
+      // The decoding works: a media request's link reads in clear (a settings choice has none).
+      if (workflowId !== 'settings-chosen') expect(decoded).toContain('http://127.0.0.1:');
     }
   });
 });
@@ -121,16 +140,6 @@ describe('histories with per-user quotas', () => {
     expect(byName['refused-hourly']).toEqual(['acquireQuota', 'sendText']);
   });
 
-  /** The patch ids of a history's markers (their payloads are base64 JSON). */
-  function patchesOf(text: string): string[] {
-    const events = (JSON.parse(text) as { events: { markerRecordedEventAttributes?: { details?: Record<string, { payloads?: { data?: string }[] }> } }[] }).events;
-    return events.flatMap((event) =>
-      Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((detail) =>
-        (detail.payloads ?? []).map((payload) => (JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8') || '{}') as { id?: string }).id ?? ''),
-      ),
-    );
-  }
-
   it('record the patch; runs from before it replay without it (above)', async () => {
     // Tried: the patch ids of every recorded history's markers.
     for (const { workflowId, text } of await recordedHistories(USER_QUOTA_DIR)) {
@@ -139,5 +148,59 @@ describe('histories with per-user quotas', () => {
     for (const { workflowId, text } of [...(await recordedHistories(HISTORIES_DIR)), ...(await recordedHistories(BEFORE_PATCH_DIR))]) {
       expect({ workflowId, patched: patchesOf(text).includes(USER_QUOTA_PATCH) || activities(text).includes('acquireQuota') }).toEqual({ workflowId, patched: false });
     }
+  });
+});
+
+describe('histories of light requests (the state store, local activities)', () => {
+  const LIGHT_PATHS = [
+    'cancelled-mid-download',
+    'cancelled-with-quota',
+    'delivered-after-retries',
+    'delivered-from-cache',
+    'delivered-video',
+    'delivered-with-quota',
+    'failed-content-unavailable',
+    'failed-unsupported-url',
+    'partial-two-links',
+    'refused-concurrent',
+    'refused-hourly',
+    'retried-by-ops',
+    'settings-chosen',
+    'waited-for-another-download',
+  ];
+
+  it('cover the main paths and replay cleanly against the current workflow code', async () => {
+    // Tried: every history of test/histories/light-request/ (npm run histories:record), against the current bundle.
+    const histories = await recordedHistories(LIGHT_DIR);
+    expect(histories.map((history) => history.workflowId)).toEqual(LIGHT_PATHS);
+    const results = await replayAll(await workflowBundle(), histories);
+    expect(errorsOf(results)).toEqual(histories.map(({ workflowId }) => ({ id: workflowId, error: undefined })));
+  });
+
+  it('record their patch and no other: runs from before it (the folders above) replay without it', async () => {
+    for (const { workflowId, text } of await recordedHistories(LIGHT_DIR)) {
+      const expected = workflowId === 'settings-chosen' ? [SETTINGS_STORE_PATCH] : [LIGHT_REQUEST_PATCH];
+      expect({ workflowId, patches: patchesOf(text) }).toEqual({ workflowId, patches: expected });
+    }
+    const before = await Promise.all([HISTORIES_DIR, BEFORE_PATCH_DIR, USER_QUOTA_DIR].map(recordedHistories));
+    for (const { workflowId, text } of before.flat()) {
+      expect({ workflowId, light: patchesOf(text).includes(LIGHT_REQUEST_PATCH) }).toEqual({ workflowId, light: false });
+    }
+  });
+
+  it('dispatch only the download, the upload and the cleanup of a failed or cancelled upload as activity tasks; everything else ran locally, with no entity workflow', async () => {
+    // Tried: the activities each recorded run ran, as tasks (scheduled events) and locally (markers).
+    const byName = Object.fromEntries((await recordedHistories(LIGHT_DIR)).map(({ workflowId, text }) => [workflowId, activitiesRun(JSON.parse(text).events)]));
+    const remote = (name: string) => byName[name]!.filter((activity) => activity.kind === 'remote').map((activity) => activity.name);
+    const local = (name: string) => byName[name]!.filter((activity) => activity.kind === 'local').map((activity) => activity.name);
+    for (const name of LIGHT_PATHS) expect({ name, remote: remote(name).filter((type) => !['downloadMedia', 'sendMedia', 'cleanup', 'isChatAdmin', 'answerButton', 'redrawSettings'].includes(type)) }).toEqual({ name, remote: [] });
+    expect(remote('delivered-video')).toEqual(['downloadMedia', 'sendMedia']);
+    expect(local('delivered-video')).toEqual(['admitRequest', 'sendText', 'claimCachedMedia', 'editText', 'completeCachedMedia', 'deleteMessage', 'releaseQuotaSlot']);
+    expect(remote('delivered-from-cache')).toEqual([]);
+    expect(local('delivered-from-cache')).toEqual(['admitRequest', 'sendText', 'claimCachedMedia', 'sendCachedMedia', 'deleteMessage', 'releaseQuotaSlot']);
+    expect(remote('waited-for-another-download')).toEqual([]);
+    expect(remote('cancelled-mid-download')).toEqual(['downloadMedia']);
+    expect(local('refused-concurrent')).toEqual(['admitRequest', 'sendText']);
+    expect(local('settings-chosen')).toEqual(['saveChatSetting']);
   });
 });

@@ -10,8 +10,14 @@ import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { workflowMetadataQuery } from '@temporalio/workflow';
 import type { Update } from 'grammy/types';
+import { createStoreActivities, createTelegramActivities } from '../../activities/index.js';
+import { openStateStore } from '../../activities/adapters/stateStore.js';
+import { createBotApi } from '../../activities/adapters/telegram.js';
 import { WorkflowStarter } from '../../src/temporal/starter.js';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId, userQuotaWorkflowId } from '../../src/temporal/workflowIds.js';
+import { botIdOf } from '../../src/worker/workers.js';
+import type { QuotaState } from '../../workflows/quotaWindow.js';
+import { activityNames } from '../support/histories.js';
 import { downloadProgressSignal } from '../../workflows/downloadProgress.js';
 import { statusQuery, type RequestStatus } from '../../workflows/mediaRequest.js';
 import { RequestOutcomeAttribute } from '../../workflows/searchAttributes.js';
@@ -141,26 +147,39 @@ describe('the status of a failed run', () => {
 describe('a run cancelled before its quota slot was granted', () => {
   it('ends with RequestOutcome=cancelled and gives the slot back', async () => {
     // Tried: a run started on a task queue nobody polls yet and cancelled there, so its first
-    // workflow task finds it cancelled while it asks for the slot; then a worker picks it up.
+    // workflow task finds it cancelled while it asks for the slot; then a worker picks it up,
+    // with the activities a telegram worker runs locally (the state store, the Bot API).
     const taskQueue = 'request-status-unpolled';
     const workflowId = `request-status-cancelled-at-quota-${Date.now()}`;
+    const user = 9_302;
     const handle = await stack.client.workflow.start('MediaRequestWorkflow', {
       taskQueue,
       workflowId,
-      args: [{ chatId: 9_302, userId: 9_302, messageId: 1, links: [stack.mediaUrl('clip.mp4')], maxUploadBytes: 50 * 1024 * 1024, albumCap: 10, quota: stack.config.quota, policies: stack.config.policies }],
+      args: [{ chatId: user, userId: user, messageId: 1, links: [stack.mediaUrl('clip.mp4')], maxUploadBytes: 50 * 1024 * 1024, albumCap: 10, quota: stack.config.quota, policies: stack.config.policies }],
     });
     await handle.cancel();
-    const worker = await Worker.create({ connection: stack.env.nativeConnection, taskQueue, workflowBundle: await workflowBundle() });
-    await worker.runUntil(handle.result().catch((reason: unknown) => reason));
+    const store = await openStateStore({ dataDir: stack.dataDir });
+    try {
+      const activities = {
+        ...createStoreActivities({ store, client: stack.client, botId: botIdOf(stack.config.telegram.token) }),
+        ...createTelegramActivities({ api: createBotApi(stack.config.telegram.token, stack.config.telegram.apiRoot) }),
+      };
+      const worker = await Worker.create({ connection: stack.env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+      await worker.runUntil(handle.result().catch((reason: unknown) => reason));
 
-    const error = await handle.result().catch((reason: unknown) => reason);
-    expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
-    expect(await outcomeAttribute(handle)).toBe('cancelled');
-    const scheduled = (await handle.fetchHistory()).events!.map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name).filter(Boolean);
-    // Nothing but giving the slot back was scheduled (acquireQuota at most, cancelled at once).
-    expect(scheduled.at(-1)).toBe('releaseQuota');
-    expect(scheduled.filter((name) => name !== 'acquireQuota' && name !== 'releaseQuota')).toEqual([]);
-    expect(stack.media.requestsFor('clip.mp4')).toBe(0);
+      const error = await handle.result().catch((reason: unknown) => reason);
+      expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
+      expect(await outcomeAttribute(handle)).toBe('cancelled');
+      const ran = activityNames((await handle.fetchHistory()).events!);
+      // Nothing but asking for the slot and giving it back ran.
+      expect(ran.at(-1)).toBe('releaseQuotaSlot');
+      expect(ran.filter((name) => name !== 'admitRequest' && name !== 'releaseQuotaSlot')).toEqual([]);
+      expect(stack.media.requestsFor('clip.mp4')).toBe(0);
+      const quota = await store.read<QuotaState>('user_quota', userQuotaWorkflowId({ userId: user }));
+      expect(quota?.running ?? []).toEqual([]);
+    } finally {
+      await store.close();
+    }
   });
 });
 

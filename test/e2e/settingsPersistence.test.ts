@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from '@temporalio/client';
-import { NativeConnection, type Worker } from '@temporalio/worker';
+import { Client, WithStartWorkflowOperation } from '@temporalio/client';
+import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
 import { loadConfig } from '../../src/config.js';
@@ -11,7 +11,10 @@ import { startDevServer, type DevServer } from '../../src/temporal/devServer.js'
 import { resolveTools } from '../../src/tools.js';
 import { createTelegramWorker } from '../../src/worker/workers.js';
 import { chatSettingsWorkflowId } from '../../activities/stateActivities.js';
-import { settingsQuery } from '../../workflows/chatSettings.js';
+import { openStateStore } from '../../activities/adapters/stateStore.js';
+import { ChatSettingsWorkflow, chooseSettingUpdate, settingsQuery } from '../../workflows/chatSettings.js';
+import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
+import type { ChatSettings } from '../../workflows/types.js';
 import { EMULATOR_BOT_USERNAME, startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { workflowBundle } from '../support/stack.js';
 import { freePort } from '../support/ports.js';
@@ -51,10 +54,10 @@ async function stop(running: Running): Promise<void> {
 }
 
 let updateId = 1;
-function command(text: string, messageId: number): Update {
+function command(text: string, messageId: number, chatId = CHAT): Update {
   return {
     update_id: updateId++,
-    message: { message_id: messageId, date: 0, chat: { id: CHAT, type: 'private', first_name: 'A' }, from: { id: CHAT, is_bot: false, first_name: 'A' }, text },
+    message: { message_id: messageId, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' }, from: { id: chatId, is_bot: false, first_name: 'A' }, text },
   } as Update;
 }
 
@@ -72,8 +75,8 @@ function press(data: string, keyboardMessageId: number): Update {
 }
 
 /** The labels of the keyboard the bot last drew in the chat. */
-function keyboardLabels(messageId: number): string[] {
-  const message = emulator.messagesIn(CHAT).find((candidate) => candidate.message_id === messageId) as { reply_markup?: { inline_keyboard: { text: string }[][] } };
+function keyboardLabels(messageId: number, chatId = CHAT): string[] {
+  const message = emulator.messagesIn(chatId).find((candidate) => candidate.message_id === messageId) as { reply_markup?: { inline_keyboard: { text: string }[][] } };
   return (message?.reply_markup?.inline_keyboard ?? []).flat().map((button) => button.text);
 }
 
@@ -109,7 +112,9 @@ describe('per-chat settings', () => {
 
     running = await start();
     try {
-      const settings = await running.client.workflow.getHandle(chatSettingsWorkflowId(CHAT)).query(settingsQuery);
+      // Kept in the state store, DATA_DIR/state.sqlite, beside the Temporal server's own file.
+      const store = await openStateStore({ dataDir });
+      const settings = await store.read<ChatSettings>('chat_settings', chatSettingsWorkflowId(CHAT)).finally(() => store.close());
       expect(settings).toEqual({ mode: 'audio', maxHeight: 480 });
       emulator.reset();
       await running.handle(command('/settings', 11));
@@ -117,6 +122,46 @@ describe('per-chat settings', () => {
       expect(keyboardLabels((shown.response as { result: { message_id: number } }).result.message_id)).toEqual(expect.arrayContaining(['✓ 🎵 Audio', '✓ 480p']));
     } finally {
       await stop(running);
+    }
+  });
+});
+
+describe('settings kept by a ChatSettingsWorkflow entity (before the state store)', () => {
+  it('still apply: copied into the store the first time the chat is served, and the entity ends', async () => {
+    // Tried: an entity as the bot kept settings before, created and changed the way it was then
+    // (Update-with-Start, run by a worker without the store's activities), on the embedded
+    // server's file; then the bot restarted with the store, and /settings in that chat.
+    const chatId = 31_338;
+    const entity = chatSettingsWorkflowId(chatId);
+    const server = await startDevServer({ temporalPath: resolveTools().temporal, dataDir, port: ports.grpc, uiPort: ports.ui, namespace: 'default', logger });
+    const connection = await NativeConnection.connect({ address: server.address });
+    try {
+      const client = new Client({ connection });
+      const before = await Worker.create({ connection, taskQueue: TELEGRAM_QUEUE, workflowBundle: await workflowBundle() });
+      await before.runUntil(async () => {
+        await client.workflow.executeUpdateWithStart(chooseSettingUpdate, {
+          args: [{ setting: 'mode', value: 'document' }],
+          startWorkflowOperation: new WithStartWorkflowOperation(ChatSettingsWorkflow, { workflowId: entity, taskQueue: TELEGRAM_QUEUE, args: [], workflowIdConflictPolicy: 'USE_EXISTING' }),
+        });
+        expect(await client.workflow.getHandle(entity).query(settingsQuery)).toEqual({ mode: 'document' });
+      });
+    } finally {
+      await connection.close();
+      await server.stop();
+    }
+
+    const upgraded = await start();
+    try {
+      emulator.reset();
+      await upgraded.handle(command('/settings', 20, chatId));
+      const shown = await emulator.waitFor((call) => call.method === 'sendMessage' && call.params.reply_markup !== undefined, 20_000);
+      expect(keyboardLabels((shown.response as { result: { message_id: number } }).result.message_id, chatId)).toContain('✓ 📄 File');
+      // The entity was told to end once the store held its settings.
+      await expect(upgraded.client.workflow.getHandle(entity).result()).resolves.toBeUndefined();
+      const store = await openStateStore({ dataDir });
+      expect(await store.read<ChatSettings>('chat_settings', entity).finally(() => store.close())).toEqual({ mode: 'document' });
+    } finally {
+      await stop(upgraded);
     }
   });
 });
