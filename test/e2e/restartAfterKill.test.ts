@@ -48,8 +48,12 @@ beforeAll(async () => {
   media = await startThrottledMediaServer((await createMediaFixtures()).dir, { bytesPerSecond: BYTES_PER_SECOND });
 });
 
+// Each test's processes stop with it: one left polling the shared emulator would take the next test's updates too.
+afterEach(async () => {
+  for (const proc of running.splice(0)) await proc.stop(5_000);
+});
+
 afterAll(async () => {
-  for (const proc of running) await proc.stop(5_000);
   await Promise.all([emulator?.close(), media?.close()]);
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
   process.stdout.write(`[restart after kill] ${figures.join('; ')}\n`);
@@ -103,7 +107,7 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries
     .filter((entry) => entry.isFile())
     .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .filter((file) => !/^temporal\.sqlite(-wal|-shm)?$/.test(file) && file !== LOCK_FILE);
+    .filter((file) => !/^(temporal|state)\.sqlite(-wal|-shm)?$/.test(file) && file !== LOCK_FILE);
 }
 
 /** The download attempts the workflow's history records (2 or more: the first run's attempt was lost and retried). */
