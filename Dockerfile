@@ -5,7 +5,8 @@
 #   npm run worker -- --queue downloads    yt-dlp downloads (+ sends/cleans up its own files)
 #   npm run worker -- --queue telegram     Bot API calls
 # See docker-compose.yml for a complete stack. The TypeScript runs through tsx (a production
-# dependency), so there is no build step; yt-dlp, ffmpeg and ffprobe are on PATH.
+# dependency), so there is no build step; the download engine runs in the yt-dlp venv's Python
+# (YTDLP_PYTHON), ffmpeg and ffprobe are on PATH.
 
 # Node 22: the oldest Node that current yt-dlp runs as its JavaScript runtime (20 is ignored).
 ARG NODE_IMAGE=node:22-bookworm-slim
@@ -36,10 +37,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
 # yt-dlp needs a JavaScript runtime for some sites (YouTube). There is no Deno here, so the workers
-# pass the Node that runs them, `--js-runtimes node:<its path>` (src/tools.ts chooseJsRuntime; on the
-# command line because every call passes --ignore-config). The build fails unless yt-dlp accepts
-# this Node (it marks an older one "unsupported") and finds yt-dlp-ejs, the solver that runs in it.
+# give the engine the Node that runs them (`js_runtimes: {node: {path}}`; src/tools.ts
+# chooseJsRuntime). The build fails unless the venv's Python imports yt_dlp (the engine embeds it),
+# and yt-dlp accepts this Node (it marks an older one "unsupported") and finds yt-dlp-ejs.
 RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
+ && /opt/yt-dlp/bin/python -c 'import yt_dlp' \
  && yt-dlp --version && ffmpeg -version >/dev/null && ffprobe -version >/dev/null \
  && header="$(yt-dlp --verbose --ignore-config --js-runtimes "node:$(command -v node)" 2>&1 || true)" \
  && printf '%s\n' "$header" | grep -Eq '^\[debug\] JS runtimes: node-[0-9.]+$' \
@@ -54,6 +56,7 @@ COPY . .
 RUN mkdir -p /data && chown node:node /data
 ENV NODE_ENV=production \
     DATA_DIR=/data \
+    YTDLP_PYTHON=/opt/yt-dlp/bin/python \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false
 VOLUME ["/data"]

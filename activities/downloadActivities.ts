@@ -6,15 +6,13 @@ import { FailureType } from '../workflows/failures.js';
 import { downloadProgressSignal } from '../workflows/downloadProgress.js';
 import type { DownloadInput, DownloadResult } from '../workflows/types.js';
 import { createChatEditGate } from './adapters/chatEditGate.js';
-import { EGRESS_REFUSAL } from './adapters/egressProxy.js';
-import { BLOCKED_MEDIA, fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
+import { fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createProgressSignaller } from './adapters/progressSignals.js';
 import { freeDiskBytes } from './adapters/diskSpace.js';
 import { createRequestDir, removeRequestDir } from './adapters/requestDirs.js';
 import { Semaphore } from './adapters/semaphore.js';
 import { assertFetchableUrl, UrlRejected } from './adapters/urlGuard.js';
-import { classifyYtDlpFailure } from './adapters/ytDlpErrors.js';
 import { typedFailure } from './failure.js';
 
 export interface DownloadActivityDeps {
@@ -30,6 +28,8 @@ export interface DownloadActivityDeps {
   proxy?: string;
   /** FFMPEG_CONCURRENCY: conversions running at once in this process (default 1). */
   ffmpegConcurrency?: number;
+  /** DOWNLOAD_NICE: niceness of ffmpeg (the engine's job processes get it from the engine). */
+  nice?: number;
   /** MIN_FREE_DISK_MB: no download starts while DATA_DIR has less free space (default 0: no check). */
   minFreeDiskMb?: number;
 }
@@ -88,6 +88,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           ),
           signal: cancellationSignal(),
           conversionSlots,
+          nice: deps.nice,
           onProgress: (progress) => {
             latest = progress;
             heartbeat(progress);
@@ -100,12 +101,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
             details: [{ sizeBytes: outcome.sizeBytes, limitBytes: outcome.limitBytes }],
           });
         }
-        if (outcome.kind === 'failed') {
-          if (outcome.stderr.includes(BLOCKED_MEDIA)) throw typedFailure(FailureType.BlockedAddress, 'the media is only on refused addresses');
-          if (outcome.stderr.includes(EGRESS_REFUSAL)) throw typedFailure(FailureType.BlockedAddress, 'a redirect or a resource of the link points to a refused address');
-          const { type, reason } = classifyYtDlpFailure({ stderr: outcome.stderr, stdout: outcome.stdout, exitCode: outcome.exitCode });
-          throw typedFailure(type, reason);
-        }
+        if (outcome.kind === 'failed') throw typedFailure(outcome.type, outcome.reason);
         if (outcome.items.length === 0) throw typedFailure(FailureType.NoMediaFound, 'yt-dlp finished without a file');
         for (const item of outcome.items) {
           if (path.dirname(path.resolve(item.filePath)) !== dir && !path.resolve(item.filePath).startsWith(`${dir}${path.sep}`)) {

@@ -5,9 +5,11 @@
  * 45 kB) on a loopback media server, until the Bot API emulator has answered the upload; the
  * webhook, a telegram worker and a downloads worker are separate processes (the project's CLI),
  * Temporal is the embedded dev server (SQLite, WAL).
- * Bare baseline: a process that runs the same download engine (`fetchMedia`: the same yt-dlp
- * probe and download, ffprobe, thumbnail) and the same upload (grammy sendVideo, streamed, with
- * thumbnail and metadata) to the same emulator, no Temporal, no status messages.
+ * Bare baseline: a process that runs `fetchMedia` with the cold yt-dlp command line as the bot
+ * ran it before the warm engine (bench/lib/coldCliEngine.ts: `yt-dlp -J`, then a download run
+ * from the info JSON; the same ffprobe and thumbnail) and the same upload (grammy sendVideo,
+ * streamed, with thumbnail and metadata) to the same emulator, no Temporal, no status messages.
+ * Issue 11's target: the pipeline (warm engine) takes at most 0.8× the bare cold CLI's time.
  * At each concurrency c (c requests in flight at all times, closed loop), the two alternate in
  * rounds so both see the same machine; medians and their ratio are printed. Every link is
  * unique (the bot would otherwise answer a repeated link from its file_id cache).
@@ -68,13 +70,13 @@ try {
     const b = results.bare.map((t) => t.ms);
     const acks = results.pipeline.map((t) => t.ackMs ?? Number.NaN).filter(Number.isFinite);
     medians.push({ c, pipeline: median(p), bare: median(b) });
-    rows.push([c, p.length, ms(median(p)), ms(median(b)), ratio(median(p), median(b)), ms(median(p) - median(b)), ms(percentile(p, 0.9)), ms(percentile(b, 0.9)), ms(median(acks)), median(p) <= 1.15 * median(b) ? 'yes' : 'no']);
+    rows.push([c, p.length, ms(median(p)), ms(median(b)), ratio(median(p), median(b)), ms(median(p) - median(b)), ms(percentile(p, 0.9)), ms(percentile(b, 0.9)), ms(median(acks)), median(p) <= 0.8 * median(b) ? 'met' : 'missed']);
     console.log(`  c=${c}: pipeline median ${ms(median(p))}, bare median ${ms(median(b))}, ratio ${ratio(median(p), median(b))}`);
   }
   pipeline.close();
 
   console.log('\n## Webhook POST → upload answered by the Bot API emulator (medians; same run, alternating rounds)');
-  console.log(table(['c', 'n/side', 'pipeline', 'bare', 'ratio', 'added', 'pipeline p90', 'bare p90', 'POST → "⏳" answered', '<= 1.15x'], rows));
+  console.log(table(['c', 'n/side', 'pipeline', 'bare', 'ratio', 'added', 'pipeline p90', 'bare p90', 'POST → "⏳" answered', 'target <= 0.8x'], rows));
   console.log('\n"added" is what Temporal, the workflow and its extra Bot API calls ("⏳", progress edits, delete) cost per request.');
   console.log('\n## Where a pipeline request spends its time (medians from the workflow histories; parts overlap where the workflow runs things in parallel)');
   const parts = levels.map((c) => new Map(medianBreakdown(breakdowns.get(c) ?? [])));

@@ -84,7 +84,20 @@ install_ffprobe() { install_ffmpeg; }
 # JavaScript challenges (without them YouTube downloads lose formats or fail).
 install_ytdlp() {
   pip_try yt-dlp 'yt-dlp[default]' || { say "trying yt-dlp without its extras"; pip_install yt-dlp yt-dlp; }
-  link yt-dlp "$VENV/bin/yt-dlp"
+}
+
+# The download engine (activities/adapters/ytdlp_engine.py) imports yt_dlp as a library, so it
+# lives in our venv whatever yt-dlp is on PATH; .tools/bin/yt-dlp is its command line (benchmarks).
+ensure_ytdlp() {
+  if ! "$VENV/bin/python" -c 'import yt_dlp' >/dev/null 2>&1; then
+    ensure_venv yt-dlp
+    install_ytdlp
+  fi
+  "$VENV/bin/python" -c 'import yt_dlp' >/dev/null 2>&1 || fail "yt-dlp was installed but .tools/venv/bin/python cannot import yt_dlp"
+  if [[ "$(readlink -f "$BIN/yt-dlp" 2>/dev/null)" != "$(readlink -f "$VENV/bin/yt-dlp")" ]]; then
+    link yt-dlp "$VENV/bin/yt-dlp"
+    say "yt-dlp: $("$VENV/bin/python" -c 'import yt_dlp.version as v; print(v.__version__)') in .tools/venv"
+  fi
 }
 
 # Whether the venv has the yt-dlp-ejs version that its yt-dlp asks for (a venv from before this
@@ -99,17 +112,8 @@ sys.exit(0 if pin is None or pin.group(1) == installed else 1)
 PY
 }
 
-# yt-dlp-ejs for our own yt-dlp; a yt-dlp from PATH is the operator's to complete (one note).
+# yt-dlp-ejs for the venv's yt-dlp, the one the engine imports.
 ensure_ejs() {
-  local ytdlp header
-  ytdlp="$(readlink -f "$BIN/yt-dlp")"
-  if [[ "$ytdlp" != "$(readlink -f "$VENV")"/* ]]; then
-    # Its verbose header (printed before it complains that there is no URL) lists its libraries.
-    header="$("$BIN/yt-dlp" --verbose --ignore-config 2>&1 || true)"
-    grep -q '^\[debug\] Optional libraries: .*\byt_dlp_ejs-' <<<"$header" \
-      || say "note: $ytdlp (from PATH) has no yt-dlp-ejs, so YouTube downloads may lose formats: install yt-dlp with its [default] extras"
-    return 0
-  fi
   venv_has_ejs && return
   if ! pip_try yt-dlp-ejs 'yt-dlp[default]'; then
     not_installed yt-dlp-ejs "pip install 'yt-dlp[default]' into .tools/venv failed"
@@ -139,7 +143,7 @@ ensure_deno() {
 }
 
 ensure temporal --version install_temporal
-ensure yt-dlp --version install_ytdlp
+ensure_ytdlp
 ensure_ejs
 ensure_deno
 ensure ffmpeg -version install_ffmpeg

@@ -1,4 +1,5 @@
 import { accessSync, constants } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import type { PolicyOverrides } from '../workflows/policies.js';
 import type { QuotaLimits } from '../workflows/quotaWindow.js';
@@ -36,7 +37,8 @@ export const CONFIG_VARIABLES = {
   MAX_ALBUM_ITEMS: 'Most items sent from one gallery or playlist link. Default 10.',
   YTDLP_COOKIES: 'A cookies.txt for login-gated content; read only (each download uses a copy), never logged.',
   WORKER_QUEUE: 'Task queue a `npm run worker` process serves when it is given no --queue: downloads or telegram (--queue wins). Unset: --queue is required.',
-  DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default 2.',
+  DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default: the number of CPU cores.',
+  DOWNLOAD_NICE: 'Niceness (0–19) of the yt-dlp job processes and ffmpeg: the Temporal server, the workflows and the webhook come first. Default 10.',
   TELEGRAM_CONCURRENCY: 'Concurrent Bot API calls per telegram worker process. Default 4.',
   WORKFLOW_CACHE_SIZE: 'Workflow executions a telegram worker keeps in memory between their tasks (sticky cache); idle ones beyond it are evicted and replayed when touched again. Default 100.',
   DOWNLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one download attempt (download, conversion, gallery). Default 600.',
@@ -62,7 +64,7 @@ export const CONFIG_VARIABLES = {
   CODEC_CORS_ORIGINS: 'Web UI origins allowed to call the codec server. Default http://localhost:8233,http://127.0.0.1:8233.',
   CODEC_ALLOW_UI_WITHOUT_TOKEN: 'true: the codec server also answers requests without a token from a CODEC_CORS_ORIGINS origin (the Web UI cannot send one); only where nothing but this host reaches its port. Default: true when it listens on loopback, else false.',
   EGRESS_ALLOWED_HOSTS: 'Comma-separated hosts that may be downloaded from although they are loopback/private (tests, internal hosts).',
-  YTDLP_PATH: 'yt-dlp executable. Default: .tools/bin/yt-dlp, then PATH.',
+  YTDLP_PYTHON: 'The Python the download engine runs in; it must import yt_dlp. Default: .tools/venv/bin/python, then python3.',
   FFMPEG_PATH: 'ffmpeg executable. Default: .tools/bin/ffmpeg, then PATH.',
   FFPROBE_PATH: 'ffprobe executable. Default: .tools/bin/ffprobe, then PATH.',
   TEMPORAL_CLI_PATH: 'temporal CLI executable for the embedded server. Default: .tools/bin/temporal, then PATH.',
@@ -110,6 +112,8 @@ export interface Config {
   concurrency: { downloads: number; telegram: number };
   /** Concurrent ffmpeg conversions per downloads worker process. */
   ffmpegConcurrency: number;
+  /** DOWNLOAD_NICE: niceness of yt-dlp's job processes and ffmpeg. */
+  downloadNice: number;
   /** A download does not start while DATA_DIR has less free space than this (MiB); 0: no check. */
   minFreeDiskMb: number;
   /** The telegram worker's `maxCachedWorkflows`. */
@@ -120,7 +124,7 @@ export interface Config {
   /** Per-user limits, carried in each MediaRequestWorkflow's input. */
   quota: QuotaLimits;
   egressAllowedHosts: string[];
-  tools: { ytDlp?: string; ffmpeg?: string; ffprobe?: string; temporal?: string; deno?: string };
+  tools: { python?: string; ffmpeg?: string; ffprobe?: string; temporal?: string; deno?: string };
   /** Undefined: payloads are stored as plaintext and ids show chat ids (development only). */
   payloadEncryption: { keys: PayloadKey[]; chatIdPseudonymKey: Buffer } | undefined;
   /** The codec server that decodes payloads for the Web UI and the temporal CLI. */
@@ -268,10 +272,12 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     // The cookies file's path is configuration, its content a secret.
     ytDlpCookies: readFilePath(env, 'YTDLP_COOKIES', options.cwd),
     concurrency: {
-      downloads: readInteger(env, 'DOWNLOAD_CONCURRENCY', 2, 1, 64),
+      // yt-dlp's jobs are CPU-bound start-ups no more (the warm engine): one per core keeps both busy.
+      downloads: readInteger(env, 'DOWNLOAD_CONCURRENCY', availableParallelism(), 1, 64),
       telegram: readInteger(env, 'TELEGRAM_CONCURRENCY', 4, 1, 256),
     },
     ffmpegConcurrency: readInteger(env, 'FFMPEG_CONCURRENCY', 1, 1, 64),
+    downloadNice: readInteger(env, 'DOWNLOAD_NICE', 10, 0, 19),
     // Up to 1 PiB: "absurdly high" is a valid way to stop all downloads on a host.
     minFreeDiskMb: readInteger(env, 'MIN_FREE_DISK_MB', 1024, 0, 1024 ** 3),
     // Media-cache and settings entities stay open for weeks; the SDK's default cache (sized from
@@ -302,7 +308,7 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     },
     egressAllowedHosts: (readList(env, 'EGRESS_ALLOWED_HOSTS') ?? []).map((host) => host.toLowerCase()).filter(Boolean),
     tools: {
-      ytDlp: read(env, 'YTDLP_PATH'),
+      python: read(env, 'YTDLP_PYTHON'),
       ffmpeg: read(env, 'FFMPEG_PATH'),
       ffprobe: read(env, 'FFPROBE_PATH'),
       temporal: read(env, 'TEMPORAL_CLI_PATH'),

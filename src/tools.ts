@@ -6,11 +6,15 @@ import type { Config } from './config.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOCAL_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');
+const VENV_PYTHON = path.join(PROJECT_ROOT, '.tools', 'venv', 'bin', 'python');
 
 /** yt-dlp ignores an older Node as a JavaScript runtime (its verbose header says "unsupported"). */
 export const OLDEST_NODE_FOR_YT_DLP = 22;
 
 export interface ToolPaths {
+  /** The Python the warm download engine runs in (it imports yt_dlp): the project's venv. */
+  python: string;
+  /** yt-dlp's command line, for the benchmarks' cold baseline only: the bot runs the engine. */
   ytDlp: string;
   ffmpeg: string;
   ffprobe: string;
@@ -73,7 +77,8 @@ export function resolveTools(
   const localDeno = path.join(LOCAL_BIN, 'deno');
   const deno = tools.deno ?? (isExecutableFile(localDeno) ? localDeno : findOnPath('deno'));
   return {
-    ytDlp: pick(tools.ytDlp, 'yt-dlp'),
+    python: tools.python ?? (existsSync(VENV_PYTHON) ? VENV_PYTHON : 'python3'),
+    ytDlp: pick(undefined, 'yt-dlp'),
     ffmpeg: pick(tools.ffmpeg, 'ffmpeg'),
     ffprobe: pick(tools.ffprobe, 'ffprobe'),
     temporal: pick(tools.temporal, 'temporal'),

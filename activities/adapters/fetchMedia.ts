@@ -1,39 +1,38 @@
 /**
  * The download engine: one link in, Telegram-ready files out.
  *
- * 1. Probe (`yt-dlp -J --flat-playlist`): one video, or a playlist/gallery (the generic
- *    extractor turns a page with several `<video>` elements into a playlist), with its formats.
+ * All of yt-dlp's work for one link happens in one job of the warm engine (warmEngine.ts): one
+ * child forked from a Python process that has yt_dlp and its extractors loaded already.
+ * 1. Probe (flat playlist): one video, or a playlist/gallery (the generic extractor turns a page
+ *    with several `<video>` elements into a playlist), with its formats.
  * 2. Per item, choose formats by size (`formats.ts`) and download them one attempt at a time from
- *    the probe's info JSON (`--load-info-json`: no second extraction), each attempt guarded by
- *    `--max-filesize` and by the bytes actually received; a refused attempt moves on to the next.
+ *    the probe's info, kept in the job's child (no second extraction), each attempt guarded by
+ *    yt-dlp's max_filesize and by the bytes actually received; a refused attempt moves on.
  * 3. Make it Telegram-friendly with ffprobe/ffmpeg: mp4/H.264 stays, H.264 in another container
  *    is remuxed, other codecs are transcoded when the result fits (else the original goes as a
  *    document); audio mode extracts an m4a/mp3; every video gets a JPEG thumbnail.
  *
- * Everything is written inside `dir`, as `item-<n>.*`. Cancelling `signal` kills the running
- * tool's whole process tree and rejects with `signal.reason`.
+ * Everything is written inside `dir`, as `item-<n>.*`. Cancelling `signal` kills the job's child
+ * (and the ffmpeg it started) or the running tool's process tree, and rejects with `signal.reason`.
+ * Failures come back typed (`FailureType` and a reason), never as text to be parsed again.
  */
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { FailureType } from '../../workflows/failures.js';
+import { EGRESS_REFUSAL } from './egressProxy.js';
 import { probeMedia, type ProbedMedia } from './mediaProbe.js';
-import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, runTool, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
+import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
 import { planFormats, type FetchMode, type FormatCandidate } from './formats.js';
 import type { Semaphore } from './semaphore.js';
-import {
-  escapeOutputTemplate,
-  parseDownloadProgressLine,
-  parseFileLine,
-  parseProbeOutput,
-  ytDlpDownloadArguments,
-  ytDlpProbeArguments,
-  type JsRuntime,
-  type MediaInfo,
-  type ProbeResult,
-} from './ytDlpInfo.js';
-import { parseMaxFilesizeAbort } from './ytDlpErrors.js';
+import { EngineJobLost, type DownloadEngine, type EngineError, type EngineJob } from './warmEngine.js';
+import { escapeOutputTemplate, parseProbeOutput, type MediaInfo, type ProbeResult } from './ytDlpInfo.js';
+import { classifyYtDlpException } from './ytDlpErrors.js';
 
 export interface FetchMediaOptions {
-  tools: { ytDlp: string; ffmpeg: string; ffprobe: string; jsRuntime?: JsRuntime };
+  /** The warm yt-dlp engine, and the ffmpeg/ffprobe the conversions and thumbnails run. */
+  tools: { engine: DownloadEngine; ffmpeg: string; ffprobe: string };
+  /** Niceness of the conversions (DOWNLOAD_NICE); the engine lowers its own children. */
+  nice?: number;
   /** An HTTP proxy for every connection yt-dlp makes: the egress guard (see egressProxy.ts). */
   proxy?: string;
   url: string;
@@ -48,7 +47,7 @@ export interface FetchMediaOptions {
   playlistCap: number;
   /** YTDLP_COOKIES: copied into `dir` (0600) for yt-dlp, removed when done; the original is only read. */
   cookiesFile?: string;
-  /** Aborting kills yt-dlp/ffmpeg (the whole process tree) and rejects with `signal.reason`. */
+  /** Aborting kills the job's child and ffmpeg (whole process trees) and rejects with `signal.reason`. */
   signal?: AbortSignal;
   onProgress?: (progress: FetchProgress) => void;
   /** The process's conversion slots (FFMPEG_CONCURRENCY); none: conversions are not capped. */
@@ -116,29 +115,25 @@ export type FetchMediaOutcome =
       skipped: FetchSkip[];
     }
   | { kind: 'too-large'; sizeBytes: number; limitBytes: number }
-  | { kind: 'failed'; exitCode: number | undefined; stderr: string; stdout?: string };
+  | { kind: 'failed'; type: FailureType; reason: string };
 
 /** Ten minutes of video take minutes of CPU to transcode; longer ones go as documents. */
 export const DEFAULT_MAX_TRANSCODE_SECONDS = 10 * 60;
-/**
- * In the stderr of a `failed` outcome when `isAllowedUrl` refused every URL of the media: the
- * caller may map it to its own "blocked address" answer (the classifier reads "Unsupported URL").
- */
-export const BLOCKED_MEDIA = 'the media is only on refused addresses';
-/** Most of yt-dlp's stderr/stdout kept in a `failed` outcome (the end, where the error is). */
-const MAX_OUTPUT_CHARS = 64 * 1024;
-
 type Failed = Extract<FetchMediaOutcome, { kind: 'failed' }>;
 type TooLarge = Extract<FetchMediaOutcome, { kind: 'too-large' }>;
 type ItemOutcome = { kind: 'item'; item: FetchedItem } | TooLarge | Failed | { kind: 'blocked' };
 
-function tail(text: string): string {
-  return text.length <= MAX_OUTPUT_CHARS ? text : text.slice(-MAX_OUTPUT_CHARS);
+function failed(type: FailureType, reason: string): Failed {
+  return { kind: 'failed', type, reason };
 }
 
-/** A failure the engine noticed itself, worded so that `classifyYtDlpFailure` recognises it. */
-function ownFailure(message: string): Failed {
-  return { kind: 'failed', exitCode: undefined, stderr: `ERROR: [fetchMedia] ${message}` };
+const BLOCKED_MEDIA: Failed = failed(FailureType.BlockedAddress, 'the media is only on refused addresses');
+
+/** What yt-dlp raised, typed: the egress proxy's refusal, else yt-dlp's classes and message. */
+function ytDlpFailed(error: EngineError): Failed {
+  if (error.message.includes(EGRESS_REFUSAL)) return failed(FailureType.BlockedAddress, 'a redirect or a resource of the link points to a refused address');
+  const { type, reason } = classifyYtDlpException(error);
+  return failed(type, reason);
 }
 
 const MIME_TYPES: Record<string, string> = {
@@ -167,8 +162,8 @@ export function safeFileName(title: string | undefined, ext: string): string {
 
 interface Context {
   options: FetchMediaOptions;
+  job: EngineJob;
   dir: string;
-  cookiesCopy?: string;
   signal?: AbortSignal;
   allowed: (url: string | undefined) => Promise<boolean>;
   emit: (progress: FetchProgress) => void;
@@ -180,8 +175,12 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
   signal?.throwIfAborted();
   const dir = path.resolve(options.dir);
   const hostVerdicts = new Map<string, Promise<boolean>>();
+  let cookiesCopy: string | undefined;
+  if (options.cookiesFile) cookiesCopy = await copyCookies(options.cookiesFile, dir);
+  const job = options.tools.engine.openJob({ proxy: options.proxy, cookiesFile: cookiesCopy }, signal);
   const context: Context = {
     options,
+    job,
     dir,
     signal,
     emit: (progress) => {
@@ -212,21 +211,20 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
   };
 
   try {
-    if (options.cookiesFile) context.cookiesCopy = await copyCookies(options.cookiesFile, dir);
     context.emit({ phase: 'probing' });
     const cap = Math.max(1, Math.floor(options.playlistCap));
     const probe = await probeUrl(context, options.url, cap + 1);
     if (probe.kind === 'failed') return probe;
 
     if (probe.result.kind === 'single') {
-      const outcome = await fetchItem(context, probe.result.info, probe.result.raw, 1, 1, options.url);
+      const outcome = await fetchItem(context, probe.result.info, { probe: probe.probe, entry: null }, 1, 1, options.url);
       if (outcome.kind === 'item') return { kind: 'media', items: [outcome.item], playlist: false, availableItems: 1, skipped: [] };
-      if (outcome.kind === 'blocked') return ownFailure(`Unsupported URL: ${BLOCKED_MEDIA}`);
+      if (outcome.kind === 'blocked') return BLOCKED_MEDIA;
       return outcome;
     }
 
     const entries = probe.result.entries.slice(0, cap);
-    if (entries.length === 0) return ownFailure('no suitable formats: the playlist has no items');
+    if (entries.length === 0) return failed(FailureType.NoMediaFound, 'the playlist has no items');
     const items: FetchedItem[] = [];
     const skipped: FetchSkip[] = [];
     const failures: Array<TooLarge | Failed> = [];
@@ -234,15 +232,15 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
       const number = position + 1;
       let outcome: ItemOutcome;
       if (entry.kind === 'resolved') {
-        outcome = await fetchItem(context, entry.info, entry.raw, number, entries.length, options.url);
+        outcome = await fetchItem(context, entry.info, { probe: probe.probe, entry: entry.position }, number, entries.length, options.url);
       } else if (!(await context.allowed(entry.url))) {
         outcome = { kind: 'blocked' };
       } else {
         context.emit({ phase: 'probing', item: number, items: entries.length });
         const itemProbe = await probeUrl(context, entry.url, 1);
         if (itemProbe.kind === 'failed') outcome = itemProbe;
-        else if (itemProbe.result.kind !== 'single') outcome = ownFailure('no suitable formats: a playlist inside the playlist');
-        else outcome = await fetchItem(context, itemProbe.result.info, itemProbe.result.raw, number, entries.length, entry.url);
+        else if (itemProbe.result.kind !== 'single') outcome = failed(FailureType.NoMediaFound, 'a playlist inside the playlist');
+        else outcome = await fetchItem(context, itemProbe.result.info, { probe: itemProbe.probe, entry: null }, number, entries.length, entry.url);
       }
       if (outcome.kind === 'item') {
         items.push(outcome.item);
@@ -263,11 +261,20 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
     if (tooLarge.length > 0 && tooLarge.length === failures.length) {
       return tooLarge.reduce((smallest, f) => (f.sizeBytes < smallest.sizeBytes ? f : smallest));
     }
-    return failures.find((f): f is Failed => f.kind === 'failed') ?? ownFailure(`Unsupported URL: ${BLOCKED_MEDIA}`);
+    return failures.find((f): f is Failed => f.kind === 'failed') ?? BLOCKED_MEDIA;
+  } catch (error) {
+    // The job's child or the engine died (a crash, a kill -9): the next attempt gets a new one.
+    if (error instanceof EngineJobLost && !signal?.aborted) return failed(FailureType.DownloadFailed, error.message);
+    throw error;
   } finally {
-    // yt-dlp writes the jar back; the copy (and the info JSONs, which carry cookies) go now.
-    if (context.cookiesCopy) await rm(context.cookiesCopy, { force: true });
-    await removeMatching(dir, (name) => name.endsWith('.info.json'));
+    job.end();
+    if (signal?.aborted) {
+      // The cancel killed the job's child; once it is gone, so is what it was writing.
+      await Promise.race([job.exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      await removeMatching(dir, (name) => name.startsWith('item-'));
+    }
+    // yt-dlp writes the jar back; the copy goes now.
+    if (cookiesCopy) await rm(cookiesCopy, { force: true });
   }
 }
 
@@ -288,21 +295,21 @@ async function removeMatching(dir: string, match: (name: string) => boolean): Pr
   await Promise.all(names.filter(match).map((name) => rm(path.join(dir, name), { force: true })));
 }
 
-type ProbeOutcome = { kind: 'ok'; result: ProbeResult } | Failed;
+type ProbeOutcome = { kind: 'ok'; probe: number; result: ProbeResult } | Failed;
+
+/** Which probe of the job an item's info comes from, and its position among the probe's entries. */
+interface InfoSource {
+  probe: number;
+  entry: number | null;
+}
 
 async function probeUrl(context: Context, url: string, playlistItems: number): Promise<ProbeOutcome> {
-  const { options } = context;
-  const run = await runTool(
-    options.tools.ytDlp,
-    ytDlpProbeArguments({ url, playlistItems, ffmpeg: options.tools.ffmpeg, jsRuntime: options.tools.jsRuntime, cookiesFile: context.cookiesCopy, proxy: options.proxy }),
-    { signal: context.signal, env: { PYTHONUNBUFFERED: '1' } },
-  );
-  // stdout is the info JSON, which carries cookies: it never goes into an outcome.
-  if (run.exitCode !== 0) return { kind: 'failed', exitCode: run.exitCode, stderr: tail(run.stderr) };
+  const reply = await context.job.probe(url, playlistItems);
+  if (reply.kind === 'failed') return ytDlpFailed(reply.error);
   try {
-    return { kind: 'ok', result: parseProbeOutput(JSON.parse(run.stdout)) };
+    return { kind: 'ok', probe: reply.probe, result: parseProbeOutput(reply.info) };
   } catch {
-    return { kind: 'failed', exitCode: run.exitCode, stderr: tail(`${run.stderr}\nERROR: [fetchMedia] yt-dlp printed no readable info JSON`) };
+    return failed(FailureType.DownloadFailed, 'yt-dlp gave no readable info');
   }
 }
 
@@ -310,7 +317,7 @@ async function probeUrl(context: Context, url: string, playlistItems: number): P
 async function fetchItem(
   context: Context,
   info: MediaInfo,
-  raw: Record<string, unknown>,
+  source: InfoSource,
   number: number,
   items: number,
   fallbackUrl: string,
@@ -329,40 +336,34 @@ async function fetchItem(
   });
   if (plan.candidates.length === 0) {
     if (plan.smallestRejectedBytes !== undefined) return { kind: 'too-large', sizeBytes: plan.smallestRejectedBytes, limitBytes: limit };
-    return ownFailure(`${info.id ?? 'media'}: No video formats found`);
+    return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: no video formats found`);
   }
 
   const prefix = `item-${number}`;
-  const infoJsonFile = path.join(dir, `${prefix}.info.json`);
-  await writeFile(infoJsonFile, JSON.stringify(raw), { mode: 0o600 });
   const wantCover = options.mode === 'audio' && info.thumbnailUrl !== undefined && (await context.allowed(info.thumbnailUrl));
   let smallest = plan.smallestRejectedBytes;
   const noteTooLarge = (size: number) => {
     smallest = smallest === undefined ? size : Math.min(smallest, size);
   };
-  try {
-    for (const candidate of plan.candidates) {
-      await removeMatching(dir, (name) => name.startsWith(`${prefix}.`) && !name.endsWith('.info.json'));
-      const attempt = await download(context, candidate, { infoJsonFile, prefix, number, items, wantCover });
-      if (attempt.kind === 'too-large') {
-        noteTooLarge(attempt.sizeBytes);
-        continue;
-      }
-      if (attempt.kind === 'failed') return attempt;
-      const size = (await stat(attempt.filePath)).size;
-      if (size > candidate.guardBytes || (size > limit && options.mode !== 'audio')) {
-        noteTooLarge(size);
-        continue;
-      }
-      const finished = await finish(context, attempt.filePath, size, info, { prefix, number, items, sourceUrl: info.webpageUrl ?? fallbackUrl });
-      if (finished.kind === 'too-large') {
-        noteTooLarge(finished.sizeBytes);
-        continue;
-      }
-      return finished;
+  for (const candidate of plan.candidates) {
+    await removeMatching(dir, (name) => name.startsWith(`${prefix}.`));
+    const attempt = await download(context, candidate, { source, prefix, number, items, wantCover });
+    if (attempt.kind === 'too-large') {
+      noteTooLarge(attempt.sizeBytes);
+      continue;
     }
-  } finally {
-    await rm(infoJsonFile, { force: true });
+    if (attempt.kind === 'failed') return attempt;
+    const size = (await stat(attempt.filePath)).size;
+    if (size > candidate.guardBytes || (size > limit && options.mode !== 'audio')) {
+      noteTooLarge(size);
+      continue;
+    }
+    const finished = await finish(context, attempt.filePath, size, info, { prefix, number, items, sourceUrl: info.webpageUrl ?? fallbackUrl });
+    if (finished.kind === 'too-large') {
+      noteTooLarge(finished.sizeBytes);
+      continue;
+    }
+    return finished;
   }
   await removeMatching(dir, (name) => name.startsWith(`${prefix}.`));
   return { kind: 'too-large', sizeBytes: smallest ?? limit + 1, limitBytes: limit };
@@ -370,21 +371,13 @@ async function fetchItem(
 
 type Attempt = { kind: 'downloaded'; filePath: string } | TooLarge | Failed;
 
-/** One yt-dlp run for one candidate, with progress and the size guard. */
+/** One download attempt of one candidate in the job's child, with progress and the size guard. */
 async function download(
   context: Context,
   candidate: FormatCandidate,
-  item: { infoJsonFile: string; prefix: string; number: number; items: number; wantCover: boolean },
+  item: { source: InfoSource; prefix: string; number: number; items: number; wantCover: boolean },
 ): Promise<Attempt> {
   const { options, dir } = context;
-  const guard = candidate.guardBytes;
-  const stop = new AbortController();
-  let filePath: string | undefined;
-  let refused: { sizeBytes: number } | undefined;
-  // A pair downloads two files one after the other, each counted from zero: add them up.
-  let finishedParts = 0;
-  let lastDownloaded = 0;
-  let lastTotal: number | undefined;
   const template = escapeOutputTemplate(path.join(dir, item.prefix));
   context.emit({
     phase: 'downloading',
@@ -393,81 +386,43 @@ async function download(
     item: item.number,
     items: item.items,
   });
-
-  const run = await runTool(
-    options.tools.ytDlp,
-    ytDlpDownloadArguments({
-      ffmpeg: options.tools.ffmpeg,
-      jsRuntime: options.tools.jsRuntime,
-      cookiesFile: context.cookiesCopy,
-      proxy: options.proxy,
-      infoJsonFile: item.infoJsonFile,
-      formatSelector: candidate.selector,
-      maxFileBytes: guard,
-      outputTemplate: `${template}.%(ext)s`,
-      mergeOutputFormat: candidate.mergeOutputFormat,
-      thumbnailTemplate: item.wantCover ? `${template}.cover.%(ext)s` : undefined,
-    }),
+  const reply = await context.job.download(
     {
-      signal: context.signal,
-      stop: stop.signal,
-      env: { PYTHONUNBUFFERED: '1' },
-      onLine: (line) => {
-        const progress = parseDownloadProgressLine(line);
-        if (progress) {
-          if (progress.downloadedBytes < lastDownloaded) finishedParts += lastTotal ?? lastDownloaded;
-          lastDownloaded = progress.downloadedBytes;
-          lastTotal = progress.totalBytes;
-          const downloadedBytes = finishedParts + progress.downloadedBytes;
-          const runningTotal = progress.totalBytes !== undefined ? finishedParts + progress.totalBytes : undefined;
-          const totalBytes = candidate.formats.length > 1 && candidate.estimatedBytes ? Math.max(candidate.estimatedBytes, runningTotal ?? 0) : runningTotal;
-          // Servers that do not announce a size get past --max-filesize: stop them here.
-          if (downloadedBytes > guard && !stop.signal.aborted) {
-            refused = { sizeBytes: Math.max(downloadedBytes, runningTotal ?? 0) };
-            stop.abort();
-          }
-          context.emit({
-            phase: 'downloading',
-            downloadedBytes,
-            ...(totalBytes !== undefined ? { totalBytes } : {}),
-            ...(progress.speedBytesPerSecond !== undefined ? { speedBytesPerSecond: progress.speedBytesPerSecond } : {}),
-            item: item.number,
-            items: item.items,
-          });
-          return;
-        }
-        filePath = parseFileLine(line) ?? filePath;
-        const abort = parseMaxFilesizeAbort(line);
-        if (abort) refused = { sizeBytes: abort.sizeBytes };
-      },
+      probe: item.source.probe,
+      entry: item.source.entry,
+      format: candidate.selector,
+      maxFileBytes: candidate.guardBytes,
+      outputTemplate: `${template}.%(ext)s`,
+      ...(candidate.mergeOutputFormat ? { mergeOutputFormat: candidate.mergeOutputFormat } : {}),
+      ...(item.wantCover ? { thumbnailTemplate: `${template}.cover.%(ext)s` } : {}),
+    },
+    (progress) => {
+      // A format pair's announced total is only known part by part: the plan's estimate until then.
+      const totalBytes =
+        candidate.formats.length > 1 && candidate.estimatedBytes ? Math.max(candidate.estimatedBytes, progress.totalBytes ?? 0) : progress.totalBytes;
+      context.emit({
+        phase: 'downloading',
+        downloadedBytes: progress.downloadedBytes,
+        ...(totalBytes !== undefined ? { totalBytes } : {}),
+        ...(progress.speedBytesPerSecond !== undefined ? { speedBytesPerSecond: progress.speedBytesPerSecond } : {}),
+        item: item.number,
+        items: item.items,
+      });
     },
   );
-  if (refused) {
-    await removeMatching(dir, (name) => name.startsWith(`${item.prefix}.`) && !name.endsWith('.info.json'));
-    return { kind: 'too-large', sizeBytes: refused.sizeBytes, limitBytes: options.maxFileBytes };
+  if (reply.kind === 'too-large') {
+    await removeMatching(dir, (name) => name.startsWith(`${item.prefix}.`));
+    return { kind: 'too-large', sizeBytes: reply.sizeBytes, limitBytes: options.maxFileBytes };
   }
-  if (run.exitCode === 0) {
-    const found = filePath && isInside(dir, filePath) ? filePath : await findOutput(dir, item.prefix);
-    if (found && (await stat(found).catch(() => undefined))?.isFile()) return { kind: 'downloaded', filePath: found };
-  }
-  const stdout = run.stdout
-    .split(/\r?\n/)
-    .filter((line) => line.trim() && !parseDownloadProgressLine(line))
-    .join('\n');
-  return { kind: 'failed', exitCode: run.exitCode, stderr: tail(run.stderr), ...(stdout ? { stdout: tail(stdout) } : {}) };
+  if (reply.kind === 'failed') return ytDlpFailed(reply.error);
+  const found = isInside(dir, reply.file) ? reply.file : undefined;
+  if (found && (await stat(found).catch(() => undefined))?.isFile()) return { kind: 'downloaded', filePath: found };
+  return failed(FailureType.DownloadFailed, 'yt-dlp reported a file outside the request dir, or none');
 }
 
 function isInside(dir: string, file: string): boolean {
   const resolved = path.resolve(file);
   return path.dirname(resolved) === dir;
-}
-
-async function findOutput(dir: string, prefix: string): Promise<string | undefined> {
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const name = names.find(
-    (n) => n.startsWith(`${prefix}.`) && !/\.(?:part|ytdl|json|temp)$/.test(n) && !n.includes('.part-') && !n.startsWith(`${prefix}.cover.`) && !/\.f[\w-]+\.\w+$/.test(n.slice(prefix.length)),
-  );
-  return name ? path.join(dir, name) : undefined;
 }
 
 interface FinishContext {
@@ -548,6 +503,7 @@ function conversionContext(context: Context, item: FinishContext): FfmpegContext
   return {
     ffmpeg: context.options.tools.ffmpeg,
     signal: context.signal,
+    nice: context.options.nice,
     slots: context.options.conversionSlots,
     onSlotWait: (waiting) =>
       context.emit({ phase: 'converting', item: item.number, items: item.items, ...(waiting ? { waitingForConverter: true } : {}) }),
@@ -569,7 +525,7 @@ async function describe(
   if (probed.videoCodec !== undefined) {
     const seek = (probed.durationSeconds ?? 0) >= 2 ? 1 : 0;
     const thumbnail = await makeThumbnail(
-      { ffmpeg: context.options.tools.ffmpeg, signal: context.signal },
+      { ffmpeg: context.options.tools.ffmpeg, signal: context.signal, nice: context.options.nice },
       filePath,
       path.join(context.dir, `${item.prefix}.thumb.jpg`),
       { seekSeconds: seek },
@@ -603,7 +559,7 @@ async function finishAudio(
   const { options, dir } = context;
   const ff = conversionContext(context, item);
   const limit = options.maxFileBytes;
-  if (probed.audioCodec === undefined) return ownFailure(`${info.id ?? 'media'}: no suitable formats: the media has no audio`);
+  if (probed.audioCodec === undefined) return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: the media has no audio`);
 
   const target = audioTarget(probed.audioCodec);
   const ext = extensionOf(filePath);
@@ -615,7 +571,7 @@ async function finishAudio(
     output = path.join(dir, `${item.prefix}.audio.${target.ext}`);
     const step = await extractAudio(ff, filePath, output, { target, maxFileBytes: limit, durationSeconds: probed.durationSeconds });
     context.signal?.throwIfAborted();
-    if (!step.ok) return ownFailure(`${info.id ?? 'media'}: no suitable formats: the audio could not be extracted`);
+    if (!step.ok) return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: the audio could not be extracted`);
     conversion = target.reencode ? 'transcoded' : 'remuxed';
   }
   const outputProbe = output === filePath ? probed : await probeMedia(options.tools.ffprobe, output, context.signal);

@@ -4,6 +4,7 @@
  * Telegram-friendly: remux or transcode to mp4/H.264, extract audio, make a JPEG thumbnail.
  */
 import { rm, stat } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { execa } from 'execa';
 import { dieWithParent } from './parentDeath.js';
 import type { Semaphore } from './semaphore.js';
@@ -16,6 +17,8 @@ export interface RunToolOptions {
   /** Called with every line the tool prints on stdout. */
   onLine?: (line: string) => void;
   env?: Record<string, string>;
+  /** Niceness of the tool (0–19; DOWNLOAD_NICE): the server, the workflows and the webhook come first. */
+  nice?: number;
   /** Largest stdout/stderr kept, in bytes. */
   maxBuffer?: number;
 }
@@ -75,6 +78,13 @@ export async function runTool(executable: string, args: readonly string[], optio
   launch.follow(subprocess);
   let stopped = false;
   const pid = subprocess.pid;
+  if (pid !== undefined && options.nice) {
+    try {
+      setPriority(pid, Math.min(19, Math.max(0, options.nice)));
+    } catch {
+      // already gone
+    }
+  }
   if (pid !== undefined) {
     trackGroup(pid);
     // Once the leader is reaped its id may be reused: never signal the group after that.
@@ -131,6 +141,8 @@ export async function runTool(executable: string, args: readonly string[], optio
 export interface FfmpegContext {
   ffmpeg: string;
   signal?: AbortSignal;
+  /** Niceness of every ffmpeg run (DOWNLOAD_NICE). */
+  nice?: number;
   /**
    * The process's conversion slots (FFMPEG_CONCURRENCY): remuxes, transcodes and audio
    * extractions each hold one while ffmpeg runs; thumbnails (one frame) do not. Cancelling
@@ -154,7 +166,7 @@ export interface StepResult {
 }
 
 async function runFfmpeg(context: FfmpegContext, args: string[], output: string, onLine?: (line: string) => void): Promise<StepResult> {
-  const result = await runTool(context.ffmpeg, [...QUIET, ...args], { signal: context.signal, onLine, maxBuffer: 4 * 1024 * 1024 });
+  const result = await runTool(context.ffmpeg, [...QUIET, ...args], { signal: context.signal, nice: context.nice, onLine, maxBuffer: 4 * 1024 * 1024 });
   const sizeBytes = await sizeOf(output);
   const ok = result.exitCode === 0 && sizeBytes !== undefined && sizeBytes > 0;
   if (!ok) await rm(output, { force: true });

@@ -264,3 +264,31 @@ export function classifyYtDlpFailure(output: YtDlpOutput): YtDlpFailure {
     reason: truncate(`yt-dlp ${exit}: ${cleanReason(last)}`, MAX_REASON_LENGTH),
   };
 }
+
+/** What the warm engine reports when yt-dlp raised: its exception classes and its message. */
+export interface YtDlpException {
+  /** Class names, innermost cause first, with their bases (`['UnsupportedError', 'ExtractorError', …]`). */
+  classes: readonly string[];
+  /** yt-dlp's message, as it would have printed it (`ERROR: [generic] id: …`). */
+  message: string;
+}
+
+/** Exception classes that say on their own what happened, whatever their message's wording. */
+const CLASS_RULES: ReadonlyArray<readonly [string, FailureType]> = [
+  ['UnsupportedError', FailureType.UnsupportedUrl],
+  ['GeoRestrictedError', FailureType.ContentUnavailable],
+];
+
+/**
+ * Maps an exception yt-dlp raised inside the warm engine to a failure type: its class where the
+ * class decides, else its message through the same rules as the command line's stderr (the
+ * message is the `ERROR:` line yt-dlp would have printed), so both engines classify alike.
+ */
+export function classifyYtDlpException(exception: YtDlpException): YtDlpFailure {
+  const message = stripAnsi(exception.message).trim();
+  const line = ERROR_LINE.test(message) ? message : `ERROR: ${message}`;
+  for (const [name, type] of CLASS_RULES) {
+    if (exception.classes.includes(name)) return { type, reason: cleanReason(line) };
+  }
+  return classifyYtDlpFailure({ stderr: line, exitCode: 1 });
+}

@@ -1,11 +1,12 @@
 /**
  * The bare baseline of the end-to-end and throughput benches, in a process of its own like a
- * worker: for each job it receives over IPC it runs the same download engine the downloads
- * activity runs (`fetchMedia`: the same yt-dlp probe and download commands through the same
- * egress proxy, ffprobe, the thumbnail) into a fresh temp dir, then the same upload (grammy `sendVideo`, streamed from
- * disk, with the thumbnail and metadata) to the Bot API at TELEGRAM_API_ROOT, and deletes the
- * dir. No Temporal, no status messages, no retries. Jobs run as they arrive (the parent decides
- * the concurrency); each answer is `{ id, ok, error? }`.
+ * worker: for each job it receives over IPC it runs `fetchMedia` with the cold yt-dlp command
+ * line as the bot ran it before the warm engine (coldCliEngine.ts: `yt-dlp -J`, then a download
+ * run from the info JSON), through the same egress proxy, with the same ffprobe and thumbnail,
+ * into a fresh temp dir; then the same upload (grammy `sendVideo`, streamed from disk, with the
+ * thumbnail and metadata) to the Bot API at TELEGRAM_API_ROOT, and deletes the dir. No Temporal,
+ * no status messages, no retries. Jobs run as they arrive (the parent decides the concurrency);
+ * each answer is `{ id, ok, error? }`.
  */
 import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -16,6 +17,7 @@ import { fetchMedia } from '../../activities/adapters/fetchMedia.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { loadConfig } from '../../src/config.js';
 import { resolveTools } from '../../src/tools.js';
+import { ColdCliEngine } from './coldCliEngine.js';
 
 export interface BareJob {
   id: number;
@@ -26,6 +28,8 @@ export interface BareJob {
 
 const config = loadConfig(process.env);
 const tools = resolveTools(config.tools);
+// "Bare" means the same before and after the warm engine: the cold CLI pair, never the engine.
+const engine = new ColdCliEngine({ ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime });
 const api = createBotApi(config.telegram.token, config.telegram.apiRoot);
 const root = path.join(config.dataDir, 'bare');
 await mkdir(root, { recursive: true, mode: 0o700 });
@@ -36,7 +40,7 @@ async function run(job: BareJob): Promise<void> {
   const dir = await mkdtemp(path.join(root, 'job-'));
   try {
     const outcome = await fetchMedia({
-      tools,
+      tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
       url: job.url,
       dir,
       mode: 'video',
@@ -44,7 +48,7 @@ async function run(job: BareJob): Promise<void> {
       playlistCap: config.albumCap,
       proxy: egress.url,
     });
-    if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? `: ${outcome.stderr.slice(-300)}` : ''}`);
+    if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? ` ${outcome.type}: ${outcome.reason}` : ''}`);
     const item = outcome.items[0]!;
     await api.sendVideo(job.chatId, new InputFile(createReadStream(item.filePath, { highWaterMark: 256 * 1024 }), item.fileName), {
       caption: item.title,

@@ -10,11 +10,13 @@ import { openStateStore, STATE_TABLES, type StateStore } from '../../activities/
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
+import { ENGINE_SCRIPT, WarmEngine } from '../../activities/adapters/warmEngine.js';
 import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import type { Config } from '../config.js';
 import { chatIdsFor } from '../temporal/chatPseudonyms.js';
 import { dataConverterFor } from '../temporal/dataConverter.js';
 import type { Logger } from '../logger.js';
+import { redactSecrets } from '../redact.js';
 import { WORKFLOW_METRICS_INTERCEPTOR } from '../metrics/index.js';
 import { OLDEST_NODE_FOR_YT_DLP, type ToolPaths } from '../tools.js';
 
@@ -164,11 +166,13 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   // Every connection yt-dlp makes goes through this process's egress proxy (activities/adapters/egressProxy.ts).
   const egress = await startEgressProxy({ allowedHosts: config.egressAllowedHosts });
   const dataConverter = dataConverterFor(config.payloadEncryption);
+  const engine = await startDownloadEngine(tools, config, logger);
   const downloadActivities = createDownloadActivities({
     api,
     proxy: egress.url,
     dataDir: config.dataDir,
-    tools: { ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe, jsRuntime: tools.jsRuntime },
+    tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
+    nice: config.downloadNice,
     hostQueue,
     egressAllowedHosts: config.egressAllowedHosts,
     cookiesFile: config.ytDlpCookies,
@@ -233,10 +237,15 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   let stopping: Promise<void> | undefined;
   const stop = async () => {
     const signalledAt = Date.now();
-    if (!runs) return;
+    if (!runs) {
+      await Promise.all([engine.close(), egress.close()]);
+      return;
+    }
     logger.info({ graceSeconds: config.shutdownGraceSeconds, running: downloads.getStatus().numInFlightActivities }, 'downloads worker: no new downloads; letting running ones finish');
     if (downloads.getState() === 'RUNNING') downloads.shutdown();
     await runs.downloads.catch(() => undefined);
+    // No download runs any more: the engine (and any child it still has) can go.
+    await engine.close();
     const handoverUntil = Math.max(signalledAt + config.shutdownGraceSeconds * 1000, Date.now() + HANDOVER_MIN_MS);
     if (handedOver.size > 0) logger.info({ pending: handedOver.size }, 'downloads worker: uploading what was downloaded before stopping');
     while (handedOver.size > 0 && Date.now() < handoverUntil && host.getState() === 'RUNNING') {
@@ -267,4 +276,46 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
       return stopping;
     },
   };
+}
+
+/**
+ * The warm yt-dlp engine of this process, started and warmed before the worker polls (a first
+ * request must not pay the start-up), with what it found logged once: yt-dlp's version and its
+ * JavaScript runtime. A Python without yt_dlp fails the start here, with the engine's own words.
+ */
+async function startDownloadEngine(tools: ToolPaths, config: Config, logger: Logger): Promise<WarmEngine> {
+  const recent: string[] = [];
+  const nice = config.downloadNice;
+  const engine = new WarmEngine({
+    python: tools.python,
+    ffmpeg: tools.ffmpeg,
+    jsRuntime: tools.jsRuntime,
+    nice,
+    label: config.dataDir,
+    onStderr: (line) => {
+      recent.push(line);
+      if (recent.length > 20) recent.shift();
+      logger.warn({ line: redactSecrets(line) }, 'download engine');
+    },
+  });
+  try {
+    await engine.start();
+  } catch (error) {
+    await engine.close();
+    throw new Error(
+      `the download engine (${tools.python} ${ENGINE_SCRIPT}) did not start: ${error instanceof Error ? error.message : String(error)}; ` +
+        `its last words: ${recent.slice(-3).join(' | ') || 'none'}. Run npm run setup, or set YTDLP_PYTHON to a Python with yt-dlp installed.`,
+    );
+  }
+  const header = engine.info?.debugHeader ?? [];
+  logger.info(
+    {
+      ytDlp: engine.info?.version,
+      pid: engine.info?.pid,
+      jsRuntimes: header.find((line) => line.startsWith('[debug] JS runtimes:'))?.replace('[debug] JS runtimes: ', ''),
+      nice,
+    },
+    'download engine warm',
+  );
+  return engine;
 }

@@ -9,7 +9,7 @@ import { resolveTools } from '../../src/tools.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
 import { CHAT_ID, useTestStack, requestIdOf as idOf } from '../support/stack.js';
-import { processesMentioning, waitFor, workflowExists } from './support/operations.js';
+import { downloadEngines, downloadJobs, processesMentioning, requestDirsOf, waitFor, workflowExists } from './support/operations.js';
 
 const stack = useTestStack();
 
@@ -163,11 +163,21 @@ describe('cancel', () => {
   });
 
   /**
-   * Processes working in a request dir. Only yt-dlp's probe names the link; the download itself
-   * runs with `--load-info-json <DATA_DIR>/downloads/<request>/item-1.info.json` (and ffmpeg on
-   * files there), so the request dirs' root is what every download process mentions.
+   * The running downloads of this stack's worker: the engine's job children (one per download,
+   * from its probe to its end). Their command line is the engine's, so they are found by name.
    */
-  const downloadProcesses = () => processesMentioning(`${stack.dataDir}/downloads/`).length;
+  const downloadJobsRunning = () => downloadJobs(stack.dataDir).length;
+  /** Processes that name a request dir on their command line: ffmpeg works on files there. */
+  const processesInRequestDirs = () => processesMentioning(`${stack.dataDir}/downloads/`).length;
+  /** Whether a request dir has an item file: yt-dlp is past the probe and writing the download. */
+  async function itemBeingWritten(): Promise<boolean> {
+    const { readdir } = await import('node:fs/promises');
+    for (const dir of await requestDirsOf(stack.dataDir)) {
+      const names = await readdir(`${stack.dataDir}/downloads/${dir}`).catch(() => [] as string[]);
+      if (names.some((name) => name.startsWith('item-'))) return true;
+    }
+    return false;
+  }
 
   /** Starts a slow download and waits until yt-dlp is downloading it (past the probe). */
   async function startSlowRequest(name: string, chatId = CHAT_ID, chatType: 'private' | 'group' = 'private'): Promise<Update> {
@@ -177,7 +187,7 @@ describe('cancel', () => {
       update.message!.from = { id: 501, is_bot: false, first_name: 'Requester' };
     }
     await stack.post(update);
-    await waitFor(() => downloadProcesses() > 0, 20_000, () => 'yt-dlp to download');
+    await waitFor(async () => downloadJobsRunning() > 0 && (await itemBeingWritten()), 20_000, () => 'yt-dlp to download');
     return update;
   }
 
@@ -185,9 +195,11 @@ describe('cancel', () => {
     const error = await stack.client.workflow.getHandle(idOf(update)).result().catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
-    // The activity confirmed the cancel only after yt-dlp was killed and its dir removed.
-    await waitFor(() => downloadProcesses() === 0, 2_000, () => 'the download processes to be gone');
+    // The activity confirmed the cancel only after yt-dlp was killed and its dir removed: the
+    // job's child is gone, and nothing works in a request dir; the engine itself stays warm.
+    await waitFor(() => downloadJobsRunning() === 0 && processesInRequestDirs() === 0, 2_000, () => 'the download processes to be gone');
     expect(processesMentioning(name).length).toBe(0);
+    expect(downloadEngines(stack.dataDir).length).toBeGreaterThan(0);
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(`${stack.dataDir}/downloads`).catch(() => [])).toEqual([]);
     expect(stack.emulator.calls.filter((call) => ['sendVideo', 'sendDocument', 'sendAudio', 'sendMediaGroup'].includes(call.method))).toHaveLength(0);
@@ -242,7 +254,7 @@ describe('cancel', () => {
     await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, 999, statusMessageOf(update), 'group'));
     await stack.emulator.waitFor('answerCallbackQuery', 20_000);
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toContain('Only the person who sent the link');
-    expect(downloadProcesses()).toBeGreaterThan(0);
+    expect(downloadJobsRunning()).toBeGreaterThan(0);
     await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
     expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed)).toHaveLength(1);
   });
@@ -265,7 +277,7 @@ describe('cancel', () => {
     );
     expect(refusal.params.text).toBe('Only the person who sent the link, or an admin, can cancel it.');
     // Still downloading: the refusal cancelled nothing.
-    expect(downloadProcesses()).toBeGreaterThan(0);
+    expect(downloadJobsRunning()).toBeGreaterThan(0);
     await expect(stack.client.workflow.getHandle(idOf(update)).describe()).resolves.toMatchObject({ status: { name: 'RUNNING' } });
 
     await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, admin, statusMessageOf(update), 'group'));

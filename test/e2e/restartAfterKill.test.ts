@@ -27,7 +27,7 @@ import { descendants, findPid, freePort, PROJECT_ROOT, startCli, type CliProcess
 import { startThrottledMediaServer, type ThrottledMediaServer } from '../faults/support/throttledMediaServer.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
-import { activityFacts, processesMentioning, sleep, waitFor } from './support/operations.js';
+import { activityFacts, downloadEngines, downloadJobs, processesMentioning, sleep, waitFor } from './support/operations.js';
 import { freeStartPorts, queueLink, readLock, readyMessageFor, START_SCRIPT, startAllInOne, startCommandEnv, type StartPorts } from './support/startCommand.js';
 
 /** The 45 kB fixture at 8 kB/s: a 6 s download, long enough to be killed in the middle. */
@@ -93,7 +93,7 @@ async function deliveriesOf(key: string, timeoutMs = 90_000): Promise<number> {
   return deliveriesByRequest(emulator).get(key) ?? 0;
 }
 
-/** `npm start`'s process and everything below it now (dev server, yt-dlp), as records that survive pid reuse. */
+/** `npm start`'s process and everything below it now (dev server, download engine and jobs), as records that survive pid reuse. */
 function processTree(pid: number): Array<ProcessRecord & { command: string }> {
   return [pid, ...descendants(pid)].flatMap((each) => {
     const info = processInfo(each);
@@ -131,9 +131,13 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
   const first = await start('first run', dataDir, ports);
   const request = await requestInFlight(dataDir);
   const firstRun = processTree(first.proc.pid);
-  // The tree holds the dev server and yt-dlp, each in a process group of its own.
+  // The tree holds the dev server and the download (the warm engine's job child, under the
+  // engine), each in a process group of its own.
   expect(firstRun.map((record) => record.command).join('\n')).toContain(path.join(dataDir, 'temporal.sqlite'));
-  expect(firstRun.some((record) => record.command.includes('yt-dlp'))).toBe(true);
+  const pidsOf = (lines: string[]) => lines.map((line) => Number(line.split(' ')[0]));
+  const firstRunPids = firstRun.map((record) => record.pid);
+  expect(pidsOf(downloadJobs(dataDir)).length).toBeGreaterThan(0);
+  expect(firstRunPids).toEqual(expect.arrayContaining([...pidsOf(downloadJobs(dataDir)), ...pidsOf(downloadEngines(dataDir))]));
 
   const killedAt = Date.now();
   kill(first.proc);
@@ -151,7 +155,10 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
   // Nothing of the first run runs; whatever mentions DATA_DIR now belongs to the second.
   expect(firstRun.filter((record) => isAlive(record)).map((record) => `${record.pid} ${record.command}`)).toEqual([]);
   const secondRun = new Set([second.proc.pid, ...descendants(second.proc.pid)]);
-  expect(processesMentioning(dataDir).filter((line) => !secondRun.has(Number(line.split(' ')[0])))).toEqual([]);
+  const notSecondRuns = (lines: string[]) => lines.filter((line) => !secondRun.has(Number(line.split(' ')[0])));
+  expect(notSecondRuns(downloadJobs(dataDir))).toEqual([]);
+  expect(notSecondRuns(downloadEngines(dataDir))).toEqual([]);
+  expect(notSecondRuns(processesMentioning(dataDir))).toEqual([]);
   // The first run's request dir was swept when the second started; the second cleaned up its own.
   expect(second.proc.logged(SWEPT_MESSAGE)).toBe(1);
   await waitFor(async () => (await filesUnder(dataDir)).length === 0, 15_000, () => `files left under DATA_DIR`);
@@ -159,6 +166,8 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
 
   await second.proc.stop(30_000);
   expect(await second.proc.exited).toBe(0);
+  expect(downloadJobs(dataDir)).toEqual([]);
+  expect(downloadEngines(dataDir)).toEqual([]);
   expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
 }
 
@@ -296,6 +305,8 @@ it('a closed terminal (SIGHUP, then EIO on every write) stops it as SIGTERM does
   expect(firstDeliveryAt(emulator, request.key)!).toBeGreaterThan(closedAt);
   figures.push(`closed terminal: exit 0 after ${Date.now() - closedAt} ms, the download in flight delivered meanwhile`);
   expect(tree.filter((record) => isAlive(record)).map((record) => `${record.pid} ${record.command}`)).toEqual([]);
+  expect(downloadJobs(dataDir)).toEqual([]);
+  expect(downloadEngines(dataDir)).toEqual([]);
   expect(existsSync(path.join(dataDir, LOCK_FILE))).toBe(false);
   expect(await filesUnder(dataDir)).toEqual([]);
 }, 120_000);

@@ -14,6 +14,8 @@ import { startThrottledMediaServer, type ThrottledMediaServer } from '../faults/
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
 import {
   activityFacts,
+  downloadEngines,
+  downloadJobs,
   getJson,
   processesMentioning,
   removeProcessDirs,
@@ -68,7 +70,7 @@ it('SIGTERM mid-download: exits 0 after the grace period, yt-dlp gone, dir remov
   const before = media.requests.length;
   await media.waitForDownloading(1, 30_000); // only process A polls `downloads`: the download is its own
   expect(await requestDirsOf(stopping.dataDir)).toHaveLength(1);
-  expect(processesMentioning(stopping.dataDir).length).toBeGreaterThan(0); // yt-dlp, writing into A's DATA_DIR
+  expect(downloadJobs(stopping.dataDir)).toHaveLength(1); // the engine's job child of A, writing into A's DATA_DIR
 
   survivor = await stack.startDownloadWorkers();
   const signalledAt = Date.now();
@@ -82,6 +84,9 @@ it('SIGTERM mid-download: exits 0 after the grace period, yt-dlp gone, dir remov
   expect(tookMs).toBeGreaterThanOrEqual(grace * 1000 - 500); // it did wait for the download
   expect(tookMs).toBeLessThan((grace + 4) * 1000);
   expect(media.requests.slice(before).some((request) => request.complete)).toBe(false); // cancelled, not finished
+  // Nothing of A's is left: no job child, no engine, nothing else naming its DATA_DIR.
+  expect(downloadJobs(stopping.dataDir)).toEqual([]);
+  expect(downloadEngines(stopping.dataDir)).toEqual([]);
   expect(processesMentioning(stopping.dataDir)).toEqual([]);
   expect(await requestDirsOf(stopping.dataDir)).toEqual([]);
   expect(stopping.logged('worker stopped')).toBe(1);

@@ -6,7 +6,7 @@ import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmula
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
-import { processesMentioning } from './support/operations.js';
+import { downloadEngines, downloadJobs, processesMentioning } from './support/operations.js';
 import { freeStartPorts, queueLink, START_SCRIPT, startCommandEnv } from './support/startCommand.js';
 
 /**
@@ -71,6 +71,8 @@ describe('the all-in-one start command', () => {
         mediaRequestWorkflowId({ chatId: 77, messageId: 1 }),
       ]);
       expect(processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toHaveLength(1);
+      // The downloads worker's warm engine, which must go with it.
+      expect(downloadEngines(dataDir)).toHaveLength(1);
     } finally {
       bot.kill('SIGTERM');
     }
@@ -81,6 +83,8 @@ describe('the all-in-one start command', () => {
     expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
     expect(exited.all).toContain('shutting down');
     expect(processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toEqual([]);
+    expect(downloadJobs(dataDir)).toEqual([]);
+    expect(downloadEngines(dataDir)).toEqual([]);
     expect(processesMentioning(`${dataDir}/downloads`)).toEqual([]);
   });
 
@@ -93,7 +97,8 @@ describe('the all-in-one start command', () => {
     try {
       queueLink(emulator, 78, 2, media.url('tone.mp3'));
       const deadline = Date.now() + 60_000;
-      while (processesMentioning(`${dataDir}/downloads`).length === 0) {
+      // A download is running: the engine's job child for it.
+      while (downloadJobs(dataDir).length === 0) {
         if (Date.now() > deadline) throw new Error('the download did not start');
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -110,6 +115,8 @@ describe('the all-in-one start command', () => {
     expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
     expect(exited.all).toContain('"signal":"SIGINT","msg":"shutting down"');
     expect(processesMentioning(server)).toEqual([]);
+    expect(downloadJobs(dataDir)).toEqual([]);
+    expect(downloadEngines(dataDir)).toEqual([]);
     expect(processesMentioning(`${dataDir}/downloads`)).toEqual([]);
   });
 });

@@ -3,14 +3,16 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { startEgressProxy, type EgressProxy } from '../../activities/adapters/egressProxy.js';
+import { WarmEngine } from '../../activities/adapters/warmEngine.js';
+import { escapeOutputTemplate } from '../../activities/adapters/ytDlpInfo.js';
 import { resolveTools } from '../../src/tools.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 
 /**
- * yt-dlp, run for real through the egress proxy. The media host is reachable only by the name
+ * yt-dlp, run for real through the egress proxy, as the bot runs it: a job of the warm engine
+ * (probe, then download from the probe's info) with the proxy as its `proxy` param. The media host is reachable only by the name
  * `media.test` (the operator's allowlist); a canary HTTP server on loopback stands for the
  * operator's internal network and must never receive a request, whichever way a link points at it.
  */
@@ -22,6 +24,8 @@ let canaryHits = 0;
 let redirector: http.Server;
 let redirectorPort: number;
 let dir: string;
+const tools = resolveTools();
+const engine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime });
 
 const fakeDns: Record<string, string[]> = {
   'media.test': ['127.0.0.1'],
@@ -60,21 +64,37 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await engine.close();
   await Promise.all([proxy?.close(), media?.close(), new Promise((resolve) => canary?.close(resolve)), new Promise((resolve) => redirector?.close(resolve))]);
   await rm(dir, { recursive: true, force: true });
 });
 
-async function ytDlp(url: string) {
+/** One engine job through the proxy: probe the link, then download yt-dlp's default format of it. */
+async function ytDlp(url: string): Promise<{ outcome: 'downloaded' | 'failed'; error?: string; files: string[] }> {
   const out = await mkdtemp(path.join(dir, 'run-'));
-  const result = await execa(resolveTools().ytDlp, ['--ignore-config', '--no-cache-dir', '--no-playlist', '--proxy', proxy.url, '--socket-timeout', '5', '--retries', '0', '-o', path.join(out, 'media.%(ext)s'), '--', url], { reject: false });
-  return { exitCode: result.exitCode, stderr: String(result.stderr), files: await readdir(out) };
+  const job = engine.openJob({ proxy: proxy.url });
+  try {
+    const probed = await job.probe(url, 1);
+    if (probed.kind === 'failed') return { outcome: 'failed', error: probed.error.message, files: await readdir(out) };
+    const downloaded = await job.download({
+      probe: probed.probe,
+      entry: null,
+      format: 'bv*+ba/b',
+      maxFileBytes: 50_000_000,
+      outputTemplate: `${escapeOutputTemplate(path.join(out, 'media'))}.%(ext)s`,
+    });
+    if (downloaded.kind === 'downloaded') return { outcome: 'downloaded', files: await readdir(out) };
+    return { outcome: 'failed', error: downloaded.kind === 'failed' ? downloaded.error.message : downloaded.kind, files: await readdir(out) };
+  } finally {
+    job.end();
+  }
 }
 
 describe('the egress proxy', () => {
   it('lets yt-dlp download from an allowed host', async () => {
     const port = new URL(media.baseUrl).port;
     const run = await ytDlp(`http://media.test:${port}/clip.mp4`);
-    expect(run).toMatchObject({ exitCode: 0, files: ['media.mp4'] });
+    expect(run).toEqual({ outcome: 'downloaded', files: ['media.mp4'] });
   });
 
   it.each([
@@ -92,7 +112,7 @@ describe('the egress proxy', () => {
   ])('refuses %s, and nothing reaches it', async (_name, link) => {
     const before = { hits: canaryHits, refusals: proxy.refusals.length };
     const run = await ytDlp(link());
-    expect(run.exitCode).not.toBe(0);
+    expect(run.outcome).toBe('failed');
     expect(run.files).toEqual([]);
     expect(canaryHits).toBe(before.hits);
     expect(proxy.refusals.length).toBeGreaterThan(before.refusals);
@@ -101,7 +121,7 @@ describe('the egress proxy', () => {
   it('refuses a redirect from an allowed host into the internal network, at the redirect', async () => {
     const before = canaryHits;
     const run = await ytDlp(`http://redirect.test:${redirectorPort}/video.mp4`);
-    expect(run.exitCode).not.toBe(0);
+    expect(run.outcome).toBe('failed');
     expect(canaryHits).toBe(before);
     expect(proxy.refusals.at(-1)).toMatchObject({ host: '127.0.0.1', port: canaryPort });
   });

@@ -7,13 +7,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
 import { fetchMedia, type FetchMediaOptions, type FetchMediaOutcome, type FetchProgress } from '../../activities/adapters/fetchMedia.js';
-import { classifyYtDlpFailure } from '../../activities/adapters/ytDlpErrors.js';
+import { WarmEngine } from '../../activities/adapters/warmEngine.js';
 import { resolveTools } from '../../src/tools.js';
 import { FailureType } from '../../workflows/failures.js';
 import { createFetchFixtures, type FetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 
-const tools = resolveTools();
+const paths = resolveTools();
+const engine = new WarmEngine({ python: paths.python, ffmpeg: paths.ffmpeg, jsRuntime: paths.jsRuntime });
+const tools = { engine, ffmpeg: paths.ffmpeg, ffprobe: paths.ffprobe };
 let fixtures: FetchFixtures;
 let server: MediaServer;
 const dirs: string[] = [];
@@ -24,6 +26,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await engine.close();
   await server.close();
   await Promise.all(dirs.map((dir) => rm(dir, { recursive: true, force: true })));
 });
@@ -66,7 +69,19 @@ async function ffprobe(file: string): Promise<Probe> {
   return JSON.parse(stdout) as Probe;
 }
 
-/** Processes whose command line names `dir` (yt-dlp and ffmpeg always do: they write into it). */
+/**
+ * The engine's job children alive now, as `pid comm` lines: a download runs in a child forked
+ * from the engine (`ps -o comm` = ytdlp-job), whose command line is the engine's, not the dir.
+ */
+function jobChildrenNow(): string[] {
+  const result = execaSync('ps', ['--ppid', String(engine.info!.pid), '-o', 'pid=,comm='], { reject: false });
+  return String(result.stdout)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.endsWith(' ytdlp-job'));
+}
+
+/** Processes whose command line names `dir` (ffmpeg always does: it writes into it). */
 async function processesUsing(dir: string): Promise<string[]> {
   const result = await execa('pgrep', ['-a', '-f', dir], { reject: false });
   return result.stdout.split('\n').filter((line) => line.trim() !== '');
@@ -215,12 +230,11 @@ describe('fetchMedia', () => {
     expect(item.conversion).toBeUndefined();
   });
 
-  it("hands yt-dlp's error output over when the link is gone, for classifyYtDlpFailure", async () => {
+  it('answers a gone link with a typed failure: ContentUnavailable, and the HTTP error as the reason', async () => {
     const { outcome, dir } = await fetchInto(server.url('gone.mp4'));
-    expect(outcome).toMatchObject({ kind: 'failed', exitCode: 1 });
+    expect(outcome).toMatchObject({ kind: 'failed', type: FailureType.ContentUnavailable });
     if (outcome.kind !== 'failed') return;
-    expect(outcome.stderr).toContain('HTTP Error 404');
-    expect(classifyYtDlpFailure(outcome)).toMatchObject({ type: FailureType.ContentUnavailable });
+    expect(outcome.reason).toContain('HTTP Error 404');
     expect(await readdir(dir)).toEqual([]);
   });
 
@@ -267,7 +281,7 @@ describe('fetchMedia', () => {
     expect([...bytes].sort((a, b) => a - b)).toEqual(bytes);
   });
 
-  it('kills yt-dlp when cancelled mid-download, rejects with the reason and leaves no process behind', async () => {
+  it("kills the engine's job child when cancelled mid-download, rejects with the reason and leaves no process or partial file", async () => {
     server.throttle('slow.mp4', 40_000);
     const dir = await requestDir();
     const controller = new AbortController();
@@ -277,15 +291,25 @@ describe('fetchMedia', () => {
       signal: controller.signal,
       onProgress: (p) => {
         if (p.phase === 'downloading' && (p.downloadedBytes ?? 0) > 0 && !controller.signal.aborted) {
-          // yt-dlp is alive while its progress is read: look at it, then cancel.
-          running = processesUsingNow(dir);
+          // The job's child is alive while its progress is read: look at it, then cancel.
+          running = jobChildrenNow();
           controller.abort(new Error('cancelled by the test'));
         }
       },
     });
     await expect(fetching).rejects.toThrow('cancelled by the test');
-    expect(running.some((line) => line.includes('yt-dlp'))).toBe(true);
+    const aborted = Date.now();
+    expect(running).toHaveLength(1);
+    // The cancel is one SIGKILL to the child's process group: gone well within a second.
+    let left = jobChildrenNow();
+    while (left.length > 0 && Date.now() - aborted < 1_000) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      left = jobChildrenNow();
+    }
+    expect(left).toEqual([]);
     expect(await processesUsing(dir)).toEqual([]);
+    // Nothing half-downloaded stays behind (yt-dlp's .part, a .ytdl, an unfinished item-1.mp4).
+    expect(await readdir(dir)).toEqual([]);
   });
 
   it('kills ffmpeg when cancelled mid-conversion and leaves no process behind', async () => {

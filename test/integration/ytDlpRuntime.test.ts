@@ -1,76 +1,109 @@
 /**
  * The JavaScript runtime the workers give yt-dlp, against the real yt-dlp that scripts/setup.sh
- * installed: with the project's own probe command line (plus `--verbose`) against a loopback
- * server, yt-dlp's debug header must list the chosen runtime as usable and yt-dlp-ejs (the
- * YouTube challenge solver that runs in it) as loaded. No YouTube needed: the header is what
- * yt-dlp decides from the command line and its installation, before it fetches anything.
+ * installed, as the bot runs it: embedded in the warm engine. The engine's warm-up captures
+ * yt-dlp's verbose debug header (`engine.info.debugHeader`: what yt-dlp decided from the params
+ * the engine gave it and from its installation, before it fetched anything); it must list the
+ * chosen runtime as usable and yt-dlp-ejs (the YouTube challenge solver that runs in it) as
+ * loaded. A job of that same engine then probes and downloads a video from a loopback server. No
+ * YouTube needed.
  */
-import { execa } from 'execa';
-import { ytDlpProbeArguments } from '../../activities/adapters/ytDlpInfo.js';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { WarmEngine, type WarmEngineOptions } from '../../activities/adapters/warmEngine.js';
+import { escapeOutputTemplate, parseProbeOutput } from '../../activities/adapters/ytDlpInfo.js';
 import { chooseJsRuntime, resolveTools } from '../../src/tools.js';
-import { createMediaFixtures } from '../support/mediaFixtures.js';
+import { createMediaFixtures, type MediaFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 
 const tools = resolveTools();
 const thisNode = { execPath: process.execPath, version: process.versions.node };
+let fixtures: MediaFixtures;
 let server: MediaServer;
+let dir: string;
 
 beforeAll(async () => {
-  server = await startMediaServer((await createMediaFixtures()).dir);
+  fixtures = await createMediaFixtures();
+  server = await startMediaServer(fixtures.dir);
+  dir = await mkdtemp(path.join(os.tmpdir(), 'ytdlp-runtime-test-'));
 });
 
 afterAll(async () => {
   await server.close();
+  await rm(dir, { recursive: true, force: true });
 });
 
-/** `--verbose` added to a command line, before the URL separator. */
-function verbose(args: string[]): string[] {
-  const separator = args.indexOf('--');
-  return [...args.slice(0, separator), '--verbose', ...args.slice(separator)];
+/** A warm engine with these options, its debug header read once it is ready; always closed. */
+async function withEngine<T>(options: Pick<WarmEngineOptions, 'jsRuntime'>, use: (engine: WarmEngine, header: string[]) => Promise<T>): Promise<T> {
+  const engine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, ...options });
+  try {
+    await engine.start();
+    return await use(engine, engine.info?.debugHeader ?? []);
+  } finally {
+    await engine.close();
+  }
 }
 
-function debugLine(stderr: string, label: string): string {
-  const line = stderr.split('\n').find((l) => l.startsWith(`[debug] ${label}: `));
-  if (line === undefined) throw new Error(`yt-dlp printed no "[debug] ${label}:" line:\n${stderr.slice(0, 3000)}`);
+function debugLine(header: string[], label: string): string {
+  const line = header.find((l) => l.startsWith(`[debug] ${label}: `));
+  if (line === undefined) throw new Error(`yt-dlp's header has no "[debug] ${label}:" line:\n${header.join('\n')}`);
   return line.slice(`[debug] ${label}: `.length);
 }
 
 /** `JS runtimes: deno-2.9.8, node-20.20.2 (unsupported)` → { deno: '2.9.8', node: '20.20.2 (unsupported)' } */
-function listedRuntimes(stderr: string): Record<string, string> {
-  const listed = debugLine(stderr, 'JS runtimes');
+function listedRuntimes(header: string[]): Record<string, string> {
+  const listed = debugLine(header, 'JS runtimes');
   if (listed.startsWith('none')) return {};
   return Object.fromEntries(listed.split(', ').map((entry) => [entry.slice(0, entry.indexOf('-')), entry.slice(entry.indexOf('-') + 1)]));
 }
 
-it('probes a loopback video with the chosen runtime, which yt-dlp lists as supported next to yt-dlp-ejs', async () => {
+it('warms the engine with the chosen runtime, which yt-dlp lists as supported next to yt-dlp-ejs, and downloads a loopback video with it', async () => {
   // setup.sh installs Deno into .tools/bin, so on a set-up machine there is always a runtime.
   expect(tools.jsRuntime).toBeDefined();
   const runtime = tools.jsRuntime!;
-  const args = verbose(ytDlpProbeArguments({ url: server.url('clip.mp4'), playlistItems: 1, ffmpeg: tools.ffmpeg, jsRuntime: runtime }));
-  expect(args[0]).toBe('--ignore-config');
-  expect(args.slice(-2)).toEqual(['--', server.url('clip.mp4')]);
 
-  const run = await execa(tools.ytDlp, args, { reject: false, timeout: 60_000 });
+  await withEngine({ jsRuntime: runtime }, async (engine, header) => {
+    // The engine hands yt-dlp the runtime with its path (the `js_runtimes` param, as `--js-runtimes name:path` did).
+    expect(debugLine(header, 'params')).toContain(`'js_runtimes': {'${runtime.name}': {'path': '${runtime.path}'}}`);
+    const runtimes = listedRuntimes(header);
+    expect(runtimes[runtime.name]).toMatch(/^\d+\.\d+[\d.]*$/); // listed, with a version, not "(unsupported)"
+    expect(debugLine(header, 'Optional libraries')).toMatch(/\byt_dlp_ejs-\d+\.\d+/);
 
-  expect({ exitCode: run.exitCode, stderrTail: run.exitCode === 0 ? '' : run.stderr.slice(-2000) }).toEqual({ exitCode: 0, stderrTail: '' });
-  expect(JSON.parse(run.stdout)).toEqual(expect.objectContaining({ ext: 'mp4' }));
-  expect(debugLine(run.stderr, 'Command-line config')).toContain(`'--js-runtimes', '${runtime.name}:${runtime.path}'`);
-  const runtimes = listedRuntimes(run.stderr);
-  expect(runtimes[runtime.name]).toMatch(/^\d+\.\d+[\d.]*$/); // listed, with a version, not "(unsupported)"
-  expect(debugLine(run.stderr, 'Optional libraries')).toMatch(/\byt_dlp_ejs-\d+\.\d+/);
-});
+    // A job of this engine (its child gets the same runtime) probes and downloads from loopback.
+    const job = engine.openJob({});
+    try {
+      const probed = await job.probe(server.url('clip.mp4'), 1);
+      if (probed.kind !== 'probed') throw new Error(`the probe failed: ${JSON.stringify(probed.error)}`);
+      expect(probed.info).toEqual(expect.objectContaining({ ext: 'mp4' }));
+      const result = parseProbeOutput(probed.info);
+      if (result.kind !== 'single') throw new Error(`expected one video, got ${result.kind}`);
+      const format = result.info.formats.at(-1)!;
+      const downloaded = await job.download({
+        probe: probed.probe,
+        entry: null,
+        format: format.id,
+        maxFileBytes: 50_000_000,
+        outputTemplate: `${escapeOutputTemplate(path.join(dir, 'item-1'))}.%(ext)s`,
+      });
+      expect(downloaded).toEqual({ kind: 'downloaded', file: path.join(dir, 'item-1.mp4') });
+      expect((await stat(path.join(dir, 'item-1.mp4'))).size).toBe((await stat(fixtures.video)).size);
+    } finally {
+      job.end();
+    }
+  });
+}, 60_000);
 
 it("chooses this Node exactly when yt-dlp supports it (yt-dlp's own verdict on the Node running the tests)", async () => {
-  // Only Node enabled, so that yt-dlp judges it alone; a header-only call (no URL), no network.
-  const run = await execa(tools.ytDlp, ['--ignore-config', '--no-js-runtimes', '--js-runtimes', `node:${process.execPath}`, '--verbose'], {
-    reject: false,
-    timeout: 60_000,
+  // Only Node given, so that yt-dlp judges it alone; the warm-up fetches nothing.
+  await withEngine({ jsRuntime: { name: 'node', path: process.execPath } }, async (_engine, header) => {
+    const runtimes = listedRuntimes(header);
+    expect(Object.keys(runtimes)).toEqual(['node']);
+    const node = runtimes.node!;
+    expect(node).toMatch(new RegExp(`^${process.versions.node.replace(/\./g, '\\.')}( \\(unsupported\\))?$`));
+    const supportedByYtDlp = !node.endsWith('(unsupported)');
+    expect(chooseJsRuntime(undefined, thisNode) !== undefined).toBe(supportedByYtDlp);
   });
-  const node = listedRuntimes(run.stderr).node;
-  expect(node).toMatch(new RegExp(`^${process.versions.node.replace(/\./g, '\\.')}( \\(unsupported\\))?$`));
-  const supportedByYtDlp = !node!.endsWith('(unsupported)');
-  expect(chooseJsRuntime(undefined, thisNode) !== undefined).toBe(supportedByYtDlp);
-});
+}, 60_000);
 
 it('prefers the Deno of .tools/bin (or PATH) over any Node', () => {
   expect(tools.deno).toBeDefined();

@@ -147,7 +147,8 @@ async function assembleStack(
   const telegramWorker = await createTelegramWorker(setup);
   const extraWorkers: Array<() => Promise<void>> = [];
   const startDownloadWorkers = async ({ runHostQueue = true } = {}) => {
-    const { downloads, host, hostQueue } = await createDownloadWorkers(setup);
+    const downloadWorkers = await createDownloadWorkers(setup);
+    const { downloads, host, hostQueue } = downloadWorkers;
     const started = runHostQueue ? [downloads, host] : [downloads];
     const runs = Promise.all(started.map((worker) => worker.run()));
     let stopped = false;
@@ -156,6 +157,9 @@ async function assembleStack(
       stopped = true;
       for (const worker of started) worker.shutdown();
       await runs;
+      // The workers were run here, not through `run()`: this only closes the download engine and
+      // the egress proxy, which would otherwise live as long as jest.
+      await downloadWorkers.stop();
     };
     extraWorkers.push(stop);
     return { hostQueue, stop };

@@ -1,5 +1,7 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { CLOUD_BOT_API_ROOT, ConfigError, loadConfig } from '../../src/config.js';
+import { resolveTools } from '../../src/tools.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { configErrorOf } from '../support/configErrors.js';
 
@@ -42,8 +44,17 @@ describe('loadConfig defaults', () => {
     expect(config.maxUploadBytes).toBe(52_428_800);
   });
 
-  it('runs 2 downloads and 4 Bot API calls at a time', () => {
-    expect(config.concurrency).toEqual({ downloads: 2, telegram: 4 });
+  it('runs one download per CPU core and 4 Bot API calls at a time', () => {
+    // The warm engine made a download's yt-dlp start-up cheap: the cores, not it, are the limit.
+    expect(config.concurrency).toEqual({ downloads: availableParallelism(), telegram: 4 });
+  });
+
+  it('runs the download jobs and ffmpeg at niceness 10', () => {
+    expect(config.downloadNice).toBe(10);
+  });
+
+  it('leaves the Python of the download engine to resolveTools (the venv, then python3)', () => {
+    expect(config.tools.python).toBeUndefined();
   });
 
   it('logs at info level', () => {
@@ -172,6 +183,35 @@ describe('loadConfig numbers and addresses', () => {
 
   it('rejects a DOWNLOAD_CONCURRENCY of 0', () => {
     expect(configErrorOf(env({ DOWNLOAD_CONCURRENCY: '0' })).variable).toBe('DOWNLOAD_CONCURRENCY');
+  });
+
+  it('reads DOWNLOAD_CONCURRENCY over the CPU-core default', () => {
+    expect(loadConfig(env({ DOWNLOAD_CONCURRENCY: '3' }), { cwd: CWD }).concurrency.downloads).toBe(3);
+  });
+
+  it('reads DOWNLOAD_NICE from 0 to 19', () => {
+    expect(loadConfig(env({ DOWNLOAD_NICE: '0' }), { cwd: CWD }).downloadNice).toBe(0);
+    expect(loadConfig(env({ DOWNLOAD_NICE: '19' }), { cwd: CWD }).downloadNice).toBe(19);
+  });
+
+  it.each(['20', '-1', 'low', '2.5'])('rejects DOWNLOAD_NICE=%s, naming the variable', (value) => {
+    const error = configErrorOf(env({ DOWNLOAD_NICE: value }));
+    expect(error.variable).toBe('DOWNLOAD_NICE');
+    expect(error.message).toContain('DOWNLOAD_NICE');
+  });
+});
+
+describe('loadConfig YTDLP_PYTHON', () => {
+  it('is the Python that resolveTools gives the download engine', () => {
+    const config = loadConfig(env({ YTDLP_PYTHON: '/opt/yt-dlp/bin/python' }), { cwd: CWD });
+    expect(config.tools.python).toBe('/opt/yt-dlp/bin/python');
+    expect(resolveTools(config.tools).python).toBe('/opt/yt-dlp/bin/python');
+  });
+
+  it('no longer reads YTDLP_PATH: the bot runs no yt-dlp command line', () => {
+    const config = loadConfig(env({ YTDLP_PATH: '/opt/elsewhere/yt-dlp' }), { cwd: CWD });
+    expect(JSON.stringify(config)).not.toContain('/opt/elsewhere/yt-dlp');
+    expect(resolveTools(config.tools).ytDlp).not.toBe('/opt/elsewhere/yt-dlp');
   });
 });
 

@@ -1,8 +1,9 @@
 /**
  * The deployment files (Dockerfile, docker-compose.yml, .env.example) are checked against the code
  * they deploy: the npm scripts, the task queues, the environment variables loadConfig reads, the
- * search attributes the workflows set, the yt-dlp options the activities pass. No
- * Docker engine is needed: the compose file is parsed, never started.
+ * search attributes the workflows set, the Python and JavaScript runtime the download engine
+ * gets. No Docker engine is needed: the compose file is parsed, never started (the download
+ * engine is, on this machine, to see what it hands yt-dlp).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,9 +12,9 @@ import { parse } from 'yaml';
 import { codecServerSettings, CONFIG_VARIABLES, loadConfig, type Config } from '../../src/config.js';
 import { isLoopbackHost } from '../../src/http/codecServer.js';
 import { SearchAttributeType } from '@temporalio/common';
-import { ytDlpDownloadArguments, ytDlpProbeArguments } from '../../activities/adapters/ytDlpInfo.js';
+import { ENGINE_SCRIPT, WarmEngine } from '../../activities/adapters/warmEngine.js';
 import { SEARCH_ATTRIBUTE_CLI_TYPES, SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
-import { chooseJsRuntime } from '../../src/tools.js';
+import { chooseJsRuntime, resolveTools } from '../../src/tools.js';
 import { encryptionEnvironment } from '../support/codecKeys.js';
 import {
   DOWNLOADS_QUEUE,
@@ -491,23 +492,53 @@ describe('Dockerfile', () => {
     expect(bases.at(-1)).toBe('node:22-bookworm-slim');
   });
 
-  it('writes no yt-dlp config file: every yt-dlp call passes --ignore-config', () => {
+  it('writes no yt-dlp config file, and the engine embeds yt-dlp, which reads none', () => {
     const instructions = allInstructions.map((i) => `${i.keyword} ${i.args}`).join('\n');
     expect(instructions).not.toMatch(/yt-dlp\.conf|yt-dlp\/config/);
-    expect(ytDlpProbeArguments({ url: 'https://example.test/', playlistItems: 1, ffmpeg: 'ffmpeg' })).toContain('--ignore-config');
+    // Config files are read only by yt-dlp's command-line entry points; the engine builds
+    // YoutubeDL from its own params (test/e2e/hostileLinks.test.ts plants a config to prove it).
+    const engine = fs.readFileSync(ENGINE_SCRIPT, 'utf8');
+    expect(engine).toMatch(/\byt_dlp\.YoutubeDL\(/);
+    expect(engine).not.toMatch(/\byt_dlp\.(main|_real_main|parse_options)\b|\bparseOpts\b|config_locations/);
+  });
+
+  it('runs the download engine in the venv the build checks: YTDLP_PYTHON is its Python, which imports yt_dlp', () => {
+    const env = finalStage.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const python = /\bYTDLP_PYTHON=(\S+)/.exec(env)?.[1];
+    expect(python).toBeDefined();
+    expect(runs(finalStage).join(' && ')).toContain(`${python} -c 'import yt_dlp'`);
+    expect(resolveTools(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, YTDLP_PYTHON: python }, { cwd: '/app' }).tools).python).toBe(python);
   });
 
   it('fails the build unless yt-dlp accepts, with its EJS solver, the runtime the workers choose in the image', () => {
-    // The image has Node 22 and no Deno: the workers pass `node:<their own node>`.
+    // The image has Node 22 and no Deno: the workers give the engine `node` at their own node.
     const chosen = chooseJsRuntime(undefined, { execPath: '/usr/local/bin/node', version: '22.11.0' });
-    const enabled = ytDlpDownloadArguments({ ffmpeg: 'ffmpeg', jsRuntime: chosen, infoJsonFile: 'i', formatSelector: 'f', maxFileBytes: 1, outputTemplate: 'o' });
-    expect(enabled[enabled.indexOf('--js-runtimes') + 1]).toBe('node:/usr/local/bin/node');
+    expect(chosen).toEqual({ name: 'node', path: '/usr/local/bin/node' });
     const check = runs(finalStage).join(' && ');
     expect(check).toContain(`yt-dlp --verbose --ignore-config --js-runtimes "node:$(command -v node)"`);
     // yt-dlp's verbose header lists the runtimes it will use, an unsupported one marked so, and yt_dlp_ejs among its libraries.
     expect(check).toContain(String.raw`grep -Eq '^\[debug\] JS runtimes: node-[0-9.]+$'`);
     expect(check).toContain(String.raw`grep -Eq '^\[debug\] Optional libraries: .*\byt_dlp_ejs-[0-9]'`);
   });
+
+  it('checks the runtime as the engine hands it over: the header the build greps is the one the engine gets', async () => {
+    // `--js-runtimes node:<path>` in the build check and the engine's `js_runtimes` param must be
+    // the same thing to yt-dlp: a real engine given this machine's Node lists exactly it, in the
+    // header line the build greps (here possibly "(unsupported)": this Node may be older than 22).
+    const tools = resolveTools();
+    const engine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, jsRuntime: { name: 'node', path: process.execPath } });
+    try {
+      await engine.start();
+    } finally {
+      await engine.close();
+    }
+    const header = engine.info?.debugHeader ?? [];
+    expect(header.find((line) => line.startsWith('[debug] params: '))).toContain(`'js_runtimes': {'node': {'path': '${process.execPath}'}}`);
+    expect(header.filter((line) => line.startsWith('[debug] JS runtimes: '))).toEqual([
+      expect.stringMatching(new RegExp(`^\\[debug\\] JS runtimes: node-${process.versions.node.replace(/\./g, '\\.')}( \\(unsupported\\))?$`)),
+    ]);
+    expect(header).toContainEqual(expect.stringMatching(/^\[debug\] Optional libraries: .*\byt_dlp_ejs-[0-9]/));
+  }, 60_000);
 
   it('installs ffmpeg from Debian and yt-dlp from PyPI', () => {
     expect(runs(allInstructions).some((run) => /apt-get install [^&;|]*\bffmpeg\b/.test(run))).toBe(true);

@@ -8,22 +8,12 @@ import {
   videoCodecClass,
   type FormatPlanOptions,
 } from '../../activities/adapters/formats.js';
-import {
-  escapeOutputTemplate,
-  jsRuntimeArguments,
-  parseDownloadProgressLine,
-  parseFileLine,
-  parseMediaInfo,
-  parseProbeOutput,
-  ytDlpDownloadArguments,
-  ytDlpProbeArguments,
-  type MediaFormat,
-} from '../../activities/adapters/ytDlpInfo.js';
+import { escapeOutputTemplate, parseMediaInfo, parseProbeOutput, type MediaFormat } from '../../activities/adapters/ytDlpInfo.js';
 import { chooseJsRuntime, OLDEST_NODE_FOR_YT_DLP, resolveTools } from '../../src/tools.js';
 
 const MB = 1_000_000;
 
-/** Formats in yt-dlp's order (worst first), as `-J` lists them. */
+/** Formats in yt-dlp's order (worst first), as a probe's info lists them. */
 function formats(...list: Array<Omit<MediaFormat, 'order'>>): MediaFormat[] {
   return list.map((format, order) => ({ ...format, order }));
 }
@@ -206,69 +196,7 @@ describe('format helpers', () => {
   });
 });
 
-describe('yt-dlp command lines', () => {
-  it('probes with --ignore-config, one JSON document, a bounded flat playlist and the URL only after --', () => {
-    const args = ytDlpProbeArguments({ url: '--exec=rm -rf /', playlistItems: 11, ffmpeg: '/bin/ffmpeg', cookiesFile: '/d/cookies.txt' });
-    expect(args[0]).toBe('--ignore-config');
-    expect(args.slice(-2)).toEqual(['--', '--exec=rm -rf /']);
-    expect(args).toEqual(expect.arrayContaining(['--dump-single-json', '--flat-playlist', '--no-playlist', '--no-cache-dir']));
-    expect(args[args.indexOf('--playlist-items') + 1]).toBe('1:11');
-    expect(args[args.indexOf('--cookies') + 1]).toBe('/d/cookies.txt');
-  });
-
-  it('downloads from the saved info JSON with a format, a size guard and no URL at all', () => {
-    const args = ytDlpDownloadArguments({
-      ffmpeg: '/bin/ffmpeg',
-      infoJsonFile: '/d/item-1.info.json',
-      formatSelector: '136+140',
-      maxFileBytes: 50 * MB,
-      outputTemplate: '/d/item-1.%(ext)s',
-      mergeOutputFormat: 'mp4',
-      thumbnailTemplate: '/d/item-1.cover.%(ext)s',
-    });
-    expect(args[0]).toBe('--ignore-config');
-    expect(args).not.toContain('--');
-    expect(args[args.indexOf('--load-info-json') + 1]).toBe('/d/item-1.info.json');
-    expect(args[args.indexOf('--format') + 1]).toBe('136+140');
-    expect(args[args.indexOf('--max-filesize') + 1]).toBe(String(50 * MB));
-    expect(args).toEqual(expect.arrayContaining(['--write-thumbnail', 'thumbnail:/d/item-1.cover.%(ext)s']));
-    expect(args).not.toContain('--cookies');
-  });
-
-  it('passes the chosen JavaScript runtime with its path, after --ignore-config and before the URL', () => {
-    const jsRuntime = { name: 'deno', path: '/opt/bot/.tools/bin/deno' } as const;
-    const commandLines = [
-      ytDlpProbeArguments({ url: 'https://example.test/watch', playlistItems: 1, ffmpeg: 'ffmpeg', jsRuntime }),
-      ytDlpDownloadArguments({ ffmpeg: 'ffmpeg', jsRuntime, infoJsonFile: 'i', formatSelector: 'f', maxFileBytes: 1, outputTemplate: 'o' }),
-    ];
-    for (const args of commandLines) {
-      expect(args[0]).toBe('--ignore-config');
-      expect(args.slice(1, 3)).toEqual(['--js-runtimes', 'deno:/opt/bot/.tools/bin/deno']);
-      expect(args.filter((arg) => arg === '--js-runtimes')).toHaveLength(1);
-      // An option, not something after the URL separator.
-      if (args.includes('--')) expect(args.indexOf('--js-runtimes')).toBeLessThan(args.indexOf('--'));
-      // Nothing that fetches code: yt-dlp runs only its installed challenge solver (yt-dlp-ejs).
-      expect(args.filter((arg) => arg.startsWith('--remote-components'))).toEqual([]);
-    }
-  });
-
-  it('passes no runtime when none was chosen, leaving yt-dlp its own default', () => {
-    const args = ytDlpProbeArguments({ url: 'https://example.test/watch', playlistItems: 1, ffmpeg: 'ffmpeg' });
-    expect(args[0]).toBe('--ignore-config');
-    expect(args).not.toContain('--js-runtimes');
-    expect(jsRuntimeArguments(undefined)).toEqual([]);
-  });
-
-  it('never passes an option that runs a command', () => {
-    const all = [
-      ...ytDlpProbeArguments({ url: 'https://example.test/', playlistItems: 1, ffmpeg: 'ffmpeg' }),
-      ...ytDlpDownloadArguments({ ffmpeg: 'ffmpeg', infoJsonFile: 'i', formatSelector: 'f', maxFileBytes: 1, outputTemplate: 'o' }),
-    ];
-    for (const forbidden of ['--exec', '--exec-before-download', '--netrc-cmd', '--external-downloader', '--downloader', '--use-postprocessor']) {
-      expect(all).not.toContain(forbidden);
-    }
-  });
-
+describe('yt-dlp output templates', () => {
   it('escapes % in paths used as output templates', () => {
     expect(escapeOutputTemplate('/data/100%/item-1')).toBe('/data/100%%/item-1');
   });
@@ -286,7 +214,6 @@ describe('the JavaScript runtime for yt-dlp', () => {
     expect(OLDEST_NODE_FOR_YT_DLP).toBe(22);
     expect(chooseJsRuntime(undefined, node('22.0.0'))).toEqual({ name: 'node', path: '/usr/local/bin/node' });
     expect(chooseJsRuntime(undefined, node('v23.4.1'))).toEqual({ name: 'node', path: '/usr/local/bin/node' });
-    expect(jsRuntimeArguments(chooseJsRuntime(undefined, node('22.11.0')))).toEqual(['--js-runtimes', 'node:/usr/local/bin/node']);
   });
 
   it('chooses nothing with no Deno and a Node older than 22 (yt-dlp would mark it unsupported)', () => {
@@ -302,20 +229,7 @@ describe('the JavaScript runtime for yt-dlp', () => {
   });
 });
 
-describe('yt-dlp output', () => {
-  it('reads progress lines with exact or estimated totals and speed', () => {
-    expect(parseDownloadProgressLine('[fetch-progress] 1024 4096 NA 512.5')).toEqual({ downloadedBytes: 1024, totalBytes: 4096, speedBytesPerSecond: 513 });
-    expect(parseDownloadProgressLine('[fetch-progress] 2048.0 NA 8000.4 NA')).toEqual({ downloadedBytes: 2048, totalBytes: 8000 });
-    expect(parseDownloadProgressLine('[fetch-progress] NA NA NA NA')).toBeUndefined();
-    expect(parseDownloadProgressLine('[download] 10.0% of 1MiB')).toBeUndefined();
-  });
-
-  it('reads the printed file path', () => {
-    expect(parseFileLine('[fetch-file] "/d/item-1.mp4"')).toBe('/d/item-1.mp4');
-    expect(parseFileLine('[fetch-file] NA')).toBeUndefined();
-    expect(parseFileLine('something else')).toBeUndefined();
-  });
-
+describe("yt-dlp's info", () => {
   it('reads one video: formats in order, codecs normalised, title, performer, duration, thumbnail', () => {
     const probe = parseProbeOutput({
       id: 'abc',
@@ -340,7 +254,7 @@ describe('yt-dlp output', () => {
   });
 
   it('reads a gallery page: extracted entries in page order and the total the page offered', () => {
-    // Shape of `yt-dlp -J --flat-playlist -I 1:11` on a page with 12 <video> elements.
+    // Shape of a probe's info (what `yt-dlp -J --flat-playlist -I 1:11` printed) on a page with 12 <video> elements.
     const entries = Array.from({ length: 11 }, (_, i) => ({
       id: `gallery-${i + 1}`,
       title: `Gallery (${i + 1})`,
@@ -353,7 +267,8 @@ describe('yt-dlp output', () => {
     if (probe.kind !== 'playlist') return;
     expect(probe.availableItems).toBe(12);
     expect(probe.entries).toHaveLength(11);
-    expect(probe.entries[2]).toMatchObject({ kind: 'resolved', index: 3, info: { title: 'Gallery (3)' } });
+    // position: where the engine finds the entry's info again among the probe's entries.
+    expect(probe.entries[2]).toMatchObject({ kind: 'resolved', index: 3, position: 2, info: { title: 'Gallery (3)' } });
     expect(probe.entries[2]?.kind === 'resolved' && probe.entries[2].info.formats[0]?.vcodec).toBeUndefined();
   });
 

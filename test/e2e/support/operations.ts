@@ -85,6 +85,31 @@ export function processesMentioning(needle: string): string[] {
   }
 }
 
+/**
+ * The warm engine's job children (one per running download: `ps -o comm` says `ytdlp-job`) of the
+ * downloads workers whose DATA_DIR is `dataDir` (the engine's `--owner`), as `pid command` lines.
+ */
+export function downloadJobs(dataDir: string): string[] {
+  return processesNamed('ytdlp-job').filter((line) => line.includes(`--owner ${dataDir}`));
+}
+
+/** The warm engines of the downloads workers whose DATA_DIR is `dataDir`. */
+export function downloadEngines(dataDir: string): string[] {
+  return processesNamed('ytdlp-engine').filter((line) => line.includes(`--owner ${dataDir}`));
+}
+
+function processesNamed(comm: string): string[] {
+  try {
+    return execFileSync('ps', ['-eo', 'pid=,comm=,args='], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, name]) => name === comm)
+      .map(([pid, , ...args]) => `${pid} ${args.join(' ')}`);
+  } catch {
+    return [];
+  }
+}
+
 export async function getJson(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
