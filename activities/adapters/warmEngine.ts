@@ -243,6 +243,8 @@ export class WarmEngine implements DownloadEngine {
       buffer: false,
       env: {
         PYTHONUNBUFFERED: '1',
+        // The engine checks it still has this parent once its parent-death signal is set.
+        ENGINE_PARENT_PID: String(process.pid),
         ...(this.options.jsRuntime ? { ENGINE_JS_RUNTIME: `${this.options.jsRuntime.name}:${this.options.jsRuntime.path}` } : {}),
       },
     });

@@ -84,7 +84,7 @@ sys.stdout = sys.stderr
 
 import yt_dlp  # noqa: E402  (after the stdout swap: nothing it prints may reach the protocol)
 from yt_dlp.postprocessor.common import PostProcessor  # noqa: E402
-from yt_dlp.utils import DownloadError  # noqa: E402
+from yt_dlp.utils import DownloadError, YoutubeDLError  # noqa: E402
 
 MAX_FILESIZE_NOTICE = re.compile(r'File is larger than max-filesize \((\d+) bytes > (\d+) bytes\)')
 PROGRESS_EVERY_SECONDS = 0.5
@@ -184,6 +184,10 @@ def describe_error(error, logger):
     classes = [c.__name__ for c in type(cause).__mro__ if c not in (object, BaseException, Exception)]
     if isinstance(error, DownloadError):
         message = str(error.msg or error)
+    elif isinstance(error, YoutubeDLError):
+        # Raised past yt-dlp's own error report (format selection in process_ie_result): the
+        # line the command line would have printed.
+        message = f'ERROR: {error}'
     elif logger.errors:
         message = logger.errors[-1]
     else:
@@ -553,7 +557,8 @@ def main():
     # argv may carry `--owner <label>` (the worker's DATA_DIR): only for `ps`, never read.
     die_with_parent()
     name_process('ytdlp-engine')
-    if os.getppid() == 1:
+    expected_parent = os.environ.get('ENGINE_PARENT_PID')
+    if expected_parent and os.getppid() != int(expected_parent):
         sys.exit(0)  # the parent was gone before the signal was set
     # Ctrl-C in a terminal reaches every process of the foreground group: the worker decides when
     # downloads stop (it drains first), not the terminal.

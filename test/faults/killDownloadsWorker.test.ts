@@ -1,14 +1,19 @@
 /**
- * Fault injection: a downloads worker process is SIGKILLed (with the yt-dlp processes it
- * started) in the middle of two downloads while a second worker process is running. Temporal
- * notices the silence through the download's heartbeat timeout and retries on the survivor;
- * every request is delivered exactly once. Prints the time to recover.
+ * Fault injection: a downloads worker process is SIGKILLed, the process alone (not its group), in
+ * the middle of two downloads while a second worker process is running. Nothing of it may live
+ * on: its warm yt-dlp engine, the engine's job children and any ffmpeg die with it (the
+ * parent-death signal down the chain), checked with `ps` 2 s after the kill. Temporal notices the
+ * silence through the download's heartbeat timeout and retries on the survivor; every request is
+ * delivered exactly once, the killed ones by the survivor. Prints the time to recover.
  */
+import { readFileSync } from 'node:fs';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { activityFacts, downloadEngines, downloadJobs, processesMentioning } from '../e2e/support/operations.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { deliveriesByRequest, firstDeliveryAt } from './support/deliveries.js';
 import { linkUpdate, startEmbeddedTemporal, startFaultStack, waitUntil, type EmbeddedTemporal, type FaultStack } from './support/faultStack.js';
+import { descendants } from './support/processes.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from './support/throttledMediaServer.js';
 
 /** The 45 kB fixture at 4 kB/s: an 11 s download, long enough to be killed in the middle. */
@@ -40,6 +45,35 @@ afterAll(async () => {
   await Promise.all([temporal?.close(), emulator?.close(), media?.close()]);
 });
 
+/** A process's DATA_DIR, from its environment (each downloads worker of the fault stack has its own). */
+function dataDirOf(pid: number): string {
+  const entry = readFileSync(`/proc/${pid}/environ`, 'utf8')
+    .split('\0')
+    .find((variable) => variable.startsWith('DATA_DIR='));
+  if (!entry) throw new Error(`process ${pid} has no DATA_DIR`);
+  return entry.slice('DATA_DIR='.length);
+}
+
+/** Whether `pid` still runs (a zombie has ended: only its exit status waits to be collected). */
+function running(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** What is left of a killed downloads worker: its engines, their job children, anything naming its DATA_DIR, and its own descendants. */
+function leftOf(dataDir: string, started: number[]): string[] {
+  return [
+    ...downloadEngines(dataDir).map((line) => `engine ${line}`),
+    ...downloadJobs(dataDir).map((line) => `job ${line}`),
+    ...processesMentioning(dataDir).map((line) => `mentions DATA_DIR: ${line}`),
+    ...started.filter(running).map((pid) => `descendant ${pid}`),
+  ];
+}
+
 it('SIGKILL of a downloads worker mid-download: the survivor takes over, every request is delivered exactly once', async () => {
   const hostA = await stack.startDownloadsWorker({ concurrency: 2 });
   const linksOfA = [media.uniqueUrl('clip.mp4'), media.uniqueUrl('clip.mp4')];
@@ -56,9 +90,23 @@ it('SIGKILL of a downloads worker mid-download: the survivor takes over, every r
   // Two downloads of host A and one of host B are in the middle of their transfer.
   expect(media.downloading()).toBeGreaterThanOrEqual(3);
 
+  // Host A's own processes before the kill: one warm engine, a job child per download.
+  const dataDirA = dataDirOf(hostA.pid);
+  expect(downloadEngines(dataDirA)).toHaveLength(1);
+  expect(downloadJobs(dataDirA)).toHaveLength(2);
+  const startedByA = descendants(hostA.pid);
+
   const killedAt = Date.now();
-  await hostA.kill();
+  process.kill(hostA.pid, 'SIGKILL');
   expect(await hostA.exited).toBe('SIGKILL');
+  // 2 s after the kill, nothing of host A runs any more.
+  await waitUntil(
+    () => leftOf(dataDirA, startedByA).length === 0,
+    Math.max(0, killedAt + 2_000 - Date.now()),
+    () => `still running ${Date.now() - killedAt} ms after the kill: ${leftOf(dataDirA, startedByA).join('; ')}`,
+    20,
+  );
+  const goneMs = Date.now() - killedAt;
 
   const all = [...onA, onB];
   const keys = all.map((update) => `${CHAT_ID}:${update.message!.message_id}`);
@@ -87,8 +135,12 @@ it('SIGKILL of a downloads worker mid-download: the survivor takes over, every r
     }),
   );
   for (const attempt of attempts) expect(attempt).toBeGreaterThanOrEqual(2);
+  // … and the attempt that delivered ran on host B (default worker identity: <pid>@<host>).
+  const facts = await Promise.all(onA.map((update) => activityFacts(stack.client, mediaRequestWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id }))));
+  for (const fact of facts) expect(fact.downloads.at(-1)?.identity.startsWith(`${hostB.pid}@`)).toBe(true);
   process.stdout.write(
     `[fault: SIGKILL downloads worker] killed host A with 2 downloads in flight (host B running 1); ` +
+      `its engine, job children and descendants gone ${goneMs} ms after the kill; ` +
       `re-download started ${redownloadAt === undefined ? '?' : ((redownloadAt - killedAt) / 1000).toFixed(1)} s after the kill ` +
       `(heartbeat timeout ${HEARTBEAT_SECONDS} s + retry 1 s); both delivered ${((recoveredAt - killedAt) / 1000).toFixed(1)} s after the kill ` +
       `(an ${(45_690 / BYTES_PER_SECOND).toFixed(0)} s throttled download included); deliveries per request: ${JSON.stringify(Object.fromEntries(deliveries))}; ` +
