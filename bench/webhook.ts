@@ -23,7 +23,7 @@ import { loadConfig } from '../src/config.js';
 import { WEBHOOK_PATH } from '../src/http/app.js';
 import { resolveTools } from '../src/tools.js';
 import { createPoster } from '../test/faults/support/httpClient.js';
-import { freePort, readCpu, startCli } from '../test/faults/support/processes.js';
+import { descendants, freePort, readCpu, startCli } from '../test/faults/support/processes.js';
 import { numbers, positive, readOptions } from './lib/args.js';
 import { printConditions } from './lib/conditions.js';
 import { openLoop, type Outcome, type RunResult } from './lib/load.js';
@@ -78,6 +78,8 @@ interface Row {
   result: RunResult;
   started?: number;
   cpuMsPerRequest: { temporal?: number; server?: number };
+  /** Busy series: CPU s per second of the run, per process with everything under it (2 cores = 2.0). */
+  coresInUse?: Record<string, number>;
 }
 const rows: Row[] = [];
 const saturation: Array<{ series: 'idle' | 'busy'; target: string; passed?: number; over?: string }> = [];
@@ -125,9 +127,11 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
       // process, or (bare start) this process.
       const serverCpu = () => (target === 'webhook' ? cpuOf(webhook.pid) : target === 'noop' ? cpuOf(noop.pid) : readCpu('self').self);
       const before = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
+      const treesBefore = series === 'busy' ? processTrees() : undefined;
       const startedAt = new Date(Date.now() - 1_000);
       const result = await openLoop(rate, seconds, (i) => fires[i]!());
       const after = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
+      const treesAfter = treesBefore ? processTrees() : undefined;
       const perRequest = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((b - a) * 1000) / count);
       const row: Row = {
         series,
@@ -136,6 +140,9 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
         target,
         result,
         cpuMsPerRequest: { temporal: perRequest(before.temporal, after.temporal), server: perRequest(before.server, after.server) },
+        ...(treesBefore && treesAfter
+          ? { coresInUse: Object.fromEntries(Object.keys(treesAfter).map((name) => [name, (treesAfter[name]! - (treesBefore[name] ?? 0)) / seconds])) }
+          : {}),
       };
       if (target !== 'noop' && record) {
         const endedAt = new Date(Date.now() + 1_000);
@@ -152,6 +159,28 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
       }
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       return row;
+    };
+
+    /** CPU seconds so far of each process of the stack, with its children and their children. */
+    const processTrees = (): Record<string, number> => {
+      const tree = (pid: number | undefined) => {
+        if (pid === undefined) return 0;
+        try {
+          return [pid, ...descendants(pid)].reduce((sum, member) => {
+            try {
+              const cpu = readCpu(member);
+              return sum + cpu.self + cpu.children;
+            } catch {
+              return sum; // exited meanwhile: its CPU is its parent's now
+            }
+          }, 0);
+        } catch {
+          return 0;
+        }
+      };
+      const trees: Record<string, number> = { 'temporal server': tree(stack.temporalPid), 'bench process (client, emulator, media)': readCpu('self').self };
+      for (const proc of stack.processes) trees[proc.name] = (trees[proc.name] ?? 0) + tree(proc.pid);
+      return trees;
     };
 
     if (series === 'busy') {
@@ -219,6 +248,20 @@ for (const series of backgrounds) {
         ]),
     ),
   );
+  const busyRows = rows.filter((row) => row.series === series && row.phase === 'fixed' && row.coresInUse);
+  if (busyRows.length > 0) {
+    const names = Object.keys(busyRows[0]!.coresInUse!);
+    console.log(`\n## Cores in use per process during each busy run (CPU s per second of the run, each with its children; ${os.availableParallelism()} cores)`);
+    console.log(
+      table(
+        ['rate/s', 'target', ...names, 'all'],
+        busyRows.map((row) => {
+          const values = names.map((name) => row.coresInUse![name] ?? 0);
+          return [row.rate, row.target, ...values.map((value) => value.toFixed(2)), values.reduce((a, b) => a + b, 0).toFixed(2)];
+        }),
+      ),
+    );
+  }
   console.log(`\n## Ratios, ${series} (same run, same background)`);
   console.log(
     table(

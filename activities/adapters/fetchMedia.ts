@@ -415,6 +415,7 @@ async function download(
     return { kind: 'too-large', sizeBytes: reply.sizeBytes, limitBytes: options.maxFileBytes };
   }
   if (reply.kind === 'failed') return ytDlpFailed(reply.error);
+  if (reply.kind === 'no-file') return failed(FailureType.NoMediaFound, 'yt-dlp finished without a file');
   const found = isInside(dir, reply.file) ? reply.file : undefined;
   if (found && (await stat(found).catch(() => undefined))?.isFile()) return { kind: 'downloaded', filePath: found };
   return failed(FailureType.DownloadFailed, 'yt-dlp reported a file outside the request dir, or none');

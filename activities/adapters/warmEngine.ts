@@ -73,6 +73,8 @@ export interface EngineProgress {
 export type DownloadReply =
   | { kind: 'downloaded'; file: string }
   | { kind: 'too-large'; sizeBytes: number }
+  /** yt-dlp finished without an error and without a file. */
+  | { kind: 'no-file' }
   | { kind: 'failed'; error: EngineError };
 
 /** The job's child (or the whole engine) ended before it answered: worth another attempt. */
@@ -121,8 +123,11 @@ interface Running {
   write(message: Record<string, unknown>): void;
 }
 
-const TERMINAL_EVENTS = new Set(['probed', 'downloaded', 'too-large', 'failed']);
-/** A new engine that dies before it is ready this soon is not started again and again. */
+const TERMINAL_EVENTS = new Set(['probed', 'downloaded', 'too-large', 'no-file', 'failed']);
+/**
+ * How long a new engine may take to import yt-dlp and warm up (about a second here) before it is
+ * killed: its jobs then fail retryably instead of waiting for their activity's timeout.
+ */
 const START_TIMEOUT_MS = 60_000;
 
 export class WarmEngine implements DownloadEngine {
@@ -201,6 +206,7 @@ export class WarmEngine implements DownloadEngine {
         const answer = await ask({ op: 'download', ...request }, onProgress);
         if (answer.event === 'downloaded') return { kind: 'downloaded', file: String(answer.file) };
         if (answer.event === 'too-large') return { kind: 'too-large', sizeBytes: Number(answer.sizeBytes) };
+        if (answer.event === 'no-file') return { kind: 'no-file' };
         return { kind: 'failed', error: errorOf(answer) };
       },
       end() {
@@ -258,7 +264,10 @@ export class WarmEngine implements DownloadEngine {
       failStart = reject;
     });
     ready.catch(() => undefined);
-    const startTimer = setTimeout(() => failStart(new EngineJobLost('the download engine did not start in time')), START_TIMEOUT_MS);
+    const startTimer = setTimeout(() => {
+      failStart(new EngineJobLost('the download engine did not start in time'));
+      child.kill('SIGKILL');
+    }, START_TIMEOUT_MS);
     startTimer.unref();
     const running: Running = {
       process: child,
@@ -332,7 +341,7 @@ function errorOf(answer: ChildEvent): EngineError {
   if (error && typeof error.message === 'string') {
     return { classes: Array.isArray(error.classes) ? error.classes.map(String) : [], message: error.message, expected: error.expected === true };
   }
-  return { classes: ['EngineError'], message: typeof answer.engine === 'string' ? answer.engine : 'the download engine gave no reason', expected: false };
+  return { classes: [], message: 'the download engine gave no reason', expected: false };
 }
 
 function readLines(stream: NodeJS.ReadableStream | null | undefined, onLine: (line: string) => void): void {

@@ -17,10 +17,11 @@ Protocol (Node -> engine, on stdin):
 Engine -> Node, on stdout:
   {"type": "ready", "version": V, "pid": N, "debugHeader": [...]}
   {"job": J, "event": "started", "pid": N}
-  {"job": J, "event": <what the child said>, ...}  probed, progress, downloaded, too-large, failed
+  {"job": J, "child": {"event": E, ...}}          what the child said: probed, progress,
+                                                  downloaded, too-large, no-file, failed
   {"job": J, "event": "exited", "code": C, "signal": S}
 
-Every op of a job gets exactly one answer (probed / downloaded / too-large / failed) unless the
+Every op of a job gets exactly one answer (probed / downloaded / too-large / no-file / failed) unless the
 child dies first; "exited" follows the child's end however it ended. The engine exits when its
 stdin closes, and dies with its parent (the parent-death signal); the children die with the
 engine, and the tools they start (ffmpeg) with them.
@@ -95,6 +96,8 @@ DEFAULT_EXTRACTORS = []
 
 
 def new_youtube_dl(params):
+    if not DEFAULT_EXTRACTORS:
+        return yt_dlp.YoutubeDL(params)  # the list could not be read: yt-dlp works it out itself
     ydl = yt_dlp.YoutubeDL(params, auto_init=False)
     for extractor in DEFAULT_EXTRACTORS:
         # Classes are shared; the one instance in the list (the last resort) is made anew per YoutubeDL.
@@ -224,7 +227,7 @@ class Job:
             elif op == 'download':
                 self.download(message)
             else:
-                self.channel.send({'event': 'failed', 'engine': f'unknown op {op!r}'})
+                raise ValueError(f'unknown op {op!r}')  # a bug on the Node side: the job fails retryably
 
     def probe(self, message):
         logger = Logger()
@@ -309,7 +312,7 @@ class Job:
         elif final.path:
             self.channel.send({'event': 'downloaded', 'file': final.path})
         else:
-            self.channel.send({'event': 'failed', 'engine': 'yt-dlp finished without a file'})
+            self.channel.send({'event': 'no-file'})
 
 
 def child_main(sock, config, nice):
@@ -360,7 +363,9 @@ def warm_up():
         name, path = runtime.split(':', 1)
         header_params['js_runtimes'] = {name: {'path': path}}
     with yt_dlp.YoutubeDL(header_params) as ydl:
-        DEFAULT_EXTRACTORS.extend(ydl._ies.values())
+        # The one private attribute read here (yt-dlp has no public getter for its chosen list);
+        # without it, jobs let each YoutubeDL choose again (slower, same result).
+        DEFAULT_EXTRACTORS.extend(getattr(ydl, '_ies', {}).values())
     header = [line for line in logger.debug_lines if line.startswith('[debug] ') and ':' in line][:20]
 
     server = http.server.HTTPServer(('127.0.0.1', 0), WarmUpMedia)

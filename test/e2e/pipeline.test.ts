@@ -12,6 +12,7 @@ import { ChatIdAttribute, FailureTypeAttribute, MediaHostAttribute, RequestOutco
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
 import { CHAT_ID, useTestStack, requestIdOf as workflowIdOf } from '../support/stack.js';
+import { downloadAttempts } from './support/operations.js';
 
 const stack = useTestStack();
 
@@ -135,21 +136,6 @@ async function failureTypeOf(workflowId: string): Promise<string | undefined> {
   return (cause as ApplicationFailure).type ?? undefined;
 }
 
-/**
- * Per scheduled downloadMedia activity, the attempt that ran to the end and the failure type of
- * the attempt before it (history records only the last attempt's start, with that failure).
- */
-async function downloadAttempts(workflowId: string): Promise<{ attempt: number; lastFailureType?: string }[]> {
-  const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia').map((event) => String(event.eventId));
-  return events
-    .filter((event) => scheduled.includes(String(event.activityTaskStartedEventAttributes?.scheduledEventId)))
-    .map((event) => {
-      const started = event.activityTaskStartedEventAttributes!;
-      const lastFailureType = started.lastFailure?.applicationFailureInfo?.type ?? undefined;
-      return { attempt: started.attempt ?? 0, ...(lastFailureType ? { lastFailureType } : {}) };
-    });
-}
 
 /** The texts the chat shows now (status message edits applied). */
 function chatTexts(): string[] {
@@ -176,7 +162,7 @@ describe('a link that cannot be served', () => {
     await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
     // Temporal retried the download activity (attempt 2 after a transient failure), rather than
     // the run giving up or downloading again in a second round.
-    expect(await downloadAttempts(workflowIdOf(update))).toEqual([{ attempt: 2, lastFailureType: 'TransientNetwork' }]);
+    expect(await downloadAttempts(stack.client, workflowIdOf(update))).toEqual([{ attempt: 2, lastFailureType: 'TransientNetwork', lastFailure: expect.any(String) }]);
     expect(stack.media.requestsFor('clip.mp4')).toBeGreaterThanOrEqual(2);
     const videos = stack.emulator.callsTo('sendVideo');
     expect(videos.map((call) => call.failed)).toEqual([false]);

@@ -11,18 +11,13 @@
  * kill -9, eight requests on one engine at once, and progress edits made while the engine's job
  * is still downloading.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, rename, stat } from 'node:fs/promises';
-import os from 'node:os';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
-import { execa } from 'execa';
-import type { Update } from 'grammy/types';
-import { resolveTools } from '../../src/tools.js';
-import { sha256 } from '../support/mediaFixtures.js';
+import { createEngineFixtures, sha256 } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { CHAT_ID, startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
-import { downloadEngines, downloadJobs, processesMentioning, requestDirsOf, waitFor } from './support/operations.js';
+import { downloadAttempts, downloadEngines, downloadJobs, processesMentioning, requestDirsOf, waitFor } from './support/operations.js';
 
 const MEDIA_METHODS = ['sendVideo', 'sendAudio', 'sendDocument', 'sendMediaGroup'];
 const CHATS = 8;
@@ -31,34 +26,13 @@ let stack: TestStack;
 let clips: string[];
 let clipServer: MediaServer;
 
-/** Eight different 2 s H.264 + AAC mp4 clips (a tone of their own), generated once per machine. */
-async function createClips(): Promise<string[]> {
-  const dir = path.join(os.tmpdir(), 'media-bot-engine-e2e-fixtures-v1');
-  await mkdir(dir, { recursive: true });
-  const { ffmpeg } = resolveTools();
-  const files: string[] = [];
-  for (let n = 1; n <= CHATS; n++) {
-    const file = path.join(dir, `clip-${n}.mp4`);
-    if (!existsSync(file)) {
-      const partial = `${file}.part.mp4`;
-      await execa(ffmpeg, [
-        '-loglevel', 'error', '-y',
-        '-f', 'lavfi', '-i', 'testsrc2=duration=2:size=160x120:rate=15',
-        '-f', 'lavfi', '-i', `sine=frequency=${250 + n * 90}:duration=2`,
-        '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4', partial,
-      ]);
-      await rename(partial, file);
-    }
-    files.push(file);
-  }
-  return files;
-}
-
 beforeAll(async () => {
-  clips = await createClips();
+  // Eight different clips (a tone of their own each), so each chat's video can be told apart.
+  const fixtures = await createEngineFixtures(CHATS);
+  clips = fixtures.clips;
   // Eight download slots: one downloads worker process serves all eight requests at once.
   stack = await startTestStack({ DOWNLOAD_CONCURRENCY: String(CHATS) });
-  clipServer = await startMediaServer(path.dirname(clips[0]!));
+  clipServer = await startMediaServer(fixtures.dir);
 }, 180_000);
 
 afterAll(async () => {
@@ -90,18 +64,6 @@ function eventMs(time: { seconds?: unknown; nanos?: number | null } | null | und
   return Number(String(time?.seconds ?? 0)) * 1000 + (time?.nanos ?? 0) / 1e6;
 }
 
-/** Per downloadMedia start in the history: its attempt, and the failure of the attempt before it. */
-async function downloadAttempts(workflowId: string): Promise<Array<{ attempt: number; lastFailureType?: string; lastFailure?: string }>> {
-  const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia').map((event) => String(event.eventId));
-  return events
-    .filter((event) => scheduled.includes(String(event.activityTaskStartedEventAttributes?.scheduledEventId)))
-    .map((event) => {
-      const started = event.activityTaskStartedEventAttributes!;
-      const lastFailureType = started.lastFailure?.applicationFailureInfo?.type ?? undefined;
-      return { attempt: started.attempt ?? 0, ...(lastFailureType ? { lastFailureType, lastFailure: started.lastFailure?.message ?? '' } : {}) };
-    });
-}
 
 function mediaSent(): number {
   return stack.emulator.calls.filter((call) => MEDIA_METHODS.includes(call.method)).length;
@@ -163,7 +125,7 @@ describe('a job child killed mid-download', () => {
     process.kill(pidOf(jobs[0]!), 'SIGKILL');
 
     await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
-    expect(await downloadAttempts(idOf(update))).toEqual([{ attempt: 2, lastFailureType: 'DownloadFailed', lastFailure: expect.stringMatching(/killed \(signal 9\)/) }]);
+    expect(await downloadAttempts(stack.client, idOf(update))).toEqual([{ attempt: 2, lastFailureType: 'DownloadFailed', lastFailure: expect.stringMatching(/killed \(signal 9\)/) }]);
     const sent = stack.emulator.calls.filter((call) => MEDIA_METHODS.includes(call.method) && !call.failed);
     expect(sent.map((call) => call.method)).toEqual(['sendVideo']);
     expect(sent[0]!.files[0]!.sha256).toBe(await sha256(stack.fixtures.video));

@@ -8,132 +8,23 @@
  * checked as that outcome.
  * Real engine, real yt-dlp, real ffprobe; nothing but loopback.
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import http from 'node:http';
-import net from 'node:net';
+import type http from 'node:http';
+import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { probeMedia } from '../../activities/adapters/mediaProbe.js';
 import { WarmEngine, type DownloadReply, type EngineError } from '../../activities/adapters/warmEngine.js';
 import { classifyYtDlpException, classifyYtDlpFailure } from '../../activities/adapters/ytDlpErrors.js';
 import { resolveTools } from '../../src/tools.js';
 import { FailureType } from '../../workflows/failures.js';
+import { closedPort, listen, MINIMAL_PDF, NON_MEDIA_BYTES, startHttpServer, startResetServer } from '../fixtures/yt-dlp/servers.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
-import { freePort } from '../support/ports.js';
-
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/yt-dlp');
-
-interface CapturedRun {
-  about: string;
-  args: string[];
-  exitCode: number | null;
-  files: Array<{ name: string; sizeBytes: number }>;
-  stdout: string;
-}
-
-const captured = JSON.parse(readFileSync(path.join(FIXTURES, 'captured.json'), 'utf8')) as { cases: Record<string, CapturedRun> };
+import { captured, runOf } from '../support/ytDlpFixtures.js';
 
 /** The command line's verdict on a captured case: its stderr, stdout and exit code as recorded. */
 function cliVerdict(fixture: string) {
-  const run = captured.cases[fixture]!;
-  return classifyYtDlpFailure({ stderr: readFileSync(path.join(FIXTURES, `${fixture}.txt`), 'utf8'), stdout: run.stdout, exitCode: run.exitCode });
-}
-
-// --- The capture's servers (test/fixtures/yt-dlp/capture.ts), the parts these cases use. ---
-// Copied, not imported: capture.ts runs its whole capture when it is loaded.
-
-const HTML_NO_MEDIA = `<!doctype html>
-<html><head><title>Just a page</title></head>
-<body><h1>Nothing to watch here</h1><p>This page links <a href="/other">elsewhere</a> and embeds no media.</p></body>
-</html>
-`;
-
-/** Bytes that are neither HTML nor any media container (the same 4096 bytes as the capture's). */
-const NON_MEDIA_BYTES = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37 + 11) % 256));
-
-const MINIMAL_PDF = Buffer.from(
-  '%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n' +
-    '2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\n' +
-    'trailer << /Root 1 0 R >>\n%%EOF\n',
-);
-
-function startCaptureServer(mp4: Buffer): http.Server {
-  const flakyHits = new Map<string, number>();
-  return http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const status = /^\/status\/(\d{3})$/.exec(url.pathname);
-    if (status) {
-      const code = Number(status[1]);
-      const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'text/html; charset=utf-8' };
-      if (code === 429) headers['Retry-After'] = '30';
-      if (code === 401) headers['WWW-Authenticate'] = 'Basic realm="members"';
-      res.writeHead(code, headers);
-      res.end(`<html><body><h1>${code} ${http.STATUS_CODES[code] ?? ''}</h1></body></html>\n`);
-      return;
-    }
-    switch (url.pathname) {
-      case '/page.html':
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-        res.end(HTML_NO_MEDIA);
-        return;
-      case '/truncated.html': {
-        const body = Buffer.from(HTML_NO_MEDIA.repeat(20));
-        res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'Content-Length': body.length * 4 });
-        res.write(body);
-        setTimeout(() => req.socket.destroy(), 50);
-        return;
-      }
-      case '/files/data.bin':
-      case '/download':
-        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': NON_MEDIA_BYTES.length });
-        res.end(NON_MEDIA_BYTES);
-        return;
-      case '/files/report.pdf':
-        res.writeHead(200, { 'Content-Type': 'application/pdf', 'Content-Length': MINIMAL_PDF.length });
-        res.end(MINIMAL_PDF);
-        return;
-      case '/video.mp4':
-        res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': mp4.length });
-        res.end(mp4);
-        return;
-      case '/truncated.mp4':
-        res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': mp4.length });
-        res.write(mp4.subarray(0, 1000));
-        setTimeout(() => req.socket.destroy(), 50);
-        return;
-      case '/hangup':
-        req.socket.destroy();
-        return;
-      case '/hang':
-        return; // never answers; the server closes it at the end
-    }
-    const flaky = /^\/flaky\/(\d{3})\//.exec(url.pathname);
-    if (flaky) {
-      const hits = (flakyHits.get(url.pathname) ?? 0) + 1;
-      flakyHits.set(url.pathname, hits);
-      if (hits === 1) {
-        res.writeHead(200, { 'Content-Type': 'video/mp4', 'Content-Length': mp4.length });
-        res.end(mp4);
-      } else {
-        const code = Number(flaky[1]);
-        res.writeHead(code, { 'Content-Type': 'text/plain' });
-        res.end(`${code} ${http.STATUS_CODES[code] ?? ''}\n`);
-      }
-      return;
-    }
-    res.writeHead(404, { 'Content-Type': 'text/plain' });
-    res.end('no such test route\n');
-  });
-}
-
-/** Reads the request, then answers with a TCP reset. */
-function startResetServer(): net.Server {
-  return net.createServer((socket) => {
-    socket.once('data', () => socket.resetAndDestroy());
-    socket.on('error', () => {});
-  });
+  return classifyYtDlpFailure(runOf(fixture));
 }
 
 // --- The cases. ---
@@ -228,11 +119,6 @@ let mp4: Buffer;
 const outcomes = new Map<string, Promise<Outcome>>();
 const dirs: string[] = [];
 
-async function listen(server: net.Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
-}
-
 /** One job on the engine, as fetchMedia runs it: probe, then download from the probe's info. */
 async function reproduce(reproduction: Reproduction): Promise<Outcome> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'engine-failure-'));
@@ -263,9 +149,11 @@ function outcomeOf(fixture: string): Promise<Outcome> {
 
 beforeAll(async () => {
   mp4 = await readFile((await createMediaFixtures()).video);
-  captureServer = startCaptureServer(mp4);
+  // The capture's servers (test/fixtures/yt-dlp/servers.ts), on random ports.
+  captureServer = startHttpServer(mp4);
   resetServer = startResetServer();
-  servers = { http: await listen(captureServer), reset: await listen(resetServer), closed: `http://127.0.0.1:${await freePort()}` };
+  const origin = (port: number) => `http://127.0.0.1:${port}`;
+  servers = { http: origin(await listen(captureServer)), reset: origin(await listen(resetServer)), closed: origin(await closedPort()) };
   await engine.start();
   // All at once, as jobs of one engine: the two read timeouts take the engine's 15 s each, the
   // rest well under a second; each test waits for its own.

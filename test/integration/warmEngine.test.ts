@@ -7,15 +7,14 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
 import { EngineJobLost, WarmEngine, type EngineJob, type EngineProgress, type WarmEngineOptions } from '../../activities/adapters/warmEngine.js';
 import { resolveTools } from '../../src/tools.js';
 import { descendants, PROJECT_ROOT } from '../faults/support/processes.js';
-import { sha256 } from '../support/mediaFixtures.js';
+import { createEngineFixtures, sha256, type EngineFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { waitFor } from '../e2e/support/operations.js';
 
@@ -97,54 +96,6 @@ async function ffmpegOf(jobPid: number, timeoutMs = 20_000): Promise<number> {
   return found!;
 }
 
-// --- Media, generated with the real ffmpeg once per machine. ---
-
-interface EngineFixtures {
-  dir: string;
-  /** CLIPS different 2 s H.264 + AAC mp4 clips (a tone of its own each): `clip-<n>.mp4`. */
-  clips: string[];
-  /** A live HLS stream (fMP4 segments, no end): yt-dlp hands it to ffmpeg, which waits for more. */
-  live: string;
-}
-
-async function make(file: string, args: string[]): Promise<string> {
-  if (existsSync(file)) return file;
-  // Written under another name first: an interrupted run never leaves half a fixture.
-  const partial = `${file}.part${path.extname(file)}`;
-  await execa(tools.ffmpeg, ['-loglevel', 'error', '-y', ...args, partial]);
-  await rename(partial, file);
-  return file;
-}
-
-async function createEngineFixtures(): Promise<EngineFixtures> {
-  const dir = path.join(os.tmpdir(), 'media-bot-engine-fixtures-v1');
-  await mkdir(dir, { recursive: true });
-  const clips: string[] = [];
-  for (let n = 1; n <= CLIPS; n++) {
-    clips.push(
-      await make(path.join(dir, `clip-${n}.mp4`), [
-        '-f', 'lavfi', '-i', `testsrc2=duration=2:size=160x120:rate=15`,
-        '-f', 'lavfi', '-i', `sine=frequency=${200 + n * 110}:duration=2`,
-        '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4',
-      ]),
-    );
-  }
-  const live = path.join(dir, 'live.m3u8');
-  if (!existsSync(live)) {
-    // fMP4 segments: this machine's static ffmpeg cannot read MPEG-TS ones back.
-    const event = path.join(dir, 'event.m3u8');
-    await execa(tools.ffmpeg, [
-      '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=duration=6:size=160x120:rate=15', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '15',
-      '-f', 'hls', '-hls_segment_type', 'fmp4', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'event', event,
-    ]);
-    // No end and no type: yt-dlp takes it for a live stream and downloads it with ffmpeg.
-    const playlist = (await readFile(event, 'utf8')).replace(/^#EXT-X-(?:ENDLIST|PLAYLIST-TYPE:.*)\n/gm, '');
-    await writeFile(`${live}.part`, playlist);
-    await rename(`${live}.part`, live);
-  }
-  return { dir, clips, live };
-}
-
 // --- The engine and its jobs. ---
 
 let fixtures: EngineFixtures;
@@ -200,7 +151,7 @@ function firstBytes(): { onProgress: (progress: EngineProgress) => void; reached
 }
 
 beforeAll(async () => {
-  fixtures = await createEngineFixtures();
+  fixtures = await createEngineFixtures(CLIPS);
   server = await startMediaServer(fixtures.dir);
   shared = newEngine({ nice: JOB_NICE });
   await shared.start();

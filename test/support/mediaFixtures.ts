@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -108,4 +108,48 @@ export async function createFetchFixtures(): Promise<FetchFixtures> {
   const slow = path.join(dir, 'slow.mp4');
   if (!existsSync(slow)) await writeFile(slow, await readFile(big));
   return { dir, big, small, webm, mkv, longWebm, tiny, slow, poster };
+}
+
+export interface EngineFixtures {
+  dir: string;
+  /** Distinct 2 s 160x120 H.264 + AAC mp4 clips, `clip-<n>.mp4` from 1: a tone of its own each, so no two have the same bytes. */
+  clips: string[];
+  /** A live HLS stream (fMP4 segments, no end): yt-dlp hands it to ffmpeg, which waits for more. */
+  live: string;
+}
+
+/**
+ * The media of the warm engine's tests (test/integration/warmEngine.test.ts,
+ * test/e2e/warmEngine.test.ts), generated with the real ffmpeg once per machine: `clipCount`
+ * clips to download side by side and tell apart by their bytes (clip n is the same whatever
+ * the count), and a live stream that keeps a download's ffmpeg running until it is stopped.
+ */
+export async function createEngineFixtures(clipCount: number): Promise<EngineFixtures> {
+  const dir = path.join(os.tmpdir(), 'media-bot-engine-fixtures-v1');
+  const make = await fixtureMaker(dir);
+  const clips: string[] = [];
+  for (let n = 1; n <= clipCount; n++) {
+    clips.push(
+      await make(`clip-${n}.mp4`, [
+        '-f', 'lavfi', '-i', 'testsrc2=duration=2:size=160x120:rate=15',
+        '-f', 'lavfi', '-i', `sine=frequency=${200 + n * 110}:duration=2`,
+        '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4',
+      ]),
+    );
+  }
+  const live = path.join(dir, 'live.m3u8');
+  if (!existsSync(live)) {
+    // fMP4 segments: this machine's static ffmpeg cannot read MPEG-TS ones back.
+    const event = path.join(dir, 'event.m3u8');
+    const { ffmpeg } = resolveTools();
+    await execa(ffmpeg, [
+      '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=duration=6:size=160x120:rate=15', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '15',
+      '-f', 'hls', '-hls_segment_type', 'fmp4', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'event', event,
+    ]);
+    // No end and no type: yt-dlp takes it for a live stream and downloads it with ffmpeg.
+    const playlist = (await readFile(event, 'utf8')).replace(/^#EXT-X-(?:ENDLIST|PLAYLIST-TYPE:.*)\n/gm, '');
+    await writeFile(`${live}.part`, playlist);
+    await rename(`${live}.part`, live);
+  }
+  return { dir, clips, live };
 }

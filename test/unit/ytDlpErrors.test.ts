@@ -1,35 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   MAX_REASON_LENGTH,
   classifyYtDlpFailure,
   parseMaxFilesizeAbort,
 } from '../../activities/adapters/ytDlpErrors.js';
 import { FailureType } from '../../workflows/failures.js';
-
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/yt-dlp');
-
-interface CapturedRun {
-  about: string;
-  args: string[];
-  exitCode: number | null;
-  files: Array<{ name: string; sizeBytes: number }>;
-  stdout: string;
-}
-
-const captured = JSON.parse(readFileSync(path.join(FIXTURES, 'captured.json'), 'utf8')) as {
-  ytDlpVersion: string;
-  cases: Record<string, CapturedRun>;
-};
-
-/** What the download activity hands over: stderr from the fixture, stdout and exit code as recorded. */
-function runOf(fixture: string): { stderr: string; stdout?: string; exitCode?: number | null } {
-  const stderr = readFileSync(path.join(FIXTURES, `${fixture}.txt`), 'utf8');
-  const run = captured.cases[fixture];
-  // Transcribed messages are all fatal errors, and yt-dlp exits 1 on those.
-  return run ? { stderr, stdout: run.stdout, exitCode: run.exitCode } : { stderr, exitCode: 1 };
-}
+import { captured, fixtureNames, runOf, stderrOf } from '../support/ytDlpFixtures.js';
 
 const { ContentUnavailable, DownloadFailed, FileTooLarge, InvalidUrl, NoMediaFound, TransientNetwork, UnsupportedUrl } =
   FailureType;
@@ -90,10 +65,7 @@ const EXPECTED: Array<{ fixture: string; type: FailureType; why: string }> = [
   { fixture: 'transcribed-instagram-content-not-available-2025', type: ContentUnavailable, why: 'Instagram wants a login' },
 ];
 
-const fixtureFiles = readdirSync(FIXTURES)
-  .filter((name) => name.endsWith('.txt'))
-  .map((name) => name.replace(/\.txt$/, ''))
-  .sort();
+const fixtureFiles = fixtureNames();
 
 describe('classifyYtDlpFailure, over real yt-dlp output', () => {
   it('has an expectation for every fixture file, and a fixture file for every expectation', () => {
@@ -128,7 +100,7 @@ describe('the reason', () => {
   });
 
   it('is the same with colours on, since the ANSI codes are stripped', () => {
-    const coloured = readFileSync(path.join(FIXTURES, 'captured-http-404-color.txt'), 'utf8');
+    const coloured = stderrOf('captured-http-404-color');
     expect(coloured).toContain('\u001b[0;31mERROR:');
     expect(classifyYtDlpFailure(runOf('captured-http-404-color')).reason).toBe(
       classifyYtDlpFailure(runOf('captured-http-404')).reason,
@@ -136,7 +108,7 @@ describe('the reason', () => {
   });
 
   it('leaves the traceback of a verbose run out', () => {
-    const verbose = readFileSync(path.join(FIXTURES, 'captured-http-500-verbose.txt'), 'utf8');
+    const verbose = stderrOf('captured-http-500-verbose');
     expect(verbose).toContain('  File "');
     const { reason } = classifyYtDlpFailure(runOf('captured-http-500-verbose'));
     expect(reason).toBe('Unable to download webpage: HTTP Error 500: Internal Server Error');

@@ -4,25 +4,14 @@
  * of the transcribed fixtures (test/fixtures/yt-dlp/transcribed-*.txt: what yt-dlp prints for
  * cases that need the real site), so both engines must agree on every one of them.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { classifyYtDlpException, classifyYtDlpFailure } from '../../activities/adapters/ytDlpErrors.js';
 import { FailureType } from '../../workflows/failures.js';
-
-const FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/yt-dlp');
+import { fixtureNames, runOf, stderrOf } from '../support/ytDlpFixtures.js';
 
 /** What an ExtractorError raised inside the engine carries: the classes decide nothing here. */
 const EXTRACTOR_ERROR = ['ExtractorError', 'YoutubeDLError'];
 
-const transcribed = readdirSync(FIXTURES)
-  .filter((name) => name.startsWith('transcribed-') && name.endsWith('.txt'))
-  .map((name) => name.replace(/\.txt$/, ''))
-  .sort();
-
-function stderrOf(fixture: string): string {
-  return readFileSync(path.join(FIXTURES, `${fixture}.txt`), 'utf8');
-}
+const transcribed = fixtureNames('transcribed-');
 
 /**
  * The message yt-dlp raised with: the ERROR line and the lines that belong to it (a geo block
@@ -38,7 +27,7 @@ function errorMessageOf(fixture: string): string {
 
 /** The command line's verdict on the whole file (yt-dlp exits 1 on these fatal errors). */
 function cliVerdict(fixture: string) {
-  return classifyYtDlpFailure({ stderr: stderrOf(fixture), exitCode: 1 });
+  return classifyYtDlpFailure(runOf(fixture));
 }
 
 describe('classifyYtDlpException, on the messages of the transcribed fixtures', () => {

@@ -203,3 +203,23 @@ export async function workflowExists(client: Client, workflowId: string): Promis
     throw error;
   }
 }
+
+/**
+ * Per started downloadMedia activity in a run's history: the attempt that ran to the end, and the
+ * failure of the attempt before it (the history records only the last attempt's start, with it).
+ */
+export async function downloadAttempts(
+  client: Client,
+  workflowId: string,
+): Promise<Array<{ attempt: number; lastFailureType?: string; lastFailure?: string }>> {
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia').map((event) => String(event.eventId));
+  return events
+    .filter((event) => scheduled.includes(String(event.activityTaskStartedEventAttributes?.scheduledEventId)))
+    .map((event) => {
+      const started = event.activityTaskStartedEventAttributes!;
+      const lastFailureType = started.lastFailure?.applicationFailureInfo?.type ?? undefined;
+      return { attempt: started.attempt ?? 0, ...(lastFailureType ? { lastFailureType, lastFailure: started.lastFailure?.message ?? '' } : {}) };
+    });
+}
+
