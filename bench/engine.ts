@@ -19,19 +19,19 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { startEgressProxy } from '../activities/adapters/egressProxy.js';
-import { fetchMedia } from '../activities/adapters/fetchMedia.js';
 import { planFormats } from '../activities/adapters/formats.js';
 import { WarmEngine, type DownloadEngine } from '../activities/adapters/warmEngine.js';
 import { escapeOutputTemplate, parseProbeOutput } from '../activities/adapters/ytDlpInfo.js';
 import { resolveTools } from '../src/tools.js';
-import { descendants, readCpu, readMemory } from '../test/faults/support/processes.js';
+import { readCpu, readMemory } from '../test/faults/support/processes.js';
 import { startThrottledMediaServer } from '../test/faults/support/throttledMediaServer.js';
 import { positive, readOptions } from './lib/args.js';
 import { benchMediaDir } from './lib/benchMedia.js';
 import { ColdCliEngine } from './lib/coldCliEngine.js';
 import { printConditions } from './lib/conditions.js';
-import { engineCpu, jobsReaped } from './lib/engineProcess.js';
-import { median, mib, ms, table } from './lib/stats.js';
+import { engineCpu, jobsReaped, treeMemory } from './lib/engineProcess.js';
+import { fetchVideo } from './lib/fetchVideo.js';
+import { mean, median, mib, ms, table } from './lib/stats.js';
 
 const options = readOptions('node --import tsx bench/engine.ts [options]', {
   requests: { default: '20', help: 'requests per side and kind (fetchMedia; the yt-dlp part alone)' },
@@ -85,16 +85,7 @@ try {
   const cpuOf = (side: Side) => readCpu('self').children + (side === 'warm' ? engineCpu(enginePid) : 0);
 
   const viaFetchMedia = async (engine: DownloadEngine, dir: string) => {
-    const outcome = await fetchMedia({
-      tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
-      url: media.uniqueUrl('clip.mp4'),
-      dir,
-      mode: 'video',
-      maxFileBytes: MAX_FILE_BYTES,
-      playlistCap: PLAYLIST_ITEMS - 1,
-      proxy: egress.url,
-    });
-    if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? ` ${outcome.type}: ${outcome.reason}` : ''}`);
+    await fetchVideo(engine, tools, { url: media.uniqueUrl('clip.mp4'), dir, maxFileBytes: MAX_FILE_BYTES, playlistCap: PLAYLIST_ITEMS - 1, proxy: egress.url });
   };
   /** Probe, choose as fetchMedia does, download: yt-dlp's work and nothing else. */
   const ytDlpAlone = async (engine: DownloadEngine, dir: string) => {
@@ -157,7 +148,6 @@ try {
   }
   console.log('');
 
-  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
   const cpuS = (value: number) => value.toFixed(3);
   console.log(`## Per request (${requests} each; wall: median; CPU s: median, mean, min–max)`);
   const rows: Array<Array<string | number>> = [];
@@ -190,25 +180,16 @@ try {
   console.log(table(['kind', 'CPU (means)', 'CPU (medians)', 'wall (medians)', `target CPU <= ${TARGET}x (means)`], ratioRows));
 
   // ---- the engine's memory once the run is over: its job children should be gone by now -------
-  const children = descendants(enginePid);
-  const rssOf = (pid: number) => {
-    try {
-      return readMemory(pid).rss;
-    } catch {
-      return 0;
-    }
-  };
-  const engineMemory = readMemory(enginePid);
-  const childrenRss = children.reduce((sum, pid) => sum + rssOf(pid), 0);
+  const tree = treeMemory(enginePid);
   console.log('\n## Warm engine memory after the run (/proc)');
   console.log(
     table(
       ['', 'value'],
       [
-        ['engine RSS', mib(engineMemory.rss)],
-        [`its children (${children.length} live)`, mib(childrenRss)],
-        ['engine + children', mib(engineMemory.rss + childrenRss)],
-        ['engine peak RSS (VmHWM)', mib(engineMemory.peakRss)],
+        ['engine RSS', mib(tree.own)],
+        [`its children (${tree.descendants} live)`, mib(tree.total - tree.own)],
+        ['engine + children', mib(tree.total)],
+        ['engine peak RSS (VmHWM)', mib(readMemory(enginePid).peakRss)],
         ['engine CPU s in all (start-up + warm-up + measured jobs)', engineCpu(enginePid).toFixed(2)],
       ],
     ),

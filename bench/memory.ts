@@ -66,21 +66,25 @@ try {
     const pid = engineUnder(downloads.pid);
     return pid === undefined ? 0 : readMemory(pid).peakRss;
   };
-  /** What each line of the tables reads: its RSS now, and its peak (VmHWM) so far. */
-  const workers: Array<[string, { rss(): number; peak(): number }]> = [
+  /** The lines of the tables; `rssNow` and `peaksNow` read them, in this order, from one look at /proc. */
+  const lines = ['downloads worker (process + yt-dlp engine + job children)', '  of which the yt-dlp engine', 'telegram worker'];
+  const rssNow = () => {
+    const tree = treeMemory(downloads.pid);
+    return [tree.total, tree.engine, readMemory(telegram.pid).rss];
+  };
+  const peaksNow = () => {
+    const engine = enginePeak();
     // The peak of a tree is not the sum of its peaks: the worker's and the engine's, added, bound it from above.
-    ['downloads worker (process + yt-dlp engine + job children)', { rss: () => treeMemory(downloads.pid).total, peak: () => readMemory(downloads.pid).peakRss + enginePeak() }],
-    ['  of which the yt-dlp engine', { rss: () => treeMemory(downloads.pid).engine, peak: enginePeak }],
-    ['telegram worker', { rss: () => readMemory(telegram.pid).rss, peak: () => readMemory(telegram.pid).peakRss }],
-  ];
+    return [readMemory(downloads.pid).peakRss + engine, engine, readMemory(telegram.pid).peakRss];
+  };
   const settle = () => new Promise((resolve) => setTimeout(resolve, settleMs));
   const reading = async () => {
     const samples: number[][] = [];
     for (let i = 0; i < 5; i++) {
-      samples.push(workers.map(([, read]) => read.rss()));
+      samples.push(rssNow());
       await new Promise((resolve) => setTimeout(resolve, 1_000));
     }
-    return workers.map((_, column) => median(samples.map((row) => row[column]!)));
+    return lines.map((_, column) => median(samples.map((row) => row[column]!)));
   };
 
   let chat = 70_000_000;
@@ -97,7 +101,10 @@ try {
       await job(stack.media.uniqueUrl('clip.mp4'));
       done.n += 1;
       // RSS along the way: whether a worker levels off or keeps growing shows only in the series.
-      if (done.n % 100 === 0) console.log(`  ${done.n} jobs done: ${workers.map(([name, read]) => `${name.trim()} ${mib(read.rss())}`).join(', ')}`);
+      if (done.n % 100 === 0) {
+        const rss = rssNow();
+        console.log(`  ${done.n} jobs done: ${lines.map((name, i) => `${name.trim()} ${mib(rss[i]!)}`).join(', ')}`);
+      }
     });
 
   await settle();
@@ -111,7 +118,7 @@ try {
   const jobsSeconds = (performance.now() - started) / 1000;
   await settle();
   const after = await reading();
-  const peakDuringJobs = workers.map(([, read]) => read.peak());
+  const peakDuringJobs = peaksNow();
 
   // What stays in a telegram worker's workflow cache: the workflows that are still running.
   const running = new Map<string, number>();
@@ -123,7 +130,7 @@ try {
   console.log(
     table(
       ['process', 'idle', `after ${warmup} (warm)`, `after ${jobs}`, 'growth vs idle', 'growth vs warm', 'peak (VmHWM)'],
-      workers.map(([name], i) => [name, mib(idle[i]!), mib(warm[i]!), mib(after[i]!), pct(after[i]!, idle[i]!), pct(after[i]!, warm[i]!), mib(peakDuringJobs[i]!)]),
+      lines.map((name, i) => [name, mib(idle[i]!), mib(warm[i]!), mib(after[i]!), pct(after[i]!, idle[i]!), pct(after[i]!, warm[i]!), mib(peakDuringJobs[i]!)]),
     ),
   );
   console.log(
@@ -147,7 +154,7 @@ try {
           telegram: readMemory(telegram.pid).rss,
         });
       } catch {
-        // a process ended between listing and reading
+        // the telegram worker is gone (treeMemory counts a process that ends meanwhile as 0)
       }
     }, 100);
     const bigUrl = stack.media.uniqueUrl(big.name);

@@ -16,7 +16,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startEgressProxy } from '../activities/adapters/egressProxy.js';
-import { fetchMedia } from '../activities/adapters/fetchMedia.js';
 import { WarmEngine, type DownloadEngine } from '../activities/adapters/warmEngine.js';
 import { resolveTools } from '../src/tools.js';
 import { runBounded } from '../test/faults/support/httpClient.js';
@@ -26,8 +25,9 @@ import { ColdCliEngine } from './lib/coldCliEngine.js';
 import { printConditions } from './lib/conditions.js';
 import { pipelineDriver, startBareRunner } from './lib/drive.js';
 import { engineCpu, engineUnder, jobsReaped } from './lib/engineProcess.js';
+import { fetchVideo } from './lib/fetchVideo.js';
 import { startBenchStack } from './lib/stack.js';
-import { median, ms, ratio, table } from './lib/stats.js';
+import { mean, median, ms, ratio, table } from './lib/stats.js';
 import { COUNT_COLUMNS, snapshotRuns, totalOf, type TemporalCounts } from './lib/temporalCounts.js';
 
 const run = promisify(execFile);
@@ -65,7 +65,7 @@ try {
   const repeat = async (fn: () => Promise<unknown>, extraCpu?: Parameters<typeof timed>[1]) => {
     const results = [];
     for (let i = 0; i < startupRuns; i++) results.push(await timed(fn, extraCpu));
-    return { wall: median(results.map((r) => r.wall)), cpu: results.reduce((sum, r) => sum + r.cpu, 0) / results.length };
+    return { wall: median(results.map((r) => r.wall)), cpu: mean(results.map((r) => r.cpu)) };
   };
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'media-bot-bench-ytdlp-'));
   let n = 0;
@@ -76,16 +76,7 @@ try {
   const egress = await startEgressProxy({ allowedHosts: ['127.0.0.1'] });
   const fetchWith = (engine: DownloadEngine) => async () => {
     const dir = await mkdtemp(path.join(scratch, 'engine-'));
-    const outcome = await fetchMedia({
-      tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
-      url: stack.media.uniqueUrl('clip.mp4'),
-      dir,
-      mode: 'video',
-      maxFileBytes: 50 * 1024 * 1024,
-      playlistCap: 10,
-      proxy: egress.url,
-    });
-    if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? ` ${outcome.type}: ${outcome.reason}` : ''}`);
+    await fetchVideo(engine, tools, { url: stack.media.uniqueUrl('clip.mp4'), dir, maxFileBytes: 50 * 1024 * 1024, playlistCap: 10, proxy: egress.url });
   };
   const coldRequest = await repeat(fetchWith(new ColdCliEngine({ ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime })));
   // The warm engine as a downloads worker runs it (started and warm before the first request),

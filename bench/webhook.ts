@@ -131,7 +131,7 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
       const startedAt = new Date(Date.now() - 1_000);
       const result = await openLoop(rate, seconds, (i) => fires[i]!());
       const after = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
-      const treesAfter = treesBefore ? processTrees() : undefined;
+      const treesAfter = treesBefore && processTrees();
       const perRequest = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((b - a) * 1000) / count);
       const row: Row = {
         series,
@@ -140,9 +140,7 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
         target,
         result,
         cpuMsPerRequest: { temporal: perRequest(before.temporal, after.temporal), server: perRequest(before.server, after.server) },
-        ...(treesBefore && treesAfter
-          ? { coresInUse: Object.fromEntries(Object.keys(treesAfter).map((name) => [name, (treesAfter[name]! - (treesBefore[name] ?? 0)) / seconds])) }
-          : {}),
+        ...(treesBefore && treesAfter ? { coresInUse: Object.fromEntries(Object.entries(treesAfter).map(([name, cpu]) => [name, (cpu - (treesBefore[name] ?? 0)) / seconds])) } : {}),
       };
       if (target !== 'noop' && record) {
         const endedAt = new Date(Date.now() + 1_000);
@@ -163,21 +161,17 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
 
     /** CPU seconds so far of each process of the stack, with its children and their children. */
     const processTrees = (): Record<string, number> => {
-      const tree = (pid: number | undefined) => {
-        if (pid === undefined) return 0;
-        try {
-          return [pid, ...descendants(pid)].reduce((sum, member) => {
-            try {
-              const cpu = readCpu(member);
-              return sum + cpu.self + cpu.children;
-            } catch {
-              return sum; // exited meanwhile: its CPU is its parent's now
-            }
-          }, 0);
-        } catch {
-          return 0;
-        }
-      };
+      const tree = (pid: number | undefined) =>
+        pid === undefined
+          ? 0
+          : [pid, ...descendants(pid)].reduce((sum, member) => {
+              try {
+                const cpu = readCpu(member);
+                return sum + cpu.self + cpu.children;
+              } catch {
+                return sum; // exited meanwhile: its CPU is its parent's now
+              }
+            }, 0);
       const trees: Record<string, number> = { 'temporal server': tree(stack.temporalPid), 'bench process (client, emulator, media)': readCpu('self').self };
       for (const proc of stack.processes) trees[proc.name] = (trees[proc.name] ?? 0) + tree(proc.pid);
       return trees;

@@ -110,7 +110,6 @@ interface Pending {
 
 interface JobState {
   pending?: Pending;
-  pid?: number;
   resolvePid(pid: number): void;
   lost(error: Error): void;
   markExited(): void;
@@ -162,10 +161,7 @@ export class WarmEngine implements DownloadEngine {
     });
     let ended = false;
     const state: JobState = {
-      resolvePid: (value) => {
-        state.pid = value;
-        resolvePid(value);
-      },
+      resolvePid,
       lost: (error) => {
         ended = true;
         rejectPid(error);
@@ -184,7 +180,7 @@ export class WarmEngine implements DownloadEngine {
       state.lost(signal?.reason instanceof Error ? signal.reason : new Error('cancelled'));
     };
     signal?.addEventListener('abort', onAbort, { once: true });
-    engine.write({ job: id, op: 'start', config: { ...config, nice: this.options.nice ?? 0, ffmpeg: this.options.ffmpeg, jsRuntime: this.options.jsRuntime } });
+    engine.write({ job: id, op: 'start', config });
 
     const ask = (message: Record<string, unknown>, onProgress?: Pending['onProgress']) =>
       new Promise<ChildEvent>((resolve, reject) => {
@@ -251,7 +247,8 @@ export class WarmEngine implements DownloadEngine {
         PYTHONUNBUFFERED: '1',
         // The engine checks it still has this parent once its parent-death signal is set.
         ENGINE_PARENT_PID: String(process.pid),
-        ...(this.options.jsRuntime ? { ENGINE_JS_RUNTIME: `${this.options.jsRuntime.name}:${this.options.jsRuntime.path}` } : {}),
+        // What holds for every job, given once (the warm-up uses it too).
+        ENGINE_SETTINGS: JSON.stringify({ ffmpeg: this.options.ffmpeg, jsRuntime: this.options.jsRuntime, nice: this.options.nice ?? 0 }),
       },
     });
     launch.follow(child);

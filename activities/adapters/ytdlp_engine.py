@@ -7,8 +7,11 @@ process group of its own so that a cancel kills the child and the ffmpeg it star
 signal. yt-dlp is used through its documented embedding API (`yt_dlp.YoutubeDL`, params,
 `progress_hooks`, a post-processor `when='after_move'`).
 
+Settings that hold for every job (ffmpeg, the JavaScript runtime, the jobs' niceness) come once,
+as JSON in the ENGINE_SETTINGS environment variable; the warm-up uses them too.
+
 Protocol (Node -> engine, on stdin):
-  {"job": J, "op": "start", "config": {...}}   fork the child for job J
+  {"job": J, "op": "start", "config": {...}}   fork the child for job J (config: proxy, cookies)
   {"job": J, "op": "probe", "url": U, "playlistItems": N}
   {"job": J, "op": "download", "probe": P, "entry": E | null, ...}
   {"job": J, "op": "end"}                       the child exits
@@ -42,6 +45,7 @@ import tempfile
 import threading
 import time
 import traceback
+import types
 
 PR_SET_NAME = 15
 PR_SET_PDEATHSIG = 1
@@ -87,6 +91,7 @@ import yt_dlp  # noqa: E402  (after the stdout swap: nothing it prints may reach
 from yt_dlp.postprocessor.common import PostProcessor  # noqa: E402
 from yt_dlp.utils import DownloadError, YoutubeDLError  # noqa: E402
 
+SETTINGS = json.loads(os.environ.get('ENGINE_SETTINGS') or '{}')
 MAX_FILESIZE_NOTICE = re.compile(r'File is larger than max-filesize \((\d+) bytes > (\d+) bytes\)')
 PROGRESS_EVERY_SECONDS = 0.5
 # yt-dlp's default extractors, in its order, as the warm-up's YoutubeDL chose them. A YoutubeDL
@@ -115,13 +120,6 @@ class Channel:
     def __init__(self, sock):
         self.sock = sock
         self.reader = sock.makefile('r', encoding='utf-8')
-
-    @classmethod
-    def discarding(cls):
-        """A channel whose messages go nowhere (the warm-up's job)."""
-        channel = cls.__new__(cls)
-        channel.send = lambda message: None
-        return channel
 
     def send(self, message):
         self.sock.sendall((json.dumps(message, separators=(',', ':'), default=str) + '\n').encode('utf-8'))
@@ -157,7 +155,8 @@ class Logger:
 
 
 def base_params(config, logger):
-    """What every YoutubeDL of a job gets: the equivalent of the old command lines' common part."""
+    """What every YoutubeDL of a job gets (the engine's settings, the job's proxy and cookies):
+    the equivalent of the old command lines' common part."""
     params = {
         'logger': logger,
         'quiet': True,
@@ -167,10 +166,10 @@ def base_params(config, logger):
         'socket_timeout': 15,
         'noplaylist': True,
     }
-    if config.get('ffmpeg'):
-        params['ffmpeg_location'] = config['ffmpeg']
-    if config.get('jsRuntime'):
-        runtime = config['jsRuntime']
+    if SETTINGS.get('ffmpeg'):
+        params['ffmpeg_location'] = SETTINGS['ffmpeg']
+    if SETTINGS.get('jsRuntime'):
+        runtime = SETTINGS['jsRuntime']
         params['js_runtimes'] = {runtime['name']: {'path': runtime['path']}}
     if config.get('cookiesFile'):
         params['cookiefile'] = config['cookiesFile']
@@ -315,9 +314,10 @@ class Job:
             self.channel.send({'event': 'no-file'})
 
 
-def child_main(sock, config, nice):
+def child_main(sock, config):
     die_with_parent()
     name_process('ytdlp-job')
+    nice = int(SETTINGS.get('nice') or 0)
     if nice:
         # Absolute, not relative: the Temporal server, the workflows and the webhook come first.
         # Lower only: raising a priority needs privileges a worker should not have.
@@ -357,12 +357,7 @@ def warm_up():
     Returns yt-dlp's debug header (versions, JS runtimes, optional libraries)."""
     logger = Logger()
     logger.keep_debug = True
-    header_params = {'logger': logger, 'quiet': True, 'verbose': True, 'cachedir': False}
-    runtime = os.environ.get('ENGINE_JS_RUNTIME')
-    if runtime and ':' in runtime:
-        name, path = runtime.split(':', 1)
-        header_params['js_runtimes'] = {name: {'path': path}}
-    with yt_dlp.YoutubeDL(header_params) as ydl:
+    with yt_dlp.YoutubeDL({**base_params({}, logger), 'verbose': True}) as ydl:
         # The one private attribute read here (yt-dlp has no public getter for its chosen list);
         # without it, jobs let each YoutubeDL choose again (slower, same result).
         DEFAULT_EXTRACTORS.extend(getattr(ydl, '_ies', {}).values())
@@ -374,7 +369,7 @@ def warm_up():
     scratch = tempfile.mkdtemp(prefix='ytdlp-engine-warm-up-')
     try:
         url = f'http://127.0.0.1:{server.server_address[1]}/warm-up.mp4'
-        job = Job(Channel.discarding(), {})
+        job = Job(types.SimpleNamespace(send=lambda message: None), {})
         job.probe({'url': url, 'playlistItems': 2})
         if job.probes:
             job.download({'probe': 0, 'entry': None, 'format': 'best', 'maxFileBytes': 1 << 20,
@@ -394,19 +389,17 @@ class Engine:
         self.children = {}  # job -> {'pid', 'sock', 'buffer', 'reaped'}
         self.by_pid = {}
         self.stdin_buffer = b''
-        wake_read, wake_write = os.pipe()
-        os.set_blocking(wake_write, False)
-        os.set_blocking(wake_read, False)
-        self.wake_read = wake_read
-        signal.set_wakeup_fd(wake_write)
+        # SIGCHLD writes a byte here, which wakes the select loop to reap.
+        self.wake_read, self.wake_write = os.pipe()
+        os.set_blocking(self.wake_write, False)
+        os.set_blocking(self.wake_read, False)
+        signal.set_wakeup_fd(self.wake_write)
         signal.signal(signal.SIGCHLD, lambda *_: None)
-        self.wake_write = wake_write
 
     def emit(self, message):
         _protocol.write(json.dumps(message, separators=(',', ':')) + '\n')
 
     def start_job(self, job, config):
-        nice = int(config.get('nice') or 0)
         parent_sock, child_sock = socket.socketpair()
         pid = os.fork()
         if pid == 0:
@@ -421,7 +414,7 @@ class Engine:
                     other['sock'].close()
                 devnull = os.open(os.devnull, os.O_RDONLY)
                 os.dup2(devnull, 0)
-                child_main(child_sock, config, nice)
+                child_main(child_sock, config)
             except BaseException:  # noqa: BLE001
                 traceback.print_exc()
                 code = 70
@@ -433,7 +426,6 @@ class Engine:
             os.setpgid(pid, pid)
         except OSError:
             pass  # the child did it first
-        parent_sock.setblocking(False)
         self.children[job] = {'pid': pid, 'sock': parent_sock, 'buffer': b'', 'reaped': False}
         self.by_pid[pid] = job
         self.emit({'job': job, 'event': 'started', 'pid': pid})
@@ -463,18 +455,14 @@ class Engine:
             self.kill_group(child)
             return
         try:
-            child['sock'].setblocking(True)
             child['sock'].sendall((line + '\n').encode('utf-8'))
         except OSError:
             pass  # the child is gone; its "exited" tells
-        finally:
-            child['sock'].setblocking(False)
 
     def on_child_output(self, job, child):
+        """Called when the child's socket is readable (select), so recv does not wait."""
         try:
             data = child['sock'].recv(65536)
-        except BlockingIOError:
-            return
         except OSError:
             data = b''
         if not data:
@@ -500,14 +488,12 @@ class Engine:
             if job is not None:
                 child = self.children[job]
                 self.kill_group(child)  # whatever the job started and left
-                # Whatever the child wrote before it ended goes out before "exited".
+                # Whatever the child wrote before it ended goes out before "exited" (a timeout
+                # counts as the end, should something else still hold the socket open).
+                if not child.get('closed'):
+                    child['sock'].settimeout(1)
                 while not child.get('closed'):
-                    try:
-                        child['sock'].setblocking(True)
-                        child['sock'].settimeout(1)
-                        self.on_child_output(job, child)
-                    except OSError:
-                        break
+                    self.on_child_output(job, child)
             os.waitpid(status.si_pid, 0)
             if job is None:
                 continue
@@ -524,11 +510,8 @@ class Engine:
         stdin = sys.stdin.buffer.fileno()
         os.set_blocking(stdin, False)
         while True:
-            readers = [stdin, self.wake_read] + [c['sock'] for c in self.children.values() if not c.get('closed')]
-            try:
-                ready, _, _ = select.select(readers, [], [])
-            except InterruptedError:
-                continue
+            open_jobs = {child['sock']: job for job, child in self.children.items() if not child.get('closed')}
+            ready, _, _ = select.select([stdin, self.wake_read, *open_jobs], [], [])
             for source in ready:
                 if source == self.wake_read:
                     try:
@@ -536,7 +519,6 @@ class Engine:
                             pass
                     except BlockingIOError:
                         pass
-                    self.reap()
                 elif source == stdin:
                     data = os.read(stdin, 65536)
                     if not data:
@@ -548,9 +530,10 @@ class Engine:
                         if line.strip():
                             self.on_command(line.decode('utf-8'))
                 else:
-                    for job, child in list(self.children.items()):
-                        if child['sock'] is source and not child.get('closed'):
-                            self.on_child_output(job, child)
+                    job = open_jobs[source]
+                    if job in self.children:
+                        self.on_child_output(job, self.children[job])
+            # After every wake-up, SIGCHLD or not: a child that ended is reaped here.
             self.reap()
 
     def shutdown(self):

@@ -13,11 +13,11 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { InputFile } from 'grammy';
 import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
-import { fetchMedia } from '../../activities/adapters/fetchMedia.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { loadConfig } from '../../src/config.js';
 import { resolveTools } from '../../src/tools.js';
 import { ColdCliEngine } from './coldCliEngine.js';
+import { fetchVideo } from './fetchVideo.js';
 
 export interface BareJob {
   id: number;
@@ -39,17 +39,7 @@ const egress = await startEgressProxy({ allowedHosts: config.egressAllowedHosts 
 async function run(job: BareJob): Promise<void> {
   const dir = await mkdtemp(path.join(root, 'job-'));
   try {
-    const outcome = await fetchMedia({
-      tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
-      url: job.url,
-      dir,
-      mode: 'video',
-      maxFileBytes: config.maxUploadBytes,
-      playlistCap: config.albumCap,
-      proxy: egress.url,
-    });
-    if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? ` ${outcome.type}: ${outcome.reason}` : ''}`);
-    const item = outcome.items[0]!;
+    const item = (await fetchVideo(engine, tools, { url: job.url, dir, maxFileBytes: config.maxUploadBytes, playlistCap: config.albumCap, proxy: egress.url }))[0]!;
     await api.sendVideo(job.chatId, new InputFile(createReadStream(item.filePath, { highWaterMark: 256 * 1024 }), item.fileName), {
       caption: item.title,
       reply_parameters: { message_id: job.messageId, allow_sending_without_reply: true },

@@ -39,6 +39,8 @@ export interface TreeMemory {
   own: number;
   /** RSS of the descendants called `ytdlp-engine` (a worker has one). */
   engine: number;
+  /** How many live descendants were read (their RSS is in `total`). */
+  descendants: number;
 }
 
 /** RSS of a process and everything under it, from /proc; a process that exits meanwhile counts 0. */
@@ -51,14 +53,15 @@ export function treeMemory(pid: number): TreeMemory {
     }
   };
   const own = rss(pid);
+  const children = descendants(pid);
   let total = own;
   let engine = 0;
-  for (const child of descendants(pid)) {
+  for (const child of children) {
     const value = rss(child);
     total += value;
     if (comm(child) === 'ytdlp-engine') engine += value;
   }
-  return { total, own, engine };
+  return { total, own, engine, descendants: children.length };
 }
 
 /** The warm engine under `pid` (a downloads worker's), found by its process name. */

@@ -7,6 +7,7 @@ export function percentile(values: readonly number[], q: number): number {
 }
 
 export const median = (values: readonly number[]) => percentile(values, 0.5);
+export const mean = (values: readonly number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 export function summary(values: readonly number[]): { n: number; p50: number; p99: number; max: number } {
   return { n: values.length, p50: percentile(values, 0.5), p99: percentile(values, 0.99), max: percentile(values, 1) };

@@ -136,7 +136,6 @@ async function failureTypeOf(workflowId: string): Promise<string | undefined> {
   return (cause as ApplicationFailure).type ?? undefined;
 }
 
-
 /** The texts the chat shows now (status message edits applied). */
 function chatTexts(): string[] {
   return stack.emulator.messagesIn(CHAT_ID).map((message) => ('text' in message ? String(message.text) : ''));

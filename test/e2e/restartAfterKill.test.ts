@@ -27,7 +27,7 @@ import { descendants, findPid, freePort, PROJECT_ROOT, startCli, type CliProcess
 import { startThrottledMediaServer, type ThrottledMediaServer } from '../faults/support/throttledMediaServer.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
-import { activityFacts, downloadEngines, downloadJobs, processesMentioning, sleep, waitFor } from './support/operations.js';
+import { activityFacts, downloadEngines, downloadJobs, pidOf, processesMentioning, sleep, waitFor } from './support/operations.js';
 import { freeStartPorts, queueLink, readLock, readyMessageFor, START_SCRIPT, startAllInOne, startCommandEnv, type StartPorts } from './support/startCommand.js';
 
 /** The 45 kB fixture at 8 kB/s: a 6 s download, long enough to be killed in the middle. */
@@ -134,7 +134,7 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
   // The tree holds the dev server and the download (the warm engine's job child, under the
   // engine), each in a process group of its own.
   expect(firstRun.map((record) => record.command).join('\n')).toContain(path.join(dataDir, 'temporal.sqlite'));
-  const pidsOf = (lines: string[]) => lines.map((line) => Number(line.split(' ')[0]));
+  const pidsOf = (lines: string[]) => lines.map(pidOf);
   const firstRunPids = firstRun.map((record) => record.pid);
   expect(pidsOf(downloadJobs(dataDir)).length).toBeGreaterThan(0);
   expect(firstRunPids).toEqual(expect.arrayContaining([...pidsOf(downloadJobs(dataDir)), ...pidsOf(downloadEngines(dataDir))]));
@@ -155,7 +155,7 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
   // Nothing of the first run runs; whatever mentions DATA_DIR now belongs to the second.
   expect(firstRun.filter((record) => isAlive(record)).map((record) => `${record.pid} ${record.command}`)).toEqual([]);
   const secondRun = new Set([second.proc.pid, ...descendants(second.proc.pid)]);
-  const notSecondRuns = (lines: string[]) => lines.filter((line) => !secondRun.has(Number(line.split(' ')[0])));
+  const notSecondRuns = (lines: string[]) => lines.filter((line) => !secondRun.has(pidOf(line)));
   expect(notSecondRuns(downloadJobs(dataDir))).toEqual([]);
   expect(notSecondRuns(downloadEngines(dataDir))).toEqual([]);
   expect(notSecondRuns(processesMentioning(dataDir))).toEqual([]);

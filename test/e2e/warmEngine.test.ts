@@ -14,10 +14,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
+import type { Update } from 'grammy/types';
 import { createEngineFixtures, sha256 } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { CHAT_ID, startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
-import { downloadAttempts, downloadEngines, downloadJobs, processesMentioning, requestDirsOf, waitFor } from './support/operations.js';
+import { downloadAttempts, downloadEngines, downloadJobs, pidOf, processesMentioning, requestDirsOf, waitFor } from './support/operations.js';
 
 const MEDIA_METHODS = ['sendVideo', 'sendAudio', 'sendDocument', 'sendMediaGroup'];
 const CHATS = 8;
@@ -46,24 +47,26 @@ beforeEach(() => {
   clipServer.reset();
 });
 
-const pidOf = (line: string) => Number(line.split(' ')[0]);
-
 /**
- * Waits until the engine's job child downloads `name` from the stack's media server: yt-dlp's
- * probe reads the head of a direct link in one request, the download is the second one.
+ * Sends a link to the stack's clip.mp4, served at `bytesPerSecond`, and waits until the engine's
+ * job child downloads it: yt-dlp's probe reads the head of a direct link in one request, the
+ * download is the second one.
  */
-async function downloading(name: string): Promise<void> {
+async function slowRequest(bytesPerSecond: number): Promise<Update> {
+  stack.media.throttle('clip.mp4', bytesPerSecond);
+  const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
+  await stack.post(update);
   await waitFor(
-    () => stack.media.requestsFor(name) >= 2 && downloadJobs(stack.dataDir).length > 0,
+    () => stack.media.requestsFor('clip.mp4') >= 2 && downloadJobs(stack.dataDir).length > 0,
     30_000,
-    () => `${name}: ${stack.media.requestsFor(name)} requests, job children: ${downloadJobs(stack.dataDir).join('; ')}`,
+    () => `clip.mp4: ${stack.media.requestsFor('clip.mp4')} requests, job children: ${downloadJobs(stack.dataDir).join('; ')}`,
   );
+  return update;
 }
 
 function eventMs(time: { seconds?: unknown; nanos?: number | null } | null | undefined): number {
   return Number(String(time?.seconds ?? 0)) * 1000 + (time?.nanos ?? 0) / 1e6;
 }
-
 
 function mediaSent(): number {
   return stack.emulator.calls.filter((call) => MEDIA_METHODS.includes(call.method)).length;
@@ -72,10 +75,7 @@ function mediaSent(): number {
 describe('a /cancel during a download', () => {
   it('kills the engine’s job child within 1 s of reaching the download, leaves no process, and removes the request’s temp dir', async () => {
     // 45 kB at 2 kB/s: still downloading when the cancel comes.
-    stack.media.throttle('clip.mp4', 2_000);
-    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
-    await stack.post(update);
-    await downloading('clip.mp4');
+    const update = await slowRequest(2_000);
     const jobs = downloadJobs(stack.dataDir);
     expect(jobs).toHaveLength(1);
     const jobPid = pidOf(jobs[0]!);
@@ -115,10 +115,7 @@ describe('a /cancel during a download', () => {
 describe('a job child killed mid-download', () => {
   it('fails the attempt retryably (attempt 2 in the history, after DownloadFailed) and the retry delivers the video once', async () => {
     // 45 kB at 8 kB/s: about 6 s per attempt.
-    stack.media.throttle('clip.mp4', 8_000);
-    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
-    await stack.post(update);
-    await downloading('clip.mp4');
+    const update = await slowRequest(8_000);
     const jobs = downloadJobs(stack.dataDir);
     expect(jobs).toHaveLength(1);
     const engines = downloadEngines(stack.dataDir);

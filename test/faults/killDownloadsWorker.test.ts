@@ -6,7 +6,7 @@
  * silence through the download's heartbeat timeout and retries on the survivor; every request is
  * delivered exactly once, the killed ones by the survivor. Prints the time to recover.
  */
-import { readFileSync } from 'node:fs';
+import { processInfo } from '../../activities/adapters/processInfo.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { activityFacts, downloadEngines, downloadJobs, processesMentioning } from '../e2e/support/operations.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
@@ -45,32 +45,14 @@ afterAll(async () => {
   await Promise.all([temporal?.close(), emulator?.close(), media?.close()]);
 });
 
-/** A process's DATA_DIR, from its environment (each downloads worker of the fault stack has its own). */
-function dataDirOf(pid: number): string {
-  const entry = readFileSync(`/proc/${pid}/environ`, 'utf8')
-    .split('\0')
-    .find((variable) => variable.startsWith('DATA_DIR='));
-  if (!entry) throw new Error(`process ${pid} has no DATA_DIR`);
-  return entry.slice('DATA_DIR='.length);
-}
-
-/** Whether `pid` still runs (a zombie has ended: only its exit status waits to be collected). */
-function running(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /** What is left of a killed downloads worker: its engines, their job children, anything naming its DATA_DIR, and its own descendants. */
 function leftOf(dataDir: string, started: number[]): string[] {
   return [
     ...downloadEngines(dataDir).map((line) => `engine ${line}`),
     ...downloadJobs(dataDir).map((line) => `job ${line}`),
     ...processesMentioning(dataDir).map((line) => `mentions DATA_DIR: ${line}`),
-    ...started.filter(running).map((pid) => `descendant ${pid}`),
+    // processInfo: the live ones (a zombie has ended: only its exit status waits to be collected).
+    ...started.filter((pid) => processInfo(pid) !== undefined).map((pid) => `descendant ${pid}`),
   ];
 }
 
@@ -91,7 +73,7 @@ it('SIGKILL of a downloads worker mid-download: the survivor takes over, every r
   expect(media.downloading()).toBeGreaterThanOrEqual(3);
 
   // Host A's own processes before the kill: one warm engine, a job child per download.
-  const dataDirA = dataDirOf(hostA.pid);
+  const dataDirA = hostA.dataDir;
   expect(downloadEngines(dataDirA)).toHaveLength(1);
   expect(downloadJobs(dataDirA)).toHaveLength(2);
   const startedByA = descendants(hostA.pid);

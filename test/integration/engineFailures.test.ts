@@ -15,17 +15,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { probeMedia } from '../../activities/adapters/mediaProbe.js';
 import { WarmEngine, type DownloadReply, type EngineError } from '../../activities/adapters/warmEngine.js';
-import { classifyYtDlpException, classifyYtDlpFailure } from '../../activities/adapters/ytDlpErrors.js';
+import { classifyYtDlpException } from '../../activities/adapters/ytDlpErrors.js';
 import { resolveTools } from '../../src/tools.js';
 import { FailureType } from '../../workflows/failures.js';
 import { closedPort, listen, MINIMAL_PDF, NON_MEDIA_BYTES, startHttpServer, startResetServer } from '../fixtures/yt-dlp/servers.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
-import { captured, runOf } from '../support/ytDlpFixtures.js';
-
-/** The command line's verdict on a captured case: its stderr, stdout and exit code as recorded. */
-function cliVerdict(fixture: string) {
-  return classifyYtDlpFailure(runOf(fixture));
-}
+import { captured, cliVerdict } from '../support/ytDlpFixtures.js';
 
 // --- The cases. ---
 

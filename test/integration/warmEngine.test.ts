@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { processInfo } from '../../activities/adapters/processInfo.js';
 import { EngineJobLost, WarmEngine, type EngineJob, type EngineProgress, type WarmEngineOptions } from '../../activities/adapters/warmEngine.js';
 import { resolveTools } from '../../src/tools.js';
 import { descendants, PROJECT_ROOT } from '../faults/support/processes.js';
@@ -47,18 +48,13 @@ function statOf(pid: number | 'self'): ProcessStat | undefined {
   return { comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), nice: Number(fields[16]) };
 }
 
-/** Running (a zombie has ended: only its exit status waits to be collected). */
+/** Running, as the bot's processInfo sees it (a zombie has ended: only its exit status waits to be collected). */
 function alive(pid: number): boolean {
-  const stat = statOf(pid);
-  return stat !== undefined && stat.state !== 'Z';
+  return processInfo(pid) !== undefined;
 }
 
 function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ').trim();
-  } catch {
-    return '';
-  }
+  return processInfo(pid)?.commandLine ?? '';
 }
 
 /** Live descendants of `pid`, as `pid comm` (for messages and for finding ffmpeg). */
@@ -72,13 +68,15 @@ function describePids(pids: number[]): string {
   return pids.map((pid) => `${pid} ${statOf(pid)?.comm ?? 'gone'} ${statOf(pid)?.state ?? ''} ${commandLine(pid).slice(0, 120)}`).join('; ');
 }
 
-/** Waits until none of `pids` runs any more; returns how long that took, from `since`. */
+/** Waits until none of `pids` runs any more, at most `timeoutMs` from `since`; returns how long that took, from `since`. */
 async function allGone(pids: number[], timeoutMs: number, since = Date.now()): Promise<number> {
-  for (;;) {
-    if (!pids.some(alive)) return Date.now() - since;
-    if (Date.now() - since > timeoutMs) throw new Error(`still running ${Date.now() - since} ms later: ${describePids(pids.filter(alive))}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  await waitFor(
+    () => !pids.some(alive),
+    Math.max(0, since + timeoutMs - Date.now()),
+    () => `still running ${Date.now() - since} ms later: ${describePids(pids.filter(alive))}`,
+    10,
+  );
+  return Date.now() - since;
 }
 
 /** The ffmpeg a job's child started (yt-dlp's HLS download), once it runs. */
@@ -143,11 +141,27 @@ async function downloadWith(engine: WarmEngine, url: string, onProgress?: (progr
   }
 }
 
-/** Resolves with the first progress report that counted bytes (the download is under way). */
-function firstBytes(): { onProgress: (progress: EngineProgress) => void; reached: Promise<EngineProgress> } {
-  let resolve!: (progress: EngineProgress) => void;
-  const reached = new Promise<EngineProgress>((r) => (resolve = r));
-  return { onProgress: (progress) => progress.downloadedBytes > 0 && resolve(progress), reached };
+/**
+ * Opens a job on `engine` that downloads `name`, served at 5 kB/s so that it is still under way
+ * when the test acts on it; resolves once the first bytes arrived.
+ */
+async function midDownload(engine: WarmEngine, name: string) {
+  server.throttle(name, 5_000);
+  const job = engine.openJob({});
+  const jobPid = await job.pid;
+  let bytesArrived!: () => void;
+  const underWay = new Promise<void>((resolve) => (bytesArrived = resolve));
+  const { download } = await startDownload(job, server.url(name), (progress) => progress.downloadedBytes > 0 && bytesArrived());
+  await underWay;
+  return { job, jobPid, download };
+}
+
+/** What `promise` rejected with (undefined if it resolved). */
+function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (reason: unknown) => reason,
+  );
 }
 
 beforeAll(async () => {
@@ -196,19 +210,11 @@ describe('a cancelled job', () => {
 
 describe('a job whose child is killed', () => {
   it('kill -9 of the job’s child mid-download: the job rejects with EngineJobLost, and the same engine serves the next job', async () => {
-    server.throttle('clip-1.mp4', 5_000);
     const enginePid = shared.info!.pid;
-    const job = shared.openJob({});
-    const jobPid = await job.pid;
-    const progress = firstBytes();
-    const { download } = await startDownload(job, server.url('clip-1.mp4'), progress.onProgress);
-    await progress.reached;
+    const { job, jobPid, download } = await midDownload(shared, 'clip-1.mp4');
 
     process.kill(jobPid, 'SIGKILL');
-    const error = await download.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    const error = await rejectionOf(download);
     expect(error).toBeInstanceOf(EngineJobLost);
     expect((error as Error).message).toMatch(/killed \(signal 9\)/);
     job.end();
@@ -223,21 +229,13 @@ describe('a job whose child is killed', () => {
 
 describe('an engine that is killed', () => {
   it('kill -9 of the engine mid-download: the job in flight rejects with EngineJobLost, its child dies with it, and the next job starts a new engine that works', async () => {
-    server.throttle('clip-3.mp4', 5_000);
     const engine = newEngine();
     await engine.start();
     const first = engine.info!.pid;
-    const job = engine.openJob({});
-    const jobPid = await job.pid;
-    const progress = firstBytes();
-    const { download } = await startDownload(job, server.url('clip-3.mp4'), progress.onProgress);
-    await progress.reached;
+    const { job, jobPid, download } = await midDownload(engine, 'clip-3.mp4');
 
     process.kill(first, 'SIGKILL');
-    const error = await download.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    const error = await rejectionOf(download);
     expect(error).toBeInstanceOf(EngineJobLost);
     job.end();
     // The child had the engine as its parent: the parent-death signal takes it along.
@@ -293,10 +291,7 @@ describe('the engine’s end', () => {
     await engine.close();
     const took = Date.now() - closingAt;
     // close() only kills the engine after 5 s; the job in flight learns how the engine ended.
-    const error = await download.then(
-      () => undefined,
-      (reason: unknown) => reason,
-    );
+    const error = await rejectionOf(download);
     expect(error).toBeInstanceOf(EngineJobLost);
     expect((error as Error).message).toBe('the download engine exited with code 0');
     expect(took).toBeLessThan(5_000);

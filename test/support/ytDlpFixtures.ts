@@ -6,8 +6,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { classifyYtDlpFailure, type YtDlpFailure } from '../../activities/adapters/ytDlpErrors.js';
 
-export const YT_DLP_FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/yt-dlp');
+const YT_DLP_FIXTURES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/yt-dlp');
 
 /** One case of capture.ts: the command line it ran and what came of it (stderr is the `.txt`). */
 export interface CapturedRun {
@@ -47,4 +48,9 @@ export function runOf(fixture: string): { stderr: string; stdout?: string; exitC
   const stderr = stderrOf(fixture);
   const run = captured.cases[fixture];
   return run ? { stderr, stdout: run.stdout, exitCode: run.exitCode } : { stderr, exitCode: 1 };
+}
+
+/** The command line's verdict on a fixture: `classifyYtDlpFailure` of its run as recorded (runOf). */
+export function cliVerdict(fixture: string): YtDlpFailure {
+  return classifyYtDlpFailure(runOf(fixture));
 }

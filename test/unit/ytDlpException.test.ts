@@ -4,9 +4,9 @@
  * of the transcribed fixtures (test/fixtures/yt-dlp/transcribed-*.txt: what yt-dlp prints for
  * cases that need the real site), so both engines must agree on every one of them.
  */
-import { classifyYtDlpException, classifyYtDlpFailure } from '../../activities/adapters/ytDlpErrors.js';
+import { classifyYtDlpException } from '../../activities/adapters/ytDlpErrors.js';
 import { FailureType } from '../../workflows/failures.js';
-import { fixtureNames, runOf, stderrOf } from '../support/ytDlpFixtures.js';
+import { cliVerdict, fixtureNames, stderrOf } from '../support/ytDlpFixtures.js';
 
 /** What an ExtractorError raised inside the engine carries: the classes decide nothing here. */
 const EXTRACTOR_ERROR = ['ExtractorError', 'YoutubeDLError'];
@@ -23,11 +23,6 @@ function errorMessageOf(fixture: string): string {
   const start = lines.findIndex((line) => line.startsWith('ERROR:'));
   if (start < 0) throw new Error(`${fixture} has no ERROR line`);
   return lines.slice(start).join('\n').trimEnd();
-}
-
-/** The command line's verdict on the whole file (yt-dlp exits 1 on these fatal errors). */
-function cliVerdict(fixture: string) {
-  return classifyYtDlpFailure(runOf(fixture));
 }
 
 describe('classifyYtDlpException, on the messages of the transcribed fixtures', () => {

@@ -98,6 +98,11 @@ export function downloadEngines(dataDir: string): string[] {
   return processesNamed('ytdlp-engine').filter((line) => line.includes(`--owner ${dataDir}`));
 }
 
+/** The pid of a `pid command` line (processesMentioning, downloadJobs, downloadEngines). */
+export function pidOf(line: string): number {
+  return Number(line.split(' ')[0]);
+}
+
 function processesNamed(comm: string): string[] {
   try {
     return execFileSync('ps', ['-eo', 'pid=,comm=,args='], { encoding: 'utf8' })
@@ -222,4 +227,3 @@ export async function downloadAttempts(
       return { attempt: started.attempt ?? 0, ...(lastFailureType ? { lastFailureType, lastFailure: started.lastFailure?.message ?? '' } : {}) };
     });
 }
-

@@ -135,8 +135,8 @@ export interface FaultStack {
   config: Config;
   app: ReturnType<typeof buildApp>;
   post(update: unknown): Promise<number>;
-  /** A downloads worker process: `node --import tsx src/cli/worker.ts --queue downloads`. */
-  startDownloadsWorker(options?: { concurrency?: number; env?: Record<string, string> }): Promise<CliProcess>;
+  /** A downloads worker process: `node --import tsx src/cli/worker.ts --queue downloads`, with the DATA_DIR it was given. */
+  startDownloadsWorker(options?: { concurrency?: number; env?: Record<string, string> }): Promise<CliProcess & { dataDir: string }>;
   stop(): Promise<void>;
 }
 
@@ -201,7 +201,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
         { readyMessage: 'worker running' },
       );
       processes.push(proc);
-      return proc;
+      return Object.assign(proc, { dataDir: workerDir });
     },
     async stop() {
       await Promise.all(processes.map((proc) => proc.stop(5_000)));
