@@ -311,7 +311,7 @@ async function startDownloadEngine(tools: ToolPaths, config: Config, logger: Log
   logger.info(
     {
       ytDlp: engine.info?.version,
-      pid: engine.info?.pid,
+      enginePid: engine.info?.pid,
       jsRuntimes: header.find((line) => line.startsWith('[debug] JS runtimes:'))?.replace('[debug] JS runtimes: ', ''),
       nice,
     },
