@@ -82,10 +82,11 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           cookiesFile: deps.cookiesFile,
           proxy: deps.proxy,
           // Gallery pages choose their own media, thumbnail and item URLs: each host is checked too.
-          isAllowedUrl: (url) => assertFetchableUrl(url, deps.egressAllowedHosts).then(
-            () => true,
-            () => false,
-          ),
+          isAllowedUrl: (url) =>
+            assertFetchableUrl(url, deps.egressAllowedHosts).then(
+              () => true,
+              () => false,
+            ),
           signal: cancellationSignal(),
           conversionSlots,
           nice: deps.nice,
@@ -97,20 +98,31 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           },
         });
         if (outcome.kind === 'too-large') {
-          throw typedFailure(FailureType.FileTooLarge, `the file is ${outcome.sizeBytes} bytes, the upload limit is ${outcome.limitBytes} bytes`, {
-            details: [{ sizeBytes: outcome.sizeBytes, limitBytes: outcome.limitBytes }],
-          });
+          throw typedFailure(
+            FailureType.FileTooLarge,
+            `the file is ${outcome.sizeBytes} bytes, the upload limit is ${outcome.limitBytes} bytes`,
+            {
+              details: [{ sizeBytes: outcome.sizeBytes, limitBytes: outcome.limitBytes }],
+            },
+          );
         }
         if (outcome.kind === 'failed') throw typedFailure(outcome.type, outcome.reason);
         if (outcome.items.length === 0) throw typedFailure(FailureType.NoMediaFound, 'yt-dlp finished without a file');
         for (const item of outcome.items) {
-          if (path.dirname(path.resolve(item.filePath)) !== dir && !path.resolve(item.filePath).startsWith(`${dir}${path.sep}`)) {
+          if (
+            path.dirname(path.resolve(item.filePath)) !== dir &&
+            !path.resolve(item.filePath).startsWith(`${dir}${path.sep}`)
+          ) {
             throw typedFailure(FailureType.DownloadFailed, 'yt-dlp wrote outside the request dir');
           }
         }
         handedOver = true;
         downloadedBytes = outcome.items.reduce((sum, item) => sum + item.sizeBytes, 0);
-        log.info('downloaded', { items: outcome.items.length, bytes: downloadedBytes, attempt: Context.current().info.attempt });
+        log.info('downloaded', {
+          items: outcome.items.length,
+          bytes: downloadedBytes,
+          attempt: Context.current().info.attempt,
+        });
         const first = outcome.items[0]!;
         return {
           hostQueue: deps.hostQueue,
@@ -156,7 +168,10 @@ function progressSignallerFor() {
   const workflow = execution && client.workflow.getHandle(execution.workflowId, execution.runId);
   return createProgressSignaller(async (report) => workflow?.signal(downloadProgressSignal, report), {
     attempt: info.attempt,
-    onFailure: (error) => activityLog.debug('progress signal not delivered', { error: error instanceof Error ? error.message : String(error) }),
+    onFailure: (error) =>
+      activityLog.debug('progress signal not delivered', {
+        error: error instanceof Error ? error.message : String(error),
+      }),
   });
 }
 
@@ -172,15 +187,21 @@ async function assertFreeDiskSpace(dataDir: string, minFreeDiskMb: number): Prom
   if (free >= floor) return;
   const freeMb = Math.floor(free / (1024 * 1024));
   log.warn('not enough free disk space to start a download', { freeMb, minFreeDiskMb });
-  throw typedFailure(FailureType.InsufficientDiskSpace, `DATA_DIR has ${freeMb} MB free, less than MIN_FREE_DISK_MB (${minFreeDiskMb} MB)`);
+  throw typedFailure(
+    FailureType.InsufficientDiskSpace,
+    `DATA_DIR has ${freeMb} MB free, less than MIN_FREE_DISK_MB (${minFreeDiskMb} MB)`,
+  );
 }
 
 /** Prometheus (METRICS_PORT): seconds of every attempt by outcome, bytes of the successful ones. */
 function recordDownload(elapsedMs: number, bytes: number | undefined): void {
   const meter = Context.current().metricMeter;
   const outcome = bytes !== undefined ? 'ok' : cancellationSignal().aborted ? 'cancelled' : 'failed';
-  meter.createHistogram(DOWNLOAD_SECONDS, 'float', 's', 'Seconds one download attempt took, by outcome.').record(elapsedMs / 1000, { outcome });
-  if (bytes !== undefined) meter.createCounter(DOWNLOAD_BYTES_TOTAL, 'bytes', 'Bytes of the media files downloaded.').add(bytes);
+  meter
+    .createHistogram(DOWNLOAD_SECONDS, 'float', 's', 'Seconds one download attempt took, by outcome.')
+    .record(elapsedMs / 1000, { outcome });
+  if (bytes !== undefined)
+    meter.createCounter(DOWNLOAD_BYTES_TOTAL, 'bytes', 'Bytes of the media files downloaded.').add(bytes);
 }
 
 export type DownloadActivities = ReturnType<typeof createDownloadActivities>;

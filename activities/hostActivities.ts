@@ -38,7 +38,10 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
       const progress = { sentBytes: 0 };
       const cancel = uploadCancellation(cancellationSignal());
       const signal = grammySignal(cancel.signal);
-      const ticker = setInterval(() => heartbeat({ phase: 'uploading', sentBytes: progress.sentBytes }), HEARTBEAT_EVERY_MS);
+      const ticker = setInterval(
+        () => heartbeat({ phase: 'uploading', sentBytes: progress.sentBytes }),
+        HEARTBEAT_EVERY_MS,
+      );
       const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };
       try {
         const sent = await sendAsAlbums(input.files, input.caption, {
@@ -48,16 +51,36 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
             const upload = uploadOf(file, progress, cancel);
             return callTelegram<Message>(`send ${file.kind}`, () =>
               file.kind === 'video'
-                ? api.sendVideo(input.chatId, upload, { ...options, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true }, signal)
+                ? api.sendVideo(
+                    input.chatId,
+                    upload,
+                    {
+                      ...options,
+                      duration: file.durationSeconds,
+                      width: file.width,
+                      height: file.height,
+                      supports_streaming: true,
+                    },
+                    signal,
+                  )
                 : file.kind === 'audio'
-                  ? api.sendAudio(input.chatId, upload, { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer }, signal)
+                  ? api.sendAudio(
+                      input.chatId,
+                      upload,
+                      { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer },
+                      signal,
+                    )
                   : api.sendDocument(input.chatId, upload, options, signal),
             );
           },
           group: (files, caption) => {
             cancel.throwIfCancelled();
-            const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined, progress, cancel));
-            return callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal));
+            const items = files.map((file, index) =>
+              albumItem(file, index === 0 ? caption : undefined, progress, cancel),
+            );
+            return callTelegram('sendMediaGroup', () =>
+              api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal),
+            );
           },
         });
         // The media is in the chat: the files are of no more use. A failed removal is left to the
@@ -102,11 +125,24 @@ function albumItem(
   progress: { sentBytes: number },
   cancel: UploadCancellation,
 ): InputMediaVideo | InputMediaAudio | InputMediaDocument {
-  const common = { media: uploadOf(file, progress, cancel), caption, parse_mode: 'HTML' as const, thumbnail: thumbnailOf(file) };
+  const common = {
+    media: uploadOf(file, progress, cancel),
+    caption,
+    parse_mode: 'HTML' as const,
+    thumbnail: thumbnailOf(file),
+  };
   if (file.kind === 'video') {
-    return { type: 'video', ...common, duration: file.durationSeconds, width: file.width, height: file.height, supports_streaming: true };
+    return {
+      type: 'video',
+      ...common,
+      duration: file.durationSeconds,
+      width: file.width,
+      height: file.height,
+      supports_streaming: true,
+    };
   }
-  if (file.kind === 'audio') return { type: 'audio', ...common, duration: file.durationSeconds, title: file.title, performer: file.performer };
+  if (file.kind === 'audio')
+    return { type: 'audio', ...common, duration: file.durationSeconds, title: file.title, performer: file.performer };
   return { type: 'document', ...common };
 }
 

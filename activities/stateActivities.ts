@@ -1,12 +1,28 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ChatSettingsWorkflow, chooseSettingUpdate, DEFAULT_SETTINGS, settingsQuery } from '../workflows/chatSettings.js';
-import { claimUpdate, completeUpdate, evictUpdate, MediaCacheWorkflow, releaseUpdate } from '../workflows/mediaCache.js';
+import {
+  ChatSettingsWorkflow,
+  chooseSettingUpdate,
+  DEFAULT_SETTINGS,
+  settingsQuery,
+} from '../workflows/chatSettings.js';
+import {
+  claimUpdate,
+  completeUpdate,
+  evictUpdate,
+  MediaCacheWorkflow,
+  releaseUpdate,
+} from '../workflows/mediaCache.js';
 import type { QuotaDecision, QuotaLimits } from '../workflows/quotaWindow.js';
 import { acquireQuotaUpdate, releaseQuotaUpdate, UserQuotaWorkflow } from '../workflows/userQuota.js';
 import { TELEGRAM_QUEUE } from '../workflows/policies.js';
 import type { CacheClaim, CachedMedia, ChatSettings, MediaKey, SettingsChoice } from '../workflows/types.js';
 import { PLAIN_CHAT_IDS, type ChatIds } from '../src/temporal/chatPseudonyms.js';
-import { chatSettingsWorkflowId, mediaRequestIdPrefix, mediaRequestWorkflowId, userQuotaWorkflowId } from '../src/temporal/workflowIds.js';
+import {
+  chatSettingsWorkflowId,
+  mediaRequestIdPrefix,
+  mediaRequestWorkflowId,
+  userQuotaWorkflowId,
+} from '../src/temporal/workflowIds.js';
 import { requesterQuery } from '../workflows/mediaRequest.js';
 import { mediaCacheId } from './adapters/mediaKey.js';
 
@@ -29,8 +45,16 @@ export { chatSettingsWorkflowId };
  */
 export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, cacheIdKey }: StateActivityDeps) {
   // An entity is created by the first update that needs it, and used as it is afterwards.
-  const startEntity = (workflow: typeof MediaCacheWorkflow | typeof ChatSettingsWorkflow | typeof UserQuotaWorkflow, workflowId: string) =>
-    new WithStartWorkflowOperation(workflow, { workflowId, taskQueue: TELEGRAM_QUEUE, args: [], workflowIdConflictPolicy: 'USE_EXISTING' });
+  const startEntity = (
+    workflow: typeof MediaCacheWorkflow | typeof ChatSettingsWorkflow | typeof UserQuotaWorkflow,
+    workflowId: string,
+  ) =>
+    new WithStartWorkflowOperation(workflow, {
+      workflowId,
+      taskQueue: TELEGRAM_QUEUE,
+      args: [],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
 
   return {
     async getChatSettings(chatId: number): Promise<ChatSettings> {
@@ -60,7 +84,9 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
     },
 
     async completeMedia(input: { cacheId: string; holder: string; media: CachedMedia }): Promise<void> {
-      await client.workflow.getHandle(input.cacheId).executeUpdate(completeUpdate, { args: [{ holder: input.holder, media: input.media }] });
+      await client.workflow
+        .getHandle(input.cacheId)
+        .executeUpdate(completeUpdate, { args: [{ holder: input.holder, media: input.media }] });
     },
 
     async releaseMedia(input: { cacheId: string; holder: string }): Promise<void> {
@@ -70,7 +96,10 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
     /**
      * The chat's running media requests (one, when the message is known) and who asked for each.
      */
-    async findRunningRequests(input: { chatId: number; requestMessageId?: number }): Promise<Array<{ workflowId: string; requesterId?: number }>> {
+    async findRunningRequests(input: {
+      chatId: number;
+      requestMessageId?: number;
+    }): Promise<Array<{ workflowId: string; requesterId?: number }>> {
       const ids: string[] = [];
       if (input.requestMessageId !== undefined) {
         ids.push(mediaRequestWorkflowId({ chatId: input.chatId, messageId: input.requestMessageId }, chats));
@@ -105,7 +134,12 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
      * the entity when the user has none. Asking again for the same holder is answered the same
      * and counts nothing twice, so a retried attempt is harmless.
      */
-    async acquireQuota(input: { userId: number; holder: string; links: number; limits: QuotaLimits }): Promise<QuotaDecision> {
+    async acquireQuota(input: {
+      userId: number;
+      holder: string;
+      links: number;
+      limits: QuotaLimits;
+    }): Promise<QuotaDecision> {
       return client.workflow.executeUpdateWithStart(acquireQuotaUpdate, {
         args: [{ holder: input.holder, links: input.links, limits: input.limits }],
         startWorkflowOperation: startEntity(UserQuotaWorkflow, userQuotaWorkflowId(input, chats)),
@@ -115,7 +149,9 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
     /** Gives the slot back. An entity that has ended holds nothing: that is a success. */
     async releaseQuota(input: { userId: number; holder: string }): Promise<void> {
       try {
-        await client.workflow.getHandle(userQuotaWorkflowId(input, chats)).executeUpdate(releaseQuotaUpdate, { args: [{ holder: input.holder }] });
+        await client.workflow
+          .getHandle(userQuotaWorkflowId(input, chats))
+          .executeUpdate(releaseQuotaUpdate, { args: [{ holder: input.holder }] });
       } catch (error) {
         if (error instanceof WorkflowNotFoundError) return;
         throw error;

@@ -1,7 +1,14 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { applySettingsChoice, DEFAULT_SETTINGS } from '../workflows/chatSettings.js';
 import { mediaSettledSignal } from '../workflows/mediaCache.js';
-import { claimEntry, completeEntry, emptyCacheState, evictEntry, releaseEntry, type MediaCacheState } from '../workflows/mediaCacheState.js';
+import {
+  claimEntry,
+  completeEntry,
+  emptyCacheState,
+  evictEntry,
+  releaseEntry,
+  type MediaCacheState,
+} from '../workflows/mediaCacheState.js';
 import {
   applyLivenessCheck,
   decideQuota,
@@ -42,11 +49,17 @@ const SLOT_KEPT_MS = 24 * 60 * 60 * 1000;
 /** Nothing running and nothing in the hour: no row. Else kept until its last slot or link could matter. */
 function quotaRow(state: QuotaState): NextRow<QuotaState> {
   if (isIdle(state)) return null;
-  const until = Math.max(...state.recent.map((recent) => recent.at + QUOTA_WINDOW_MS), ...state.running.map((running) => running.since + SLOT_KEPT_MS));
+  const until = Math.max(
+    ...state.recent.map((recent) => recent.at + QUOTA_WINDOW_MS),
+    ...state.running.map((running) => running.since + SLOT_KEPT_MS),
+  );
   return { value: state, expiresAt: until };
 }
 
-const cacheRow = (state: MediaCacheState, now: number): NextRow<MediaCacheState> => ({ value: state, expiresAt: now + CACHE_IDLE_MS });
+const cacheRow = (state: MediaCacheState, now: number): NextRow<MediaCacheState> => ({
+  value: state,
+  expiresAt: now + CACHE_IDLE_MS,
+});
 
 /**
  * The media cache, the users' quotas and the chats' settings, kept in the state store
@@ -54,7 +67,14 @@ const cacheRow = (state: MediaCacheState, now: number): NextRow<MediaCacheState>
  * the telegram worker that runs the workflow task, and cost Temporal a marker in the history,
  * no task dispatch and no entity workflow.
  */
-export function createStoreActivities({ store, client, botId, chats = PLAIN_CHAT_IDS, cacheIdKey, legacy }: StoreActivityDeps) {
+export function createStoreActivities({
+  store,
+  client,
+  botId,
+  chats = PLAIN_CHAT_IDS,
+  cacheIdKey,
+  legacy,
+}: StoreActivityDeps) {
   /** Whether the run of this workflow id still runs; a passing error counts as running (its slot is not freed on a guess). */
   const isRunning = async (workflowId: string): Promise<boolean> => {
     try {
@@ -64,15 +84,27 @@ export function createStoreActivities({ store, client, botId, chats = PLAIN_CHAT
     }
   };
 
-  async function acquireSlot(userKey: string, ask: { holder: string; links: number; limits: QuotaLimits }): Promise<QuotaDecision> {
-    const first = await store.update<QuotaState, { decision: QuotaDecision; toCheck: string[] }>('user_quota', userKey, (current, now) => {
-      const { decision, state } = decideQuota(current ?? emptyQuotaState(), ask, now);
-      const atLimit = !decision.granted && decision.reason === 'concurrent';
-      return { next: quotaRow(state), result: { decision, toCheck: atLimit ? holdersToCheckAtLimit(state, now, RECHECK_AT_LIMIT_MS) : [] } };
-    });
+  async function acquireSlot(
+    userKey: string,
+    ask: { holder: string; links: number; limits: QuotaLimits },
+  ): Promise<QuotaDecision> {
+    const first = await store.update<QuotaState, { decision: QuotaDecision; toCheck: string[] }>(
+      'user_quota',
+      userKey,
+      (current, now) => {
+        const { decision, state } = decideQuota(current ?? emptyQuotaState(), ask, now);
+        const atLimit = !decision.granted && decision.reason === 'concurrent';
+        return {
+          next: quotaRow(state),
+          result: { decision, toCheck: atLimit ? holdersToCheckAtLimit(state, now, RECHECK_AT_LIMIT_MS) : [] },
+        };
+      },
+    );
     if (first.toCheck.length === 0) return first.decision;
     // Before saying no: a request terminated by an operator never released its slot.
-    const checked = await Promise.all(first.toCheck.map(async (holder) => ({ holder, running: await isRunning(holder) })));
+    const checked = await Promise.all(
+      first.toCheck.map(async (holder) => ({ holder, running: await isRunning(holder) })),
+    );
     return store.update<QuotaState, QuotaDecision>('user_quota', userKey, (current, now) => {
       const { decision, state } = decideQuota(applyLivenessCheck(current ?? emptyQuotaState(), checked, now), ask, now);
       return { next: quotaRow(state), result: decision };
@@ -87,7 +119,9 @@ export function createStoreActivities({ store, client, botId, chats = PLAIN_CHAT
     const old = await legacy?.settings(key);
     if (!old) return DEFAULT_SETTINGS;
     // A choice saved meanwhile wins over the entity's older settings.
-    const settings = await store.update<ChatSettings, ChatSettings>('chat_settings', key, (current) => (current ? { next: 'unchanged', result: current } : { next: { value: old }, result: old }));
+    const settings = await store.update<ChatSettings, ChatSettings>('chat_settings', key, (current) =>
+      current ? { next: 'unchanged', result: current } : { next: { value: old }, result: old },
+    );
     await legacy?.retire(key);
     return settings;
   }
@@ -97,7 +131,10 @@ export function createStoreActivities({ store, client, botId, chats = PLAIN_CHAT
     if (!legacy || (await store.read('media_cache', cacheId))) return;
     const media = await legacy.cachedMedia(cacheId);
     if (!media) return;
-    await store.update<MediaCacheState, void>('media_cache', cacheId, (current, now) => ({ next: current ? 'unchanged' : cacheRow({ ...emptyCacheState(), media }, now), result: undefined }));
+    await store.update<MediaCacheState, void>('media_cache', cacheId, (current, now) => ({
+      next: current ? 'unchanged' : cacheRow({ ...emptyCacheState(), media }, now),
+      result: undefined,
+    }));
     await legacy.retire(cacheId);
   }
 
@@ -118,9 +155,19 @@ export function createStoreActivities({ store, client, botId, chats = PLAIN_CHAT
      * The start of a request: a quota slot for it (when it has limits; asking again for the same
      * holder counts nothing twice) and its chat's settings, in one local activity.
      */
-    async admitRequest(input: { chatId: number; userId: number; holder: string; links: number; limits?: QuotaLimits }): Promise<{ decision: QuotaDecision; settings: ChatSettings }> {
+    async admitRequest(input: {
+      chatId: number;
+      userId: number;
+      holder: string;
+      links: number;
+      limits?: QuotaLimits;
+    }): Promise<{ decision: QuotaDecision; settings: ChatSettings }> {
       const decision = input.limits
-        ? await acquireSlot(userQuotaWorkflowId(input, chats), { holder: input.holder, links: input.links, limits: input.limits })
+        ? await acquireSlot(userQuotaWorkflowId(input, chats), {
+            holder: input.holder,
+            links: input.links,
+            limits: input.limits,
+          })
         : ({ granted: true } as const);
       return { decision, settings: decision.granted ? await settingsOf(input.chatId) : DEFAULT_SETTINGS };
     },
@@ -128,7 +175,9 @@ export function createStoreActivities({ store, client, botId, chats = PLAIN_CHAT
     /** Gives the slot back (its links stay counted for the hour). */
     async releaseQuotaSlot(input: { userId: number; holder: string }): Promise<void> {
       await store.update<QuotaState, void>('user_quota', userQuotaWorkflowId(input, chats), (current) =>
-        current ? { next: quotaRow(releaseSlot(current, input.holder)), result: undefined } : { next: 'unchanged', result: undefined },
+        current
+          ? { next: quotaRow(releaseSlot(current, input.holder)), result: undefined }
+          : { next: 'unchanged', result: undefined },
       );
     },
 
@@ -138,42 +187,58 @@ export function createStoreActivities({ store, client, botId, chats = PLAIN_CHAT
 
     async saveChatSetting(input: { chatId: number; choice: SettingsChoice }): Promise<ChatSettings> {
       const before = await settingsOf(input.chatId);
-      return store.update<ChatSettings, ChatSettings>('chat_settings', chatSettingsWorkflowId(input.chatId, chats), (current) => {
-        const settings = applySettingsChoice(current ?? before, input.choice);
-        return { next: { value: settings }, result: settings };
-      });
+      return store.update<ChatSettings, ChatSettings>(
+        'chat_settings',
+        chatSettingsWorkflowId(input.chatId, chats),
+        (current) => {
+          const settings = applySettingsChoice(current ?? before, input.choice);
+          return { next: { value: settings }, result: settings };
+        },
+      );
     },
 
     /** The media's file_ids, or the right to download it (a lease), or a place among those waiting for the download. */
     async claimCachedMedia(input: { key: MediaKey; holder: string }): Promise<CacheClaim> {
       const cacheId = mediaCacheId(input.key, botId, cacheIdKey);
       await adoptLegacyMedia(cacheId);
-      const answer = await store.update<MediaCacheState, ReturnType<typeof claimEntry>>('media_cache', cacheId, (current, now) => {
-        const state = current ?? emptyCacheState();
-        const claim = claimEntry(state, input.holder, now);
-        // A hit keeps the entry another 30 days.
-        return { next: cacheRow(state, now), result: claim };
-      });
+      const answer = await store.update<MediaCacheState, ReturnType<typeof claimEntry>>(
+        'media_cache',
+        cacheId,
+        (current, now) => {
+          const state = current ?? emptyCacheState();
+          const claim = claimEntry(state, input.holder, now);
+          // A hit keeps the entry another 30 days.
+          return { next: cacheRow(state, now), result: claim };
+        },
+      );
       return { ...answer, cacheId };
     },
 
     /** The download is in the chat: the entry keeps its file_ids, and whoever waited is sent them. */
     async completeCachedMedia(input: { cacheId: string; holder: string; media: CachedMedia }): Promise<void> {
-      const waiters = await store.update<MediaCacheState, string[] | undefined>('media_cache', input.cacheId, (current, now) => {
-        const state = current ?? emptyCacheState();
-        const settled = completeEntry(state, input.holder, input.media);
-        return { next: settled ? cacheRow(state, now) : 'unchanged', result: settled };
-      });
+      const waiters = await store.update<MediaCacheState, string[] | undefined>(
+        'media_cache',
+        input.cacheId,
+        (current, now) => {
+          const state = current ?? emptyCacheState();
+          const settled = completeEntry(state, input.holder, input.media);
+          return { next: settled ? cacheRow(state, now) : 'unchanged', result: settled };
+        },
+      );
       await settleWaiters(waiters, input.cacheId, input.media);
     },
 
     /** The download failed or was cancelled: the lease is free, and whoever waited claims again. */
     async releaseCachedMedia(input: { cacheId: string; holder: string }): Promise<void> {
-      const waiters = await store.update<MediaCacheState, string[] | undefined>('media_cache', input.cacheId, (current, now) => {
-        if (!current) return { next: 'unchanged', result: undefined };
-        const settled = releaseEntry(current, input.holder);
-        return { next: settled ? cacheRow(current, now) : 'unchanged', result: settled };
-      });
+      const waiters = await store.update<MediaCacheState, string[] | undefined>(
+        'media_cache',
+        input.cacheId,
+        (current, now) => {
+          if (!current) return { next: 'unchanged', result: undefined };
+          const settled = releaseEntry(current, input.holder);
+          return { next: settled ? cacheRow(current, now) : 'unchanged', result: settled };
+        },
+      );
       await settleWaiters(waiters, input.cacheId);
     },
 

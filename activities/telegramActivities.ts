@@ -29,7 +29,9 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
           input.text,
           {
             reply_parameters:
-              input.replyToMessageId === undefined ? undefined : { message_id: input.replyToMessageId, allow_sending_without_reply: true },
+              input.replyToMessageId === undefined
+                ? undefined
+                : { message_id: input.replyToMessageId, allow_sending_without_reply: true },
             link_preview_options: { is_disabled: true },
             parse_mode: input.html ? 'HTML' : undefined,
             reply_markup: input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor),
@@ -84,7 +86,11 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
       }
     },
 
-    async showSettings(input: { chatId: number; replyToMessageId: number; settings: ChatSettings }): Promise<SentMessage> {
+    async showSettings(input: {
+      chatId: number;
+      replyToMessageId: number;
+      settings: ChatSettings;
+    }): Promise<SentMessage> {
       const message = await callTelegram('sendMessage', () =>
         api.sendMessage(
           input.chatId,
@@ -101,7 +107,12 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
 
     async redrawSettings(input: { chatId: number; messageId: number; settings: ChatSettings }): Promise<void> {
       try {
-        await api.editMessageReplyMarkup(input.chatId, input.messageId, { reply_markup: settingsKeyboard(input.settings) }, signal());
+        await api.editMessageReplyMarkup(
+          input.chatId,
+          input.messageId,
+          { reply_markup: settingsKeyboard(input.settings) },
+          signal(),
+        );
       } catch (error) {
         if (isBadRequest(error, /message is not modified|message to edit not found/i)) return;
         throw toTelegramFailure(error, 'editMessageReplyMarkup');
@@ -132,14 +143,19 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
         one: sendOne,
         group: (files, caption) => {
           const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined));
-          return callTelegram('sendMediaGroup', () => api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal()));
+          return callTelegram('sendMediaGroup', () =>
+            api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal()),
+          );
         },
       });
     },
   };
 }
 
-function albumItem(file: SentFile, caption: string | undefined): InputMediaVideo | InputMediaAudio | InputMediaDocument {
+function albumItem(
+  file: SentFile,
+  caption: string | undefined,
+): InputMediaVideo | InputMediaAudio | InputMediaDocument {
   const common = { media: file.fileId, caption, parse_mode: 'HTML' as const };
   if (file.kind === 'video') return { type: 'video', ...common, supports_streaming: true };
   if (file.kind === 'audio') return { type: 'audio', ...common };

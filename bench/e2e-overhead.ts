@@ -64,24 +64,67 @@ try {
       results.pipeline.push(...(await runBounded(count, c, () => pipeline.request(link()))));
       results.bare.push(...(await runBounded(count, c, () => bare.request(link()))));
     }
-    const found = await Promise.all(results.pipeline.map((t) => (t.workflowId ? breakdownOf(stack.client, t.workflowId) : undefined)));
-    breakdowns.set(c, found.filter((b): b is Breakdown => b !== undefined));
+    const found = await Promise.all(
+      results.pipeline.map((t) => (t.workflowId ? breakdownOf(stack.client, t.workflowId) : undefined)),
+    );
+    breakdowns.set(
+      c,
+      found.filter((b): b is Breakdown => b !== undefined),
+    );
     const p = results.pipeline.map((t) => t.ms);
     const b = results.bare.map((t) => t.ms);
     const acks = results.pipeline.map((t) => t.ackMs ?? Number.NaN).filter(Number.isFinite);
     medians.push({ c, pipeline: median(p), bare: median(b) });
-    rows.push([c, p.length, ms(median(p)), ms(median(b)), ratio(median(p), median(b)), ms(median(p) - median(b)), ms(percentile(p, 0.9)), ms(percentile(b, 0.9)), ms(median(acks)), median(p) <= 0.8 * median(b) ? 'met' : 'missed']);
-    console.log(`  c=${c}: pipeline median ${ms(median(p))}, bare median ${ms(median(b))}, ratio ${ratio(median(p), median(b))}`);
+    rows.push([
+      c,
+      p.length,
+      ms(median(p)),
+      ms(median(b)),
+      ratio(median(p), median(b)),
+      ms(median(p) - median(b)),
+      ms(percentile(p, 0.9)),
+      ms(percentile(b, 0.9)),
+      ms(median(acks)),
+      median(p) <= 0.8 * median(b) ? 'met' : 'missed',
+    ]);
+    console.log(
+      `  c=${c}: pipeline median ${ms(median(p))}, bare median ${ms(median(b))}, ratio ${ratio(median(p), median(b))}`,
+    );
   }
   pipeline.close();
 
   console.log('\n## Webhook POST → upload answered by the Bot API emulator (medians; same run, alternating rounds)');
-  console.log(table(['c', 'n/side', 'pipeline', 'bare', 'ratio', 'added', 'pipeline p90', 'bare p90', 'POST → "⏳" answered', 'target <= 0.8x'], rows));
-  console.log('\n"added" is what Temporal, the workflow and its extra Bot API calls ("⏳", progress edits, delete) cost per request.');
-  console.log('\n## Where a pipeline request spends its time (medians from the workflow histories; parts overlap where the workflow runs things in parallel)');
+  console.log(
+    table(
+      [
+        'c',
+        'n/side',
+        'pipeline',
+        'bare',
+        'ratio',
+        'added',
+        'pipeline p90',
+        'bare p90',
+        'POST → "⏳" answered',
+        'target <= 0.8x',
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    '\n"added" is what Temporal, the workflow and its extra Bot API calls ("⏳", progress edits, delete) cost per request.',
+  );
+  console.log(
+    '\n## Where a pipeline request spends its time (medians from the workflow histories; parts overlap where the workflow runs things in parallel)',
+  );
   const parts = levels.map((c) => new Map(medianBreakdown(breakdowns.get(c) ?? [])));
   const labels = [...new Set(parts.flatMap((part) => [...part.keys()]))];
-  console.log(table(['part', ...levels.map((c) => `c=${c}`)], labels.map((label) => [label, ...parts.map((part) => ms(part.get(label) ?? Number.NaN))])));
+  console.log(
+    table(
+      ['part', ...levels.map((c) => `c=${c}`)],
+      labels.map((label) => [label, ...parts.map((part) => ms(part.get(label) ?? Number.NaN))]),
+    ),
+  );
 } finally {
   await stack.stop();
 }

@@ -47,7 +47,8 @@ printConditions('warm engine against the cold CLI (bench/engine.ts)', {
   warm: 'WarmEngine: one long-lived Python with yt_dlp loaded; a job = one child forked from it (probe, then download from the probe kept in the child)',
   cold: 'yt-dlp -J --flat-playlist, the info JSON written to item-1.info.json, then yt-dlp --load-info-json (the command lines of commit 81ea734, bench/lib/coldCliEngine.ts)',
   runs: `${requests} requests per side and kind, sequential, alternating warm/cold (the first of each pair alternates), after one warm-up of each`,
-  media: 'clip.mp4 (3 s 320x240 H.264/AAC, 45 kB) from a loopback server, a unique URL per request, through an egress proxy in this process; niceness 0 on both sides',
+  media:
+    'clip.mp4 (3 s 320x240 H.264/AAC, 45 kB) from a loopback server, a unique URL per request, through an egress proxy in this process; niceness 0 on both sides',
   CPU: "cold: this process's reaped children; warm: the engine's utime+stime+cutime+cstime (/proc, after its job child was reaped) + this process's reaped children",
 });
 
@@ -85,7 +86,13 @@ try {
   const cpuOf = (side: Side) => readCpu('self').children + (side === 'warm' ? engineCpu(enginePid) : 0);
 
   const viaFetchMedia = async (engine: DownloadEngine, dir: string) => {
-    await fetchVideo(engine, tools, { url: media.uniqueUrl('clip.mp4'), dir, maxFileBytes: MAX_FILE_BYTES, playlistCap: PLAYLIST_ITEMS - 1, proxy: egress.url });
+    await fetchVideo(engine, tools, {
+      url: media.uniqueUrl('clip.mp4'),
+      dir,
+      maxFileBytes: MAX_FILE_BYTES,
+      playlistCap: PLAYLIST_ITEMS - 1,
+      proxy: egress.url,
+    });
   };
   /** Probe, choose as fetchMedia does, download: yt-dlp's work and nothing else. */
   const ytDlpAlone = async (engine: DownloadEngine, dir: string) => {
@@ -95,7 +102,11 @@ try {
       if (probed.kind !== 'probed') throw new Error(`probe: ${probed.error.message}`);
       const result = parseProbeOutput(probed.info);
       if (result.kind !== 'single') throw new Error('probe: a playlist');
-      const candidate = planFormats(result.info.formats, { mode: 'video', maxFileBytes: MAX_FILE_BYTES, durationSeconds: result.info.durationSeconds }).candidates[0];
+      const candidate = planFormats(result.info.formats, {
+        mode: 'video',
+        maxFileBytes: MAX_FILE_BYTES,
+        durationSeconds: result.info.durationSeconds,
+      }).candidates[0];
       if (!candidate) throw new Error('probe: no format to download');
       const reply = await job.download({
         probe: probed.probe,
@@ -105,7 +116,8 @@ try {
         outputTemplate: `${escapeOutputTemplate(path.join(dir, 'item-1'))}.%(ext)s`,
         ...(candidate.mergeOutputFormat ? { mergeOutputFormat: candidate.mergeOutputFormat } : {}),
       });
-      if (reply.kind !== 'downloaded') throw new Error(`download: ${reply.kind === 'failed' ? reply.error.message : reply.kind}`);
+      if (reply.kind !== 'downloaded')
+        throw new Error(`download: ${reply.kind === 'failed' ? reply.error.message : reply.kind}`);
     } finally {
       job.end();
     }
@@ -143,8 +155,12 @@ try {
   const t0 = performance.now();
   for (let i = 0; i < requests; i++) {
     const order: Side[] = i % 2 === 0 ? ['warm', 'cold'] : ['cold', 'warm'];
-    for (const [k, kind] of kinds.entries()) for (const side of order) samples[k]![side].push(await measure(side, kind.run));
-    if ((i + 1) % 5 === 0) console.log(`  ${i + 1}/${requests} requests of each side and kind done (${((performance.now() - t0) / 1000).toFixed(0)} s)`);
+    for (const [k, kind] of kinds.entries())
+      for (const side of order) samples[k]![side].push(await measure(side, kind.run));
+    if ((i + 1) % 5 === 0)
+      console.log(
+        `  ${i + 1}/${requests} requests of each side and kind done (${((performance.now() - t0) / 1000).toFixed(0)} s)`,
+      );
   }
   console.log('');
 
@@ -166,7 +182,12 @@ try {
       ]);
     }
   }
-  console.log(table(['kind', 'side', 'wall', 'CPU s median', 'CPU s mean', 'CPU s min–max', 'this process CPU s mean (not counted)'], rows));
+  console.log(
+    table(
+      ['kind', 'side', 'wall', 'CPU s median', 'CPU s mean', 'CPU s min–max', 'this process CPU s mean (not counted)'],
+      rows,
+    ),
+  );
 
   console.log(`\n## Warm / cold (target: warm CPU <= ${TARGET}x the cold CLI's)`);
   const ratioRows: Array<Array<string | number>> = [];
@@ -175,9 +196,17 @@ try {
     const meanRatio = mean(w.map((s) => s.cpu)) / mean(c.map((s) => s.cpu));
     const medianRatio = median(w.map((s) => s.cpu)) / median(c.map((s) => s.cpu));
     const wallRatio = median(w.map((s) => s.wall)) / median(c.map((s) => s.wall));
-    ratioRows.push([kind.name, `${meanRatio.toFixed(3)}x`, `${medianRatio.toFixed(3)}x`, `${wallRatio.toFixed(3)}x`, meanRatio <= TARGET ? 'met' : 'missed']);
+    ratioRows.push([
+      kind.name,
+      `${meanRatio.toFixed(3)}x`,
+      `${medianRatio.toFixed(3)}x`,
+      `${wallRatio.toFixed(3)}x`,
+      meanRatio <= TARGET ? 'met' : 'missed',
+    ]);
   }
-  console.log(table(['kind', 'CPU (means)', 'CPU (medians)', 'wall (medians)', `target CPU <= ${TARGET}x (means)`], ratioRows));
+  console.log(
+    table(['kind', 'CPU (means)', 'CPU (medians)', 'wall (medians)', `target CPU <= ${TARGET}x (means)`], ratioRows),
+  );
 
   // ---- the engine's memory once the run is over: its job children should be gone by now -------
   const tree = treeMemory(enginePid);
@@ -194,7 +223,12 @@ try {
       ],
     ),
   );
-  console.log(`\nload average at the end: ${os.loadavg().map((value) => value.toFixed(2)).join(' ')} (${os.availableParallelism()} cores; the machine is shared: figures are noisy)`);
+  console.log(
+    `\nload average at the end: ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')} (${os.availableParallelism()} cores; the machine is shared: figures are noisy)`,
+  );
 } finally {
   await warm.close();
   await egress.close();

@@ -48,13 +48,36 @@ printConditions('entity workflows vs the state store (bench/entities.ts)', {
 });
 
 const BOT_ID = '123456';
-const media = (n: number): CachedMedia => ({ files: [{ fileId: `BAACAgIAAxkBAAI${n}file-id-of-a-video-as-long-as-telegram-makes-them`, fileUniqueId: `AgAD${n}unique`, kind: 'video' }], album: false, availableItems: 1, title: `A video title of a usual length, number ${n}` });
+const media = (n: number): CachedMedia => ({
+  files: [
+    {
+      fileId: `BAACAgIAAxkBAAI${n}file-id-of-a-video-as-long-as-telegram-makes-them`,
+      fileUniqueId: `AgAD${n}unique`,
+      kind: 'video',
+    },
+  ],
+  album: false,
+  availableItems: 1,
+  title: `A video title of a usual length, number ${n}`,
+});
 let nextKey = 0;
-const newKey = (): MediaKey => ({ url: `https://media.example.com/watch?v=${nextKey++}`, mode: 'video', maxUploadBytes: 50 * 1024 * 1024, albumCap: 10 });
+const newKey = (): MediaKey => ({
+  url: `https://media.example.com/watch?v=${nextKey++}`,
+  mode: 'video',
+  maxUploadBytes: 50 * 1024 * 1024,
+  albumCap: 10,
+});
 const sleep = (msToWait: number) => new Promise((resolve) => setTimeout(resolve, msToWait));
 
 async function fileSize(file: string): Promise<number> {
-  const sizes = await Promise.all(['', '-wal', '-shm'].map((suffix) => stat(`${file}${suffix}`).then((s) => s.size, () => 0)));
+  const sizes = await Promise.all(
+    ['', '-wal', '-shm'].map((suffix) =>
+      stat(`${file}${suffix}`).then(
+        (s) => s.size,
+        () => 0,
+      ),
+    ),
+  );
   return sizes.reduce((a, b) => a + b, 0);
 }
 
@@ -72,7 +95,11 @@ try {
   /** Runs `op` OPS times; CPU of the server, the worker and this process, events added, wall per op. */
   const measure = async (label: string, op: (i: number) => Promise<unknown>) => {
     const before = await snapshotRuns(stack.client);
-    const cpu = () => ({ server: readCpu(stack.temporalPid!).self, worker: readCpu(worker.pid).self, bench: readCpu('self').self });
+    const cpu = () => ({
+      server: readCpu(stack.temporalPid!).self,
+      worker: readCpu(worker.pid).self,
+      bench: readCpu('self').self,
+    });
     const cpu0 = cpu();
     const walls: number[] = [];
     let i = 0;
@@ -123,14 +150,20 @@ try {
     const claim = await stored.claimCachedMedia({ key, holder: `bench-cache-${i}` });
     await stored.completeCachedMedia({ cacheId: claim.cacheId, holder: `bench-cache-${i}`, media: media(i) });
   });
-  await measure('cache hit, entity: claim', (i) => entities.claimMedia({ key: entityKeys[i]!, holder: `bench-hit-${i}` }));
-  await measure('cache hit, store: claimCachedMedia', (i) => stored.claimCachedMedia({ key: storeKeys[i]!, holder: `bench-hit-${i}` }));
+  await measure('cache hit, entity: claim', (i) =>
+    entities.claimMedia({ key: entityKeys[i]!, holder: `bench-hit-${i}` }),
+  );
+  await measure('cache hit, store: claimCachedMedia', (i) =>
+    stored.claimCachedMedia({ key: storeKeys[i]!, holder: `bench-hit-${i}` }),
+  );
 
   const chats = Array.from({ length: OPS }, (_, i) => 2_000_000 + i);
   for (const chatId of chats) await entities.chooseChatSetting({ chatId, choice: { setting: 'mode', value: 'audio' } });
   for (const chatId of chats) await stored.saveChatSetting({ chatId, choice: { setting: 'mode', value: 'audio' } });
   await measure('settings, entity: Query (ChatSettingsWorkflow)', (i) => entities.getChatSettings(chats[i]!));
-  await measure('settings, entity: Query of a chat without settings (not found)', (i) => entities.getChatSettings(3_000_000 + i));
+  await measure('settings, entity: Query of a chat without settings (not found)', (i) =>
+    entities.getChatSettings(3_000_000 + i),
+  );
   await measure('settings, store: readChatSettings', (i) => stored.readChatSettings(chats[i]!));
   await store.close();
   await rm(storeDir, { recursive: true, force: true });
@@ -138,13 +171,33 @@ try {
   await stack.stop();
 }
 console.log('\n## Per operation (a request makes one of each kind it needs)');
-console.log(table(['operation', 'server CPU s', 'telegram worker CPU s', 'bench process CPU s (the store runs here)', 'history events', 'workflow tasks', 'wall p50'], rows));
+console.log(
+  table(
+    [
+      'operation',
+      'server CPU s',
+      'telegram worker CPU s',
+      'bench process CPU s (the store runs here)',
+      'history events',
+      'workflow tasks',
+      'wall p50',
+    ],
+    rows,
+  ),
+);
 
 // ---- 2. at rest: open cache entries -----------------------------------------------------------
 const root = await mkdtemp(path.join(os.tmpdir(), 'media-bot-bench-entities-'));
 const ports = { port: await freePort(), uiPort: await freePort() };
 const logger = createLogger('error', 'temporal');
-const startServer = () => startDevServer({ temporalPath: resolveTools().temporal, dataDir: path.join(root, 'temporal'), ...ports, namespace: 'default', logger });
+const startServer = () =>
+  startDevServer({
+    temporalPath: resolveTools().temporal,
+    dataDir: path.join(root, 'temporal'),
+    ...ports,
+    namespace: 'default',
+    logger,
+  });
 /** Stops the server, measures its file, starts it again on the same file and times how long it takes to answer. */
 const restart = async (server: DevServer) => {
   await server.stop();
@@ -165,7 +218,11 @@ try {
     LOG_LEVEL: 'info',
     DATA_DIR: path.join(root, 'data'),
   };
-  const startWorker = () => startCli('worker-telegram', 'src/cli/worker.ts', ['--queue', 'telegram'], env, { readyMessage: 'worker running', readyTimeoutMs: 180_000 });
+  const startWorker = () =>
+    startCli('worker-telegram', 'src/cli/worker.ts', ['--queue', 'telegram'], env, {
+      readyMessage: 'worker running',
+      readyTimeoutMs: 180_000,
+    });
   let made = 0;
   // Empty: the start latency of the server alone.
   const empty = await restart(server);
@@ -193,7 +250,12 @@ try {
     server = result.server;
     // Closed, its write-ahead log is folded into the file: the size it keeps.
     await store.close();
-    atRest.push({ entries: step, bytes: result.bytes, startMs: result.startMs, storeBytes: await fileSize(path.join(storeDir, SQLITE_FILE_NAME)) });
+    atRest.push({
+      entries: step,
+      bytes: result.bytes,
+      startMs: result.startMs,
+      storeBytes: await fileSize(path.join(storeDir, SQLITE_FILE_NAME)),
+    });
     store = await openStateStore({ dataDir: storeDir });
   }
 } finally {
@@ -213,8 +275,18 @@ const storePerEntry = (last.storeBytes - first.storeBytes) / span;
 console.log('\n## Open cache entries at rest (the dev server stopped and started again on its SQLite file)');
 console.log(
   table(
-    ['open MediaCacheWorkflow entries', 'temporal.sqlite (+ wal)', 'server start to ready', 'store: state.sqlite, the same entries'],
-    atRest.map((row) => [row.entries.toLocaleString('en'), mib(row.bytes), ms(row.startMs), row.entries === 0 ? '-' : mib(row.storeBytes)]),
+    [
+      'open MediaCacheWorkflow entries',
+      'temporal.sqlite (+ wal)',
+      'server start to ready',
+      'store: state.sqlite, the same entries',
+    ],
+    atRest.map((row) => [
+      row.entries.toLocaleString('en'),
+      mib(row.bytes),
+      ms(row.startMs),
+      row.entries === 0 ? '-' : mib(row.storeBytes),
+    ]),
   ),
 );
 console.log(

@@ -41,9 +41,13 @@ const settleMs = positive(options.settle, 'settle') * 1000;
 const MAX_UPLOAD_BYTES = 2_097_152_000;
 
 printConditions('worker memory (bench/memory.ts)', {
-  workers: 'one downloads worker (DOWNLOAD_CONCURRENCY default: the CPU cores) with its yt-dlp engine, and one telegram worker (TELEGRAM_CONCURRENCY default 4), each `node --import tsx src/cli/worker.ts`',
+  workers:
+    'one downloads worker (DOWNLOAD_CONCURRENCY default: the CPU cores) with its yt-dlp engine, and one telegram worker (TELEGRAM_CONCURRENCY default 4), each `node --import tsx src/cli/worker.ts`',
   jobs: `${jobs} in all (${warmup} warm-up), ${inFlight} in flight, clip.mp4 (45 kB) at a unique URL each`,
-  'large file': bigMb > 0 ? `${bigMb} MB H.264 mp4, local Bot API mode: MAX_UPLOAD_BYTES=${MAX_UPLOAD_BYTES}, emulator uploadLimitBytes 2000 MiB, keepBytesUpTo 1 MiB` : 'skipped',
+  'large file':
+    bigMb > 0
+      ? `${bigMb} MB H.264 mp4, local Bot API mode: MAX_UPLOAD_BYTES=${MAX_UPLOAD_BYTES}, emulator uploadLimitBytes 2000 MiB, keepBytesUpTo 1 MiB`
+      : 'skipped',
   measure:
     'VmRSS and VmHWM from /proc/<pid>/status (the downloads worker: summed over its process tree, engine included; forked children share pages, so the sum is an upper bound); ' +
     'readings are the median of 5 samples 1 s apart after the settle time',
@@ -55,7 +59,12 @@ const stack = await startBenchStack({
   mediaDir,
   emulator: { uploadLimitBytes: 2000 * 1024 * 1024, keepBytesUpTo: 1024 * 1024 },
   // Above the cloud 50 MB, the limit needs local Bot API mode (the emulator plays the local server).
-  env: { TELEGRAM_LOCAL_BOT_API: 'true', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES), DOWNLOAD_TIMEOUT_SECONDS: '900', UPLOAD_TIMEOUT_SECONDS: '900' },
+  env: {
+    TELEGRAM_LOCAL_BOT_API: 'true',
+    MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
+    DOWNLOAD_TIMEOUT_SECONDS: '900',
+    UPLOAD_TIMEOUT_SECONDS: '900',
+  },
 });
 try {
   const telegram = await stack.startWorker('telegram');
@@ -67,7 +76,11 @@ try {
     return pid === undefined ? 0 : readMemory(pid).peakRss;
   };
   /** The lines of the tables; `rssNow` and `peaksNow` read them, in this order, from one look at /proc. */
-  const lines = ['downloads worker (process + yt-dlp engine + job children)', '  of which the yt-dlp engine', 'telegram worker'];
+  const lines = [
+    'downloads worker (process + yt-dlp engine + job children)',
+    '  of which the yt-dlp engine',
+    'telegram worker',
+  ];
   const rssNow = () => {
     const tree = treeMemory(downloads.pid);
     return [tree.total, tree.engine, readMemory(telegram.pid).rss];
@@ -91,7 +104,10 @@ try {
   const job = async (url: string, timeoutMs = 300_000) => {
     const update = linkUpdate(url, chat++);
     const key = `${update.message!.chat.id}:${update.message!.message_id}`;
-    const uploaded = stack.emulator.waitFor((call) => ['sendVideo', 'sendDocument'].includes(call.method) && call.status === 200 && requestKey(call) === key, timeoutMs);
+    const uploaded = stack.emulator.waitFor(
+      (call) => ['sendVideo', 'sendDocument'].includes(call.method) && call.status === 200 && requestKey(call) === key,
+      timeoutMs,
+    );
     const { workflow, options: startOptions } = await captureStart(stack.config, update);
     await stack.client.workflow.start(workflow, startOptions);
     return uploaded;
@@ -129,8 +145,24 @@ try {
   console.log(`\n## RSS, ${jobs} jobs in ${jobsSeconds.toFixed(0)} s (${((jobs / jobsSeconds) * 60).toFixed(0)}/min)`);
   console.log(
     table(
-      ['process', 'idle', `after ${warmup} (warm)`, `after ${jobs}`, 'growth vs idle', 'growth vs warm', 'peak (VmHWM)'],
-      lines.map((name, i) => [name, mib(idle[i]!), mib(warm[i]!), mib(after[i]!), pct(after[i]!, idle[i]!), pct(after[i]!, warm[i]!), mib(peakDuringJobs[i]!)]),
+      [
+        'process',
+        'idle',
+        `after ${warmup} (warm)`,
+        `after ${jobs}`,
+        'growth vs idle',
+        'growth vs warm',
+        'peak (VmHWM)',
+      ],
+      lines.map((name, i) => [
+        name,
+        mib(idle[i]!),
+        mib(warm[i]!),
+        mib(after[i]!),
+        pct(after[i]!, idle[i]!),
+        pct(after[i]!, warm[i]!),
+        mib(peakDuringJobs[i]!),
+      ]),
     ),
   );
   console.log(
@@ -139,8 +171,16 @@ try {
   );
 
   if (big) {
-    for (const pid of [downloads.pid, engineUnder(downloads.pid), telegram.pid]) if (pid !== undefined) resetPeakRss(pid);
-    const samples: Array<{ t: number; worker: number; engine: number; tools: number; total: number; telegram: number }> = [];
+    for (const pid of [downloads.pid, engineUnder(downloads.pid), telegram.pid])
+      if (pid !== undefined) resetPeakRss(pid);
+    const samples: Array<{
+      t: number;
+      worker: number;
+      engine: number;
+      tools: number;
+      total: number;
+      telegram: number;
+    }> = [];
     const t0 = performance.now();
     const sampler = setInterval(() => {
       try {
@@ -167,7 +207,8 @@ try {
     const received = call.files[0];
     const expected = await sha256(path.join(mediaDir, big.name));
     const peaks = [readMemory(downloads.pid).peakRss, enginePeak(), readMemory(telegram.pid).peakRss];
-    const maxOf = (key: 'worker' | 'engine' | 'tools' | 'total' | 'telegram') => Math.max(...samples.map((sample) => sample[key]));
+    const maxOf = (key: 'worker' | 'engine' | 'tools' | 'total' | 'telegram') =>
+      Math.max(...samples.map((sample) => sample[key]));
     console.log(`\n## One ${(big.sizeBytes / 1e9).toFixed(2)} GB file (${big.sizeBytes} bytes), local Bot API mode`);
     console.log(
       table(
@@ -185,12 +226,17 @@ try {
           ["the engine's job child and ffmpeg, max sampled RSS (together)", mib(maxOf('tools'))],
           ['downloads worker with engine and children, max sampled RSS (sum)', mib(maxOf('total'))],
           ['telegram worker peak RSS (VmHWM)', mib(peaks[2]!)],
-          ['bytes the emulator received', `${received?.size ?? 0} (${received?.sha256 === expected ? 'SHA-256 matches the file' : 'SHA-256 DIFFERS'})`],
+          [
+            'bytes the emulator received',
+            `${received?.size ?? 0} (${received?.sha256 === expected ? 'SHA-256 matches the file' : 'SHA-256 DIFFERS'})`,
+          ],
           ['samples', `${samples.length} (every 100 ms)`],
         ],
       ),
     );
-    console.log(`streaming: the worker's peak is ${mib(peaks[0]!)} for a ${mib(big.sizeBytes)} file (${((peaks[0]! / big.sizeBytes) * 100).toFixed(1)} % of it)`);
+    console.log(
+      `streaming: the worker's peak is ${mib(peaks[0]!)} for a ${mib(big.sizeBytes)} file (${((peaks[0]! / big.sizeBytes) * 100).toFixed(1)} % of it)`,
+    );
   }
 } finally {
   await stack.stop();

@@ -44,7 +44,8 @@ const cores = os.availableParallelism();
 
 printConditions('throughput (bench/throughput.ts)', {
   batches: `${batch} requests per N and side, posted at once; N = ${slots.join(', ')} download slots`,
-  workers: 'webhook, telegram worker (production default of 4 slots), one downloads worker with N slots; each its own process',
+  workers:
+    'webhook, telegram worker (production default of 4 slots), one downloads worker with N slots; each its own process',
   media: 'clip.mp4 (3 s 320x240 H.264/AAC, 45 kB), a unique URL per request',
 });
 
@@ -71,14 +72,33 @@ try {
   let n = 0;
   await run(tools.ytDlp, ['--version']); // page cache
   const version = await repeat(() => run(tools.ytDlp, ['--version']));
-  const probe = await repeat(() => run(tools.ytDlp, ['--ignore-config', '--no-cache-dir', '-J', stack.media.uniqueUrl('clip.mp4')]));
-  const tiny = await repeat(() => run(tools.ytDlp, ['--ignore-config', '--no-cache-dir', '--quiet', '-o', path.join(scratch, `${n++}.%(ext)s`), stack.media.uniqueUrl('clip.mp4')]));
+  const probe = await repeat(() =>
+    run(tools.ytDlp, ['--ignore-config', '--no-cache-dir', '-J', stack.media.uniqueUrl('clip.mp4')]),
+  );
+  const tiny = await repeat(() =>
+    run(tools.ytDlp, [
+      '--ignore-config',
+      '--no-cache-dir',
+      '--quiet',
+      '-o',
+      path.join(scratch, `${n++}.%(ext)s`),
+      stack.media.uniqueUrl('clip.mp4'),
+    ]),
+  );
   const egress = await startEgressProxy({ allowedHosts: ['127.0.0.1'] });
   const fetchWith = (engine: DownloadEngine) => async () => {
     const dir = await mkdtemp(path.join(scratch, 'engine-'));
-    await fetchVideo(engine, tools, { url: stack.media.uniqueUrl('clip.mp4'), dir, maxFileBytes: 50 * 1024 * 1024, playlistCap: 10, proxy: egress.url });
+    await fetchVideo(engine, tools, {
+      url: stack.media.uniqueUrl('clip.mp4'),
+      dir,
+      maxFileBytes: 50 * 1024 * 1024,
+      playlistCap: 10,
+      proxy: egress.url,
+    });
   };
-  const coldRequest = await repeat(fetchWith(new ColdCliEngine({ ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime })));
+  const coldRequest = await repeat(
+    fetchWith(new ColdCliEngine({ ytDlp: tools.ytDlp, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime })),
+  );
   // The warm engine as a downloads worker runs it (started and warm before the first request),
   // at niceness 0 like the cold runs. Its CPU: the engine process and its reaped job children.
   const warmEngine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime });
@@ -94,16 +114,43 @@ try {
   }
   await egress.close();
   await rm(scratch, { recursive: true, force: true });
-  console.log('## What the tools cost (alone, sequential, median wall / mean CPU of the child processes; the warm engine: of its processes too)');
+  console.log(
+    '## What the tools cost (alone, sequential, median wall / mean CPU of the child processes; the warm engine: of its processes too)',
+  );
   console.log(
     table(
       ['run', 'wall', 'CPU s', `cap on ${cores} cores (CPU only)`],
       [
-        ['yt-dlp --version (Python + yt-dlp import; exits before loading extractors)', ms(version.wall), version.cpu.toFixed(2), `${Math.floor((cores * 60) / version.cpu)}/min`],
-        ['yt-dlp -J (start-up + extractors + one request, nothing downloaded)', ms(probe.wall), probe.cpu.toFixed(2), `${Math.floor((cores * 60) / probe.cpu)}/min`],
-        ['yt-dlp tiny download (45 kB from loopback)', ms(tiny.wall), tiny.cpu.toFixed(2), `${Math.floor((cores * 60) / tiny.cpu)}/min`],
-        ['cold CLI per request (fetchMedia via the egress proxy: yt-dlp -J, yt-dlp download, ffprobe, ffmpeg thumbnail)', ms(coldRequest.wall), coldRequest.cpu.toFixed(2), `${Math.floor((cores * 60) / coldRequest.cpu)}/min`],
-        ['warm engine per request (fetchMedia via the egress proxy: one job of the warm engine, ffprobe, ffmpeg thumbnail; CPU of the engine, its job children and the ffprobe/ffmpeg runs)', ms(warmRequest.wall), warmRequest.cpu.toFixed(2), `${Math.floor((cores * 60) / warmRequest.cpu)}/min`],
+        [
+          'yt-dlp --version (Python + yt-dlp import; exits before loading extractors)',
+          ms(version.wall),
+          version.cpu.toFixed(2),
+          `${Math.floor((cores * 60) / version.cpu)}/min`,
+        ],
+        [
+          'yt-dlp -J (start-up + extractors + one request, nothing downloaded)',
+          ms(probe.wall),
+          probe.cpu.toFixed(2),
+          `${Math.floor((cores * 60) / probe.cpu)}/min`,
+        ],
+        [
+          'yt-dlp tiny download (45 kB from loopback)',
+          ms(tiny.wall),
+          tiny.cpu.toFixed(2),
+          `${Math.floor((cores * 60) / tiny.cpu)}/min`,
+        ],
+        [
+          'cold CLI per request (fetchMedia via the egress proxy: yt-dlp -J, yt-dlp download, ffprobe, ffmpeg thumbnail)',
+          ms(coldRequest.wall),
+          coldRequest.cpu.toFixed(2),
+          `${Math.floor((cores * 60) / coldRequest.cpu)}/min`,
+        ],
+        [
+          'warm engine per request (fetchMedia via the egress proxy: one job of the warm engine, ffprobe, ffmpeg thumbnail; CPU of the engine, its job children and the ffprobe/ffmpeg runs)',
+          ms(warmRequest.wall),
+          warmRequest.cpu.toFixed(2),
+          `${Math.floor((cores * 60) / warmRequest.cpu)}/min`,
+        ],
       ],
     ),
   );
@@ -144,11 +191,30 @@ try {
   const IDLE_SECONDS = 10;
   const idle0 = cpuBy({ 'temporal server': stack.temporalPid, 'telegram worker': telegram });
   await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
-  const idlePerSecond = diff(cpuBy({ 'temporal server': stack.temporalPid, 'telegram worker': telegram }), idle0, IDLE_SECONDS);
+  const idlePerSecond = diff(
+    cpuBy({ 'temporal server': stack.temporalPid, 'telegram worker': telegram }),
+    idle0,
+    IDLE_SECONDS,
+  );
   const breakdowns: Array<[string, Record<string, number>]> = [];
-  const temporalBy: Array<{ label: string; cpu: Record<string, number>; seconds: number; byType: Map<string, TemporalCounts> }> = [];
+  const temporalBy: Array<{
+    label: string;
+    cpu: Record<string, number>;
+    seconds: number;
+    byType: Map<string, TemporalCounts>;
+  }> = [];
   /** Waits until every run of the batch has ended (the upload is not the end: cleanup, cache, quota follow). */
-  const settled = (workflowIds: Array<string | undefined>) => Promise.all(workflowIds.map((id) => id && stack.client.workflow.getHandle(id).result().catch(() => undefined)));
+  const settled = (workflowIds: Array<string | undefined>) =>
+    Promise.all(
+      workflowIds.map(
+        (id) =>
+          id &&
+          stack.client.workflow
+            .getHandle(id)
+            .result()
+            .catch(() => undefined),
+      ),
+    );
 
   const rows: Array<Array<string | number>> = [];
   for (const slotsN of slots) {
@@ -157,7 +223,12 @@ try {
     for (let i = 0; i < 2; i++) warm.push((await pipeline.request(link())).workflowId); // warm-up
     await settled(warm);
     const before = await snapshotRuns(stack.client);
-    const processes = { 'temporal server': stack.temporalPid, webhook, 'telegram worker': telegram, 'downloads worker': downloads };
+    const processes = {
+      'temporal server': stack.temporalPid,
+      webhook,
+      'telegram worker': telegram,
+      'downloads worker': downloads,
+    };
     let cpu0 = cpuBy(processes);
     let t0 = performance.now();
     const timings = await Promise.all(Array.from({ length: batch }, () => pipeline.request(link())));
@@ -169,7 +240,12 @@ try {
     const enginePid = engineUnder(downloads.pid);
     if (enginePid !== undefined) await jobsReaped(enginePid);
     const pipelineCpuBy = diff(cpuBy(processes), cpu0, batch);
-    temporalBy.push({ label: `N=${slotsN}`, cpu: pipelineCpuBy, seconds: settledSeconds, byType: (await snapshotRuns(stack.client, before.snapshot)).added });
+    temporalBy.push({
+      label: `N=${slotsN}`,
+      cpu: pipelineCpuBy,
+      seconds: settledSeconds,
+      byType: (await snapshotRuns(stack.client, before.snapshot)).added,
+    });
     const pipelineCpu = Object.values(pipelineCpuBy).reduce((a, b) => a + b, 0);
     await downloads.stop();
 
@@ -184,32 +260,81 @@ try {
 
     const pipelineRate = (batch / pipelineSeconds) * 60;
     const bareRate = (batch / bareSeconds) * 60;
-    rows.push([slotsN, pipelineRate.toFixed(1), bareRate.toFixed(1), ratio(pipelineRate, bareRate), pipelineRate >= 2 * bareRate ? 'met' : 'missed', pipelineRate >= 200 ? 'met' : 'missed', pipelineCpu.toFixed(2), bareCpu.toFixed(2)]);
-    console.log(`  N=${slotsN}: pipeline ${pipelineRate.toFixed(1)}/min, bare ${bareRate.toFixed(1)}/min (${ratio(pipelineRate, bareRate)})`);
+    rows.push([
+      slotsN,
+      pipelineRate.toFixed(1),
+      bareRate.toFixed(1),
+      ratio(pipelineRate, bareRate),
+      pipelineRate >= 2 * bareRate ? 'met' : 'missed',
+      pipelineRate >= 200 ? 'met' : 'missed',
+      pipelineCpu.toFixed(2),
+      bareCpu.toFixed(2),
+    ]);
+    console.log(
+      `  N=${slotsN}: pipeline ${pipelineRate.toFixed(1)}/min, bare ${bareRate.toFixed(1)}/min (${ratio(pipelineRate, bareRate)})`,
+    );
   }
   pipeline.close();
 
   console.log('\n## Completed requests per minute (same run; batch posted at once, first POST to last upload)');
   // Issue 11's targets: the pipeline (warm engine) at least twice the bare cold-CLI loop, and 200 requests/min on 2 cores.
-  console.log(table(['N slots', 'pipeline /min', 'bare /min', 'pipeline/bare', 'target >= 2x', 'target >= 200/min', 'CPU s/request pipeline (all processes)', 'bare'], rows));
+  console.log(
+    table(
+      [
+        'N slots',
+        'pipeline /min',
+        'bare /min',
+        'pipeline/bare',
+        'target >= 2x',
+        'target >= 200/min',
+        'CPU s/request pipeline (all processes)',
+        'bare',
+      ],
+      rows,
+    ),
+  );
   console.log('\n## CPU seconds per request, by process');
   const names = [...new Set(breakdowns.flatMap(([, by]) => Object.keys(by)))];
-  console.log(table(['process', ...breakdowns.map(([label]) => label)], names.map((name) => [name, ...breakdowns.map(([, by]) => (by[name] === undefined ? '-' : by[name]!.toFixed(3)))])));
-  console.log('\n## Temporal per delivered request (every run the batch touched, from their histories; CPU from /proc, batch start to the last run ended)');
+  console.log(
+    table(
+      ['process', ...breakdowns.map(([label]) => label)],
+      names.map((name) => [name, ...breakdowns.map(([, by]) => (by[name] === undefined ? '-' : by[name]!.toFixed(3)))]),
+    ),
+  );
+  console.log(
+    '\n## Temporal per delivered request (every run the batch touched, from their histories; CPU from /proc, batch start to the last run ended)',
+  );
   const types = [...new Set(temporalBy.flatMap(({ byType }) => [...byType.keys()]))].sort();
   const per = (value: number) => (value / batch).toFixed(2);
   const temporalRows: Array<Array<string | number>> = [];
   for (const [key, label] of COUNT_COLUMNS) {
     temporalRows.push([label, ...temporalBy.map(({ byType }) => per(totalOf(byType)[key]))]);
-    if (key === 'events') for (const type of types) temporalRows.push([`  of which ${type}`, ...temporalBy.map(({ byType }) => per(byType.get(type)?.events ?? 0))]);
+    if (key === 'events')
+      for (const type of types)
+        temporalRows.push([
+          `  of which ${type}`,
+          ...temporalBy.map(({ byType }) => per(byType.get(type)?.events ?? 0)),
+        ]);
   }
   temporalRows.push(['runs touched', ...temporalBy.map(({ byType }) => per(totalOf(byType).runs))]);
-  for (const [name, target] of [['temporal server', 0.15], ['telegram worker', 0.08]] as const) {
-    temporalRows.push([`${name} CPU s (target <= ${target})`, ...temporalBy.map(({ cpu }) => (cpu[name] ?? Number.NaN).toFixed(3))]);
+  for (const [name, target] of [
+    ['temporal server', 0.15],
+    ['telegram worker', 0.08],
+  ] as const) {
+    temporalRows.push([
+      `${name} CPU s (target <= ${target})`,
+      ...temporalBy.map(({ cpu }) => (cpu[name] ?? Number.NaN).toFixed(3)),
+    ]);
     const idle = idlePerSecond[name] ?? 0;
-    temporalRows.push([`  of which idle (${idle.toFixed(4)} CPU s/s x batch time)`, ...temporalBy.map(({ seconds }) => ((idle * seconds) / batch).toFixed(3))]);
+    temporalRows.push([
+      `  of which idle (${idle.toFixed(4)} CPU s/s x batch time)`,
+      ...temporalBy.map(({ seconds }) => ((idle * seconds) / batch).toFixed(3)),
+    ]);
   }
-  temporalRows.push(['batch time, first POST to last run ended', ...temporalBy.map(({ seconds }) => `${seconds.toFixed(1)} s`)]);
+  temporalRows.push([
+    'batch time, first POST to last run ended',
+    ...temporalBy.map(({ seconds }) => `${seconds.toFixed(1)} s`),
+  ]);
   console.log(table(['per request', ...temporalBy.map(({ label }) => label)], temporalRows));
   console.log(
     `\nOn ${cores} cores: the download engine alone allows about ${Math.floor((cores * 60) / warmRequest.cpu)} requests/min warm (${warmRequest.cpu.toFixed(2)} CPU s per request), ` +

@@ -27,20 +27,42 @@ import { descendants, freePort, readCpu, startCli } from '../test/faults/support
 import { numbers, positive, readOptions } from './lib/args.js';
 import { printConditions } from './lib/conditions.js';
 import { openLoop, type Outcome, type RunResult } from './lib/load.js';
-import { captureStart, linkUpdate, settledCount, startBenchStack, WEBHOOK_SECRET, type CapturedStart } from './lib/stack.js';
+import {
+  captureStart,
+  linkUpdate,
+  settledCount,
+  startBenchStack,
+  WEBHOOK_SECRET,
+  type CapturedStart,
+} from './lib/stack.js';
 import { ms, ratio, table } from './lib/stats.js';
 
 const options = readOptions('node --import tsx bench/webhook.ts [options]', {
   rates: { default: '10,50,200', help: 'updates per second of the fixed-rate runs' },
   duration: { default: '10', help: 'seconds of each fixed-rate run (the issue asks for 30)' },
-  backgrounds: { default: 'idle,busy', help: 'series to run: idle (no workers) and/or busy (workers working through what was started)' },
-  'saturation-rates': { default: '100,150,200,250,300,400', help: 'rates tried, in order, to find the saturation point (idle series)' },
+  backgrounds: {
+    default: 'idle,busy',
+    help: 'series to run: idle (no workers) and/or busy (workers working through what was started)',
+  },
+  'saturation-rates': {
+    default: '100,150,200,250,300,400',
+    help: 'rates tried, in order, to find the saturation point (idle series)',
+  },
   'busy-saturation-rates': { default: '2,5,10,20,50', help: 'rates tried to find the saturation point (busy series)' },
   'saturation-duration': { default: '5', help: 'seconds of each saturation step' },
   'saturation-p99': { default: '100', help: 'p99 (ms) above which a rate counts as saturated' },
-  'download-concurrency': { default: '2', help: 'download slots of the busy downloads worker (the production default)' },
-  'seed-requests': { default: '40', help: 'requests started before the busy series, so the workers are busy from its start' },
-  'pragma-comparison': { default: 'yes', help: 'also time bare starts at 50/s on a dev server with SQLite default pragmas vs WAL (yes/no)' },
+  'download-concurrency': {
+    default: '2',
+    help: 'download slots of the busy downloads worker (the production default)',
+  },
+  'seed-requests': {
+    default: '40',
+    help: 'requests started before the busy series, so the workers are busy from its start',
+  },
+  'pragma-comparison': {
+    default: 'yes',
+    help: 'also time bare starts at 50/s on a dev server with SQLite default pragmas vs WAL (yes/no)',
+  },
 });
 const rates = numbers(options.rates);
 const duration = positive(options.duration, 'duration');
@@ -48,19 +70,22 @@ const saturationRates = { idle: numbers(options['saturation-rates']), busy: numb
 const saturationDuration = positive(options['saturation-duration'], 'saturation-duration');
 const saturationP99 = positive(options['saturation-p99'], 'saturation-p99');
 const backgrounds = options.backgrounds.split(',').map((item) => item.trim()) as Array<'idle' | 'busy'>;
-if (backgrounds.some((item) => item !== 'idle' && item !== 'busy')) throw new Error(`--backgrounds takes idle and/or busy, got "${options.backgrounds}"`);
+if (backgrounds.some((item) => item !== 'idle' && item !== 'busy'))
+  throw new Error(`--backgrounds takes idle and/or busy, got "${options.backgrounds}"`);
 
 printConditions('webhook latency (bench/webhook.ts)', {
   'fixed rates': `${rates.join(', ')} updates/s, ${duration} s each, in the order noop → bare start → webhook at each rate`,
   saturation: `idle: ${saturationRates.idle.join(', ')}; busy: ${saturationRates.busy.join(', ')} updates/s; ${saturationDuration} s each, until p99 > ${saturationP99} ms, an error, or a lost update`,
-  series: backgrounds
-    .map((item) =>
-      item === 'idle'
-        ? 'idle (no workers running)'
-        : `busy (a downloads worker with ${options['download-concurrency']} slots and a telegram worker working through everything started, ${options['seed-requests']} requests seeded first)`,
-    )
-    .join('; then ') + '; each series on a fresh server and fresh processes',
-  'Temporal server': 'embedded dev server (startDevServer): SQLite file, --sqlite-pragma journal_mode=wal, --sqlite-pragma synchronous=normal',
+  series:
+    backgrounds
+      .map((item) =>
+        item === 'idle'
+          ? 'idle (no workers running)'
+          : `busy (a downloads worker with ${options['download-concurrency']} slots and a telegram worker working through everything started, ${options['seed-requests']} requests seeded first)`,
+      )
+      .join('; then ') + '; each series on a fresh server and fresh processes',
+  'Temporal server':
+    'embedded dev server (startDevServer): SQLite file, --sqlite-pragma journal_mode=wal, --sqlite-pragma synchronous=normal',
 });
 
 /** `client.workflow.start` with the webhook's exact options, nothing around it. */
@@ -99,7 +124,9 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
   try {
     const { url: webhookUrl, proc: webhook } = await stack.startWebhook();
     const noopPort = await freePort();
-    const noop = await startCli('noop-webhook', 'bench/lib/noopWebhook.ts', [], stack.env({ PORT: String(noopPort) }), { readyMessage: 'noop webhook running' });
+    const noop = await startCli('noop-webhook', 'bench/lib/noopWebhook.ts', [], stack.env({ PORT: String(noopPort) }), {
+      readyMessage: 'noop webhook running',
+    });
     stack.processes.push(noop);
 
     const headers = { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET };
@@ -116,31 +143,50 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
       return Array.from({ length: count }, (_, i) => linkUpdate(stack.media.uniqueUrl('clip.mp4'), base + (i % 1_000)));
     };
 
-    const run = async (phase: Row['phase'], target: Target, rate: number, seconds: number, record = true): Promise<Row> => {
+    const run = async (
+      phase: Row['phase'],
+      target: Target,
+      rate: number,
+      seconds: number,
+      record = true,
+    ): Promise<Row> => {
       const count = Math.max(1, Math.round(rate * seconds));
       const updates = updatesFor(count);
       const fires =
         target === 'bare'
-          ? await Promise.all(updates.map(async (update) => bareStart(stack.client, await captureStart(stack.config, update))))
+          ? await Promise.all(
+              updates.map(async (update) => bareStart(stack.client, await captureStart(stack.config, update))),
+            )
           : updates.map((update) => viaHttp(target === 'noop' ? toNoop : toWebhook, JSON.stringify(update)));
       // Whose CPU the request costs besides the Temporal server: the webhook process, the noop
       // process, or (bare start) this process.
-      const serverCpu = () => (target === 'webhook' ? cpuOf(webhook.pid) : target === 'noop' ? cpuOf(noop.pid) : readCpu('self').self);
+      const serverCpu = () =>
+        target === 'webhook' ? cpuOf(webhook.pid) : target === 'noop' ? cpuOf(noop.pid) : readCpu('self').self;
       const before = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
       const treesBefore = series === 'busy' ? processTrees() : undefined;
       const startedAt = new Date(Date.now() - 1_000);
       const result = await openLoop(rate, seconds, (i) => fires[i]!());
       const after = { temporal: cpuOf(stack.temporalPid), server: serverCpu() };
       const treesAfter = treesBefore && processTrees();
-      const perRequest = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : ((b - a) * 1000) / count);
+      const perRequest = (a: number | undefined, b: number | undefined) =>
+        a === undefined || b === undefined ? undefined : ((b - a) * 1000) / count;
       const row: Row = {
         series,
         phase,
         rate,
         target,
         result,
-        cpuMsPerRequest: { temporal: perRequest(before.temporal, after.temporal), server: perRequest(before.server, after.server) },
-        ...(treesBefore && treesAfter ? { coresInUse: Object.fromEntries(Object.entries(treesAfter).map(([name, cpu]) => [name, (cpu - (treesBefore[name] ?? 0)) / seconds])) } : {}),
+        cpuMsPerRequest: {
+          temporal: perRequest(before.temporal, after.temporal),
+          server: perRequest(before.server, after.server),
+        },
+        ...(treesBefore && treesAfter
+          ? {
+              coresInUse: Object.fromEntries(
+                Object.entries(treesAfter).map(([name, cpu]) => [name, (cpu - (treesBefore[name] ?? 0)) / seconds]),
+              ),
+            }
+          : {}),
       };
       if (target !== 'noop' && record) {
         const endedAt = new Date(Date.now() + 1_000);
@@ -172,7 +218,10 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
                 return sum; // exited meanwhile: its CPU is its parent's now
               }
             }, 0);
-      const trees: Record<string, number> = { 'temporal server': tree(stack.temporalPid), 'bench process (client, emulator, media)': readCpu('self').self };
+      const trees: Record<string, number> = {
+        'temporal server': tree(stack.temporalPid),
+        'bench process (client, emulator, media)': readCpu('self').self,
+      };
       for (const proc of stack.processes) trees[proc.name] = (trees[proc.name] ?? 0) + tree(proc.pid);
       return trees;
     };
@@ -180,14 +229,16 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
     if (series === 'busy') {
       await stack.startWorker('telegram');
       await stack.startWorker('downloads', { concurrency: Number(options['download-concurrency']) });
-      for (const update of updatesFor(Number(options['seed-requests']))) await bareStart(stack.client, await captureStart(stack.config, update))();
+      for (const update of updatesFor(Number(options['seed-requests'])))
+        await bareStart(stack.client, await captureStart(stack.config, update))();
       // Until the first seeded download has been delivered: the pipeline is moving.
       await stack.emulator.waitFor((call) => call.method === 'sendVideo' && call.status === 200, 120_000);
     }
     const seriesStart = Date.now();
     // Warm-up (JIT, connections, SQLite pages), not counted.
     for (const target of ['noop', 'bare', 'webhook'] as const) await run('fixed', target, 20, 2, false);
-    for (const rate of rates) for (const target of ['noop', 'bare', 'webhook'] as const) await run('fixed', target, rate, duration);
+    for (const rate of rates)
+      for (const target of ['noop', 'bare', 'webhook'] as const) await run('fixed', target, rate, duration);
     for (const target of ['webhook', 'bare'] as const) {
       const found: (typeof saturation)[number] = { series, target };
       saturation.push(found);
@@ -206,8 +257,12 @@ async function runSeries(series: 'idle' | 'busy'): Promise<void> {
     toNoop.close();
     if (series === 'busy') {
       const minutes = (Date.now() - seriesStart) / 60_000;
-      const videos = stack.emulator.calls.filter((call) => call.method === 'sendVideo' && call.status === 200 && call.at >= seriesStart).length;
-      const downloads = stack.media.requests.filter((request) => request.complete && request.startedAt >= seriesStart).length;
+      const videos = stack.emulator.calls.filter(
+        (call) => call.method === 'sendVideo' && call.status === 200 && call.at >= seriesStart,
+      ).length;
+      const downloads = stack.media.requests.filter(
+        (request) => request.complete && request.startedAt >= seriesStart,
+      ).length;
       backgroundWork.push(
         `busy series (${minutes.toFixed(1)} min): the workers downloaded ${downloads} files and delivered ${videos} videos meanwhile ` +
           `(${(videos / minutes).toFixed(0)}/min; everything the runs started queued behind them)`,
@@ -225,7 +280,18 @@ for (const series of backgrounds) {
   console.log(`\n## Fixed rates, ${series}`);
   console.log(
     table(
-      ['rate/s', 'target', 'sent/s', 'p50', 'p99', 'max', 'errors', 'workflows started vs 2xx', 'CPU ms/request: temporal', 'webhook|noop|client'],
+      [
+        'rate/s',
+        'target',
+        'sent/s',
+        'p50',
+        'p99',
+        'max',
+        'errors',
+        'workflows started vs 2xx',
+        'CPU ms/request: temporal',
+        'webhook|noop|client',
+      ],
       rows
         .filter((row) => row.series === series && row.phase === 'fixed')
         .map((row) => [
@@ -236,7 +302,9 @@ for (const series of backgrounds) {
           ms(row.result.p99),
           ms(row.result.max),
           row.result.errors,
-          row.started === undefined ? '-' : `${row.started} vs ${row.result.ok} ${row.started === row.result.ok ? 'equal' : row.started > row.result.ok ? '(+503 after start)' : 'LOST'}`,
+          row.started === undefined
+            ? '-'
+            : `${row.started} vs ${row.result.ok} ${row.started === row.result.ok ? 'equal' : row.started > row.result.ok ? '(+503 after start)' : 'LOST'}`,
           fmtCpu(row.cpuMsPerRequest.temporal),
           fmtCpu(row.cpuMsPerRequest.server),
         ]),
@@ -245,13 +313,20 @@ for (const series of backgrounds) {
   const busyRows = rows.filter((row) => row.series === series && row.phase === 'fixed' && row.coresInUse);
   if (busyRows.length > 0) {
     const names = Object.keys(busyRows[0]!.coresInUse!);
-    console.log(`\n## Cores in use per process during each busy run (CPU s per second of the run, each with its children; ${os.availableParallelism()} cores)`);
+    console.log(
+      `\n## Cores in use per process during each busy run (CPU s per second of the run, each with its children; ${os.availableParallelism()} cores)`,
+    );
     console.log(
       table(
         ['rate/s', 'target', ...names, 'all'],
         busyRows.map((row) => {
           const values = names.map((name) => row.coresInUse![name] ?? 0);
-          return [row.rate, row.target, ...values.map((value) => value.toFixed(2)), values.reduce((a, b) => a + b, 0).toFixed(2)];
+          return [
+            row.rate,
+            row.target,
+            ...values.map((value) => value.toFixed(2)),
+            values.reduce((a, b) => a + b, 0).toFixed(2),
+          ];
         }),
       ),
     );
@@ -259,11 +334,30 @@ for (const series of backgrounds) {
   console.log(`\n## Ratios, ${series} (same run, same background)`);
   console.log(
     table(
-      ['rate/s', 'webhook/bare p50', 'webhook/bare p99', 'webhook p99 - bare p99', 'bare p50 - noop p50 (durable start)', 'webhook p99 <= 50 ms', 'webhook p99 <= 1.1 x bare'],
+      [
+        'rate/s',
+        'webhook/bare p50',
+        'webhook/bare p99',
+        'webhook p99 - bare p99',
+        'bare p50 - noop p50 (durable start)',
+        'webhook p99 <= 50 ms',
+        'webhook p99 <= 1.1 x bare',
+      ],
       rates.map((rate) => {
-        const of = (target: Target) => rows.find((row) => row.series === series && row.phase === 'fixed' && row.rate === rate && row.target === target)!.result;
+        const of = (target: Target) =>
+          rows.find(
+            (row) => row.series === series && row.phase === 'fixed' && row.rate === rate && row.target === target,
+          )!.result;
         const [w, b, n] = [of('webhook'), of('bare'), of('noop')];
-        return [rate, ratio(w.p50, b.p50), ratio(w.p99, b.p99), ms(w.p99 - b.p99), ms(b.p50 - n.p50), w.p99 <= 50 ? 'yes' : 'no', w.p99 <= 1.1 * b.p99 ? 'yes' : 'no'];
+        return [
+          rate,
+          ratio(w.p50, b.p50),
+          ratio(w.p99, b.p99),
+          ms(w.p99 - b.p99),
+          ms(b.p50 - n.p50),
+          w.p99 <= 50 ? 'yes' : 'no',
+          w.p99 <= 1.1 * b.p99 ? 'yes' : 'no',
+        ];
       }),
     ),
   );
@@ -276,7 +370,9 @@ for (const found of saturation) {
   );
 }
 const lost = rows.filter((row) => row.started !== undefined && row.started < row.result.ok);
-console.log(`lost updates (fewer workflows started than 2xx answers), all runs: ${lost.length === 0 ? 'none' : lost.map((row) => `${row.series} ${row.target}@${row.rate}: ${row.started}/${row.result.ok}`).join(', ')}`);
+console.log(
+  `lost updates (fewer workflows started than 2xx answers), all runs: ${lost.length === 0 ? 'none' : lost.map((row) => `${row.series} ${row.target}@${row.rate}: ${row.started}/${row.result.ok}`).join(', ')}`,
+);
 const ambiguous = rows.filter((row) => row.started !== undefined && row.started > row.result.ok);
 if (ambiguous.length > 0) {
   console.log(
@@ -295,13 +391,34 @@ if (options['pragma-comparison'] !== 'no') await comparePragmas();
  */
 async function comparePragmas(): Promise<void> {
   const results: Array<[string, RunResult]> = [];
-  const config = loadConfig({ TELEGRAM_BOT_TOKEN: '1:bench', TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET, EGRESS_ALLOWED_HOSTS: '127.0.0.1' });
+  const config = loadConfig({
+    TELEGRAM_BOT_TOKEN: '1:bench',
+    TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    EGRESS_ALLOWED_HOSTS: '127.0.0.1',
+  });
   const startsFor = async (count: number, base: number) =>
-    Promise.all(Array.from({ length: count }, (_, i) => captureStart(config, linkUpdate(`http://127.0.0.1:9/u/${base + i}/clip.mp4`, base + i))));
+    Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        captureStart(config, linkUpdate(`http://127.0.0.1:9/u/${base + i}/clip.mp4`, base + i)),
+      ),
+    );
   // The search attributes the starts set must exist on the server, as startDevServer registers them.
-  const cliTypes: Record<string, string> = { INT: 'Int', KEYWORD: 'Keyword', TEXT: 'Text', BOOL: 'Bool', DOUBLE: 'Double', DATETIME: 'Datetime', KEYWORD_LIST: 'KeywordList' };
-  const searchAttributes = ((await startsFor(1, 19_000_000))[0]!.options.typedSearchAttributes ?? []) as Array<{ key: { name: string; type: string } }>;
-  const searchAttributeArgs = searchAttributes.flatMap(({ key }) => ['--search-attribute', `${key.name}=${cliTypes[key.type] ?? 'Keyword'}`]);
+  const cliTypes: Record<string, string> = {
+    INT: 'Int',
+    KEYWORD: 'Keyword',
+    TEXT: 'Text',
+    BOOL: 'Bool',
+    DOUBLE: 'Double',
+    DATETIME: 'Datetime',
+    KEYWORD_LIST: 'KeywordList',
+  };
+  const searchAttributes = ((await startsFor(1, 19_000_000))[0]!.options.typedSearchAttributes ?? []) as Array<{
+    key: { name: string; type: string };
+  }>;
+  const searchAttributeArgs = searchAttributes.flatMap(({ key }) => [
+    '--search-attribute',
+    `${key.name}=${cliTypes[key.type] ?? 'Keyword'}`,
+  ]);
   for (const [label, pragmas] of [
     ['SQLite defaults (journal_mode=delete, synchronous=full)', []],
     ['startDevServer (journal_mode=wal, synchronous=normal)', ['journal_mode=wal', 'synchronous=normal']],
@@ -310,13 +427,29 @@ async function comparePragmas(): Promise<void> {
     const port = await freePort();
     const server = spawn(
       resolveTools().temporal,
-      ['server', 'start-dev', '--headless', '--db-filename', path.join(dir, 'temporal.sqlite'), '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'error', ...searchAttributeArgs, ...pragmas.flatMap((p) => ['--sqlite-pragma', p])],
+      [
+        'server',
+        'start-dev',
+        '--headless',
+        '--db-filename',
+        path.join(dir, 'temporal.sqlite'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--log-level',
+        'error',
+        ...searchAttributeArgs,
+        ...pragmas.flatMap((p) => ['--sqlite-pragma', p]),
+      ],
       { stdio: 'ignore' },
     );
     try {
       let connection: Connection | undefined;
       for (let i = 0; i < 120 && !connection; i++) {
-        connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1_000 }).catch(() => undefined);
+        connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1_000 }).catch(
+          () => undefined,
+        );
         if (!connection) await new Promise((resolve) => setTimeout(resolve, 250));
       }
       if (!connection) throw new Error('the comparison dev server did not start');
@@ -333,7 +466,12 @@ async function comparePragmas(): Promise<void> {
     }
   }
   console.log('\n## SQLite pragmas: bare client.workflow.start at 50/s for 5 s, no workers, fresh server each');
-  console.log(table(['dev server', 'p50', 'p99', 'max', 'errors'], results.map(([label, r]) => [label, ms(r.p50), ms(r.p99), ms(r.max), r.errors])));
+  console.log(
+    table(
+      ['dev server', 'p50', 'p99', 'max', 'errors'],
+      results.map(([label, r]) => [label, ms(r.p50), ms(r.p99), ms(r.max), r.errors]),
+    ),
+  );
   for (const [label, r] of results) if (r.errors > 0) console.log(`${label}: ${JSON.stringify(r.statuses)}`);
   const [plain, tuned] = results.map(([, r]) => r);
   console.log(`WAL/NORMAL vs defaults: p50 ${ratio(tuned!.p50, plain!.p50)}, p99 ${ratio(tuned!.p99, plain!.p99)}`);

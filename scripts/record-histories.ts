@@ -34,7 +34,13 @@ import { startTestStack, type TestStack } from '../test/support/stack.js';
 
 const HISTORIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/histories/light-request');
 
-async function record(stack: TestStack, name: string, update: Update, act?: (workflowId: string) => Promise<void>, dir = HISTORIES_DIR): Promise<void> {
+async function record(
+  stack: TestStack,
+  name: string,
+  update: Update,
+  act?: (workflowId: string) => Promise<void>,
+  dir = HISTORIES_DIR,
+): Promise<void> {
   const response = await stack.post(update);
   if (response.statusCode !== 200) throw new Error(`webhook answered ${response.statusCode} for ${name}`);
   const workflowId = mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
@@ -49,7 +55,16 @@ async function save(stack: TestStack, name: string, workflowId: string, dir = HI
     .result()
     .catch(() => undefined);
   const { stdout } = await execa(resolveTools().temporal, [
-    'workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.env.address, '--namespace', 'default',
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+    '--address',
+    stack.env.address,
+    '--namespace',
+    'default',
   ]);
   await writeFile(path.join(dir, `${name}.json`), `${stdout.trim()}\n`);
   process.stdout.write(`recorded ${name} (${workflowId})\n`);
@@ -60,13 +75,31 @@ async function save(stack: TestStack, name: string, workflowId: string, dir = HI
  * cancelled while holding it (the slot is given back), and the two refusals. Small limits are
  * put in the inputs directly, as the webhook would with QUOTA_* set.
  */
-async function recordQuotaHistories(stack: TestStack, slow: Awaited<ReturnType<typeof startSlowServer>>): Promise<void> {
+async function recordQuotaHistories(
+  stack: TestStack,
+  slow: Awaited<ReturnType<typeof startSlowServer>>,
+): Promise<void> {
   const dir = HISTORIES_DIR;
-  await record(stack, 'delivered-with-quota', stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId: 7_300 }), undefined, dir);
+  await record(
+    stack,
+    'delivered-with-quota',
+    stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId: 7_300 }),
+    undefined,
+    dir,
+  );
 
   const starter = new WorkflowStarter(stack.client);
   const start = async (userId: number, messageId: number, link: string, quota: QuotaLimits) => {
-    const input = { chatId: userId, userId, messageId, links: [link], maxUploadBytes: stack.config.maxUploadBytes, albumCap: stack.config.albumCap, policies: stack.config.policies, quota };
+    const input = {
+      chatId: userId,
+      userId,
+      messageId,
+      links: [link],
+      maxUploadBytes: stack.config.maxUploadBytes,
+      albumCap: stack.config.albumCap,
+      policies: stack.config.policies,
+      quota,
+    };
     await starter.startMediaRequest(input);
     return mediaRequestWorkflowId(input);
   };
@@ -90,7 +123,10 @@ async function recordQuotaHistories(stack: TestStack, slow: Awaited<ReturnType<t
 
   const twoAnHour = { concurrentRequests: 5, requestsPerHour: 2 };
   const cached = stack.media.url('clip.mp4');
-  for (const [messageId, link] of [[1, cached], [2, `${cached}#again`]] as const) {
+  for (const [messageId, link] of [
+    [1, cached],
+    [2, `${cached}#again`],
+  ] as const) {
     await stack.client.workflow.getHandle(await start(7_302, messageId, link, twoAnHour)).result();
   }
   await save(stack, 'refused-hourly', await start(7_302, 3, `${cached}#third`, twoAnHour), dir);
@@ -107,13 +143,24 @@ async function recordRetriedByOps(stack: TestStack): Promise<void> {
   await execa('cp', [stack.fixtures.video, path.join(stack.fixtures.dir, file)]);
   // yt-dlp asks once and gives up on a 404 (ContentUnavailable is final): the retry gets the file.
   stack.media.failNext(file, 404, 1);
-  const input = { chatId: 7_400, userId: 7_400, messageId: 1, links: [stack.media.url(file)], maxUploadBytes: stack.config.maxUploadBytes, albumCap: stack.config.albumCap, policies: stack.config.policies };
+  const input = {
+    chatId: 7_400,
+    userId: 7_400,
+    messageId: 1,
+    links: [stack.media.url(file)],
+    maxUploadBytes: stack.config.maxUploadBytes,
+    albumCap: stack.config.albumCap,
+    policies: stack.config.policies,
+  };
   await new WorkflowStarter(stack.client).startMediaRequest(input);
   const workflowId = mediaRequestWorkflowId(input);
-  const firstRun = await stack.client.workflow.getHandle(workflowId).result().then(
-    () => 'delivered',
-    () => 'failed',
-  );
+  const firstRun = await stack.client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      () => 'delivered',
+      () => 'failed',
+    );
   if (firstRun !== 'failed') throw new Error(`${workflowId}: the first run was to fail, it was ${firstRun}`);
 
   const ops: OpsContext = {
@@ -141,8 +188,16 @@ async function recordMainPaths(stack: TestStack, slow: Awaited<ReturnType<typeof
 
   // A 503 from the media host, a 429 on the upload, and a 429 on the "⏳" (a local activity retried in the worker).
   stack.media.failNext('retried.mp4', 503, 1);
-  stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
-  stack.emulator.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } });
+  stack.emulator.failNext('sendVideo', {
+    error_code: 429,
+    description: 'Too Many Requests: retry after 1',
+    parameters: { retry_after: 1 },
+  });
+  stack.emulator.failNext('sendMessage', {
+    error_code: 429,
+    description: 'Too Many Requests: retry after 1',
+    parameters: { retry_after: 1 },
+  });
   await record(stack, 'delivered-after-retries', stack.linkUpdate(stack.media.url('retried.mp4')));
 
   await record(stack, 'failed-content-unavailable', stack.linkUpdate(stack.media.url('removed.mp4')));
@@ -151,7 +206,11 @@ async function recordMainPaths(stack: TestStack, slow: Awaited<ReturnType<typeof
   const links = [stack.mediaUrl('tone.mp3'), stack.mediaUrl('removed.mp4')];
   const text = links.join(' ');
   const several = stack.linkUpdate(links[0]!, { text });
-  several.message!.entities = links.map((link) => ({ type: 'url' as const, offset: text.indexOf(link), length: link.length }));
+  several.message!.entities = links.map((link) => ({
+    type: 'url' as const,
+    offset: text.indexOf(link),
+    length: link.length,
+  }));
   await record(stack, 'partial-two-links', several);
 
   await record(stack, 'cancelled-mid-download', stack.linkUpdate(slow.url('slow.mp4')), async (workflowId) => {
@@ -163,17 +222,34 @@ async function recordMainPaths(stack: TestStack, slow: Awaited<ReturnType<typeof
   const together = `${stack.media.url('clip.mp4')}?history=together`;
   const pair = [stack.linkUpdate(together, { chatId: 7_501 }), stack.linkUpdate(together, { chatId: 7_502 })];
   await Promise.all(pair.map((update) => stack.post(update)));
-  const ids = pair.map((update) => mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id }));
-  const outcomes = await Promise.all(ids.map((id) => stack.client.workflow.getHandle(id).result() as Promise<{ outcome: string }>));
+  const ids = pair.map((update) =>
+    mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id }),
+  );
+  const outcomes = await Promise.all(
+    ids.map((id) => stack.client.workflow.getHandle(id).result() as Promise<{ outcome: string }>),
+  );
   const waiter = ids[outcomes.findIndex((result) => result.outcome === 'cached')];
   if (!waiter) throw new Error(`neither request of the pair waited for the other: ${JSON.stringify(outcomes)}`);
   await save(stack, 'waited-for-another-download', waiter);
 
   // A /settings button press: the choice saved in the store.
   const chatId = 7_503;
-  const press = { update_id: 99_001, callback_query: { id: 'history-press-1', from: { id: chatId, is_bot: false, first_name: 'A' }, chat_instance: '1', data: 'set:mode:audio', message: { message_id: 5, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' } } } };
+  const press = {
+    update_id: 99_001,
+    callback_query: {
+      id: 'history-press-1',
+      from: { id: chatId, is_bot: false, first_name: 'A' },
+      chat_instance: '1',
+      data: 'set:mode:audio',
+      message: { message_id: 5, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' } },
+    },
+  };
   await stack.post(press);
-  await save(stack, 'settings-chosen', settingsWorkflowId({ chatId, messageId: 5, callbackQueryId: 'history-press-1' }));
+  await save(
+    stack,
+    'settings-chosen',
+    settingsWorkflowId({ chatId, messageId: 5, callbackQueryId: 'history-press-1' }),
+  );
 }
 
 /** `main`, `user-quota` or `retried-by-ops`: record only that set; nothing: every set. */

@@ -78,10 +78,12 @@ export async function runBot(
     };
   }
   const stopping = new AbortController();
-  const polling = runLongPolling({ api, handleUpdate: onUpdate, logger, signal: stopping.signal }).catch((error: unknown) => {
-    logger.fatal({ err: error }, 'long polling stopped');
-    process.exitCode = 1;
-  });
+  const polling = runLongPolling({ api, handleUpdate: onUpdate, logger, signal: stopping.signal }).catch(
+    (error: unknown) => {
+      logger.fatal({ err: error }, 'long polling stopped');
+      process.exitCode = 1;
+    },
+  );
   return {
     mode: 'polling',
     async stop() {

@@ -12,13 +12,15 @@ import type { PayloadKey } from './temporal/payloadCodec.js';
 export const CONFIG_VARIABLES = {
   TELEGRAM_BOT_TOKEN: 'Bot token from @BotFather (required by the bot and both workers).',
   TELEGRAM_API_ROOT: 'Bot API root URL; a local Bot API server or an emulator. Default https://api.telegram.org.',
-  TELEGRAM_WEBHOOK_SECRET: 'Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token. Required in webhook mode; 1-256 of A-Z a-z 0-9 _ -.',
+  TELEGRAM_WEBHOOK_SECRET:
+    'Secret Telegram echoes in X-Telegram-Bot-Api-Secret-Token. Required in webhook mode; 1-256 of A-Z a-z 0-9 _ -.',
   PUBLIC_URL: 'Public https base URL of the webhook server. Set: webhook mode. Unset: long polling.',
   PORT: 'Port of the webhook server. Default 3000.',
   HOST: 'Interface the webhook server listens on. Default 0.0.0.0.',
   TEMPORAL_ADDRESS: 'host:port of a Temporal frontend. Unset: start the embedded dev server.',
   TEMPORAL_NAMESPACE: 'Temporal namespace. Default "default".',
-  TEMPORAL_TLS: 'true to connect to Temporal over TLS (implied by the other TLS variables and by TEMPORAL_API_KEY). Default false.',
+  TEMPORAL_TLS:
+    'true to connect to Temporal over TLS (implied by the other TLS variables and by TEMPORAL_API_KEY). Default false.',
   TEMPORAL_TLS_CA: 'PEM file of the CA that signed the Temporal server certificate (default: the system CAs).',
   TEMPORAL_TLS_CERT: 'PEM client certificate for mTLS (with TEMPORAL_TLS_KEY).',
   TEMPORAL_TLS_KEY: 'PEM private key of the mTLS client certificate.',
@@ -26,22 +28,31 @@ export const CONFIG_VARIABLES = {
   TEMPORAL_API_KEY: 'API key for Temporal Cloud (sent as a bearer token; implies TLS). A secret: never logged.',
   TEMPORAL_DEV_PORT: 'gRPC port of the embedded dev server. Default 7233.',
   TEMPORAL_UI_PORT: 'Web UI port of the embedded dev server. Default 8233.',
-  DATA_DIR: 'Where downloads (temp dirs), the embedded Temporal SQLite file and the state store (state.sqlite) live. Default ./data.',
-  STATE_DATABASE_URL: 'PostgreSQL URL (postgres://user:password@host:5432/db) of the state store: media cache, quotas, chat settings, shared by the telegram workers of every host. Unset: SQLite in DATA_DIR/state.sqlite (one host). The password is a secret: never logged.',
+  DATA_DIR:
+    'Where downloads (temp dirs), the embedded Temporal SQLite file and the state store (state.sqlite) live. Default ./data.',
+  STATE_DATABASE_URL:
+    'PostgreSQL URL (postgres://user:password@host:5432/db) of the state store: media cache, quotas, chat settings, shared by the telegram workers of every host. Unset: SQLite in DATA_DIR/state.sqlite (one host). The password is a secret: never logged.',
   LOG_LEVEL: 'pino level: fatal, error, warn, info, debug, trace. Default info.',
-  METRICS_PORT: 'Port of the Prometheus /metrics endpoint of each process (SDK and bot metrics). Unset: no metrics endpoint.',
+  METRICS_PORT:
+    'Port of the Prometheus /metrics endpoint of each process (SDK and bot metrics). Unset: no metrics endpoint.',
   HEALTH_PORT: 'Port of /healthz and /readyz on worker processes (the webhook serves them on PORT). Unset: none.',
   SHUTDOWN_GRACE_SECONDS: 'On SIGTERM, how long running activities may finish before they are cancelled. Default 30.',
-  TELEGRAM_LOCAL_BOT_API: 'true when TELEGRAM_API_ROOT is a local Bot API server (telegram-bot-api --local): uploads up to 2000 MB. Needs TELEGRAM_API_ROOT set to that server. Default false.',
-  MAX_UPLOAD_BYTES: 'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit), or 2097152000 with TELEGRAM_LOCAL_BOT_API; more than 52428800 needs TELEGRAM_LOCAL_BOT_API=true, more than 2097152000 is refused.',
+  TELEGRAM_LOCAL_BOT_API:
+    'true when TELEGRAM_API_ROOT is a local Bot API server (telegram-bot-api --local): uploads up to 2000 MB. Needs TELEGRAM_API_ROOT set to that server. Default false.',
+  MAX_UPLOAD_BYTES:
+    'Largest file sent to Telegram. Default 52428800 (the cloud Bot API 50 MB limit), or 2097152000 with TELEGRAM_LOCAL_BOT_API; more than 52428800 needs TELEGRAM_LOCAL_BOT_API=true, more than 2097152000 is refused.',
   MAX_ALBUM_ITEMS: 'Most items sent from one gallery or playlist link. Default 10.',
   YTDLP_COOKIES: 'A cookies.txt for login-gated content; read only (each download uses a copy), never logged.',
-  WORKER_QUEUE: 'Task queue a `npm run worker` process serves when it is given no --queue: downloads or telegram (--queue wins). Unset: --queue is required.',
+  WORKER_QUEUE:
+    'Task queue a `npm run worker` process serves when it is given no --queue: downloads or telegram (--queue wins). Unset: --queue is required.',
   DOWNLOAD_CONCURRENCY: 'Concurrent downloads per downloads worker process. Default: the number of CPU cores.',
-  DOWNLOAD_NICE: 'Niceness (0–19) of the yt-dlp job processes and ffmpeg: the Temporal server, the workflows and the webhook come first. Default 10.',
+  DOWNLOAD_NICE:
+    'Niceness (0–19) of the yt-dlp job processes and ffmpeg: the Temporal server, the workflows and the webhook come first. Default 10.',
   TELEGRAM_CONCURRENCY: 'Concurrent Bot API calls per telegram worker process. Default 4.',
-  WORKFLOW_CACHE_SIZE: 'Workflow executions a telegram worker keeps in memory between their tasks (sticky cache); idle ones beyond it are evicted and replayed when touched again. Default 100.',
-  DOWNLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one download attempt (download, conversion, gallery). Default 600.',
+  WORKFLOW_CACHE_SIZE:
+    'Workflow executions a telegram worker keeps in memory between their tasks (sticky cache); idle ones beyond it are evicted and replayed when touched again. Default 100.',
+  DOWNLOAD_TIMEOUT_SECONDS:
+    'Start-to-close timeout of one download attempt (download, conversion, gallery). Default 600.',
   DOWNLOAD_HEARTBEAT_SECONDS: 'A download that reports no progress for this long is retried. Default 15.',
   DOWNLOAD_MAX_ATTEMPTS: 'Download attempts for transient failures. Default 2.',
   DOWNLOAD_RETRY_SECONDS: 'Wait before the second download attempt (x3 for each further one). Default 5.',
@@ -49,26 +60,41 @@ export const CONFIG_VARIABLES = {
   TELEGRAM_MAX_ATTEMPTS: 'Attempts for a Bot API call. Default 3.',
   TELEGRAM_RETRY_SECONDS: 'Wait before retrying a failed Bot API call (x2 each time). Default 1.',
   UPLOAD_TIMEOUT_SECONDS: 'Start-to-close timeout of one media upload. Default 300.',
-  HOST_QUEUE_TIMEOUT_SECONDS: 'How long a send or cleanup waits for the download host before downloading again elsewhere. Default 60.',
-  ALLOWED_CHAT_IDS: 'Comma-separated chat or user ids the bot serves (groups are negative); anyone else gets one polite refusal per hour and nothing starts. Unset: everyone.',
-  QUOTA_CONCURRENT_REQUESTS: 'Requests (messages with links) one user may have running at once. 0: no limit. Default 3.',
-  QUOTA_REQUESTS_PER_HOUR: 'Links one user may send in any hour (each link of a message counts). 0: no limit. Default 30.',
-  WEBHOOK_RATE_LIMIT: "Webhook requests per minute from one source address; Telegram's delivery networks are exempt. 0: off. Default 120.",
-  TRUST_PROXY: "Behind a reverse proxy: how many proxy hops to trust in X-Forwarded-For for the client address. Default 0 (the socket's address).",
+  HOST_QUEUE_TIMEOUT_SECONDS:
+    'How long a send or cleanup waits for the download host before downloading again elsewhere. Default 60.',
+  ALLOWED_CHAT_IDS:
+    'Comma-separated chat or user ids the bot serves (groups are negative); anyone else gets one polite refusal per hour and nothing starts. Unset: everyone.',
+  QUOTA_CONCURRENT_REQUESTS:
+    'Requests (messages with links) one user may have running at once. 0: no limit. Default 3.',
+  QUOTA_REQUESTS_PER_HOUR:
+    'Links one user may send in any hour (each link of a message counts). 0: no limit. Default 30.',
+  WEBHOOK_RATE_LIMIT:
+    "Webhook requests per minute from one source address; Telegram's delivery networks are exempt. 0: off. Default 120.",
+  TRUST_PROXY:
+    "Behind a reverse proxy: how many proxy hops to trust in X-Forwarded-For for the client address. Default 0 (the socket's address).",
   MIN_FREE_DISK_MB: 'Downloads wait (retryable failure) while DATA_DIR has less free space than this. Default 1024.',
   FFMPEG_CONCURRENCY: 'Concurrent ffmpeg conversions per downloads worker process. Default 1.',
-  PAYLOAD_CODEC_KEYS: 'Comma-separated keyId:base64 AES-256 keys (32 bytes) that encrypt workflow payloads; the first encrypts, all decrypt (rotation). A secret. Unset: plaintext payloads.',
-  CHAT_ID_PSEUDONYM_KEY: 'Base64 secret (32 bytes or more) that turns chat ids into stable pseudonyms in workflow ids and the ChatId search attribute. A secret. Required with PAYLOAD_CODEC_KEYS; keep it when rotating those (a new one changes every id).',
-  CODEC_AUTH_TOKEN: 'Bearer token the codec server (/codec/decode, /codec/encode) requires. A secret. Required when the codec server runs.',
-  CODEC_PORT: 'Port of the codec server for the Web UI and the temporal CLI. Unset: none (npm start with PAYLOAD_CODEC_KEYS: 8234).',
-  CODEC_CORS_ORIGINS: 'Web UI origins allowed to call the codec server. Default http://localhost:8233,http://127.0.0.1:8233.',
-  CODEC_ALLOW_UI_WITHOUT_TOKEN: 'true: the codec server also answers requests without a token from a CODEC_CORS_ORIGINS origin (the Web UI cannot send one); only where nothing but this host reaches its port. Default: true when it listens on loopback, else false.',
-  EGRESS_ALLOWED_HOSTS: 'Comma-separated hosts that may be downloaded from although they are loopback/private (tests, internal hosts).',
-  YTDLP_PYTHON: 'The Python the download engine runs in; it must import yt_dlp. Default: .tools/venv/bin/python, then python3.',
+  PAYLOAD_CODEC_KEYS:
+    'Comma-separated keyId:base64 AES-256 keys (32 bytes) that encrypt workflow payloads; the first encrypts, all decrypt (rotation). A secret. Unset: plaintext payloads.',
+  CHAT_ID_PSEUDONYM_KEY:
+    'Base64 secret (32 bytes or more) that turns chat ids into stable pseudonyms in workflow ids and the ChatId search attribute. A secret. Required with PAYLOAD_CODEC_KEYS; keep it when rotating those (a new one changes every id).',
+  CODEC_AUTH_TOKEN:
+    'Bearer token the codec server (/codec/decode, /codec/encode) requires. A secret. Required when the codec server runs.',
+  CODEC_PORT:
+    'Port of the codec server for the Web UI and the temporal CLI. Unset: none (npm start with PAYLOAD_CODEC_KEYS: 8234).',
+  CODEC_CORS_ORIGINS:
+    'Web UI origins allowed to call the codec server. Default http://localhost:8233,http://127.0.0.1:8233.',
+  CODEC_ALLOW_UI_WITHOUT_TOKEN:
+    'true: the codec server also answers requests without a token from a CODEC_CORS_ORIGINS origin (the Web UI cannot send one); only where nothing but this host reaches its port. Default: true when it listens on loopback, else false.',
+  EGRESS_ALLOWED_HOSTS:
+    'Comma-separated hosts that may be downloaded from although they are loopback/private (tests, internal hosts).',
+  YTDLP_PYTHON:
+    'The Python the download engine runs in; it must import yt_dlp. Default: .tools/venv/bin/python, then python3.',
   FFMPEG_PATH: 'ffmpeg executable. Default: .tools/bin/ffmpeg, then PATH.',
   FFPROBE_PATH: 'ffprobe executable. Default: .tools/bin/ffprobe, then PATH.',
   TEMPORAL_CLI_PATH: 'temporal CLI executable for the embedded server. Default: .tools/bin/temporal, then PATH.',
-  DENO_PATH: "Deno executable, the JavaScript runtime yt-dlp solves YouTube's challenges with. Default: .tools/bin/deno, then PATH; none found: the worker's Node if 22 or later.",
+  DENO_PATH:
+    "Deno executable, the JavaScript runtime yt-dlp solves YouTube's challenges with. Default: .tools/bin/deno, then PATH; none found: the worker's Node if 22 or later.",
 } as const;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;
@@ -341,7 +367,9 @@ function optionalInteger(env: Env, name: ConfigVariable, min: number, max: numbe
 
 /** A comma-separated variable's entries, trimmed; blank ones are kept (each list says what a blank means). */
 function readList(env: Env, name: ConfigVariable): string[] | undefined {
-  return read(env, name)?.split(',').map((entry) => entry.trim());
+  return read(env, name)
+    ?.split(',')
+    .map((entry) => entry.trim());
 }
 
 /**
@@ -356,7 +384,10 @@ function readIdList(env: Env, name: ConfigVariable): number[] | undefined {
   const ids = entries.map((entry) => {
     const id = /^-?\d{1,16}$/.test(entry) ? Number(entry) : Number.NaN;
     if (!Number.isSafeInteger(id) || id === 0) {
-      throw new ConfigError(name, `must be comma-separated chat or user ids (whole numbers, groups negative), got "${entry}"`);
+      throw new ConfigError(
+        name,
+        `must be comma-separated chat or user ids (whole numbers, groups negative), got "${entry}"`,
+      );
     }
     return id;
   });
@@ -372,14 +403,29 @@ function readBotApi(env: Env): { apiRoot: string; localBotApi: boolean; maxUploa
   const localBotApi = readBoolean(env, 'TELEGRAM_LOCAL_BOT_API');
   const apiRoot = readUrl(env, 'TELEGRAM_API_ROOT', CLOUD_BOT_API_ROOT)!;
   if (localBotApi && read(env, 'TELEGRAM_API_ROOT') === undefined) {
-    throw new ConfigError('TELEGRAM_API_ROOT', 'is required with TELEGRAM_LOCAL_BOT_API=true: the address of your local Bot API server (telegram-bot-api --local)');
+    throw new ConfigError(
+      'TELEGRAM_API_ROOT',
+      'is required with TELEGRAM_LOCAL_BOT_API=true: the address of your local Bot API server (telegram-bot-api --local)',
+    );
   }
   if (localBotApi && new URL(apiRoot).hostname === new URL(CLOUD_BOT_API_ROOT).hostname) {
-    throw new ConfigError('TELEGRAM_API_ROOT', `must be your local Bot API server with TELEGRAM_LOCAL_BOT_API=true, not the public Bot API (${CLOUD_BOT_API_ROOT}), which takes at most 50 MB`);
+    throw new ConfigError(
+      'TELEGRAM_API_ROOT',
+      `must be your local Bot API server with TELEGRAM_LOCAL_BOT_API=true, not the public Bot API (${CLOUD_BOT_API_ROOT}), which takes at most 50 MB`,
+    );
   }
-  const maxUploadBytes = readInteger(env, 'MAX_UPLOAD_BYTES', localBotApi ? LOCAL_BOT_API_UPLOAD_LIMIT : CLOUD_BOT_API_UPLOAD_LIMIT, 1, Number.MAX_SAFE_INTEGER);
+  const maxUploadBytes = readInteger(
+    env,
+    'MAX_UPLOAD_BYTES',
+    localBotApi ? LOCAL_BOT_API_UPLOAD_LIMIT : CLOUD_BOT_API_UPLOAD_LIMIT,
+    1,
+    Number.MAX_SAFE_INTEGER,
+  );
   if (maxUploadBytes > LOCAL_BOT_API_UPLOAD_LIMIT) {
-    throw new ConfigError('MAX_UPLOAD_BYTES', `must be at most ${LOCAL_BOT_API_UPLOAD_LIMIT} (2000 MB, the most any Bot API server accepts), got ${maxUploadBytes}`);
+    throw new ConfigError(
+      'MAX_UPLOAD_BYTES',
+      `must be at most ${LOCAL_BOT_API_UPLOAD_LIMIT} (2000 MB, the most any Bot API server accepts), got ${maxUploadBytes}`,
+    );
   }
   if (!localBotApi && maxUploadBytes > CLOUD_BOT_API_UPLOAD_LIMIT) {
     throw new ConfigError(
@@ -418,9 +464,15 @@ function readTls(env: Env, cwd?: string): Config['temporal']['tls'] {
     serverName: read(env, 'TEMPORAL_TLS_SERVER_NAME'),
   };
   if ((tls.certFile === undefined) !== (tls.keyFile === undefined)) {
-    throw new ConfigError(tls.certFile ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT', 'is required with the other one for mTLS');
+    throw new ConfigError(
+      tls.certFile ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT',
+      'is required with the other one for mTLS',
+    );
   }
-  const wanted = readBoolean(env, 'TEMPORAL_TLS') || Object.values(tls).some((value) => value !== undefined) || read(env, 'TEMPORAL_API_KEY') !== undefined;
+  const wanted =
+    readBoolean(env, 'TEMPORAL_TLS') ||
+    Object.values(tls).some((value) => value !== undefined) ||
+    read(env, 'TEMPORAL_API_KEY') !== undefined;
   return wanted ? tls : undefined;
 }
 
@@ -435,31 +487,49 @@ function readPayloadEncryption(env: Env): Config['payloadEncryption'] {
   const pseudonymKey = read(env, 'CHAT_ID_PSEUDONYM_KEY');
   if (entries === undefined) {
     if (pseudonymKey !== undefined) {
-      throw new ConfigError('CHAT_ID_PSEUDONYM_KEY', 'is set but PAYLOAD_CODEC_KEYS is not: pseudonymous ids go with encrypted payloads, set both or neither');
+      throw new ConfigError(
+        'CHAT_ID_PSEUDONYM_KEY',
+        'is set but PAYLOAD_CODEC_KEYS is not: pseudonymous ids go with encrypted payloads, set both or neither',
+      );
     }
     return undefined;
   }
   const keys = entries.map((entry, index): PayloadKey => {
     const where = `entry ${index + 1}`;
     const colon = entry.indexOf(':');
-    if (colon === -1) throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where} is not keyId:base64 (e.g. k2026:$(openssl rand -base64 32))`);
+    if (colon === -1)
+      throw new ConfigError(
+        'PAYLOAD_CODEC_KEYS',
+        `${where} is not keyId:base64 (e.g. k2026:$(openssl rand -base64 32))`,
+      );
     const id = entry.slice(0, colon).trim();
-    if (!KEY_ID_PATTERN.test(id)) throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where}: the key id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
+    if (!KEY_ID_PATTERN.test(id))
+      throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where}: the key id must be 1-64 characters of A-Z a-z 0-9 . _ -`);
     const key = decodeBase64(entry.slice(colon + 1).trim());
     if (key?.length !== AES_256_KEY_BYTES) {
-      throw new ConfigError('PAYLOAD_CODEC_KEYS', `${where} (key id "${id}"): the key must be ${AES_256_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+      throw new ConfigError(
+        'PAYLOAD_CODEC_KEYS',
+        `${where} (key id "${id}"): the key must be ${AES_256_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`,
+      );
     }
     return { id, key };
   });
   const ids = keys.map((key) => key.id);
   const repeated = ids.find((id, index) => ids.indexOf(id) !== index);
-  if (repeated !== undefined) throw new ConfigError('PAYLOAD_CODEC_KEYS', `names key id "${repeated}" twice: each key needs its own id`);
+  if (repeated !== undefined)
+    throw new ConfigError('PAYLOAD_CODEC_KEYS', `names key id "${repeated}" twice: each key needs its own id`);
   if (pseudonymKey === undefined) {
-    throw new ConfigError('CHAT_ID_PSEUDONYM_KEY', 'is required with PAYLOAD_CODEC_KEYS (openssl rand -base64 32; keep it when rotating the payload keys)');
+    throw new ConfigError(
+      'CHAT_ID_PSEUDONYM_KEY',
+      'is required with PAYLOAD_CODEC_KEYS (openssl rand -base64 32; keep it when rotating the payload keys)',
+    );
   }
   const chatIdPseudonymKey = decodeBase64(pseudonymKey);
   if (chatIdPseudonymKey === undefined || chatIdPseudonymKey.length < AES_256_KEY_BYTES) {
-    throw new ConfigError('CHAT_ID_PSEUDONYM_KEY', `must be at least ${AES_256_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`);
+    throw new ConfigError(
+      'CHAT_ID_PSEUDONYM_KEY',
+      `must be at least ${AES_256_KEY_BYTES} bytes in base64 (openssl rand -base64 32)`,
+    );
   }
   return { keys, chatIdPseudonymKey };
 }
@@ -471,7 +541,10 @@ function decodeBase64(value: string): Buffer | undefined {
 function readCodecServer(env: Env, uiPort: number): Config['codecServer'] {
   const authToken = read(env, 'CODEC_AUTH_TOKEN');
   if (authToken !== undefined && !CODEC_TOKEN_PATTERN.test(authToken)) {
-    throw new ConfigError('CODEC_AUTH_TOKEN', 'must be 16-512 printable characters without spaces (openssl rand -hex 32)');
+    throw new ConfigError(
+      'CODEC_AUTH_TOKEN',
+      'must be 16-512 printable characters without spaces (openssl rand -hex 32)',
+    );
   }
   const origins = readList(env, 'CODEC_CORS_ORIGINS');
   const allowUi = read(env, 'CODEC_ALLOW_UI_WITHOUT_TOKEN');
@@ -479,7 +552,8 @@ function readCodecServer(env: Env, uiPort: number): Config['codecServer'] {
     authToken,
     port: optionalInteger(env, 'CODEC_PORT', 1, 65_535),
     // The embedded Web UI, wherever TEMPORAL_UI_PORT puts it.
-    corsOrigins: origins === undefined ? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] : origins.map(readOrigin),
+    corsOrigins:
+      origins === undefined ? [`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`] : origins.map(readOrigin),
     allowUiWithoutToken: allowUi === undefined ? undefined : readBoolean(env, 'CODEC_ALLOW_UI_WITHOUT_TOKEN'),
   };
 }
@@ -493,7 +567,10 @@ function readOrigin(value: string): string {
     url = undefined;
   }
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.origin !== value.replace(/\/$/, '')) {
-    throw new ConfigError('CODEC_CORS_ORIGINS', `must be comma-separated origins like http://localhost:8233 (scheme, host, port; no path), got "${value}"`);
+    throw new ConfigError(
+      'CODEC_CORS_ORIGINS',
+      `must be comma-separated origins like http://localhost:8233 (scheme, host, port; no path), got "${value}"`,
+    );
   }
   return url.origin;
 }
@@ -502,10 +579,14 @@ function readOrigin(value: string): string {
  * The codec server's settings once it is going to run: keys to decode with and a token to check.
  * `defaultPort`: `npm start` serves it on 8234 when keys are set and CODEC_PORT is not.
  */
-export function codecServerSettings(config: Config, defaultPort?: number): { port: number; authToken: string; encryption: NonNullable<Config['payloadEncryption']> } {
+export function codecServerSettings(
+  config: Config,
+  defaultPort?: number,
+): { port: number; authToken: string; encryption: NonNullable<Config['payloadEncryption']> } {
   const port = config.codecServer.port ?? defaultPort;
   if (port === undefined) throw new ConfigError('CODEC_PORT', 'is required to run the codec server');
-  if (!config.payloadEncryption) throw new ConfigError('PAYLOAD_CODEC_KEYS', 'is required by the codec server: it decodes with those keys');
+  if (!config.payloadEncryption)
+    throw new ConfigError('PAYLOAD_CODEC_KEYS', 'is required by the codec server: it decodes with those keys');
   if (config.codecServer.authToken === undefined) {
     throw new ConfigError('CODEC_AUTH_TOKEN', 'is required when the codec server runs (openssl rand -hex 32)');
   }

@@ -1,4 +1,11 @@
-import { destination as pinoDestination, pino, stdSerializers, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import {
+  destination as pinoDestination,
+  pino,
+  stdSerializers,
+  type DestinationStream,
+  type Logger,
+  type LoggerOptions,
+} from 'pino';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { redactSecrets } from './redact.js';
 
@@ -16,10 +23,13 @@ export function createLogger(level: string, name = 'media-bot', destination?: De
       logMethod(args, method) {
         const [first, ...rest] = args;
         // `log.error(err)` and `log.error(err, 'msg')`: keep pino's shape, an `err` field and a message.
-        const normalized = first instanceof Error ? [{ err: first }, ...(rest.length > 0 ? rest : [first.message])] : args;
+        const normalized =
+          first instanceof Error ? [{ err: first }, ...(rest.length > 0 ? rest : [first.message])] : args;
         method.apply(
           this,
-          normalized.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : redactDeep(arg))) as Parameters<typeof method>,
+          normalized.map((arg) => (typeof arg === 'string' ? redactSecrets(arg) : redactDeep(arg))) as Parameters<
+            typeof method
+          >,
         );
       },
     },

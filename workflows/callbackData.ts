@@ -4,7 +4,8 @@
  */
 import type { MediaMode, SettingsChoice } from './types.js';
 
-export type ButtonAction = { action: 'cancel'; requestMessageId: number } | { action: 'settings'; choice: SettingsChoice };
+export type ButtonAction =
+  { action: 'cancel'; requestMessageId: number } | { action: 'settings'; choice: SettingsChoice };
 
 const MODES: readonly MediaMode[] = ['video', 'audio', 'document'];
 export const QUALITY_CHOICES: readonly (number | null)[] = [360, 480, 720, 1080, null];
@@ -22,7 +23,8 @@ export function parseButtonData(data: string): ButtonAction | undefined {
   const cancel = /^cancel:(\d{1,15})$/.exec(data);
   if (cancel) return { action: 'cancel', requestMessageId: Number(cancel[1]) };
   const mode = /^set:mode:(\w+)$/.exec(data);
-  if (mode && MODES.includes(mode[1] as MediaMode)) return { action: 'settings', choice: { setting: 'mode', value: mode[1] as MediaMode } };
+  if (mode && MODES.includes(mode[1] as MediaMode))
+    return { action: 'settings', choice: { setting: 'mode', value: mode[1] as MediaMode } };
   const height = /^set:height:(\d+|best)$/.exec(data);
   if (height) {
     const value = height[1] === 'best' ? null : Number(height[1]);

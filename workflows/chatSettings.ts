@@ -1,4 +1,13 @@
-import { allHandlersFinished, condition, continueAsNew, defineQuery, defineSignal, defineUpdate, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  defineUpdate,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { ChatSettings, SettingsChoice } from './types.js';
 
 /**
@@ -14,7 +23,9 @@ export const retireSettingsSignal = defineSignal('retire');
 
 /** The settings once `choice` is applied. */
 export function applySettingsChoice(settings: ChatSettings, choice: SettingsChoice): ChatSettings {
-  return choice.setting === 'mode' ? { ...settings, mode: choice.value } : { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
+  return choice.setting === 'mode'
+    ? { ...settings, mode: choice.value }
+    : { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
 }
 
 export async function ChatSettingsWorkflow(previous?: ChatSettings): Promise<void> {

@@ -7,7 +7,10 @@ import type { CancelInput, ReplyInput, SettingsInput } from './types.js';
 
 /** A text reply (help, usage) sent through the telegram queue, so it is as durable and visible as a download. */
 export async function ReplyWorkflow(input: ReplyInput): Promise<void> {
-  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const telegram = proxyActivities<TelegramActivities>({
+    ...telegramPolicy(input.policies),
+    summary: `Telegram, chat ${input.chatId}`,
+  });
   await telegram.sendText({ chatId: input.chatId, text: input.text, replyToMessageId: input.messageId });
 }
 
@@ -16,21 +19,27 @@ export async function ReplyWorkflow(input: ReplyInput): Promise<void> {
  * group, only admins may) and redraws the buttons.
  */
 export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
-  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
+  const telegram = proxyActivities<TelegramActivities>({
+    ...telegramPolicy(input.policies),
+    summary: `Telegram, chat ${input.chatId}`,
+  });
   const state = settingsStateFor(input);
   if (!input.choice) {
     const settings = await state.read(input.chatId);
     await telegram.showSettings({ chatId: input.chatId, replyToMessageId: input.messageId, settings });
     return;
   }
-  const allowed = input.userId !== undefined && (await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }));
+  const allowed =
+    input.userId !== undefined && (await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }));
   if (!allowed) {
-    if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_ADMINS_ONLY });
+    if (input.callbackQueryId)
+      await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_ADMINS_ONLY });
     return;
   }
   const settings = await state.save({ chatId: input.chatId, choice: input.choice });
   await telegram.redrawSettings({ chatId: input.chatId, messageId: input.messageId, settings });
-  if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_SAVED });
+  if (input.callbackQueryId)
+    await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_SAVED });
 }
 
 /**
@@ -39,12 +48,21 @@ export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
  */
 export const SETTINGS_STORE_PATCH = 'settings-in-state-store';
 
-function settingsStateFor(input: SettingsInput): { read(chatId: number): Promise<ChatSettings>; save(input: { chatId: number; choice: SettingsChoice }): Promise<ChatSettings> } {
+function settingsStateFor(input: SettingsInput): {
+  read(chatId: number): Promise<ChatSettings>;
+  save(input: { chatId: number; choice: SettingsChoice }): Promise<ChatSettings>;
+} {
   if (patched(SETTINGS_STORE_PATCH)) {
-    const store = proxyLocalActivities<StoreActivities>({ ...localStatePolicy(input.policies), summary: `state store, chat ${input.chatId}` });
+    const store = proxyLocalActivities<StoreActivities>({
+      ...localStatePolicy(input.policies),
+      summary: `state store, chat ${input.chatId}`,
+    });
     return { read: (chatId) => store.readChatSettings(chatId), save: (choice) => store.saveChatSetting(choice) };
   }
-  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  const state = proxyActivities<StateActivities>({
+    ...statePolicy(input.policies),
+    summary: `settings and media cache, chat ${input.chatId}`,
+  });
   return { read: (chatId) => state.getChatSettings(chatId), save: (choice) => state.chooseChatSetting(choice) };
 }
 
@@ -53,8 +71,14 @@ function settingsStateFor(input: SettingsInput): { read(chatId: number): Promise
  * that the person asked for, or any of them for a chat admin; refuses everyone else.
  */
 export async function CancelWorkflow(input: CancelInput): Promise<{ cancelled: number; refused: number }> {
-  const telegram = proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` });
-  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  const telegram = proxyActivities<TelegramActivities>({
+    ...telegramPolicy(input.policies),
+    summary: `Telegram, chat ${input.chatId}`,
+  });
+  const state = proxyActivities<StateActivities>({
+    ...statePolicy(input.policies),
+    summary: `settings and media cache, chat ${input.chatId}`,
+  });
   const running = await state.findRunningRequests({ chatId: input.chatId, requestMessageId: input.targetMessageId });
   const foreign = running.some((request) => request.requesterId !== input.userId);
   const admin = foreign ? await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }) : false;
@@ -63,6 +87,7 @@ export async function CancelWorkflow(input: CancelInput): Promise<{ cancelled: n
 
   const text = cancelAnswer(allowed.length, running.length - allowed.length);
   if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text });
-  else if (input.commandMessageId !== undefined) await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.commandMessageId });
+  else if (input.commandMessageId !== undefined)
+    await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.commandMessageId });
   return { cancelled: allowed.length, refused: running.length - allowed.length };
 }

@@ -22,7 +22,10 @@ export type { MediaCacheState };
  * media can never share an entry: a cache hit is the very same request made before. Entries end
  * after 30 days unused, or when the store has taken their media over (`retire`).
  */
-export const claimUpdate = defineUpdate<{ status: 'cached'; media: CachedMedia } | { status: 'lease' } | { status: 'wait' }, [{ holder: string }]>('claim');
+export const claimUpdate = defineUpdate<
+  { status: 'cached'; media: CachedMedia } | { status: 'lease' } | { status: 'wait' },
+  [{ holder: string }]
+>('claim');
 export const completeUpdate = defineUpdate<void, [{ holder: string; media: CachedMedia }]>('complete');
 export const releaseUpdate = defineUpdate<void, [{ holder: string }]>('release');
 export const evictUpdate = defineUpdate<boolean, [{ fileId: string }]>('evict');

@@ -16,15 +16,49 @@ import {
 } from '@temporalio/workflow';
 import { mediaHostOf } from './searchAttributes.js';
 import { TimeoutType } from '@temporalio/common';
-import type { DownloadActivities, HostActivities, StateActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
+import type {
+  DownloadActivities,
+  HostActivities,
+  StateActivities,
+  StoreActivities,
+  TelegramActivities,
+} from '../activities/index.js';
 import { DEFAULT_SETTINGS } from './chatSettings.js';
 import { FailureType } from './failures.js';
 import { mediaSettledSignal } from './mediaCache.js';
-import { ACKNOWLEDGED, albumCapNote, CANCELLED, doneSummary, failureMessage, linkProgressText, mediaCaption, quotaRefusalText, UPLOADING } from './messages.js';
-import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, localStatePolicy, localTelegramPolicy, MAX_HOST_ROUNDS, statePolicy, telegramPolicy } from './policies.js';
+import {
+  ACKNOWLEDGED,
+  albumCapNote,
+  CANCELLED,
+  doneSummary,
+  failureMessage,
+  linkProgressText,
+  mediaCaption,
+  quotaRefusalText,
+  UPLOADING,
+} from './messages.js';
+import {
+  downloadPolicy,
+  hostCleanupPolicy,
+  hostUploadPolicy,
+  localStatePolicy,
+  localTelegramPolicy,
+  MAX_HOST_ROUNDS,
+  statePolicy,
+  telegramPolicy,
+} from './policies.js';
 import type { QuotaDecision, QuotaLimits, QuotaRefusal } from './quotaWindow.js';
 import { createProgress, type Progress } from './requestStatus.js';
-import type { CacheClaim, CachedMedia, ChatSettings, LinkOutcome, MediaKey, MediaRequestInput, MediaRequestResult, SentMessage } from './types.js';
+import type {
+  CacheClaim,
+  CachedMedia,
+  ChatSettings,
+  LinkOutcome,
+  MediaKey,
+  MediaRequestInput,
+  MediaRequestResult,
+  SentMessage,
+} from './types.js';
 import { quotaProbeSignal } from './userQuota.js';
 
 export { OUTCOME_SEARCH_ATTRIBUTES_PATCH, statusQuery, type RequestStatus } from './requestStatus.js';
@@ -110,7 +144,9 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
     return await serveLinks(input, progress, backend, admission.settings);
   } finally {
     if (limits && !refused) {
-      await CancellationScope.nonCancellable(() => backend.releaseSlot(slot).catch(warn('could not release the quota slot')));
+      await CancellationScope.nonCancellable(() =>
+        backend.releaseSlot(slot).catch(warn('could not release the quota slot')),
+      );
     }
   }
 }
@@ -123,7 +159,11 @@ interface RequestBackend {
   patched(id: string): boolean;
   telegram: TelegramActivities;
   /** The quota slot (when there are limits) and, light, the chat's settings. */
-  admit(slot: Slot, links: number, limits: QuotaLimits | undefined): Promise<{ decision: QuotaDecision; settings?: ChatSettings }>;
+  admit(
+    slot: Slot,
+    links: number,
+    limits: QuotaLimits | undefined,
+  ): Promise<{ decision: QuotaDecision; settings?: ChatSettings }>;
   releaseSlot(slot: Slot): Promise<void>;
   settings(chatId: number): Promise<ChatSettings>;
   claim(input: { key: MediaKey; holder: string }): Promise<CacheClaim>;
@@ -136,18 +176,27 @@ type Slot = { userId: number; holder: string };
 
 /** The state store and the workflow worker's own Bot API calls, as local activities (LIGHT_REQUEST_PATCH). */
 function storeBackend(input: MediaRequestInput): RequestBackend {
-  const store = proxyLocalActivities<StoreActivities>({ ...localStatePolicy(input.policies), summary: `state store, chat ${input.chatId}` });
+  const store = proxyLocalActivities<StoreActivities>({
+    ...localStatePolicy(input.policies),
+    summary: `state store, chat ${input.chatId}`,
+  });
   return {
     light: true,
     patched: () => true,
-    telegram: proxyLocalActivities<TelegramActivities>({ ...localTelegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` }),
+    telegram: proxyLocalActivities<TelegramActivities>({
+      ...localTelegramPolicy(input.policies),
+      summary: `Telegram, chat ${input.chatId}`,
+    }),
     async admit(slot, links, limits) {
       try {
         return await store.admitRequest({ chatId: input.chatId, ...slot, links, limits });
       } catch (error) {
         if (isCancellation(error)) throw error;
         // A sick store must not take the bot down: served without a slot, in the default mode.
-        log.warn('the state store did not answer; serving the request without a quota slot, with the default settings', { error: String(error) });
+        log.warn(
+          'the state store did not answer; serving the request without a quota slot, with the default settings',
+          { error: String(error) },
+        );
         return { decision: { granted: true }, settings: DEFAULT_SETTINGS };
       }
     },
@@ -162,12 +211,21 @@ function storeBackend(input: MediaRequestInput): RequestBackend {
 
 /** Runs from before LIGHT_REQUEST_PATCH: entity workflows and Bot API calls through activities on the telegram queue, as they were. */
 function entityBackend(input: MediaRequestInput): RequestBackend {
-  const quota = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `quota of the sender, chat ${input.chatId}` });
-  const state = proxyActivities<StateActivities>({ ...statePolicy(input.policies), summary: `settings and media cache, chat ${input.chatId}` });
+  const quota = proxyActivities<StateActivities>({
+    ...statePolicy(input.policies),
+    summary: `quota of the sender, chat ${input.chatId}`,
+  });
+  const state = proxyActivities<StateActivities>({
+    ...statePolicy(input.policies),
+    summary: `settings and media cache, chat ${input.chatId}`,
+  });
   return {
     light: false,
     patched,
-    telegram: proxyActivities<TelegramActivities>({ ...telegramPolicy(input.policies), summary: `Telegram, chat ${input.chatId}` }),
+    telegram: proxyActivities<TelegramActivities>({
+      ...telegramPolicy(input.policies),
+      summary: `Telegram, chat ${input.chatId}`,
+    }),
     async admit(slot, links, limits) {
       return { decision: await acquireSlot(quota, slot, links, limits!) };
     },
@@ -184,7 +242,12 @@ function entityBackend(input: MediaRequestInput): RequestBackend {
  * Asks the quota for a slot. When the quota cannot answer at all (its activity ran out of
  * attempts), the request is served anyway: a sick quota entity must not take the bot down.
  */
-async function acquireSlot(state: StateActivities, slot: Slot, links: number, limits: QuotaLimits): Promise<QuotaDecision> {
+async function acquireSlot(
+  state: StateActivities,
+  slot: Slot,
+  links: number,
+  limits: QuotaLimits,
+): Promise<QuotaDecision> {
   try {
     return await state.acquireQuota({ ...slot, links, limits });
   } catch (error) {
@@ -195,21 +258,38 @@ async function acquireSlot(state: StateActivities, slot: Slot, links: number, li
 }
 
 /** Tells the person why nothing happens and when to send the link again; the run fails as QuotaExceeded. */
-async function refuse(input: MediaRequestInput, refusal: QuotaRefusal, progress: Progress, { telegram }: RequestBackend): Promise<never> {
+async function refuse(
+  input: MediaRequestInput,
+  refusal: QuotaRefusal,
+  progress: Progress,
+  { telegram }: RequestBackend,
+): Promise<never> {
   const reason =
     refusal.reason === 'concurrent'
       ? `${refusal.running} requests of this user running (limit ${refusal.limit})`
       : `${refusal.sent} links from this user in the last hour (limit ${refusal.limit}); room again in ${Math.ceil(refusal.retryAfterMs / 1000)} s`;
-  await telegram.sendText({ chatId: input.chatId, text: quotaRefusalText(refusal), replyToMessageId: input.messageId }).catch(warn('could not send the quota refusal'));
+  await telegram
+    .sendText({ chatId: input.chatId, text: quotaRefusalText(refusal), replyToMessageId: input.messageId })
+    .catch(warn('could not send the quota refusal'));
   const failure: LinkFailure = { type: FailureType.QuotaExceeded, reason };
   progress.sawError(failure.type, failure.reason);
   progress.end('failed', failure.type);
   const links: LinkOutcome[] = input.links.map((link) => ({ link, outcome: 'failed', failureType: failure.type }));
-  throw ApplicationFailure.create({ type: failure.type, message: reason, nonRetryable: true, details: [{ ...failure, quota: refusal, links }] });
+  throw ApplicationFailure.create({
+    type: failure.type,
+    message: reason,
+    nonRetryable: true,
+    details: [{ ...failure, quota: refusal, links }],
+  });
 }
 
 /** The links of the message, one after the other (see {@link MediaRequestWorkflow}). */
-async function serveLinks(input: MediaRequestInput, progress: Progress, backend: RequestBackend, admitted?: ChatSettings): Promise<MediaRequestResult> {
+async function serveLinks(
+  input: MediaRequestInput,
+  progress: Progress,
+  backend: RequestBackend,
+  admitted?: ChatSettings,
+): Promise<MediaRequestResult> {
   const settled = new Map<string, CachedMedia | null>();
   setHandler(mediaSettledSignal, ({ cacheId, media }) => {
     settled.set(cacheId, media ?? null);
@@ -226,16 +306,32 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
   // Light runs: cache entries being recorded while the request goes on (awaited before it ends).
   const settling: Promise<unknown>[] = [];
   try {
-    statusMessage = await telegram.sendText({ chatId: chat.chatId, text: ACKNOWLEDGED, replyToMessageId: chat.replyTo, cancelButtonFor: chat.replyTo });
+    statusMessage = await telegram.sendText({
+      chatId: chat.chatId,
+      text: ACKNOWLEDGED,
+      replyToMessageId: chat.replyTo,
+      cancelButtonFor: chat.replyTo,
+    });
     const settings: ChatSettings = admitted ?? (await backend.settings(input.chatId));
     const mode = input.mode ?? settings.mode;
 
     for (const [index, link] of input.links.entries()) {
       progress.startLink(index + 1);
       if (input.links.length > 1) {
-        await telegram.editText({ chatId: chat.chatId, messageId: statusMessage.messageId, text: linkProgressText(index + 1, input.links.length), cancelButtonFor: chat.replyTo });
+        await telegram.editText({
+          chatId: chat.chatId,
+          messageId: statusMessage.messageId,
+          text: linkProgressText(index + 1, input.links.length),
+          cancelButtonFor: chat.replyTo,
+        });
       }
-      const key: MediaKey = { url: link, mode, maxHeight: settings.maxHeight, maxUploadBytes: input.maxUploadBytes, albumCap: input.albumCap };
+      const key: MediaKey = {
+        url: link,
+        mode,
+        maxHeight: settings.maxHeight,
+        maxUploadBytes: input.maxUploadBytes,
+        albumCap: input.albumCap,
+      };
       // The same media twice in one message: the second finds the first's file_ids.
       if (settling.length > 0) await Promise.all(settling);
       try {
@@ -252,23 +348,39 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
         if (failure.type === FailureType.ChatUnavailable) break; // nobody left to send anything to
         const text = failureMessage({ ...failure, url: link, limitBytes: failure.limitBytes ?? input.maxUploadBytes });
         if (input.links.length === 1) await tellUser(telegram, input, statusMessage, text);
-        else await telegram.sendText({ chatId: chat.chatId, text: `${text}\n(${link})`, replyToMessageId: chat.replyTo }).catch(warn('could not report a failed link'));
+        else
+          await telegram
+            .sendText({ chatId: chat.chatId, text: `${text}\n(${link})`, replyToMessageId: chat.replyTo })
+            .catch(warn('could not report a failed link'));
       }
     }
 
     const delivered = outcomes.filter((outcome) => outcome.outcome !== 'failed').length;
     const { messageId } = statusMessage;
     if (failures.length === 0) {
-      await Promise.all([shieldIf(lastLinkShielded, () => telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message'))), ...settling]);
+      await Promise.all([
+        shieldIf(lastLinkShielded, () =>
+          telegram.deleteMessage({ chatId: chat.chatId, messageId }).catch(warn('could not delete the status message')),
+        ),
+        ...settling,
+      ]);
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
-      await shieldIf(lastLinkShielded, () => telegram.editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) }).catch(warn('could not update the status')));
+      await shieldIf(lastLinkShielded, () =>
+        telegram
+          .editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) })
+          .catch(warn('could not update the status')),
+      );
     }
   } catch (error) {
     if (isCancellation(error)) {
       progress.end('cancelled');
       if (statusMessage) {
         const { messageId } = statusMessage;
-        await CancellationScope.nonCancellable(() => telegram.editText({ chatId: chat.chatId, messageId, text: CANCELLED }).catch(warn('could not show the cancel')));
+        await CancellationScope.nonCancellable(() =>
+          telegram
+            .editText({ chatId: chat.chatId, messageId, text: CANCELLED })
+            .catch(warn('could not show the cancel')),
+        );
       }
       throw error;
     }
@@ -276,7 +388,16 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
     failures.push(failure);
     progress.sawError(failure.type, failure.reason);
     if (failure.type !== FailureType.ChatUnavailable) {
-      await tellUser(telegram, input, statusMessage, failureMessage({ ...failure, url: input.links[0] ?? '', limitBytes: failure.limitBytes ?? input.maxUploadBytes }));
+      await tellUser(
+        telegram,
+        input,
+        statusMessage,
+        failureMessage({
+          ...failure,
+          url: input.links[0] ?? '',
+          limitBytes: failure.limitBytes ?? input.maxUploadBytes,
+        }),
+      );
     }
   } finally {
     await Promise.all(settling);
@@ -286,7 +407,12 @@ async function serveLinks(input: MediaRequestInput, progress: Progress, backend:
   const outcome = outcomes.length > 0 && outcomes.every((link) => link.outcome === 'cached') ? 'cached' : 'delivered';
   progress.end(first ? 'failed' : outcome, first?.type);
   if (first) {
-    throw ApplicationFailure.create({ type: first.type, message: first.reason, nonRetryable: true, details: [{ ...first, links: outcomes }] });
+    throw ApplicationFailure.create({
+      type: first.type,
+      message: first.reason,
+      nonRetryable: true,
+      details: [{ ...first, links: outcomes }],
+    });
   }
   return { outcome, links: outcomes };
 }
@@ -323,7 +449,12 @@ async function deliverLink(
     if (media) {
       progress.phase('sending cached');
       try {
-        await telegram.sendCachedMedia({ chatId: input.chatId, replyToMessageId: input.messageId, media, caption: caption(media.title) });
+        await telegram.sendCachedMedia({
+          chatId: input.chatId,
+          replyToMessageId: input.messageId,
+          media,
+          caption: caption(media.title),
+        });
       } catch (error) {
         if (failureTypeOf(error) !== FailureType.StaleFileId || claims > 2) throw error;
         log.warn('Telegram rejected a cached file_id; evicting it and downloading again', { cacheId: claim.cacheId });
@@ -332,8 +463,13 @@ async function deliverLink(
         continue;
       }
       // The media is in the chat; a note that does not arrive must not make the link fail.
-      if (cutShortByCap(media.album, media.files.length, media.availableItems) && backend.patched(CACHED_ALBUM_CAP_NOTE_PATCH)) {
-        await telegram.sendText(capNote(input, media.files.length, media.availableItems)).catch(warn('could not send the album cap note'));
+      if (
+        cutShortByCap(media.album, media.files.length, media.availableItems) &&
+        backend.patched(CACHED_ALBUM_CAP_NOTE_PATCH)
+      ) {
+        await telegram
+          .sendText(capNote(input, media.files.length, media.availableItems))
+          .catch(warn('could not send the album cap note'));
       }
       return { outcome: { link: key.url, outcome: 'cached', items: media.files.length }, shielded: false };
     }
@@ -341,14 +477,21 @@ async function deliverLink(
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
       const sent = await downloadAndSend(input, key, status, caption, progress, backend);
-      const recorded = shieldIf(sent.shielded, () => backend.complete({ cacheId: claim.cacheId, holder, media: sent.media }));
+      const recorded = shieldIf(sent.shielded, () =>
+        backend.complete({ cacheId: claim.cacheId, holder, media: sent.media }),
+      );
       // Light runs go on meanwhile (the status message is deleted beside it): the media is in
       // the chat, and a cache that could not record it must not make the link fail.
       if (backend.light) settling.push(recorded.catch(warn('could not record the media in the cache')));
       else await recorded;
-      return { outcome: { link: key.url, outcome: 'delivered', items: sent.media.files.length }, shielded: sent.shielded };
+      return {
+        outcome: { link: key.url, outcome: 'delivered', items: sent.media.files.length },
+        shielded: sent.shielded,
+      };
     } catch (error) {
-      await CancellationScope.nonCancellable(() => backend.release({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')));
+      await CancellationScope.nonCancellable(() =>
+        backend.release({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')),
+      );
       throw error;
     }
   }
@@ -364,7 +507,10 @@ async function downloadAndSend(
 ): Promise<{ media: CachedMedia; shielded: boolean }> {
   const { telegram } = backend;
   // Summaries name each call in the Web UI's event list.
-  const downloads = proxyActivities<DownloadActivities>({ ...downloadPolicy(input.policies), summary: `download (${key.mode}) ${mediaHostOf(key.url)}` });
+  const downloads = proxyActivities<DownloadActivities>({
+    ...downloadPolicy(input.policies),
+    summary: `download (${key.mode}) ${mediaHostOf(key.url)}`,
+  });
   for (let round = 1; ; round++) {
     const download = await progress.downloading(round, () =>
       downloads.downloadMedia({
@@ -378,7 +524,10 @@ async function downloadAndSend(
       }),
     );
     const files = download.files.length === 1 ? `a ${download.files[0]!.kind}` : `an album of ${download.files.length}`;
-    const hostCleanup = proxyActivities<HostActivities>({ ...hostCleanupPolicy(download.hostQueue, input.policies), summary: `clean up on ${download.hostQueue}` });
+    const hostCleanup = proxyActivities<HostActivities>({
+      ...hostCleanupPolicy(download.hostQueue, input.policies),
+      summary: `clean up on ${download.hostQueue}`,
+    });
     let hostGone = false;
     // Light runs: a delivered upload removed the files itself, no cleanup task needed.
     let removedByUpload = false;
@@ -415,13 +564,26 @@ async function downloadAndSend(
       // stop it): what is left of the link is done as for any delivery, never cancelled halfway.
       const shielded = waitsForCancel;
       if (cutShortByCap(download.album, download.files.length, download.availableItems)) {
-        await shieldIf(shielded, () => telegram.sendText(capNote(input, download.files.length, download.availableItems)));
+        await shieldIf(shielded, () =>
+          telegram.sendText(capNote(input, download.files.length, download.availableItems)),
+        );
       }
-      return { media: { files: sent.files, album: download.album, availableItems: download.availableItems, title: download.title ?? download.files[0]?.title }, shielded };
+      return {
+        media: {
+          files: sent.files,
+          album: download.album,
+          availableItems: download.availableItems,
+          title: download.title ?? download.files[0]?.title,
+        },
+        shielded,
+      };
     } catch (error) {
       hostGone = isHostGone(error, backend);
       if (hostGone && round < MAX_HOST_ROUNDS) {
-        log.warn('the download host stopped answering; downloading again on another host', { hostQueue: download.hostQueue, round });
+        log.warn('the download host stopped answering; downloading again on another host', {
+          hostQueue: download.hostQueue,
+          round,
+        });
         progress.sawError('HostGone', `${download.hostQueue} did not pick up the upload; downloading again`);
         continue;
       }
@@ -431,7 +593,9 @@ async function downloadAndSend(
       // success). A host that is gone cannot be reached; its worker sweeps stale request dirs
       // when it starts again.
       if (!hostGone && !removedByUpload) {
-        await CancellationScope.nonCancellable(() => hostCleanup.cleanup({ dir: download.dir }).catch(warn('cleanup failed')));
+        await CancellationScope.nonCancellable(() =>
+          hostCleanup.cleanup({ dir: download.dir }).catch(warn('cleanup failed')),
+        );
       }
     }
   }
@@ -482,7 +646,12 @@ function describeFailure(error: unknown): LinkFailure {
   return { type: FailureType.DownloadFailed, reason: error instanceof Error ? error.message : String(error) };
 }
 
-async function tellUser(telegram: TelegramActivities, input: MediaRequestInput, status: SentMessage | undefined, text: string): Promise<void> {
+async function tellUser(
+  telegram: TelegramActivities,
+  input: MediaRequestInput,
+  status: SentMessage | undefined,
+  text: string,
+): Promise<void> {
   try {
     if (status && (await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text }))) return;
     await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.messageId });

@@ -59,7 +59,8 @@ export const HELP_TEXT = [
   'I reply "⏳" right away, with a Cancel button, then send the file, up to the Telegram upload limit. If I cannot, I tell you why.',
 ].join('\n');
 
-export const NO_LINK_TEXT = 'Send me a link (starting with http:// or https://) and I will download the media for you. /help tells more.';
+export const NO_LINK_TEXT =
+  'Send me a link (starting with http:// or https://) and I will download the media for you. /help tells more.';
 
 export interface FailureFacts {
   type: string;
@@ -104,7 +105,9 @@ export const PRIVATE_BOT_TEXT = 'This bot is private.';
  * Why a request was not started, and when to send it again: a running download finishing, or
  * the oldest link of the last hour leaving the window (rounded up to the minute).
  */
-export function quotaRefusalText(refusal: { reason: 'concurrent'; limit: number } | { reason: 'hourly'; sent: number; retryAfterMs: number }): string {
+export function quotaRefusalText(
+  refusal: { reason: 'concurrent'; limit: number } | { reason: 'hourly'; sent: number; retryAfterMs: number },
+): string {
   if (refusal.reason === 'concurrent') {
     const downloads = refusal.limit === 1 ? 'a download' : `${refusal.limit} downloads`;
     return `You already have ${downloads} running — send the link again when ${refusal.limit === 1 ? 'it' : 'one'} finishes.`;

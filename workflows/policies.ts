@@ -119,7 +119,11 @@ export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions
  * because Telegram already had the whole file, so it never says "Cancelled" while the media is
  * on its way (runs from before this replay without it: workflows/mediaRequest.ts).
  */
-export function hostUploadPolicy(hostQueue: string, overrides: PolicyOverrides = {}, { waitForCancellation = false } = {}): ActivityOptions {
+export function hostUploadPolicy(
+  hostQueue: string,
+  overrides: PolicyOverrides = {},
+  { waitForCancellation = false } = {},
+): ActivityOptions {
   const o = overrides.host ?? {};
   return {
     taskQueue: hostQueue,

@@ -80,17 +80,33 @@ export function linksInWindow(state: QuotaState, now: number): number {
  * first: when it is reached, a finished download would not help, and its refusal says when to
  * come back.
  */
-export function decideQuota(previous: QuotaState, ask: QuotaAsk, now: number): { decision: QuotaDecision; state: QuotaState } {
+export function decideQuota(
+  previous: QuotaState,
+  ask: QuotaAsk,
+  now: number,
+): { decision: QuotaDecision; state: QuotaState } {
   const state = pruneWindow(previous, now);
   if (state.running.some((running) => running.holder === ask.holder)) return { decision: { granted: true }, state };
 
   const { concurrentRequests, requestsPerHour } = ask.limits;
   const sent = state.recent.reduce((sum, start) => sum + start.links, 0);
   if (requestsPerHour > 0 && sent >= requestsPerHour) {
-    return { decision: { granted: false, reason: 'hourly', sent, limit: requestsPerHour, retryAfterMs: hourlyRetryAfterMs(state, requestsPerHour, now) }, state };
+    return {
+      decision: {
+        granted: false,
+        reason: 'hourly',
+        sent,
+        limit: requestsPerHour,
+        retryAfterMs: hourlyRetryAfterMs(state, requestsPerHour, now),
+      },
+      state,
+    };
   }
   if (concurrentRequests > 0 && state.running.length >= concurrentRequests) {
-    return { decision: { granted: false, reason: 'concurrent', running: state.running.length, limit: concurrentRequests }, state };
+    return {
+      decision: { granted: false, reason: 'concurrent', running: state.running.length, limit: concurrentRequests },
+      state,
+    };
   }
   return {
     decision: { granted: true },
@@ -124,18 +140,26 @@ export function releaseSlot(state: QuotaState, holder: string): QuotaState {
  * Applies the answer of a liveness check: holders whose run has ended lose their slot (a run that
  * was terminated never released it), the others are marked as seen now.
  */
-export function applyLivenessCheck(state: QuotaState, results: ReadonlyArray<{ holder: string; running: boolean }>, now: number): QuotaState {
+export function applyLivenessCheck(
+  state: QuotaState,
+  results: ReadonlyArray<{ holder: string; running: boolean }>,
+  now: number,
+): QuotaState {
   const ended = new Set(results.filter((result) => !result.running).map((result) => result.holder));
   const seen = new Set(results.filter((result) => result.running).map((result) => result.holder));
   return {
     ...state,
-    running: state.running.filter((running) => !ended.has(running.holder)).map((running) => (seen.has(running.holder) ? { ...running, checkedAt: now } : running)),
+    running: state.running
+      .filter((running) => !ended.has(running.holder))
+      .map((running) => (seen.has(running.holder) ? { ...running, checkedAt: now } : running)),
   };
 }
 
 /** Holders not checked for `olderThanMs` (counted from when they were granted if never checked). */
 export function holdersToCheck(state: QuotaState, now: number, olderThanMs: number): string[] {
-  return state.running.filter((running) => now - (running.checkedAt ?? running.since) >= olderThanMs).map((running) => running.holder);
+  return state.running
+    .filter((running) => now - (running.checkedAt ?? running.since) >= olderThanMs)
+    .map((running) => running.holder);
 }
 
 /**
@@ -144,7 +168,9 @@ export function holdersToCheck(state: QuotaState, now: number, olderThanMs: numb
  * make the entity signal the same runs over and over).
  */
 export function holdersToCheckAtLimit(state: QuotaState, now: number, minIntervalMs: number): string[] {
-  return state.running.filter((running) => running.checkedAt === undefined || now - running.checkedAt >= minIntervalMs).map((running) => running.holder);
+  return state.running
+    .filter((running) => running.checkedAt === undefined || now - running.checkedAt >= minIntervalMs)
+    .map((running) => running.holder);
 }
 
 /** Nothing running and nothing in the window: the entity may end. */
@@ -157,6 +183,9 @@ export function isIdle(state: QuotaState): boolean {
  * oldest slot's lease running out (then it checks that the holder still runs). Undefined when idle.
  */
 export function nextWakeAt(state: QuotaState, leaseMs: number): number | undefined {
-  const times = [...state.recent.map((start) => start.at + QUOTA_WINDOW_MS), ...state.running.map((running) => (running.checkedAt ?? running.since) + leaseMs)];
+  const times = [
+    ...state.recent.map((start) => start.at + QUOTA_WINDOW_MS),
+    ...state.running.map((running) => (running.checkedAt ?? running.since) + leaseMs),
+  ];
   return times.length === 0 ? undefined : Math.min(...times);
 }

@@ -10,7 +10,15 @@ export interface DownloadProgressStatus extends Omit<DownloadProgressReport, 'at
 }
 
 export interface RequestStatus {
-  phase: 'acknowledging' | 'downloading' | 'uploading' | 'sending cached' | 'waiting for another download' | 'done' | 'failed' | 'cancelled';
+  phase:
+    | 'acknowledging'
+    | 'downloading'
+    | 'uploading'
+    | 'sending cached'
+    | 'waiting for another download'
+    | 'done'
+    | 'failed'
+    | 'cancelled';
   /** 1-based link being handled, of `links`. */
   link: number;
   links: number;
@@ -87,7 +95,10 @@ export function createProgress(links: number, options: { light?: boolean } = {})
 /** A download's report as the status shows it (also how `ops status` shows a download's heartbeat). */
 export function progressStatusOf(report: Omit<DownloadProgressReport, 'attempt'>): DownloadProgressStatus {
   const { phase, downloadedBytes, totalBytes, speedBytesPerSecond, item, items } = report;
-  const percent = downloadedBytes !== undefined && totalBytes ? Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100)) : undefined;
+  const percent =
+    downloadedBytes !== undefined && totalBytes
+      ? Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100))
+      : undefined;
   return { phase, downloadedBytes, totalBytes, percent, speedBytesPerSecond, item, items };
 }
 
@@ -107,10 +118,12 @@ export function currentDetails(status: RequestStatus): string {
 
 /** One line, e.g. `downloading 1.2 MB of 4 MB (30%) at 512 KB/s` (also used by `ops status`). */
 export function describeProgress(progress: DownloadProgressStatus): string {
-  const item = progress.items !== undefined && progress.items > 1 ? ` item ${progress.item ?? '?'} of ${progress.items},` : '';
+  const item =
+    progress.items !== undefined && progress.items > 1 ? ` item ${progress.item ?? '?'} of ${progress.items},` : '';
   const done = progress.downloadedBytes !== undefined ? ` ${formatBytes(progress.downloadedBytes)}` : '';
   const total = progress.totalBytes !== undefined ? ` of ${formatBytes(progress.totalBytes)}` : '';
   const percent = progress.percent !== undefined ? ` (${progress.percent}%)` : '';
-  const speed = progress.speedBytesPerSecond !== undefined ? ` at ${formatBytes(Math.round(progress.speedBytesPerSecond))}/s` : '';
+  const speed =
+    progress.speedBytesPerSecond !== undefined ? ` at ${formatBytes(Math.round(progress.speedBytesPerSecond))}/s` : '';
   return `${progress.phase}${item}${done}${total}${percent}${speed}`.replace(/,$/, '');
 }

@@ -11,7 +11,12 @@ export const MediaHostAttribute = defineSearchAttributeKey('MediaHost', SearchAt
 export const RequestOutcomeAttribute = defineSearchAttributeKey('RequestOutcome', SearchAttributeType.KEYWORD);
 export const FailureTypeAttribute = defineSearchAttributeKey('FailureType', SearchAttributeType.KEYWORD);
 
-export const SEARCH_ATTRIBUTES = [ChatIdAttribute, MediaHostAttribute, RequestOutcomeAttribute, FailureTypeAttribute] as const;
+export const SEARCH_ATTRIBUTES = [
+  ChatIdAttribute,
+  MediaHostAttribute,
+  RequestOutcomeAttribute,
+  FailureTypeAttribute,
+] as const;
 
 export type RequestOutcome = 'delivered' | 'cached' | 'failed' | 'cancelled';
 

@@ -105,7 +105,10 @@ export async function UserQuotaWorkflow(previous?: QuotaState): Promise<void> {
     }
     touched = false;
     const wakeAt = nextWakeAt(state, LEASE_MS) ?? Date.now() + LEASE_MS;
-    const woken = await condition(() => touched || workflowInfo().continueAsNewSuggested, Math.max(1, wakeAt - Date.now()));
+    const woken = await condition(
+      () => touched || workflowInfo().continueAsNewSuggested,
+      Math.max(1, wakeAt - Date.now()),
+    );
     if (!woken) await checkHolders(holdersToCheck(state, Date.now(), LEASE_MS));
   }
 }

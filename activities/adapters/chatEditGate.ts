@@ -75,7 +75,8 @@ export function createChatEditGate(options: ChatEditGateOptions = {}): ChatEditG
     if (t - sweptAt < idleMs / 2) return;
     sweptAt = t;
     for (const [chatId, chat] of chats) {
-      for (const [messageId, status] of chat.statuses) if (t - status.askedAt >= idleMs) chat.statuses.delete(messageId);
+      for (const [messageId, status] of chat.statuses)
+        if (t - status.askedAt >= idleMs) chat.statuses.delete(messageId);
       if (!editing(chat, t) && t >= chat.nextEditAt && t - chat.touchedAt >= idleMs) chats.delete(chatId);
     }
   }
@@ -100,7 +101,8 @@ export function createChatEditGate(options: ChatEditGateOptions = {}): ChatEditG
   }
 
   /** Whether `a` has waited longer for an edit than `b`. */
-  const before = (a: StatusTurns, b: StatusTurns) => a.lastEditAt < b.lastEditAt || (a.lastEditAt === b.lastEditAt && a.firstAskedAt < b.firstAskedAt);
+  const before = (a: StatusTurns, b: StatusTurns) =>
+    a.lastEditAt < b.lastEditAt || (a.lastEditAt === b.lastEditAt && a.firstAskedAt < b.firstAskedAt);
 
   return {
     tryEdit(chatId, messageId) {
@@ -112,7 +114,8 @@ export function createChatEditGate(options: ChatEditGateOptions = {}): ChatEditG
       if (chat.gone || mine.stopped) return 'stop';
       if (editing(chat, t) || t < chat.nextEditAt) return 'wait';
       for (const [otherId, other] of chat.statuses) {
-        if (otherId !== messageId && !other.stopped && t - other.askedAt <= waitingWindowMs && before(other, mine)) return 'wait';
+        if (otherId !== messageId && !other.stopped && t - other.askedAt <= waitingWindowMs && before(other, mine))
+          return 'wait';
       }
       chat.editing = { messageId, since: t };
       chat.nextEditAt = t + intervalMs;
@@ -127,7 +130,8 @@ export function createChatEditGate(options: ChatEditGateOptions = {}): ChatEditG
       // Counted from the answer too: the next edit reaches Telegram at least the interval after
       // this one did, however long this one took on the way.
       chat.nextEditAt = Math.max(chat.nextEditAt, t + intervalMs);
-      if (answer.kind === 'rate-limited') chat.nextEditAt = Math.max(chat.nextEditAt, t + answer.retryAfterSeconds * 1000);
+      if (answer.kind === 'rate-limited')
+        chat.nextEditAt = Math.max(chat.nextEditAt, t + answer.retryAfterSeconds * 1000);
       if (answer.kind === 'chat-gone') chat.gone = true;
       if (answer.kind === 'status-gone') statusOf(chat, messageId, t).stopped = true;
     },

@@ -25,7 +25,8 @@ export interface EgressProxyOptions {
   resolve?: Resolve;
 }
 
-const resolveAll: Resolve = async (host) => (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
+const resolveAll: Resolve = async (host) =>
+  (await lookup(host, { all: true, verbatim: true })).map((entry) => entry.address);
 
 class Refused extends Error {}
 
@@ -55,7 +56,8 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     } catch {
       return refuse('does not resolve');
     }
-    if (addresses.length === 0 || addresses.some(isBlockedAddress)) return refuse('resolves to a private or local address');
+    if (addresses.length === 0 || addresses.some(isBlockedAddress))
+      return refuse('resolves to a private or local address');
     return addresses[0]!;
   }
 
@@ -77,14 +79,23 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     try {
       address = await pick(target.hostname, port);
     } catch (error) {
-      response.writeHead(403, EGRESS_REFUSAL, { 'content-type': 'text/plain' }).end(error instanceof Error ? error.message : 'refused');
+      response
+        .writeHead(403, EGRESS_REFUSAL, { 'content-type': 'text/plain' })
+        .end(error instanceof Error ? error.message : 'refused');
       return;
     }
     const headers: http.OutgoingHttpHeaders = { ...request.headers, host: target.host };
     delete headers['proxy-connection'];
     delete headers['proxy-authorization'];
     const upstream = http.request(
-      { host: address, port, method: request.method, path: `${target.pathname}${target.search}`, headers, setHost: false },
+      {
+        host: address,
+        port,
+        method: request.method,
+        path: `${target.pathname}${target.search}`,
+        headers,
+        setHost: false,
+      },
       (answer) => {
         response.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(response);

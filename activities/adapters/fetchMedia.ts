@@ -131,7 +131,8 @@ const BLOCKED_MEDIA: Failed = failed(FailureType.BlockedAddress, 'the media is o
 
 /** What yt-dlp raised, typed: the egress proxy's refusal, else yt-dlp's classes and message. */
 function ytDlpFailed(error: EngineError): Failed {
-  if (error.message.includes(EGRESS_REFUSAL)) return failed(FailureType.BlockedAddress, 'a redirect or a resource of the link points to a refused address');
+  if (error.message.includes(EGRESS_REFUSAL))
+    return failed(FailureType.BlockedAddress, 'a redirect or a resource of the link points to a refused address');
   const { type, reason } = classifyYtDlpException(error);
   return failed(type, reason);
 }
@@ -156,7 +157,12 @@ function extensionOf(file: string): string {
 
 /** A file name people see: the title without path separators or control characters. */
 export function safeFileName(title: string | undefined, ext: string): string {
-  const cleaned = (title ?? 'media').replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 80).trim();
+  const cleaned = (title ?? 'media')
+    .replace(/[\u0000-\u001f\u007f/\\:*?"<>|]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 80)
+    .trim();
   return `${cleaned || 'media'}.${ext || 'bin'}`;
 }
 
@@ -217,8 +223,16 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
     if (probe.kind === 'failed') return probe;
 
     if (probe.result.kind === 'single') {
-      const outcome = await fetchItem(context, probe.result.info, { probe: probe.probe, entry: null }, 1, 1, options.url);
-      if (outcome.kind === 'item') return { kind: 'media', items: [outcome.item], playlist: false, availableItems: 1, skipped: [] };
+      const outcome = await fetchItem(
+        context,
+        probe.result.info,
+        { probe: probe.probe, entry: null },
+        1,
+        1,
+        options.url,
+      );
+      if (outcome.kind === 'item')
+        return { kind: 'media', items: [outcome.item], playlist: false, availableItems: 1, skipped: [] };
       if (outcome.kind === 'blocked') return BLOCKED_MEDIA;
       return outcome;
     }
@@ -232,15 +246,31 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
       const number = position + 1;
       let outcome: ItemOutcome;
       if (entry.kind === 'resolved') {
-        outcome = await fetchItem(context, entry.info, { probe: probe.probe, entry: entry.position }, number, entries.length, options.url);
+        outcome = await fetchItem(
+          context,
+          entry.info,
+          { probe: probe.probe, entry: entry.position },
+          number,
+          entries.length,
+          options.url,
+        );
       } else if (!(await context.allowed(entry.url))) {
         outcome = { kind: 'blocked' };
       } else {
         context.emit({ phase: 'probing', item: number, items: entries.length });
         const itemProbe = await probeUrl(context, entry.url, 1);
         if (itemProbe.kind === 'failed') outcome = itemProbe;
-        else if (itemProbe.result.kind !== 'single') outcome = failed(FailureType.NoMediaFound, 'a playlist inside the playlist');
-        else outcome = await fetchItem(context, itemProbe.result.info, { probe: itemProbe.probe, entry: null }, number, entries.length, entry.url);
+        else if (itemProbe.result.kind !== 'single')
+          outcome = failed(FailureType.NoMediaFound, 'a playlist inside the playlist');
+        else
+          outcome = await fetchItem(
+            context,
+            itemProbe.result.info,
+            { probe: itemProbe.probe, entry: null },
+            number,
+            entries.length,
+            entry.url,
+          );
       }
       if (outcome.kind === 'item') {
         items.push(outcome.item);
@@ -335,12 +365,14 @@ async function fetchItem(
     durationSeconds: info.durationSeconds,
   });
   if (plan.candidates.length === 0) {
-    if (plan.smallestRejectedBytes !== undefined) return { kind: 'too-large', sizeBytes: plan.smallestRejectedBytes, limitBytes: limit };
+    if (plan.smallestRejectedBytes !== undefined)
+      return { kind: 'too-large', sizeBytes: plan.smallestRejectedBytes, limitBytes: limit };
     return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: no video formats found`);
   }
 
   const prefix = `item-${number}`;
-  const wantCover = options.mode === 'audio' && info.thumbnailUrl !== undefined && (await context.allowed(info.thumbnailUrl));
+  const wantCover =
+    options.mode === 'audio' && info.thumbnailUrl !== undefined && (await context.allowed(info.thumbnailUrl));
   let smallest = plan.smallestRejectedBytes;
   const noteTooLarge = (size: number) => {
     smallest = smallest === undefined ? size : Math.min(smallest, size);
@@ -358,7 +390,12 @@ async function fetchItem(
       noteTooLarge(size);
       continue;
     }
-    const finished = await finish(context, attempt.filePath, size, info, { prefix, number, items, sourceUrl: info.webpageUrl ?? fallbackUrl });
+    const finished = await finish(context, attempt.filePath, size, info, {
+      prefix,
+      number,
+      items,
+      sourceUrl: info.webpageUrl ?? fallbackUrl,
+    });
     if (finished.kind === 'too-large') {
       noteTooLarge(finished.sizeBytes);
       continue;
@@ -399,7 +436,9 @@ async function download(
     (progress) => {
       // A format pair's announced total is only known part by part: the plan's estimate until then.
       const totalBytes =
-        candidate.formats.length > 1 && candidate.estimatedBytes ? Math.max(candidate.estimatedBytes, progress.totalBytes ?? 0) : progress.totalBytes;
+        candidate.formats.length > 1 && candidate.estimatedBytes
+          ? Math.max(candidate.estimatedBytes, progress.totalBytes ?? 0)
+          : progress.totalBytes;
       context.emit({
         phase: 'downloading',
         downloadedBytes: progress.downloadedBytes,
@@ -477,7 +516,8 @@ async function finish(
       maxFileBytes: limit,
       maxHeight: options.maxHeight,
       durationSeconds: probed.durationSeconds,
-      onProgress: (writtenBytes) => context.emit({ phase: 'converting', downloadedBytes: writtenBytes, item: item.number, items: item.items }),
+      onProgress: (writtenBytes) =>
+        context.emit({ phase: 'converting', downloadedBytes: writtenBytes, item: item.number, items: item.items }),
     });
     conversion = 'transcoded';
   }
@@ -486,7 +526,9 @@ async function finish(
     const converted = await probeMedia(options.tools.ffprobe, output, context.signal);
     context.signal?.throwIfAborted();
     const complete =
-      probed.durationSeconds === undefined || converted.durationSeconds === undefined || converted.durationSeconds >= probed.durationSeconds - 1;
+      probed.durationSeconds === undefined ||
+      converted.durationSeconds === undefined ||
+      converted.durationSeconds >= probed.durationSeconds - 1;
     if (converted.kind === 'video' && complete) {
       await rm(filePath, { force: true });
       return {
@@ -507,7 +549,12 @@ function conversionContext(context: Context, item: FinishContext): FfmpegContext
     nice: context.options.nice,
     slots: context.options.conversionSlots,
     onSlotWait: (waiting) =>
-      context.emit({ phase: 'converting', item: item.number, items: item.items, ...(waiting ? { waitingForConverter: true } : {}) }),
+      context.emit({
+        phase: 'converting',
+        item: item.number,
+        items: item.items,
+        ...(waiting ? { waitingForConverter: true } : {}),
+      }),
   };
 }
 
@@ -560,7 +607,8 @@ async function finishAudio(
   const { options, dir } = context;
   const ff = conversionContext(context, item);
   const limit = options.maxFileBytes;
-  if (probed.audioCodec === undefined) return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: the media has no audio`);
+  if (probed.audioCodec === undefined)
+    return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: the media has no audio`);
 
   const target = audioTarget(probed.audioCodec);
   const ext = extensionOf(filePath);
@@ -570,7 +618,11 @@ async function finishAudio(
   if (!alreadyAudio) {
     context.emit({ phase: 'converting', item: item.number, items: item.items });
     output = path.join(dir, `${item.prefix}.audio.${target.ext}`);
-    const step = await extractAudio(ff, filePath, output, { target, maxFileBytes: limit, durationSeconds: probed.durationSeconds });
+    const step = await extractAudio(ff, filePath, output, {
+      target,
+      maxFileBytes: limit,
+      durationSeconds: probed.durationSeconds,
+    });
     context.signal?.throwIfAborted();
     if (!step.ok) return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: the audio could not be extracted`);
     conversion = target.reencode ? 'transcoded' : 'remuxed';
@@ -579,7 +631,9 @@ async function finishAudio(
   context.signal?.throwIfAborted();
   const size = (await stat(output)).size;
   const cut =
-    probed.durationSeconds !== undefined && outputProbe.durationSeconds !== undefined && outputProbe.durationSeconds < probed.durationSeconds - 1;
+    probed.durationSeconds !== undefined &&
+    outputProbe.durationSeconds !== undefined &&
+    outputProbe.durationSeconds < probed.durationSeconds - 1;
   if (size > limit || (cut && size >= limit * 0.95)) {
     await rm(output, { force: true });
     return { kind: 'too-large', sizeBytes: size, limitBytes: limit };
@@ -591,7 +645,9 @@ async function finishAudio(
   const thumbnailFile = path.join(dir, `${item.prefix}.thumb.jpg`);
   let thumbnail = cover ? await makeThumbnail(ff, path.join(dir, cover), thumbnailFile) : undefined;
   if (!thumbnail && probed.videoCodec !== undefined) {
-    thumbnail = await makeThumbnail(ff, filePath, thumbnailFile, { seekSeconds: (probed.durationSeconds ?? 0) >= 2 ? 1 : 0 });
+    thumbnail = await makeThumbnail(ff, filePath, thumbnailFile, {
+      seekSeconds: (probed.durationSeconds ?? 0) >= 2 ? 1 : 0,
+    });
   }
   context.signal?.throwIfAborted();
   if (cover) await rm(path.join(dir, cover), { force: true });

@@ -62,7 +62,11 @@ function trackGroup(pid: number): void {
  * is only signalled while its leader has not been reaped, so the id cannot have been reused. The
  * tool dies with this process too (a SIGKILLed worker leaves no orphan): see parentDeath.ts.
  */
-export async function runTool(executable: string, args: readonly string[], options: RunToolOptions = {}): Promise<ToolResult> {
+export async function runTool(
+  executable: string,
+  args: readonly string[],
+  options: RunToolOptions = {},
+): Promise<ToolResult> {
   options.signal?.throwIfAborted();
   const killer = new AbortController();
   const launch = dieWithParent(executable, args, 'SIGKILL');
@@ -165,8 +169,18 @@ export interface StepResult {
   stderr: string;
 }
 
-async function runFfmpeg(context: FfmpegContext, args: string[], output: string, onLine?: (line: string) => void): Promise<StepResult> {
-  const result = await runTool(context.ffmpeg, [...QUIET, ...args], { signal: context.signal, nice: context.nice, onLine, maxBuffer: 4 * 1024 * 1024 });
+async function runFfmpeg(
+  context: FfmpegContext,
+  args: string[],
+  output: string,
+  onLine?: (line: string) => void,
+): Promise<StepResult> {
+  const result = await runTool(context.ffmpeg, [...QUIET, ...args], {
+    signal: context.signal,
+    nice: context.nice,
+    onLine,
+    maxBuffer: 4 * 1024 * 1024,
+  });
   const sizeBytes = await sizeOf(output);
   const ok = result.exitCode === 0 && sizeBytes !== undefined && sizeBytes > 0;
   if (!ok) await rm(output, { force: true });
@@ -174,7 +188,12 @@ async function runFfmpeg(context: FfmpegContext, args: string[], output: string,
 }
 
 /** A conversion: ffmpeg run while holding one of the process's conversion slots. */
-function runConversion(context: FfmpegContext, args: string[], output: string, onLine?: (line: string) => void): Promise<StepResult> {
+function runConversion(
+  context: FfmpegContext,
+  args: string[],
+  output: string,
+  onLine?: (line: string) => void,
+): Promise<StepResult> {
   if (!context.slots) return runFfmpeg(context, args, output, onLine);
   let waited = false;
   return context.slots.run(
@@ -194,11 +213,31 @@ function runConversion(context: FfmpegContext, args: string[], output: string, o
 const MP4_AUDIO_COPY = new Set(['aac', 'mp3']);
 
 /** H.264 from another container (mkv, flv, ts, mov...) into mp4 without re-encoding the video. */
-export async function remuxToMp4(context: FfmpegContext, input: string, output: string, audioCodec: string | undefined): Promise<StepResult> {
+export async function remuxToMp4(
+  context: FfmpegContext,
+  input: string,
+  output: string,
+  audioCodec: string | undefined,
+): Promise<StepResult> {
   const audio = audioCodec && !MP4_AUDIO_COPY.has(audioCodec) ? ['-c:a', 'aac', '-b:a', '128k'] : ['-c:a', 'copy'];
   return runConversion(
     context,
-    ['-i', input, '-map', '0:v:0', '-map', '0:a:0?', '-c:v', 'copy', ...audio, '-movflags', '+faststart', '-f', 'mp4', output],
+    [
+      '-i',
+      input,
+      '-map',
+      '0:v:0',
+      '-map',
+      '0:a:0?',
+      '-c:v',
+      'copy',
+      ...audio,
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      output,
+    ],
     output,
   );
 }
@@ -230,9 +269,15 @@ export function videoBitrateBudget(maxFileBytes: number, durationSeconds: number
  * `maxHeight`), faststart; the bitrate is capped so the result fits, and `-fs` stops it at the
  * limit in any case (the caller rejects a cut result).
  */
-export async function transcodeToMp4(context: FfmpegContext, input: string, output: string, options: TranscodeOptions): Promise<StepResult> {
+export async function transcodeToMp4(
+  context: FfmpegContext,
+  input: string,
+  output: string,
+  options: TranscodeOptions,
+): Promise<StepResult> {
   const budget = videoBitrateBudget(options.maxFileBytes, options.durationSeconds);
-  if (budget !== undefined && budget < MIN_VIDEO_KBPS) return { ok: false, stderr: 'the limit leaves too low a bitrate' };
+  if (budget !== undefined && budget < MIN_VIDEO_KBPS)
+    return { ok: false, stderr: 'the limit leaves too low a bitrate' };
   const rate = budget !== undefined ? ['-maxrate', `${budget}k`, '-bufsize', `${budget * 2}k`] : [];
   const scale =
     options.maxHeight !== undefined
@@ -247,15 +292,37 @@ export async function transcodeToMp4(context: FfmpegContext, input: string, outp
   return runConversion(
     context,
     [
-      '-i', input,
-      '-map', '0:v:0', '-map', '0:a:0?',
-      '-vf', scale,
-      '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '23', ...rate, '-pix_fmt', 'yuv420p',
-      '-c:a', 'aac', '-b:a', `${AUDIO_KBPS}k`,
-      '-movflags', '+faststart',
-      '-fs', String(Math.floor(options.maxFileBytes)),
-      '-progress', 'pipe:1', '-nostats',
-      '-f', 'mp4', output,
+      '-i',
+      input,
+      '-map',
+      '0:v:0',
+      '-map',
+      '0:a:0?',
+      '-vf',
+      scale,
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-crf',
+      '23',
+      ...rate,
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      `${AUDIO_KBPS}k`,
+      '-movflags',
+      '+faststart',
+      '-fs',
+      String(Math.floor(options.maxFileBytes)),
+      '-progress',
+      'pipe:1',
+      '-nostats',
+      '-f',
+      'mp4',
+      output,
     ],
     output,
     onLine,
@@ -283,14 +350,29 @@ export async function extractAudio(
   if (!target.reencode) {
     codec = ['-c:a', 'copy'];
   } else {
-    const budget = options.durationSeconds ? Math.floor((options.maxFileBytes * 8 * 0.95) / options.durationSeconds / 1000) : AUDIO_KBPS;
+    const budget = options.durationSeconds
+      ? Math.floor((options.maxFileBytes * 8 * 0.95) / options.durationSeconds / 1000)
+      : AUDIO_KBPS;
     if (budget < 24) return { ok: false, stderr: 'the limit leaves too low a bitrate' };
     codec = ['-c:a', 'aac', '-b:a', `${Math.min(AUDIO_KBPS, budget)}k`];
   }
   const container = target.ext === 'mp3' ? ['-f', 'mp3'] : ['-movflags', '+faststart', '-f', 'mp4'];
   return runConversion(
     context,
-    ['-i', input, '-map', '0:a:0', '-vn', '-sn', '-dn', ...codec, '-fs', String(Math.floor(options.maxFileBytes)), ...container, output],
+    [
+      '-i',
+      input,
+      '-map',
+      '0:a:0',
+      '-vn',
+      '-sn',
+      '-dn',
+      ...codec,
+      '-fs',
+      String(Math.floor(options.maxFileBytes)),
+      ...container,
+      output,
+    ],
     output,
   );
 }
@@ -318,9 +400,23 @@ export async function makeThumbnail(
       context,
       [
         ...(seek > 0 ? ['-ss', String(seek)] : []),
-        '-i', input,
-        '-map', '0:v:0', '-frames:v', '1', '-vf', scale, '-q:v', String(quality),
-        '-update', '1', '-f', 'image2', '-c:v', 'mjpeg', output,
+        '-i',
+        input,
+        '-map',
+        '0:v:0',
+        '-frames:v',
+        '1',
+        '-vf',
+        scale,
+        '-q:v',
+        String(quality),
+        '-update',
+        '1',
+        '-f',
+        'image2',
+        '-c:v',
+        'mjpeg',
+        output,
       ],
       output,
     );

@@ -161,10 +161,16 @@ function compareNumbers(a: number[], b: number[]): number {
 /** The best audio-only format to pair with `video`, preferring AAC for H.264 and one that fits. */
 function pickAudio(video: MediaFormat, audios: MediaFormat[], options: FormatPlanOptions): MediaFormat | undefined {
   const wantAac = telegramVideo(video);
-  const pool = wantAac && audios.some((a) => audioCodecClass(a) === 'aac') ? audios.filter((a) => audioCodecClass(a) === 'aac') : audios;
+  const pool =
+    wantAac && audios.some((a) => audioCodecClass(a) === 'aac')
+      ? audios.filter((a) => audioCodecClass(a) === 'aac')
+      : audios;
   const best = [...pool].sort((a, b) => b.order - a.order);
   const videoSize = estimateFormatBytes(video, options.durationSeconds);
-  const fitting = best.find((audio) => !tooLarge(combine([videoSize, estimateFormatBytes(audio, options.durationSeconds)]), options.maxFileBytes));
+  const fitting = best.find(
+    (audio) =>
+      !tooLarge(combine([videoSize, estimateFormatBytes(audio, options.durationSeconds)]), options.maxFileBytes),
+  );
   return fitting ?? best.at(-1);
 }
 
@@ -199,7 +205,13 @@ export function planFormats(allFormats: readonly MediaFormat[], options: FormatP
     rank = (draft) => {
       const format = draft.formats[0]!;
       if (draft.audioOnly) return [0, audioRank(format), -(format.abr ?? format.tbr ?? 0), -format.order];
-      return [1, audioRank(format), draft.height ?? Number.MAX_SAFE_INTEGER, draft.estimate.bytes ?? Number.MAX_SAFE_INTEGER, format.order];
+      return [
+        1,
+        audioRank(format),
+        draft.height ?? Number.MAX_SAFE_INTEGER,
+        draft.estimate.bytes ?? Number.MAX_SAFE_INTEGER,
+        format.order,
+      ];
     };
   } else {
     drafts = muxed.map(single);

@@ -37,7 +37,11 @@ export async function createLegacyEntities(client: Client, now: () => number = D
   await recount();
 
   /** The entity's answer; undefined when there is no such entity (or it no longer runs). */
-  const ask = async <T>(type: keyof typeof open, workflowId: string, query: Parameters<ReturnType<Client['workflow']['getHandle']>['query']>[0]) => {
+  const ask = async <T>(
+    type: keyof typeof open,
+    workflowId: string,
+    query: Parameters<ReturnType<Client['workflow']['getHandle']>['query']>[0],
+  ) => {
     await recount();
     if (!open[type]) return undefined;
     try {

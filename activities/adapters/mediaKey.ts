@@ -56,6 +56,8 @@ export function mediaCacheId(key: MediaKey, botId: string, secret?: Buffer): str
     maxUploadBytes: key.maxUploadBytes,
     albumCap: key.albumCap,
   });
-  const digest = secret ? createHmac('sha256', secret).update(`media-cache:${canonical}`) : createHash('sha256').update(canonical);
+  const digest = secret
+    ? createHmac('sha256', secret).update(`media-cache:${canonical}`)
+    : createHash('sha256').update(canonical);
   return `media-cache-${digest.digest('hex')}`;
 }

@@ -54,11 +54,15 @@ export function classifyMedia(output: FfprobeOutput): ProbedMedia {
 
 /** Runs ffprobe on a downloaded file. A file ffprobe cannot read is a document. */
 export async function probeMedia(ffprobe: string, filePath: string, signal?: AbortSignal): Promise<ProbedMedia> {
-  const result = await execa(ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', filePath], {
-    reject: false,
-    cancelSignal: signal,
-    stdin: 'ignore',
-  });
+  const result = await execa(
+    ffprobe,
+    ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', filePath],
+    {
+      reject: false,
+      cancelSignal: signal,
+      stdin: 'ignore',
+    },
+  );
   if (result.exitCode !== 0) return { kind: 'document' };
   return classifyMedia(JSON.parse(String(result.stdout)) as FfprobeOutput);
 }

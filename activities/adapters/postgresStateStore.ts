@@ -44,14 +44,20 @@ export async function openPostgresStateStore(databaseUrl: string, codec: ValueCo
     kind: 'postgres',
     location,
     async read<T>(table: StateTable, key: string) {
-      const { rows } = await pool.query<{ value: string }>(`SELECT value FROM ${table} WHERE key = $1 AND (expires_at IS NULL OR expires_at > $2)`, [key, Date.now()]);
+      const { rows } = await pool.query<{ value: string }>(
+        `SELECT value FROM ${table} WHERE key = $1 AND (expires_at IS NULL OR expires_at > $2)`,
+        [key, Date.now()],
+      );
       return rows[0] ? codec.decode<T>(rows[0].value) : undefined;
     },
     async update<T, R>(table: StateTable, key: string, change: RowChange<T, R>) {
       return transaction(async (client) => {
         await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${table}:${key}`]);
         const now = Date.now();
-        const { rows } = await client.query<{ value: string }>(`SELECT value FROM ${table} WHERE key = $1 AND (expires_at IS NULL OR expires_at > $2)`, [key, now]);
+        const { rows } = await client.query<{ value: string }>(
+          `SELECT value FROM ${table} WHERE key = $1 AND (expires_at IS NULL OR expires_at > $2)`,
+          [key, now],
+        );
         const { next, result } = change(rows[0] ? codec.decode<T>(rows[0].value) : undefined, now);
         if (next === null) await client.query(`DELETE FROM ${table} WHERE key = $1`, [key]);
         else if (next !== 'unchanged') {
@@ -64,7 +70,9 @@ export async function openPostgresStateStore(databaseUrl: string, codec: ValueCo
       });
     },
     async sweep(table: StateTable) {
-      const { rowCount } = await pool.query(`DELETE FROM ${table} WHERE expires_at IS NOT NULL AND expires_at <= $1`, [Date.now()]);
+      const { rowCount } = await pool.query(`DELETE FROM ${table} WHERE expires_at IS NOT NULL AND expires_at <= $1`, [
+        Date.now(),
+      ]);
       return rowCount ?? 0;
     },
     async close() {

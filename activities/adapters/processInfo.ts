@@ -56,7 +56,9 @@ function fromProc(pid: number): ProcessInfo | undefined | 'no-proc' {
   if (!parsed || parsed.state === 'Z') return undefined;
   let args: string[];
   try {
-    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter((arg, index, all) => arg !== '' || index < all.length - 1);
+    args = readFileSync(`/proc/${pid}/cmdline`, 'utf8')
+      .split('\0')
+      .filter((arg, index, all) => arg !== '' || index < all.length - 1);
   } catch {
     return undefined;
   }
@@ -113,7 +115,9 @@ export function currentProcess(): ProcessRecord {
  * the safe side: its files are kept, its DATA_DIR refused).
  */
 export function isSameProcess(record: ProcessRecord, info: ProcessInfo | undefined): info is ProcessInfo {
-  return info !== undefined && info.pid === record.pid && (record.startTime === '' || info.startTime === record.startTime);
+  return (
+    info !== undefined && info.pid === record.pid && (record.startTime === '' || info.startTime === record.startTime)
+  );
 }
 
 /** Whether the process `record` describes still runs. */

@@ -14,11 +14,16 @@ export type DownloadProgress = FetchProgress;
 export function progressText(progress: DownloadProgress): string {
   const item = progress.items && progress.items > 1 ? ` (item ${progress.item ?? 1} of ${progress.items})` : '';
   if (progress.phase === 'probing') return `⏳ Looking at the link…${item}`;
-  if (progress.phase === 'converting') return progress.waitingForConverter ? `⚙️ Waiting for a free converter…${item}` : `⚙️ Converting for Telegram…${item}`;
+  if (progress.phase === 'converting')
+    return progress.waitingForConverter
+      ? `⚙️ Waiting for a free converter…${item}`
+      : `⚙️ Converting for Telegram…${item}`;
   const parts: string[] = [];
   const { downloadedBytes = 0, totalBytes, speedBytesPerSecond } = progress;
   if (totalBytes) parts.push(`${Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100))}%`);
-  parts.push(totalBytes ? `${formatBytes(downloadedBytes)} of ${formatBytes(totalBytes)}` : formatBytes(downloadedBytes));
+  parts.push(
+    totalBytes ? `${formatBytes(downloadedBytes)} of ${formatBytes(totalBytes)}` : formatBytes(downloadedBytes),
+  );
   if (speedBytesPerSecond) parts.push(`${formatBytes(Math.round(speedBytesPerSecond))}/s`);
   return `⏳ Downloading…${item} ${parts.join(' · ')}`;
 }
@@ -29,7 +34,8 @@ export function editAnswerOf(error: unknown): EditAnswer {
   if (error.error_code === 429) return { kind: 'rate-limited', retryAfterSeconds: error.parameters.retry_after ?? 5 };
   if (error.error_code === 403) return { kind: 'chat-gone' };
   if (isBadRequest(error, /message is not modified/i)) return { kind: 'edited' };
-  if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID|chat not found/i)) return { kind: 'status-gone' };
+  if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID|chat not found/i))
+    return { kind: 'status-gone' };
   return { kind: 'refused' };
 }
 
@@ -40,7 +46,11 @@ export function editAnswerOf(error: unknown): EditAnswer {
  * without one, the reporter paces itself alone). A 403 or a vanished status ends its edits.
  * Progress is cosmetic: a failed edit never fails the download.
  */
-export function createProgressReporter(api: Api, status: StatusMessage, options: { gate?: ChatEditGate; intervalMs?: number; now?: () => number } = {}) {
+export function createProgressReporter(
+  api: Api,
+  status: StatusMessage,
+  options: { gate?: ChatEditGate; intervalMs?: number; now?: () => number } = {},
+) {
   const intervalMs = options.intervalMs ?? PROGRESS_EDIT_INTERVAL_MS;
   const now = options.now ?? Date.now;
   const gate = options.gate ?? createChatEditGate({ intervalMs, now });
@@ -58,7 +68,9 @@ export function createProgressReporter(api: Api, status: StatusMessage, options:
       if (turn === 'stop') stopped = true;
       if (turn !== 'edit') return;
       inFlight = api
-        .editMessageText(status.chatId, status.messageId, text, { reply_markup: cancelKeyboard(status.requestMessageId) })
+        .editMessageText(status.chatId, status.messageId, text, {
+          reply_markup: cancelKeyboard(status.requestMessageId),
+        })
         .then(
           (): EditAnswer => ({ kind: 'edited' }),
           (error: unknown) => editAnswerOf(error),

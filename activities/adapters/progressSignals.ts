@@ -35,7 +35,10 @@ export function progressReportOf(progress: FetchProgress, attempt: number): Down
  * phase waits its turn like any other. Never awaited by the download: a slow or failed signal
  * costs it nothing.
  */
-export function createProgressSignaller(send: (report: DownloadProgressReport) => Promise<void>, options: ProgressSignallerOptions) {
+export function createProgressSignaller(
+  send: (report: DownloadProgressReport) => Promise<void>,
+  options: ProgressSignallerOptions,
+) {
   const intervalMs = options.intervalMs ?? PROGRESS_SIGNAL_INTERVAL_MS;
   const now = options.now ?? Date.now;
   let nextAt = options.attempt > 1 ? -Infinity : now() + intervalMs;

@@ -50,7 +50,9 @@ export async function removeRequestDir(dataDir: string, dir: string): Promise<bo
 async function ownerOf(dataDir: string, name: string): Promise<ProcessRecord | undefined> {
   try {
     const record = JSON.parse(await readFile(path.join(ownersRoot(dataDir), name), 'utf8')) as Partial<ProcessRecord>;
-    return typeof record.pid === 'number' && typeof record.startTime === 'string' ? { pid: record.pid, startTime: record.startTime } : undefined;
+    return typeof record.pid === 'number' && typeof record.startTime === 'string'
+      ? { pid: record.pid, startTime: record.startTime }
+      : undefined;
   } catch {
     return undefined;
   }

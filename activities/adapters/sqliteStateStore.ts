@@ -27,13 +27,23 @@ export function openSqliteStateStore(dataDir: string, codec: ValueCodec): StateS
   db.pragma('busy_timeout = 5000');
   for (const statement of schemaStatements('INTEGER')) db.exec(statement);
 
-  const statements = new Map<StateTable, { select: Database.Statement<[string], Row>; upsert: Database.Statement; remove: Database.Statement; sweep: Database.Statement }>();
+  const statements = new Map<
+    StateTable,
+    {
+      select: Database.Statement<[string], Row>;
+      upsert: Database.Statement;
+      remove: Database.Statement;
+      sweep: Database.Statement;
+    }
+  >();
   const statementsOf = (table: StateTable) => {
     let prepared = statements.get(table);
     if (!prepared) {
       prepared = {
         select: db.prepare<[string], Row>(`SELECT value, expires_at FROM ${table} WHERE key = ?`),
-        upsert: db.prepare(`INSERT INTO ${table} (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`),
+        upsert: db.prepare(
+          `INSERT INTO ${table} (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`,
+        ),
         remove: db.prepare(`DELETE FROM ${table} WHERE key = ?`),
         sweep: db.prepare(`DELETE FROM ${table} WHERE expires_at IS NOT NULL AND expires_at <= ?`),
       };
@@ -41,7 +51,8 @@ export function openSqliteStateStore(dataDir: string, codec: ValueCodec): StateS
     }
     return prepared;
   };
-  const live = (row: Row | undefined, now: number) => (row && (row.expires_at === null || row.expires_at > now) ? row : undefined);
+  const live = (row: Row | undefined, now: number) =>
+    row && (row.expires_at === null || row.expires_at > now) ? row : undefined;
 
   return {
     kind: 'sqlite',

@@ -40,7 +40,10 @@ export function toTelegramFailure(error: unknown, method: string): Error {
         details: [{ retryAfterSeconds: retryAfter }],
       });
     }
-    if (error.error_code === 403 || (error.error_code === 400 && CHAT_GONE.some((pattern) => pattern.test(error.description)))) {
+    if (
+      error.error_code === 403 ||
+      (error.error_code === 400 && CHAT_GONE.some((pattern) => pattern.test(error.description)))
+    ) {
       return typedFailure(FailureType.ChatUnavailable, what);
     }
     if (error.error_code === 400 && /wrong file identifier|wrong remote file|FILE_REFERENCE/i.test(error.description)) {
@@ -82,8 +85,10 @@ export function grammySignal(signal: AbortSignal): GrammySignal {
 
 /** The file_ids of what a send returned: how Telegram will know this media from now on. */
 export function sentFilesOf(message: Message): SentFile[] {
-  if ('video' in message && message.video) return [{ fileId: message.video.file_id, fileUniqueId: message.video.file_unique_id, kind: 'video' }];
-  if ('audio' in message && message.audio) return [{ fileId: message.audio.file_id, fileUniqueId: message.audio.file_unique_id, kind: 'audio' }];
+  if ('video' in message && message.video)
+    return [{ fileId: message.video.file_id, fileUniqueId: message.video.file_unique_id, kind: 'video' }];
+  if ('audio' in message && message.audio)
+    return [{ fileId: message.audio.file_id, fileUniqueId: message.audio.file_unique_id, kind: 'audio' }];
   if ('document' in message && message.document) {
     return [{ fileId: message.document.file_id, fileUniqueId: message.document.file_unique_id, kind: 'document' }];
   }
@@ -126,7 +131,10 @@ export function albumGroups<T extends { kind: MediaKind }>(items: readonly T[]):
 export async function sendAsAlbums<T extends { kind: MediaKind }>(
   items: readonly T[],
   caption: string | undefined,
-  send: { one: (item: T, caption?: string) => Promise<Message>; group: (items: T[], caption?: string) => Promise<Message[]> },
+  send: {
+    one: (item: T, caption?: string) => Promise<Message>;
+    group: (items: T[], caption?: string) => Promise<Message[]>;
+  },
 ): Promise<SentMedia> {
   const sent: Message[] = [];
   for (const [index, group] of albumGroups(items).entries()) {

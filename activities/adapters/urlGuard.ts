@@ -44,7 +44,11 @@ for (const [network, prefix] of [
 
 export class UrlRejected extends Error {
   constructor(
-    readonly type: typeof FailureType.InvalidUrl | typeof FailureType.BlockedAddress | typeof FailureType.ContentUnavailable | typeof FailureType.TransientNetwork,
+    readonly type:
+      | typeof FailureType.InvalidUrl
+      | typeof FailureType.BlockedAddress
+      | typeof FailureType.ContentUnavailable
+      | typeof FailureType.TransientNetwork,
     message: string,
   ) {
     super(message);
@@ -93,18 +97,24 @@ export function parseMediaUrl(raw: string): URL {
 
 type Resolve = (hostname: string) => Promise<string[]>;
 
-const resolveAll: Resolve = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
+const resolveAll: Resolve = async (hostname) =>
+  (await lookup(hostname, { all: true, verbatim: true })).map((entry) => entry.address);
 
 /**
  * Refuses links to loopback, private, link-local, CGNAT, multicast and unspecified addresses,
  * unless the host is on the operator's allowlist (EGRESS_ALLOWED_HOSTS).
  */
-export async function assertFetchableUrl(raw: string, allowedHosts: readonly string[], resolve: Resolve = resolveAll): Promise<URL> {
+export async function assertFetchableUrl(
+  raw: string,
+  allowedHosts: readonly string[],
+  resolve: Resolve = resolveAll,
+): Promise<URL> {
   const url = parseMediaUrl(raw);
   const hostname = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
   if (allowedHosts.includes(hostname)) return url;
   if (isIP(hostname)) {
-    if (isBlockedAddress(hostname)) throw new UrlRejected(FailureType.BlockedAddress, `${hostname} is a private or local address`);
+    if (isBlockedAddress(hostname))
+      throw new UrlRejected(FailureType.BlockedAddress, `${hostname} is a private or local address`);
     return url;
   }
   let addresses: string[];

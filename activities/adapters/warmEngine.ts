@@ -48,7 +48,8 @@ export interface JobConfig {
   cookiesFile?: string;
 }
 
-export type ProbeReply = { kind: 'probed'; probe: number; info: Record<string, unknown> } | { kind: 'failed'; error: EngineError };
+export type ProbeReply =
+  { kind: 'probed'; probe: number; info: Record<string, unknown> } | { kind: 'failed'; error: EngineError };
 
 export interface DownloadRequest {
   /** Which probe of this job, and which entry of it (a playlist's position), or the probe itself. */
@@ -195,7 +196,8 @@ export class WarmEngine implements DownloadEngine {
       exited,
       async probe(url, playlistItems) {
         const answer = await ask({ op: 'probe', url, playlistItems });
-        if (answer.event === 'probed') return { kind: 'probed', probe: answer.probe as number, info: answer.info as Record<string, unknown> };
+        if (answer.event === 'probed')
+          return { kind: 'probed', probe: answer.probe as number, info: answer.info as Record<string, unknown> };
         return { kind: 'failed', error: errorOf(answer) };
       },
       async download(request, onProgress) {
@@ -248,7 +250,11 @@ export class WarmEngine implements DownloadEngine {
         // The engine checks it still has this parent once its parent-death signal is set.
         ENGINE_PARENT_PID: String(process.pid),
         // What holds for every job, given once (the warm-up uses it too).
-        ENGINE_SETTINGS: JSON.stringify({ ffmpeg: this.options.ffmpeg, jsRuntime: this.options.jsRuntime, nice: this.options.nice ?? 0 }),
+        ENGINE_SETTINGS: JSON.stringify({
+          ffmpeg: this.options.ffmpeg,
+          jsRuntime: this.options.jsRuntime,
+          nice: this.options.nice ?? 0,
+        }),
       },
     });
     launch.follow(child);
@@ -284,7 +290,11 @@ export class WarmEngine implements DownloadEngine {
         return;
       }
       if (message.type === 'ready') {
-        this.info = { version: String(message.version), pid: Number(message.pid), debugHeader: (message.debugHeader as string[]) ?? [] };
+        this.info = {
+          version: String(message.version),
+          pid: Number(message.pid),
+          debugHeader: (message.debugHeader as string[]) ?? [],
+        };
         clearTimeout(startTimer);
         markReady();
         return;
@@ -296,7 +306,10 @@ export class WarmEngine implements DownloadEngine {
         return;
       }
       if (message.event === 'exited') {
-        const how = message.signal !== null && message.signal !== undefined ? `was killed (signal ${message.signal})` : `exited with code ${message.code}`;
+        const how =
+          message.signal !== null && message.signal !== undefined
+            ? `was killed (signal ${message.signal})`
+            : `exited with code ${message.code}`;
         job.lost(new EngineJobLost(`the download process ${how}`));
         job.markExited();
         return;
@@ -307,7 +320,9 @@ export class WarmEngine implements DownloadEngine {
         job.pending?.onProgress?.({
           downloadedBytes: Number(event.downloadedBytes) || 0,
           ...(typeof event.totalBytes === 'number' ? { totalBytes: event.totalBytes } : {}),
-          ...(typeof event.speedBytesPerSecond === 'number' ? { speedBytesPerSecond: Math.round(event.speedBytesPerSecond) } : {}),
+          ...(typeof event.speedBytesPerSecond === 'number'
+            ? { speedBytesPerSecond: Math.round(event.speedBytesPerSecond) }
+            : {}),
         });
         return;
       }
@@ -320,7 +335,9 @@ export class WarmEngine implements DownloadEngine {
     readLines(child.stderr, (line) => this.options.onStderr?.(line));
     void child.then((result) => {
       clearTimeout(startTimer);
-      const why = new EngineJobLost(`the download engine ${result.signal ? `was killed (${result.signal})` : `exited with code ${result.exitCode}`}`);
+      const why = new EngineJobLost(
+        `the download engine ${result.signal ? `was killed (${result.signal})` : `exited with code ${result.exitCode}`}`,
+      );
       failStart(why);
       for (const job of [...jobs.values()]) {
         job.lost(why);
@@ -336,7 +353,11 @@ export class WarmEngine implements DownloadEngine {
 function errorOf(answer: ChildEvent): EngineError {
   const error = answer.error as Partial<EngineError> | undefined;
   if (error && typeof error.message === 'string') {
-    return { classes: Array.isArray(error.classes) ? error.classes.map(String) : [], message: error.message, expected: error.expected === true };
+    return {
+      classes: Array.isArray(error.classes) ? error.classes.map(String) : [],
+      message: error.message,
+      expected: error.expected === true,
+    };
   }
   return { classes: [], message: 'the download engine gave no reason', expected: false };
 }

@@ -78,7 +78,8 @@ const RULES: Rule[] = [
   // Extraction worked but nothing downloadable came out of it.
   {
     type: FailureType.NoMediaFound,
-    pattern: /Requested format is not available|No video formats found|no suitable formats|There is no video in this post/i,
+    pattern:
+      /Requested format is not available|No video formats found|no suitable formats|There is no video in this post/i,
   },
   // YouTube's session rate limit ("Video unavailable. This content isn't available, try again
   // later. The current session has been rate-limited ..."): not about the content, it passes.
@@ -254,7 +255,8 @@ export function classifyYtDlpFailure(output: YtDlpOutput): YtDlpFailure {
     return { type: FailureType.DownloadFailed, reason: cleanReason(messages[0] ?? '') };
   }
 
-  const exit = output.exitCode === undefined || output.exitCode === null ? 'was killed' : `exited with code ${output.exitCode}`;
+  const exit =
+    output.exitCode === undefined || output.exitCode === null ? 'was killed' : `exited with code ${output.exitCode}`;
   const last = lastMeaningfulLine(output.stderr);
   if (!last) {
     return { type: FailureType.DownloadFailed, reason: `yt-dlp ${exit} without an error message` };

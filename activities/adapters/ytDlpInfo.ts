@@ -121,8 +121,12 @@ function parseFormat(raw: unknown, order: number): MediaFormat | undefined {
 /** The fields of one video's info dict that the engine uses. */
 export function parseMediaInfo(raw: Json): MediaInfo {
   const rawFormats = Array.isArray(raw.formats) ? raw.formats : raw.url ? [raw] : [];
-  const formats = rawFormats.map((format, order) => parseFormat(format, order)).filter((f): f is MediaFormat => f !== undefined);
-  const artists = Array.isArray(raw.artists) ? raw.artists.filter((a): a is string => typeof a === 'string' && a.trim() !== '') : [];
+  const formats = rawFormats
+    .map((format, order) => parseFormat(format, order))
+    .filter((f): f is MediaFormat => f !== undefined);
+  const artists = Array.isArray(raw.artists)
+    ? raw.artists.filter((a): a is string => typeof a === 'string' && a.trim() !== '')
+    : [];
   const thumbnails = Array.isArray(raw.thumbnails) ? (raw.thumbnails as unknown[]) : [];
   const lastThumbnail = thumbnails.at(-1);
   const thumbnailFromList =
@@ -158,7 +162,11 @@ export function parseProbeOutput(document: unknown): ProbeResult {
     const entry = item as Json;
     const index = positive(entry, 'playlist_index') ?? position + 1;
     const entryType = text(entry, '_type');
-    if (entryType === 'url' || entryType === 'url_transparent' || (entryType !== 'playlist' && !entry.formats && !entry.url)) {
+    if (
+      entryType === 'url' ||
+      entryType === 'url_transparent' ||
+      (entryType !== 'playlist' && !entry.formats && !entry.url)
+    ) {
       const url = text(entry, 'url') ?? text(entry, 'webpage_url');
       if (url) entries.push({ kind: 'reference', index, url, title: text(entry, 'title') });
       return;

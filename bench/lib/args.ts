@@ -11,13 +11,18 @@ export interface OptionSpec {
 
 export function readOptions<T extends Record<string, OptionSpec>>(usage: string, specs: T): { [K in keyof T]: string } {
   const { values } = parseArgs({
-    options: { ...Object.fromEntries(Object.keys(specs).map((name) => [name, { type: 'string' as const }])), help: { type: 'boolean' } },
+    options: {
+      ...Object.fromEntries(Object.keys(specs).map((name) => [name, { type: 'string' as const }])),
+      help: { type: 'boolean' },
+    },
     strict: true,
   });
   if (values.help) {
     console.log(usage);
     for (const [name, spec] of Object.entries(specs)) {
-      console.log(`  --${name} (BENCH_${name.toUpperCase().replace(/-/g, '_')})  ${spec.help}  [default: ${spec.default}]`);
+      console.log(
+        `  --${name} (BENCH_${name.toUpperCase().replace(/-/g, '_')})  ${spec.help}  [default: ${spec.default}]`,
+      );
     }
     process.exit(0);
   }
@@ -25,14 +30,16 @@ export function readOptions<T extends Record<string, OptionSpec>>(usage: string,
   for (const [name, spec] of Object.entries(specs) as Array<[keyof T & string, OptionSpec]>) {
     const fromArgs = (values as Record<string, unknown>)[name];
     const fromEnv = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
-    out[name] = typeof fromArgs === 'string' ? fromArgs : fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
+    out[name] =
+      typeof fromArgs === 'string' ? fromArgs : fromEnv !== undefined && fromEnv !== '' ? fromEnv : spec.default;
   }
   return out;
 }
 
 export function numbers(value: string): number[] {
   const list = value.split(',').map((item) => Number(item.trim()));
-  if (list.some((item) => !Number.isFinite(item) || item <= 0)) throw new Error(`expected positive numbers separated by commas, got "${value}"`);
+  if (list.some((item) => !Number.isFinite(item) || item <= 0))
+    throw new Error(`expected positive numbers separated by commas, got "${value}"`);
   return list;
 }
 

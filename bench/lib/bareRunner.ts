@@ -39,16 +39,28 @@ const egress = await startEgressProxy({ allowedHosts: config.egressAllowedHosts 
 async function run(job: BareJob): Promise<void> {
   const dir = await mkdtemp(path.join(root, 'job-'));
   try {
-    const item = (await fetchVideo(engine, tools, { url: job.url, dir, maxFileBytes: config.maxUploadBytes, playlistCap: config.albumCap, proxy: egress.url }))[0]!;
-    await api.sendVideo(job.chatId, new InputFile(createReadStream(item.filePath, { highWaterMark: 256 * 1024 }), item.fileName), {
-      caption: item.title,
-      reply_parameters: { message_id: job.messageId, allow_sending_without_reply: true },
-      thumbnail: item.thumbnailPath ? new InputFile(item.thumbnailPath, 'thumbnail.jpg') : undefined,
-      duration: item.durationSeconds,
-      width: item.width,
-      height: item.height,
-      supports_streaming: true,
-    });
+    const item = (
+      await fetchVideo(engine, tools, {
+        url: job.url,
+        dir,
+        maxFileBytes: config.maxUploadBytes,
+        playlistCap: config.albumCap,
+        proxy: egress.url,
+      })
+    )[0]!;
+    await api.sendVideo(
+      job.chatId,
+      new InputFile(createReadStream(item.filePath, { highWaterMark: 256 * 1024 }), item.fileName),
+      {
+        caption: item.title,
+        reply_parameters: { message_id: job.messageId, allow_sending_without_reply: true },
+        thumbnail: item.thumbnailPath ? new InputFile(item.thumbnailPath, 'thumbnail.jpg') : undefined,
+        duration: item.durationSeconds,
+        width: item.width,
+        height: item.height,
+        supports_streaming: true,
+      },
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -32,9 +32,30 @@ export async function bigMp4(megabytes: number): Promise<{ name: string; sizeByt
     const segment = path.join(dir, 'noise-segment.mp4');
     if (!existsSync(segment)) {
       await execa(ffmpeg, [
-        '-loglevel', 'error', '-y',
-        '-f', 'rawvideo', '-pix_fmt', 'yuv420p', '-s', '1280x720', '-r', '25', '-i', '/dev/urandom', '-t', '2',
-        '-c:v', 'libx264', '-preset', 'ultrafast', '-qp', '0', '-pix_fmt', 'yuv420p', `${segment}.part.mp4`,
+        '-loglevel',
+        'error',
+        '-y',
+        '-f',
+        'rawvideo',
+        '-pix_fmt',
+        'yuv420p',
+        '-s',
+        '1280x720',
+        '-r',
+        '25',
+        '-i',
+        '/dev/urandom',
+        '-t',
+        '2',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-qp',
+        '0',
+        '-pix_fmt',
+        'yuv420p',
+        `${segment}.part.mp4`,
       ]);
       await rename(`${segment}.part.mp4`, segment);
     }
@@ -42,7 +63,20 @@ export async function bigMp4(megabytes: number): Promise<{ name: string; sizeByt
     const copies = Math.ceil((megabytes * 1e6) / segmentBytes);
     const list = path.join(dir, 'concat.txt');
     await writeFile(list, `${Array.from({ length: copies }, () => `file '${segment}'`).join('\n')}\n`);
-    await execa(ffmpeg, ['-loglevel', 'error', '-y', '-f', 'concat', '-safe', '0', '-i', list, '-c', 'copy', `${file}.part.mp4`]);
+    await execa(ffmpeg, [
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'concat',
+      '-safe',
+      '0',
+      '-i',
+      list,
+      '-c',
+      'copy',
+      `${file}.part.mp4`,
+    ]);
     await rename(`${file}.part.mp4`, file);
     await rm(list, { force: true });
   }

@@ -10,7 +10,9 @@ import { PROJECT_ROOT } from '../../test/faults/support/processes.js';
 
 function firstLine(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], cwd: PROJECT_ROOT }).split('\n')[0]!.trim();
+    return execFileSync(command, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], cwd: PROJECT_ROOT })
+      .split('\n')[0]!
+      .trim();
   } catch {
     return 'unknown';
   }
@@ -20,7 +22,8 @@ export function conditions(): Record<string, string> {
   const tools = resolveTools();
   const cpuModel = os.cpus()[0]?.model ?? 'unknown';
   const commit = firstLine('git', ['rev-parse', '--short', 'HEAD']);
-  const dirty = firstLine('git', ['status', '--porcelain', '--untracked-files=no']) !== '' ? ' (+ uncommitted changes)' : '';
+  const dirty =
+    firstLine('git', ['status', '--porcelain', '--untracked-files=no']) !== '' ? ' (+ uncommitted changes)' : '';
   let memory = `${(os.totalmem() / 1024 ** 3).toFixed(1)} GiB`;
   try {
     const available = /MemAvailable:\s+(\d+) kB/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1];
@@ -30,7 +33,10 @@ export function conditions(): Record<string, string> {
   }
   return {
     machine: `${os.availableParallelism()} cores (nproc), ${cpuModel}, ${memory}, ${os.type()} ${os.release()}`,
-    load: `load average ${os.loadavg().map((value) => value.toFixed(2)).join(' ')} at start`,
+    load: `load average ${os
+      .loadavg()
+      .map((value) => value.toFixed(2))
+      .join(' ')} at start`,
     node: process.version,
     temporal: firstLine(tools.temporal, ['--version']),
     'yt-dlp': firstLine(tools.ytDlp, ['--version']),

@@ -20,14 +20,21 @@ export interface Timing {
   workflowId?: string;
 }
 
-const isUpload = (key: string) => (call: RecordedCall) => call.method === 'sendVideo' && call.status === 200 && requestKey(call) === key;
+const isUpload = (key: string) => (call: RecordedCall) =>
+  call.method === 'sendVideo' && call.status === 200 && requestKey(call) === key;
 const isAck = (key: string) => (call: RecordedCall) =>
-  call.method === 'sendMessage' && call.status === 200 && `${String(call.params.chat_id)}:${String((call.params.reply_parameters as { message_id?: unknown } | undefined)?.message_id)}` === key;
+  call.method === 'sendMessage' &&
+  call.status === 200 &&
+  `${String(call.params.chat_id)}:${String((call.params.reply_parameters as { message_id?: unknown } | undefined)?.message_id)}` ===
+    key;
 
 let nextChat = 50_000_000;
 
 export function pipelineDriver(stack: BenchStack, webhookUrl: string, timeoutMs = 300_000) {
-  const poster = createPoster(webhookUrl, { maxSockets: 64, headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET } });
+  const poster = createPoster(webhookUrl, {
+    maxSockets: 64,
+    headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+  });
   return {
     async request(url: string): Promise<Timing> {
       const update = linkUpdate(url, nextChat++);
@@ -59,7 +66,11 @@ export interface BareRunner {
   stop(): Promise<void>;
 }
 
-export async function startBareRunner(stack: BenchStack, env: Record<string, string> = {}, timeoutMs = 300_000): Promise<BareRunner> {
+export async function startBareRunner(
+  stack: BenchStack,
+  env: Record<string, string> = {},
+  timeoutMs = 300_000,
+): Promise<BareRunner> {
   const proc = await startCli('bare-runner', 'bench/lib/bareRunner.ts', [], stack.env(env), { ipc: true });
   stack.processes.push(proc);
   const waiting = new Map<number, (answer: { ok: boolean; error?: string }) => void>();

@@ -12,7 +12,14 @@ export async function fetchVideo(
   tools: Pick<ToolPaths, 'ffmpeg' | 'ffprobe'>,
   request: Pick<FetchMediaOptions, 'url' | 'dir' | 'proxy' | 'maxFileBytes' | 'playlistCap'>,
 ): Promise<FetchedItem[]> {
-  const outcome = await fetchMedia({ ...request, tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe }, mode: 'video' });
-  if (outcome.kind !== 'media') throw new Error(`fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? ` ${outcome.type}: ${outcome.reason}` : ''}`);
+  const outcome = await fetchMedia({
+    ...request,
+    tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
+    mode: 'video',
+  });
+  if (outcome.kind !== 'media')
+    throw new Error(
+      `fetchMedia: ${outcome.kind}${outcome.kind === 'failed' ? ` ${outcome.type}: ${outcome.reason}` : ''}`,
+    );
   return outcome.items;
 }

@@ -34,7 +34,11 @@ export interface RunResult {
   statuses: Record<string, number>;
 }
 
-export async function openLoop(rate: number, seconds: number, fire: (index: number) => Promise<Outcome>): Promise<RunResult> {
+export async function openLoop(
+  rate: number,
+  seconds: number,
+  fire: (index: number) => Promise<Outcome>,
+): Promise<RunResult> {
   const total = Math.max(1, Math.round(rate * seconds));
   const shots = new Array<Shot>(total);
   const pending: Array<Promise<void>> = [];
@@ -51,7 +55,13 @@ export async function openLoop(rate: number, seconds: number, fire: (index: numb
           shots[index] = { ...outcome, ms: performance.now() - sent, lagMs: Math.max(0, sent - due) };
         },
         (error: unknown) => {
-          shots[index] = { status: 0, ok: false, error: String(error), ms: performance.now() - sent, lagMs: Math.max(0, sent - due) };
+          shots[index] = {
+            status: 0,
+            ok: false,
+            error: String(error),
+            ms: performance.now() - sent,
+            lagMs: Math.max(0, sent - due),
+          };
         },
       ),
     );

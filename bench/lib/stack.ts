@@ -15,10 +15,18 @@ import { loadConfig, type Config } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
 import { resolveTools } from '../../src/tools.js';
-import { EMULATOR_BOT_USERNAME, startBotApiEmulator, type BotApiEmulator, type BotApiEmulatorOptions } from '../../test/support/botApiEmulator.js';
+import {
+  EMULATOR_BOT_USERNAME,
+  startBotApiEmulator,
+  type BotApiEmulator,
+  type BotApiEmulatorOptions,
+} from '../../test/support/botApiEmulator.js';
 import { createMediaFixtures } from '../../test/support/mediaFixtures.js';
 import { findPid, freePort, startCli, type CliProcess } from '../../test/faults/support/processes.js';
-import { startThrottledMediaServer, type ThrottledMediaServer } from '../../test/faults/support/throttledMediaServer.js';
+import {
+  startThrottledMediaServer,
+  type ThrottledMediaServer,
+} from '../../test/faults/support/throttledMediaServer.js';
 
 export const WEBHOOK_SECRET = 'bench-webhook-secret_1';
 
@@ -36,14 +44,19 @@ export interface BenchStack {
   config: Config;
   /** Environment of a child process: everything it needs to find the others. */
   env(extra?: Record<string, string>): Record<string, string>;
-  startWorker(queue: 'downloads' | 'telegram', options?: { concurrency?: number; env?: Record<string, string> }): Promise<CliProcess>;
+  startWorker(
+    queue: 'downloads' | 'telegram',
+    options?: { concurrency?: number; env?: Record<string, string> },
+  ): Promise<CliProcess>;
   /** `src/cli/bot.ts` in webhook mode on a free loopback port. */
   startWebhook(options?: { env?: Record<string, string> }): Promise<{ proc: CliProcess; url: string }>;
   processes: CliProcess[];
   stop(): Promise<void>;
 }
 
-export async function startBenchStack(options: { emulator?: BotApiEmulatorOptions; env?: Record<string, string>; mediaDir?: string } = {}): Promise<BenchStack> {
+export async function startBenchStack(
+  options: { emulator?: BotApiEmulatorOptions; env?: Record<string, string>; mediaDir?: string } = {},
+): Promise<BenchStack> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'media-bot-bench-'));
   const devServer = await startDevServer({
     temporalPath: resolveTools().temporal,
@@ -56,8 +69,14 @@ export async function startBenchStack(options: { emulator?: BotApiEmulatorOption
   const temporalPid = findPid(devServer.dbFile);
   const fixtures = await createMediaFixtures();
   const mediaDir = options.mediaDir ?? fixtures.dir;
-  const [emulator, media] = await Promise.all([startBotApiEmulator(options.emulator), startThrottledMediaServer(mediaDir)]);
-  const client = new Client({ connection: await Connection.connect({ address: devServer.address }), namespace: 'default' });
+  const [emulator, media] = await Promise.all([
+    startBotApiEmulator(options.emulator),
+    startThrottledMediaServer(mediaDir),
+  ]);
+  const client = new Client({
+    connection: await Connection.connect({ address: devServer.address }),
+    namespace: 'default',
+  });
   const processes: CliProcess[] = [];
   let dirs = 0;
 
@@ -105,9 +124,15 @@ export async function startBenchStack(options: { emulator?: BotApiEmulatorOption
     },
     async startWebhook({ env: extra } = {}) {
       const port = await freePort();
-      const proc = await startCli('webhook', 'src/cli/bot.ts', [], env({ PUBLIC_URL: 'https://bench.invalid', HOST: '127.0.0.1', PORT: String(port), ...extra }), {
-        readyMessage: 'bot running',
-      });
+      const proc = await startCli(
+        'webhook',
+        'src/cli/bot.ts',
+        [],
+        env({ PUBLIC_URL: 'https://bench.invalid', HOST: '127.0.0.1', PORT: String(port), ...extra }),
+        {
+          readyMessage: 'bot running',
+        },
+      );
       processes.push(proc);
       return { proc, url: `http://127.0.0.1:${port}` };
     },
@@ -132,7 +157,14 @@ export function linkUpdate(url: string, chatId: number, messageId = nextMessageI
       message_id: messageId,
       date: Math.floor(Date.now() / 1000),
       chat: { id: chatId, type: 'private', first_name: 'Ada', last_name: 'Bench', username: `user${chatId}` },
-      from: { id: chatId, is_bot: false, first_name: 'Ada', last_name: 'Bench', username: `user${chatId}`, language_code: 'en' },
+      from: {
+        id: chatId,
+        is_bot: false,
+        first_name: 'Ada',
+        last_name: 'Bench',
+        username: `user${chatId}`,
+        language_code: 'en',
+      },
       text,
       entities: [{ type: 'url', offset: text.indexOf(url), length: url.length }],
     },
@@ -166,7 +198,12 @@ export async function captureStart(config: Config, update: Update): Promise<Capt
 }
 
 /** Waits until `count(query)` stops changing (visibility is updated asynchronously). */
-export async function settledCount(client: Client, query: string, atLeast: number, timeoutMs = 60_000): Promise<number> {
+export async function settledCount(
+  client: Client,
+  query: string,
+  atLeast: number,
+  timeoutMs = 60_000,
+): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   let last = -1;
   let stable = 0;

@@ -33,7 +33,15 @@ function eventIdOf(event: Event): number {
   return typeof id === 'object' && id !== null ? id.toNumber() : Number(id ?? 0);
 }
 
-const empty = (): TemporalCounts => ({ runs: 0, events: 0, workflowTasks: 0, activityTasks: 0, localActivities: 0, signals: 0, updates: 0 });
+const empty = (): TemporalCounts => ({
+  runs: 0,
+  events: 0,
+  workflowTasks: 0,
+  activityTasks: 0,
+  localActivities: 0,
+  signals: 0,
+  updates: 0,
+});
 
 /** Events of one run past `after` (its event count in an earlier snapshot), counted by kind. */
 function countEvents(events: Event[], after: number): TemporalCounts {
@@ -43,7 +51,8 @@ function countEvents(events: Event[], after: number): TemporalCounts {
     counts.events++;
     if (event.workflowTaskScheduledEventAttributes) counts.workflowTasks++;
     // One started event per activity, carrying the attempt that ran last: earlier attempts left no event.
-    if (event.activityTaskStartedEventAttributes) counts.activityTasks += Math.max(1, event.activityTaskStartedEventAttributes.attempt ?? 1);
+    if (event.activityTaskStartedEventAttributes)
+      counts.activityTasks += Math.max(1, event.activityTaskStartedEventAttributes.attempt ?? 1);
     if (event.markerRecordedEventAttributes?.markerName === LOCAL_ACTIVITY_MARKER) counts.localActivities++;
     if (event.workflowExecutionSignaledEventAttributes) counts.signals++;
     if (event.workflowExecutionUpdateAcceptedEventAttributes) counts.updates++;
@@ -71,18 +80,24 @@ export type Snapshot = Map<string, { type: string; events: number }>;
  * Reads every run of the namespace (open and closed) with its history. `previous`: runs whose
  * length did not change are not read again, and the result says what each type got since.
  */
-export async function snapshotRuns(client: Client, previous?: Snapshot): Promise<{ snapshot: Snapshot; added: Map<string, TemporalCounts> }> {
+export async function snapshotRuns(
+  client: Client,
+  previous?: Snapshot,
+): Promise<{ snapshot: Snapshot; added: Map<string, TemporalCounts> }> {
   const snapshot: Snapshot = new Map();
   const added = new Map<string, TemporalCounts>();
   const runs: Array<{ workflowId: string; runId: string; type: string }> = [];
-  for await (const run of client.workflow.list()) runs.push({ workflowId: run.workflowId, runId: run.runId, type: run.type });
+  for await (const run of client.workflow.list())
+    runs.push({ workflowId: run.workflowId, runId: run.runId, type: run.type });
   for (const run of runs) {
     const key = `${run.workflowId}/${run.runId}`;
-    const events = ((await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ?? []) as Event[];
+    const events = ((await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory()).events ??
+      []) as Event[];
     const length = events.length === 0 ? 0 : eventIdOf(events.at(-1)!);
     snapshot.set(key, { type: run.type, events: length });
     const before = previous?.get(key)?.events ?? 0;
-    if (previous && length > before) added.set(run.type, addCounts(added.get(run.type) ?? empty(), countEvents(events, before)));
+    if (previous && length > before)
+      added.set(run.type, addCounts(added.get(run.type) ?? empty(), countEvents(events, before)));
   }
   return { snapshot, added };
 }

@@ -11,7 +11,10 @@ const { config, logger } = bootProcess('bot');
 const client = await connectClient(temporalAddress(config), config);
 // /healthz and /readyz: on the webhook's port, and on HEALTH_PORT when set (long polling has no server).
 const health = new HealthChecks({ temporal: temporalCheck(client.connection, config.temporal.namespace) });
-const healthServer = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
+const healthServer =
+  config.healthPort === undefined
+    ? undefined
+    : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
 const bot = await runBot(config, client, logger, undefined, health);
 logger.info({ mode: bot.mode, temporal: temporalAddress(config) }, 'bot running');
 

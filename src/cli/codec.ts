@@ -8,5 +8,8 @@ import { bootProcess, exitOnConfigError, onShutdown } from './process.js';
 
 const { config, logger } = bootProcess('codec', { requireToken: false, metrics: false });
 const server = await startConfiguredCodecServer(config, logger, { host: config.http.host }).catch(exitOnConfigError);
-logger.info({ endpoint: server.endpoint }, 'codec server running; the temporal CLI reads runs with --codec-endpoint <endpoint> --codec-auth "Bearer $CODEC_AUTH_TOKEN"');
+logger.info(
+  { endpoint: server.endpoint },
+  'codec server running; the temporal CLI reads runs with --codec-endpoint <endpoint> --codec-auth "Bearer $CODEC_AUTH_TOKEN"',
+);
 onShutdown(logger, () => server.close());

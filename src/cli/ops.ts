@@ -49,7 +49,11 @@ function loadOpsConfig(): Config {
 /** Temporal's runtime (used by replay) logs through pino to stderr: stdout is the command's output. */
 async function installQuietRuntime(config: Config): Promise<void> {
   const { Runtime } = await import('@temporalio/worker');
-  const level = ['debug', 'trace'].includes(config.logLevel) ? config.logLevel : config.logLevel === 'silent' ? 'silent' : 'warn';
+  const level = ['debug', 'trace'].includes(config.logLevel)
+    ? config.logLevel
+    : config.logLevel === 'silent'
+      ? 'silent'
+      : 'warn';
   const logger = createLogger(level, 'ops', process.stderr);
   // Core logs to stdout unless forwarded; the determinism errors it warns about are in the report.
   const core = level === 'debug' || level === 'trace' ? 'DEBUG' : 'ERROR';
@@ -81,7 +85,9 @@ async function main(argv: string[]): Promise<number> {
     try {
       context ??= await openContext(config);
     } catch (error) {
-      throw new Error(`cannot connect to Temporal at ${opsAddress(config)} (namespace ${config.temporal.namespace}): ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `cannot connect to Temporal at ${opsAddress(config)} (namespace ${config.temporal.namespace}): ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return context;
   };

@@ -10,7 +10,10 @@ import { registerSecret } from '../redact.js';
  * What every entry point does first: read the config from the environment and `.env` (exit 2
  * with the variable's name when it is wrong), register the secrets for redaction, and route Temporal's own logs through pino.
  */
-export function bootProcess(name: string, options: { requireToken?: boolean; metrics?: boolean } = {}): { config: Config; logger: Logger } {
+export function bootProcess(
+  name: string,
+  options: { requireToken?: boolean; metrics?: boolean } = {},
+): { config: Config; logger: Logger } {
   loadDotEnv();
   let config: Config;
   try {
@@ -37,11 +40,17 @@ export function bootProcess(name: string, options: { requireToken?: boolean; met
   const serveMetrics = options.metrics ?? options.requireToken ?? true;
   const telemetryOptions = serveMetrics ? metricsTelemetry(config.metricsPort, config.http.host) : undefined;
   try {
-    const runtime = Runtime.install({ logger: temporalLoggerFrom(logger), shutdownSignals: [], ...(telemetryOptions ? { telemetryOptions } : {}) });
+    const runtime = Runtime.install({
+      logger: temporalLoggerFrom(logger),
+      shutdownSignals: [],
+      ...(telemetryOptions ? { telemetryOptions } : {}),
+    });
     useMetricMeter(runtime.metricMeter);
   } catch (error) {
     if (!telemetryOptions) throw error;
-    process.stderr.write(`Could not serve metrics on METRICS_PORT ${config.metricsPort}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `Could not serve metrics on METRICS_PORT ${config.metricsPort}: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(2);
   }
   if (telemetryOptions) logger.info({ port: config.metricsPort }, 'Prometheus metrics at /metrics');
@@ -69,7 +78,11 @@ export function exitOnConfigError(error: unknown): never {
  * The embedded server could not start: the reason as the log line's message (a DATA_DIR another
  * run holds, a port another server holds, the server's own error), then exit 1.
  */
-export async function exitOnStartError(error: unknown, logger: Logger, cleanup?: () => Promise<unknown> | undefined): Promise<never> {
+export async function exitOnStartError(
+  error: unknown,
+  logger: Logger,
+  cleanup?: () => Promise<unknown> | undefined,
+): Promise<never> {
   logger.fatal({ err: error }, error instanceof Error ? error.message : String(error));
   await cleanup?.();
   process.exit(1);

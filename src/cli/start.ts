@@ -21,7 +21,10 @@ const tools = resolveTools(config.tools);
 // loopback, like the UI itself) to decode.
 let codecServer: RunningCodecServer | undefined;
 if (config.payloadEncryption) {
-  codecServer = await startConfiguredCodecServer(config, logger, { host: '127.0.0.1', defaultPort: DEFAULT_CODEC_PORT }).catch((error: unknown) => {
+  codecServer = await startConfiguredCodecServer(config, logger, {
+    host: '127.0.0.1',
+    defaultPort: DEFAULT_CODEC_PORT,
+  }).catch((error: unknown) => {
     if (error instanceof ConfigError) exitOnConfigError(error);
     logger.fatal({ err: error }, 'could not start the codec server');
     process.exit(1);
@@ -54,13 +57,26 @@ try {
   // /readyz (on the webhook's port, and on HEALTH_PORT when set): Temporal answers, workers poll.
   const health = new HealthChecks({
     temporal: temporalCheck(connection, config.temporal.namespace),
-    workers: workersCheck({ telegram: telegramWorker, downloads: downloadWorkers.downloads, host: downloadWorkers.host }),
+    workers: workersCheck({
+      telegram: telegramWorker,
+      downloads: downloadWorkers.downloads,
+      host: downloadWorkers.host,
+    }),
   });
-  const healthServer = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
+  const healthServer =
+    config.healthPort === undefined
+      ? undefined
+      : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
   const bot = await runBot(config, client, logger, undefined, health);
 
   logger.info(
-    { mode: bot.mode, temporal: address, webUi: devServer?.uiUrl, namespace: config.temporal.namespace, codecEndpoint: codecServer?.endpoint },
+    {
+      mode: bot.mode,
+      temporal: address,
+      webUi: devServer?.uiUrl,
+      namespace: config.temporal.namespace,
+      codecEndpoint: codecServer?.endpoint,
+    },
     devServer ? `media bot running; Temporal Web UI at ${devServer.uiUrl}` : 'media bot running',
   );
 

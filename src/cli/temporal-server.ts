@@ -15,7 +15,8 @@ const server = await startDevServer({
   uiPort: config.temporal.uiPort,
   namespace: config.temporal.namespace,
   // With `npm run codec` on CODEC_PORT beside it, the Web UI decodes encrypted runs there.
-  uiCodecEndpoint: config.codecServer.port === undefined ? undefined : `http://127.0.0.1:${config.codecServer.port}${CODEC_PATH}`,
+  uiCodecEndpoint:
+    config.codecServer.port === undefined ? undefined : `http://127.0.0.1:${config.codecServer.port}${CODEC_PATH}`,
   logger,
   onFailure: () => process.exit(1),
 }).catch((error: unknown) => exitOnStartError(error, logger));

@@ -23,7 +23,9 @@ const { values } = parseArgs({
 loadDotEnv();
 const chosen = chooseWorkerQueue(values.queue, process.env, QUEUES);
 if (chosen.error !== undefined) {
-  process.stderr.write(`error: ${chosen.error}\nUsage: npm run worker -- --queue ${QUEUES.join('|')} [--concurrency N]  (or WORKER_QUEUE=${QUEUES.join('|')})\n`);
+  process.stderr.write(
+    `error: ${chosen.error}\nUsage: npm run worker -- --queue ${QUEUES.join('|')} [--concurrency N]  (or WORKER_QUEUE=${QUEUES.join('|')})\n`,
+  );
   process.exit(2);
 }
 const queue = chosen.queue;
@@ -54,8 +56,14 @@ if (queue === TELEGRAM_QUEUE) {
   running = pair.run();
   stopWorkers = () => pair.stop();
 }
-const health = new HealthChecks({ temporal: temporalCheck(connection, config.temporal.namespace), workers: workersCheck(workers) });
-const healthServer = config.healthPort === undefined ? undefined : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
+const health = new HealthChecks({
+  temporal: temporalCheck(connection, config.temporal.namespace),
+  workers: workersCheck(workers),
+});
+const healthServer =
+  config.healthPort === undefined
+    ? undefined
+    : await startHealthServer({ port: config.healthPort, host: config.http.host, health, logger });
 logger.info({ queue, temporal: temporalAddress(config) }, 'worker running');
 
 // SIGTERM: not ready at once, no new tasks, running activities finish within

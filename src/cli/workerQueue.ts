@@ -14,5 +14,7 @@ export function chooseWorkerQueue(
   // Empty counts as unset, as for every other variable (an `.env` line `WORKER_QUEUE=`).
   const fromEnv = env.WORKER_QUEUE?.trim() || undefined;
   if (fromEnv === undefined) return { error: `no task queue: pass --queue ${choices} or set WORKER_QUEUE` };
-  return queues.includes(fromEnv) ? { queue: fromEnv } : { error: `WORKER_QUEUE must be ${choices}, got "${fromEnv}" (--queue overrides it)` };
+  return queues.includes(fromEnv)
+    ? { queue: fromEnv }
+    : { error: `WORKER_QUEUE must be ${choices}, got "${fromEnv}" (--queue overrides it)` };
 }

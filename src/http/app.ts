@@ -62,7 +62,12 @@ export function buildApp(deps: AppDeps) {
       return reply.code(answer.status).header('cache-control', 'no-store').send(answer.body);
     });
   }
-  const latency = (deps.meter ?? botMetricMeter()).createHistogram(WEBHOOK_SECONDS, 'float', 's', 'Seconds the webhook took to answer Telegram, by HTTP status.');
+  const latency = (deps.meter ?? botMetricMeter()).createHistogram(
+    WEBHOOK_SECONDS,
+    'float',
+    's',
+    'Seconds the webhook took to answer Telegram, by HTTP status.',
+  );
 
   app.post<{ Body: Update }>(
     WEBHOOK_PATH,
@@ -90,7 +95,10 @@ export function buildApp(deps: AppDeps) {
         request.log.debug({ outcome, ms: Math.round(performance.now() - started) }, 'update handled');
         return { ok: true };
       } catch (error) {
-        request.log.error({ err: error, updateId: request.body.update_id }, 'could not start the workflow; Telegram will redeliver');
+        request.log.error(
+          { err: error, updateId: request.body.update_id },
+          'could not start the workflow; Telegram will redeliver',
+        );
         return reply.code(503).send({ ok: false, error: 'temporarily unavailable' });
       }
     },

@@ -64,14 +64,21 @@ const payloadsSchema = {
 
 function fromJson(payload: JsonPayload): Payload {
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([name, value]) => [name, new Uint8Array(Buffer.from(value, 'base64'))])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([name, value]) => [
+        name,
+        new Uint8Array(Buffer.from(value, 'base64')),
+      ]),
+    ),
     data: new Uint8Array(Buffer.from(payload.data ?? '', 'base64')),
   };
 }
 
 function toJson(payload: Payload): JsonPayload {
   return {
-    metadata: Object.fromEntries(Object.entries(payload.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value).toString('base64')])),
+    metadata: Object.fromEntries(
+      Object.entries(payload.metadata ?? {}).map(([name, value]) => [name, Buffer.from(value).toString('base64')]),
+    ),
     data: Buffer.from(payload.data ?? new Uint8Array()).toString('base64'),
   };
 }
@@ -94,7 +101,9 @@ function credentialsOf(request: FastifyRequest, deps: CodecServerDeps): Credenti
     return token !== undefined && secretMatches(token, deps.authToken) ? 'token' : 'wrong';
   }
   const origin = request.headers.origin;
-  return deps.allowUiWithoutToken && origin !== undefined && deps.corsOrigins.includes(origin) ? 'ui-origin' : 'missing';
+  return deps.allowUiWithoutToken && origin !== undefined && deps.corsOrigins.includes(origin)
+    ? 'ui-origin'
+    : 'missing';
 }
 
 function allowOrigin(request: FastifyRequest, reply: FastifyReply, deps: CodecServerDeps): boolean {
@@ -124,7 +133,8 @@ export function buildCodecServer(deps: CodecServerDeps) {
       reply.header('access-control-allow-headers', ALLOWED_HEADERS);
       reply.header('access-control-max-age', PREFLIGHT_MAX_AGE_SECONDS);
       // Chrome's Private Network Access asks this of a UI on another address of this machine.
-      if (request.headers['access-control-request-private-network'] === 'true') reply.header('access-control-allow-private-network', 'true');
+      if (request.headers['access-control-request-private-network'] === 'true')
+        reply.header('access-control-allow-private-network', 'true');
       return reply.code(204).send();
     });
 
@@ -137,15 +147,24 @@ export function buildCodecServer(deps: CodecServerDeps) {
           allowOrigin(request, reply, deps);
           const credentials = credentialsOf(request, deps);
           if (credentials === 'token' || credentials === 'ui-origin') return;
-          request.log.warn({ ip: request.ip, origin: request.headers.origin, operation, credentials }, 'codec request refused');
-          await reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized: send Authorization: Bearer <CODEC_AUTH_TOKEN>' });
+          request.log.warn(
+            { ip: request.ip, origin: request.headers.origin, operation, credentials },
+            'codec request refused',
+          );
+          await reply
+            .code(401)
+            .header('www-authenticate', 'Bearer')
+            .send({ error: 'unauthorized: send Authorization: Bearer <CODEC_AUTH_TOKEN>' });
         },
       },
       async (request, reply) => {
         try {
           const payloads = request.body.payloads.map(fromJson);
           const result = await deps.codec[operation](payloads);
-          request.log.debug({ operation, payloads: payloads.length, ms: Math.round(reply.elapsedTime) }, 'codec request');
+          request.log.debug(
+            { operation, payloads: payloads.length, ms: Math.round(reply.elapsedTime) },
+            'codec request',
+          );
           return { payloads: result.map(toJson) };
         } catch (error) {
           // Unknown key id or altered ciphertext: the message names the key id, never a key.
@@ -167,14 +186,19 @@ export interface RunningCodecServer {
 }
 
 /** Listens on `host:port` (port 0: any free port). */
-export async function startCodecServer(options: CodecServerDeps & { host: string; port: number }): Promise<RunningCodecServer> {
+export async function startCodecServer(
+  options: CodecServerDeps & { host: string; port: number },
+): Promise<RunningCodecServer> {
   const { host, port, ...deps } = options;
   const app = buildCodecServer(deps);
   await app.listen({ host, port });
   const bound = (app.server.address() as AddressInfo).port;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
   const endpoint = `http://${urlHost}:${bound}${CODEC_PATH}`;
-  deps.logger.info({ endpoint, origins: deps.corsOrigins, uiWithoutToken: deps.allowUiWithoutToken }, 'codec server listening');
+  deps.logger.info(
+    { endpoint, origins: deps.corsOrigins, uiWithoutToken: deps.allowUiWithoutToken },
+    'codec server listening',
+  );
   return { endpoint, port: bound, close: () => app.close() };
 }
 
@@ -184,7 +208,11 @@ export async function startCodecServer(options: CodecServerDeps & { host: string
  * (else `defaultPort`), CODEC_CORS_ORIGINS and CODEC_ALLOW_UI_WITHOUT_TOKEN (default: true on a
  * loopback `host`).
  */
-export async function startConfiguredCodecServer(config: Config, logger: Logger, options: { host: string; defaultPort?: number }): Promise<RunningCodecServer> {
+export async function startConfiguredCodecServer(
+  config: Config,
+  logger: Logger,
+  options: { host: string; defaultPort?: number },
+): Promise<RunningCodecServer> {
   const { port, authToken, encryption } = codecServerSettings(config, options.defaultPort);
   registerSecret(authToken);
   return startCodecServer({

@@ -34,13 +34,22 @@ export interface ProbeConnection {
 export const TEMPORAL_PROBE_TIMEOUT_MS = 2_000;
 
 /** Temporal answers: `DescribeNamespace` of our namespace, with a short deadline (cheap, and it checks the namespace and the credentials too). */
-export function temporalCheck(connection: ProbeConnection, namespace: string, timeoutMs = TEMPORAL_PROBE_TIMEOUT_MS): ReadinessCheck {
+export function temporalCheck(
+  connection: ProbeConnection,
+  namespace: string,
+  timeoutMs = TEMPORAL_PROBE_TIMEOUT_MS,
+): ReadinessCheck {
   return async () => {
     try {
-      await connection.withDeadline(Date.now() + timeoutMs, () => connection.workflowService.describeNamespace({ namespace }));
+      await connection.withDeadline(Date.now() + timeoutMs, () =>
+        connection.workflowService.describeNamespace({ namespace }),
+      );
       return { ok: true };
     } catch (error) {
-      return { ok: false, detail: `Temporal did not answer: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        ok: false,
+        detail: `Temporal did not answer: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   };
 }
@@ -52,10 +61,14 @@ export function workersCheck(workers: Record<string, Worker>): ReadinessCheck {
     for (const [name, worker] of Object.entries(workers)) {
       const status = worker.getStatus();
       if (status.runState !== 'RUNNING') problems.push(`${name} is ${status.runState}`);
-      else if (status.activityPollerState === 'FAILED' || status.workflowPollerState === 'FAILED') problems.push(`${name}: a poller failed`);
-      else if (status.activityPollerState !== 'POLLING' && status.workflowPollerState !== 'POLLING') problems.push(`${name} is not polling`);
+      else if (status.activityPollerState === 'FAILED' || status.workflowPollerState === 'FAILED')
+        problems.push(`${name}: a poller failed`);
+      else if (status.activityPollerState !== 'POLLING' && status.workflowPollerState !== 'POLLING')
+        problems.push(`${name} is not polling`);
     }
-    return problems.length === 0 ? { ok: true, detail: `${Object.keys(workers).length} running` } : { ok: false, detail: problems.join('; ') };
+    return problems.length === 0
+      ? { ok: true, detail: `${Object.keys(workers).length} running` }
+      : { ok: false, detail: problems.join('; ') };
   };
 }
 
@@ -83,7 +96,12 @@ export class HealthChecks {
   async readiness(): Promise<Readiness> {
     const names = Object.keys(this.checks);
     const results = await Promise.all(
-      names.map((name) => this.checks[name]!().catch((error: unknown): CheckResult => ({ ok: false, detail: error instanceof Error ? error.message : String(error) }))),
+      names.map((name) =>
+        this.checks[name]!().catch((error: unknown): CheckResult => ({
+          ok: false,
+          detail: error instanceof Error ? error.message : String(error),
+        })),
+      ),
     );
     const checks: Record<string, CheckResult> = Object.fromEntries(names.map((name, index) => [name, results[index]!]));
     if (this.shuttingDown) checks.shutdown = { ok: false, detail: 'shutting down' };
@@ -92,7 +110,10 @@ export class HealthChecks {
 }
 
 /** `/healthz` and `/readyz` answered from `health`: status code and JSON body. */
-export async function healthResponse(url: string | undefined, health: HealthChecks): Promise<{ status: number; body: unknown } | undefined> {
+export async function healthResponse(
+  url: string | undefined,
+  health: HealthChecks,
+): Promise<{ status: number; body: unknown } | undefined> {
   const pathname = new URL(url ?? '/', 'http://localhost').pathname;
   if (pathname === '/healthz') return { status: 200, body: { ok: true } };
   if (pathname === '/readyz') {
@@ -108,13 +129,19 @@ export interface HealthServer {
 }
 
 /** The worker processes' health server on HEALTH_PORT (GET /healthz, /readyz; 404 otherwise). */
-export async function startHealthServer(options: { port: number; host?: string; health: HealthChecks; logger: Logger }): Promise<HealthServer> {
+export async function startHealthServer(options: {
+  port: number;
+  host?: string;
+  health: HealthChecks;
+  logger: Logger;
+}): Promise<HealthServer> {
   const server: Server = createServer((request, response) => {
     const send = (status: number, body: unknown) => {
       response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
       response.end(JSON.stringify(body));
     };
-    if (request.method !== 'GET' && request.method !== 'HEAD') return send(405, { ok: false, error: 'method not allowed' });
+    if (request.method !== 'GET' && request.method !== 'HEAD')
+      return send(405, { ok: false, error: 'method not allowed' });
     healthResponse(request.url, options.health).then(
       (answer) => (answer ? send(answer.status, answer.body) : send(404, { ok: false, error: 'not found' })),
       (error: unknown) => {

@@ -35,7 +35,8 @@ export function createNetworkMatcher(networks: readonly string[]): (address: str
     const family = isIPv4(base) ? 'ipv4' : isIPv6(base) ? 'ipv6' : undefined;
     const max = family === 'ipv4' ? 32 : 128;
     const prefix = bits === undefined ? max : /^\d{1,3}$/.test(bits) ? Number(bits) : Number.NaN;
-    if (!family || rest.length > 0 || !(prefix >= 0 && prefix <= max)) throw new Error(`not a network in CIDR notation: "${network}"`);
+    if (!family || rest.length > 0 || !(prefix >= 0 && prefix <= max))
+      throw new Error(`not a network in CIDR notation: "${network}"`);
     list.addSubnet(base, prefix, family);
   }
   return (address) => {
@@ -132,7 +133,11 @@ export class RateLimiter {
     }
     const firstRefusal = !bucket.refusing;
     bucket.refusing = true;
-    return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)), firstRefusal };
+    return {
+      allowed: false,
+      retryAfterSeconds: Math.max(1, Math.ceil((1 - bucket.tokens) / this.perMs / 1000)),
+      firstRefusal,
+    };
   }
 
   /** Drops buckets, oldest first, that have refilled completely since they were last used. */
@@ -166,7 +171,11 @@ export function webhookRateLimit(options: WebhookRateLimitOptions) {
     const decision = limiter.take(rateLimitKey(request.ip));
     if (decision.allowed) return;
     // One line when a source starts being refused, not one per refused request.
-    if (decision.firstRefusal) request.log.warn({ ip: request.ip, perMinute: options.perMinute }, 'webhook rate limit reached; refusing this address for now');
+    if (decision.firstRefusal)
+      request.log.warn(
+        { ip: request.ip, perMinute: options.perMinute },
+        'webhook rate limit reached; refusing this address for now',
+      );
     await reply
       .code(429)
       .header('retry-after', String(decision.retryAfterSeconds))

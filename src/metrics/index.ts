@@ -18,12 +18,18 @@ import { HISTOGRAM_BUCKETS } from './names.js';
 export * from './names.js';
 
 /** The workflow interceptor module the telegram worker bundles with the workflows. */
-export const WORKFLOW_METRICS_INTERCEPTOR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'workflowInterceptors.ts');
+export const WORKFLOW_METRICS_INTERCEPTOR = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  'workflowInterceptors.ts',
+);
 
 let meter: MetricMeter = noopMetricMeter;
 
 /** Runtime telemetry options that serve `/metrics` on `host:port`; undefined when metrics are off. */
-export function metricsTelemetry(port: number | undefined, host = '0.0.0.0'): RuntimeOptions['telemetryOptions'] | undefined {
+export function metricsTelemetry(
+  port: number | undefined,
+  host = '0.0.0.0',
+): RuntimeOptions['telemetryOptions'] | undefined {
   if (port === undefined) return undefined;
   return {
     metrics: {

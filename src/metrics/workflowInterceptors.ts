@@ -5,7 +5,14 @@
  * its history, and its values land on the worker's Prometheus endpoint like the SDK's own.
  * It only observes the result: no commands, nothing that could change a replay.
  */
-import { ApplicationFailure, isCancellation, metricMeter, TemporalFailure, workflowInfo, type WorkflowInterceptorsFactory } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  isCancellation,
+  metricMeter,
+  TemporalFailure,
+  workflowInfo,
+  type WorkflowInterceptorsFactory,
+} from '@temporalio/workflow';
 import { LINKS_TOTAL, REQUESTS_TOTAL } from './names.js';
 
 const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
@@ -17,15 +24,26 @@ interface LinkTally {
 
 function countLinks(links: unknown): void {
   if (!Array.isArray(links)) return;
-  const counter = metricMeter.createCounter(LINKS_TOTAL, undefined, 'Links of media requests that ended, by outcome and failure type.');
+  const counter = metricMeter.createCounter(
+    LINKS_TOTAL,
+    undefined,
+    'Links of media requests that ended, by outcome and failure type.',
+  );
   for (const link of links as LinkTally[]) {
-    counter.add(1, { outcome: String(link.outcome ?? 'unknown'), failure_type: typeof link.failureType === 'string' ? link.failureType : '' });
+    counter.add(1, {
+      outcome: String(link.outcome ?? 'unknown'),
+      failure_type: typeof link.failureType === 'string' ? link.failureType : '',
+    });
   }
 }
 
 function countRequest(outcome: string, failureType = ''): void {
   metricMeter
-    .createCounter(REQUESTS_TOTAL, undefined, 'Media requests (MediaRequestWorkflow runs) that ended, by outcome and failure type.')
+    .createCounter(
+      REQUESTS_TOTAL,
+      undefined,
+      'Media requests (MediaRequestWorkflow runs) that ended, by outcome and failure type.',
+    )
     .add(1, { outcome, failure_type: failureType });
 }
 
@@ -46,7 +64,8 @@ export const interceptors: WorkflowInterceptorsFactory = () => ({
             // Only a TemporalFailure fails the run; anything else fails the workflow task, which is retried.
             const type = error instanceof ApplicationFailure ? (error.type ?? 'Error') : error.name;
             countRequest('failed', type);
-            const details = error instanceof ApplicationFailure ? (error.details?.[0] as { links?: unknown } | undefined) : undefined;
+            const details =
+              error instanceof ApplicationFailure ? (error.details?.[0] as { links?: unknown } | undefined) : undefined;
             countLinks(details?.links);
           }
           throw error;

@@ -44,7 +44,9 @@ export function parseCommandArgs<O extends Options>(command: string, args: strin
     return parseArgs({ args, options: { ...COMMON, ...options }, allowPositionals: true, strict: true } as const);
   } catch (error) {
     // Node's advice on '--' is noise here: the first sentence names the problem.
-    throw new UsageError(`${command}: ${(error instanceof Error ? error.message : String(error)).split('. To specify')[0]}`);
+    throw new UsageError(
+      `${command}: ${(error instanceof Error ? error.message : String(error)).split('. To specify')[0]}`,
+    );
   }
 }
 
@@ -67,7 +69,8 @@ export function parseSince(value: string, now: Date): Date {
 
 export function parseLimit(value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < 1) throw new UsageError(`--limit must be a positive whole number, got "${value}"`);
+  if (!/^\d+$/.test(value) || Number(value) < 1)
+    throw new UsageError(`--limit must be a positive whole number, got "${value}"`);
   return Number(value);
 }
 
@@ -80,12 +83,20 @@ export function parseChat(value: string | undefined): number | undefined {
 /** Failure types are identifiers (ContentUnavailable); anything else cannot be one and is not quoted into a query. */
 export function parseFailureType(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(value)) throw new UsageError(`--type must be a failure type like ContentUnavailable, got "${value}"`);
+  if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(value))
+    throw new UsageError(`--type must be a failure type like ContentUnavailable, got "${value}"`);
   return value;
 }
 
 /** Between `min` and `max` positional arguments, else a usage error. */
-export function expectPositionals(command: string, positionals: string[], min: number, max: number, what = 'argument'): void {
+export function expectPositionals(
+  command: string,
+  positionals: string[],
+  min: number,
+  max: number,
+  what = 'argument',
+): void {
   if (positionals.length < min) throw new UsageError(`${command}: missing ${what}`);
-  if (positionals.length > max) throw new UsageError(`${command}: unexpected argument ${positionals.slice(max).join(' ')}`);
+  if (positionals.length > max)
+    throw new UsageError(`${command}: unexpected argument ${positionals.slice(max).join(' ')}`);
 }

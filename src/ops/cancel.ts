@@ -19,7 +19,11 @@ export const cancelCommand: Command<CancelArgs> = {
       description = await ctx.client.workflow.getHandle(workflowId).describe();
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      return { data: { workflowId, cancelRequested: false, reason: 'not found' }, text: `${workflowId}: no such workflow in namespace ${ctx.namespace}`, exitCode: 1 };
+      return {
+        data: { workflowId, cancelRequested: false, reason: 'not found' },
+        text: `${workflowId}: no such workflow in namespace ${ctx.namespace}`,
+        exitCode: 1,
+      };
     }
     const { runId, status } = description;
     if (status.name !== 'RUNNING') {

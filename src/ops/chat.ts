@@ -30,7 +30,9 @@ export const chatCommand: Command<ChatArgs> = {
       queries: [`ChatId = ${chatIdAttribute}`, `WorkflowId STARTS_WITH "${idPrefix}"`],
     };
     const text = [
-      chats.pseudonymous ? `Chat ${chatId} is named by its pseudonym ${data.chatIdAttribute} in Temporal.` : `Chat ${chatId} is named by its id in Temporal (no payload encryption).`,
+      chats.pseudonymous
+        ? `Chat ${chatId} is named by its pseudonym ${data.chatIdAttribute} in Temporal.`
+        : `Chat ${chatId} is named by its id in Temporal (no payload encryption).`,
       `Its requests in the Web UI:  ${data.queries[0]}`,
       `                         or  ${data.queries[1]}`,
       `Its settings:                ${data.settingsWorkflowId}`,

@@ -26,7 +26,11 @@ export const exportCommand: Command<ExportArgs> = {
       pinned = runId ?? (await ctx.client.workflow.getHandle(workflowId).describe()).runId;
     } catch (error) {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
-      return { data: { workflowId, exported: false, reason: 'not found' }, text: `${workflowId}: no such workflow in namespace ${ctx.namespace}`, exitCode: 1 };
+      return {
+        data: { workflowId, exported: false, reason: 'not found' },
+        text: `${workflowId}: no such workflow in namespace ${ctx.namespace}`,
+        exitCode: 1,
+      };
     }
     const history = await ctx.client.workflow.getHandle(workflowId, pinned).fetchHistory();
     const text = `${historyToJSON(history)}\n`;

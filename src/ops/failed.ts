@@ -5,7 +5,18 @@ import { expectPositionals, parseChat, parseCommandArgs, parseFailureType, parse
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';
 import { oneLine, table, utc } from './output.js';
-import { chatClause, closedSince, describeFailedRun, failureTypeClause, listRuns, mapConcurrently, mediaRequestQuery, runFailure, startArguments, type FailedRun } from './runs.js';
+import {
+  chatClause,
+  closedSince,
+  describeFailedRun,
+  failureTypeClause,
+  listRuns,
+  mapConcurrently,
+  mediaRequestQuery,
+  runFailure,
+  startArguments,
+  type FailedRun,
+} from './runs.js';
 
 export interface FailedFilter {
   since: Date;
@@ -21,7 +32,10 @@ export const FILTER_OPTIONS = {
   limit: { type: 'string' },
 } as const;
 
-export function parseFailedFilter(values: { since?: string; type?: string; chat?: string; limit?: string }, now: Date): FailedFilter {
+export function parseFailedFilter(
+  values: { since?: string; type?: string; chat?: string; limit?: string },
+  now: Date,
+): FailedFilter {
   return {
     since: parseSince(values.since ?? '1h', now),
     type: parseFailureType(values.type),
@@ -56,7 +70,8 @@ export async function findFailedRuns(ctx: OpsContext, filter: FailedFilter): Pro
     // Pseudonymous chat ids: the real chat is only in the (encrypted) input.
     const input =
       info.typedSearchAttributes.get(MediaHostAttribute) === undefined || ctx.chats.pseudonymous
-        ? ((await startArguments(ctx, info.workflowId, info.runId).catch(() => []))[0] as Partial<MediaRequestInput> | undefined)
+        ? ((await startArguments(ctx, info.workflowId, info.runId).catch(() => []))[0] as
+            Partial<MediaRequestInput> | undefined)
         : undefined;
     return describeFailedRun(info, failure, input, ctx.chats);
   });

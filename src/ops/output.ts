@@ -18,7 +18,9 @@ export interface CommandResult {
 
 /** Columns padded to the widest cell; the last column is not padded. */
 export function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: readonly string[]) =>
     cells
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
@@ -30,7 +32,10 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
 /** `2026-11-27 19:57:06Z`: UTC, to the second. */
 export function utc(date: Date | undefined): string {
   if (!date || Number.isNaN(date.getTime())) return '-';
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /** `4s`, `12m`, `3h`, `2d`. */

@@ -32,7 +32,8 @@ type History = ReturnType<typeof historyFromJSON>;
 async function load(file: string): Promise<{ history: History } | { error: string }> {
   try {
     const history = historyFromJSON(JSON.parse(await readFile(file, 'utf8')));
-    if (!history.events?.[0]?.workflowExecutionStartedEventAttributes) return { error: 'no WorkflowExecutionStarted event: not an exported history' };
+    if (!history.events?.[0]?.workflowExecutionStartedEventAttributes)
+      return { error: 'no WorkflowExecutionStarted event: not an exported history' };
     return { history };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };
@@ -49,18 +50,38 @@ export async function replayFiles(files: string[], dataConverter: DataConverter 
   for (const file of files) {
     const loaded = await load(file);
     if ('error' in loaded) {
-      results.set(file, { file, workflowId: null, workflowType: null, result: 'unreadable', error: loaded.error, detail: null });
+      results.set(file, {
+        file,
+        workflowId: null,
+        workflowType: null,
+        result: 'unreadable',
+        error: loaded.error,
+        detail: null,
+      });
       continue;
     }
     const started = loaded.history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    results.set(file, { file, workflowId: started?.workflowId || null, workflowType: started?.workflowType?.name ?? null, result: 'ok', error: null, detail: null });
+    results.set(file, {
+      file,
+      workflowId: started?.workflowId || null,
+      workflowType: started?.workflowType?.name ?? null,
+      result: 'ok',
+      error: null,
+      detail: null,
+    });
     // The file names the replay: two files may hold runs of the same workflow id.
     histories.push({ workflowId: file, history: loaded.history });
   }
   if (histories.length > 0) {
     // Loaded only here: the other commands never need the worker's native runtime.
-    const [{ Worker }, { WORKFLOWS_PATH }] = await Promise.all([import('@temporalio/worker'), import('../worker/workers.js')]);
-    for await (const replayed of Worker.runReplayHistories({ workflowsPath: WORKFLOWS_PATH, dataConverter }, histories)) {
+    const [{ Worker }, { WORKFLOWS_PATH }] = await Promise.all([
+      import('@temporalio/worker'),
+      import('../worker/workers.js'),
+    ]);
+    for await (const replayed of Worker.runReplayHistories(
+      { workflowsPath: WORKFLOWS_PATH, dataConverter },
+      histories,
+    )) {
       const entry = results.get(replayed.workflowId);
       if (!entry || !replayed.error) continue;
       entry.result = replayed.error.name === 'DeterminismViolationError' ? 'nondeterministic' : 'failed';
@@ -76,7 +97,13 @@ type ReplayArgs = CommonFlags & { files: string[] };
 export const replayCommand: Command<ReplayArgs> = {
   parse(args) {
     const { values, positionals } = parseCommandArgs('replay', args, {});
-    expectPositionals('replay', positionals, 1, Infinity, '<file...> (histories exported with `ops export` or `temporal workflow show --output json`)');
+    expectPositionals(
+      'replay',
+      positionals,
+      1,
+      Infinity,
+      '<file...> (histories exported with `ops export` or `temporal workflow show --output json`)',
+    );
     return { ...commonFlags(values), files: [...new Set(positionals)] };
   },
 
@@ -90,7 +117,12 @@ export const replayCommand: Command<ReplayArgs> = {
           'Guard the change with patched() (README: Operating) or keep the old code.';
     const text = `${table(
       ['FILE', 'WORKFLOW ID', 'RESULT', 'ERROR'],
-      results.map((result) => [result.file, result.workflowId ?? '-', result.result, result.error ? oneLine(result.error, 160) : '']),
+      results.map((result) => [
+        result.file,
+        result.workflowId ?? '-',
+        result.result,
+        result.error ? oneLine(result.error, 160) : '',
+      ]),
     )}\n\n${summary}`;
     return { data: { ok: bad.length === 0, results }, text, exitCode: bad.length === 0 ? 0 : 1 };
   },

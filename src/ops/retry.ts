@@ -5,7 +5,11 @@
  * Temporal itself refuses it while a run of that id is running or after one completed, so a
  * delivered request is never delivered twice, whatever two operators do at the same time.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type WorkflowExecutionStatusName } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type WorkflowExecutionStatusName,
+} from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
 import { FailureType } from '../../workflows/failures.js';
 import { ChatIdAttribute, mediaHostOf, MediaHostAttribute } from '../../workflows/searchAttributes.js';
@@ -51,16 +55,23 @@ function keptSearchAttributes(
   chats: ChatIds,
 ): SearchAttributePair[] {
   const pairs: SearchAttributePair[] = [];
-  const fromInput = known?.has(ChatIdAttribute.name) && input?.chatId !== undefined ? chats.searchValue(input.chatId) : undefined;
+  const fromInput =
+    known?.has(ChatIdAttribute.name) && input?.chatId !== undefined ? chats.searchValue(input.chatId) : undefined;
   const chatId = (current.get(ChatIdAttribute) as number | undefined) ?? fromInput;
   if (typeof chatId === 'number') pairs.push({ key: ChatIdAttribute, value: chatId });
   const firstLink = input?.links?.[0];
-  const host = (current.get(MediaHostAttribute) as string | undefined) ?? (known?.has(MediaHostAttribute.name) && firstLink ? mediaHostOf(firstLink) : undefined);
+  const host =
+    (current.get(MediaHostAttribute) as string | undefined) ??
+    (known?.has(MediaHostAttribute.name) && firstLink ? mediaHostOf(firstLink) : undefined);
   if (host !== undefined) pairs.push({ key: MediaHostAttribute, value: host });
   return pairs;
 }
 
-export async function retryRequest(ctx: OpsContext, workflowId: string, options: { dryRun?: boolean } = {}): Promise<RetryOutcome> {
+export async function retryRequest(
+  ctx: OpsContext,
+  workflowId: string,
+  options: { dryRun?: boolean } = {},
+): Promise<RetryOutcome> {
   const outcome = (result: RetryOutcome['result'], rest: Partial<RetryOutcome>): RetryOutcome => ({
     workflowId,
     result,
@@ -74,17 +85,26 @@ export async function retryRequest(ctx: OpsContext, workflowId: string, options:
   try {
     description = await ctx.client.workflow.getHandle(workflowId).describe();
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return outcome('refused', { reason: 'no such workflow in this namespace' });
+    if (error instanceof WorkflowNotFoundError)
+      return outcome('refused', { reason: 'no such workflow in this namespace' });
     throw error;
   }
   const previous = { previousStatus: description.status.name, previousRunId: description.runId };
   if (!RETRYABLE.includes(description.status.name)) {
-    return outcome('refused', { ...previous, reason: REFUSALS[description.status.name] ?? `is ${description.status.name}; only failed runs are retried` });
+    return outcome('refused', {
+      ...previous,
+      reason: REFUSALS[description.status.name] ?? `is ${description.status.name}; only failed runs are retried`,
+    });
   }
   const args = await startArguments(ctx, workflowId, description.runId);
   if (options.dryRun) return outcome('would-retry', previous);
 
-  const typedSearchAttributes = keptSearchAttributes(description.typedSearchAttributes, args[0] as Partial<MediaRequestInput> | undefined, await ctx.searchAttributes(), ctx.chats);
+  const typedSearchAttributes = keptSearchAttributes(
+    description.typedSearchAttributes,
+    args[0] as Partial<MediaRequestInput> | undefined,
+    await ctx.searchAttributes(),
+    ctx.chats,
+  );
   const staticSummary = await description.staticSummary().catch(() => undefined);
   try {
     const handle = await ctx.client.workflow.start(description.type, {
@@ -100,7 +120,10 @@ export async function retryRequest(ctx: OpsContext, workflowId: string, options:
     return outcome('retried', { ...previous, runId: handle.firstExecutionRunId });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
-      return outcome('refused', { ...previous, reason: 'Temporal refused the start: a run of this id is running or completed (ALLOW_DUPLICATE_FAILED_ONLY)' });
+      return outcome('refused', {
+        ...previous,
+        reason: 'Temporal refused the start: a run of this id is running or completed (ALLOW_DUPLICATE_FAILED_ONLY)',
+      });
     }
     throw error;
   }
@@ -145,7 +168,8 @@ export function retryText(outcomes: RetryOutcome[]): string {
   return `${table(['WORKFLOW ID', 'RESULT', 'DETAIL'], rows)}\n\n${DUPLICATES_NOTE}`;
 }
 
-type RetryArgs = CommonFlags & ({ workflowId: string; all?: undefined } | { all: FailedFilter & { dryRun: boolean }; workflowId?: undefined });
+type RetryArgs = CommonFlags &
+  ({ workflowId: string; all?: undefined } | { all: FailedFilter & { dryRun: boolean }; workflowId?: undefined });
 
 export const retryCommand: Command<RetryArgs> = {
   parse(args, now) {
@@ -159,7 +183,9 @@ export const retryCommand: Command<RetryArgs> = {
       expectPositionals('retry --all-failed', positionals, 0, 0);
       return { ...common, all: { ...parseFailedFilter(values, now), dryRun: values['dry-run'] === true } };
     }
-    const filters = (['since', 'type', 'chat', 'limit', 'dry-run'] as const).filter((name) => values[name] !== undefined && values[name] !== false);
+    const filters = (['since', 'type', 'chat', 'limit', 'dry-run'] as const).filter(
+      (name) => values[name] !== undefined && values[name] !== false,
+    );
     if (filters.length > 0) throw new UsageError(`retry: --${filters[0]} goes with --all-failed`);
     expectPositionals('retry', positionals, 1, 1, '<workflowId> (or --all-failed)');
     return { ...common, workflowId: positionals[0]! };
@@ -171,9 +197,16 @@ export const retryCommand: Command<RetryArgs> = {
       ? await retryAllFailed(ctx, parsed.all, { dryRun: parsed.all.dryRun })
       : { outcomes: [await retryRequest(ctx, parsed.workflowId)], limitReached: false };
     const refused = outcomes.some((outcome) => outcome.result === 'refused');
-    const header = parsed.all ? `Failed requests since ${utc(parsed.all.since)}${parsed.all.type ? ` of type ${parsed.all.type}` : ''}${parsed.all.dryRun ? ' (dry run: nothing started)' : ''}\n` : '';
+    const header = parsed.all
+      ? `Failed requests since ${utc(parsed.all.since)}${parsed.all.type ? ` of type ${parsed.all.type}` : ''}${parsed.all.dryRun ? ' (dry run: nothing started)' : ''}\n`
+      : '';
     return {
-      data: { retried: outcomes.filter((outcome) => outcome.result === 'retried').length, limitReached, outcomes, note: DUPLICATES_NOTE },
+      data: {
+        retried: outcomes.filter((outcome) => outcome.result === 'retried').length,
+        limitReached,
+        outcomes,
+        note: DUPLICATES_NOTE,
+      },
       text: header + retryText(outcomes),
       // Running it again would not reach the rest: the runs retried now stay Failed, and first.
       warnings: parsed.all && limitReached ? [limitWarning(parsed.all)] : [],

@@ -3,8 +3,16 @@
  * the start and close events of a run, and the facts an operator wants from them.
  */
 import type { WorkflowExecutionInfo, WorkflowService } from '@temporalio/client';
-import { decodeArrayFromPayloads, decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import { ChatIdAttribute, FailureTypeAttribute, mediaHostOf, MediaHostAttribute } from '../../workflows/searchAttributes.js';
+import {
+  decodeArrayFromPayloads,
+  decodeOptionalFailureToOptionalError,
+} from '@temporalio/common/lib/internal-non-workflow/index.js';
+import {
+  ChatIdAttribute,
+  FailureTypeAttribute,
+  mediaHostOf,
+  MediaHostAttribute,
+} from '../../workflows/searchAttributes.js';
 import type { MediaRequestInput } from '../../workflows/types.js';
 import { PLAIN_CHAT_IDS, type ChatIds } from '../temporal/chatPseudonyms.js';
 import { mediaRequestIdPrefix } from '../temporal/workflowIds.js';
@@ -21,7 +29,10 @@ const CLOSE_EVENT_ONLY = 2;
 
 /** A visibility query over MediaRequestWorkflow runs. */
 export function mediaRequestQuery(...clauses: (string | undefined)[]): string {
-  return [`WorkflowType = "${MEDIA_REQUEST_WORKFLOW}"`, ...clauses.filter((clause): clause is string => Boolean(clause))].join(' AND ');
+  return [
+    `WorkflowType = "${MEDIA_REQUEST_WORKFLOW}"`,
+    ...clauses.filter((clause): clause is string => Boolean(clause)),
+  ].join(' AND ');
 }
 
 export function closedSince(since: Date): string {
@@ -40,7 +51,11 @@ export function chatIdFromWorkflowId(workflowId: string): number | undefined {
  * workflow id: a clause on ChatId alone would silently skip them. With payload encryption both
  * carry the chat's pseudonym (`chats`), computed here from the id.
  */
-export function chatClause(chatId: number | undefined, known: ReadonlySet<string> | undefined, chats: ChatIds = PLAIN_CHAT_IDS): string | undefined {
+export function chatClause(
+  chatId: number | undefined,
+  known: ReadonlySet<string> | undefined,
+  chats: ChatIds = PLAIN_CHAT_IDS,
+): string | undefined {
   if (chatId === undefined) return undefined;
   const byWorkflowId = `WorkflowId STARTS_WITH "${mediaRequestIdPrefix(chatId, chats)}"`;
   if (!known?.has(ChatIdAttribute.name)) return byWorkflowId;
@@ -52,7 +67,10 @@ export function chatClause(chatId: number | undefined, known: ReadonlySet<string
  * without it (closed before the outcome patch, or never tagged) are let through: their type is
  * read from the run's failure and filtered on the client.
  */
-export function failureTypeClause(type: string | undefined, known: ReadonlySet<string> | undefined): string | undefined {
+export function failureTypeClause(
+  type: string | undefined,
+  known: ReadonlySet<string> | undefined,
+): string | undefined {
   if (type === undefined || !known?.has(FailureTypeAttribute.name)) return undefined;
   return `(${FailureTypeAttribute.name} = "${type}" OR ${FailureTypeAttribute.name} IS NULL)`;
 }
@@ -68,7 +86,11 @@ export function readFailure(failure: Failure | null | undefined): { type?: strin
 }
 
 /** The event that closed a run (one event, not the whole history). */
-export async function closeEvent(ctx: OpsContext, workflowId: string, runId: string): Promise<HistoryEvent | undefined> {
+export async function closeEvent(
+  ctx: OpsContext,
+  workflowId: string,
+  runId: string,
+): Promise<HistoryEvent | undefined> {
   const response = await ctx.client.workflowService.getWorkflowExecutionHistory({
     namespace: ctx.namespace,
     execution: { workflowId, runId },
@@ -82,16 +104,23 @@ export async function closeEvent(ctx: OpsContext, workflowId: string, runId: str
  * payload encryption its message is an encrypted payload ("Encoded failure" in the event): it is
  * decoded with the client's converter; without the keys it stays "Encoded failure".
  */
-export async function runFailure(ctx: OpsContext, workflowId: string, runId: string): Promise<{ type?: string; message: string }> {
+export async function runFailure(
+  ctx: OpsContext,
+  workflowId: string,
+  runId: string,
+): Promise<{ type?: string; message: string }> {
   const event = await closeEvent(ctx, workflowId, runId);
   if (event?.workflowExecutionFailedEventAttributes) {
     const { failure } = event.workflowExecutionFailedEventAttributes;
     const read = readFailure(failure);
-    const decoded = await decodeOptionalFailureToOptionalError(ctx.client.options.loadedDataConverter, failure).catch(() => undefined);
+    const decoded = await decodeOptionalFailureToOptionalError(ctx.client.options.loadedDataConverter, failure).catch(
+      () => undefined,
+    );
     return { ...read, message: decoded?.message ?? read.message };
   }
   if (event?.workflowExecutionTimedOutEventAttributes) return { type: 'Timeout', message: 'the workflow timed out' };
-  if (event?.workflowExecutionTerminatedEventAttributes) return { type: 'Terminated', message: event.workflowExecutionTerminatedEventAttributes.reason ?? 'terminated' };
+  if (event?.workflowExecutionTerminatedEventAttributes)
+    return { type: 'Terminated', message: event.workflowExecutionTerminatedEventAttributes.reason ?? 'terminated' };
   return { message: '' };
 }
 
@@ -130,7 +159,9 @@ export function describeFailedRun(
   chats: ChatIds = PLAIN_CHAT_IDS,
 ): FailedRun {
   const attributes = info.typedSearchAttributes;
-  const chatId = chats.pseudonymous ? input?.chatId : (attributes.get(ChatIdAttribute) ?? input?.chatId ?? chatIdFromWorkflowId(info.workflowId));
+  const chatId = chats.pseudonymous
+    ? input?.chatId
+    : (attributes.get(ChatIdAttribute) ?? input?.chatId ?? chatIdFromWorkflowId(info.workflowId));
   const firstLink = input?.links?.[0];
   return {
     workflowId: info.workflowId,
@@ -144,7 +175,11 @@ export function describeFailedRun(
 }
 
 /** Runs `work` over `items`, `concurrency` at a time, results in order. */
-export async function mapConcurrently<T, R>(items: readonly T[], concurrency: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapConcurrently<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, items.length) }, async () => {

@@ -129,7 +129,11 @@ async function describeQueue(ctx: OpsContext, name: string, role: Role, taskType
  * of the most recent runs (running ones first).
  */
 export async function discoverHostQueues(ctx: OpsContext, since: Date): Promise<string[]> {
-  const runs = await listRuns(ctx, mediaRequestQuery(`(ExecutionStatus = "Running" OR ${closedSince(since)})`), HOST_DISCOVERY_RUNS);
+  const runs = await listRuns(
+    ctx,
+    mediaRequestQuery(`(ExecutionStatus = "Running" OR ${closedSince(since)})`),
+    HOST_DISCOVERY_RUNS,
+  );
   const found = new Set<string>();
   await mapConcurrently(runs, 5, async (run) => {
     const history = await ctx.client.workflow
@@ -145,7 +149,10 @@ export async function discoverHostQueues(ctx: OpsContext, since: Date): Promise<
 }
 
 async function countRuns(ctx: OpsContext, since: Date): Promise<RunCounts> {
-  const closed = (status: string) => ctx.client.workflow.count(mediaRequestQuery(`ExecutionStatus = "${status}"`, closedSince(since))).then((result) => result.count);
+  const closed = (status: string) =>
+    ctx.client.workflow
+      .count(mediaRequestQuery(`ExecutionStatus = "${status}"`, closedSince(since)))
+      .then((result) => result.count);
   const [running, completed, failed, cancelled, terminated, timedOut] = await Promise.all([
     ctx.client.workflow.count(mediaRequestQuery('ExecutionStatus = "Running"')).then((result) => result.count),
     closed('Completed'),
@@ -162,9 +169,16 @@ async function countOutcomes(ctx: OpsContext, since: Date): Promise<StatusReport
   if (!known?.has(RequestOutcomeAttribute.name)) return null;
   const outcomes: RequestOutcome[] = ['delivered', 'cached', 'failed', 'cancelled'];
   const counts = await Promise.all(
-    outcomes.map((outcome) => ctx.client.workflow.count(mediaRequestQuery(`${RequestOutcomeAttribute.name} = "${outcome}"`, closedSince(since))).then((result) => result.count)),
+    outcomes.map((outcome) =>
+      ctx.client.workflow
+        .count(mediaRequestQuery(`${RequestOutcomeAttribute.name} = "${outcome}"`, closedSince(since)))
+        .then((result) => result.count),
+    ),
   );
-  return Object.fromEntries(outcomes.map((outcome, index) => [outcome, counts[index] ?? 0])) as Record<RequestOutcome, number>;
+  return Object.fromEntries(outcomes.map((outcome, index) => [outcome, counts[index] ?? 0])) as Record<
+    RequestOutcome,
+    number
+  >;
 }
 
 /** Asks the running requests their `status` query (phase, link, download rounds, attempt, progress, last error). */
@@ -172,9 +186,12 @@ async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
   const runs = await listRuns(ctx, mediaRequestQuery('ExecutionStatus = "Running"'), RUNNING_SHOWN);
   return mapConcurrently(runs, 5, async (run) => {
     const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
-    const status = await ctx.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery)).catch(() => undefined);
+    const status = await ctx.client
+      .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(statusQuery))
+      .catch(() => undefined);
     // The download's last heartbeat is fresher than what it signalled (a signal every few seconds at most).
-    const heartbeat = status?.phase === 'downloading' ? await downloadHeartbeat(ctx, handle).catch(() => undefined) : undefined;
+    const heartbeat =
+      status?.phase === 'downloading' ? await downloadHeartbeat(ctx, handle).catch(() => undefined) : undefined;
     return {
       workflowId: run.workflowId,
       startTime: run.startTime.toISOString(),
@@ -190,10 +207,18 @@ async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
 }
 
 /** The running download's attempt and the progress its last heartbeat carried (describe(): no worker needed). */
-async function downloadHeartbeat(ctx: OpsContext, handle: ReturnType<OpsContext['client']['workflow']['getHandle']>): Promise<{ attempt: number; progress?: DownloadProgressStatus } | undefined> {
-  const pending = (await handle.describe()).raw.pendingActivities?.find((activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime);
+async function downloadHeartbeat(
+  ctx: OpsContext,
+  handle: ReturnType<OpsContext['client']['workflow']['getHandle']>,
+): Promise<{ attempt: number; progress?: DownloadProgressStatus } | undefined> {
+  const pending = (await handle.describe()).raw.pendingActivities?.find(
+    (activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime,
+  );
   if (!pending) return undefined;
-  const [details] = await decodeArrayFromPayloads(ctx.client.options.loadedDataConverter, pending.heartbeatDetails?.payloads);
+  const [details] = await decodeArrayFromPayloads(
+    ctx.client.options.loadedDataConverter,
+    pending.heartbeatDetails?.payloads,
+  );
   return { attempt: pending.attempt ?? 1, progress: isProgress(details) ? progressStatusOf(details) : undefined };
 }
 
@@ -203,15 +228,36 @@ function isProgress(value: unknown): value is Omit<DownloadProgressReport, 'atte
 }
 
 export async function collectStatus(ctx: OpsContext, since: Date): Promise<StatusReport> {
-  const [hostQueues, runs, outcomes, running] = await Promise.all([discoverHostQueues(ctx, since), countRuns(ctx, since), countOutcomes(ctx, since), runningRequests(ctx)]);
-  const queues: [string, Role][] = [[TELEGRAM_QUEUE, 'telegram'], [DOWNLOADS_QUEUE, 'downloads'], ...hostQueues.map((name): [string, Role] => [name, 'host'])];
+  const [hostQueues, runs, outcomes, running] = await Promise.all([
+    discoverHostQueues(ctx, since),
+    countRuns(ctx, since),
+    countOutcomes(ctx, since),
+    runningRequests(ctx),
+  ]);
+  const queues: [string, Role][] = [
+    [TELEGRAM_QUEUE, 'telegram'],
+    [DOWNLOADS_QUEUE, 'downloads'],
+    ...hostQueues.map((name): [string, Role] => [name, 'host']),
+  ];
   const described = await mapConcurrently(
-    queues.flatMap(([name, role]) => (Object.keys(TASK_TYPES) as TaskType[]).map((taskType) => ({ name, role, taskType }))),
+    queues.flatMap(([name, role]) =>
+      (Object.keys(TASK_TYPES) as TaskType[]).map((taskType) => ({ name, role, taskType })),
+    ),
     6,
     ({ name, role, taskType }) => describeQueue(ctx, name, role, taskType),
   );
-  const taskQueues = described.filter((queue) => EXPECTED[queue.role].includes(queue.taskType) || queue.backlog > 0 || queue.pollers.length > 0);
-  return { namespace: ctx.namespace, address: ctx.address, since: since.toISOString(), taskQueues, runs, outcomes, running };
+  const taskQueues = described.filter(
+    (queue) => EXPECTED[queue.role].includes(queue.taskType) || queue.backlog > 0 || queue.pollers.length > 0,
+  );
+  return {
+    namespace: ctx.namespace,
+    address: ctx.address,
+    since: since.toISOString(),
+    taskQueues,
+    runs,
+    outcomes,
+    running,
+  };
 }
 
 export function statusText(report: StatusReport, now: Date): string {
@@ -227,7 +273,12 @@ export function statusText(report: StatusReport, now: Date): string {
         ? queue.role === 'host'
           ? 'none: that downloads process is gone'
           : 'none: start a worker for this queue'
-        : queue.pollers.map((poller) => `${poller.identity} (${ago(poller.lastAccessTime ? new Date(poller.lastAccessTime) : undefined, now)})`).join(', '),
+        : queue.pollers
+            .map(
+              (poller) =>
+                `${poller.identity} (${ago(poller.lastAccessTime ? new Date(poller.lastAccessTime) : undefined, now)})`,
+            )
+            .join(', '),
     ]),
   );
   const { runs } = report;

@@ -21,14 +21,23 @@ export function originOf(update: Update): UpdateOrigin | undefined {
   }
   const message = update.message;
   if (!message || !Number.isSafeInteger(message.chat?.id)) return undefined;
-  return { chatId: message.chat.id, userId: safeId(message.from?.id), kind: 'message', messageId: message.message_id, date: message.date };
+  return {
+    chatId: message.chat.id,
+    userId: safeId(message.from?.id),
+    kind: 'message',
+    messageId: message.message_id,
+    date: message.date,
+  };
 }
 
 /**
  * ALLOWED_CHAT_IDS: an update passes when its chat is listed (everyone in an allowed group) or its
  * sender is (an allowed person, in any chat). Without a list everyone passes.
  */
-export function isAllowed(allowed: ReadonlySet<number> | undefined, origin: Pick<UpdateOrigin, 'chatId' | 'userId'>): boolean {
+export function isAllowed(
+  allowed: ReadonlySet<number> | undefined,
+  origin: Pick<UpdateOrigin, 'chatId' | 'userId'>,
+): boolean {
   if (!allowed) return true;
   return allowed.has(origin.chatId) || (origin.userId !== undefined && allowed.has(origin.userId));
 }

@@ -15,11 +15,15 @@ export async function learnBotUsername(api: Api, timeoutMs = GET_ME_TIMEOUT_MS):
   try {
     ({ username } = await api.getMe(grammySignal(AbortSignal.timeout(timeoutMs))));
   } catch (error) {
-    throw new Error(`Could not ask the Bot API who this bot is (getMe: ${reasonOf(error)}). Check TELEGRAM_BOT_TOKEN, and that TELEGRAM_API_ROOT is reachable.`, {
-      cause: error,
-    });
+    throw new Error(
+      `Could not ask the Bot API who this bot is (getMe: ${reasonOf(error)}). Check TELEGRAM_BOT_TOKEN, and that TELEGRAM_API_ROOT is reachable.`,
+      {
+        cause: error,
+      },
+    );
   }
-  if (typeof username !== 'string' || username === '') throw new Error('The Bot API answered getMe without a username; every bot has one.');
+  if (typeof username !== 'string' || username === '')
+    throw new Error('The Bot API answered getMe without a username; every bot has one.');
   return username;
 }
 

@@ -48,7 +48,13 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
       log.info({ chatId: origin?.chatId }, 'update from outside ALLOWED_CHAT_IDS ignored');
       return { action: 'ignored', reason: 'not in ALLOWED_CHAT_IDS' };
     }
-    const action = await starter.startStrangerRefusal({ chatId: origin.chatId, messageId: origin.messageId, date: origin.date ?? 0, text: PRIVATE_BOT_TEXT, policies });
+    const action = await starter.startStrangerRefusal({
+      chatId: origin.chatId,
+      messageId: origin.messageId,
+      date: origin.date ?? 0,
+      text: PRIVATE_BOT_TEXT,
+      policies,
+    });
     log.info({ chatId: origin.chatId, userId: origin.userId, action }, 'message from outside ALLOWED_CHAT_IDS refused');
     return { action, workflow: 'refusal' };
   }
@@ -85,7 +91,10 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
         policies,
         quota: deps.quota,
       });
-      log.info({ chatId: intent.chatId, messageId: intent.messageId, links: intent.links.length, action }, 'media request');
+      log.info(
+        { chatId: intent.chatId, messageId: intent.messageId, links: intent.links.length, action },
+        'media request',
+      );
       return { action, workflow: 'media' };
     }
   }

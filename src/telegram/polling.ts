@@ -29,7 +29,10 @@ export async function runLongPolling(options: PollingOptions): Promise<void> {
   while (!signal.aborted) {
     let updates: Update[];
     try {
-      updates = await api.getUpdates({ offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: ['message', 'callback_query'] }, grammySignal(signal));
+      updates = await api.getUpdates(
+        { offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: ['message', 'callback_query'] },
+        grammySignal(signal),
+      );
     } catch (error) {
       if (signal.aborted) break;
       logger.warn({ err: error }, 'getUpdates failed; retrying');
@@ -42,7 +45,10 @@ export async function runLongPolling(options: PollingOptions): Promise<void> {
           await options.handleUpdate(update);
           break;
         } catch (error) {
-          logger.error({ err: error, updateId: update.update_id }, 'could not start the workflow; retrying this update');
+          logger.error(
+            { err: error, updateId: update.update_id },
+            'could not start the workflow; retrying this update',
+          );
           await sleep(RETRY_DELAY_MS, undefined, { signal }).catch(() => undefined);
         }
       }

@@ -11,8 +11,22 @@ export type UpdateIntent =
   | { kind: 'help'; chatId: number; messageId: number }
   | { kind: 'no-link'; chatId: number; messageId: number }
   | { kind: 'settings'; chatId: number; messageId: number; userId?: number }
-  | { kind: 'settings-choice'; chatId: number; messageId: number; userId: number; choice: SettingsChoice; callbackQueryId: string }
-  | { kind: 'cancel'; chatId: number; userId: number; targetMessageId?: number; callbackQueryId?: string; commandMessageId?: number }
+  | {
+      kind: 'settings-choice';
+      chatId: number;
+      messageId: number;
+      userId: number;
+      choice: SettingsChoice;
+      callbackQueryId: string;
+    }
+  | {
+      kind: 'cancel';
+      chatId: number;
+      userId: number;
+      targetMessageId?: number;
+      callbackQueryId?: string;
+      commandMessageId?: number;
+    }
   | { kind: 'ignore'; reason: string };
 
 const COMMAND = /^\/([a-z]+)(@\w+)?(?=\s|$)/i;
@@ -48,7 +62,8 @@ export function interpretUpdate(update: Update, botUsername: string): UpdateInte
   const text = message.text ?? message.caption ?? '';
   const entities = message.entities ?? message.caption_entities ?? [];
   const addressee = ADDRESSED_COMMAND.exec(text)?.[1];
-  if (addressee !== undefined && !isUsername(addressee, botUsername)) return { kind: 'ignore', reason: 'command for another bot' };
+  if (addressee !== undefined && !isUsername(addressee, botUsername))
+    return { kind: 'ignore', reason: 'command for another bot' };
   const command = COMMAND.exec(text)?.[1]?.toLowerCase();
   const links = allLinks(text, entities).slice(0, MAX_LINKS_PER_MESSAGE);
 
@@ -60,7 +75,13 @@ export function interpretUpdate(update: Update, botUsername: string): UpdateInte
       return { kind: 'settings', chatId, messageId, userId };
     case 'cancel':
       if (userId === undefined) return { kind: 'ignore', reason: '/cancel without a sender' };
-      return { kind: 'cancel', chatId, userId, commandMessageId: messageId, targetMessageId: cancelTarget(message.reply_to_message, botUsername) };
+      return {
+        kind: 'cancel',
+        chatId,
+        userId,
+        commandMessageId: messageId,
+        targetMessageId: cancelTarget(message.reply_to_message, botUsername),
+      };
     case 'audio':
       if (links.length > 0) return { kind: 'media', chatId, messageId, userId, links, mode: 'audio' };
       return { kind: 'help', chatId, messageId };
@@ -75,16 +96,34 @@ export function interpretUpdate(update: Update, botUsername: string): UpdateInte
 function interpretButton(update: Update): UpdateIntent {
   const query = update.callback_query!;
   const message = query.message;
-  if (typeof query.id !== 'string' || typeof query.data !== 'string' || !message || !Number.isSafeInteger(message.chat?.id)) {
+  if (
+    typeof query.id !== 'string' ||
+    typeof query.data !== 'string' ||
+    !message ||
+    !Number.isSafeInteger(message.chat?.id)
+  ) {
     return { kind: 'ignore', reason: 'callback query without data or message' };
   }
   const action = parseButtonData(query.data);
   if (!action) return { kind: 'ignore', reason: 'unknown button' };
   const chatId = message.chat.id;
   if (action.action === 'cancel') {
-    return { kind: 'cancel', chatId, userId: query.from.id, targetMessageId: action.requestMessageId, callbackQueryId: query.id };
+    return {
+      kind: 'cancel',
+      chatId,
+      userId: query.from.id,
+      targetMessageId: action.requestMessageId,
+      callbackQueryId: query.id,
+    };
   }
-  return { kind: 'settings-choice', chatId, messageId: message.message_id, userId: query.from.id, choice: action.choice, callbackQueryId: query.id };
+  return {
+    kind: 'settings-choice',
+    chatId,
+    messageId: message.message_id,
+    userId: query.from.id,
+    choice: action.choice,
+    callbackQueryId: query.id,
+  };
 }
 
 /**
@@ -106,7 +145,10 @@ function cancelButtonTarget(markup: InlineKeyboardMarkup | undefined): number | 
   const rows: unknown = markup?.inline_keyboard;
   for (const row of Array.isArray(rows) ? rows : []) {
     for (const button of Array.isArray(row) ? (row as unknown[]) : []) {
-      const data = typeof button === 'object' && button !== null ? (button as { callback_data?: unknown }).callback_data : undefined;
+      const data =
+        typeof button === 'object' && button !== null
+          ? (button as { callback_data?: unknown }).callback_data
+          : undefined;
       const action = typeof data === 'string' ? parseButtonData(data) : undefined;
       if (action?.action === 'cancel') return action.requestMessageId;
     }

@@ -21,9 +21,16 @@ export function connectionSecurity(temporal: TemporalConfig): { tls?: TLSConfig;
 }
 
 /** A client for starting workflows (webhook, CLI), encrypting payloads when PAYLOAD_CODEC_KEYS is set. */
-export async function connectClient(address: string, config: Pick<Config, 'temporal' | 'payloadEncryption'>): Promise<Client> {
+export async function connectClient(
+  address: string,
+  config: Pick<Config, 'temporal' | 'payloadEncryption'>,
+): Promise<Client> {
   const connection = await Connection.connect({ address, ...connectionSecurity(config.temporal) });
-  return new Client({ connection, namespace: config.temporal.namespace, dataConverter: dataConverterFor(config.payloadEncryption) });
+  return new Client({
+    connection,
+    namespace: config.temporal.namespace,
+    dataConverter: dataConverterFor(config.payloadEncryption),
+  });
 }
 
 /** The connection workers poll through. */

@@ -29,6 +29,8 @@ export function dataConverterFor(encryption: Config['payloadEncryption']): DataC
  * What `bundleWorkflowCode` needs to build the same workflow sandbox a worker builds from
  * `workflowsPath` with {@link dataConverterFor}: failures raised by workflow code are encoded there.
  */
-export function workflowBundleConverterOptions(encryption: Config['payloadEncryption']): { failureConverterPath?: string } {
+export function workflowBundleConverterOptions(encryption: Config['payloadEncryption']): {
+  failureConverterPath?: string;
+} {
   return encryption ? { failureConverterPath: ENCRYPTED_FAILURE_CONVERTER_PATH } : {};
 }

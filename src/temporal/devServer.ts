@@ -108,7 +108,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const now = Date.now();
       restarts = restarts.filter((at) => now - at < RESTART_WINDOW_MS);
       if (restarts.length >= MAX_RESTARTS) {
-        fail(new Error(`the embedded Temporal server exited (${exit}) ${MAX_RESTARTS + 1} times within ${RESTART_WINDOW_MS / 60_000} minutes: giving up`));
+        fail(
+          new Error(
+            `the embedded Temporal server exited (${exit}) ${MAX_RESTARTS + 1} times within ${RESTART_WINDOW_MS / 60_000} minutes: giving up`,
+          ),
+        );
         return;
       }
       restarts.push(now);
@@ -119,11 +123,20 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       restarting = launchOnce().then(
         (next) => {
           current = next;
-          logger.info({ address, pid: next.pid, restart: restarts.length }, 'embedded Temporal dev server restarted; the workers reconnect by themselves');
+          logger.info(
+            { address, pid: next.pid, restart: restarts.length },
+            'embedded Temporal dev server restarted; the workers reconnect by themselves',
+          );
           if (stopping) return next.stop();
           supervise(next);
         },
-        (error: unknown) => fail(new Error(`the embedded Temporal server could not be started again: ${error instanceof Error ? error.message : String(error)}`, { cause: error })),
+        (error: unknown) =>
+          fail(
+            new Error(
+              `the embedded Temporal server could not be started again: ${error instanceof Error ? error.message : String(error)}`,
+              { cause: error },
+            ),
+          ),
       );
     });
   };
@@ -150,7 +163,11 @@ interface Launched {
 }
 
 /** One server process, started and answering. `started` records it (before it answers: a crash during start-up leaves a record too). */
-async function launch(options: DevServerOptions, dbFile: string, started: (server: ServerRecord) => Promise<void>): Promise<Launched> {
+async function launch(
+  options: DevServerOptions,
+  dbFile: string,
+  started: (server: ServerRecord) => Promise<void>,
+): Promise<Launched> {
   const address = `127.0.0.1:${options.port}`;
   const args = [
     'server',
@@ -208,7 +225,14 @@ async function launch(options: DevServerOptions, dbFile: string, started: (serve
   const pid = child.pid;
   const info = pid === undefined ? undefined : processInfo(pid);
   if (pid !== undefined && info) {
-    await started({ pid, startTime: info.startTime, binary: options.temporalPath, dbFile, port: options.port, uiPort: options.uiPort }).catch((error: unknown) => {
+    await started({
+      pid,
+      startTime: info.startTime,
+      binary: options.temporalPath,
+      dbFile,
+      port: options.port,
+      uiPort: options.uiPort,
+    }).catch((error: unknown) => {
       child.kill('SIGKILL');
       throw error;
     });
@@ -224,7 +248,9 @@ async function launch(options: DevServerOptions, dbFile: string, started: (serve
     } catch (error) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s`, { cause: error });
+        throw new Error(`the Temporal dev server did not answer on ${address} within ${READY_TIMEOUT_MS / 1000} s`, {
+          cause: error,
+        });
       }
       await sleep(250);
     }

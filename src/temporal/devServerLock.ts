@@ -16,7 +16,13 @@ import { randomUUID } from 'node:crypto';
 import { link, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { currentProcess, isSameProcess, processInfo, type ProcessInfo, type ProcessRecord } from '../../activities/adapters/processInfo.js';
+import {
+  currentProcess,
+  isSameProcess,
+  processInfo,
+  type ProcessInfo,
+  type ProcessRecord,
+} from '../../activities/adapters/processInfo.js';
 import type { Logger } from '../logger.js';
 
 export const LOCK_FILE = 'temporal-server.lock';
@@ -59,7 +65,11 @@ export function parseLockRecord(text: string): LockRecord | undefined {
   if (!isProcessRecord(value.owner) || typeof value.owner.command !== 'string') return undefined;
   const server = value.server;
   const serverOk =
-    isProcessRecord(server) && typeof server.binary === 'string' && typeof server.dbFile === 'string' && typeof server.port === 'number' && typeof server.uiPort === 'number';
+    isProcessRecord(server) &&
+    typeof server.binary === 'string' &&
+    typeof server.dbFile === 'string' &&
+    typeof server.port === 'number' &&
+    typeof server.uiPort === 'number';
   return { owner: value.owner, ...(serverOk ? { server } : {}) };
 }
 
@@ -77,7 +87,8 @@ export function isRecordedServer(server: ServerRecord, info: ProcessInfo | undef
 export function judgeLock(record: LockRecord | undefined, lookup: Lookup): LockVerdict {
   if (!record) return { kind: 'stale' };
   if (isSameProcess(record.owner, lookup(record.owner.pid))) return { kind: 'held', record };
-  if (record.server && isRecordedServer(record.server, lookup(record.server.pid))) return { kind: 'leftover', record, server: record.server };
+  if (record.server && isRecordedServer(record.server, lookup(record.server.pid)))
+    return { kind: 'leftover', record, server: record.server };
   return { kind: 'stale' };
 }
 
@@ -187,7 +198,8 @@ export async function acquireDataDirLock(dataDir: string, logger: Logger): Promi
     },
     async release() {
       const record = parseLockRecord(await readFile(file, 'utf8').catch(() => ''));
-      if (record && record.owner.pid === self.pid && record.owner.startTime === self.startTime) await rm(file, { force: true });
+      if (record && record.owner.pid === self.pid && record.owner.startTime === self.startTime)
+        await rm(file, { force: true });
     },
   };
   for (let attempt = 0; attempt < 5; attempt++) {

@@ -61,7 +61,8 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     const [first] = keys;
     if (!first) throw new Error('AesGcmPayloadCodec needs at least one key');
     for (const { id, key } of keys) {
-      if (key.length !== KEY_BYTES) throw new Error(`payload key "${id}" must be ${KEY_BYTES} bytes, got ${key.length}`);
+      if (key.length !== KEY_BYTES)
+        throw new Error(`payload key "${id}" must be ${KEY_BYTES} bytes, got ${key.length}`);
     }
     this.encryptWith = first;
     this.byId = new Map(keys.map(({ id, key }) => [id, key]));
@@ -78,7 +79,9 @@ export class AesGcmPayloadCodec implements PayloadCodec {
   /** One payload, synchronously (the state store encrypts inside its transactions). */
   encryptPayload(payload: Payload): Payload {
     const { id, key } = this.encryptWith;
-    const plain = PayloadMessage.encode(PayloadMessage.fromObject({ metadata: payload.metadata ?? {}, data: payload.data ?? new Uint8Array() })).finish();
+    const plain = PayloadMessage.encode(
+      PayloadMessage.fromObject({ metadata: payload.metadata ?? {}, data: payload.data ?? new Uint8Array() }),
+    ).finish();
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     // The key id is authenticated too: a payload relabelled with another id does not decrypt.
@@ -95,10 +98,13 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     if (id === undefined) throw new PayloadDecryptionError(`an encrypted payload has no ${KEY_ID_METADATA}`);
     const key = this.byId.get(id);
     if (!key) {
-      throw new PayloadDecryptionError(`a payload is encrypted with key id "${id}", which PAYLOAD_CODEC_KEYS does not hold (add that key, after the current one)`);
+      throw new PayloadDecryptionError(
+        `a payload is encrypted with key id "${id}", which PAYLOAD_CODEC_KEYS does not hold (add that key, after the current one)`,
+      );
     }
     const sealed = payload.data ?? new Uint8Array();
-    if (sealed.length < IV_BYTES + TAG_BYTES) throw new PayloadDecryptionError(`an encrypted payload (key id "${id}") is truncated`);
+    if (sealed.length < IV_BYTES + TAG_BYTES)
+      throw new PayloadDecryptionError(`an encrypted payload (key id "${id}") is truncated`);
     const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(0, IV_BYTES));
     decipher.setAAD(utf8.encode(id));
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_BYTES));
@@ -106,9 +112,14 @@ export class AesGcmPayloadCodec implements PayloadCodec {
     try {
       plain = Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
     } catch {
-      throw new PayloadDecryptionError(`an encrypted payload (key id "${id}") failed authentication: it was altered, or key "${id}" is not the key that encrypted it`);
+      throw new PayloadDecryptionError(
+        `an encrypted payload (key id "${id}") failed authentication: it was altered, or key "${id}" is not the key that encrypted it`,
+      );
     }
-    const message = PayloadMessage.decode(plain) as unknown as { metadata?: Record<string, Uint8Array>; data?: Uint8Array };
+    const message = PayloadMessage.decode(plain) as unknown as {
+      metadata?: Record<string, Uint8Array>;
+      data?: Uint8Array;
+    };
     return { metadata: { ...message.metadata }, data: message.data ?? new Uint8Array() };
   }
 }

@@ -4,7 +4,13 @@ import { CancelWorkflow, MediaRequestWorkflow, ReplyWorkflow, SettingsWorkflow }
 import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
 import { PLAIN_CHAT_IDS, type ChatIds } from './chatPseudonyms.js';
 import type { CancelInput, MediaRequestInput, ReplyInput, SettingsInput } from '../../workflows/types.js';
-import { cancelWorkflowId, mediaRequestWorkflowId, replyWorkflowId, settingsWorkflowId, strangerRefusalWorkflowId } from './workflowIds.js';
+import {
+  cancelWorkflowId,
+  mediaRequestWorkflowId,
+  replyWorkflowId,
+  settingsWorkflowId,
+  strangerRefusalWorkflowId,
+} from './workflowIds.js';
 
 export type StartOutcome = 'started' | 'duplicate';
 

@@ -7,7 +7,10 @@ import { PLAIN_CHAT_IDS, type ChatIds } from './chatPseudonyms.js';
  * Ids are stored in plaintext even when payloads are encrypted: `chats` puts a chat's (or user's)
  * pseudonym in them then (src/temporal/chatPseudonyms.ts), the chat id itself otherwise.
  */
-export function mediaRequestWorkflowId(key: { chatId: number; messageId: number }, chats: ChatIds = PLAIN_CHAT_IDS): string {
+export function mediaRequestWorkflowId(
+  key: { chatId: number; messageId: number },
+  chats: ChatIds = PLAIN_CHAT_IDS,
+): string {
   return `media-request-${chats.idPart(key.chatId)}-${key.messageId}`;
 }
 
@@ -21,12 +24,22 @@ export function replyWorkflowId(key: { chatId: number; messageId: number }, chat
   return `reply-${chats.idPart(key.chatId)}-${key.messageId}`;
 }
 
-export function settingsWorkflowId(key: { chatId: number; messageId: number; callbackQueryId?: string }, chats: ChatIds = PLAIN_CHAT_IDS): string {
-  return key.callbackQueryId ? `settings-choice-${key.callbackQueryId}` : `settings-${chats.idPart(key.chatId)}-${key.messageId}`;
+export function settingsWorkflowId(
+  key: { chatId: number; messageId: number; callbackQueryId?: string },
+  chats: ChatIds = PLAIN_CHAT_IDS,
+): string {
+  return key.callbackQueryId
+    ? `settings-choice-${key.callbackQueryId}`
+    : `settings-${chats.idPart(key.chatId)}-${key.messageId}`;
 }
 
-export function cancelWorkflowId(key: { chatId: number; callbackQueryId?: string; commandMessageId?: number }, chats: ChatIds = PLAIN_CHAT_IDS): string {
-  return key.callbackQueryId ? `cancel-button-${key.callbackQueryId}` : `cancel-${chats.idPart(key.chatId)}-${key.commandMessageId}`;
+export function cancelWorkflowId(
+  key: { chatId: number; callbackQueryId?: string; commandMessageId?: number },
+  chats: ChatIds = PLAIN_CHAT_IDS,
+): string {
+  return key.callbackQueryId
+    ? `cancel-button-${key.callbackQueryId}`
+    : `cancel-${chats.idPart(key.chatId)}-${key.commandMessageId}`;
 }
 
 /** A chat's settings entity (ChatSettingsWorkflow). */
@@ -45,7 +58,10 @@ export function userQuotaWorkflowId(key: { userId: number }, chats: ChatIds = PL
  * the message's own date (UTC), so however many messages a stranger sends (or Telegram
  * redelivers) in that hour, the id is taken after the first and nothing more is sent.
  */
-export function strangerRefusalWorkflowId(key: { chatId: number; date: number }, chats: ChatIds = PLAIN_CHAT_IDS): string {
+export function strangerRefusalWorkflowId(
+  key: { chatId: number; date: number },
+  chats: ChatIds = PLAIN_CHAT_IDS,
+): string {
   // Dates outside what a Date holds (a hostile body) share one id: they cannot multiply replies.
   const valid = Number.isSafeInteger(key.date) && key.date > 0 && key.date < 8_640_000_000_000;
   const hour = valid ? new Date(key.date * 1000).toISOString().slice(0, 13) : 'undated';

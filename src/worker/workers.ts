@@ -4,7 +4,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { createDownloadActivities, createHostActivities, createStateActivities, createStoreActivities, createTelegramActivities } from '../../activities/index.js';
+import {
+  createDownloadActivities,
+  createHostActivities,
+  createStateActivities,
+  createStoreActivities,
+  createTelegramActivities,
+} from '../../activities/index.js';
 import { createLegacyEntities } from '../../activities/adapters/legacyEntities.js';
 import { openStateStore, STATE_TABLES, type StateStore } from '../../activities/adapters/stateStore.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
@@ -70,9 +76,17 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
   // The state activities' client reads and writes the entities' payloads: the same converter.
   const dataConverter = dataConverterFor(config.payloadEncryption);
   const client = new Client({ connection: setup.connection, namespace: config.temporal.namespace, dataConverter });
-  const store = await openStateStore({ databaseUrl: config.stateDatabaseUrl, dataDir: config.dataDir, payloadKeys: config.payloadEncryption?.keys });
+  const store = await openStateStore({
+    databaseUrl: config.stateDatabaseUrl,
+    dataDir: config.dataDir,
+    payloadKeys: config.payloadEncryption?.keys,
+  });
   logger.info({ store: store.kind, location: store.location }, 'state store open');
-  const ids = { botId: botIdOf(config.telegram.token), chats: chatIdsFor(config.payloadEncryption), cacheIdKey: config.payloadEncryption?.chatIdPseudonymKey };
+  const ids = {
+    botId: botIdOf(config.telegram.token),
+    chats: chatIdsFor(config.payloadEncryption),
+    cacheIdKey: config.payloadEncryption?.chatIdPseudonymKey,
+  };
   const concurrency = setup.concurrency ?? config.concurrency.telegram;
   let worker: Worker;
   try {
@@ -107,7 +121,9 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
 function closeWithRun(worker: Worker, store: StateStore, logger: Logger): Worker {
   const sweeper = setInterval(() => {
     for (const table of STATE_TABLES) {
-      store.sweep(table).catch((error: unknown) => logger.warn({ err: error, table }, 'could not delete expired state rows'));
+      store
+        .sweep(table)
+        .catch((error: unknown) => logger.warn({ err: error, table }, 'could not delete expired state rows'));
     }
   }, STATE_SWEEP_MS);
   sweeper.unref();
@@ -241,13 +257,17 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
       await Promise.all([engine.close(), egress.close()]);
       return;
     }
-    logger.info({ graceSeconds: config.shutdownGraceSeconds, running: downloads.getStatus().numInFlightActivities }, 'downloads worker: no new downloads; letting running ones finish');
+    logger.info(
+      { graceSeconds: config.shutdownGraceSeconds, running: downloads.getStatus().numInFlightActivities },
+      'downloads worker: no new downloads; letting running ones finish',
+    );
     if (downloads.getState() === 'RUNNING') downloads.shutdown();
     await runs.downloads.catch(() => undefined);
     // No download runs any more: the engine (and any child it still has) can go.
     await engine.close();
     const handoverUntil = Math.max(signalledAt + config.shutdownGraceSeconds * 1000, Date.now() + HANDOVER_MIN_MS);
-    if (handedOver.size > 0) logger.info({ pending: handedOver.size }, 'downloads worker: uploading what was downloaded before stopping');
+    if (handedOver.size > 0)
+      logger.info({ pending: handedOver.size }, 'downloads worker: uploading what was downloaded before stopping');
     while (handedOver.size > 0 && Date.now() < handoverUntil && host.getState() === 'RUNNING') {
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
@@ -255,7 +275,11 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     await runs.host;
     for (const dir of handedOver) await removeRequestDir(config.dataDir, dir).catch(() => false);
     await egress.close();
-    if (handedOver.size > 0) logger.warn({ removed: handedOver.size }, 'removed downloads that were not uploaded; their workflows download them again elsewhere');
+    if (handedOver.size > 0)
+      logger.warn(
+        { removed: handedOver.size },
+        'removed downloads that were not uploaded; their workflows download them again elsewhere',
+      );
     handedOver.clear();
   };
   return {
@@ -269,7 +293,9 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
         if (other.getState() === 'RUNNING') other.shutdown();
         throw error;
       };
-      return Promise.all([runs.downloads.catch(failed(host)), runs.host.catch(failed(downloads))]).then(() => undefined);
+      return Promise.all([runs.downloads.catch(failed(host)), runs.host.catch(failed(downloads))]).then(
+        () => undefined,
+      );
     },
     stop() {
       stopping ??= stop();

@@ -40,7 +40,19 @@ let failed: { workflowId: string; link: string };
 
 /** The history exactly as an operator exports it, with the local `temporal` CLI. */
 async function temporalShow(workflowId: string, extra: string[] = []): Promise<string> {
-  const { stdout } = await execa(resolveTools().temporal, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.env.address, '--namespace', 'default', ...extra]);
+  const { stdout } = await execa(resolveTools().temporal, [
+    'workflow',
+    'show',
+    '--workflow-id',
+    workflowId,
+    '--output',
+    'json',
+    '--address',
+    stack.env.address,
+    '--namespace',
+    'default',
+    ...extra,
+  ]);
   return stdout;
 }
 
@@ -86,7 +98,10 @@ function codecPost(operation: 'decode' | 'encode', payloads: JsonPayload[], head
 beforeAll(async () => {
   stack = await startTestStack(encryption);
   workDir = await mkdtemp(path.join(os.tmpdir(), 'encryption-test-'));
-  codecServer = await startConfiguredCodecServer(stack.config, createLogger('silent'), { host: '127.0.0.1', defaultPort: 0 });
+  codecServer = await startConfiguredCodecServer(stack.config, createLogger('silent'), {
+    host: '127.0.0.1',
+    defaultPort: 0,
+  });
   await copyFile(stack.fixtures.video, path.join(stack.fixtures.dir, SERVED_NAME));
   stack.media.always(GONE_NAME, 404);
   // Long enough (~12 s) for the download to signal its progress (every 10 s at most).
@@ -97,12 +112,21 @@ beforeAll(async () => {
   const failedLink = stack.mediaUrl(GONE_NAME);
   const failedUpdate = stack.linkUpdate(failedLink, { chatId: CHAT });
   const chats = chatIdsFor(stack.config.payloadEncryption);
-  delivered = { workflowId: mediaRequestWorkflowId({ chatId: CHAT, messageId: deliveredUpdate.message!.message_id }, chats), link: deliveredLink, uploadedName: '' };
-  failed = { workflowId: mediaRequestWorkflowId({ chatId: CHAT, messageId: failedUpdate.message!.message_id }, chats), link: failedLink };
+  delivered = {
+    workflowId: mediaRequestWorkflowId({ chatId: CHAT, messageId: deliveredUpdate.message!.message_id }, chats),
+    link: deliveredLink,
+    uploadedName: '',
+  };
+  failed = {
+    workflowId: mediaRequestWorkflowId({ chatId: CHAT, messageId: failedUpdate.message!.message_id }, chats),
+    link: failedLink,
+  };
 
   expect((await stack.post(deliveredUpdate)).statusCode).toBe(200);
   expect((await stack.post(failedUpdate)).statusCode).toBe(200);
-  await expect(stack.client.workflow.getHandle(delivered.workflowId).result()).resolves.toMatchObject({ outcome: 'delivered' });
+  await expect(stack.client.workflow.getHandle(delivered.workflowId).result()).resolves.toMatchObject({
+    outcome: 'delivered',
+  });
   await expect(stack.client.workflow.getHandle(failed.workflowId).result()).rejects.toBeInstanceOf(WorkflowFailedError);
   const [video] = stack.emulator.callsTo('sendVideo');
   delivered.uploadedName = video!.files[0]!.fileName;
@@ -129,17 +153,28 @@ describe('an exported history with encryption on', () => {
   it.each([
     ['delivered', () => delivered.workflowId],
     ['failed', () => failed.workflowId],
-  ])('of the %s request holds neither the link, the chat id, the file name nor the bot token', async (_label, workflowId) => {
-    const exported = await temporalShow(workflowId());
-    const readable = readableForms(exported);
-    expect(encryptedPayloads(exported).length).toBeGreaterThan(3);
-    const link = workflowId() === delivered.workflowId ? delivered.link : failed.link;
-    for (const secret of [link, new URL(link).pathname, String(CHAT), stack.config.telegram.token, SERVED_NAME, GONE_NAME, delivered.uploadedName]) {
-      expect({ secret, found: readable.includes(secret) }).toEqual({ secret, found: false });
-    }
-    // What stays readable on purpose: the media host, the outcome and failure type.
-    expect(readable).toContain('127.0.0.1');
-  });
+  ])(
+    'of the %s request holds neither the link, the chat id, the file name nor the bot token',
+    async (_label, workflowId) => {
+      const exported = await temporalShow(workflowId());
+      const readable = readableForms(exported);
+      expect(encryptedPayloads(exported).length).toBeGreaterThan(3);
+      const link = workflowId() === delivered.workflowId ? delivered.link : failed.link;
+      for (const secret of [
+        link,
+        new URL(link).pathname,
+        String(CHAT),
+        stack.config.telegram.token,
+        SERVED_NAME,
+        GONE_NAME,
+        delivered.uploadedName,
+      ]) {
+        expect({ secret, found: readable.includes(secret) }).toEqual({ secret, found: false });
+      }
+      // What stays readable on purpose: the media host, the outcome and failure type.
+      expect(readable).toContain('127.0.0.1');
+    },
+  );
 
   it('stores "Encoded failure" where the failure message was, its text encrypted', async () => {
     const exported = await temporalShow(failed.workflowId);
@@ -149,10 +184,16 @@ describe('an exported history with encryption on', () => {
 
   it('stores the download’s progress signals encrypted too (the downloads worker’s client has the codec)', async () => {
     type Signaled = { signalName?: string; input?: { payloads?: JsonPayload[] } };
-    const exported = JSON.parse(await temporalShow(delivered.workflowId)) as { events: Array<{ workflowExecutionSignaledEventAttributes?: Signaled }> };
-    const signals = exported.events.map((event) => event.workflowExecutionSignaledEventAttributes).filter((signaled) => signaled?.signalName === 'downloadProgress');
+    const exported = JSON.parse(await temporalShow(delivered.workflowId)) as {
+      events: Array<{ workflowExecutionSignaledEventAttributes?: Signaled }>;
+    };
+    const signals = exported.events
+      .map((event) => event.workflowExecutionSignaledEventAttributes)
+      .filter((signaled) => signaled?.signalName === 'downloadProgress');
     expect(signals.length).toBeGreaterThan(0);
-    const encodings = signals.flatMap((signaled) => signaled!.input!.payloads!.map((payload) => payload.metadata?.encoding));
+    const encodings = signals.flatMap((signaled) =>
+      signaled!.input!.payloads!.map((payload) => payload.metadata?.encoding),
+    );
     expect(new Set(encodings)).toEqual(new Set([Buffer.from('binary/encrypted').toString('base64')]));
   });
 
@@ -172,19 +213,25 @@ describe('the state store with encryption on', () => {
     try {
       const values = db.prepare<[], { key: string; value: string }>('SELECT key, value FROM media_cache').all();
       expect(values.length).toBeGreaterThan(0);
-      for (const { key, value } of values) expect({ key, encrypted: value.startsWith('enc:') }).toEqual({ key, encrypted: true });
+      for (const { key, value } of values)
+        expect({ key, encrypted: value.startsWith('enc:') }).toEqual({ key, encrypted: true });
     } finally {
       db.close();
     }
-    const bytes = Buffer.concat(await Promise.all([file, `${file}-wal`].map((name) => readFile(name).catch(() => Buffer.alloc(0))))).toString('latin1');
-    for (const secret of [delivered.fileId!, delivered.link, SERVED_NAME, String(CHAT)]) expect({ secret, found: bytes.includes(secret) }).toEqual({ secret, found: false });
+    const bytes = Buffer.concat(
+      await Promise.all([file, `${file}-wal`].map((name) => readFile(name).catch(() => Buffer.alloc(0)))),
+    ).toString('latin1');
+    for (const secret of [delivered.fileId!, delivered.link, SERVED_NAME, String(CHAT)])
+      expect({ secret, found: bytes.includes(secret) }).toEqual({ secret, found: false });
   });
 });
 
 describe('the codec server', () => {
   it('decodes the exported payloads for the bearer of CODEC_AUTH_TOKEN: link and chat id readable again', async () => {
     const exported = await temporalShow(delivered.workflowId);
-    const response = await codecPost('decode', encryptedPayloads(exported), { authorization: `Bearer ${encryption.CODEC_AUTH_TOKEN}` });
+    const response = await codecPost('decode', encryptedPayloads(exported), {
+      authorization: `Bearer ${encryption.CODEC_AUTH_TOKEN}`,
+    });
     expect(response.status).toBe(200);
     const { payloads } = (await response.json()) as { payloads: JsonPayload[] };
     const texts = payloads.map((payload) => Buffer.from(payload.data ?? '', 'base64').toString('utf8')).join('\n');
@@ -194,7 +241,14 @@ describe('the codec server', () => {
 
   it('is what `temporal workflow show --codec-endpoint … --codec-auth …` reads runs with', async () => {
     // The CLI decrypts each payload in place (json/plain, its data still base64 in the JSON).
-    const shown = readableForms(await temporalShow(failed.workflowId, ['--codec-endpoint', codecServer.endpoint, '--codec-auth', `Bearer ${encryption.CODEC_AUTH_TOKEN}`]));
+    const shown = readableForms(
+      await temporalShow(failed.workflowId, [
+        '--codec-endpoint',
+        codecServer.endpoint,
+        '--codec-auth',
+        `Bearer ${encryption.CODEC_AUTH_TOKEN}`,
+      ]),
+    );
     expect(shown).toContain(failed.link);
     expect(shown).toContain(`for chat ${CHAT}`);
     expect(shown).toContain('HTTP Error 404');
@@ -202,8 +256,13 @@ describe('the codec server', () => {
 
   it('answers 401 to a wrong token and to no token from a foreign origin, 200 to the Web UI origin on loopback', async () => {
     const payloads = encryptedPayloads(await temporalShow(delivered.workflowId)).slice(0, 2);
-    expect((await codecPost('decode', payloads, { authorization: 'Bearer not-the-token-0123456789' })).status).toBe(401);
-    expect((await codecPost('decode', payloads, { authorization: 'Bearer not-the-token-0123456789', origin: UI_ORIGIN })).status).toBe(401);
+    expect((await codecPost('decode', payloads, { authorization: 'Bearer not-the-token-0123456789' })).status).toBe(
+      401,
+    );
+    expect(
+      (await codecPost('decode', payloads, { authorization: 'Bearer not-the-token-0123456789', origin: UI_ORIGIN }))
+        .status,
+    ).toBe(401);
     expect((await codecPost('decode', payloads, {})).status).toBe(401);
     expect((await codecPost('decode', payloads, { origin: 'http://attacker.example' })).status).toBe(401);
     const fromUi = await codecPost('decode', payloads, { origin: UI_ORIGIN });
@@ -214,7 +273,11 @@ describe('the codec server', () => {
   it('answers the Web UI origin CORS preflight', async () => {
     const response = await fetch(`${codecServer.endpoint}/decode`, {
       method: 'OPTIONS',
-      headers: { origin: UI_ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' },
+      headers: {
+        origin: UI_ORIGIN,
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,x-namespace',
+      },
     });
     expect(response.status).toBe(204);
     expect(response.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
@@ -227,7 +290,10 @@ describe('what pseudonymous ids keep working', () => {
   it('a redelivered update starts nothing new', async () => {
     const update = stack.linkUpdate(stack.mediaUrl(SERVED_NAME), { chatId: CHAT });
     expect((await stack.post(update)).statusCode).toBe(200);
-    const workflowId = mediaRequestWorkflowId({ chatId: CHAT, messageId: update.message!.message_id }, chatIdsFor(stack.config.payloadEncryption));
+    const workflowId = mediaRequestWorkflowId(
+      { chatId: CHAT, messageId: update.message!.message_id },
+      chatIdsFor(stack.config.payloadEncryption),
+    );
     await stack.client.workflow.getHandle(workflowId).result();
     expect((await stack.post(update)).statusCode).toBe(200);
     const runs: string[] = [];
@@ -242,14 +308,34 @@ describe('what pseudonymous ids keep working', () => {
       if (Date.now() > deadline) throw new Error('the failed run never became visible');
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    const run = await execa(process.execPath, ['--import', 'tsx', 'src/cli/ops.ts', 'failed', '--chat', String(CHAT), '--json'], {
-      cwd: ROOT,
-      reject: false,
-      env: { TEMPORAL_ADDRESS: stack.env.address, TEMPORAL_NAMESPACE: 'default', LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: '', METRICS_PORT: '', ...encryption },
-    });
+    const run = await execa(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/ops.ts', 'failed', '--chat', String(CHAT), '--json'],
+      {
+        cwd: ROOT,
+        reject: false,
+        env: {
+          TEMPORAL_ADDRESS: stack.env.address,
+          TEMPORAL_NAMESPACE: 'default',
+          LOG_LEVEL: 'silent',
+          TELEGRAM_BOT_TOKEN: '',
+          METRICS_PORT: '',
+          ...encryption,
+        },
+      },
+    );
     expect(run.exitCode).toBe(0);
-    const { failed: rows } = JSON.parse(run.stdout) as { failed: Array<{ workflowId: string; chatId: number | null; failureType: string; reason: string }> };
-    expect(rows).toEqual([expect.objectContaining({ workflowId: failed.workflowId, chatId: CHAT, failureType: 'ContentUnavailable', reason: expect.stringContaining('404') })]);
+    const { failed: rows } = JSON.parse(run.stdout) as {
+      failed: Array<{ workflowId: string; chatId: number | null; failureType: string; reason: string }>;
+    };
+    expect(rows).toEqual([
+      expect.objectContaining({
+        workflowId: failed.workflowId,
+        chatId: CHAT,
+        failureType: 'ContentUnavailable',
+        reason: expect.stringContaining('404'),
+      }),
+    ]);
     expect(run.stdout + run.stderr).not.toContain(encryption.CODEC_AUTH_TOKEN);
   });
 });

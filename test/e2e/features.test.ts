@@ -9,7 +9,14 @@ import { resolveTools } from '../../src/tools.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
 import { CHAT_ID, useTestStack, requestIdOf as idOf } from '../support/stack.js';
-import { downloadEngines, downloadJobs, processesMentioning, requestDirsOf, waitFor, workflowExists } from './support/operations.js';
+import {
+  downloadEngines,
+  downloadJobs,
+  processesMentioning,
+  requestDirsOf,
+  waitFor,
+  workflowExists,
+} from './support/operations.js';
 
 const stack = useTestStack();
 
@@ -17,7 +24,11 @@ const stack = useTestStack();
 function linksUpdate(links: string[], chatId = CHAT_ID): Update {
   const text = links.join(' and ');
   const update = stack.linkUpdate(links[0]!, { text, chatId });
-  update.message!.entities = links.map((link) => ({ type: 'url' as const, offset: text.indexOf(link), length: link.length }));
+  update.message!.entities = links.map((link) => ({
+    type: 'url' as const,
+    offset: text.indexOf(link),
+    length: link.length,
+  }));
   return update;
 }
 
@@ -29,7 +40,9 @@ function uploadedMedia(call: { files: { fileName: string }[] }): { fileName: str
 /** How many times a run scheduled this activity, from its history. */
 async function scheduled(workflowId: string, activityType: string): Promise<number> {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  return history.events!.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType).length;
+  return history.events!.filter(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType,
+  ).length;
 }
 
 describe('a message with several links', () => {
@@ -39,7 +52,10 @@ describe('a message with several links', () => {
     const update = linksUpdate(links);
     expect((await stack.post(update)).statusCode).toBe(200);
 
-    const error = await stack.client.workflow.getHandle(idOf(update)).result().catch((reason: unknown) => reason);
+    const error = await stack.client.workflow
+      .getHandle(idOf(update))
+      .result()
+      .catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const failure = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(failure.type).toBe('ContentUnavailable');
@@ -50,10 +66,17 @@ describe('a message with several links', () => {
     ]);
 
     const order = stack.emulator.calls
-      .filter((call) => !call.failed && (['sendVideo', 'sendAudio'].includes(call.method) || (call.method === 'sendMessage' && String(call.params.text).startsWith('❌'))))
+      .filter(
+        (call) =>
+          !call.failed &&
+          (['sendVideo', 'sendAudio'].includes(call.method) ||
+            (call.method === 'sendMessage' && String(call.params.text).startsWith('❌'))),
+      )
       .map((call) => call.method);
     expect(order).toEqual(['sendVideo', 'sendMessage', 'sendAudio']);
-    expect(stack.emulator.callsTo('sendMessage').find((call) => String(call.params.text).startsWith('❌'))?.params.text).toContain(links[1]);
+    expect(
+      stack.emulator.callsTo('sendMessage').find((call) => String(call.params.text).startsWith('❌'))?.params.text,
+    ).toContain(links[1]);
   });
 });
 
@@ -62,7 +85,9 @@ describe('the file_id cache', () => {
     const link = `${stack.media.url('clip.mp4')}?cache=repeat`;
     const first = stack.linkUpdate(link);
     await stack.post(first);
-    await expect(stack.client.workflow.getHandle(idOf(first)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(idOf(first)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const uploaded = stack.emulator.callsTo('sendVideo')[0]!;
     const fileId = (uploaded.response as { result: { video: { file_id: string } } }).result.video.file_id;
     const requestsAfterFirst = stack.media.requestsFor('clip.mp4');
@@ -84,10 +109,15 @@ describe('the file_id cache', () => {
     await stack.post(first);
     await stack.client.workflow.getHandle(idOf(first)).result();
 
-    stack.emulator.failNext('sendVideo', { error_code: 400, description: 'Bad Request: wrong file identifier/HTTP URL specified' });
+    stack.emulator.failNext('sendVideo', {
+      error_code: 400,
+      description: 'Bad Request: wrong file identifier/HTTP URL specified',
+    });
     const second = stack.linkUpdate(link);
     await stack.post(second);
-    await expect(stack.client.workflow.getHandle(idOf(second)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(idOf(second)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const attempts = stack.emulator.callsTo('sendVideo').slice(1);
     expect(attempts.map((call) => ({ failed: call.failed, uploaded: uploadedMedia(call).length }))).toEqual([
       { failed: true, uploaded: 0 },
@@ -114,11 +144,23 @@ describe('the file_id cache', () => {
 });
 
 function statusMessageOf(update: Update): number {
-  const ack = stack.emulator.callsTo('sendMessage').find((call) => (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === update.message!.message_id);
+  const ack = stack.emulator
+    .callsTo('sendMessage')
+    .find(
+      (call) =>
+        (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id ===
+        update.message!.message_id,
+    );
   return (ack!.response as { result: { message_id: number } }).result.message_id;
 }
 
-function buttonPress(data: string, chatId: number, fromId: number, messageId: number, chatType: 'private' | 'group' = 'private'): Update {
+function buttonPress(
+  data: string,
+  chatId: number,
+  fromId: number,
+  messageId: number,
+  chatType: 'private' | 'group' = 'private',
+): Update {
   return {
     update_id: Math.floor(Math.random() * 1e9),
     callback_query: {
@@ -126,7 +168,14 @@ function buttonPress(data: string, chatId: number, fromId: number, messageId: nu
       from: { id: fromId, is_bot: false, first_name: 'Someone' },
       chat_instance: '1',
       data,
-      message: { message_id: messageId, date: 0, chat: chatType === 'private' ? { id: chatId, type: 'private', first_name: 'A' } : { id: chatId, type: 'group', title: 'G' } },
+      message: {
+        message_id: messageId,
+        date: 0,
+        chat:
+          chatType === 'private'
+            ? { id: chatId, type: 'private', first_name: 'A' }
+            : { id: chatId, type: 'group', title: 'G' },
+      },
     },
   } as Update;
 }
@@ -139,14 +188,21 @@ describe('progress', () => {
       await stack.post(update);
       await stack.client.workflow.getHandle(idOf(update)).result();
       const status = statusMessageOf(update);
-      const edits = stack.emulator.callsTo('editMessageText').filter((call) => call.params.message_id === status && String(call.params.text).startsWith('⏳ Downloading'));
+      const edits = stack.emulator
+        .callsTo('editMessageText')
+        .filter((call) => call.params.message_id === status && String(call.params.text).startsWith('⏳ Downloading'));
       expect(edits.length).toBeGreaterThanOrEqual(2);
       for (let i = 1; i < edits.length; i++) expect(edits[i]!.at - edits[i - 1]!.at).toBeGreaterThanOrEqual(3_000);
       expect(edits.some((call) => /\d+%/.test(String(call.params.text)))).toBe(true);
       // Every progress edit keeps the Cancel button.
-      for (const edit of edits) expect(JSON.stringify(edit.params.reply_markup)).toContain(`cancel:${update.message!.message_id}`);
+      for (const edit of edits)
+        expect(JSON.stringify(edit.params.reply_markup)).toContain(`cancel:${update.message!.message_id}`);
       expect(stack.emulator.callsTo('editMessageText').some((call) => call.params.text === '📤 Uploading…')).toBe(true);
-      expect(stack.emulator.callsTo('editMessageText').filter((call) => call.failed && (call.response as { error_code?: number }).error_code === 429)).toHaveLength(0);
+      expect(
+        stack.emulator
+          .callsTo('editMessageText')
+          .filter((call) => call.failed && (call.response as { error_code?: number }).error_code === 429),
+      ).toHaveLength(0);
     } finally {
       await slow.close();
     }
@@ -180,31 +236,52 @@ describe('cancel', () => {
   }
 
   /** Starts a slow download and waits until yt-dlp is downloading it (past the probe). */
-  async function startSlowRequest(name: string, chatId = CHAT_ID, chatType: 'private' | 'group' = 'private'): Promise<Update> {
+  async function startSlowRequest(
+    name: string,
+    chatId = CHAT_ID,
+    chatType: 'private' | 'group' = 'private',
+  ): Promise<Update> {
     const update = stack.linkUpdate(slow.url(name), { chatId });
     if (chatType === 'group') {
       update.message!.chat = { id: chatId, type: 'group', title: 'G' } as never;
       update.message!.from = { id: 501, is_bot: false, first_name: 'Requester' };
     }
     await stack.post(update);
-    await waitFor(async () => downloadJobsRunning() > 0 && (await itemBeingWritten()), 20_000, () => 'yt-dlp to download');
+    await waitFor(
+      async () => downloadJobsRunning() > 0 && (await itemBeingWritten()),
+      20_000,
+      () => 'yt-dlp to download',
+    );
     return update;
   }
 
   async function expectCancelled(update: Update, name: string): Promise<void> {
-    const error = await stack.client.workflow.getHandle(idOf(update)).result().catch((reason: unknown) => reason);
+    const error = await stack.client.workflow
+      .getHandle(idOf(update))
+      .result()
+      .catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     // The activity confirmed the cancel only after yt-dlp was killed and its dir removed: the
     // job's child is gone, and nothing works in a request dir; the engine itself stays warm.
-    await waitFor(() => downloadJobsRunning() === 0 && processesInRequestDirs() === 0, 2_000, () => 'the download processes to be gone');
+    await waitFor(
+      () => downloadJobsRunning() === 0 && processesInRequestDirs() === 0,
+      2_000,
+      () => 'the download processes to be gone',
+    );
     expect(processesMentioning(name).length).toBe(0);
     expect(downloadEngines(stack.dataDir).length).toBeGreaterThan(0);
     const { readdir } = await import('node:fs/promises');
     expect(await readdir(`${stack.dataDir}/downloads`).catch(() => [])).toEqual([]);
-    expect(stack.emulator.calls.filter((call) => ['sendVideo', 'sendDocument', 'sendAudio', 'sendMediaGroup'].includes(call.method))).toHaveLength(0);
+    expect(
+      stack.emulator.calls.filter((call) =>
+        ['sendVideo', 'sendDocument', 'sendAudio', 'sendMediaGroup'].includes(call.method),
+      ),
+    ).toHaveLength(0);
     const status = statusMessageOf(update);
-    expect(stack.emulator.messagesIn(update.message!.chat.id).find((message) => message.message_id === status)).toMatchObject({ text: '🚫 Cancelled.' });
+    expect(
+      stack.emulator.messagesIn(update.message!.chat.id).find((message) => message.message_id === status),
+    ).toMatchObject({ text: '🚫 Cancelled.' });
   }
 
   it('stops the download when the requester presses the Cancel button: yt-dlp killed, files gone, nothing sent', async () => {
@@ -242,7 +319,12 @@ describe('cancel', () => {
     };
     const foreign = replyWith('/cancel@OtherBot');
     expect((await stack.post(foreign)).statusCode).toBe(200);
-    expect(await workflowExists(stack.client, cancelWorkflowId({ chatId: group, commandMessageId: foreign.message!.message_id }))).toBe(false);
+    expect(
+      await workflowExists(
+        stack.client,
+        cancelWorkflowId({ chatId: group, commandMessageId: foreign.message!.message_id }),
+      ),
+    ).toBe(false);
     await stack.post(replyWith(`/cancel@${EMULATOR_BOT_USERNAME}`));
     await expectCancelled(update, 'cancel-reply.mp4');
   });
@@ -253,9 +335,13 @@ describe('cancel', () => {
     stack.emulator.setMemberStatus(group, 999, 'member');
     await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, 999, statusMessageOf(update), 'group'));
     await stack.emulator.waitFor('answerCallbackQuery', 20_000);
-    expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toContain('Only the person who sent the link');
+    expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toContain(
+      'Only the person who sent the link',
+    );
     expect(downloadJobsRunning()).toBeGreaterThan(0);
-    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed)).toHaveLength(1);
   });
 
@@ -272,15 +358,22 @@ describe('cancel', () => {
     (strangersCancel.message as { reply_to_message?: unknown }).reply_to_message = update.message;
     await stack.post(strangersCancel);
     const refusal = await stack.emulator.waitFor(
-      (call) => call.method === 'sendMessage' && (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === strangersCancel.message!.message_id,
+      (call) =>
+        call.method === 'sendMessage' &&
+        (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id ===
+          strangersCancel.message!.message_id,
       20_000,
     );
     expect(refusal.params.text).toBe('Only the person who sent the link, or an admin, can cancel it.');
     // Still downloading: the refusal cancelled nothing.
     expect(downloadJobsRunning()).toBeGreaterThan(0);
-    await expect(stack.client.workflow.getHandle(idOf(update)).describe()).resolves.toMatchObject({ status: { name: 'RUNNING' } });
+    await expect(stack.client.workflow.getHandle(idOf(update)).describe()).resolves.toMatchObject({
+      status: { name: 'RUNNING' },
+    });
 
-    await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, admin, statusMessageOf(update), 'group'));
+    await stack.post(
+      buttonPress(`cancel:${update.message!.message_id}`, group, admin, statusMessageOf(update), 'group'),
+    );
     await expectCancelled(update, 'cancel-admin.mp4');
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toBe('🚫 Cancelling…');
     expect(stack.emulator.callsTo('getChatMember').map((call) => call.params.user_id)).toEqual([stranger, admin]);
@@ -326,7 +419,9 @@ describe('formats, conversion, audio and albums', () => {
         <source src="big.mp4" type="video/mp4" res="360" label="360p"><source src="small.mp4" type="video/mp4" res="180" label="180p">
       </video></body></html>`,
     );
-    const videos = Array.from({ length: 12 }, (_, i) => `<video src="tiny.mp4?n=${i + 1}" controls></video>`).join('\n');
+    const videos = Array.from({ length: 12 }, (_, i) => `<video src="tiny.mp4?n=${i + 1}" controls></video>`).join(
+      '\n',
+    );
     pages.page('gallery.html', `<!doctype html><html><head><title>Gallery</title></head><body>${videos}</body></html>`);
     pages.page(
       'mixed.html',
@@ -342,7 +437,15 @@ describe('formats, conversion, audio and albums', () => {
   /** Starts a request the way the webhook does, with a chosen upload limit. */
   async function request(link: string, maxUploadBytes = 50 * 1024 * 1024, mode?: 'audio'): Promise<string> {
     const messageId = nextMessage++;
-    await starter().startMediaRequest({ chatId: CHAT_ID, messageId, links: [link], mode, maxUploadBytes, albumCap: 10, policies: stack.config.policies });
+    await starter().startMediaRequest({
+      chatId: CHAT_ID,
+      messageId,
+      links: [link],
+      mode,
+      maxUploadBytes,
+      albumCap: 10,
+      policies: stack.config.policies,
+    });
     return mediaRequestWorkflowId({ chatId: CHAT_ID, messageId });
   }
 
@@ -356,11 +459,18 @@ describe('formats, conversion, audio and albums', () => {
 
   it('tells the size and the limit when no format fits', async () => {
     const workflowId = await request(pages.url('two-sizes.html'), 100_000);
-    const error = await stack.client.workflow.getHandle(workflowId).result().catch((reason: unknown) => reason);
+    const error = await stack.client.workflow
+      .getHandle(workflowId)
+      .result()
+      .catch((reason: unknown) => reason);
     expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('FileTooLarge');
     const texts = stack.emulator.messagesIn(CHAT_ID).map((message) => ('text' in message ? String(message.text) : ''));
-    expect(texts).toContainEqual(expect.stringMatching(/too large to send: 130\.\d KB, and Telegram bots can send at most 97\.7 KB/));
-    expect(stack.emulator.calls.filter((call) => call.method.startsWith('send') && call.method !== 'sendMessage')).toHaveLength(0);
+    expect(texts).toContainEqual(
+      expect.stringMatching(/too large to send: 130\.\d KB, and Telegram bots can send at most 97\.7 KB/),
+    );
+    expect(
+      stack.emulator.calls.filter((call) => call.method.startsWith('send') && call.method !== 'sendMessage'),
+    ).toHaveLength(0);
   });
 
   it('converts a WebM/VP9 video into an mp4/H.264 that Telegram streams', async () => {
@@ -368,22 +478,34 @@ describe('formats, conversion, audio and albums', () => {
     await stack.client.workflow.getHandle(workflowId).result();
     const [video] = stack.emulator.callsTo('sendVideo');
     expect(video?.params).toMatchObject({ supports_streaming: true, width: 320, height: 240, duration: 3 });
-    expect(await probeBytes(video!.files[0]!.bytes!)).toMatchObject({ format: expect.stringContaining('mp4'), video: 'h264', audio: 'aac' });
+    expect(await probeBytes(video!.files[0]!.bytes!)).toMatchObject({
+      format: expect.stringContaining('mp4'),
+      video: 'h264',
+      audio: 'aac',
+    });
   });
 
   it('answers /audio on a video with an audio file, its title and duration', async () => {
-    const update = stack.linkUpdate(`${stack.media.url('clip.mp4')}?audio=1`, { text: `/audio ${stack.media.url('clip.mp4')}?audio=1` });
+    const update = stack.linkUpdate(`${stack.media.url('clip.mp4')}?audio=1`, {
+      text: `/audio ${stack.media.url('clip.mp4')}?audio=1`,
+    });
     await stack.post(update);
     await stack.client.workflow.getHandle(idOf(update)).result();
     const [audio] = stack.emulator.callsTo('sendAudio');
     expect(audio?.params).toMatchObject({ duration: 3, title: expect.any(String) });
-    expect(await probeBytes(audio!.files[0]!.bytes!)).toEqual({ format: expect.any(String), video: undefined, audio: expect.stringMatching(/aac|mp3/) });
+    expect(await probeBytes(audio!.files[0]!.bytes!)).toEqual({
+      format: expect.any(String),
+      video: undefined,
+      audio: expect.stringMatching(/aac|mp3/),
+    });
     expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
   });
 
   it('sends a 12-video gallery as one album of 10 and says the cap cut it short', async () => {
     const workflowId = await request(pages.url('gallery.html'));
-    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ links: [{ outcome: 'delivered', items: 10 }] });
+    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({
+      links: [{ outcome: 'delivered', items: 10 }],
+    });
     const groups = stack.emulator.callsTo('sendMediaGroup');
     expect(groups).toHaveLength(1);
     const media = groups[0]!.params.media as { type: string; caption?: string }[];
@@ -398,9 +520,13 @@ describe('formats, conversion, audio and albums', () => {
     // Tried: a page with two <video>s and an <audio>. Telegram (and the emulator) refuse an album
     // that mixes audio with videos, so a single group of three would fail the whole link.
     const workflowId = await request(pages.url('mixed.html'));
-    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({ links: [{ outcome: 'delivered', items: 3 }] });
+    await expect(stack.client.workflow.getHandle(workflowId).result()).resolves.toMatchObject({
+      links: [{ outcome: 'delivered', items: 3 }],
+    });
     expect(stack.emulator.calls.filter((call) => call.failed).map((call) => call.method)).toEqual([]);
-    const sent = stack.emulator.calls.filter((call) => ['sendMediaGroup', 'sendAudio', 'sendVideo', 'sendDocument'].includes(call.method));
+    const sent = stack.emulator.calls.filter((call) =>
+      ['sendMediaGroup', 'sendAudio', 'sendVideo', 'sendDocument'].includes(call.method),
+    );
     expect(sent.map((call) => call.method)).toEqual(['sendMediaGroup', 'sendAudio']);
     expect((sent[0]!.params.media as { type: string }[]).map((item) => item.type)).toEqual(['video', 'video']);
     expect(sent[1]!.files).toHaveLength(1);
@@ -414,8 +540,19 @@ async function probeBytes(bytes: Buffer): Promise<{ format?: string; video?: str
   const file = `${stack.dataDir}/probe-${Date.now()}.bin`;
   await writeFile(file, bytes);
   try {
-    const { stdout } = await execa(resolveTools().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
-    const probed = JSON.parse(stdout) as { format?: { format_name?: string }; streams?: { codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }[] };
+    const { stdout } = await execa(resolveTools().ffprobe, [
+      '-v',
+      'error',
+      '-print_format',
+      'json',
+      '-show_format',
+      '-show_streams',
+      file,
+    ]);
+    const probed = JSON.parse(stdout) as {
+      format?: { format_name?: string };
+      streams?: { codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }[];
+    };
     const streams = probed.streams ?? [];
     return {
       format: probed.format?.format_name,
@@ -432,8 +569,14 @@ describe('the chat’s default mode', () => {
     const chatId = 8_800;
     const keyboard = { message_id: 1, date: 0, chat: { id: chatId, type: 'private' as const, first_name: 'A' } };
     stack.emulator.reset();
-    await stack.post({ update_id: 880_001, message: { ...keyboard, message_id: 2, from: { id: chatId, is_bot: false, first_name: 'A' }, text: '/settings' } });
-    const shown = await stack.emulator.waitFor((call) => call.method === 'sendMessage' && call.params.chat_id === chatId, 20_000);
+    await stack.post({
+      update_id: 880_001,
+      message: { ...keyboard, message_id: 2, from: { id: chatId, is_bot: false, first_name: 'A' }, text: '/settings' },
+    });
+    const shown = await stack.emulator.waitFor(
+      (call) => call.method === 'sendMessage' && call.params.chat_id === chatId,
+      20_000,
+    );
     const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
     await stack.post(buttonPress('set:mode:audio', chatId, chatId, keyboardId));
     await stack.emulator.waitFor('answerCallbackQuery', 20_000);

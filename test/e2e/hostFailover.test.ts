@@ -19,8 +19,13 @@ afterAll(async () => {
 async function waitForScheduled(workflowId: string, activityType: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const history = await stack.client.workflow.getHandle(workflowId).fetchHistory().catch(() => undefined);
-    const scheduled = history?.events?.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType);
+    const history = await stack.client.workflow
+      .getHandle(workflowId)
+      .fetchHistory()
+      .catch(() => undefined);
+    const scheduled = history?.events?.some(
+      (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType,
+    );
     if (scheduled) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -33,7 +38,10 @@ describe('a download host that disappears before the upload', () => {
     const hostA = await stack.startDownloadWorkers({ runHostQueue: false });
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await stack.post(update)).statusCode).toBe(200);
-    const workflowId = mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
+    const workflowId = mediaRequestWorkflowId({
+      chatId: update.message!.chat.id,
+      messageId: update.message!.message_id,
+    });
     await waitForScheduled(workflowId, 'sendMedia');
     await hostA.stop();
 
@@ -51,7 +59,10 @@ describe('a download host that disappears before the upload', () => {
     const sends = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events!.filter(
       (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'sendMedia',
     );
-    expect(sends.map((event) => event.activityTaskScheduledEventAttributes!.taskQueue!.name)).toEqual([hostA.hostQueue, hostB.hostQueue]);
+    expect(sends.map((event) => event.activityTaskScheduledEventAttributes!.taskQueue!.name)).toEqual([
+      hostA.hostQueue,
+      hostB.hostQueue,
+    ]);
     // Host B cleaned up its own copy; host A's stays for its sweep when a worker starts there again.
     expect(await readdir(path.join(stack.dataDir, 'downloads'))).toHaveLength(1);
   });

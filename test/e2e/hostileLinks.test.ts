@@ -311,7 +311,9 @@ function expectOnlyTheLinkAsTheUrl(records: SpyRecord[], link: string, userText:
 describe('the spy', () => {
   it("sees what the engine asks yt-dlp: its warm-up, from the engine's own process", () => {
     // Without this, "no job record" below could mean "no spy" rather than "yt-dlp never ran".
-    expect(recordedAtStart.filter((entry) => entry.process === 'ytdlp-engine' && entry.op === 'extract_info')).toHaveLength(1);
+    expect(
+      recordedAtStart.filter((entry) => entry.process === 'ytdlp-engine' && entry.op === 'extract_info'),
+    ).toHaveLength(1);
     expect(recordedAtStart.filter((entry) => entry.process === 'ytdlp-job')).toEqual([]);
   });
 });
@@ -333,7 +335,9 @@ describe('text that is not an http(s) link, sent as plain text', () => {
     const key = { chatId, messageId: update.message!.message_id };
     await stack.client.workflow.getHandle(replyWorkflowId(key)).result();
     expect(textsIn(chatId)).toEqual([NO_LINK_TEXT]);
-    await expect(stack.client.workflow.getHandle(mediaRequestWorkflowId(key)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(mediaRequestWorkflowId(key)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     expect(await spy.jobRecords()).toEqual([]);
   });
 });
@@ -344,11 +348,34 @@ describe('non-http(s) and option-like links marked as links', () => {
   // `text_link` (a hidden link, whose URL the sender chooses freely). The download activity's
   // URL guard refuses each before yt-dlp is asked anything: InvalidUrl, not retried, the user told.
   it.each([
-    ['a file: URL (url entity)', () => ({ text: 'file:///etc/passwd', entities: asUrlEntity('file:///etc/passwd'), link: 'file:///etc/passwd' })],
-    ['a file: URL (hidden link)', () => ({ text: 'my video', entities: asTextLink('my video', 'file:///etc/passwd'), link: 'file:///etc/passwd' })],
-    ['an ftp: URL (url entity)', () => ({ text: 'ftp://127.0.0.1/clip.mp4', entities: asUrlEntity('ftp://127.0.0.1/clip.mp4'), link: 'ftp://127.0.0.1/clip.mp4' })],
-    ['a data: URL (url entity)', () => ({ text: 'data:text/plain,hello', entities: asUrlEntity('data:text/plain,hello'), link: 'data:text/plain,hello' })],
-    ['"--exec=…" (hidden link)', () => ({ text: 'clip', entities: asTextLink('clip', `--exec=touch ${pwned}`), link: `--exec=touch ${pwned}` })],
+    [
+      'a file: URL (url entity)',
+      () => ({ text: 'file:///etc/passwd', entities: asUrlEntity('file:///etc/passwd'), link: 'file:///etc/passwd' }),
+    ],
+    [
+      'a file: URL (hidden link)',
+      () => ({ text: 'my video', entities: asTextLink('my video', 'file:///etc/passwd'), link: 'file:///etc/passwd' }),
+    ],
+    [
+      'an ftp: URL (url entity)',
+      () => ({
+        text: 'ftp://127.0.0.1/clip.mp4',
+        entities: asUrlEntity('ftp://127.0.0.1/clip.mp4'),
+        link: 'ftp://127.0.0.1/clip.mp4',
+      }),
+    ],
+    [
+      'a data: URL (url entity)',
+      () => ({
+        text: 'data:text/plain,hello',
+        entities: asUrlEntity('data:text/plain,hello'),
+        link: 'data:text/plain,hello',
+      }),
+    ],
+    [
+      '"--exec=…" (hidden link)',
+      () => ({ text: 'clip', entities: asTextLink('clip', `--exec=touch ${pwned}`), link: `--exec=touch ${pwned}` }),
+    ],
     [
       '"-o/path https://…" (hidden link)',
       () => {
@@ -356,7 +383,10 @@ describe('non-http(s) and option-like links marked as links', () => {
         return { text: 'clip', entities: asTextLink('clip', link), link };
       },
     ],
-    ['"-o/path" (url entity: "https://" is put in front)', () => ({ text: `-o${pwned}`, entities: asUrlEntity(`-o${pwned}`), link: `https://-o${pwned}` })],
+    [
+      '"-o/path" (url entity: "https://" is put in front)',
+      () => ({ text: `-o${pwned}`, entities: asUrlEntity(`-o${pwned}`), link: `https://-o${pwned}` }),
+    ],
   ])('%s: Failed with InvalidUrl, the user told which link, yt-dlp is asked nothing', async (_what, make) => {
     const { text, entities, link } = make();
     const chatId = newChat();
@@ -398,17 +428,23 @@ describe('yt-dlp options around a real link', () => {
     const link = stack.mediaUrl('clip.mp4');
     const text = `--exec "touch ${pwned}" -o ${pwned}.%(ext)s --config-locations /etc/passwd ${link} --batch-file=/etc/shadow --netrc-cmd "touch ${pwned}"`;
     const chatId = newChat();
-    const entities: MessageEntity[] = withEntity ? [{ type: 'url', offset: text.indexOf(link), length: link.length }] : [];
+    const entities: MessageEntity[] = withEntity
+      ? [{ type: 'url', offset: text.indexOf(link), length: link.length }]
+      : [];
     const update = messageUpdate(chatId, text, entities);
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(requestIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(requestIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     expect(stack.emulator.callsTo('sendVideo')).toHaveLength(1);
 
     const records = await spy.jobRecords();
     // The spy saw the probe (the link, extracted once) and the download (from the probe's info:
     // no second extraction, so no second look at the link).
     expect(extractedUrls(records)).toEqual([link]);
-    expect(records.filter((entry) => entry.op === 'process_ie_result' && entry.download === true).length).toBeGreaterThanOrEqual(1);
+    expect(
+      records.filter((entry) => entry.op === 'process_ie_result' && entry.download === true).length,
+    ).toBeGreaterThanOrEqual(1);
     expectOnlyTheLinkAsTheUrl(records, link, text);
     expect(existsSync(`${pwned}.mp4`)).toBe(false);
   });
@@ -422,7 +458,9 @@ describe('http(s) links that contain "--exec"', () => {
     const chatId = newChat();
     const update = messageUpdate(chatId, link, asUrlEntity(link));
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(requestIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(requestIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const records = await spy.jobRecords();
     expect(extractedUrls(records)).toContain(link);
     expectOnlyTheLinkAsTheUrl(records, link, link);
@@ -433,7 +471,9 @@ describe('http(s) links that contain "--exec"', () => {
     const chatId = newChat();
     const update = messageUpdate(chatId, link, asUrlEntity(link));
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(requestIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(requestIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const records = await spy.jobRecords();
     expect(extractedUrls(records)).toContain(link);
     expectOnlyTheLinkAsTheUrl(records, link, link);
@@ -444,7 +484,10 @@ describe('http(s) links that contain "--exec"', () => {
     const chatId = newChat();
     const update = messageUpdate(chatId, link, asUrlEntity(link));
     expect((await stack.post(update)).statusCode).toBe(200);
-    expect(await failureOf(requestIdOf(update))).toEqual({ type: 'ContentUnavailable', attribute: 'ContentUnavailable' });
+    expect(await failureOf(requestIdOf(update))).toEqual({
+      type: 'ContentUnavailable',
+      attribute: 'ContentUnavailable',
+    });
     expect(textsIn(chatId)).toEqual([expect.stringContaining('private or unavailable')]);
     const records = await spy.jobRecords();
     expect(extractedUrls(records)).toContain(link);
@@ -460,14 +503,27 @@ describe("a request's temp dir", () => {
   it('is DATA_DIR/downloads/<uuid>, mode 0700, even when the request id says "../../"', async () => {
     const slow = await startSlowServer(stack.fixtures.video, 8_000);
     const escapeName = `escaped-${randomBytes(4).toString('hex')}`;
-    const outside = [path.join(stack.dataDir, '..', escapeName), path.join(stack.dataDir, escapeName), path.join(os.tmpdir(), '..', escapeName)];
+    const outside = [
+      path.join(stack.dataDir, '..', escapeName),
+      path.join(stack.dataDir, escapeName),
+      path.join(os.tmpdir(), '..', escapeName),
+    ];
     try {
       const workflowId = `media-request-../../../${escapeName}`;
       const chatId = newChat();
       const handle = await stack.client.workflow.start(MediaRequestWorkflow, {
         taskQueue: TELEGRAM_QUEUE,
         workflowId,
-        args: [{ chatId, messageId: nextMessageId++, links: [slow.url('slow.mp4')], maxUploadBytes: stack.config.maxUploadBytes, albumCap: 10, policies: stack.config.policies }],
+        args: [
+          {
+            chatId,
+            messageId: nextMessageId++,
+            links: [slow.url('slow.mp4')],
+            maxUploadBytes: stack.config.maxUploadBytes,
+            albumCap: 10,
+            policies: stack.config.policies,
+          },
+        ],
       });
       const downloads = path.join(stack.dataDir, 'downloads');
       let seen: { name: string; mode: number; rootMode: number } | undefined;
@@ -481,7 +537,11 @@ describe("a request's temp dir", () => {
         }
         if (!seen) await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      expect(seen).toEqual({ name: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/), mode: 0o700, rootMode: 0o700 });
+      expect(seen).toEqual({
+        name: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+        mode: 0o700,
+        rootMode: 0o700,
+      });
       await expect(handle.result()).resolves.toMatchObject({ outcome: 'delivered' });
       expect(await readdir(downloads)).toEqual([]);
       expect((await readdir(stack.dataDir)).filter((name) => name.includes('escaped'))).toEqual([]);

@@ -52,12 +52,19 @@ function configWith(env: Record<string, string>): Config {
     webhook: parsed.webhook,
     minFreeDiskMb: env.MIN_FREE_DISK_MB !== undefined ? parsed.minFreeDiskMb : stack.config.minFreeDiskMb,
     ffmpegConcurrency: parsed.ffmpegConcurrency,
-    policies: { ...stack.config.policies, download: { ...stack.config.policies.download, ...parsed.policies.download } },
+    policies: {
+      ...stack.config.policies,
+      download: { ...stack.config.policies.download, ...parsed.policies.download },
+    },
   };
 }
 
 /** Runs a downloads worker process's pair of workers with `config` (and `tools`) around `body`. */
-async function withDownloadWorkers<T>(config: Config, body: () => Promise<T>, tools: ToolPaths = resolveTools()): Promise<T> {
+async function withDownloadWorkers<T>(
+  config: Config,
+  body: () => Promise<T>,
+  tools: ToolPaths = resolveTools(),
+): Promise<T> {
   const workers = await createDownloadWorkers({ connection: stack.env.nativeConnection, config, tools, logger });
   const running = workers.run();
   try {
@@ -146,7 +153,8 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
     const base = await webhook({ WEBHOOK_RATE_LIMIT: '5' });
     const startedAt = Date.now();
     const wrong = [];
-    for (let i = 0; i < 5; i++) wrong.push((await post(base, update('/start'), { 'x-telegram-bot-api-secret-token': 'guessing' })).status);
+    for (let i = 0; i < 5; i++)
+      wrong.push((await post(base, update('/start'), { 'x-telegram-bot-api-secret-token': 'guessing' })).status);
     expect(wrong).toEqual([401, 401, 401, 401, 401]);
     const valid = update('/start');
     const answer = await post(base, valid);
@@ -162,8 +170,10 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
     const base = await webhook({ WEBHOOK_RATE_LIMIT: '5', TRUST_PROXY: '0' });
     const startedAt = Date.now();
     const statuses = [];
-    for (let i = 0; i < 8; i++) statuses.push((await post(base, update('/start'), { 'x-forwarded-for': '149.154.167.220' })).status);
-    for (let i = 0; i < 4; i++) statuses.push((await post(base, update('/start'), { 'x-forwarded-for': `198.51.100.${i + 1}` })).status);
+    for (let i = 0; i < 8; i++)
+      statuses.push((await post(base, update('/start'), { 'x-forwarded-for': '149.154.167.220' })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push((await post(base, update('/start'), { 'x-forwarded-for': `198.51.100.${i + 1}` })).status);
     expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(5 + earnedDuring(startedAt));
     expect(statuses.filter((status) => status === 429).length).toBeGreaterThan(0);
   });
@@ -182,12 +192,14 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
 
     const startedAt = Date.now();
     const stranger = [];
-    for (let i = 0; i < 8; i++) stranger.push((await post(base, update('/start'), { 'x-forwarded-for': '203.0.113.7' })).status);
+    for (let i = 0; i < 8; i++)
+      stranger.push((await post(base, update('/start'), { 'x-forwarded-for': '203.0.113.7' })).status);
     expect(stranger.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(stranger.filter((status) => status === 429).length).toBeGreaterThanOrEqual(3 - earnedDuring(startedAt));
 
     const spoofer = [];
-    for (let i = 0; i < 8; i++) spoofer.push((await post(base, update('/start'), { 'x-forwarded-for': '149.154.167.220, 203.0.113.8' })).status);
+    for (let i = 0; i < 8; i++)
+      spoofer.push((await post(base, update('/start'), { 'x-forwarded-for': '149.154.167.220, 203.0.113.8' })).status);
     expect(spoofer.filter((status) => status === 429).length).toBeGreaterThan(0);
   });
 
@@ -195,7 +207,8 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
     // Tried: a probe from the same loopback address as a flood that is being refused.
     const base = await webhook({ WEBHOOK_RATE_LIMIT: '5' });
     let status = 0;
-    for (let i = 0; i < 10 && status !== 429; i++) status = (await post(base, update('/start'), { 'x-telegram-bot-api-secret-token': 'x' })).status;
+    for (let i = 0; i < 10 && status !== 429; i++)
+      status = (await post(base, update('/start'), { 'x-telegram-bot-api-secret-token': 'x' })).status;
     expect(status).toBe(429);
     for (let i = 0; i < 20; i++) {
       for (const route of ['/healthz', '/readyz']) {
@@ -210,7 +223,8 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
     // Tried: 30 wrong-secret posts from loopback: all answered 401, none 429.
     const base = await webhook({ WEBHOOK_RATE_LIMIT: '0' });
     const statuses = new Set<number>();
-    for (let i = 0; i < 30; i++) statuses.add((await post(base, { update_id: i }, { 'x-telegram-bot-api-secret-token': 'x' })).status);
+    for (let i = 0; i < 30; i++)
+      statuses.add((await post(base, { update_id: i }, { 'x-telegram-bot-api-secret-token': 'x' })).status);
     expect([...statuses]).toEqual([401]);
   });
 });
@@ -219,10 +233,20 @@ describe('the webhook rate limit per source address (WEBHOOK_RATE_LIMIT=5 a minu
 async function downloadAttempts(workflowId: string) {
   const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const scheduled = new Set(
-    events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia').map((e) => String(e.eventId)),
+    events
+      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia')
+      .map((e) => String(e.eventId)),
   );
-  const started = events.filter((e) => e.activityTaskStartedEventAttributes && scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)));
-  const failed = events.filter((e) => e.activityTaskFailedEventAttributes && scheduled.has(String(e.activityTaskFailedEventAttributes.scheduledEventId)));
+  const started = events.filter(
+    (e) =>
+      e.activityTaskStartedEventAttributes &&
+      scheduled.has(String(e.activityTaskStartedEventAttributes.scheduledEventId)),
+  );
+  const failed = events.filter(
+    (e) =>
+      e.activityTaskFailedEventAttributes &&
+      scheduled.has(String(e.activityTaskFailedEventAttributes.scheduledEventId)),
+  );
   return {
     started: started.map((e) => ({
       attempt: e.activityTaskStartedEventAttributes!.attempt,
@@ -245,7 +269,10 @@ describe('the free-disk floor (MIN_FREE_DISK_MB)', () => {
     const u = update(link, link);
     await withDownloadWorkers(config, async () => {
       await createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME)(u);
-      const error = await stack.client.workflow.getHandle(idOf(u, 'media')).result().catch((reason: unknown) => reason);
+      const error = await stack.client.workflow
+        .getHandle(idOf(u, 'media'))
+        .result()
+        .catch((reason: unknown) => reason);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe(FailureType.InsufficientDiskSpace);
     });
@@ -254,11 +281,15 @@ describe('the free-disk floor (MIN_FREE_DISK_MB)', () => {
     // failure was retryable (the retries ran out, it was not refused as final).
     const attempts = await downloadAttempts(idOf(u, 'media'));
     expect(attempts.started).toEqual([{ attempt: 3, lastFailureType: FailureType.InsufficientDiskSpace }]);
-    expect(attempts.failed).toEqual([{ type: FailureType.InsufficientDiskSpace, nonRetryable: false, retryState: 'MAXIMUM_ATTEMPTS_REACHED' }]);
+    expect(attempts.failed).toEqual([
+      { type: FailureType.InsufficientDiskSpace, nonRetryable: false, retryState: 'MAXIMUM_ATTEMPTS_REACHED' },
+    ]);
     // yt-dlp never ran: the media host saw no request, and no request dir was made.
     expect(stack.media.requestsFor('/clip.mp4')).toBe(0);
     expect(await readdir(path.join(stack.dataDir, 'downloads')).catch(() => [])).toEqual([]);
-    const texts = stack.emulator.messagesIn(u.message!.chat.id).map((message) => ('text' in message ? message.text : ''));
+    const texts = stack.emulator
+      .messagesIn(u.message!.chat.id)
+      .map((message) => ('text' in message ? message.text : ''));
     expect(texts).toContain('❌ The server is short of disk space right now; please try again later.');
   });
 
@@ -270,7 +301,9 @@ describe('the free-disk floor (MIN_FREE_DISK_MB)', () => {
     const u = update(link, link);
     await withDownloadWorkers(config, async () => {
       await createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME)(u);
-      await expect(stack.client.workflow.getHandle(idOf(u, 'media')).result()).resolves.toMatchObject({ outcome: 'delivered' });
+      await expect(stack.client.workflow.getHandle(idOf(u, 'media')).result()).resolves.toMatchObject({
+        outcome: 'delivered',
+      });
     });
     expect(stack.media.requestsFor('/clip.mp4')).toBeGreaterThan(0);
     expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed)).toHaveLength(1);
@@ -294,7 +327,10 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
     const ack = stack.emulator.callsTo('sendMessage').find((call) => call.params.chat_id === chatId && !call.failed);
     if (!ack) return [];
     const messageId = (ack.response as { result: { message_id: number } }).result.message_id;
-    return stack.emulator.callsTo('editMessageText').filter((call) => call.params.chat_id === chatId && call.params.message_id === messageId).map((call) => String(call.params.text));
+    return stack.emulator
+      .callsTo('editMessageText')
+      .filter((call) => call.params.chat_id === chatId && call.params.message_id === messageId)
+      .map((call) => String(call.params.text));
   }
 
   async function eventually(check: () => Promise<boolean> | boolean, what: string, timeoutMs = 60_000): Promise<void> {
@@ -309,7 +345,10 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
     // Tried: two WebM/VP9 links (each needs a transcode) at once, DOWNLOAD_HEARTBEAT_SECONDS=3,
     // and every transcode held 6 s before ffmpeg starts (the wrapper sleeps), so the second one
     // waits for the slot longer than the heartbeat timeout.
-    const spy = await createFfmpegSpy(await mkdtemp(path.join(scratch, 'spy-')), { holdWhenOutputEndsWith: '.telegram.mp4', holdSeconds: 6 });
+    const spy = await createFfmpegSpy(await mkdtemp(path.join(scratch, 'spy-')), {
+      holdWhenOutputEndsWith: '.telegram.mp4',
+      holdSeconds: 6,
+    });
     const config = configWith({ FFMPEG_CONCURRENCY: '1', DOWNLOAD_HEARTBEAT_SECONDS: '3' });
     const updates = [1, 2].map((n) => {
       const link = `${pages.url('clip.webm')}?limits=${n}-${Date.now()}`;
@@ -321,7 +360,9 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
         const handle = createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME);
         await Promise.all(updates.map((u) => handle(u)));
         for (const u of updates) {
-          await expect(stack.client.workflow.getHandle(idOf(u, 'media')).result()).resolves.toMatchObject({ outcome: 'delivered' });
+          await expect(stack.client.workflow.getHandle(idOf(u, 'media')).result()).resolves.toMatchObject({
+            outcome: 'delivered',
+          });
         }
       },
       { ...resolveTools(), ffmpeg: spy.ffmpeg, ffprobe: spy.ffprobe },
@@ -331,7 +372,8 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
     expect(conversions).toHaveLength(2);
     expect(neverOverlapped(conversions)).toBe(true);
     // No attempt was lost to a heartbeat timeout: each download succeeded on its first attempt.
-    for (const u of updates) expect((await downloadAttempts(idOf(u, 'media'))).started.map((s) => s.attempt)).toEqual([1]);
+    for (const u of updates)
+      expect((await downloadAttempts(idOf(u, 'media'))).started.map((s) => s.attempt)).toEqual([1]);
     // The one that waited said so in its status message.
     expect(updates.some((u) => statusTexts(u).includes('⚙️ Waiting for a free converter…'))).toBe(true);
     expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed)).toHaveLength(2);
@@ -340,7 +382,10 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
   it('cancels a request whose conversion waits for the slot: its ffmpeg never starts, the other request is delivered', async () => {
     // Tried: request A's transcode holds the only slot (held 8 s); request B downloads, queues
     // for the slot, and is cancelled while it waits.
-    const spy = await createFfmpegSpy(await mkdtemp(path.join(scratch, 'spy-')), { holdWhenOutputEndsWith: '.telegram.mp4', holdSeconds: 8 });
+    const spy = await createFfmpegSpy(await mkdtemp(path.join(scratch, 'spy-')), {
+      holdWhenOutputEndsWith: '.telegram.mp4',
+      holdSeconds: 8,
+    });
     const config = configWith({ FFMPEG_CONCURRENCY: '1' });
     const [a, b] = [1, 2].map((n) => {
       const link = `${pages.url('clip.webm')}?cancel=${n}-${Date.now()}`;
@@ -351,23 +396,38 @@ describe('the cap on concurrent ffmpeg conversions (FFMPEG_CONCURRENCY=1)', () =
       async () => {
         const handle = createUpdateHandler(config, stack.client, logger, EMULATOR_BOT_USERNAME);
         await handle(a);
-        await eventually(async () => (await spy.invokedWithOutput('.telegram.mp4')) === 1, 'the first conversion to take the slot');
+        await eventually(
+          async () => (await spy.invokedWithOutput('.telegram.mp4')) === 1,
+          'the first conversion to take the slot',
+        );
         await handle(b);
-        await eventually(() => statusTexts(b).includes('⚙️ Waiting for a free converter…'), 'the second conversion to wait for the slot');
+        await eventually(
+          () => statusTexts(b).includes('⚙️ Waiting for a free converter…'),
+          'the second conversion to wait for the slot',
+        );
         await stack.client.workflow.getHandle(idOf(b, 'media')).cancel();
 
-        const error = await stack.client.workflow.getHandle(idOf(b, 'media')).result().catch((reason: unknown) => reason);
+        const error = await stack.client.workflow
+          .getHandle(idOf(b, 'media'))
+          .result()
+          .catch((reason: unknown) => reason);
         expect(error).toBeInstanceOf(WorkflowFailedError);
         expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
-        await expect(stack.client.workflow.getHandle(idOf(a, 'media')).result()).resolves.toMatchObject({ outcome: 'delivered' });
+        await expect(stack.client.workflow.getHandle(idOf(a, 'media')).result()).resolves.toMatchObject({
+          outcome: 'delivered',
+        });
       },
       { ...resolveTools(), ffmpeg: spy.ffmpeg, ffprobe: spy.ffprobe },
     );
     expect(await spy.invokedWithOutput('.telegram.mp4')).toBe(1);
     const conversions = (await spy.runs()).filter((run) => run.args.at(-1)?.endsWith('.telegram.mp4'));
     expect(conversions).toHaveLength(1);
-    expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed && call.params.chat_id === a.message!.chat.id)).toHaveLength(1);
-    expect(stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === b.message!.chat.id)).toHaveLength(0);
+    expect(
+      stack.emulator.callsTo('sendVideo').filter((call) => !call.failed && call.params.chat_id === a.message!.chat.id),
+    ).toHaveLength(1);
+    expect(
+      stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === b.message!.chat.id),
+    ).toHaveLength(0);
     expect(await readdir(path.join(stack.dataDir, 'downloads')).catch(() => [])).toEqual([]);
   });
 });

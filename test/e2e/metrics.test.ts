@@ -48,7 +48,13 @@ beforeAll(async () => {
   media = await startMediaServer(fixtures.dir);
   const target = { temporalAddress: started.address, emulator };
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const webhookEnv = { ...baseEnv(target), PUBLIC_URL: 'https://bot.example.test', TELEGRAM_WEBHOOK_SECRET: SECRET, PORT: String(port), METRICS_PORT: String(metricsPort) };
+  const webhookEnv = {
+    ...baseEnv(target),
+    PUBLIC_URL: 'https://bot.example.test',
+    TELEGRAM_WEBHOOK_SECRET: SECRET,
+    PORT: String(port),
+    METRICS_PORT: String(metricsPort),
+  };
   const [telegramProcess, downloadsProcess, webhookProcess] = await Promise.all([
     startWorkerProcess('telegram', target, { queue: 'telegram' }),
     startWorkerProcess('downloads', target),
@@ -89,14 +95,22 @@ async function postLink(url: string, secret = SECRET): Promise<{ status: number;
 }
 
 it('serves /healthz and /readyz on the webhook port and on each worker HEALTH_PORT', async () => {
-  for (const url of [`http://127.0.0.1:${webhook.port}`, `http://127.0.0.1:${telegram.healthPort}`, `http://127.0.0.1:${downloads.healthPort}`]) {
+  for (const url of [
+    `http://127.0.0.1:${webhook.port}`,
+    `http://127.0.0.1:${telegram.healthPort}`,
+    `http://127.0.0.1:${downloads.healthPort}`,
+  ]) {
     expect(await getJson(`${url}/healthz`)).toEqual({ status: 200, body: { ok: true } });
     const ready = await getJson(`${url}/readyz`);
     expect(ready.status).toBe(200);
     expect(ready.body).toMatchObject({ ok: true, checks: { temporal: { ok: true } } });
   }
-  expect((await getJson(`http://127.0.0.1:${downloads.healthPort}/readyz`)).body).toMatchObject({ checks: { workers: { ok: true, detail: '2 running' } } });
-  expect((await getJson(`http://127.0.0.1:${telegram.healthPort}/readyz`)).body).toMatchObject({ checks: { workers: { ok: true, detail: '1 running' } } });
+  expect((await getJson(`http://127.0.0.1:${downloads.healthPort}/readyz`)).body).toMatchObject({
+    checks: { workers: { ok: true, detail: '2 running' } },
+  });
+  expect((await getJson(`http://127.0.0.1:${telegram.healthPort}/readyz`)).body).toMatchObject({
+    checks: { workers: { ok: true, detail: '1 running' } },
+  });
 });
 
 it('exports the SDK metrics and the bot metrics of each process', async () => {
@@ -105,7 +119,8 @@ it('exports the SDK metrics and the bot metrics of each process', async () => {
   const refused = await postLink(media.url('clip.mp4'), 'wrong-secret');
   expect([delivered.status, failed.status, refused.status]).toEqual([200, 200, 401]);
 
-  const handle = (id: number) => temporal!.client.workflow.getHandle(mediaRequestWorkflowId({ chatId: CHAT, messageId: id }));
+  const handle = (id: number) =>
+    temporal!.client.workflow.getHandle(mediaRequestWorkflowId({ chatId: CHAT, messageId: id }));
   await handle(delivered.messageId).result();
   await expect(handle(failed.messageId).result()).rejects.toThrow();
 
@@ -119,7 +134,13 @@ it('exports the SDK metrics and the bot metrics of each process', async () => {
     10_000,
     () => JSON.stringify(worker.filter((sample) => sample.name.startsWith('media_bot'))),
   );
-  expect(total(worker, 'media_bot_requests_total', { outcome: 'delivered', failure_type: '', workflowType: 'MediaRequestWorkflow' })).toBe(1);
+  expect(
+    total(worker, 'media_bot_requests_total', {
+      outcome: 'delivered',
+      failure_type: '',
+      workflowType: 'MediaRequestWorkflow',
+    }),
+  ).toBe(1);
   expect(total(worker, 'media_bot_requests_total', { outcome: 'failed', failure_type: 'ContentUnavailable' })).toBe(1);
   expect(total(worker, 'media_bot_requests_total')).toBe(2);
   expect(total(worker, 'media_bot_links_total', { outcome: 'delivered' })).toBe(1);
@@ -133,7 +154,9 @@ it('exports the SDK metrics and the bot metrics of each process', async () => {
   const download = await scrape(downloads.metricsPort);
   const sentBytes = emulator.callsTo('sendVideo')[0]?.files[0]?.size;
   expect(sentBytes).toBe((await stat(fixtures.video)).size);
-  expect(total(download, 'media_bot_download_bytes_total', { activityType: 'downloadMedia', taskQueue: 'downloads' })).toBe(sentBytes);
+  expect(
+    total(download, 'media_bot_download_bytes_total', { activityType: 'downloadMedia', taskQueue: 'downloads' }),
+  ).toBe(sentBytes);
   expect(total(download, 'media_bot_download_seconds_count', { outcome: 'ok' })).toBe(1);
   expect(total(download, 'media_bot_download_seconds_count', { outcome: 'failed' })).toBe(1);
   expect(total(download, 'media_bot_download_seconds_sum')).toBeGreaterThan(0);

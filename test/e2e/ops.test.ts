@@ -74,12 +74,15 @@ async function ops(...args: string[]): Promise<OpsRun> {
       METRICS_PORT: '',
     },
   });
-  if (PRINT) process.stdout.write(`$ npm run ops -- ${args.join(' ')}\n${result.stdout}\n${result.stderr}\n(exit ${result.exitCode})\n\n`);
+  if (PRINT)
+    process.stdout.write(
+      `$ npm run ops -- ${args.join(' ')}\n${result.stdout}\n${result.stderr}\n(exit ${result.exitCode})\n\n`,
+    );
   return {
     exitCode: result.exitCode ?? -1,
     stdout: result.stdout,
     stderr: result.stderr,
-    json: <T,>() => JSON.parse(result.stdout) as T,
+    json: <T>() => JSON.parse(result.stdout) as T,
   };
 }
 
@@ -93,7 +96,11 @@ async function eventually(check: () => Promise<boolean>, what: string, timeoutMs
 
 /** Visibility is eventually consistent: wait until the list shows the run closed. */
 function visible(workflowId: string, status: string): Promise<void> {
-  return eventually(async () => (await stack.client.workflow.count(`WorkflowId = "${workflowId}" AND ExecutionStatus = "${status}"`)).count > 0, `${workflowId} ${status} in visibility`);
+  return eventually(
+    async () =>
+      (await stack.client.workflow.count(`WorkflowId = "${workflowId}" AND ExecutionStatus = "${status}"`)).count > 0,
+    `${workflowId} ${status} in visibility`,
+  );
 }
 
 async function request(chatId: number, url: string): Promise<string> {
@@ -123,7 +130,11 @@ beforeAll(async () => {
     policies: stack.config.policies,
   };
   untaggedId = mediaRequestWorkflowId(input);
-  await stack.client.workflow.start('MediaRequestWorkflow', { taskQueue: 'telegram', workflowId: untaggedId, args: [input] });
+  await stack.client.workflow.start('MediaRequestWorkflow', {
+    taskQueue: 'telegram',
+    workflowId: untaggedId,
+    args: [input],
+  });
   // A MediaRequestWorkflow that only downloads and never upserts FailureType: it fails on the 404
   // with ContentUnavailable, its run carrying no search attribute at all.
   legacyWorker = await Worker.create({
@@ -134,13 +145,25 @@ beforeAll(async () => {
   legacyRunning = legacyWorker.run();
   const legacyInput = { ...input, chatId: LEGACY_CHAT, userId: LEGACY_CHAT, messageId: 78 };
   legacyId = mediaRequestWorkflowId(legacyInput);
-  await stack.client.workflow.start('MediaRequestWorkflow', { taskQueue: LEGACY_QUEUE, workflowId: legacyId, args: [legacyInput] });
+  await stack.client.workflow.start('MediaRequestWorkflow', {
+    taskQueue: LEGACY_QUEUE,
+    workflowId: legacyId,
+    args: [legacyInput],
+  });
 
   await expect(stack.client.workflow.getHandle(deliveredId).result()).resolves.toMatchObject({ outcome: 'delivered' });
-  for (const id of [failedId, untaggedId, legacyId]) await expect(stack.client.workflow.getHandle(id).result()).rejects.toBeInstanceOf(WorkflowFailedError);
+  for (const id of [failedId, untaggedId, legacyId])
+    await expect(stack.client.workflow.getHandle(id).result()).rejects.toBeInstanceOf(WorkflowFailedError);
   failedRunId = (await stack.client.workflow.getHandle(failedId).describe()).runId;
-  await Promise.all([visible(deliveredId, 'Completed'), visible(failedId, 'Failed'), visible(untaggedId, 'Failed'), visible(legacyId, 'Failed')]);
-  const legacyAttributes = (await stack.client.workflow.getHandle(legacyId).describe()).typedSearchAttributes.getAll().map((pair) => pair.key.name);
+  await Promise.all([
+    visible(deliveredId, 'Completed'),
+    visible(failedId, 'Failed'),
+    visible(untaggedId, 'Failed'),
+    visible(legacyId, 'Failed'),
+  ]);
+  const legacyAttributes = (await stack.client.workflow.getHandle(legacyId).describe()).typedSearchAttributes
+    .getAll()
+    .map((pair) => pair.key.name);
   expect(legacyAttributes.filter((name) => name === 'ChatId' || name === 'FailureType')).toEqual([]);
 });
 
@@ -158,12 +181,19 @@ describe('ops status', () => {
     expect(run.exitCode).toBe(0);
     const report = run.json<{
       namespace: string;
-      taskQueues: { name: string; role: string; taskType: string; backlog: number; pollers: { identity: string; lastAccessTime: string }[] }[];
+      taskQueues: {
+        name: string;
+        role: string;
+        taskType: string;
+        backlog: number;
+        pollers: { identity: string; lastAccessTime: string }[];
+      }[];
       runs: Record<string, number>;
       outcomes: Record<string, number> | null;
     }>();
     expect(report.namespace).toBe('default');
-    const queue = (name: string, taskType: string) => report.taskQueues.find((entry) => entry.name === name && entry.taskType === taskType);
+    const queue = (name: string, taskType: string) =>
+      report.taskQueues.find((entry) => entry.name === name && entry.taskType === taskType);
     for (const [name, taskType] of [
       ['telegram', 'workflow'],
       ['telegram', 'activity'],
@@ -192,7 +222,14 @@ describe('ops status', () => {
 
 describe('ops failed', () => {
   interface Failed {
-    failed: { workflowId: string; chatId: number | null; mediaHost: string | null; failureType: string | null; reason: string; closeTime: string }[];
+    failed: {
+      workflowId: string;
+      chatId: number | null;
+      mediaHost: string | null;
+      failureType: string | null;
+      reason: string;
+      closeTime: string;
+    }[];
   }
 
   it('lists the failed runs with chat, host, failure type and reason, from the search attributes or the run itself', async () => {
@@ -210,7 +247,11 @@ describe('ops failed', () => {
       closeTime: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     // No ChatId/MediaHost attributes: the chat from the workflow id, the host from the input.
-    expect(failed.find((entry) => entry.workflowId === untaggedId)).toMatchObject({ chatId: UNTAGGED_CHAT, mediaHost: '127.0.0.1', failureType: 'ContentUnavailable' });
+    expect(failed.find((entry) => entry.workflowId === untaggedId)).toMatchObject({
+      chatId: UNTAGGED_CHAT,
+      mediaHost: '127.0.0.1',
+      failureType: 'ContentUnavailable',
+    });
 
     const table = await ops('failed');
     expect(table.stdout).toMatch(new RegExp(`${failedId}\\s+${FAILED_CHAT}\\s+127\\.0\\.0\\.1\\s+ContentUnavailable`));
@@ -234,22 +275,49 @@ describe('ops failed', () => {
       ops('failed', '--chat', String(UNTAGGED_CHAT), '--json'),
       ops('failed', '--chat', String(LEGACY_CHAT), '--type', 'ContentUnavailable', '--json'),
     ]);
-    expect(ofType.json<Failed>().failed.map((entry) => entry.workflowId).sort()).toEqual([failedId, untaggedId, legacyId].sort());
-    expect(untaggedChat.json<Failed>().failed).toEqual([expect.objectContaining({ workflowId: untaggedId, chatId: UNTAGGED_CHAT, failureType: 'ContentUnavailable' })]);
-    expect(legacyChat.json<Failed>().failed).toEqual([expect.objectContaining({ workflowId: legacyId, chatId: LEGACY_CHAT, failureType: 'ContentUnavailable' })]);
+    expect(
+      ofType
+        .json<Failed>()
+        .failed.map((entry) => entry.workflowId)
+        .sort(),
+    ).toEqual([failedId, untaggedId, legacyId].sort());
+    expect(untaggedChat.json<Failed>().failed).toEqual([
+      expect.objectContaining({ workflowId: untaggedId, chatId: UNTAGGED_CHAT, failureType: 'ContentUnavailable' }),
+    ]);
+    expect(legacyChat.json<Failed>().failed).toEqual([
+      expect.objectContaining({ workflowId: legacyId, chatId: LEGACY_CHAT, failureType: 'ContentUnavailable' }),
+    ]);
   });
 
   it('falls back to the workflow id and the failure itself when a run has no search attributes', () => {
-    const failure = readFailure({ message: 'request failed', cause: { message: 'HTTP 404', applicationFailureInfo: { type: 'ContentUnavailable' } } });
+    const failure = readFailure({
+      message: 'request failed',
+      cause: { message: 'HTTP 404', applicationFailureInfo: { type: 'ContentUnavailable' } },
+    });
     expect(failure).toEqual({ type: 'ContentUnavailable', message: 'request failed' });
     const row = describeFailedRun(
-      { workflowId: 'media-request--100200-7', runId: 'r1', closeTime: new Date('2026-01-01T00:00:00Z'), typedSearchAttributes: new TypedSearchAttributes() },
+      {
+        workflowId: 'media-request--100200-7',
+        runId: 'r1',
+        closeTime: new Date('2026-01-01T00:00:00Z'),
+        typedSearchAttributes: new TypedSearchAttributes(),
+      },
       failure,
       { links: ['https://www.youtube.com/watch?v=x'] },
     );
-    expect(row).toEqual({ workflowId: 'media-request--100200-7', runId: 'r1', chatId: -100200, mediaHost: 'youtube.com', failureType: 'ContentUnavailable', reason: 'request failed', closeTime: '2026-01-01T00:00:00.000Z' });
+    expect(row).toEqual({
+      workflowId: 'media-request--100200-7',
+      runId: 'r1',
+      chatId: -100200,
+      mediaHost: 'youtube.com',
+      failureType: 'ContentUnavailable',
+      reason: 'request failed',
+      closeTime: '2026-01-01T00:00:00.000Z',
+    });
     expect(chatClause(42, undefined)).toBe('WorkflowId STARTS_WITH "media-request-42-"');
-    expect(chatClause(42, new Set(['ChatId']))).toBe('(ChatId = 42 OR (ChatId IS NULL AND WorkflowId STARTS_WITH "media-request-42-"))');
+    expect(chatClause(42, new Set(['ChatId']))).toBe(
+      '(ChatId = 42 OR (ChatId IS NULL AND WorkflowId STARTS_WITH "media-request-42-"))',
+    );
     expect(parseSince('1h30m', new Date('2026-01-01T02:00:00Z')).toISOString()).toBe('2026-01-01T00:30:00.000Z');
   });
 });
@@ -257,13 +325,22 @@ describe('ops failed', () => {
 describe('ops retry', () => {
   interface Retry {
     retried: number;
-    outcomes: { workflowId: string; result: string; previousStatus: string | null; previousRunId: string | null; runId: string | null; reason: string | null }[];
+    outcomes: {
+      workflowId: string;
+      result: string;
+      previousStatus: string | null;
+      previousRunId: string | null;
+      runId: string | null;
+      reason: string | null;
+    }[];
   }
 
   it('refuses a delivered request: it can never be started twice', async () => {
     const run = await ops('retry', deliveredId, '--json');
     expect(run.exitCode).toBe(1);
-    expect(run.json<Retry>().outcomes).toEqual([expect.objectContaining({ workflowId: deliveredId, result: 'refused', previousStatus: 'COMPLETED', runId: null })]);
+    expect(run.json<Retry>().outcomes).toEqual([
+      expect.objectContaining({ workflowId: deliveredId, result: 'refused', previousStatus: 'COMPLETED', runId: null }),
+    ]);
     expect((await ops('retry', deliveredId)).stdout).toContain('ALLOW_DUPLICATE_FAILED_ONLY');
   });
 
@@ -273,19 +350,34 @@ describe('ops retry', () => {
     const run = await ops('retry', failedId, '--json');
     expect(run.exitCode).toBe(0);
     const [outcome] = run.json<Retry>().outcomes;
-    expect(outcome).toMatchObject({ workflowId: failedId, result: 'retried', previousStatus: 'FAILED', previousRunId: before.runId });
+    expect(outcome).toMatchObject({
+      workflowId: failedId,
+      result: 'retried',
+      previousStatus: 'FAILED',
+      previousRunId: before.runId,
+    });
     expect(outcome!.runId).not.toBe(before.runId);
 
     const handle = stack.client.workflow.getHandle(failedId, outcome!.runId!);
     await expect(handle.result()).resolves.toMatchObject({ outcome: 'delivered' });
-    expect(stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === FAILED_CHAT && !call.failed)).toHaveLength(1);
+    expect(
+      stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === FAILED_CHAT && !call.failed),
+    ).toHaveLength(1);
     // The same input (byte for byte), search attributes and summary as the starter gave the first run.
     const inputOf = async (runId: string) =>
-      (await stack.client.workflow.getHandle(failedId, runId).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.map((payload) => Buffer.from(payload.data!).toString());
+      (
+        await stack.client.workflow.getHandle(failedId, runId).fetchHistory()
+      ).events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads?.map((payload) =>
+        Buffer.from(payload.data!).toString(),
+      );
     expect(await inputOf(outcome!.runId!)).toEqual(await inputOf(before.runId));
     const after = await handle.describe();
     const kept = (pairs: { key: { name: string }; value: unknown }[]) =>
-      Object.fromEntries(pairs.filter((pair) => ['ChatId', 'MediaHost'].includes(pair.key.name)).map((pair) => [pair.key.name, pair.value]));
+      Object.fromEntries(
+        pairs
+          .filter((pair) => ['ChatId', 'MediaHost'].includes(pair.key.name))
+          .map((pair) => [pair.key.name, pair.value]),
+      );
     expect(kept(after.typedSearchAttributes.getAll())).toEqual(kept(before.typedSearchAttributes.getAll()));
     expect(await after.staticSummary()).toBe(await before.staticSummary());
 
@@ -317,11 +409,16 @@ describe('ops retry', () => {
     const answer = run.json<Retry & { limitReached: boolean }>();
     expect(answer).toMatchObject({ limitReached: true, retried: 0 });
     expect(answer.outcomes).toHaveLength(1);
-    expect(run.stderr.trim()).toMatch(/^warning: stopped at --limit 1: more failed requests since .+ may exist \(raise --limit/);
+    expect(run.stderr.trim()).toMatch(
+      /^warning: stopped at --limit 1: more failed requests since .+ may exist \(raise --limit/,
+    );
     const table = await ops('retry', '--all-failed', '--limit', '1', '--dry-run');
     expect(table.stderr).toContain('warning: stopped at --limit 1');
     const failed = await ops('failed', '--limit', '1', '--json');
-    expect(failed.json<{ limitReached: boolean; failed: unknown[] }>()).toMatchObject({ limitReached: true, failed: [expect.anything()] });
+    expect(failed.json<{ limitReached: boolean; failed: unknown[] }>()).toMatchObject({
+      limitReached: true,
+      failed: [expect.anything()],
+    });
     expect(failed.stderr).toContain('warning: stopped at --limit 1');
   });
 });
@@ -330,14 +427,24 @@ describe('ops cancel', () => {
   it('cancels a running request; a request that is not running is left alone (exit 1)', async () => {
     const id = await request(CANCELLED_CHAT, slow.url('ops-cancel.mp4'));
     const handle = stack.client.workflow.getHandle(id);
-    await eventually(async () => ((await handle.describe()).raw.pendingActivities ?? []).some((activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime), 'the download to start');
+    await eventually(
+      async () =>
+        ((await handle.describe()).raw.pendingActivities ?? []).some(
+          (activity) => activity.activityType?.name === 'downloadMedia' && activity.lastStartedTime,
+        ),
+      'the download to start',
+    );
 
     // Where it stands: the status query, and the progress of the download's last heartbeat (it
     // signals the workflow only every 10 s; ops reads the heartbeat, fresher, from describe()).
     const heartbeatBytes = async () => {
-      const pending = (await handle.describe()).raw.pendingActivities?.find((activity) => activity.activityType?.name === 'downloadMedia');
+      const pending = (await handle.describe()).raw.pendingActivities?.find(
+        (activity) => activity.activityType?.name === 'downloadMedia',
+      );
       const data = pending?.heartbeatDetails?.payloads?.[0]?.data;
-      return data ? ((JSON.parse(Buffer.from(data).toString('utf8')) as { downloadedBytes?: number }).downloadedBytes ?? 0) : 0;
+      return data
+        ? ((JSON.parse(Buffer.from(data).toString('utf8')) as { downloadedBytes?: number }).downloadedBytes ?? 0)
+        : 0;
     };
     await eventually(async () => (await heartbeatBytes()) > 0, 'the download to heartbeat its progress');
     const status = await ops('status', '--json');
@@ -375,7 +482,18 @@ describe('ops cancel', () => {
 
 describe('ops export and replay', () => {
   async function temporalShow(workflowId: string): Promise<{ events: { eventId: string; eventType: string }[] }> {
-    const { stdout } = await execa(resolveTools().temporal, ['workflow', 'show', '--workflow-id', workflowId, '--output', 'json', '--address', stack.env.address, '--namespace', 'default']);
+    const { stdout } = await execa(resolveTools().temporal, [
+      'workflow',
+      'show',
+      '--workflow-id',
+      workflowId,
+      '--output',
+      'json',
+      '--address',
+      stack.env.address,
+      '--namespace',
+      'default',
+    ]);
     return JSON.parse(stdout) as { events: { eventId: string; eventType: string }[] };
   }
 
@@ -386,7 +504,9 @@ describe('ops export and replay', () => {
     const exported = JSON.parse(await readFile(file, 'utf8')) as { events: { eventId: string; eventType: string }[] };
     const shown = await temporalShow(deliveredId);
     expect(run.json()).toMatchObject({ workflowId: deliveredId, events: shown.events.length });
-    expect(exported.events.map((event) => [event.eventId, event.eventType])).toEqual(shown.events.map((event) => [event.eventId, event.eventType]));
+    expect(exported.events.map((event) => [event.eventId, event.eventType])).toEqual(
+      shown.events.map((event) => [event.eventId, event.eventType]),
+    );
     expect(exported).toEqual(shown);
 
     const toStdout = await ops('export', deliveredId);
@@ -397,7 +517,9 @@ describe('ops export and replay', () => {
   it('replays exported and committed histories (exit 0) and reports a history the code no longer matches (exit 1)', async () => {
     const failedFile = path.join(workDir, 'failed.json');
     expect((await ops('export', failedId, failedFile, '--run-id', failedRunId)).exitCode).toBe(0);
-    const committed = (await readdir(HISTORIES)).filter((name) => name.endsWith('.json')).map((name) => path.join('test/histories', name));
+    const committed = (await readdir(HISTORIES))
+      .filter((name) => name.endsWith('.json'))
+      .map((name) => path.join('test/histories', name));
     const good = await ops('replay', path.join(workDir, 'delivered.json'), failedFile, ...committed, '--json');
     expect(good.exitCode).toBe(0);
     const replayed = good.json<{ ok: boolean; results: { file: string; result: string }[] }>();
@@ -405,25 +527,43 @@ describe('ops export and replay', () => {
     expect(replayed.results).toHaveLength(2 + committed.length);
 
     // The same run, as if its first activity task had been another one: what an incompatible change looks like.
-    const history = JSON.parse(await readFile(failedFile, 'utf8')) as { events: { activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[] };
-    history.events.find((event) => event.activityTaskScheduledEventAttributes)!.activityTaskScheduledEventAttributes!.activityType.name = 'cleanup';
+    const history = JSON.parse(await readFile(failedFile, 'utf8')) as {
+      events: { activityTaskScheduledEventAttributes?: { activityType: { name: string } } }[];
+    };
+    history.events.find(
+      (event) => event.activityTaskScheduledEventAttributes,
+    )!.activityTaskScheduledEventAttributes!.activityType.name = 'cleanup';
     const changed = path.join(workDir, 'changed.json');
     await writeFile(changed, JSON.stringify(history));
     const bad = await ops('replay', failedFile, changed, '--json');
     expect(bad.exitCode).toBe(1);
     expect(bad.json<{ results: { file: string; result: string; error: string | null }[] }>().results).toEqual([
       expect.objectContaining({ file: failedFile, result: 'ok' }),
-      expect.objectContaining({ file: changed, result: 'nondeterministic', error: expect.stringContaining('Nondeterminism') }),
+      expect.objectContaining({
+        file: changed,
+        result: 'nondeterministic',
+        error: expect.stringContaining('Nondeterminism'),
+      }),
     ]);
   });
 });
 
 describe('ops usage', () => {
   it('exits 2 with the usage on an unknown command, flag or value', async () => {
-    const cases = [['frobnicate'], ['failed', '--bogus'], ['status', '--since', 'yesterday'], ['retry'], ['retry', 'some-id', '--type', 'X']];
+    const cases = [
+      ['frobnicate'],
+      ['failed', '--bogus'],
+      ['status', '--since', 'yesterday'],
+      ['retry'],
+      ['retry', 'some-id', '--type', 'X'],
+    ];
     const runs = await Promise.all(cases.map((args) => ops(...args)));
-    expect(runs.map((run, index) => ({ args: cases[index], exitCode: run.exitCode, usage: run.stderr.includes('Usage: npm run ops') }))).toEqual(
-      cases.map((args) => ({ args, exitCode: 2, usage: true })),
-    );
+    expect(
+      runs.map((run, index) => ({
+        args: cases[index],
+        exitCode: run.exitCode,
+        usage: run.stderr.includes('Usage: npm run ops'),
+      })),
+    ).toEqual(cases.map((args) => ({ args, exitCode: 2, usage: true })));
   });
 });

@@ -8,7 +8,12 @@ import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowStarter } from '../../src/temporal/starter.js';
 import { statusQuery } from '../../workflows/mediaRequest.js';
 import { ACKNOWLEDGED } from '../../workflows/messages.js';
-import { ChatIdAttribute, FailureTypeAttribute, MediaHostAttribute, RequestOutcomeAttribute } from '../../workflows/searchAttributes.js';
+import {
+  ChatIdAttribute,
+  FailureTypeAttribute,
+  MediaHostAttribute,
+  RequestOutcomeAttribute,
+} from '../../workflows/searchAttributes.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
 import { CHAT_ID, useTestStack, requestIdOf as workflowIdOf } from '../support/stack.js';
@@ -21,9 +26,23 @@ async function probeUploaded(bytes: Buffer): Promise<{ format?: string; video?: 
   const file = path.join(stack.dataDir, `probe-${Date.now()}.bin`);
   await writeFile(file, bytes);
   try {
-    const { stdout } = await execa(resolveTools().ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
-    const probed = JSON.parse(stdout) as { format?: { format_name?: string }; streams?: { codec_type?: string; codec_name?: string }[] };
-    return { format: probed.format?.format_name, video: probed.streams?.find((stream) => stream.codec_type === 'video')?.codec_name };
+    const { stdout } = await execa(resolveTools().ffprobe, [
+      '-v',
+      'error',
+      '-print_format',
+      'json',
+      '-show_format',
+      '-show_streams',
+      file,
+    ]);
+    const probed = JSON.parse(stdout) as {
+      format?: { format_name?: string };
+      streams?: { codec_type?: string; codec_name?: string }[];
+    };
+    return {
+      format: probed.format?.format_name,
+      video: probed.streams?.find((stream) => stream.codec_type === 'video')?.codec_name,
+    };
   } finally {
     await rm(file, { force: true });
   }
@@ -50,7 +69,13 @@ describe('a link to a video', () => {
     expect(videos).toHaveLength(1);
     const video = videos[0]!;
     expect(video.failed).toBe(false);
-    expect(video.params).toMatchObject({ chat_id: CHAT_ID, supports_streaming: true, width: 320, height: 240, duration: 3 });
+    expect(video.params).toMatchObject({
+      chat_id: CHAT_ID,
+      supports_streaming: true,
+      width: 320,
+      height: 240,
+      duration: 3,
+    });
     expect(video.params.reply_parameters).toMatchObject({ message_id: update.message!.message_id });
     // The video, and its JPEG thumbnail (at most 200 kB).
     expect(video.files.map((file) => file.fileName)).toEqual(['clip.mp4', 'thumbnail.jpg']);
@@ -60,7 +85,9 @@ describe('a link to a video', () => {
     expect(thumbnail.bytes?.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
 
     // The status message is removed once the media is there.
-    expect(stack.emulator.callsTo('deleteMessage')[0]?.params).toMatchObject({ message_id: ack!.response && (ack!.response as { result: { message_id: number } }).result.message_id });
+    expect(stack.emulator.callsTo('deleteMessage')[0]?.params).toMatchObject({
+      message_id: ack!.response && (ack!.response as { result: { message_id: number } }).result.message_id,
+    });
     expect(await requestDirs()).toEqual([]);
   });
 });
@@ -69,7 +96,9 @@ describe('other kinds of media', () => {
   it('sends an mp3 link with sendAudio, with its duration', async () => {
     const update = stack.linkUpdate(stack.mediaUrl('tone.mp3'));
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const [audio, ...more] = stack.emulator.callsTo('sendAudio');
     expect(more).toHaveLength(0);
     expect(audio!.params).toMatchObject({ chat_id: CHAT_ID, duration: 3 });
@@ -80,7 +109,9 @@ describe('other kinds of media', () => {
   it('sends a file that is not audio or video with sendDocument, bytes unchanged', async () => {
     const update = stack.linkUpdate(stack.mediaUrl('data.bin'));
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const documents = stack.emulator.callsTo('sendDocument');
     expect(documents).toHaveLength(1);
     expect(documents[0]!.files[0]!.sha256).toBe(await sha256(stack.fixtures.notMedia));
@@ -90,7 +121,9 @@ describe('other kinds of media', () => {
   it('converts VP9 in Matroska, which Telegram cannot stream, into an mp4 it can', async () => {
     const update = stack.linkUpdate(stack.mediaUrl('clip.mkv'));
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const [video] = stack.emulator.callsTo('sendVideo');
     expect(video?.params).toMatchObject({ supports_streaming: true, width: 160, height: 120 });
     const codec = await probeUploaded(video!.files[0]!.bytes!);
@@ -109,7 +142,8 @@ describe('the same update delivered again', () => {
     expect(late.statusCode).toBe(200);
 
     const runs: string[] = [];
-    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${workflowIdOf(update)}'` })) runs.push(run.runId);
+    for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${workflowIdOf(update)}'` }))
+      runs.push(run.runId);
     expect(runs).toHaveLength(1);
     expect(stack.emulator.callsTo('sendVideo')).toHaveLength(1);
     expect(stack.emulator.callsTo('sendMessage')).toHaveLength(1);
@@ -158,10 +192,14 @@ describe('a link that cannot be served', () => {
     stack.media.failNext('clip.mp4', 503, 1);
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await stack.post(update)).statusCode).toBe(200);
-    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     // Temporal retried the download activity (attempt 2 after a transient failure), rather than
     // the run giving up or downloading again in a second round.
-    expect(await downloadAttempts(stack.client, workflowIdOf(update))).toEqual([{ attempt: 2, lastFailureType: 'TransientNetwork', lastFailure: expect.any(String) }]);
+    expect(await downloadAttempts(stack.client, workflowIdOf(update))).toEqual([
+      { attempt: 2, lastFailureType: 'TransientNetwork', lastFailure: expect.any(String) },
+    ]);
     expect(stack.media.requestsFor('clip.mp4')).toBeGreaterThanOrEqual(2);
     const videos = stack.emulator.callsTo('sendVideo');
     expect(videos.map((call) => call.failed)).toEqual([false]);
@@ -207,7 +245,14 @@ describe('a link that cannot be served', () => {
   it('does not upload a file over the upload limit and names the limit', async () => {
     const starter = new WorkflowStarter(stack.client);
     const messageId = 7_001;
-    await starter.startMediaRequest({ chatId: CHAT_ID, messageId, links: [stack.mediaUrl('clip.mp4')], maxUploadBytes: 20_000, albumCap: 10, policies: stack.config.policies });
+    await starter.startMediaRequest({
+      chatId: CHAT_ID,
+      messageId,
+      links: [stack.mediaUrl('clip.mp4')],
+      maxUploadBytes: 20_000,
+      albumCap: 10,
+      policies: stack.config.policies,
+    });
     expect(await failureTypeOf(mediaRequestWorkflowId({ chatId: CHAT_ID, messageId }))).toBe('FileTooLarge');
     expect(chatTexts()).toContainEqual(expect.stringMatching(/too large to send: 44\.\d KB.*at most 19\.5 KB/));
     expect(stack.emulator.callsTo('sendVideo')).toHaveLength(0);
@@ -220,7 +265,11 @@ describe('Telegram answering errors', () => {
     // 5 s, not the upload policy's own 2 s backoff (workflows/policies.ts): only a retry that
     // honours retry_after lands in [5 s, 7 s); the policy alone retries after 2 s, and
     // retry_after on top of the backoff would be 7 s.
-    stack.emulator.failNext('sendVideo', { error_code: 429, description: 'Too Many Requests: retry after 5', parameters: { retry_after: 5 } });
+    stack.emulator.failNext('sendVideo', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 5',
+      parameters: { retry_after: 5 },
+    });
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     await stack.post(update);
     await stack.client.workflow.getHandle(workflowIdOf(update)).result();
@@ -234,10 +283,16 @@ describe('Telegram answering errors', () => {
   it('waits exactly retry_after after a 429 on the "⏳" (a local activity in the workflow worker), then sends it once', async () => {
     // 4 s, not the Bot API policy's own 1 s backoff (TELEGRAM_RETRY_SECONDS here): only a local
     // retry that honours nextRetryDelay lands in [4 s, 5 s).
-    stack.emulator.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 4', parameters: { retry_after: 4 } });
+    stack.emulator.failNext('sendMessage', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 4',
+      parameters: { retry_after: 4 },
+    });
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     await stack.post(update);
-    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(workflowIdOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
     const acks = stack.emulator.callsTo('sendMessage').filter((call) => call.params.text === ACKNOWLEDGED);
     expect(acks.map((call) => call.failed)).toEqual([true, false]);
     const gap = acks[1]!.at - acks[0]!.at;
@@ -245,8 +300,12 @@ describe('Telegram answering errors', () => {
     expect(gap).toBeLessThan(5_000);
     // The call ran in the workflow worker: a marker in the history, no activity task.
     const events = (await stack.client.workflow.getHandle(workflowIdOf(update)).fetchHistory()).events!;
-    expect(events.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'sendText')).toBe(false);
-    expect(events.some((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(true);
+    expect(events.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'sendText')).toBe(
+      false,
+    );
+    expect(events.some((event) => event.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toBe(
+      true,
+    );
   });
 
   it('stops at a blocked bot: no retry, nothing more to that chat, Failed with ChatUnavailable', async () => {
@@ -283,7 +342,10 @@ describe('secrets', () => {
     stack.media.always('gone-too.mp4', 404);
     await stack.post(update);
     await failureTypeOf(workflowIdOf(update));
-    const history = JSON.stringify(await stack.client.workflow.getHandle(workflowIdOf(update)).fetchHistory(), decodePayloadData);
+    const history = JSON.stringify(
+      await stack.client.workflow.getHandle(workflowIdOf(update)).fetchHistory(),
+      decodePayloadData,
+    );
     expect(history).toContain('gone-too.mp4');
     expect(history).not.toContain(stack.emulator.token);
     expect(history).not.toContain(stack.emulator.token.split(':')[1]);
@@ -295,10 +357,11 @@ describe('what an operator sees of a run', () => {
     const handle = stack.client.workflow.getHandle(workflowId);
     await handle.result().catch(() => undefined);
     const description = await handle.describe();
-    const attribute = <T>(key: { name: string }) => description.typedSearchAttributes.getAll().find((pair) => pair.key.name === key.name)?.value as T | undefined;
+    const attribute = <T>(key: { name: string }) =>
+      description.typedSearchAttributes.getAll().find((pair) => pair.key.name === key.name)?.value as T | undefined;
     const history = await handle.fetchHistory();
-    const summaries = history.events!
-      .map((event) => event.userMetadata?.summary?.data)
+    const summaries = history
+      .events!.map((event) => event.userMetadata?.summary?.data)
       .filter((data): data is Uint8Array => data instanceof Uint8Array)
       .map((data) => JSON.parse(Buffer.from(data).toString('utf8')) as string);
     return {
@@ -319,8 +382,15 @@ describe('what an operator sees of a run', () => {
     expect(run).toMatchObject({ chatId: CHAT_ID, host: '127.0.0.1', outcome: 'delivered', failureType: undefined });
     expect(run.status).toMatchObject({ phase: 'done', link: 1, links: 1, downloadRounds: 1 });
     expect(run.staticSummary).toBe(`media from 127.0.0.1 for chat ${CHAT_ID}`);
-    expect(run.summaries).toEqual(expect.arrayContaining(['download (video) 127.0.0.1', expect.stringMatching(/^upload a video from downloads-host-/)]));
-    const [visible] = await listIds(`ChatId = ${CHAT_ID} AND RequestOutcome = 'delivered' AND WorkflowId = '${workflowIdOf(update)}'`);
+    expect(run.summaries).toEqual(
+      expect.arrayContaining([
+        'download (video) 127.0.0.1',
+        expect.stringMatching(/^upload a video from downloads-host-/),
+      ]),
+    );
+    const [visible] = await listIds(
+      `ChatId = ${CHAT_ID} AND RequestOutcome = 'delivered' AND WorkflowId = '${workflowIdOf(update)}'`,
+    );
     expect(visible).toBe(workflowIdOf(update));
   });
 
@@ -329,9 +399,16 @@ describe('what an operator sees of a run', () => {
     const update = stack.linkUpdate(stack.mediaUrl('vanished.mp4'));
     await stack.post(update);
     const run = await seen(workflowIdOf(update));
-    expect(run).toMatchObject({ chatId: CHAT_ID, host: '127.0.0.1', outcome: 'failed', failureType: 'ContentUnavailable' });
+    expect(run).toMatchObject({
+      chatId: CHAT_ID,
+      host: '127.0.0.1',
+      outcome: 'failed',
+      failureType: 'ContentUnavailable',
+    });
     expect(run.status).toMatchObject({ phase: 'failed', lastError: expect.stringContaining('ContentUnavailable: ') });
-    expect(await listIds(`FailureType = 'ContentUnavailable' AND WorkflowId = '${workflowIdOf(update)}'`)).toEqual([workflowIdOf(update)]);
+    expect(await listIds(`FailureType = 'ContentUnavailable' AND WorkflowId = '${workflowIdOf(update)}'`)).toEqual([
+      workflowIdOf(update),
+    ]);
   });
 });
 

@@ -14,10 +14,17 @@ import { eventually } from './support/operations.js';
 const stack = useTestStack();
 
 /** The texts the downloads worker's progress reporter writes (activities/adapters/progressReporter.ts). */
-const PROGRESS_TEXT = /^(⏳ Downloading…|⏳ Looking at the link…|⚙️ Converting for Telegram…|⚙️ Waiting for a free converter…)/;
+const PROGRESS_TEXT =
+  /^(⏳ Downloading…|⏳ Looking at the link…|⚙️ Converting for Telegram…|⚙️ Waiting for a free converter…)/;
 
 function statusMessageOf(update: Update): number | undefined {
-  const ack = stack.emulator.callsTo('sendMessage').find((call) => (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === update.message!.message_id);
+  const ack = stack.emulator
+    .callsTo('sendMessage')
+    .find(
+      (call) =>
+        (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id ===
+        update.message!.message_id,
+    );
   return (ack?.response as { result?: { message_id: number } } | undefined)?.result?.message_id;
 }
 
@@ -59,7 +66,9 @@ describe('two downloads in one chat', () => {
     const statuses = updates.map(statusMessageOf);
     expect(statuses.every((status) => status !== undefined)).toBe(true);
     expect(new Set(statuses).size).toBe(2);
-    const delivered = stack.emulator.callsTo('sendVideo').filter((call) => !call.failed && call.params.chat_id === CHAT_ID);
+    const delivered = stack.emulator
+      .callsTo('sendVideo')
+      .filter((call) => !call.failed && call.params.chat_id === CHAT_ID);
     expect(delivered).toHaveLength(2);
 
     const chatEdits = stack.emulator.callsTo('editMessageText').filter((call) => call.params.chat_id === CHAT_ID);
@@ -69,9 +78,14 @@ describe('two downloads in one chat', () => {
     // Alone, each download would edit its status every 3 s: here they take turns in the chat.
     expect({ tooClose: gaps.filter((gap) => gap < 3_000), context }).toEqual({ tooClose: [], context });
     const downloadingEdits = statuses.map(
-      (status) => progressEdits.filter((call) => call.params.message_id === status && /^⏳ Downloading… \d+%/.test(String(call.params.text))).length,
+      (status) =>
+        progressEdits.filter(
+          (call) => call.params.message_id === status && /^⏳ Downloading… \d+%/.test(String(call.params.text)),
+        ).length,
     );
-    expect({ enough: downloadingEdits.every((count) => count >= 2), downloadingEdits, context }).toMatchObject({ enough: true });
+    expect({ enough: downloadingEdits.every((count) => count >= 2), downloadingEdits, context }).toMatchObject({
+      enough: true,
+    });
     expect(chatEdits.filter((call) => call.status === 429)).toHaveLength(0);
 
     // Each download signalled its workflow: bytes > 0 on attempt 1, every ~3 s plus the phase

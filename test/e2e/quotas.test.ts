@@ -16,7 +16,14 @@ import { waitFor } from './support/operations.js';
 
 const CONCURRENT = 2;
 const PER_HOUR = 4;
-const USERS = { concurrent: 5_101, other: 5_102, hourly: 5_103, links: 5_104, terminated: 5_105, groupMember: 5_106 } as const;
+const USERS = {
+  concurrent: 5_101,
+  other: 5_102,
+  hourly: 5_103,
+  links: 5_104,
+  terminated: 5_105,
+  groupMember: 5_106,
+} as const;
 const ALLOWED_GROUP = -100_500;
 const STRANGER = 6_666;
 
@@ -27,7 +34,9 @@ beforeAll(async () => {
   stack = await startTestStack({
     QUOTA_CONCURRENT_REQUESTS: String(CONCURRENT),
     QUOTA_REQUESTS_PER_HOUR: String(PER_HOUR),
-    ALLOWED_CHAT_IDS: [USERS.concurrent, USERS.other, USERS.hourly, USERS.links, USERS.terminated, ALLOWED_GROUP].join(','),
+    ALLOWED_CHAT_IDS: [USERS.concurrent, USERS.other, USERS.hourly, USERS.links, USERS.terminated, ALLOWED_GROUP].join(
+      ',',
+    ),
     // Enough download slots that held downloads never make another request wait for a worker.
     DOWNLOAD_CONCURRENCY: '8',
   });
@@ -55,21 +64,31 @@ async function outcomeOf(update: Update): Promise<{ outcome?: string; failureTyp
   } catch (error) {
     if (!(error instanceof WorkflowFailedError)) throw error;
     const cause = error.cause;
-    return cause instanceof ApplicationFailure ? { outcome: 'failed', failureType: cause.type ?? undefined, reason: cause.message } : { outcome: cause?.name };
+    return cause instanceof ApplicationFailure
+      ? { outcome: 'failed', failureType: cause.type ?? undefined, reason: cause.message }
+      : { outcome: cause?.name };
   }
 }
 
 /** How many times a run scheduled this activity, from its history. */
 async function scheduled(workflowId: string, activityType: string): Promise<number> {
   const history = await stack.client.workflow.getHandle(workflowId).fetchHistory();
-  return history.events!.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType).length;
+  return history.events!.filter(
+    (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType,
+  ).length;
 }
 
 /** Texts the bot sent into a chat as replies to this message. */
 function repliesTo(update: Update): string[] {
   return stack.emulator
     .callsTo('sendMessage')
-    .filter((call) => !call.failed && call.params.chat_id === update.message!.chat.id && (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === update.message!.message_id)
+    .filter(
+      (call) =>
+        !call.failed &&
+        call.params.chat_id === update.message!.chat.id &&
+        (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id ===
+          update.message!.message_id,
+    )
     .map((call) => String(call.params.text));
 }
 
@@ -77,7 +96,11 @@ function repliesTo(update: Update): string[] {
 async function startHeldDownload(userId: number, name: string): Promise<Update> {
   const update = linkFrom(userId, gated.url(name));
   await post(update);
-  await waitFor(() => gated.requestsFor(name) > 0, 60_000, () => `the download of ${name} to start`);
+  await waitFor(
+    () => gated.requestsFor(name) > 0,
+    60_000,
+    () => `the download of ${name} to start`,
+  );
   return update;
 }
 
@@ -100,7 +123,15 @@ describe('the concurrent limit', () => {
     expect(await scheduled(idOf(third), 'downloadMedia')).toBe(0);
     expect(gated.requestsFor('concurrent-3.mp4')).toBe(0);
     // No "⏳" and no Cancel button: the refusal is the only answer.
-    expect(stack.emulator.callsTo('sendMessage').filter((call) => call.params.chat_id === user && JSON.stringify(call.params.reply_markup ?? '').includes(`cancel:${third.message!.message_id}`))).toHaveLength(0);
+    expect(
+      stack.emulator
+        .callsTo('sendMessage')
+        .filter(
+          (call) =>
+            call.params.chat_id === user &&
+            JSON.stringify(call.params.reply_markup ?? '').includes(`cancel:${third.message!.message_id}`),
+        ),
+    ).toHaveLength(0);
 
     // Another user is not affected by A's limit.
     const other = linkFrom(USERS.other, stack.mediaUrl('clip.mp4'));
@@ -118,7 +149,9 @@ describe('the concurrent limit', () => {
     await expect(outcomeOf(second)).resolves.toMatchObject({ outcome: 'delivered' });
     // Every slot was given back: nothing runs for A any more.
     const store = await openStateStore({ dataDir: stack.dataDir });
-    const state = await store.read<QuotaState>('user_quota', userQuotaWorkflowId({ userId: user })).finally(() => store.close());
+    const state = await store
+      .read<QuotaState>('user_quota', userQuotaWorkflowId({ userId: user }))
+      .finally(() => store.close());
     expect(state?.running).toEqual([]);
     expect(state?.recent.map((start) => start.holder).sort()).toEqual([idOf(first), idOf(second), idOf(fourth)].sort());
   });
@@ -179,9 +212,15 @@ describe('the hourly limit', () => {
     const links = [`${base}#t=1`, `${base}#t=2`, `${base}#t=3`];
     const text = links.join(' ');
     const several = linkFrom(user, links[0]!, text);
-    several.message!.entities = links.map((link) => ({ type: 'url' as const, offset: text.indexOf(link), length: link.length }));
+    several.message!.entities = links.map((link) => ({
+      type: 'url' as const,
+      offset: text.indexOf(link),
+      length: link.length,
+    }));
     await post(several);
-    await expect(outcomeOf(several)).resolves.toMatchObject({ links: [{ link: links[0] }, { link: links[1] }, { link: links[2] }] });
+    await expect(outcomeOf(several)).resolves.toMatchObject({
+      links: [{ link: links[0] }, { link: links[1] }, { link: links[2] }],
+    });
 
     const fourth = linkFrom(user, `${base}#t=4`);
     await post(fourth);
@@ -207,17 +246,33 @@ describe('ALLOWED_CHAT_IDS', () => {
   it('starts nothing for a stranger and answers them once, however many links they send', async () => {
     // Tried: a stranger sends three links, /help and presses a Cancel button within one hour
     // (the first link delivered twice); then a link an hour later.
-    const messages = [strangerUpdate(stack.mediaUrl('clip.mp4')), strangerUpdate(gated.url('stranger-2.mp4')), strangerUpdate(stack.mediaUrl('clip.mp4')), strangerUpdate('/help')];
+    const messages = [
+      strangerUpdate(stack.mediaUrl('clip.mp4')),
+      strangerUpdate(gated.url('stranger-2.mp4')),
+      strangerUpdate(stack.mediaUrl('clip.mp4')),
+      strangerUpdate('/help'),
+    ];
     for (const update of messages) await post(update);
     await post(messages[0]!);
     const press = {
       update_id: 990_001,
-      callback_query: { id: 'stranger-press', from: { id: STRANGER, is_bot: false, first_name: 'S' }, chat_instance: '1', data: `cancel:${messages[0]!.message!.message_id}`, message: { message_id: 1, date: 0, chat: { id: STRANGER, type: 'private', first_name: 'S' } } },
+      callback_query: {
+        id: 'stranger-press',
+        from: { id: STRANGER, is_bot: false, first_name: 'S' },
+        chat_instance: '1',
+        data: `cancel:${messages[0]!.message!.message_id}`,
+        message: { message_id: 1, date: 0, chat: { id: STRANGER, type: 'private', first_name: 'S' } },
+      },
     } as Update;
     await post(press);
 
     await stack.client.workflow.getHandle(strangerRefusalWorkflowId({ chatId: STRANGER, date: DATE })).result();
-    expect(stack.emulator.callsTo('sendMessage').filter((call) => call.params.chat_id === STRANGER).map((call) => call.params.text)).toEqual(['This bot is private.']);
+    expect(
+      stack.emulator
+        .callsTo('sendMessage')
+        .filter((call) => call.params.chat_id === STRANGER)
+        .map((call) => call.params.text),
+    ).toEqual(['This bot is private.']);
     for (const update of messages) await expectNotStarted(idOf(update));
     await expectNotStarted(cancelWorkflowId({ chatId: STRANGER, callbackQueryId: 'stranger-press' }));
     expect(gated.requestsFor('stranger-2.mp4')).toBe(0);

@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { SETTINGS_STORE_PATCH } from '../../workflows/commands.js';
-import { LIGHT_REQUEST_PATCH, OUTCOME_SEARCH_ATTRIBUTES_PATCH, USER_QUOTA_PATCH } from '../../workflows/mediaRequest.js';
+import {
+  LIGHT_REQUEST_PATCH,
+  OUTCOME_SEARCH_ATTRIBUTES_PATCH,
+  USER_QUOTA_PATCH,
+} from '../../workflows/mediaRequest.js';
 import { activitiesRun, LOCAL_ACTIVITY_MARKER } from '../support/histories.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { workflowBundle } from '../support/stack.js';
@@ -18,7 +22,15 @@ const USER_QUOTA_DIR = path.join(HISTORIES_DIR, 'user-quota');
 /** Histories of the current code (LIGHT_REQUEST_PATCH, SETTINGS_STORE_PATCH): `npm run histories:record`. */
 const LIGHT_DIR = path.join(HISTORIES_DIR, 'light-request');
 
-const PATHS = ['delivered-video', 'delivered-from-cache', 'delivered-after-retries', 'failed-content-unavailable', 'failed-unsupported-url', 'partial-two-links', 'cancelled-mid-download'];
+const PATHS = [
+  'delivered-video',
+  'delivered-from-cache',
+  'delivered-after-retries',
+  'failed-content-unavailable',
+  'failed-unsupported-url',
+  'partial-two-links',
+  'cancelled-mid-download',
+];
 
 interface Recorded {
   workflowId: string;
@@ -28,10 +40,18 @@ interface Recorded {
 /** Histories exported from real runs with `temporal workflow show --output json`. */
 async function recordedHistories(dir: string): Promise<Recorded[]> {
   const files = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
-  return Promise.all(files.map(async (name) => ({ workflowId: name.replace(/\.json$/, ''), text: await readFile(path.join(dir, name), 'utf8') })));
+  return Promise.all(
+    files.map(async (name) => ({
+      workflowId: name.replace(/\.json$/, ''),
+      text: await readFile(path.join(dir, name), 'utf8'),
+    })),
+  );
 }
 
-async function replayAll(bundle: Awaited<ReturnType<typeof workflowBundle>>, histories: Recorded[]): Promise<ReplayResult[]> {
+async function replayAll(
+  bundle: Awaited<ReturnType<typeof workflowBundle>>,
+  histories: Recorded[],
+): Promise<ReplayResult[]> {
   const parsed = histories.map(({ workflowId, text }) => ({ workflowId, history: JSON.parse(text) as unknown }));
   const results: ReplayResult[] = [];
   for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, parsed)) results.push(result);
@@ -55,7 +75,11 @@ function patchesOf(text: string): string[] {
     .filter((event) => event.markerRecordedEventAttributes?.markerName !== LOCAL_ACTIVITY_MARKER)
     .flatMap((event) =>
       Object.values(event.markerRecordedEventAttributes?.details ?? {}).flatMap((detail) =>
-        (detail.payloads ?? []).map((payload) => (JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8') || '{}') as { id?: string }).id ?? ''),
+        (detail.payloads ?? []).map(
+          (payload) =>
+            (JSON.parse(Buffer.from(payload.data ?? '', 'base64').toString('utf8') || '{}') as { id?: string }).id ??
+            '',
+        ),
       ),
     );
 }
@@ -63,7 +87,9 @@ function patchesOf(text: string): string[] {
 describe('recorded workflow histories', () => {
   it('cover the delivered, cached, retried, failed, partial and cancelled paths, before and after the patch', async () => {
     for (const dir of [HISTORIES_DIR, BEFORE_PATCH_DIR]) {
-      expect((await recordedHistories(dir)).map((history) => history.workflowId)).toEqual(expect.arrayContaining(PATHS));
+      expect((await recordedHistories(dir)).map((history) => history.workflowId)).toEqual(
+        expect.arrayContaining(PATHS),
+      );
     }
     // A run started again by `npm run ops -- retry` (a second run of a failed request's id) exists
     // only since the ops CLI does: it has no before-the-patch counterpart.
@@ -87,7 +113,10 @@ describe('recorded workflow histories', () => {
       expect(eventTypes(text)).not.toContain('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES');
     }
     for (const { workflowId, text } of await recordedHistories(HISTORIES_DIR)) {
-      expect({ workflowId, marker: eventTypes(text).includes('EVENT_TYPE_MARKER_RECORDED') }).toEqual({ workflowId, marker: true });
+      expect({ workflowId, marker: eventTypes(text).includes('EVENT_TYPE_MARKER_RECORDED') }).toEqual({
+        workflowId,
+        marker: true,
+      });
       expect(eventTypes(text)).toContain('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES');
     }
   });
@@ -106,8 +135,13 @@ describe('recorded workflow histories', () => {
   it('do not contain the bot token', async () => {
     const all = [HISTORIES_DIR, BEFORE_PATCH_DIR, USER_QUOTA_DIR, LIGHT_DIR].map(recordedHistories);
     for (const { workflowId, text } of (await Promise.all(all)).flat()) {
-      const decoded = text.replace(/"data": "([A-Za-z0-9+/=]+)"/g, (_match, data: string) => Buffer.from(data, 'base64').toString('utf8'));
-      expect({ workflowId, leaks: decoded.includes(fakeBotToken('123456')) || /bot\d+:/.test(decoded) }).toEqual({ workflowId, leaks: false });
+      const decoded = text.replace(/"data": "([A-Za-z0-9+/=]+)"/g, (_match, data: string) =>
+        Buffer.from(data, 'base64').toString('utf8'),
+      );
+      expect({ workflowId, leaks: decoded.includes(fakeBotToken('123456')) || /bot\d+:/.test(decoded) }).toEqual({
+        workflowId,
+        leaks: false,
+      });
       // The decoding works: a media request's link reads in clear (a settings choice has none).
       if (workflowId !== 'settings-chosen') expect(decoded).toContain('http://127.0.0.1:');
     }
@@ -116,7 +150,9 @@ describe('recorded workflow histories', () => {
 
 describe('histories with per-user quotas', () => {
   function activities(text: string): string[] {
-    return (JSON.parse(text) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[] }).events
+    return (
+      JSON.parse(text) as { events: { activityTaskScheduledEventAttributes?: { activityType?: { name?: string } } }[] }
+    ).events
       .map((event) => event.activityTaskScheduledEventAttributes?.activityType?.name)
       .filter((name): name is string => name !== undefined);
   }
@@ -124,14 +160,21 @@ describe('histories with per-user quotas', () => {
   it('replay cleanly: a delivered request, one cancelled while holding its slot, and both refusals', async () => {
     // Tried: the histories of test/histories/user-quota/ (npm run histories:record -- user-quota) against the current code.
     const histories = await recordedHistories(USER_QUOTA_DIR);
-    expect(histories.map((history) => history.workflowId)).toEqual(['cancelled-with-quota', 'delivered-with-quota', 'refused-concurrent', 'refused-hourly']);
+    expect(histories.map((history) => history.workflowId)).toEqual([
+      'cancelled-with-quota',
+      'delivered-with-quota',
+      'refused-concurrent',
+      'refused-hourly',
+    ]);
     const results = await replayAll(await workflowBundle(), histories);
     expect(errorsOf(results)).toEqual(histories.map(({ workflowId }) => ({ id: workflowId, error: undefined })));
   });
 
   it('ask for a slot first and give it back last; a refusal schedules nothing but its message', async () => {
     // Tried: the activities each recorded run scheduled, in order.
-    const byName = Object.fromEntries((await recordedHistories(USER_QUOTA_DIR)).map(({ workflowId, text }) => [workflowId, activities(text)]));
+    const byName = Object.fromEntries(
+      (await recordedHistories(USER_QUOTA_DIR)).map(({ workflowId, text }) => [workflowId, activities(text)]),
+    );
     for (const name of ['delivered-with-quota', 'cancelled-with-quota']) {
       expect(byName[name]![0]).toBe('acquireQuota');
       expect(byName[name]!.at(-1)).toBe('releaseQuota');
@@ -143,10 +186,19 @@ describe('histories with per-user quotas', () => {
   it('record the patch; runs from before it replay without it (above)', async () => {
     // Tried: the patch ids of every recorded history's markers.
     for (const { workflowId, text } of await recordedHistories(USER_QUOTA_DIR)) {
-      expect({ workflowId, patched: patchesOf(text).includes(USER_QUOTA_PATCH) }).toEqual({ workflowId, patched: true });
+      expect({ workflowId, patched: patchesOf(text).includes(USER_QUOTA_PATCH) }).toEqual({
+        workflowId,
+        patched: true,
+      });
     }
-    for (const { workflowId, text } of [...(await recordedHistories(HISTORIES_DIR)), ...(await recordedHistories(BEFORE_PATCH_DIR))]) {
-      expect({ workflowId, patched: patchesOf(text).includes(USER_QUOTA_PATCH) || activities(text).includes('acquireQuota') }).toEqual({ workflowId, patched: false });
+    for (const { workflowId, text } of [
+      ...(await recordedHistories(HISTORIES_DIR)),
+      ...(await recordedHistories(BEFORE_PATCH_DIR)),
+    ]) {
+      expect({
+        workflowId,
+        patched: patchesOf(text).includes(USER_QUOTA_PATCH) || activities(text).includes('acquireQuota'),
+      }).toEqual({ workflowId, patched: false });
     }
   });
 });
@@ -184,20 +236,52 @@ describe('histories of light requests (the state store, local activities)', () =
     }
     const before = await Promise.all([HISTORIES_DIR, BEFORE_PATCH_DIR, USER_QUOTA_DIR].map(recordedHistories));
     for (const { workflowId, text } of before.flat()) {
-      expect({ workflowId, light: patchesOf(text).includes(LIGHT_REQUEST_PATCH) }).toEqual({ workflowId, light: false });
+      expect({ workflowId, light: patchesOf(text).includes(LIGHT_REQUEST_PATCH) }).toEqual({
+        workflowId,
+        light: false,
+      });
     }
   });
 
   it('dispatch only the download, the upload and the cleanup of a failed or cancelled upload as activity tasks; everything else ran locally, with no entity workflow', async () => {
     // Tried: the activities each recorded run ran, as tasks (scheduled events) and locally (markers).
-    const byName = Object.fromEntries((await recordedHistories(LIGHT_DIR)).map(({ workflowId, text }) => [workflowId, activitiesRun(JSON.parse(text).events)]));
-    const remote = (name: string) => byName[name]!.filter((activity) => activity.kind === 'remote').map((activity) => activity.name);
-    const local = (name: string) => byName[name]!.filter((activity) => activity.kind === 'local').map((activity) => activity.name);
-    for (const name of LIGHT_PATHS) expect({ name, remote: remote(name).filter((type) => !['downloadMedia', 'sendMedia', 'cleanup', 'isChatAdmin', 'answerButton', 'redrawSettings'].includes(type)) }).toEqual({ name, remote: [] });
+    const byName = Object.fromEntries(
+      (await recordedHistories(LIGHT_DIR)).map(({ workflowId, text }) => [
+        workflowId,
+        activitiesRun(JSON.parse(text).events),
+      ]),
+    );
+    const remote = (name: string) =>
+      byName[name]!.filter((activity) => activity.kind === 'remote').map((activity) => activity.name);
+    const local = (name: string) =>
+      byName[name]!.filter((activity) => activity.kind === 'local').map((activity) => activity.name);
+    for (const name of LIGHT_PATHS)
+      expect({
+        name,
+        remote: remote(name).filter(
+          (type) =>
+            !['downloadMedia', 'sendMedia', 'cleanup', 'isChatAdmin', 'answerButton', 'redrawSettings'].includes(type),
+        ),
+      }).toEqual({ name, remote: [] });
     expect(remote('delivered-video')).toEqual(['downloadMedia', 'sendMedia']);
-    expect(local('delivered-video')).toEqual(['admitRequest', 'sendText', 'claimCachedMedia', 'editText', 'completeCachedMedia', 'deleteMessage', 'releaseQuotaSlot']);
+    expect(local('delivered-video')).toEqual([
+      'admitRequest',
+      'sendText',
+      'claimCachedMedia',
+      'editText',
+      'completeCachedMedia',
+      'deleteMessage',
+      'releaseQuotaSlot',
+    ]);
     expect(remote('delivered-from-cache')).toEqual([]);
-    expect(local('delivered-from-cache')).toEqual(['admitRequest', 'sendText', 'claimCachedMedia', 'sendCachedMedia', 'deleteMessage', 'releaseQuotaSlot']);
+    expect(local('delivered-from-cache')).toEqual([
+      'admitRequest',
+      'sendText',
+      'claimCachedMedia',
+      'sendCachedMedia',
+      'deleteMessage',
+      'releaseQuotaSlot',
+    ]);
     expect(remote('waited-for-another-download')).toEqual([]);
     expect(remote('cancelled-mid-download')).toEqual(['downloadMedia']);
     expect(local('refused-concurrent')).toEqual(['admitRequest', 'sendText']);

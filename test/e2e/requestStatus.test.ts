@@ -53,7 +53,8 @@ async function currentDetails(handle: WorkflowHandle): Promise<string> {
 
 async function outcomeAttribute(handle: WorkflowHandle): Promise<string | undefined> {
   const description = await handle.describe();
-  return description.typedSearchAttributes.getAll().find((pair) => pair.key.name === RequestOutcomeAttribute.name)?.value as string | undefined;
+  return description.typedSearchAttributes.getAll().find((pair) => pair.key.name === RequestOutcomeAttribute.name)
+    ?.value as string | undefined;
 }
 
 describe('the status of a running download', () => {
@@ -74,7 +75,13 @@ describe('the status of a running download', () => {
         30_000,
         'a status with downloaded bytes',
       );
-      expect(running).toMatchObject<Partial<RequestStatus>>({ phase: 'downloading', link: 1, links: 1, downloadRounds: 1, attempt: 1 });
+      expect(running).toMatchObject<Partial<RequestStatus>>({
+        phase: 'downloading',
+        link: 1,
+        links: 1,
+        downloadRounds: 1,
+        attempt: 1,
+      });
       expect(running.progress).toMatchObject({ phase: 'downloading', downloadedBytes: expect.any(Number) });
       expect(running.progress!.downloadedBytes).toBeGreaterThan(0);
       expect(running.progress!.downloadedBytes).toBeLessThan(size);
@@ -105,9 +112,18 @@ describe('a progress report that comes after its download ended', () => {
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     await stack.post(update);
     const handle = handleOf(update);
-    await eventually(async () => ((await handle.query(statusQuery).catch(() => undefined))?.phase === 'uploading' ? true : undefined), 30_000, 'the upload');
+    await eventually(
+      async () => ((await handle.query(statusQuery).catch(() => undefined))?.phase === 'uploading' ? true : undefined),
+      30_000,
+      'the upload',
+    );
 
-    await handle.signal(downloadProgressSignal, { phase: 'downloading', downloadedBytes: 1_000, totalBytes: 2_000, attempt: 1 });
+    await handle.signal(downloadProgressSignal, {
+      phase: 'downloading',
+      downloadedBytes: 1_000,
+      totalBytes: 2_000,
+      attempt: 1,
+    });
     const status = await handle.query(statusQuery);
     expect(status).toMatchObject({ phase: 'uploading', downloadRounds: 1 });
     expect(status.progress).toBeUndefined();
@@ -140,7 +156,10 @@ describe('the status of a failed run', () => {
     await stack.post(update);
     const handle = handleOf(update);
     await handle.result().catch(() => undefined);
-    expect(await handle.query(statusQuery)).toMatchObject({ phase: 'failed', lastError: expect.stringMatching(/^ContentUnavailable: /) });
+    expect(await handle.query(statusQuery)).toMatchObject({
+      phase: 'failed',
+      lastError: expect.stringMatching(/^ContentUnavailable: /),
+    });
   });
 });
 
@@ -155,7 +174,18 @@ describe('a run cancelled before its quota slot was granted', () => {
     const handle = await stack.client.workflow.start('MediaRequestWorkflow', {
       taskQueue,
       workflowId,
-      args: [{ chatId: user, userId: user, messageId: 1, links: [stack.mediaUrl('clip.mp4')], maxUploadBytes: 50 * 1024 * 1024, albumCap: 10, quota: stack.config.quota, policies: stack.config.policies }],
+      args: [
+        {
+          chatId: user,
+          userId: user,
+          messageId: 1,
+          links: [stack.mediaUrl('clip.mp4')],
+          maxUploadBytes: 50 * 1024 * 1024,
+          albumCap: 10,
+          quota: stack.config.quota,
+          policies: stack.config.policies,
+        },
+      ],
     });
     await handle.cancel();
     const store = await openStateStore({ dataDir: stack.dataDir });
@@ -164,7 +194,12 @@ describe('a run cancelled before its quota slot was granted', () => {
         ...createStoreActivities({ store, client: stack.client, botId: botIdOf(stack.config.telegram.token) }),
         ...createTelegramActivities({ api: createBotApi(stack.config.telegram.token, stack.config.telegram.apiRoot) }),
       };
-      const worker = await Worker.create({ connection: stack.env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities });
+      const worker = await Worker.create({
+        connection: stack.env.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities,
+      });
       await worker.runUntil(handle.result().catch((reason: unknown) => reason));
 
       const error = await handle.result().catch((reason: unknown) => reason);
@@ -189,7 +224,9 @@ describe('the album cap note', () => {
 
   beforeAll(async () => {
     pages = await startMediaServer((await createFetchFixtures()).dir);
-    const videos = Array.from({ length: 12 }, (_, i) => `<video src="tiny.mp4?n=${i + 1}" controls></video>`).join('\n');
+    const videos = Array.from({ length: 12 }, (_, i) => `<video src="tiny.mp4?n=${i + 1}" controls></video>`).join(
+      '\n',
+    );
     pages.page('gallery.html', `<!doctype html><html><head><title>Gallery</title></head><body>${videos}</body></html>`);
   });
 
@@ -200,35 +237,57 @@ describe('the album cap note', () => {
   /** Starts a request the way the webhook does, album cap 10. */
   async function request(link: string, chatId = CHAT_ID): Promise<{ workflowId: string; messageId: number }> {
     const messageId = nextMessage++;
-    await new WorkflowStarter(stack.client).startMediaRequest({ chatId, messageId, links: [link], maxUploadBytes: 50 * 1024 * 1024, albumCap: 10, policies: stack.config.policies });
+    await new WorkflowStarter(stack.client).startMediaRequest({
+      chatId,
+      messageId,
+      links: [link],
+      maxUploadBytes: 50 * 1024 * 1024,
+      albumCap: 10,
+      policies: stack.config.policies,
+    });
     return { workflowId: mediaRequestWorkflowId({ chatId, messageId }), messageId };
   }
 
   function capNotesReplyingTo(messageId: number): unknown[] {
     return stack.emulator
       .callsTo('sendMessage')
-      .filter((call) => call.params.text === 'ℹ️ This gallery has 12 items; I sent the first 10.' && (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === messageId);
+      .filter(
+        (call) =>
+          call.params.text === 'ℹ️ This gallery has 12 items; I sent the first 10.' &&
+          (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === messageId,
+      );
   }
 
   it('is sent for a gallery served from the media cache, as for the download', async () => {
     // Tried: the same 12-video gallery twice; the second is sent by file_id without a download.
     const link = `${pages.url('gallery.html')}?cap=cached`;
     const first = await request(link);
-    await expect(stack.client.workflow.getHandle(first.workflowId).result()).resolves.toMatchObject({ links: [{ outcome: 'delivered', items: 10 }] });
+    await expect(stack.client.workflow.getHandle(first.workflowId).result()).resolves.toMatchObject({
+      links: [{ outcome: 'delivered', items: 10 }],
+    });
     expect(capNotesReplyingTo(first.messageId)).toHaveLength(1);
 
     const second = await request(link);
-    await expect(stack.client.workflow.getHandle(second.workflowId).result()).resolves.toMatchObject({ outcome: 'cached', links: [{ outcome: 'cached', items: 10 }] });
+    await expect(stack.client.workflow.getHandle(second.workflowId).result()).resolves.toMatchObject({
+      outcome: 'cached',
+      links: [{ outcome: 'cached', items: 10 }],
+    });
     expect(capNotesReplyingTo(second.messageId)).toHaveLength(1);
     const history = await stack.client.workflow.getHandle(second.workflowId).fetchHistory();
-    expect(history.events!.some((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia')).toBe(false);
+    expect(
+      history.events!.some(
+        (event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia',
+      ),
+    ).toBe(false);
   });
 
   it('is sent to both chats when one waited for the other’s download', async () => {
     // Tried: two chats asking for the same gallery at once: one downloads, the other waits for it.
     const link = `${pages.url('gallery.html')}?cap=together`;
     const [a, b] = await Promise.all([request(link, 7_301), request(link, 7_302)]);
-    const results = await Promise.all([a!, b!].map(({ workflowId }) => stack.client.workflow.getHandle(workflowId).result()));
+    const results = await Promise.all(
+      [a!, b!].map(({ workflowId }) => stack.client.workflow.getHandle(workflowId).result()),
+    );
     expect(results.map((result) => result.outcome).sort()).toEqual(['cached', 'delivered']);
     expect(capNotesReplyingTo(a!.messageId)).toHaveLength(1);
     expect(capNotesReplyingTo(b!.messageId)).toHaveLength(1);
@@ -243,16 +302,25 @@ describe('a /cancel during the upload', () => {
     stack.emulator.delayNext('sendVideo', 4_000);
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId });
     await stack.post(update);
-    await eventually(async () => stack.emulator.calls.find((call) => call.method === 'sendVideo' && call.files.length > 0), 30_000, 'the upload to be read whole');
+    await eventually(
+      async () => stack.emulator.calls.find((call) => call.method === 'sendVideo' && call.files.length > 0),
+      30_000,
+      'the upload to be read whole',
+    );
 
     await stack.post(stack.linkUpdate('', { chatId, text: '/cancel' }));
-    await stack.emulator.waitFor((call) => call.method === 'sendMessage' && call.params.text === '🚫 Cancelling…', 20_000);
+    await stack.emulator.waitFor(
+      (call) => call.method === 'sendMessage' && call.params.text === '🚫 Cancelling…',
+      20_000,
+    );
     const result = await handleOf(update).result();
     expect(result).toMatchObject({ outcome: 'delivered' });
 
     const videos = stack.emulator.callsTo('sendVideo').filter((call) => !call.failed);
     expect(videos).toHaveLength(1);
-    const cancelledShown = stack.emulator.callsTo('editMessageText').filter((call) => call.params.text === '🚫 Cancelled.');
+    const cancelledShown = stack.emulator
+      .callsTo('editMessageText')
+      .filter((call) => call.params.text === '🚫 Cancelled.');
     expect(cancelledShown).toHaveLength(0);
     // Delivered like any other request: the status message is gone, the cache knows the media.
     const texts = stack.emulator.messagesIn(chatId).map((message) => ('text' in message ? message.text : undefined));

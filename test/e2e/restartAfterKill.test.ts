@@ -23,12 +23,36 @@ import { LOCK_FILE } from '../../src/temporal/devServerLock.js';
 import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { resolveTools } from '../../src/tools.js';
 import { deliveriesByRequest, firstDeliveryAt } from '../faults/support/deliveries.js';
-import { descendants, findPid, freePort, PROJECT_ROOT, startCli, type CliProcess } from '../faults/support/processes.js';
+import {
+  descendants,
+  findPid,
+  freePort,
+  PROJECT_ROOT,
+  startCli,
+  type CliProcess,
+} from '../faults/support/processes.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from '../faults/support/throttledMediaServer.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
-import { activityFacts, downloadEngines, downloadJobs, pidOf, processesMentioning, sleep, waitFor } from './support/operations.js';
-import { freeStartPorts, queueLink, readLock, readyMessageFor, START_SCRIPT, startAllInOne, startCommandEnv, type StartPorts } from './support/startCommand.js';
+import {
+  activityFacts,
+  downloadEngines,
+  downloadJobs,
+  pidOf,
+  processesMentioning,
+  sleep,
+  waitFor,
+} from './support/operations.js';
+import {
+  freeStartPorts,
+  queueLink,
+  readLock,
+  readyMessageFor,
+  START_SCRIPT,
+  startAllInOne,
+  startCommandEnv,
+  type StartPorts,
+} from './support/startCommand.js';
 
 /** The 45 kB fixture at 8 kB/s: a 6 s download, long enough to be killed in the middle. */
 const BYTES_PER_SECOND = 8_000;
@@ -82,13 +106,21 @@ async function requestInFlight(dataDir: string): Promise<{ key: string; workflow
   const downloadingBefore = media.downloading();
   queueLink(emulator, chatId, 1, media.uniqueUrl('clip.mp4'));
   await media.waitForDownloading(downloadingBefore + 1, 60_000);
-  await waitFor(async () => (await readdir(path.join(dataDir, 'downloads')).catch(() => [])).length > 0, 10_000, () => 'no request dir');
+  await waitFor(
+    async () => (await readdir(path.join(dataDir, 'downloads')).catch(() => [])).length > 0,
+    10_000,
+    () => 'no request dir',
+  );
   return { key: `${chatId}:1`, workflowId: mediaRequestWorkflowId({ chatId, messageId: 1 }) };
 }
 
 /** Waits for the request's first delivery, then a moment for a late duplicate; returns how many arrived. */
 async function deliveriesOf(key: string, timeoutMs = 90_000): Promise<number> {
-  await waitFor(() => (deliveriesByRequest(emulator).get(key) ?? 0) >= 1, timeoutMs, () => `no delivery of ${key}; calls: ${emulator.calls.map((call) => call.method).join(', ')}`);
+  await waitFor(
+    () => (deliveriesByRequest(emulator).get(key) ?? 0) >= 1,
+    timeoutMs,
+    () => `no delivery of ${key}; calls: ${emulator.calls.map((call) => call.method).join(', ')}`,
+  );
   await sleep(2_000);
   return deliveriesByRequest(emulator).get(key) ?? 0;
 }
@@ -137,7 +169,9 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
   const pidsOf = (lines: string[]) => lines.map(pidOf);
   const firstRunPids = firstRun.map((record) => record.pid);
   expect(pidsOf(downloadJobs(dataDir)).length).toBeGreaterThan(0);
-  expect(firstRunPids).toEqual(expect.arrayContaining([...pidsOf(downloadJobs(dataDir)), ...pidsOf(downloadEngines(dataDir))]));
+  expect(firstRunPids).toEqual(
+    expect.arrayContaining([...pidsOf(downloadJobs(dataDir)), ...pidsOf(downloadEngines(dataDir))]),
+  );
 
   const killedAt = Date.now();
   kill(first.proc);
@@ -148,7 +182,9 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
 
   expect(await deliveriesOf(request.key)).toBe(1);
   const deliveredAfter = firstDeliveryAt(emulator, request.key)! - killedAt;
-  figures.push(`${kind}: ready ${second.readyMs} ms after the new npm start (${fromKill} ms after the kill), delivered ${deliveredAfter} ms after the kill`);
+  figures.push(
+    `${kind}: ready ${second.readyMs} ms after the new npm start (${fromKill} ms after the kill), delivered ${deliveredAfter} ms after the kill`,
+  );
 
   // The same SQLite file: the workflow the first run acknowledged went on, its download retried.
   expect(Math.max(...(await downloadAttempts(ports, request.workflowId)))).toBeGreaterThanOrEqual(2);
@@ -161,7 +197,11 @@ async function killMidDownloadThenStartAgain(kind: string, kill: (first: CliProc
   expect(notSecondRuns(processesMentioning(dataDir))).toEqual([]);
   // The first run's request dir was swept when the second started; the second cleaned up its own.
   expect(second.proc.logged(SWEPT_MESSAGE)).toBe(1);
-  await waitFor(async () => (await filesUnder(dataDir)).length === 0, 15_000, () => `files left under DATA_DIR`);
+  await waitFor(
+    async () => (await filesUnder(dataDir)).length === 0,
+    15_000,
+    () => `files left under DATA_DIR`,
+  );
   expect(await filesUnder(dataDir)).toEqual([]);
 
   await second.proc.stop(30_000);
@@ -193,25 +233,48 @@ describe('after a hard kill, npm start again comes back by itself', () => {
     const killedAt = Date.now();
     process.kill(serverPid, 'SIGKILL');
     const restartMessage = 'embedded Temporal dev server restarted; the workers reconnect by themselves';
-    await waitFor(() => bot.proc.logged(restartMessage) === 1, 30_000, () => bot.proc.output());
-    expect(bot.proc.logged(`the embedded Temporal server exited unexpectedly (killed by SIGKILL): starting it again on 127.0.0.1:${ports.grpc} with the same SQLite file`)).toBe(1);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200, 30_000, () => 'not ready again');
+    await waitFor(
+      () => bot.proc.logged(restartMessage) === 1,
+      30_000,
+      () => bot.proc.output(),
+    );
+    expect(
+      bot.proc.logged(
+        `the embedded Temporal server exited unexpectedly (killed by SIGKILL): starting it again on 127.0.0.1:${ports.grpc} with the same SQLite file`,
+      ),
+    ).toBe(1);
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 200,
+      30_000,
+      () => 'not ready again',
+    );
     const readyAgainMs = Date.now() - killedAt;
     expect(readyAgainMs).toBeLessThan(READY_LIMIT_MS);
     const restarted = findPid(dbFile)!;
     expect(restarted).not.toBe(serverPid);
-    expect((await readLock(dataDir))?.server).toMatchObject({ pid: restarted, dbFile, port: ports.grpc, uiPort: ports.ui });
+    expect((await readLock(dataDir))?.server).toMatchObject({
+      pid: restarted,
+      dbFile,
+      port: ports.grpc,
+      uiPort: ports.ui,
+    });
     expect(await deliveriesOf(request.key)).toBe(1);
     figures.push(`SIGKILL of the embedded server: ready again (/readyz) ${readyAgainMs} ms after the kill`);
 
     // It keeps dying: after MAX_RESTARTS restarts the bot gives up and exits non-zero.
     for (let restart = 2; restart <= MAX_RESTARTS; restart++) {
       process.kill(findPid(dbFile)!, 'SIGKILL');
-      await waitFor(() => bot.proc.logged(restartMessage) === restart, 30_000, () => bot.proc.output());
+      await waitFor(
+        () => bot.proc.logged(restartMessage) === restart,
+        30_000,
+        () => bot.proc.output(),
+      );
     }
     process.kill(findPid(dbFile)!, 'SIGKILL');
     expect(await bot.proc.exited).toBe(1);
-    expect(bot.proc.output()).toContain(`exited (killed by SIGKILL) ${MAX_RESTARTS + 1} times within 10 minutes: giving up`);
+    expect(bot.proc.output()).toContain(
+      `exited (killed by SIGKILL) ${MAX_RESTARTS + 1} times within 10 minutes: giving up`,
+    );
     expect(findPid(dbFile)).toBeUndefined();
 
     const next = await start('next run', dataDir, ports);
@@ -232,11 +295,32 @@ describe('what is not ours is left alone', () => {
     const ports = await freeStartPorts();
     const foreign = spawn(
       resolveTools().temporal,
-      ['server', 'start-dev', '--db-filename', path.join(foreignDir, 'theirs.sqlite'), '--ip', '127.0.0.1', '--port', String(ports.grpc), '--ui-port', String(await freePort()), '--log-level', 'error'],
+      [
+        'server',
+        'start-dev',
+        '--db-filename',
+        path.join(foreignDir, 'theirs.sqlite'),
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(ports.grpc),
+        '--ui-port',
+        String(await freePort()),
+        '--log-level',
+        'error',
+      ],
       { detached: true, stdio: 'ignore' },
     );
     try {
-      await waitFor(async () => (await Connection.connect({ address: `127.0.0.1:${ports.grpc}`, connectTimeout: 500 }).then((c) => c.close().then(() => true), () => false)), 30_000, () => 'the foreign server did not come up');
+      await waitFor(
+        async () =>
+          await Connection.connect({ address: `127.0.0.1:${ports.grpc}`, connectTimeout: 500 }).then(
+            (c) => c.close().then(() => true),
+            () => false,
+          ),
+        30_000,
+        () => 'the foreign server did not come up',
+      );
       const theirs = { pid: foreign.pid!, startTime: processInfo(foreign.pid!)!.startTime };
 
       const refused = await startCli('bot', START_SCRIPT, [], startCommandEnv(emulator, dataDir, ports));
@@ -267,7 +351,9 @@ describe('what is not ours is left alone', () => {
     expect(await second.exited).toBe(1);
     figures.push(`a second npm start on the same DATA_DIR refused in ${Date.now() - startedAt} ms`);
     expect(second.output()).toContain(`DATA_DIR ${dataDir} is in use by another run: pid ${first.proc.pid} (`);
-    expect(second.output()).toContain(`its Temporal dev server (pid ${serverPid}) listens on 127.0.0.1:${ports.grpc}, its Web UI on http://127.0.0.1:${ports.ui}`);
+    expect(second.output()).toContain(
+      `its Temporal dev server (pid ${serverPid}) listens on 127.0.0.1:${ports.grpc}, its Web UI on http://127.0.0.1:${ports.ui}`,
+    );
     expect(second.logged(readyMessageFor(startCommandEnv(emulator, dataDir, otherPorts)))).toBe(0);
 
     expect(findPid(path.join(dataDir, 'temporal.sqlite'))).toBe(serverPid);
@@ -286,7 +372,12 @@ it('a closed terminal (SIGHUP, then EIO on every write) stops it as SIGTERM does
   let transcript = '';
   const env = startCommandEnv(emulator, dataDir, ports, testEnv());
   const terminal = await startCli('terminal', START_SCRIPT, [], env, {
-    wrapper: [existsSync(path.join(PROJECT_ROOT, '.tools/venv/bin/python3')) ? path.join(PROJECT_ROOT, '.tools/venv/bin/python3') : 'python3', 'test/e2e/support/terminal.py'],
+    wrapper: [
+      existsSync(path.join(PROJECT_ROOT, '.tools/venv/bin/python3'))
+        ? path.join(PROJECT_ROOT, '.tools/venv/bin/python3')
+        : 'python3',
+      'test/e2e/support/terminal.py',
+    ],
     readyMessage: readyMessageFor(env),
     onOutput: (chunk) => (transcript += chunk),
   });

@@ -10,7 +10,15 @@ import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
 import { deliveriesByRequest } from '../faults/support/deliveries.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from '../faults/support/throttledMediaServer.js';
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';
-import { activityFacts, removeProcessDirs, sleep, startWorkerProcess, waitFor, type ActivityFacts, type WorkerProcess } from './support/operations.js';
+import {
+  activityFacts,
+  removeProcessDirs,
+  sleep,
+  startWorkerProcess,
+  waitFor,
+  type ActivityFacts,
+  type WorkerProcess,
+} from './support/operations.js';
 
 /** The 45 kB clip at 15 kB/s: about 3 s per download. */
 const BYTES_PER_SECOND = 15_000;
@@ -44,10 +52,13 @@ it('two downloads worker processes share the queue; after a SIGKILL the other de
   ]);
   processes.push(a!, b!);
 
-  const updates = Array.from({ length: REQUESTS }, (_, index) => stack.linkUpdate(`${media.url('clip.mp4')}?scaling=${index}`));
+  const updates = Array.from({ length: REQUESTS }, (_, index) =>
+    stack.linkUpdate(`${media.url('clip.mp4')}?scaling=${index}`),
+  );
   for (const update of updates) expect((await stack.post(update)).statusCode).toBe(200);
   const keys = updates.map((update) => `${CHAT_ID}:${update.message!.message_id}`);
-  const describe = () => `deliveries ${JSON.stringify([...deliveriesByRequest(stack.emulator)])}\nA:\n${a!.output().slice(-3000)}\nB:\n${b!.output().slice(-3000)}`;
+  const describe = () =>
+    `deliveries ${JSON.stringify([...deliveriesByRequest(stack.emulator)])}\nA:\n${a!.output().slice(-3000)}\nB:\n${b!.output().slice(-3000)}`;
 
   // Both processes finished a download, and both are busy with the next one (one slot each).
   await waitFor(() => a!.logged('downloaded') >= 1 && b!.logged('downloaded') >= 1, 45_000, describe);
@@ -64,7 +75,9 @@ it('two downloads worker processes share the queue; after a SIGKILL the other de
   expect([...deliveries.keys()].sort()).toEqual([...keys].sort());
 
   const facts: ActivityFacts[] = await Promise.all(
-    updates.map((update) => activityFacts(stack.client, mediaRequestWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id }))),
+    updates.map((update) =>
+      activityFacts(stack.client, mediaRequestWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id })),
+    ),
   );
   // Both processes ran downloads that were delivered (default identity: <pid>@<host>) …
   const identities = facts.flatMap((fact) => fact.downloads.map((download) => download.identity));
@@ -73,11 +86,15 @@ it('two downloads worker processes share the queue; after a SIGKILL the other de
   // … and the uploads went to each one's own host queue.
   expect(new Set(facts.flatMap((fact) => fact.sendQueues)).size).toBe(2);
   // The work A lost was done again on B: a retried attempt (heartbeat timeout) or another round (host gone).
-  const redone = facts.filter((fact) => fact.downloads.length > 1 || fact.downloads.some((download) => download.attempt > 1));
+  const redone = facts.filter(
+    (fact) => fact.downloads.length > 1 || fact.downloads.some((download) => download.attempt > 1),
+  );
   expect(redone.length).toBeGreaterThanOrEqual(1);
   for (const fact of redone) expect(fact.downloads.at(-1)!.identity.startsWith(`${b!.pid}@`)).toBe(true);
   // A was killed mid-download: that download stopped heartbeating and its next attempt ran on B.
-  const afterHeartbeatTimeout = facts.flatMap((fact) => fact.downloads).filter((download) => download.attempt > 1 && /heartbeat/i.test(download.lastFailure ?? ''));
+  const afterHeartbeatTimeout = facts
+    .flatMap((fact) => fact.downloads)
+    .filter((download) => download.attempt > 1 && /heartbeat/i.test(download.lastFailure ?? ''));
   expect(afterHeartbeatTimeout.map((download) => download.identity.startsWith(`${b!.pid}@`))).toContain(true);
   process.stdout.write(
     `[scaling] ${REQUESTS} requests on 2 processes (--concurrency 1): A downloaded ${a!.logged('downloaded')}, B ${b!.logged('downloaded')}; ` +

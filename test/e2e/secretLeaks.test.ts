@@ -70,23 +70,44 @@ const processes: CliProcess[] = [];
 const output = new Map<string, string>();
 
 /** Starts one of the project's CLIs with the shared environment, keeping all it writes. */
-async function startProcess(name: string, script: string, args: string[], extraEnv: Record<string, string>, readyMessage?: string): Promise<CliProcess> {
+async function startProcess(
+  name: string,
+  script: string,
+  args: string[],
+  extraEnv: Record<string, string>,
+  readyMessage?: string,
+): Promise<CliProcess> {
   output.set(name, '');
-  const proc = await startCli(name, script, args, { ...env, ...extraEnv }, {
-    readyMessage,
-    readyTimeoutMs: 240_000,
-    onOutput: (chunk) => output.set(name, output.get(name)! + chunk),
-  });
+  const proc = await startCli(
+    name,
+    script,
+    args,
+    { ...env, ...extraEnv },
+    {
+      readyMessage,
+      readyTimeoutMs: 240_000,
+      onOutput: (chunk) => output.set(name, output.get(name)! + chunk),
+    },
+  );
   processes.push(proc);
   return proc;
 }
 
 /** Runs the bot CLI to its (expected) early end; resolves once its output is complete. */
-async function botThatDiesOnStart(name: string, extraEnv: Record<string, string>): Promise<{ exit: number | string; text: string }> {
+async function botThatDiesOnStart(
+  name: string,
+  extraEnv: Record<string, string>,
+): Promise<{ exit: number | string; text: string }> {
   output.set(name, '');
-  const proc = await startCli('bot', 'src/cli/bot.ts', [], { ...env, PORT: String(await freePort()), ...extraEnv }, {
-    onOutput: (chunk) => output.set(name, output.get(name)! + chunk),
-  });
+  const proc = await startCli(
+    'bot',
+    'src/cli/bot.ts',
+    [],
+    { ...env, PORT: String(await freePort()), ...extraEnv },
+    {
+      onOutput: (chunk) => output.set(name, output.get(name)! + chunk),
+    },
+  );
   processes.push(proc);
   const closed = once(proc.child, 'close');
   const timer = setTimeout(() => void proc.kill(), 120_000);
@@ -99,7 +120,9 @@ async function botThatDiesOnStart(name: string, extraEnv: Record<string, string>
 beforeAll(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'media-bot-leaks-'));
   const cookies = path.join(scratch, 'cookies.txt');
-  await writeFile(cookies, `# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\t${COOKIE_VALUE}\n`, { mode: 0o600 });
+  await writeFile(cookies, `# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\t${COOKIE_VALUE}\n`, {
+    mode: 0o600,
+  });
   const fixtures = await createMediaFixtures();
   // One at a time, each assigned as it comes up: afterAll closes whatever started.
   temporal = await startEmbeddedTemporal();
@@ -145,7 +168,10 @@ afterAll(async () => {
 async function postWebhook(body: unknown, secret: string | undefined): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${botPort}${WEBHOOK_PATH}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }) },
+    headers: {
+      'content-type': 'application/json',
+      ...(secret === undefined ? {} : { 'x-telegram-bot-api-secret-token': secret }),
+    },
     body: JSON.stringify(body),
   });
   await response.arrayBuffer();
@@ -174,10 +200,16 @@ function searchable(value: unknown): string {
   const decoded: string[] = [];
   const text = JSON.stringify(value, (_key, item: unknown) => {
     if (item instanceof Uint8Array) return Buffer.from(item).toString('utf8');
-    if (item && typeof item === 'object' && (item as { type?: unknown }).type === 'Buffer' && Array.isArray((item as { data?: unknown }).data)) {
+    if (
+      item &&
+      typeof item === 'object' &&
+      (item as { type?: unknown }).type === 'Buffer' &&
+      Array.isArray((item as { data?: unknown }).data)
+    ) {
       return Buffer.from((item as { data: number[] }).data).toString('utf8');
     }
-    if (typeof item === 'string' && item.length >= 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(item)) decoded.push(Buffer.from(item, 'base64').toString('utf8'));
+    if (typeof item === 'string' && item.length >= 8 && /^[A-Za-z0-9+/]+={0,2}$/.test(item))
+      decoded.push(Buffer.from(item, 'base64').toString('utf8'));
     return item;
   });
   return `${text}\n${decoded.join('\n')}`;
@@ -207,7 +239,10 @@ it('keeps the token, the webhook secret and the cookies out of logs, histories, 
   expect(pollingUnreachable.text).toContain('Could not ask the Bot API who this bot is');
   // The URL did reach the log, with the token taken out.
   expect(pollingUnreachable.text).toContain('/bot<redacted>/getMe');
-  const webhookUnreachable = await botThatDiesOnStart('bot (webhook, Bot API unreachable)', { ...deadApi, PUBLIC_URL: 'http://127.0.0.1:9' });
+  const webhookUnreachable = await botThatDiesOnStart('bot (webhook, Bot API unreachable)', {
+    ...deadApi,
+    PUBLIC_URL: 'http://127.0.0.1:9',
+  });
   expect(webhookUnreachable.exit).not.toBe(0);
   expect(webhookUnreachable.text).toContain('/bot<redacted>/getMe');
 
@@ -223,9 +258,27 @@ it('keeps the token, the webhook secret and the cookies out of logs, histories, 
   // The real processes.
   const data = (name: string) => path.join(scratch, `data-${name}`);
   await Promise.all([
-    startProcess('telegram worker', 'src/cli/worker.ts', ['--queue', 'telegram'], { DATA_DIR: data('telegram') }, 'worker running'),
-    startProcess('downloads worker', 'src/cli/worker.ts', ['--queue', 'downloads'], { DATA_DIR: data('downloads') }, 'worker running'),
-    startProcess('bot', 'src/cli/bot.ts', [], { DATA_DIR: data('bot'), PUBLIC_URL: `http://127.0.0.1:${botPort}`, PORT: String(botPort) }, 'bot running'),
+    startProcess(
+      'telegram worker',
+      'src/cli/worker.ts',
+      ['--queue', 'telegram'],
+      { DATA_DIR: data('telegram') },
+      'worker running',
+    ),
+    startProcess(
+      'downloads worker',
+      'src/cli/worker.ts',
+      ['--queue', 'downloads'],
+      { DATA_DIR: data('downloads') },
+      'worker running',
+    ),
+    startProcess(
+      'bot',
+      'src/cli/bot.ts',
+      [],
+      { DATA_DIR: data('bot'), PUBLIC_URL: `http://127.0.0.1:${botPort}`, PORT: String(botPort) },
+      'bot running',
+    ),
   ]);
 
   // 3. The acknowledgement answered 500, then dropped; the link 404s with the cookies in use.
@@ -258,7 +311,11 @@ it('keeps the token, the webhook secret and the cookies out of logs, histories, 
   expect(await postWebhook(linkUpdate(media.url('clip.mp4'), 9105), undefined)).toBe(401);
 
   // Every fault happened as planned (so the searches below are not vacuous).
-  const statuses = (method: string) => emulator.callsTo(method).filter((call) => call.failed).map((call) => call.status);
+  const statuses = (method: string) =>
+    emulator
+      .callsTo(method)
+      .filter((call) => call.failed)
+      .map((call) => call.status);
   expect(statuses('sendMessage')).toEqual([500, -1, 401, 400]);
   expect(statuses('editMessageText')).toEqual([-1, 502]);
   expect(statuses('sendVideo')).toEqual([-1]);
@@ -273,16 +330,38 @@ it('keeps the token, the webhook secret and the cookies out of logs, histories, 
     const description = await handle.describe();
     stored.push({
       where: `description of ${execution.workflowId}`,
-      text: searchable({ raw: description.raw, attributes: description.typedSearchAttributes.getAll(), memo: description.memo }),
+      text: searchable({
+        raw: description.raw,
+        attributes: description.typedSearchAttributes.getAll(),
+        memo: description.memo,
+      }),
     });
     if (execution.type === 'MediaRequestWorkflow') {
       requests.push(execution.workflowId);
       stored.push({ where: `status of ${execution.workflowId}`, text: searchable(await handle.query(statusQuery)) });
-      const shown = await execa(resolveTools().temporal, ['workflow', 'show', '--address', temporal.address, '--namespace', 'default', '--workflow-id', execution.workflowId, '--output', 'json']);
-      stored.push({ where: `temporal workflow show ${execution.workflowId}`, text: searchable(JSON.parse(shown.stdout)) });
+      const shown = await execa(resolveTools().temporal, [
+        'workflow',
+        'show',
+        '--address',
+        temporal.address,
+        '--namespace',
+        'default',
+        '--workflow-id',
+        execution.workflowId,
+        '--output',
+        'json',
+      ]);
+      stored.push({
+        where: `temporal workflow show ${execution.workflowId}`,
+        text: searchable(JSON.parse(shown.stdout)),
+      });
     }
   }
-  expect(requests.sort()).toEqual([9101, 9102, 9103, 9106, 9104].map((chatId, index) => mediaRequestWorkflowId({ chatId, messageId: index + 1 })).sort());
+  expect(requests.sort()).toEqual(
+    [9101, 9102, 9103, 9106, 9104]
+      .map((chatId, index) => mediaRequestWorkflowId({ chatId, messageId: index + 1 }))
+      .sort(),
+  );
   // The searches can see what they look for: the cookie-carrying links are in the histories.
   expect(stored.some(({ text }) => text.includes(`${media.url('gone.mp4')}?r=1`))).toBe(true);
   expect(stored.flatMap(({ where, text }) => leakingLines(where, text))).toEqual([]);

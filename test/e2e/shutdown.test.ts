@@ -36,7 +36,10 @@ const processes: WorkerProcess[] = [];
 
 beforeAll(async () => {
   // The starter's policy: a host that is gone is noticed after 3 s; retries after 1 s.
-  stack = await startTestStack({ HOST_QUEUE_TIMEOUT_SECONDS: '3', DOWNLOAD_MAX_ATTEMPTS: '3' }, { downloadWorkers: false });
+  stack = await startTestStack(
+    { HOST_QUEUE_TIMEOUT_SECONDS: '3', DOWNLOAD_MAX_ATTEMPTS: '3' },
+    { downloadWorkers: false },
+  );
   media = await startThrottledMediaServer(stack.fixtures.dir, { bytesPerSecond: BYTES_PER_SECOND });
 }, 120_000);
 
@@ -54,14 +57,20 @@ const slowUrl = () => `${media.url('clip.mp4')}?shutdown=${nextRequest++}`;
 
 async function deliveredOnce(messageId: number): Promise<void> {
   const key = `${CHAT_ID}:${messageId}`;
-  await waitFor(() => (deliveriesByRequest(stack.emulator).get(key) ?? 0) >= 1, 60_000, () => `no delivery for ${key}: ${JSON.stringify([...deliveriesByRequest(stack.emulator)])}`);
+  await waitFor(
+    () => (deliveriesByRequest(stack.emulator).get(key) ?? 0) >= 1,
+    60_000,
+    () => `no delivery for ${key}: ${JSON.stringify([...deliveriesByRequest(stack.emulator)])}`,
+  );
   await sleep(1_500); // a duplicate would show up now
   expect(deliveriesByRequest(stack.emulator).get(key)).toBe(1);
 }
 
 it('SIGTERM mid-download: exits 0 after the grace period, yt-dlp gone, dir removed, the other worker delivers once', async () => {
   const grace = 2;
-  const stopping = await startWorkerProcess('downloads-a', target(), { env: { SHUTDOWN_GRACE_SECONDS: String(grace) } });
+  const stopping = await startWorkerProcess('downloads-a', target(), {
+    env: { SHUTDOWN_GRACE_SECONDS: String(grace) },
+  });
   processes.push(stopping);
   expect((await getJson(`http://127.0.0.1:${stopping.healthPort}/readyz`)).status).toBe(200);
 
@@ -106,7 +115,9 @@ it('SIGTERM mid-download: exits 0 after the grace period, yt-dlp gone, dir remov
 
 it('SIGTERM with a download that finishes within the grace period: the stopping process uploads it and cleans up, then exits 0', async () => {
   const grace = 20;
-  const stopping = await startWorkerProcess('downloads-b', target(), { env: { SHUTDOWN_GRACE_SECONDS: String(grace) } });
+  const stopping = await startWorkerProcess('downloads-b', target(), {
+    env: { SHUTDOWN_GRACE_SECONDS: String(grace) },
+  });
   processes.push(stopping);
   // The survivor of the first test stops polling for a moment so that the download lands on B.
   await survivor?.stop();
@@ -133,5 +144,7 @@ it('SIGTERM with a download that finishes within the grace period: the stopping 
   expect(facts.sendQueues).toHaveLength(1);
   expect(facts.sendQueues[0]).not.toBe(survivor.hostQueue);
   expect(await requestDirsOf(stopping.dataDir)).toEqual([]);
-  process.stdout.write(`[shutdown] SIGTERM with a download finishing within the grace period: uploaded by the stopping process, exited 0 after ${(tookMs / 1000).toFixed(1)} s\n`);
+  process.stdout.write(
+    `[shutdown] SIGTERM with a download finishing within the grace period: uploaded by the stopping process, exited 0 after ${(tookMs / 1000).toFixed(1)} s\n`,
+  );
 }, 90_000);

@@ -42,7 +42,10 @@ afterAll(async () => {
 });
 
 /** `npm start`'s process (`node src/cli/start.ts`) against the emulator, on free ports, with `env` added. */
-async function startBot(env: Record<string, string> = {}, options: { detached?: boolean } = {}): Promise<{ bot: ResultPromise; uiPort: number }> {
+async function startBot(
+  env: Record<string, string> = {},
+  options: { detached?: boolean } = {},
+): Promise<{ bot: ResultPromise; uiPort: number }> {
   const ports = await freeStartPorts();
   const bot: ResultPromise = execa('node', ['--import', 'tsx', START_SCRIPT], {
     reject: false,
@@ -67,9 +70,9 @@ describe('the all-in-one start command', () => {
       const ui = await fetch(`http://127.0.0.1:${uiPort}/`);
       expect(ui.status).toBe(200);
       // The run is listed where the Web UI's own pages read it: the UI server's HTTP API.
-      expect(await uiListedWorkflowIds(uiPort, `WorkflowId = '${mediaRequestWorkflowId({ chatId: 77, messageId: 1 })}'`)).toEqual([
-        mediaRequestWorkflowId({ chatId: 77, messageId: 1 }),
-      ]);
+      expect(
+        await uiListedWorkflowIds(uiPort, `WorkflowId = '${mediaRequestWorkflowId({ chatId: 77, messageId: 1 })}'`),
+      ).toEqual([mediaRequestWorkflowId({ chatId: 77, messageId: 1 })]);
       expect(processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toHaveLength(1);
       // The downloads worker's warm engine, which must go with it.
       expect(downloadEngines(dataDir)).toHaveLength(1);
@@ -78,8 +81,13 @@ describe('the all-in-one start command', () => {
     }
     const signalledAt = Date.now();
     const exited = await bot;
-    process.stdout.write(`[start command] SIGTERM → exit ${exited.exitCode ?? exited.signal} after ${Date.now() - signalledAt} ms\n`);
-    if (exited.exitCode !== 0) process.stdout.write(`[start command] did not exit cleanly; its last lines:\n${String(exited.all).split('\n').slice(-30).join('\n')}\n`);
+    process.stdout.write(
+      `[start command] SIGTERM → exit ${exited.exitCode ?? exited.signal} after ${Date.now() - signalledAt} ms\n`,
+    );
+    if (exited.exitCode !== 0)
+      process.stdout.write(
+        `[start command] did not exit cleanly; its last lines:\n${String(exited.all).split('\n').slice(-30).join('\n')}\n`,
+      );
     expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
     expect(exited.all).toContain('shutting down');
     expect(processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toEqual([]);

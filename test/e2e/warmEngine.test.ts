@@ -18,7 +18,15 @@ import type { Update } from 'grammy/types';
 import { createEngineFixtures, sha256 } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { CHAT_ID, startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
-import { downloadAttempts, downloadEngines, downloadJobs, pidOf, processesMentioning, requestDirsOf, waitFor } from './support/operations.js';
+import {
+  downloadAttempts,
+  downloadEngines,
+  downloadJobs,
+  pidOf,
+  processesMentioning,
+  requestDirsOf,
+  waitFor,
+} from './support/operations.js';
 
 const MEDIA_METHODS = ['sendVideo', 'sendAudio', 'sendDocument', 'sendMediaGroup'];
 const CHATS = 8;
@@ -59,7 +67,8 @@ async function slowRequest(bytesPerSecond: number): Promise<Update> {
   await waitFor(
     () => stack.media.requestsFor('clip.mp4') >= 2 && downloadJobs(stack.dataDir).length > 0,
     30_000,
-    () => `clip.mp4: ${stack.media.requestsFor('clip.mp4')} requests, job children: ${downloadJobs(stack.dataDir).join('; ')}`,
+    () =>
+      `clip.mp4: ${stack.media.requestsFor('clip.mp4')} requests, job children: ${downloadJobs(stack.dataDir).join('; ')}`,
   );
   return update;
 }
@@ -83,10 +92,18 @@ describe('a /cancel during a download', () => {
 
     const postedAt = Date.now();
     await stack.post(stack.linkUpdate('', { text: '/cancel' }));
-    await waitFor(() => downloadJobs(stack.dataDir).length === 0, 10_000, () => `job children left: ${downloadJobs(stack.dataDir).join('; ')}`, 20);
+    await waitFor(
+      () => downloadJobs(stack.dataDir).length === 0,
+      10_000,
+      () => `job children left: ${downloadJobs(stack.dataDir).join('; ')}`,
+      20,
+    );
     const goneAt = Date.now();
 
-    const error = await stack.client.workflow.getHandle(idOf(update)).result().catch((reason: unknown) => reason);
+    const error = await stack.client.workflow
+      .getHandle(idOf(update))
+      .result()
+      .catch((reason: unknown) => reason);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.name).toBe('CancelledFailure');
     // The cancel reaches the download with its next heartbeat (the worker flushes them at least
@@ -103,7 +120,11 @@ describe('a /cancel during a download', () => {
     // Nothing of the request is left: no job child, no tool working in the request dirs, no dir.
     expect(downloadJobs(stack.dataDir)).toEqual([]);
     expect(processesMentioning(`${stack.dataDir}/downloads/`)).toEqual([]);
-    await waitFor(async () => (await requestDirsOf(stack.dataDir)).length === 0, 1_000, () => 'the request dir to be removed');
+    await waitFor(
+      async () => (await requestDirsOf(stack.dataDir)).length === 0,
+      1_000,
+      () => 'the request dir to be removed',
+    );
     // The engine stays, warm, for the next request; it is all that names DATA_DIR now (a job's
     // child carries the engine's command line, whatever `ps -o comm` says of it).
     expect(downloadEngines(stack.dataDir)).toHaveLength(1);
@@ -121,8 +142,12 @@ describe('a job child killed mid-download', () => {
     const engines = downloadEngines(stack.dataDir);
     process.kill(pidOf(jobs[0]!), 'SIGKILL');
 
-    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
-    expect(await downloadAttempts(stack.client, idOf(update))).toEqual([{ attempt: 2, lastFailureType: 'DownloadFailed', lastFailure: expect.stringMatching(/killed \(signal 9\)/) }]);
+    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
+    expect(await downloadAttempts(stack.client, idOf(update))).toEqual([
+      { attempt: 2, lastFailureType: 'DownloadFailed', lastFailure: expect.stringMatching(/killed \(signal 9\)/) },
+    ]);
     const sent = stack.emulator.calls.filter((call) => MEDIA_METHODS.includes(call.method) && !call.failed);
     expect(sent.map((call) => call.method)).toEqual(['sendVideo']);
     expect(sent[0]!.files[0]!.sha256).toBe(await sha256(stack.fixtures.video));
@@ -137,14 +162,18 @@ describe('eight requests at once', () => {
     // About 6 s each: all eight are downloading at the same time.
     clips.forEach((clip, i) => clipServer.throttle(path.basename(clip), Math.ceil(sizes[i]! / 6)));
     const chats = clips.map((_, i) => 8_101 + i);
-    const updates = clips.map((clip, i) => stack.linkUpdate(`${clipServer.url(path.basename(clip))}?chat=${chats[i]}`, { chatId: chats[i] }));
+    const updates = clips.map((clip, i) =>
+      stack.linkUpdate(`${clipServer.url(path.basename(clip))}?chat=${chats[i]}`, { chatId: chats[i] }),
+    );
 
     let mostJobs = 0;
     const watching = setInterval(() => (mostJobs = Math.max(mostJobs, downloadJobs(stack.dataDir).length)), 100);
     try {
       const responses = await Promise.all(updates.map((update) => stack.post(update)));
       expect(responses.map((response) => response.statusCode)).toEqual(updates.map(() => 200));
-      const results = await Promise.all(updates.map((update) => stack.client.workflow.getHandle(idOf(update)).result()));
+      const results = await Promise.all(
+        updates.map((update) => stack.client.workflow.getHandle(idOf(update)).result()),
+      );
       expect(results.map((result) => result.outcome)).toEqual(updates.map(() => 'delivered'));
     } finally {
       clearInterval(watching);
@@ -171,12 +200,18 @@ describe('progress of a slowly served file', () => {
     const seen: Array<{ text: string; messageId: unknown; jobRunning: boolean }> = [];
     const watching = setInterval(() => {
       for (const call of stack.emulator.callsTo('editMessageText').slice(seen.length)) {
-        seen.push({ text: String(call.params.text), messageId: call.params.message_id, jobRunning: downloadJobs(stack.dataDir).length > 0 });
+        seen.push({
+          text: String(call.params.text),
+          messageId: call.params.message_id,
+          jobRunning: downloadJobs(stack.dataDir).length > 0,
+        });
       }
     }, 50);
     try {
       await stack.post(update);
-      await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+      await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({
+        outcome: 'delivered',
+      });
     } finally {
       clearInterval(watching);
     }
@@ -188,10 +223,18 @@ describe('progress of a slowly served file', () => {
     expect(percents[0]).toBeLessThan(100);
     expect(new Set(percents).size).toBe(percents.length);
     // They edit the request's status message: the "⏳" sent in reply to the link.
-    const ack = stack.emulator.callsTo('sendMessage').find((call) => (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id === update.message!.message_id);
+    const ack = stack.emulator
+      .callsTo('sendMessage')
+      .find(
+        (call) =>
+          (call.params.reply_parameters as { message_id?: number } | undefined)?.message_id ===
+          update.message!.message_id,
+      );
     const status = (ack?.response as { result?: { message_id?: number } } | undefined)?.result?.message_id;
     expect(status).toBeDefined();
     expect(live.every((edit) => edit.messageId === status)).toBe(true);
-    expect(stack.emulator.callsTo('sendVideo').filter((call) => !call.failed && call.params.chat_id === CHAT_ID)).toHaveLength(1);
+    expect(
+      stack.emulator.callsTo('sendVideo').filter((call) => !call.failed && call.params.chat_id === CHAT_ID),
+    ).toHaveLength(1);
   });
 });

@@ -49,7 +49,9 @@ describe('the webhook refuses what is not from Telegram', () => {
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await stack.post(update, {})).statusCode).toBe(401);
     expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': 'wrong' })).statusCode).toBe(401);
-    expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': `${WEBHOOK_SECRET}x` })).statusCode).toBe(401);
+    expect((await stack.post(update, { 'x-telegram-bot-api-secret-token': `${WEBHOOK_SECRET}x` })).statusCode).toBe(
+      401,
+    );
     expect(await workflowExists(stack.client, idOf(update))).toBe(false);
   });
 
@@ -60,7 +62,9 @@ describe('the webhook refuses what is not from Telegram', () => {
   });
 
   it('answers 413 to an oversized body without handling it', async () => {
-    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { text: `${stack.mediaUrl('clip.mp4')} ${'x'.repeat(1_100_000)}` });
+    const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), {
+      text: `${stack.mediaUrl('clip.mp4')} ${'x'.repeat(1_100_000)}`,
+    });
     expect((await stack.post(update)).statusCode).toBe(413);
     expect(await workflowExists(stack.client, idOf(update))).toBe(false);
   });
@@ -78,13 +82,22 @@ describe('updates the bot does not handle', () => {
       { update_id: 5, message: { ...message, from: { id: 9, is_bot: true, first_name: 'bot' } } },
     ];
     const levels: number[] = [];
-    const logger = createLogger('trace', 'test', new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) levels.push((JSON.parse(line) as { level: number }).level);
-        done();
-      },
-    }));
-    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, stack.client, logger, EMULATOR_BOT_USERNAME), logger });
+    const logger = createLogger(
+      'trace',
+      'test',
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+            levels.push((JSON.parse(line) as { level: number }).level);
+          done();
+        },
+      }),
+    );
+    const app = buildApp({
+      webhookSecret: WEBHOOK_SECRET,
+      handleUpdate: createUpdateHandler(stack.config, stack.client, logger, EMULATOR_BOT_USERNAME),
+      logger,
+    });
     // Any workflow, of any type or id (a channel post's would name the channel), started from now on.
     const startedSince = `StartTime >= '${new Date(Date.now() - 1_000).toISOString()}'`;
     try {
@@ -114,7 +127,9 @@ describe('commands', () => {
   it('answers /start with the usage text, through a workflow', async () => {
     const update = stack.linkUpdate('', { text: '/start' });
     expect((await stack.post(update)).statusCode).toBe(200);
-    await stack.client.workflow.getHandle(replyWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id })).result();
+    await stack.client.workflow
+      .getHandle(replyWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id }))
+      .result();
     expect(stack.emulator.callsTo('sendMessage')[0]?.params).toMatchObject({ chat_id: CHAT_ID, text: HELP_TEXT });
   });
 });
@@ -125,7 +140,11 @@ describe('when Temporal cannot be reached', () => {
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: 500 });
     const client = new Client({ connection });
     const logger = createLogger('silent');
-    const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(stack.config, client, logger, EMULATOR_BOT_USERNAME), logger });
+    const app = buildApp({
+      webhookSecret: WEBHOOK_SECRET,
+      handleUpdate: createUpdateHandler(stack.config, client, logger, EMULATOR_BOT_USERNAME),
+      logger,
+    });
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'));
     expect((await postTo(app, update)).statusCode).toBe(503);
     await app.close();
@@ -147,7 +166,9 @@ describe('over a real HTTP port', () => {
       body: JSON.stringify(update),
     });
     expect(response.status).toBe(200);
-    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
   });
 });
 
@@ -164,8 +185,13 @@ describe('long polling', () => {
     });
     try {
       // The next poll carries the offset past the update: sent only once its workflow started.
-      await stack.emulator.waitFor((call) => call.method === 'getUpdates' && Number(call.params.offset) === update.update_id + 1, 10_000);
-      await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({ outcome: 'delivered' });
+      await stack.emulator.waitFor(
+        (call) => call.method === 'getUpdates' && Number(call.params.offset) === update.update_id + 1,
+        10_000,
+      );
+      await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({
+        outcome: 'delivered',
+      });
       expect(stack.emulator.callsTo('sendAudio')).toHaveLength(1);
     } finally {
       stopping.abort();

@@ -11,7 +11,14 @@ import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmula
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { deliveriesByRequest, MEDIA_METHODS } from './support/deliveries.js';
 import { startFaultyBotApi, type FaultyBotApi } from './support/faultyBotApi.js';
-import { linkUpdate, startEmbeddedTemporal, startFaultStack, waitUntil, type EmbeddedTemporal, type FaultStack } from './support/faultStack.js';
+import {
+  linkUpdate,
+  startEmbeddedTemporal,
+  startFaultStack,
+  waitUntil,
+  type EmbeddedTemporal,
+  type FaultStack,
+} from './support/faultStack.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from './support/throttledMediaServer.js';
 
 const WINDOW_SECONDS = Number(process.env.FAULT_WINDOW_SECONDS ?? 20);
@@ -50,15 +57,21 @@ afterAll(async () => {
 
 it(`30 % of Bot API calls fail for ${WINDOW_SECONDS} s: every request is delivered, duplicates only from lost answers`, async () => {
   proxy.startWindow(WINDOW_SECONDS * 1000);
-  const updates = Array.from({ length: REQUESTS }, (_, i) => linkUpdate(media.uniqueUrl('clip.mp4'), CHATS[i % CHATS.length]!));
-  const spacingMs = ((WINDOW_SECONDS * 1000) * 0.75) / REQUESTS;
+  const updates = Array.from({ length: REQUESTS }, (_, i) =>
+    linkUpdate(media.uniqueUrl('clip.mp4'), CHATS[i % CHATS.length]!),
+  );
+  const spacingMs = (WINDOW_SECONDS * 1000 * 0.75) / REQUESTS;
   for (const update of updates) {
     expect(await stack.post(update)).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, spacingMs));
   }
-  const ids = updates.map((update) => mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id }));
+  const ids = updates.map((update) =>
+    mediaRequestWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id }),
+  );
   const results = await Promise.allSettled(ids.map((id) => stack.client.workflow.getHandle(id).result()));
-  const failed = results.flatMap((result, i) => (result.status === 'rejected' ? [`${ids[i]}: ${String(result.reason?.cause?.message ?? result.reason)}`] : []));
+  const failed = results.flatMap((result, i) =>
+    result.status === 'rejected' ? [`${ids[i]}: ${String(result.reason?.cause?.message ?? result.reason)}`] : [],
+  );
   const faults = proxy.calls.filter((call) => call.fate !== 'pass');
   const inWindow = proxy.calls.filter((call) => call.at < proxy.windowEndsAt()).length;
   const summary =
@@ -67,7 +80,11 @@ it(`30 % of Bot API calls fail for ${WINDOW_SECONDS} s: every request is deliver
   expect({ failed, summary }).toEqual({ failed: [], summary });
 
   const keys = updates.map((update) => `${update.message!.chat.id}:${update.message!.message_id}`);
-  await waitUntil(() => keys.every((key) => deliveriesByRequest(emulator).has(key)), 10_000, () => 'deliveries');
+  await waitUntil(
+    () => keys.every((key) => deliveriesByRequest(emulator).has(key)),
+    10_000,
+    () => 'deliveries',
+  );
   const deliveries = deliveriesByRequest(emulator);
   const lostSends = new Map<string, number>();
   for (const call of proxy.calls) {
@@ -76,12 +93,17 @@ it(`30 % of Bot API calls fail for ${WINDOW_SECONDS} s: every request is deliver
     }
   }
   // Each request: one delivery, plus one for every successful send whose answer was lost.
-  for (const key of keys) expect({ key, deliveries: deliveries.get(key) }).toEqual({ key, deliveries: 1 + (lostSends.get(key) ?? 0) });
+  for (const key of keys)
+    expect({ key, deliveries: deliveries.get(key) }).toEqual({ key, deliveries: 1 + (lostSends.get(key) ?? 0) });
   const duplicates = [...deliveries.values()].reduce((sum, count) => sum + count - 1, 0);
 
   // The "⏳" status: a lost answer to it leaves a copy the workflow does not know about.
-  const lostAcks = proxy.calls.filter((call) => call.fate === 'lost' && call.upstreamStatus === 200 && call.method === 'sendMessage').length;
-  const strayStatus = CHATS.flatMap((chat) => emulator.messagesIn(chat)).filter((message) => message.text === ACKNOWLEDGED).length;
+  const lostAcks = proxy.calls.filter(
+    (call) => call.fate === 'lost' && call.upstreamStatus === 200 && call.method === 'sendMessage',
+  ).length;
+  const strayStatus = CHATS.flatMap((chat) => emulator.messagesIn(chat)).filter(
+    (message) => message.text === ACKNOWLEDGED,
+  ).length;
   process.stdout.write(
     `[fault: Bot API 30 % failures for ${WINDOW_SECONDS} s] ${summary}; all ${REQUESTS} requests delivered; ` +
       `duplicate media messages: ${duplicates} (lost answers after a successful send: ${[...lostSends.values()].reduce((a, b) => a + b, 0)}); ` +

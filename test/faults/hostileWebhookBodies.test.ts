@@ -77,7 +77,10 @@ afterAll(async () => {
 it(`${BODIES} hostile webhook bodies: no 5xx, the server stays up, memory returns to baseline`, async () => {
   const random = seededRandom(SEED);
   const bodies: HostileBody[] = Array.from({ length: BODIES }, (_, n) => hostileBody(random, n));
-  const poster = createPoster(`http://127.0.0.1:${port}`, { maxSockets: CONCURRENCY, headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET } });
+  const poster = createPoster(`http://127.0.0.1:${port}`, {
+    maxSockets: CONCURRENCY,
+    headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+  });
   const statuses = new Map<string, Map<number, number>>();
   const connectionErrors: string[] = [];
   const send = async (i: number) => {
@@ -85,7 +88,8 @@ it(`${BODIES} hostile webhook bodies: no 5xx, the server stays up, memory return
     let result = await poster.post(WEBHOOK_PATH, body, headers);
     // Over the body limit the server answers 413 and closes without reading the rest; a sender
     // still writing sees EPIPE/ECONNRESET instead of the answer. That is the refusal, not a failure.
-    if (result.error && Buffer.byteLength(body) > WEBHOOK_BODY_LIMIT && /EPIPE|ECONNRESET/.test(result.error)) result = { status: 413, ms: result.ms };
+    if (result.error && Buffer.byteLength(body) > WEBHOOK_BODY_LIMIT && /EPIPE|ECONNRESET/.test(result.error))
+      result = { status: 413, ms: result.ms };
     if (result.error) connectionErrors.push(`${kind}: ${result.error} (${Buffer.byteLength(body)} bytes)`);
     const byStatus = statuses.get(kind) ?? new Map<number, number>();
     byStatus.set(result.status, (byStatus.get(result.status) ?? 0) + 1);
@@ -102,7 +106,9 @@ it(`${BODIES} hostile webhook bodies: no 5xx, the server stays up, memory return
   poster.close();
 
   const table = Object.fromEntries([...statuses].map(([kind, byStatus]) => [kind, Object.fromEntries(byStatus)]));
-  const serverErrors = [...statuses.values()].flatMap((byStatus) => [...byStatus].filter(([status]) => status >= 500 || status === 0));
+  const serverErrors = [...statuses.values()].flatMap((byStatus) =>
+    [...byStatus].filter(([status]) => status >= 500 || status === 0),
+  );
   expect({ serverErrors, connectionErrors, table }).toEqual({ serverErrors: [], connectionErrors: [], table });
   expect(rest.length).toBe(BODIES - WARM_UP);
 

@@ -12,7 +12,14 @@ import { activityFacts, downloadEngines, downloadJobs, processesMentioning } fro
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { deliveriesByRequest, firstDeliveryAt } from './support/deliveries.js';
-import { linkUpdate, startEmbeddedTemporal, startFaultStack, waitUntil, type EmbeddedTemporal, type FaultStack } from './support/faultStack.js';
+import {
+  linkUpdate,
+  startEmbeddedTemporal,
+  startFaultStack,
+  waitUntil,
+  type EmbeddedTemporal,
+  type FaultStack,
+} from './support/faultStack.js';
 import { descendants } from './support/processes.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from './support/throttledMediaServer.js';
 
@@ -100,7 +107,9 @@ it('SIGKILL of a downloads worker mid-download: the survivor takes over, every r
   const recoveredAt = Math.max(...keys.slice(0, 2).map((key) => firstDeliveryAt(emulator, key)!));
   // Every request has a link of its own: the first fetch of one of host A's links after the kill is the retry.
   const pathsOfA = linksOfA.map((link) => new URL(link).pathname);
-  const redownloadAt = media.requests.slice(requestsBeforeKill).find((request) => pathsOfA.includes(request.path))?.startedAt;
+  const redownloadAt = media.requests
+    .slice(requestsBeforeKill)
+    .find((request) => pathsOfA.includes(request.path))?.startedAt;
   // Anything still in flight would show up as a late duplicate: give it a moment.
   await new Promise((resolve) => setTimeout(resolve, 2_000));
 
@@ -118,7 +127,11 @@ it('SIGKILL of a downloads worker mid-download: the survivor takes over, every r
   );
   for (const attempt of attempts) expect(attempt).toBeGreaterThanOrEqual(2);
   // … and the attempt that delivered ran on host B (default worker identity: <pid>@<host>).
-  const facts = await Promise.all(onA.map((update) => activityFacts(stack.client, mediaRequestWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id }))));
+  const facts = await Promise.all(
+    onA.map((update) =>
+      activityFacts(stack.client, mediaRequestWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id })),
+    ),
+  );
   for (const fact of facts) expect(fact.downloads.at(-1)?.identity.startsWith(`${hostB.pid}@`)).toBe(true);
   process.stdout.write(
     `[fault: SIGKILL downloads worker] killed host A with 2 downloads in flight (host B running 1); ` +

@@ -8,7 +8,14 @@
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { deliveriesByRequest } from './support/deliveries.js';
-import { linkUpdate, startEmbeddedTemporal, startFaultStack, waitUntil, type EmbeddedTemporal, type FaultStack } from './support/faultStack.js';
+import {
+  linkUpdate,
+  startEmbeddedTemporal,
+  startFaultStack,
+  waitUntil,
+  type EmbeddedTemporal,
+  type FaultStack,
+} from './support/faultStack.js';
 import type { CliProcess } from './support/processes.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from './support/throttledMediaServer.js';
 
@@ -30,7 +37,11 @@ beforeAll(async () => {
   temporal = await startEmbeddedTemporal();
   emulator = await startBotApiEmulator();
   media = await startThrottledMediaServer(fixtures.dir, { bytesPerSecond: BYTES_PER_SECOND });
-  stack = await startFaultStack({ temporalAddress: temporal.address, apiRoot: emulator.apiRoot, token: emulator.token });
+  stack = await startFaultStack({
+    temporalAddress: temporal.address,
+    apiRoot: emulator.apiRoot,
+    token: emulator.token,
+  });
   worker = await stack.startDownloadsWorker({ concurrency: 6 });
 }, 120_000);
 
@@ -67,7 +78,8 @@ it('a Temporal server restart with 20 requests in flight: all 20 are delivered o
   await waitUntil(
     () => keys.every((key) => (deliveriesByRequest(emulator).get(key) ?? 0) >= 1),
     120_000,
-    () => `delivered ${deliveriesByRequest(emulator).size}/${keys.length}: ${JSON.stringify([...deliveriesByRequest(emulator)])}\nworker:\n${worker.output()}`,
+    () =>
+      `delivered ${deliveriesByRequest(emulator).size}/${keys.length}: ${JSON.stringify([...deliveriesByRequest(emulator)])}\nworker:\n${worker.output()}`,
     250,
   );
   const allDeliveredAt = Date.now();

@@ -10,7 +10,14 @@ import type { AddressInfo } from 'node:net';
 import type { Update } from 'grammy/types';
 import { WEBHOOK_PATH } from '../../src/http/app.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
-import { linkUpdate, startEmbeddedTemporal, startFaultStack, WEBHOOK_SECRET, type EmbeddedTemporal, type FaultStack } from './support/faultStack.js';
+import {
+  linkUpdate,
+  startEmbeddedTemporal,
+  startFaultStack,
+  WEBHOOK_SECRET,
+  type EmbeddedTemporal,
+  type FaultStack,
+} from './support/faultStack.js';
 import { createPoster, runBounded } from './support/httpClient.js';
 import { seededRandom } from './support/faultyBotApi.js';
 
@@ -29,7 +36,12 @@ beforeAll(async () => {
   // One at a time, each assigned as it comes up: afterAll closes whatever started if a later start fails.
   temporal = await startEmbeddedTemporal();
   emulator = await startBotApiEmulator();
-  stack = await startFaultStack({ temporalAddress: temporal.address, apiRoot: emulator.apiRoot, token: emulator.token, telegramWorker: false });
+  stack = await startFaultStack({
+    temporalAddress: temporal.address,
+    apiRoot: emulator.apiRoot,
+    token: emulator.token,
+    telegramWorker: false,
+  });
   await stack.app.listen({ host: '127.0.0.1', port: 0 });
   baseUrl = `http://127.0.0.1:${(stack.app.server.address() as AddressInfo).port}`;
 }, 120_000);
@@ -55,7 +67,12 @@ function deliveries(random: () => number): { bodies: string[]; distinct: number 
       bodies.push(originals[from + Math.floor(random() * (originals.length - from))]!);
     } else {
       const chatId = 800_000 + Math.floor(random() * 500);
-      const update: Update = linkUpdate(`https://media.example/v/${originals.length}.mp4`, chatId, 10_000 + originals.length, 500_000 + originals.length);
+      const update: Update = linkUpdate(
+        `https://media.example/v/${originals.length}.mp4`,
+        chatId,
+        10_000 + originals.length,
+        500_000 + originals.length,
+      );
       const body = JSON.stringify(update);
       originals.push(body);
       bodies.push(body);
@@ -67,7 +84,10 @@ function deliveries(random: () => number): { bodies: string[]; distinct: number 
 it(`${POSTS} webhook posts with 30 % redeliveries, ${CONCURRENCY} at a time: one workflow per distinct update`, async () => {
   const { bodies, distinct } = deliveries(seededRandom(42));
   expect(bodies.length - distinct).toBe(Math.round(POSTS * REDELIVERED_SHARE));
-  const poster = createPoster(baseUrl, { maxSockets: CONCURRENCY, headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET } });
+  const poster = createPoster(baseUrl, {
+    maxSockets: CONCURRENCY,
+    headers: { 'x-telegram-bot-api-secret-token': WEBHOOK_SECRET },
+  });
   const started = performance.now();
   const results = await runBounded(bodies.length, CONCURRENCY, (i) => poster.post(WEBHOOK_PATH, bodies[i]!));
   const seconds = (performance.now() - started) / 1000;
@@ -93,7 +113,7 @@ it(`${POSTS} webhook posts with 30 % redeliveries, ${CONCURRENCY} at a time: one
   const query = 'WorkflowType = "MediaRequestWorkflow"';
   let count = -1;
   const deadline = Date.now() + 60_000;
-  for (let stable = 0; stable < 3 && Date.now() < deadline; ) {
+  for (let stable = 0; stable < 3 && Date.now() < deadline;) {
     const next = (await stack.client.workflow.count(query)).count;
     stable = next === count && next >= distinct ? stable + 1 : 0;
     count = next;

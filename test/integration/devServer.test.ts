@@ -25,7 +25,14 @@ it('a taken Web UI port: the start-up error names the port and the bind failure,
   try {
     const uiPort = (blocker.address() as net.AddressInfo).port;
     const port = await freePort();
-    const start = startDevServer({ temporalPath: resolveTools().temporal, dataDir, port, uiPort, namespace: 'default', logger: createLogger('silent', 'test') });
+    const start = startDevServer({
+      temporalPath: resolveTools().temporal,
+      dataDir,
+      port,
+      uiPort,
+      namespace: 'default',
+      logger: createLogger('silent', 'test'),
+    });
     const error = await start.then(
       () => undefined,
       (failure: unknown) => failure,

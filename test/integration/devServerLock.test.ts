@@ -13,7 +13,14 @@ import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { currentProcess, processInfo, type ProcessRecord } from '../../activities/adapters/processInfo.js';
 import { createLogger } from '../../src/logger.js';
-import { acquireDataDirLock, DataDirInUseError, LOCK_FILE, parseLockRecord, type LockRecord, type ServerRecord } from '../../src/temporal/devServerLock.js';
+import {
+  acquireDataDirLock,
+  DataDirInUseError,
+  LOCK_FILE,
+  parseLockRecord,
+  type LockRecord,
+  type ServerRecord,
+} from '../../src/temporal/devServerLock.js';
 import { resolveTools } from '../../src/tools.js';
 import { freePort } from '../faults/support/processes.js';
 import { waitFor } from '../e2e/support/operations.js';
@@ -27,7 +34,8 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of started.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of started.splice(0))
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await rm(dataDir, { recursive: true, force: true });
 });
 
@@ -55,14 +63,35 @@ async function realServer(): Promise<{ child: ChildProcess; record: ServerRecord
   const binary = resolveTools().temporal;
   const dbFile = path.join(dataDir, 'temporal.sqlite');
   const child = track(
-    spawn(binary, ['server', 'start-dev', '--db-filename', dbFile, '--ip', '127.0.0.1', '--port', String(port), '--ui-port', String(uiPort), '--log-level', 'error'], {
-      detached: true,
-      stdio: 'ignore',
-    }),
+    spawn(
+      binary,
+      [
+        'server',
+        'start-dev',
+        '--db-filename',
+        dbFile,
+        '--ip',
+        '127.0.0.1',
+        '--port',
+        String(port),
+        '--ui-port',
+        String(uiPort),
+        '--log-level',
+        'error',
+      ],
+      {
+        detached: true,
+        stdio: 'ignore',
+      },
+    ),
   );
   const exit = once(child, 'exit');
   await waitFor(
-    () => Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 500 }).then((c) => c.close().then(() => true), () => false),
+    () =>
+      Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 500 }).then(
+        (c) => c.close().then(() => true),
+        () => false,
+      ),
     30_000,
     () => 'the server did not come up',
   );
@@ -99,7 +128,13 @@ it('a leftover server that does not stop on SIGTERM (stopped: SIGSTOP) is killed
 it('a recorded server pid now held by another program is not signalled; the stale lock is taken over', async () => {
   // Same pid and start time as recorded (the worst case of reuse), but not our binary on our file.
   const other = track(spawn('sleep', ['300']));
-  const record: ServerRecord = { ...recordOf(other), binary: resolveTools().temporal, dbFile: path.join(dataDir, 'temporal.sqlite'), port: 1, uiPort: 2 };
+  const record: ServerRecord = {
+    ...recordOf(other),
+    binary: resolveTools().temporal,
+    dbFile: path.join(dataDir, 'temporal.sqlite'),
+    port: 1,
+    uiPort: 2,
+  };
   await writeLock({ owner: await goneProcess(), server: record });
   const lock = await acquireDataDirLock(dataDir, logger);
   await new Promise((resolve) => setTimeout(resolve, 300));
@@ -111,11 +146,16 @@ it('a recorded server pid now held by another program is not signalled; the stal
 it('a live owner: refused with its pid and ports; its lock file and its server are left as they are', async () => {
   const server = await realServer();
   const owner = track(spawn('sleep', ['300']));
-  const held: LockRecord = { owner: { ...recordOf(owner), command: '/opt/bot/src/cli/start.ts' }, server: server.record };
+  const held: LockRecord = {
+    owner: { ...recordOf(owner), command: '/opt/bot/src/cli/start.ts' },
+    server: server.record,
+  };
   await writeLock(held);
   const refusal = await acquireDataDirLock(dataDir, logger).catch((error: unknown) => error);
   expect(refusal).toBeInstanceOf(DataDirInUseError);
-  expect((refusal as Error).message).toContain(`pid ${owner.pid} (/opt/bot/src/cli/start.ts); its Temporal dev server (pid ${server.record.pid}) listens on 127.0.0.1:${server.record.port}`);
+  expect((refusal as Error).message).toContain(
+    `pid ${owner.pid} (/opt/bot/src/cli/start.ts); its Temporal dev server (pid ${server.record.pid}) listens on 127.0.0.1:${server.record.port}`,
+  );
   expect(await lockOnDisk()).toEqual(held);
   expect(processInfo(server.record.pid)).toBeDefined();
   expect(server.child.exitCode).toBeNull();
@@ -128,5 +168,9 @@ it('two starts racing for a stale lock file: exactly one takes it, the other is 
   const refused = results.find((result) => result.status === 'rejected') as PromiseRejectedResult;
   expect(refused.reason).toBeInstanceOf(DataDirInUseError);
   expect((await lockOnDisk())?.owner).toMatchObject(currentProcess());
-  await (results.find((result) => result.status === 'fulfilled') as PromiseFulfilledResult<Awaited<ReturnType<typeof acquireDataDirLock>>>).value.release();
+  await (
+    results.find((result) => result.status === 'fulfilled') as PromiseFulfilledResult<
+      Awaited<ReturnType<typeof acquireDataDirLock>>
+    >
+  ).value.release();
 });

@@ -65,7 +65,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await engine.close();
-  await Promise.all([proxy?.close(), media?.close(), new Promise((resolve) => canary?.close(resolve)), new Promise((resolve) => redirector?.close(resolve))]);
+  await Promise.all([
+    proxy?.close(),
+    media?.close(),
+    new Promise((resolve) => canary?.close(resolve)),
+    new Promise((resolve) => redirector?.close(resolve)),
+  ]);
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -84,7 +89,11 @@ async function ytDlp(url: string): Promise<{ outcome: 'downloaded' | 'failed'; e
       outputTemplate: `${escapeOutputTemplate(path.join(out, 'media'))}.%(ext)s`,
     });
     if (downloaded.kind === 'downloaded') return { outcome: 'downloaded', files: await readdir(out) };
-    return { outcome: 'failed', error: downloaded.kind === 'failed' ? downloaded.error.message : downloaded.kind, files: await readdir(out) };
+    return {
+      outcome: 'failed',
+      error: downloaded.kind === 'failed' ? downloaded.error.message : downloaded.kind,
+      files: await readdir(out),
+    };
   } finally {
     job.end();
   }

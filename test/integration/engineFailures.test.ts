@@ -18,7 +18,14 @@ import { WarmEngine, type DownloadReply, type EngineError } from '../../activiti
 import { classifyYtDlpException } from '../../activities/adapters/ytDlpErrors.js';
 import { resolveTools } from '../../src/tools.js';
 import { FailureType } from '../../workflows/failures.js';
-import { closedPort, listen, MINIMAL_PDF, NON_MEDIA_BYTES, startHttpServer, startResetServer } from '../fixtures/yt-dlp/servers.js';
+import {
+  closedPort,
+  listen,
+  MINIMAL_PDF,
+  NON_MEDIA_BYTES,
+  startHttpServer,
+  startResetServer,
+} from '../fixtures/yt-dlp/servers.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { captured, cliVerdict } from '../support/ytDlpFixtures.js';
 
@@ -60,20 +67,78 @@ const FAILURES: Reproduction[] = [
   statusCase('captured-http-429', 429),
   statusCase('captured-http-500', 500),
   statusCase('captured-http-503', 503),
-  statusCase('captured-http-404-color', 404, 'a 404; the engine never colours, the fixture’s ANSI must not change the verdict'),
-  statusCase('captured-http-500-verbose', 500, 'a 500; the engine prints no traceback, the fixture’s must not change the verdict'),
-  { fixture: 'captured-connection-refused', how: 'a port nobody listens on', url: (s) => `${s.closed}/watch`, stage: 'probe' },
-  { fixture: 'captured-urllib-connection-refused', how: 'the same refusal through the engine’s own (requests) handler', url: (s) => `${s.closed}/watch`, stage: 'probe' },
-  { fixture: 'captured-connection-reset', how: 'a TCP reset after the request', url: (s) => `${s.reset}/watch`, stage: 'probe' },
-  { fixture: 'captured-remote-disconnected', how: 'a close without an answer', url: (s) => `${s.http}/hangup`, stage: 'probe' },
-  { fixture: 'captured-read-timeout', how: 'no answer; the engine’s socket timeout (15 s) instead of the capture’s 2 s', url: (s) => `${s.http}/hang`, stage: 'probe' },
-  { fixture: 'captured-urllib-read-timeout', how: 'no answer, through the engine’s own (requests) handler', url: (s) => `${s.http}/hang`, stage: 'probe' },
+  statusCase(
+    'captured-http-404-color',
+    404,
+    'a 404; the engine never colours, the fixture’s ANSI must not change the verdict',
+  ),
+  statusCase(
+    'captured-http-500-verbose',
+    500,
+    'a 500; the engine prints no traceback, the fixture’s must not change the verdict',
+  ),
+  {
+    fixture: 'captured-connection-refused',
+    how: 'a port nobody listens on',
+    url: (s) => `${s.closed}/watch`,
+    stage: 'probe',
+  },
+  {
+    fixture: 'captured-urllib-connection-refused',
+    how: 'the same refusal through the engine’s own (requests) handler',
+    url: (s) => `${s.closed}/watch`,
+    stage: 'probe',
+  },
+  {
+    fixture: 'captured-connection-reset',
+    how: 'a TCP reset after the request',
+    url: (s) => `${s.reset}/watch`,
+    stage: 'probe',
+  },
+  {
+    fixture: 'captured-remote-disconnected',
+    how: 'a close without an answer',
+    url: (s) => `${s.http}/hangup`,
+    stage: 'probe',
+  },
+  {
+    fixture: 'captured-read-timeout',
+    how: 'no answer; the engine’s socket timeout (15 s) instead of the capture’s 2 s',
+    url: (s) => `${s.http}/hang`,
+    stage: 'probe',
+  },
+  {
+    fixture: 'captured-urllib-read-timeout',
+    how: 'no answer, through the engine’s own (requests) handler',
+    url: (s) => `${s.http}/hang`,
+    stage: 'probe',
+  },
   { fixture: 'captured-html-no-media', how: 'a page without media', url: (s) => `${s.http}/page.html`, stage: 'probe' },
-  { fixture: 'captured-truncated-html', how: 'a page cut short', url: (s) => `${s.http}/truncated.html`, stage: 'probe' },
+  {
+    fixture: 'captured-truncated-html',
+    how: 'a page cut short',
+    url: (s) => `${s.http}/truncated.html`,
+    stage: 'probe',
+  },
   { fixture: 'captured-not-a-url', how: 'the same argument', url: () => 'not-a-url', stage: 'probe' },
-  { fixture: 'captured-truncated-mp4', how: 'mp4 cut short on every request (the engine retries 2 times, the command line 10)', url: (s) => `${s.http}/truncated.mp4`, stage: 'download' },
-  { fixture: 'captured-media-403-after-probe', how: '403 to the download after a good probe', url: (s) => `${s.http}/flaky/403/clip.mp4`, stage: 'download' },
-  { fixture: 'captured-media-503-after-probe', how: '503 to the download after a good probe', url: (s) => `${s.http}/flaky/503/clip.mp4`, stage: 'download' },
+  {
+    fixture: 'captured-truncated-mp4',
+    how: 'mp4 cut short on every request (the engine retries 2 times, the command line 10)',
+    url: (s) => `${s.http}/truncated.mp4`,
+    stage: 'download',
+  },
+  {
+    fixture: 'captured-media-403-after-probe',
+    how: '403 to the download after a good probe',
+    url: (s) => `${s.http}/flaky/403/clip.mp4`,
+    stage: 'download',
+  },
+  {
+    fixture: 'captured-media-503-after-probe',
+    how: '503 to the download after a good probe',
+    url: (s) => `${s.http}/flaky/503/clip.mp4`,
+    stage: 'download',
+  },
   {
     fixture: 'captured-format-not-available',
     how: 'the same selector, given to the download of the probe’s info',
@@ -93,9 +158,27 @@ const MAX_FILESIZE: Reproduction = {
 
 /** Non-media files: yt-dlp downloads them (exit 0 on the command line); ffprobe must find no media in them. */
 const NOT_MEDIA: Array<Reproduction & { bytes: Buffer }> = [
-  { fixture: 'captured-octet-stream', how: 'the same bytes', url: (s) => `${s.http}/files/data.bin`, stage: 'download', bytes: NON_MEDIA_BYTES },
-  { fixture: 'captured-octet-stream-no-extension', how: 'the same bytes', url: (s) => `${s.http}/download?id=42`, stage: 'download', bytes: NON_MEDIA_BYTES },
-  { fixture: 'captured-pdf', how: 'the same PDF', url: (s) => `${s.http}/files/report.pdf`, stage: 'download', bytes: MINIMAL_PDF },
+  {
+    fixture: 'captured-octet-stream',
+    how: 'the same bytes',
+    url: (s) => `${s.http}/files/data.bin`,
+    stage: 'download',
+    bytes: NON_MEDIA_BYTES,
+  },
+  {
+    fixture: 'captured-octet-stream-no-extension',
+    how: 'the same bytes',
+    url: (s) => `${s.http}/download?id=42`,
+    stage: 'download',
+    bytes: NON_MEDIA_BYTES,
+  },
+  {
+    fixture: 'captured-pdf',
+    how: 'the same PDF',
+    url: (s) => `${s.http}/files/report.pdf`,
+    stage: 'download',
+    bytes: MINIMAL_PDF,
+  },
 ];
 
 /** Name resolution depends on the machine's resolver (see the fixtures' README): not reproduced here. */
@@ -103,7 +186,9 @@ const RESOLVER_CASES = ['captured-dns-nxdomain', 'captured-dns-temporary-failure
 
 // --- The engine and the runs. ---
 
-type Outcome = { stage: 'probe'; kind: 'failed'; error: EngineError; dir: string } | ({ stage: 'download'; dir: string } & DownloadReply);
+type Outcome =
+  | { stage: 'probe'; kind: 'failed'; error: EngineError; dir: string }
+  | ({ stage: 'download'; dir: string } & DownloadReply);
 
 const tools = resolveTools();
 const engine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime });
@@ -148,7 +233,11 @@ beforeAll(async () => {
   captureServer = startHttpServer(mp4);
   resetServer = startResetServer();
   const origin = (port: number) => `http://127.0.0.1:${port}`;
-  servers = { http: origin(await listen(captureServer)), reset: origin(await listen(resetServer)), closed: origin(await closedPort()) };
+  servers = {
+    http: origin(await listen(captureServer)),
+    reset: origin(await listen(resetServer)),
+    closed: origin(await closedPort()),
+  };
   await engine.start();
   // All at once, as jobs of one engine: the two read timeouts take the engine's 15 s each, the
   // rest well under a second; each test waits for its own.
@@ -175,28 +264,39 @@ describe('the warm engine’s failures, against the captured command line’s', 
     expect(new Set(covered).size).toBe(covered.length);
   });
 
-  it.each(FAILURES)('$fixture ($how): fails at the $stage and is classified as the captured stderr is', async ({ fixture, stage }) => {
-    const outcome = await outcomeOf(fixture);
-    const expected = cliVerdict(fixture).type;
-    if (outcome.kind !== 'failed') throw new Error(`${fixture}: expected a failure, the engine answered ${JSON.stringify(outcome)}`);
-    const context = { fixture, engine: outcome.error };
-    expect({ stage: outcome.stage, type: classifyYtDlpException(outcome.error).type, context }).toEqual({ stage, type: expected, context });
-    // Like the command line, a failure leaves no file behind.
-    expect(await readdir(outcome.dir)).toEqual([]);
-  });
+  it.each(FAILURES)(
+    '$fixture ($how): fails at the $stage and is classified as the captured stderr is',
+    async ({ fixture, stage }) => {
+      const outcome = await outcomeOf(fixture);
+      const expected = cliVerdict(fixture).type;
+      if (outcome.kind !== 'failed')
+        throw new Error(`${fixture}: expected a failure, the engine answered ${JSON.stringify(outcome)}`);
+      const context = { fixture, engine: outcome.error };
+      expect({ stage: outcome.stage, type: classifyYtDlpException(outcome.error).type, context }).toEqual({
+        stage,
+        type: expected,
+        context,
+      });
+      // Like the command line, a failure leaves no file behind.
+      expect(await readdir(outcome.dir)).toEqual([]);
+    },
+  );
 
   // Fails for captured-format-not-available: the engine reports that ExtractorError (raised by
   // process_ie_result, which nothing wraps in report_error) as "ExtractorError: [generic] video: …"
   // instead of the "ERROR: [generic] video: …" line yt-dlp prints (ytdlp_engine.py describe_error).
-  it.each(FAILURES)('$fixture: the reason is a clean line, as the command line’s is (no exception class, no [extractor] tag)', async ({ fixture }) => {
-    const outcome = await outcomeOf(fixture);
-    if (outcome.kind !== 'failed') throw new Error(`${fixture}: expected a failure`);
-    const { reason } = classifyYtDlpException(outcome.error);
-    expect(reason.length).toBeGreaterThan(0);
-    expect(reason).not.toMatch(/^\w*(?:Error|Exception):/);
-    expect(reason).not.toMatch(/\[[\w:]+\] [^\s:]+:/);
-    expect(reason).not.toMatch(/\u001b|\r|\n|caused by|please report/i);
-  });
+  it.each(FAILURES)(
+    '$fixture: the reason is a clean line, as the command line’s is (no exception class, no [extractor] tag)',
+    async ({ fixture }) => {
+      const outcome = await outcomeOf(fixture);
+      if (outcome.kind !== 'failed') throw new Error(`${fixture}: expected a failure`);
+      const { reason } = classifyYtDlpException(outcome.error);
+      expect(reason.length).toBeGreaterThan(0);
+      expect(reason).not.toMatch(/^\w*(?:Error|Exception):/);
+      expect(reason).not.toMatch(/\[[\w:]+\] [^\s:]+:/);
+      expect(reason).not.toMatch(/\u001b|\r|\n|caused by|please report/i);
+    },
+  );
 
   it('captured-max-filesize: answers a typed too-large with the file’s real size, and leaves no file (the command line: FileTooLarge from its stdout)', async () => {
     expect(cliVerdict('captured-max-filesize').type).toBe(FailureType.FileTooLarge);
@@ -206,19 +306,23 @@ describe('the warm engine’s failures, against the captured command line’s', 
     expect(await readdir(outcome.dir)).toEqual([]);
   });
 
-  it.each(NOT_MEDIA)('$fixture: downloads the file as the command line did (same name, same bytes), and ffprobe finds no media in it', async ({ fixture, bytes }) => {
-    const run = captured.cases[fixture]!;
-    expect(run.exitCode).toBe(0);
-    const outcome = await outcomeOf(fixture);
-    if (outcome.kind !== 'downloaded') throw new Error(`${fixture}: expected a download, the engine answered ${JSON.stringify(outcome)}`);
-    expect(await readdir(outcome.dir)).toEqual(run.files.map((file) => file.name));
-    expect(path.basename(outcome.file)).toBe(run.files[0]!.name);
-    const downloaded = await readFile(outcome.file);
-    expect(downloaded.length).toBe(run.files[0]!.sizeBytes);
-    expect(downloaded.equals(bytes)).toBe(true);
-    // What fetchMedia does next: ffprobe sees neither video nor audio in it (it goes as a document).
-    const probed = await probeMedia(tools.ffprobe, outcome.file);
-    expect(probed.kind).toBe('document');
-    expect([probed.videoCodec, probed.audioCodec]).toEqual([undefined, undefined]);
-  });
+  it.each(NOT_MEDIA)(
+    '$fixture: downloads the file as the command line did (same name, same bytes), and ffprobe finds no media in it',
+    async ({ fixture, bytes }) => {
+      const run = captured.cases[fixture]!;
+      expect(run.exitCode).toBe(0);
+      const outcome = await outcomeOf(fixture);
+      if (outcome.kind !== 'downloaded')
+        throw new Error(`${fixture}: expected a download, the engine answered ${JSON.stringify(outcome)}`);
+      expect(await readdir(outcome.dir)).toEqual(run.files.map((file) => file.name));
+      expect(path.basename(outcome.file)).toBe(run.files[0]!.name);
+      const downloaded = await readFile(outcome.file);
+      expect(downloaded.length).toBe(run.files[0]!.sizeBytes);
+      expect(downloaded.equals(bytes)).toBe(true);
+      // What fetchMedia does next: ffprobe sees neither video nor audio in it (it goes as a document).
+      const probed = await probeMedia(tools.ffprobe, outcome.file);
+      expect(probed.kind).toBe('document');
+      expect([probed.videoCodec, probed.audioCodec]).toEqual([undefined, undefined]);
+    },
+  );
 });

@@ -6,7 +6,12 @@ import { chmod, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/
 import os from 'node:os';
 import path from 'node:path';
 import { execa, execaSync } from 'execa';
-import { fetchMedia, type FetchMediaOptions, type FetchMediaOutcome, type FetchProgress } from '../../activities/adapters/fetchMedia.js';
+import {
+  fetchMedia,
+  type FetchMediaOptions,
+  type FetchMediaOutcome,
+  type FetchProgress,
+} from '../../activities/adapters/fetchMedia.js';
 import { WarmEngine } from '../../activities/adapters/warmEngine.js';
 import { resolveTools } from '../../src/tools.js';
 import { FailureType } from '../../workflows/failures.js';
@@ -40,7 +45,10 @@ async function requestDir(): Promise<string> {
   return dir;
 }
 
-async function fetchInto(url: string, overrides: Partial<FetchMediaOptions> = {}): Promise<{ outcome: FetchMediaOutcome; dir: string }> {
+async function fetchInto(
+  url: string,
+  overrides: Partial<FetchMediaOptions> = {},
+): Promise<{ outcome: FetchMediaOutcome; dir: string }> {
   const dir = overrides.dir ?? (await requestDir());
   const outcome = await fetchMedia({
     tools,
@@ -65,7 +73,15 @@ interface Probe {
 }
 
 async function ffprobe(file: string): Promise<Probe> {
-  const { stdout } = await execa(tools.ffprobe, ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
+  const { stdout } = await execa(tools.ffprobe, [
+    '-v',
+    'error',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    file,
+  ]);
   return JSON.parse(stdout) as Probe;
 }
 
@@ -89,7 +105,9 @@ async function processesUsing(dir: string): Promise<string[]> {
 
 function processesUsingNow(dir: string): string[] {
   const result = execaSync('pgrep', ['-a', '-f', dir], { reject: false });
-  return String(result.stdout).split('\n').filter((line) => line.trim() !== '');
+  return String(result.stdout)
+    .split('\n')
+    .filter((line) => line.trim() !== '');
 }
 
 async function expectTelegramThumbnail(file: string | undefined): Promise<void> {
@@ -119,7 +137,14 @@ describe('fetchMedia', () => {
     expect(result.availableItems).toBe(1);
     expect(result.items).toHaveLength(1);
     const item = result.items[0]!;
-    expect(item).toMatchObject({ kind: 'video', mimeType: 'video/mp4', width: 320, height: 180, durationSeconds: 4, sizeBytes: (await stat(fixtures.small)).size });
+    expect(item).toMatchObject({
+      kind: 'video',
+      mimeType: 'video/mp4',
+      width: 320,
+      height: 180,
+      durationSeconds: 4,
+      sizeBytes: (await stat(fixtures.small)).size,
+    });
     expect(item.conversion).toBeUndefined();
     expect(item.fileName).toMatch(/^Two sizes.*\.mp4$/);
     // The large source was tried first and refused by --max-filesize, not downloaded.
@@ -137,7 +162,14 @@ describe('fetchMedia', () => {
   it('transcodes a VP9 WebM into an mp4 with H.264 and AAC that Telegram streams', async () => {
     const { outcome } = await fetchInto(server.url('clip.webm'));
     const item = media(outcome).items[0]!;
-    expect(item).toMatchObject({ kind: 'video', conversion: 'transcoded', mimeType: 'video/mp4', width: 320, height: 240, durationSeconds: 3 });
+    expect(item).toMatchObject({
+      kind: 'video',
+      conversion: 'transcoded',
+      mimeType: 'video/mp4',
+      width: 320,
+      height: 240,
+      durationSeconds: 3,
+    });
     const probe = await ffprobe(item.filePath);
     expect(probe.format.format_name).toContain('mp4');
     expect(probe.streams.map((s) => s.codec_name).sort()).toEqual(['aac', 'h264']);
@@ -153,7 +185,9 @@ describe('fetchMedia', () => {
     expect(probe.format.format_name).toContain('mp4');
     expect(probe.streams.find((s) => s.codec_type === 'video')?.codec_name).toBe('h264');
     // The original is gone: only the converted video and its thumbnail are left.
-    expect((await readdir(dir)).sort()).toEqual([path.basename(item.filePath), path.basename(item.thumbnailPath!)].sort());
+    expect((await readdir(dir)).sort()).toEqual(
+      [path.basename(item.filePath), path.basename(item.thumbnailPath!)].sort(),
+    );
   });
 
   it('sends a WebM as a document when it is longer than what it may transcode', async () => {
@@ -184,10 +218,19 @@ describe('fetchMedia', () => {
   });
 
   it('downloads the first 10 videos of a 12-video gallery in page order and says 12 were offered', async () => {
-    const videos = Array.from({ length: 12 }, (_, i) => `<figure><video src="tiny.mp4?n=${i + 1}" controls></video></figure>`).join('\n');
-    server.page('gallery.html', `<!doctype html><html><head><title>Gallery</title></head><body>${videos}</body></html>`);
+    const videos = Array.from(
+      { length: 12 },
+      (_, i) => `<figure><video src="tiny.mp4?n=${i + 1}" controls></video></figure>`,
+    ).join('\n');
+    server.page(
+      'gallery.html',
+      `<!doctype html><html><head><title>Gallery</title></head><body>${videos}</body></html>`,
+    );
     const progress: FetchProgress[] = [];
-    const { outcome } = await fetchInto(server.url('gallery.html'), { playlistCap: 10, onProgress: (p) => progress.push(p) });
+    const { outcome } = await fetchInto(server.url('gallery.html'), {
+      playlistCap: 10,
+      onProgress: (p) => progress.push(p),
+    });
     const result = media(outcome);
     expect(result.playlist).toBe(true);
     expect(result.availableItems).toBe(12);
@@ -204,7 +247,10 @@ describe('fetchMedia', () => {
 
   it('skips gallery items that fail or that the egress check refuses, and says which', async () => {
     const sources = ['tiny.mp4?n=1', 'missing.mp4', 'http://10.255.255.1/private.mp4', 'tiny.mp4?n=4'];
-    server.page('mixed-gallery.html', `<!doctype html><html><head><title>Mixed</title></head><body>${sources.map((src) => `<video src="${src}"></video>`).join('')}</body></html>`);
+    server.page(
+      'mixed-gallery.html',
+      `<!doctype html><html><head><title>Mixed</title></head><body>${sources.map((src) => `<video src="${src}"></video>`).join('')}</body></html>`,
+    );
     const checked: string[] = [];
     const { outcome } = await fetchInto(server.url('mixed-gallery.html'), {
       isAllowedUrl: (url) => {
@@ -226,7 +272,12 @@ describe('fetchMedia', () => {
     server.page('two-sizes.html', twoSizesPage);
     const { outcome } = await fetchInto(server.url('two-sizes.html'), { mode: 'document' });
     const item = media(outcome).items[0]!;
-    expect(item).toMatchObject({ kind: 'document', height: 360, sizeBytes: (await stat(fixtures.big)).size, mimeType: 'video/mp4' });
+    expect(item).toMatchObject({
+      kind: 'document',
+      height: 360,
+      sizeBytes: (await stat(fixtures.big)).size,
+      mimeType: 'video/mp4',
+    });
     expect(item.conversion).toBeUndefined();
   });
 
@@ -241,7 +292,9 @@ describe('fetchMedia', () => {
   it('gives yt-dlp a private copy of the cookies file and leaves the original untouched', async () => {
     const secrets = await requestDir();
     const original = path.join(secrets, 'cookies.txt');
-    await writeFile(original, '# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tsecret-value\n', { mode: 0o600 });
+    await writeFile(original, '# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tsecret-value\n', {
+      mode: 0o600,
+    });
     const before = await stat(original);
     const dir = await requestDir();
     let copyMode: number | undefined;
@@ -259,7 +312,9 @@ describe('fetchMedia', () => {
     expect(server.headersFor('small.mp4')?.cookie).toBe('session=secret-value');
     const after = await stat(original);
     expect(after.mtimeMs).toBe(before.mtimeMs);
-    expect(await readFile(original, 'utf8')).toBe('# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tsecret-value\n');
+    expect(await readFile(original, 'utf8')).toBe(
+      '# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tsecret-value\n',
+    );
     expect(copyMode).toBe(0o600);
     // The copy (yt-dlp rewrote it) and the info JSONs (which carry cookies) are gone.
     expect((await readdir(dir)).filter((name) => name.includes('cookies') || name.endsWith('.json'))).toEqual([]);

@@ -7,7 +7,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { extractAudio, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from '../../activities/adapters/ffmpeg.js';
+import {
+  extractAudio,
+  makeThumbnail,
+  remuxToMp4,
+  transcodeToMp4,
+  type FfmpegContext,
+} from '../../activities/adapters/ffmpeg.js';
 import { Semaphore } from '../../activities/adapters/semaphore.js';
 import { resolveTools } from '../../src/tools.js';
 import { createFfmpegSpy, neverOverlapped, sampleFfmpegProcesses, type FfmpegSpy } from '../support/ffmpegSpy.js';
@@ -23,11 +29,33 @@ beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'ffmpeg-concurrency-'));
   spy = await createFfmpegSpy(dir);
   const { ffmpeg } = resolveTools();
-  const source = ['-f', 'lavfi', '-i', 'testsrc=duration=6:size=640x360:rate=25', '-f', 'lavfi', '-i', 'sine=duration=6', '-shortest'];
+  const source = [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=6:size=640x360:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=duration=6',
+    '-shortest',
+  ];
   mpeg4 = path.join(dir, 'source-mpeg4.mkv');
   h264 = path.join(dir, 'source-h264.mkv');
   await execa(ffmpeg, ['-loglevel', 'error', '-y', ...source, '-c:v', 'mpeg4', '-q:v', '5', '-c:a', 'aac', mpeg4]);
-  await execa(ffmpeg, ['-loglevel', 'error', '-y', ...source, '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', h264]);
+  await execa(ffmpeg, [
+    '-loglevel',
+    'error',
+    '-y',
+    ...source,
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-c:a',
+    'aac',
+    h264,
+  ]);
 });
 
 afterAll(async () => {
@@ -53,7 +81,10 @@ describe('conversions with FFMPEG_CONCURRENCY=1', () => {
       transcodeToMp4(ctx('a'), mpeg4, out('a.telegram.mp4'), { maxFileBytes: 50_000_000, durationSeconds: 6 }),
       transcodeToMp4(ctx('b'), mpeg4, out('b.telegram.mp4'), { maxFileBytes: 50_000_000, durationSeconds: 6 }),
       remuxToMp4(ctx('c'), h264, out('c.telegram.mp4'), 'aac'),
-      extractAudio(ctx('d'), mpeg4, out('d.audio.m4a'), { target: { ext: 'm4a', reencode: false }, maxFileBytes: 50_000_000 }),
+      extractAudio(ctx('d'), mpeg4, out('d.audio.m4a'), {
+        target: { ext: 'm4a', reencode: false },
+        maxFileBytes: 50_000_000,
+      }),
     ]);
     const most = await sampler.stop();
 

@@ -15,7 +15,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createRequestDir, downloadsRoot, ownersRoot, removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
+import {
+  createRequestDir,
+  downloadsRoot,
+  ownersRoot,
+  removeRequestDir,
+  sweepStaleRequestDirs,
+} from '../../activities/adapters/requestDirs.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { createHostActivities } from '../../activities/hostActivities.js';
 import type { DownloadedFile, SentMedia } from '../../workflows/types.js';
@@ -122,7 +128,9 @@ describe('sweepStaleRequestDirs', () => {
     const live = await requestDirFromAnotherProcess('stay');
     try {
       await dead.exited;
-      expect((await readdir(ownersRoot(dataDir))).sort()).toEqual([path.basename(dead.dir), path.basename(live.dir)].sort());
+      expect((await readdir(ownersRoot(dataDir))).sort()).toEqual(
+        [path.basename(dead.dir), path.basename(live.dir)].sort(),
+      );
       const removed = await sweepStaleRequestDirs(dataDir, 60 * 60 * 1000);
       expect(removed).toEqual([dead.dir]);
       expect(existsSync(live.dir)).toBe(true);
@@ -138,12 +146,22 @@ describe('sweepStaleRequestDirs', () => {
   });
 });
 
-async function requestDirFromAnotherProcess(then: 'exit' | 'stay'): Promise<{ dir: string; process: ChildProcess; exited: Promise<unknown> }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/integration/support/requestDirOwner.ts', dataDir, then], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+async function requestDirFromAnotherProcess(
+  then: 'exit' | 'stay',
+): Promise<{ dir: string; process: ChildProcess; exited: Promise<unknown> }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'test/integration/support/requestDirOwner.ts', dataDir, then],
+    { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const exited = once(child, 'exit');
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  await waitFor(() => output.includes('\n'), 30_000, () => `the owner process printed ${JSON.stringify(output)}`);
+  await waitFor(
+    () => output.includes('\n'),
+    30_000,
+    () => `the owner process printed ${JSON.stringify(output)}`,
+  );
   return { dir: output.trim(), process: child, exited };
 }
 
@@ -167,18 +185,36 @@ describe('host activities given paths outside the request dirs', () => {
 
   it('cleanup refuses a dir that climbs out with "../"', async () => {
     await createRequestDir(dataDir);
-    await expect(new MockActivityEnvironment().run(activities().cleanup, { dir: path.join(downloadsRoot(dataDir), '..', '..', 'victim') })).rejects.toThrow(
-      /refusing to remove/,
-    );
+    await expect(
+      new MockActivityEnvironment().run(activities().cleanup, {
+        dir: path.join(downloadsRoot(dataDir), '..', '..', 'victim'),
+      }),
+    ).rejects.toThrow(/refusing to remove/);
   });
 
   // Tried: the media file outside, and (with the media file in a real request dir) the thumbnail
   // outside: each would upload a file of the host to the chat. Refused before any Bot API call.
   it.each([
     ['the file', (dir: string) => file({ path: path.join(victim, 'precious.txt') }), undefined],
-    ['the file, via "../"', (dir: string) => file({ path: path.join(dir, '..', '..', '..', 'victim', 'precious.txt') }), undefined],
-    ['the thumbnail', (dir: string) => file({ path: path.join(dir, 'item-1.bin'), thumbnailPath: path.join(victim, 'precious.txt') }), 'item-1.bin'],
-    ['the thumbnail, via "../"', (dir: string) => file({ path: path.join(dir, 'item-1.bin'), thumbnailPath: path.join(dir, '..', '..', '..', 'victim', 'precious.txt') }), 'item-1.bin'],
+    [
+      'the file, via "../"',
+      (dir: string) => file({ path: path.join(dir, '..', '..', '..', 'victim', 'precious.txt') }),
+      undefined,
+    ],
+    [
+      'the thumbnail',
+      (dir: string) => file({ path: path.join(dir, 'item-1.bin'), thumbnailPath: path.join(victim, 'precious.txt') }),
+      'item-1.bin',
+    ],
+    [
+      'the thumbnail, via "../"',
+      (dir: string) =>
+        file({
+          path: path.join(dir, 'item-1.bin'),
+          thumbnailPath: path.join(dir, '..', '..', '..', 'victim', 'precious.txt'),
+        }),
+      'item-1.bin',
+    ],
   ])('sendMedia refuses %s outside a request dir and sends nothing', async (_what, make, inDir) => {
     const dir = await createRequestDir(dataDir);
     if (inDir) await writeFile(path.join(dir, inDir), 'content');
@@ -201,6 +237,9 @@ describe('host activities given paths outside the request dirs', () => {
       album: false,
     });
     expect(sent.messageIds).toHaveLength(1);
-    expect(emulator.callsTo('sendDocument')[0]?.files.map((part) => part.fileName)).toEqual(['media.bin', 'thumbnail.jpg']);
+    expect(emulator.callsTo('sendDocument')[0]?.files.map((part) => part.fileName)).toEqual([
+      'media.bin',
+      'thumbnail.jpg',
+    ]);
   });
 });

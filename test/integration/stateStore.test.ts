@@ -34,14 +34,19 @@ const claim = (store: StateStore, key: string, holder: string) =>
 
 const acquire = (store: StateStore, holder: string) =>
   store.update<QuotaState, QuotaDecision>('user_quota', 'user-quota-1', (current, now) => {
-    const { decision, state } = decideQuota(current ?? emptyQuotaState(), { holder, links: 1, limits: { concurrentRequests: 1, requestsPerHour: 100 } }, now);
+    const { decision, state } = decideQuota(
+      current ?? emptyQuotaState(),
+      { holder, links: 1, limits: { concurrentRequests: 1, requestsPerHour: 100 } },
+      now,
+    );
     return { next: { value: state }, result: decision };
   });
 
 /** Per key, the answers the holders got. */
 function byKey(answers: Array<Record<string, string>>): Map<string, string[]> {
   const out = new Map<string, string[]>();
-  for (const answer of answers) for (const [key, status] of Object.entries(answer)) out.set(key, [...(out.get(key) ?? []), status]);
+  for (const answer of answers)
+    for (const [key, status] of Object.entries(answer)) out.set(key, [...(out.get(key) ?? []), status]);
   return out;
 }
 
@@ -49,20 +54,34 @@ describe('the SQLite store', () => {
   it('gives each cache lease to one of four processes claiming the same 40 entries at once', async () => {
     // Tried: four `node` processes on one DATA_DIR/state.sqlite, each claiming every entry once.
     const runs = await Promise.all(
-      ['a', 'b', 'c', 'd'].map((holder) => execa(process.execPath, ['--import', 'tsx', 'test/support/storeClaimer.ts', dir, holder, '40'], { cwd: PROJECT_ROOT })),
+      ['a', 'b', 'c', 'd'].map((holder) =>
+        execa(process.execPath, ['--import', 'tsx', 'test/support/storeClaimer.ts', dir, holder, '40'], {
+          cwd: PROJECT_ROOT,
+        }),
+      ),
     );
     const answers = byKey(runs.map((run) => JSON.parse(run.stdout) as Record<string, string>));
     expect(answers.size).toBe(40);
-    for (const [key, statuses] of answers) expect({ key, leases: statuses.filter((status) => status === 'lease').length, waits: statuses.filter((status) => status === 'wait').length }).toEqual({ key, leases: 1, waits: 3 });
+    for (const [key, statuses] of answers)
+      expect({
+        key,
+        leases: statuses.filter((status) => status === 'lease').length,
+        waits: statuses.filter((status) => status === 'wait').length,
+      }).toEqual({ key, leases: 1, waits: 3 });
   }, 60_000);
 
   it('treats an expired row as absent and sweeps it', async () => {
     const store = await openStateStore({ dataDir: dir });
     try {
-      await store.update('chat_settings', 'gone', () => ({ next: { value: { mode: 'audio' }, expiresAt: Date.now() - 1 }, result: undefined }));
+      await store.update('chat_settings', 'gone', () => ({
+        next: { value: { mode: 'audio' }, expiresAt: Date.now() - 1 },
+        result: undefined,
+      }));
       await store.update('chat_settings', 'kept', () => ({ next: { value: { mode: 'video' } }, result: undefined }));
       expect(await store.read('chat_settings', 'gone')).toBeUndefined();
-      expect(await store.update('chat_settings', 'gone', (current) => ({ next: 'unchanged', result: current }))).toBeUndefined();
+      expect(
+        await store.update('chat_settings', 'gone', (current) => ({ next: 'unchanged', result: current })),
+      ).toBeUndefined();
       expect(await store.sweep('chat_settings')).toBe(1);
       expect(await store.read('chat_settings', 'kept')).toEqual({ mode: 'video' });
     } finally {
@@ -74,7 +93,10 @@ describe('the SQLite store', () => {
     // Tried: a title written with PAYLOAD_CODEC_KEYS, looked for in the database's bytes.
     const store = await openStateStore({ dataDir: dir, payloadKeys: KEYS.keys });
     try {
-      await store.update('media_cache', 'entry', () => ({ next: { value: { title: 'a holiday secret 5821' } }, result: undefined }));
+      await store.update('media_cache', 'entry', () => ({
+        next: { value: { title: 'a holiday secret 5821' } },
+        result: undefined,
+      }));
       expect(await store.read('media_cache', 'entry')).toEqual({ title: 'a holiday secret 5821' });
     } finally {
       await store.close();
@@ -110,7 +132,10 @@ describe('the PostgreSQL store', () => {
   it('gives each cache lease to one holder and the last quota slot to one request, with two workers asking at once', async () => {
     // Tried: two stores (two connection pools, as two telegram workers) on one database, 8
     // holders claiming 30 entries concurrently, then 10 requests of one user racing for its one slot.
-    const stores = await Promise.all([openStateStore({ dataDir: dir, databaseUrl: postgres.url }), openStateStore({ dataDir: dir, databaseUrl: postgres.url })]);
+    const stores = await Promise.all([
+      openStateStore({ dataDir: dir, databaseUrl: postgres.url }),
+      openStateStore({ dataDir: dir, databaseUrl: postgres.url }),
+    ]);
     try {
       expect(stores[0]!.kind).toBe('postgres');
       expect(stores[0]!.location).not.toContain('@');
@@ -118,15 +143,25 @@ describe('the PostgreSQL store', () => {
       const answers = await Promise.all(
         holders.map(async (holder, i) => {
           const answer: Record<string, string> = {};
-          await Promise.all(Array.from({ length: 30 }, async (_, key) => (answer[`key-${key}`] = await claim(stores[i % 2]!, `key-${key}`, holder))));
+          await Promise.all(
+            Array.from(
+              { length: 30 },
+              async (_, key) => (answer[`key-${key}`] = await claim(stores[i % 2]!, `key-${key}`, holder)),
+            ),
+          );
           return answer;
         }),
       );
-      for (const [key, statuses] of byKey(answers)) expect({ key, leases: statuses.filter((status) => status === 'lease').length }).toEqual({ key, leases: 1 });
+      for (const [key, statuses] of byKey(answers))
+        expect({ key, leases: statuses.filter((status) => status === 'lease').length }).toEqual({ key, leases: 1 });
 
-      const decisions = await Promise.all(Array.from({ length: 10 }, (_, i) => acquire(stores[i % 2]!, `request-${i}`)));
+      const decisions = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => acquire(stores[i % 2]!, `request-${i}`)),
+      );
       expect(decisions.filter((decision) => decision.granted)).toHaveLength(1);
-      expect(await stores[1]!.read<QuotaState>('user_quota', 'user-quota-1')).toMatchObject({ running: [expect.objectContaining({ holder: expect.stringMatching(/^request-/) })] });
+      expect(await stores[1]!.read<QuotaState>('user_quota', 'user-quota-1')).toMatchObject({
+        running: [expect.objectContaining({ holder: expect.stringMatching(/^request-/) })],
+      });
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }
@@ -135,10 +170,16 @@ describe('the PostgreSQL store', () => {
   it('deletes a row when a change leaves nothing, and sweeps expired ones', async () => {
     const store = await openStateStore({ dataDir: dir, databaseUrl: postgres.url, payloadKeys: KEYS.keys });
     try {
-      await store.update('user_quota', 'idle', () => ({ next: { value: { running: [], recent: [] } }, result: undefined }));
+      await store.update('user_quota', 'idle', () => ({
+        next: { value: { running: [], recent: [] } },
+        result: undefined,
+      }));
       await store.update('user_quota', 'idle', () => ({ next: null, result: undefined }));
       expect(await store.read('user_quota', 'idle')).toBeUndefined();
-      await store.update('media_cache', 'old', () => ({ next: { value: { waiters: [] }, expiresAt: Date.now() - 1 }, result: undefined }));
+      await store.update('media_cache', 'old', () => ({
+        next: { value: { waiters: [] }, expiresAt: Date.now() - 1 },
+        result: undefined,
+      }));
       expect(await store.read('media_cache', 'old')).toBeUndefined();
       expect(await store.sweep('media_cache')).toBeGreaterThanOrEqual(1);
     } finally {

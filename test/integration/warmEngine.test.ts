@@ -12,7 +12,13 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { processInfo } from '../../activities/adapters/processInfo.js';
-import { EngineJobLost, WarmEngine, type EngineJob, type EngineProgress, type WarmEngineOptions } from '../../activities/adapters/warmEngine.js';
+import {
+  EngineJobLost,
+  WarmEngine,
+  type EngineJob,
+  type EngineProgress,
+  type WarmEngineOptions,
+} from '../../activities/adapters/warmEngine.js';
 import { resolveTools } from '../../src/tools.js';
 import { descendants, PROJECT_ROOT } from '../faults/support/processes.js';
 import { createEngineFixtures, sha256, type EngineFixtures } from '../support/mediaFixtures.js';
@@ -45,7 +51,13 @@ function statOf(pid: number | 'self'): ProcessStat | undefined {
   }
   // The name may hold spaces and parentheses: the fields after it start past the last ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')), state: fields[0]!, ppid: Number(fields[1]), pgid: Number(fields[2]), nice: Number(fields[16]) };
+  return {
+    comm: text.slice(text.indexOf('(') + 1, text.lastIndexOf(')')),
+    state: fields[0]!,
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    nice: Number(fields[16]),
+  };
 }
 
 /** Running, as the bot's processInfo sees it (a zombie has ended: only its exit status waits to be collected). */
@@ -65,7 +77,9 @@ function liveDescendants(pid: number): Array<{ pid: number; comm: string }> {
 }
 
 function describePids(pids: number[]): string {
-  return pids.map((pid) => `${pid} ${statOf(pid)?.comm ?? 'gone'} ${statOf(pid)?.state ?? ''} ${commandLine(pid).slice(0, 120)}`).join('; ');
+  return pids
+    .map((pid) => `${pid} ${statOf(pid)?.comm ?? 'gone'} ${statOf(pid)?.state ?? ''} ${commandLine(pid).slice(0, 120)}`)
+    .join('; ');
 }
 
 /** Waits until none of `pids` runs any more, at most `timeoutMs` from `since`; returns how long that took, from `since`. */
@@ -103,7 +117,13 @@ const dirs: string[] = [];
 let shared: WarmEngine;
 
 function newEngine(options: Partial<WarmEngineOptions> = {}): WarmEngine {
-  const engine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, jsRuntime: tools.jsRuntime, label: LABEL, ...options });
+  const engine = new WarmEngine({
+    python: tools.python,
+    ffmpeg: tools.ffmpeg,
+    jsRuntime: tools.jsRuntime,
+    label: LABEL,
+    ...options,
+  });
   engines.push(engine);
   return engine;
 }
@@ -123,13 +143,26 @@ async function startDownload(
   const probe = await job.probe(url, 1);
   if (probe.kind !== 'probed') throw new Error(`probe of ${url} failed: ${JSON.stringify(probe.error)}`);
   const dir = await outputDir();
-  const download = job.download({ probe: probe.probe, entry: null, format: 'best', maxFileBytes: 50_000_000, outputTemplate: path.join(dir, 'item-1.%(ext)s') }, onProgress);
+  const download = job.download(
+    {
+      probe: probe.probe,
+      entry: null,
+      format: 'best',
+      maxFileBytes: 50_000_000,
+      outputTemplate: path.join(dir, 'item-1.%(ext)s'),
+    },
+    onProgress,
+  );
   download.catch(() => undefined);
   return { dir, download };
 }
 
 /** Downloads `url` in a job of its own, start to end; the file the engine wrote. */
-async function downloadWith(engine: WarmEngine, url: string, onProgress?: (progress: EngineProgress) => void): Promise<string> {
+async function downloadWith(
+  engine: WarmEngine,
+  url: string,
+  onProgress?: (progress: EngineProgress) => void,
+): Promise<string> {
   const job = engine.openJob({});
   try {
     const { download } = await startDownload(job, url, onProgress);
@@ -151,7 +184,11 @@ async function midDownload(engine: WarmEngine, name: string) {
   const jobPid = await job.pid;
   let bytesArrived!: () => void;
   const underWay = new Promise<void>((resolve) => (bytesArrived = resolve));
-  const { download } = await startDownload(job, server.url(name), (progress) => progress.downloadedBytes > 0 && bytesArrived());
+  const { download } = await startDownload(
+    job,
+    server.url(name),
+    (progress) => progress.downloadedBytes > 0 && bytesArrived(),
+  );
   await underWay;
   return { job, jobPid, download };
 }
@@ -204,7 +241,9 @@ describe('a cancelled job', () => {
     // Nothing of the job is left under the engine, and the engine itself goes on.
     expect(liveDescendants(shared.info!.pid)).toEqual([]);
     expect(alive(shared.info!.pid)).toBe(true);
-    process.stdout.write(`[warm engine] cancel: job child ${jobPid} and ffmpeg ${ffmpeg} gone ${took} ms after the abort\n`);
+    process.stdout.write(
+      `[warm engine] cancel: job child ${jobPid} and ffmpeg ${ffmpeg} gone ${took} ms after the abort\n`,
+    );
   });
 });
 
@@ -273,7 +312,11 @@ describe('concurrent jobs', () => {
     expect(got).toEqual(served);
     expect(new Set(files).size).toBe(CLIPS);
     // Each job's child is gone once it ended.
-    await waitFor(() => liveDescendants(shared.info!.pid).length === 0, 2_000, () => JSON.stringify(liveDescendants(shared.info!.pid)));
+    await waitFor(
+      () => liveDescendants(shared.info!.pid).length === 0,
+      2_000,
+      () => JSON.stringify(liveDescendants(shared.info!.pid)),
+    );
   });
 });
 
@@ -314,15 +357,33 @@ describe('the engine’s end', () => {
       setInterval(() => undefined, 1000);
     `;
     const dir = await outputDir();
-    const owner = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, tools.python, tools.ffmpeg, server.url('live.m3u8'), path.join(dir, 'item-1.%(ext)s')], {
-      cwd: PROJECT_ROOT,
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const owner = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        script,
+        tools.python,
+        tools.ffmpeg,
+        server.url('live.m3u8'),
+        path.join(dir, 'item-1.%(ext)s'),
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     const exited = once(owner, 'exit');
     try {
       let output = '';
       owner.stdout.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-      await waitFor(() => output.includes('\n'), 60_000, () => `the owner printed ${JSON.stringify(output)}`);
+      await waitFor(
+        () => output.includes('\n'),
+        60_000,
+        () => `the owner printed ${JSON.stringify(output)}`,
+      );
       const pids = JSON.parse(output) as { engine: number; job: number };
       const ffmpeg = await ffmpegOf(pids.job);
       expect(statOf(pids.engine)?.ppid).toBe(owner.pid);
@@ -331,7 +392,9 @@ describe('the engine’s end', () => {
       process.kill(owner.pid!, 'SIGKILL');
       await exited;
       const took = await allGone([pids.engine, pids.job, ffmpeg], 2_000, killedAt);
-      process.stdout.write(`[warm engine] owner SIGKILLed: engine ${pids.engine}, job child ${pids.job}, ffmpeg ${ffmpeg} gone ${took} ms later\n`);
+      process.stdout.write(
+        `[warm engine] owner SIGKILLed: engine ${pids.engine}, job child ${pids.job}, ffmpeg ${ffmpeg} gone ${took} ms later\n`,
+      );
     } finally {
       if (owner.exitCode === null && owner.signalCode === null) owner.kill('SIGKILL');
     }

@@ -34,7 +34,10 @@ afterAll(async () => {
 });
 
 /** A warm engine with these options, its debug header read once it is ready; always closed. */
-async function withEngine<T>(options: Pick<WarmEngineOptions, 'jsRuntime'>, use: (engine: WarmEngine, header: string[]) => Promise<T>): Promise<T> {
+async function withEngine<T>(
+  options: Pick<WarmEngineOptions, 'jsRuntime'>,
+  use: (engine: WarmEngine, header: string[]) => Promise<T>,
+): Promise<T> {
   const engine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, ...options });
   try {
     await engine.start();
@@ -54,7 +57,9 @@ function debugLine(header: string[], label: string): string {
 function listedRuntimes(header: string[]): Record<string, string> {
   const listed = debugLine(header, 'JS runtimes');
   if (listed.startsWith('none')) return {};
-  return Object.fromEntries(listed.split(', ').map((entry) => [entry.slice(0, entry.indexOf('-')), entry.slice(entry.indexOf('-') + 1)]));
+  return Object.fromEntries(
+    listed.split(', ').map((entry) => [entry.slice(0, entry.indexOf('-')), entry.slice(entry.indexOf('-') + 1)]),
+  );
 }
 
 it('warms the engine with the chosen runtime, which yt-dlp lists as supported next to yt-dlp-ejs, and downloads a loopback video with it', async () => {

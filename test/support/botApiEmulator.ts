@@ -78,7 +78,11 @@ export interface BotApiEmulator {
   /** Every send/edit to the chat answers 403 'Forbidden: bot was blocked by the user'. */
   blockChat(chatId: number): void;
   /** What getChatMember answers for a user in a chat (default: 'member'; a private chat's owner: 'creator'). */
-  setMemberStatus(chatId: number, userId: number, status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked'): void;
+  setMemberStatus(
+    chatId: number,
+    userId: number,
+    status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked',
+  ): void;
   /** Every call naming the chat answers 400 'Bad Request: chat not found'. */
   forgetChat(chatId: number): void;
   /** The next `times` calls of `method` (or any method, `'*'`) answer with `error`. */
@@ -115,7 +119,8 @@ class ApiError extends Error {
   }
 }
 
-const badRequest = (description: string) => new ApiError({ error_code: 400, description: `Bad Request: ${description}` });
+const badRequest = (description: string) =>
+  new ApiError({ error_code: 400, description: `Bad Request: ${description}` });
 const NOT_FOUND: BotApiErrorSpec = { error_code: 404, description: 'Not Found' };
 const UNAUTHORIZED: BotApiErrorSpec = { error_code: 401, description: 'Unauthorized' };
 const TOO_LARGE: BotApiErrorSpec = { error_code: 413, description: 'Request Entity Too Large' };
@@ -131,9 +136,29 @@ const MAX_PLAIN_BODY = 10 * MiB;
 
 /** Multipart fields that are strings in the Bot API even when they look like numbers or JSON. */
 const STRING_PARAMS = new Set([
-  'text', 'caption', 'title', 'performer', 'description', 'query', 'url', 'secret_token', 'callback_query_id',
-  'inline_message_id', 'file_id', 'photo', 'video', 'audio', 'document', 'thumbnail', 'action', 'parse_mode',
-  'file_name', 'ip_address', 'emoji', 'short_description', 'name',
+  'text',
+  'caption',
+  'title',
+  'performer',
+  'description',
+  'query',
+  'url',
+  'secret_token',
+  'callback_query_id',
+  'inline_message_id',
+  'file_id',
+  'photo',
+  'video',
+  'audio',
+  'document',
+  'thumbnail',
+  'action',
+  'parse_mode',
+  'file_name',
+  'ip_address',
+  'emoji',
+  'short_description',
+  'name',
 ]);
 
 type MediaKind = 'video' | 'audio' | 'document' | 'photo';
@@ -218,7 +243,10 @@ class Emulator implements BotApiEmulator {
   private mediaGroupCounter = 0;
 
   /** Method name (lower case, as the real server matches them) → handler. */
-  private readonly handlers = new Map<string, [name: string, handler: (params: Params, files: ReceivedFile[], signal: AbortSignal) => unknown]>();
+  private readonly handlers = new Map<
+    string,
+    [name: string, handler: (params: Params, files: ReceivedFile[], signal: AbortSignal) => unknown]
+  >();
 
   constructor(options: BotApiEmulatorOptions) {
     this.token = options.token ?? DEFAULT_TOKEN;
@@ -293,7 +321,12 @@ class Emulator implements BotApiEmulator {
         const file = typeof p.file_id === 'string' ? this.files.get(p.file_id) : undefined;
         if (!file) throw badRequest('invalid file_id');
         if (file.file_size > this.downloadLimitBytes) throw badRequest('file is too big');
-        return { file_id: file.file_id, file_unique_id: file.file_unique_id, file_size: file.file_size, file_path: file.file_path };
+        return {
+          file_id: file.file_id,
+          file_unique_id: file.file_unique_id,
+          file_size: file.file_size,
+          file_path: file.file_path,
+        };
       },
     };
     for (const [name, handler] of Object.entries(methods)) this.handlers.set(name.toLowerCase(), [name, handler]);
@@ -361,7 +394,11 @@ class Emulator implements BotApiEmulator {
     return update;
   }
 
-  setMemberStatus(chatId: number, userId: number, status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked'): void {
+  setMemberStatus(
+    chatId: number,
+    userId: number,
+    status: 'creator' | 'administrator' | 'member' | 'restricted' | 'left' | 'kicked',
+  ): void {
     this.members.set(`${chatId}:${userId}`, status);
   }
 
@@ -449,7 +486,11 @@ class Emulator implements BotApiEmulator {
     try {
       body = await this.readBody(req);
     } catch (error) {
-      this.answer(call, res, error instanceof ApiError ? error.spec : { error_code: 400, description: 'Bad Request: invalid request body' });
+      this.answer(
+        call,
+        res,
+        error instanceof ApiError ? error.spec : { error_code: 400, description: 'Bad Request: invalid request body' },
+      );
       return;
     }
     call.params = { ...coerceFields(Object.fromEntries(url.searchParams)), ...body.params };
@@ -514,13 +555,18 @@ class Emulator implements BotApiEmulator {
     const file = [...this.files.values()].find((f) => f.file_path === filePath);
     // Files too big to keep in memory were only hashed, so they cannot be served.
     if (!file?.bytes) return sendJson(res, 404, { ok: false, ...NOT_FOUND });
-    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.bytes.length }).end(file.bytes);
+    res
+      .writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': file.bytes.length })
+      .end(file.bytes);
   }
 
   private async readBody(req: IncomingMessage): Promise<Body> {
     const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
     if (type === 'multipart/form-data') {
-      const parsed = await readMultipart(req, { uploadLimitBytes: this.uploadLimitBytes, keepBytesUpTo: this.keepBytesUpTo });
+      const parsed = await readMultipart(req, {
+        uploadLimitBytes: this.uploadLimitBytes,
+        keepBytesUpTo: this.keepBytesUpTo,
+      });
       return { params: coerceFields(parsed.fields), files: parsed.files, tooLarge: parsed.tooLarge };
     }
     const raw = await readSmallBody(req, MAX_PLAIN_BODY);
@@ -544,7 +590,10 @@ class Emulator implements BotApiEmulator {
   // ---- chats and messages -------------------------------------------------------------------
 
   /** Validates `chat_id` the way the Bot API does for sends and edits. */
-  private chatFor(params: Params, options: { blockedFails: boolean } = { blockedFails: true }): { id: number; state: ChatState } {
+  private chatFor(
+    params: Params,
+    options: { blockedFails: boolean } = { blockedFails: true },
+  ): { id: number; state: ChatState } {
     const raw = params.chat_id;
     if (raw === undefined || raw === '') throw badRequest('chat_id is empty');
     const id = toInt(raw);
@@ -580,7 +629,11 @@ class Emulator implements BotApiEmulator {
     if (replyTo !== undefined) {
       const quoted = chat.state.messages.get(replyTo) ?? chat.state.userMessages.get(replyTo);
       // The real server only nests one level of reply_to_message.
-      const { reply_to_message: _nested, ...shallow } = quoted ?? { message_id: replyTo, date: 0, chat: chatObject(chat.id) };
+      const { reply_to_message: _nested, ...shallow } = quoted ?? {
+        message_id: replyTo,
+        date: 0,
+        chat: chatObject(chat.id),
+      };
       message.reply_to_message = shallow;
     }
     if (isRecord(params.reply_markup) && Array.isArray(params.reply_markup.inline_keyboard)) {
@@ -606,10 +659,16 @@ class Emulator implements BotApiEmulator {
     if (!current) throw badRequest('message to edit not found');
     const markup = isRecord(params.reply_markup) ? params.reply_markup : undefined;
     if (JSON.stringify(markup) === JSON.stringify(current.reply_markup)) {
-      throw badRequest('message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message');
+      throw badRequest(
+        'message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+      );
     }
     const { reply_markup: _old, ...rest } = current;
-    const edited: ApiMessage = { ...rest, edit_date: Math.floor(Date.now() / 1000), ...(markup ? { reply_markup: markup } : {}) };
+    const edited: ApiMessage = {
+      ...rest,
+      edit_date: Math.floor(Date.now() / 1000),
+      ...(markup ? { reply_markup: markup } : {}),
+    };
     chat.state.messages.set(edited.message_id, edited);
     return edited;
   }
@@ -633,7 +692,12 @@ class Emulator implements BotApiEmulator {
       );
     }
     const { reply_markup: _old, ...rest } = current;
-    const edited: ApiMessage = { ...rest, text, edit_date: Math.floor(Date.now() / 1000), ...(markup ? { reply_markup: markup } : {}) };
+    const edited: ApiMessage = {
+      ...rest,
+      text,
+      edit_date: Math.floor(Date.now() / 1000),
+      ...(markup ? { reply_markup: markup } : {}),
+    };
     chat.state.messages.set(edited.message_id, edited);
     return edited;
   }
@@ -736,7 +800,8 @@ class Emulator implements BotApiEmulator {
     if (typeof this.webhook.url === 'string') {
       throw new ApiError({
         error_code: 409,
-        description: "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
+        description:
+          "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first",
       });
     }
     const offset = toInt(params.offset);
@@ -765,7 +830,8 @@ class Emulator implements BotApiEmulator {
       if (outcome === 'conflict') {
         throw new ApiError({
           error_code: 409,
-          description: 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
+          description:
+            'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running',
         });
       }
     }
@@ -842,7 +908,23 @@ function replyTarget(params: Params): number | undefined {
 }
 
 const ALLOWED_HTML_TAGS = new Set([
-  'b', 'strong', 'i', 'em', 'u', 'ins', 's', 'strike', 'del', 'span', 'tg-spoiler', 'a', 'code', 'pre', 'blockquote', 'tg-emoji', 'tg-time',
+  'b',
+  'strong',
+  'i',
+  'em',
+  'u',
+  'ins',
+  's',
+  'strike',
+  'del',
+  'span',
+  'tg-spoiler',
+  'a',
+  'code',
+  'pre',
+  'blockquote',
+  'tg-emoji',
+  'tg-time',
 ]);
 
 /**
@@ -995,15 +1077,36 @@ function decodeSafe(value: string): string {
 
 function guessMime(ext: string): string {
   const types: Record<string, string> = {
-    mp4: 'video/mp4', m4v: 'video/mp4', webm: 'video/webm', mov: 'video/quicktime', mkv: 'video/x-matroska',
-    mp3: 'audio/mpeg', m4a: 'audio/mp4', ogg: 'audio/ogg', opus: 'audio/ogg', flac: 'audio/flac', wav: 'audio/wav',
-    jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', webp: 'image/webp', gif: 'image/gif',
-    txt: 'text/plain', json: 'application/json', pdf: 'application/pdf', zip: 'application/zip',
+    mp4: 'video/mp4',
+    m4v: 'video/mp4',
+    webm: 'video/webm',
+    mov: 'video/quicktime',
+    mkv: 'video/x-matroska',
+    mp3: 'audio/mpeg',
+    m4a: 'audio/mp4',
+    ogg: 'audio/ogg',
+    opus: 'audio/ogg',
+    flac: 'audio/flac',
+    wav: 'audio/wav',
+    jpg: 'image/jpeg',
+    jpeg: 'image/jpeg',
+    png: 'image/png',
+    webp: 'image/webp',
+    gif: 'image/gif',
+    txt: 'text/plain',
+    json: 'application/json',
+    pdf: 'application/pdf',
+    zip: 'application/zip',
   };
   return types[ext] ?? 'application/octet-stream';
 }
 
 function httpStatusText(status: number): string {
-  const texts: Record<number, string> = { 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+  const texts: Record<number, string> = {
+    500: 'Internal Server Error',
+    502: 'Bad Gateway',
+    503: 'Service Unavailable',
+    504: 'Gateway Timeout',
+  };
   return texts[status] ?? 'Error';
 }

@@ -15,7 +15,9 @@ export function payloadKeysVariable(keys: readonly PayloadKey[]): string {
 }
 
 /** What a deployment with encryption on sets: keys, pseudonym key and the codec server's token. */
-export function encryptionEnvironment(keys: readonly PayloadKey[] = [testPayloadKey('test-2026')]): Record<string, string> {
+export function encryptionEnvironment(
+  keys: readonly PayloadKey[] = [testPayloadKey('test-2026')],
+): Record<string, string> {
   return {
     PAYLOAD_CODEC_KEYS: payloadKeysVariable(keys),
     CHAT_ID_PSEUDONYM_KEY: randomBytes(32).toString('base64'),

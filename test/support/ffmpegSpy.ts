@@ -32,7 +32,10 @@ export interface FfmpegSpy {
  * `holdWhenOutputEndsWith` (the delay is before the real process starts, outside its recorded
  * start and end).
  */
-export async function createFfmpegSpy(dir: string, options: { holdWhenOutputEndsWith?: string; holdSeconds?: number } = {}): Promise<FfmpegSpy> {
+export async function createFfmpegSpy(
+  dir: string,
+  options: { holdWhenOutputEndsWith?: string; holdSeconds?: number } = {},
+): Promise<FfmpegSpy> {
   const real = resolveTools();
   const bin = path.join(dir, 'spy-bin');
   await mkdir(bin, { recursive: true });
@@ -76,10 +79,14 @@ export async function createFfmpegSpy(dir: string, options: { holdWhenOutputEnds
         if (match[1] === 'end') run.endedNs = BigInt(match[3]!);
         byPid.set(pid, run);
       }
-      return [...byPid.values()].filter((run) => run.startedNs > 0n).sort((a, b) => (a.startedNs < b.startedNs ? -1 : 1));
+      return [...byPid.values()]
+        .filter((run) => run.startedNs > 0n)
+        .sort((a, b) => (a.startedNs < b.startedNs ? -1 : 1));
     },
     async invokedWithOutput(suffix) {
-      return (await readFile(log, 'utf8')).split('\n').filter((line) => line.startsWith('args ') && line.endsWith(suffix)).length;
+      return (await readFile(log, 'utf8'))
+        .split('\n')
+        .filter((line) => line.startsWith('args ') && line.endsWith(suffix)).length;
     },
   };
 }
@@ -87,7 +94,9 @@ export async function createFfmpegSpy(dir: string, options: { holdWhenOutputEnds
 /** True when no two of these runs were alive at the same time. */
 export function neverOverlapped(runs: FfmpegRun[]): boolean {
   const sorted = [...runs].sort((a, b) => (a.startedNs < b.startedNs ? -1 : 1));
-  return sorted.every((run, i) => i === 0 || (sorted[i - 1]!.endedNs !== undefined && sorted[i - 1]!.endedNs! <= run.startedNs));
+  return sorted.every(
+    (run, i) => i === 0 || (sorted[i - 1]!.endedNs !== undefined && sorted[i - 1]!.endedNs! <= run.startedNs),
+  );
 }
 
 /**

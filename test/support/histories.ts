@@ -6,7 +6,10 @@
 type Payload = { data?: Uint8Array | string | null };
 export interface HistoryEventLike {
   activityTaskScheduledEventAttributes?: { activityType?: { name?: string | null } | null } | null;
-  markerRecordedEventAttributes?: { markerName?: string | null; details?: Record<string, { payloads?: Payload[] | null }> | null } | null;
+  markerRecordedEventAttributes?: {
+    markerName?: string | null;
+    details?: Record<string, { payloads?: Payload[] | null }> | null;
+  } | null;
 }
 
 export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
@@ -14,7 +17,8 @@ export const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
 function decoded(payload: Payload | undefined): unknown {
   const data = payload?.data;
   if (!data) return undefined;
-  const text = typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(data).toString('utf8');
+  const text =
+    typeof data === 'string' ? Buffer.from(data, 'base64').toString('utf8') : Buffer.from(data).toString('utf8');
   try {
     return JSON.parse(text);
   } catch {
@@ -30,7 +34,8 @@ export function activitiesRun(events: readonly HistoryEventLike[]): Array<{ name
     if (scheduled) run.push({ name: scheduled, kind: 'remote' });
     const marker = event.markerRecordedEventAttributes;
     if (marker?.markerName === LOCAL_ACTIVITY_MARKER) {
-      const data = decoded(marker.details?.data?.payloads?.[0]) as { activity_type?: string; activityType?: string } | undefined;
+      const data = decoded(marker.details?.data?.payloads?.[0]) as
+        { activity_type?: string; activityType?: string } | undefined;
       run.push({ name: data?.activity_type ?? data?.activityType ?? '?', kind: 'local' });
     }
   }
@@ -38,4 +43,5 @@ export function activitiesRun(events: readonly HistoryEventLike[]): Array<{ name
 }
 
 /** The names only. */
-export const activityNames = (events: readonly HistoryEventLike[]) => activitiesRun(events).map((activity) => activity.name);
+export const activityNames = (events: readonly HistoryEventLike[]) =>
+  activitiesRun(events).map((activity) => activity.name);

@@ -45,22 +45,81 @@ async function fixtureMaker(dir: string): Promise<(name: string, args: string[])
 export async function createMediaFixtures(): Promise<MediaFixtures> {
   const dir = path.join(os.tmpdir(), 'media-bot-fixtures-v1');
   const make = await fixtureMaker(dir);
-  const lavfiVideo = ['-f', 'lavfi', '-i', 'testsrc=duration=3:size=320x240:rate=25', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=3'];
-  const video = await make('clip.mp4', [...lavfiVideo, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4']);
-  const audio = await make('tone.mp3', ['-f', 'lavfi', '-i', 'sine=frequency=660:duration=3', '-c:a', 'libmp3lame', '-b:a', '64k', '-f', 'mp3']);
+  const lavfiVideo = [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=3:size=320x240:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=3',
+  ];
+  const video = await make('clip.mp4', [
+    ...lavfiVideo,
+    '-c:v',
+    'libx264',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+  ]);
+  const audio = await make('tone.mp3', [
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=660:duration=3',
+    '-c:a',
+    'libmp3lame',
+    '-b:a',
+    '64k',
+    '-f',
+    'mp3',
+  ]);
   const matroska = await make('clip.mkv', [
-    '-f', 'lavfi', '-i', 'testsrc=duration=2:size=160x120:rate=15', '-f', 'lavfi', '-i', 'sine=duration=2',
-    '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '100k', '-c:a', 'libopus', '-shortest', '-f', 'matroska',
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=2:size=160x120:rate=15',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=duration=2',
+    '-c:v',
+    'libvpx-vp9',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '100k',
+    '-c:a',
+    'libopus',
+    '-shortest',
+    '-f',
+    'matroska',
   ]);
   const notMedia = path.join(dir, 'data.bin');
-  if (!existsSync(notMedia)) await writeFile(notMedia, createHash('sha512').update('not media').digest().toString('hex').repeat(64));
+  if (!existsSync(notMedia))
+    await writeFile(notMedia, createHash('sha512').update('not media').digest().toString('hex').repeat(64));
   const page = path.join(dir, 'page.html');
-  if (!existsSync(page)) await writeFile(page, '<!doctype html><html><head><title>No media here</title></head><body><p>Just text.</p></body></html>');
+  if (!existsSync(page))
+    await writeFile(
+      page,
+      '<!doctype html><html><head><title>No media here</title></head><body><p>Just text.</p></body></html>',
+    );
   return { dir, video, audio, matroska, notMedia, page };
 }
 
 export async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 export interface FetchFixtures {
@@ -91,11 +150,45 @@ export async function createFetchFixtures(): Promise<FetchFixtures> {
   const dir = path.join(os.tmpdir(), 'media-bot-fetch-fixtures-v1');
   const make = await fixtureMaker(dir);
   const source = (seconds: number, size: string, rate = 25) => [
-    '-f', 'lavfi', '-i', `testsrc2=duration=${seconds}:size=${size}:rate=${rate}`,
-    '-f', 'lavfi', '-i', `sine=frequency=330:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=duration=${seconds}:size=${size}:rate=${rate}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=330:duration=${seconds}`,
   ];
-  const h264 = (bitrate: string) => ['-c:v', 'libx264', '-preset', 'veryfast', '-b:v', bitrate, '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-b:a', '64k', '-shortest'];
-  const vp9 = ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '300k', '-c:a', 'libopus', '-b:a', '48k', '-shortest'];
+  const h264 = (bitrate: string) => [
+    '-c:v',
+    'libx264',
+    '-preset',
+    'veryfast',
+    '-b:v',
+    bitrate,
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-b:a',
+    '64k',
+    '-shortest',
+  ];
+  const vp9 = [
+    '-c:v',
+    'libvpx-vp9',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    '300k',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '48k',
+    '-shortest',
+  ];
   const [big, small, webm, mkv, longWebm, tiny, poster] = await Promise.all([
     make('big.mp4', [...source(4, '640x360'), ...h264('2M'), '-movflags', '+faststart', '-f', 'mp4']),
     make('small.mp4', [...source(4, '320x180'), ...h264('200k'), '-movflags', '+faststart', '-f', 'mp4']),
@@ -103,7 +196,18 @@ export async function createFetchFixtures(): Promise<FetchFixtures> {
     make('clip-h264.mkv', [...source(3, '320x240'), ...h264('300k'), '-f', 'matroska']),
     make('long.webm', [...source(20, '640x360'), ...vp9, '-f', 'webm']),
     make('tiny.mp4', [...source(1, '160x120', 15), ...h264('100k'), '-movflags', '+faststart', '-f', 'mp4']),
-    make('poster.jpg', ['-f', 'lavfi', '-i', 'testsrc2=size=640x360', '-frames:v', '1', '-update', '1', '-f', 'image2']),
+    make('poster.jpg', [
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=size=640x360',
+      '-frames:v',
+      '1',
+      '-update',
+      '1',
+      '-f',
+      'image2',
+    ]),
   ]);
   const slow = path.join(dir, 'slow.mp4');
   if (!existsSync(slow)) await writeFile(slow, await readFile(big));
@@ -131,9 +235,27 @@ export async function createEngineFixtures(clipCount: number): Promise<EngineFix
   for (let n = 1; n <= clipCount; n++) {
     clips.push(
       await make(`clip-${n}.mp4`, [
-        '-f', 'lavfi', '-i', 'testsrc2=duration=2:size=160x120:rate=15',
-        '-f', 'lavfi', '-i', `sine=frequency=${200 + n * 110}:duration=2`,
-        '-c:v', 'libx264', '-preset', 'veryfast', '-pix_fmt', 'yuv420p', '-c:a', 'aac', '-shortest', '-movflags', '+faststart', '-f', 'mp4',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=duration=2:size=160x120:rate=15',
+        '-f',
+        'lavfi',
+        '-i',
+        `sine=frequency=${200 + n * 110}:duration=2`,
+        '-c:v',
+        'libx264',
+        '-preset',
+        'veryfast',
+        '-pix_fmt',
+        'yuv420p',
+        '-c:a',
+        'aac',
+        '-shortest',
+        '-movflags',
+        '+faststart',
+        '-f',
+        'mp4',
       ]),
     );
   }
@@ -143,8 +265,30 @@ export async function createEngineFixtures(clipCount: number): Promise<EngineFix
     const event = path.join(dir, 'event.m3u8');
     const { ffmpeg } = resolveTools();
     await execa(ffmpeg, [
-      '-loglevel', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=duration=6:size=160x120:rate=15', '-c:v', 'libx264', '-preset', 'veryfast', '-g', '15',
-      '-f', 'hls', '-hls_segment_type', 'fmp4', '-hls_time', '1', '-hls_list_size', '0', '-hls_playlist_type', 'event', event,
+      '-loglevel',
+      'error',
+      '-y',
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc2=duration=6:size=160x120:rate=15',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'veryfast',
+      '-g',
+      '15',
+      '-f',
+      'hls',
+      '-hls_segment_type',
+      'fmp4',
+      '-hls_time',
+      '1',
+      '-hls_list_size',
+      '0',
+      '-hls_playlist_type',
+      'event',
+      event,
     ]);
     // No end and no type: yt-dlp takes it for a live stream and downloads it with ffmpeg.
     const playlist = (await readFile(event, 'utf8')).replace(/^#EXT-X-(?:ENDLIST|PLAYLIST-TYPE:.*)\n/gm, '');

@@ -171,7 +171,10 @@ class QuoteFileNames extends Transform {
 
 /** Quotes an unquoted `filename=` value in a latin1-decoded part header block. */
 function quoteFileName(headers: string): string {
-  return headers.replace(/^(content-disposition:[^\r\n]*?;\s*filename=)(?!")([^;\r\n]*)/im, (_all, head: string, name: string) => {
-    return `${head}"${name.trim().replace(/["\\]/g, (c) => `\\${c}`)}"`;
-  });
+  return headers.replace(
+    /^(content-disposition:[^\r\n]*?;\s*filename=)(?!")([^;\r\n]*)/im,
+    (_all, head: string, name: string) => {
+      return `${head}"${name.trim().replace(/["\\]/g, (c) => `\\${c}`)}"`;
+    },
+  );
 }

@@ -20,7 +20,10 @@ export interface PrivatePostgres {
 export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-postgres-'));
   const asRoot = process.getuid?.() === 0;
-  const run = (command: string, args: string[]) => (asRoot ? execa('runuser', ['-u', 'postgres', '--', path.join(POSTGRES_BIN, command), ...args]) : execa(path.join(POSTGRES_BIN, command), args));
+  const run = (command: string, args: string[]) =>
+    asRoot
+      ? execa('runuser', ['-u', 'postgres', '--', path.join(POSTGRES_BIN, command), ...args])
+      : execa(path.join(POSTGRES_BIN, command), args);
   if (asRoot) {
     const { stdout } = await execa('id', ['-u', 'postgres']);
     const { stdout: group } = await execa('id', ['-g', 'postgres']);
@@ -29,11 +32,24 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const data = path.join(dir, 'data');
   await run('initdb', ['-D', data, '-A', 'trust', '-U', 'media_bot', '--no-sync', '--no-instructions']);
   const port = await freePort();
-  const server: ResultPromise = run('postgres', ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off']);
+  const server: ResultPromise = run('postgres', [
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'fsync=off',
+  ]);
   server.catch(() => undefined);
   const url = `postgres://media_bot@127.0.0.1:${port}/postgres`;
   for (let tries = 0; ; tries++) {
-    const ready = await execa(path.join(POSTGRES_BIN, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], { reject: false });
+    const ready = await execa(path.join(POSTGRES_BIN, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(port)], {
+      reject: false,
+    });
     if (ready.exitCode === 0) break;
     if (tries > 100) {
       server.kill('SIGKILL');

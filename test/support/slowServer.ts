@@ -5,7 +5,10 @@ import { createServer } from 'node:http';
  * A media host that serves one file slowly (bytes per second), so a download is still running
  * while the test acts on it.
  */
-export async function startSlowServer(file: string, bytesPerSecond: number): Promise<{ url: (name: string) => string; close: () => Promise<void> }> {
+export async function startSlowServer(
+  file: string,
+  bytesPerSecond: number,
+): Promise<{ url: (name: string) => string; close: () => Promise<void> }> {
   const bytes = await readFile(file);
   const server = createServer((request, response) => {
     response.writeHead(200, { 'content-type': 'video/mp4', 'content-length': bytes.length });
@@ -34,4 +37,3 @@ export async function startSlowServer(file: string, bytesPerSecond: number): Pro
       }),
   };
 }
-

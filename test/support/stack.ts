@@ -3,7 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Runtime, type LogLevel, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  Runtime,
+  type LogLevel,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config.js';
@@ -31,7 +38,11 @@ export function workflowBundle(encryption?: Config['payloadEncryption']): Promis
   const encrypted = encryption !== undefined;
   let bundle = bundles.get(encrypted);
   if (!bundle) {
-    bundle = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger, ...workflowBundleConverterOptions(encryption) });
+    bundle = bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      logger: quietBundlerLogger,
+      ...workflowBundleConverterOptions(encryption),
+    });
     bundles.set(encrypted, bundle);
   }
   return bundle;
@@ -42,7 +53,9 @@ const noop = () => undefined;
 /** Worker state changes at INFO would drown the test output; warnings and errors still show. */
 function quietTemporalRuntime(): void {
   try {
-    Runtime.install({ logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as LogLevel | undefined) ?? 'WARN') });
+    Runtime.install({
+      logger: new DefaultLogger((process.env.TEST_TEMPORAL_LOG_LEVEL as LogLevel | undefined) ?? 'WARN'),
+    });
   } catch {
     // Already installed by an earlier stack in this process.
   }
@@ -98,10 +111,17 @@ let nextUpdateId = 9_000;
  * factories), real yt-dlp downloading from a loopback media server, and the Bot API emulator.
  * `env` overrides configuration variables (e.g. a lower MAX_UPLOAD_BYTES).
  */
-export async function startTestStack(env: Record<string, string> = {}, options: { downloadWorkers?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(
+  env: Record<string, string> = {},
+  options: { downloadWorkers?: boolean } = {},
+): Promise<TestStack> {
   const started = await Promise.allSettled([startTemporal(), startBotApiEmulator(), createMediaFixtures()] as const);
   const [temporalResult, emulatorResult, fixturesResult] = started;
-  if (temporalResult.status === 'rejected' || emulatorResult.status === 'rejected' || fixturesResult.status === 'rejected') {
+  if (
+    temporalResult.status === 'rejected' ||
+    emulatorResult.status === 'rejected' ||
+    fixturesResult.status === 'rejected'
+  ) {
     // A half-started stack must not leave a Temporal server (or a port) behind to hang Jest.
     if (temporalResult.status === 'fulfilled') await temporalResult.value.teardown();
     if (emulatorResult.status === 'fulfilled') await emulatorResult.value.close();
@@ -143,7 +163,13 @@ async function assembleStack(
   });
   registerSecret(config.telegram.token);
   const logger = createLogger(config.logLevel, 'test');
-  const setup = { connection: temporal.nativeConnection, config, tools: resolveTools(config.tools), logger, workflowBundle: await workflowBundle(config.payloadEncryption) };
+  const setup = {
+    connection: temporal.nativeConnection,
+    config,
+    tools: resolveTools(config.tools),
+    logger,
+    workflowBundle: await workflowBundle(config.payloadEncryption),
+  };
   const telegramWorker = await createTelegramWorker(setup);
   const extraWorkers: Array<() => Promise<void>> = [];
   const startDownloadWorkers = async ({ runHostQueue = true } = {}) => {
@@ -169,9 +195,17 @@ async function assembleStack(
   const running = Promise.all(workers.map((worker) => worker.run()));
   // With PAYLOAD_CODEC_KEYS the bot's client encrypts, like connectClient in production.
   const client = config.payloadEncryption
-    ? new Client({ connection: temporal.connection, namespace: 'default', dataConverter: dataConverterFor(config.payloadEncryption) })
+    ? new Client({
+        connection: temporal.connection,
+        namespace: 'default',
+        dataConverter: dataConverterFor(config.payloadEncryption),
+      })
     : temporal.client;
-  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME), logger });
+  const app = buildApp({
+    webhookSecret: WEBHOOK_SECRET,
+    handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME),
+    logger,
+  });
   await app.ready();
 
   return {

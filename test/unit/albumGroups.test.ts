@@ -27,7 +27,10 @@ describe('albumGroups', () => {
   it('never puts a document or an audio file in a group with another kind', () => {
     expect(names(albumGroups(items('vvdda')))).toEqual([['v0', 'v1'], ['d2', 'd3'], ['a4']]);
     expect(names(albumGroups(items('vdv')))).toEqual([['v0'], ['d1'], ['v2']]);
-    expect(names(albumGroups(items('aadd')))).toEqual([['a0', 'a1'], ['d2', 'd3']]);
+    expect(names(albumGroups(items('aadd')))).toEqual([
+      ['a0', 'a1'],
+      ['d2', 'd3'],
+    ]);
   });
 
   it('keeps the order of the gallery: runs of a kind are not merged across other kinds', () => {

@@ -11,7 +11,8 @@ function message(chatId: number, fromId: number | undefined, extra: Record<strin
     message: {
       message_id: 17,
       date: DATE,
-      chat: chatId > 0 ? { id: chatId, type: 'private', first_name: 'A' } : { id: chatId, type: 'supergroup', title: 'G' },
+      chat:
+        chatId > 0 ? { id: chatId, type: 'private', first_name: 'A' } : { id: chatId, type: 'supergroup', title: 'G' },
       ...(fromId === undefined ? {} : { from: { id: fromId, is_bot: false, first_name: 'A' } }),
       text: 'https://example.com/v.mp4',
       ...extra,
@@ -55,14 +56,26 @@ describe('isAllowed', () => {
 describe('originOf', () => {
   it('reads the chat, sender, message and date of a message', () => {
     // Tried: a private-chat message.
-    expect(originOf(message(999, 998))).toEqual({ chatId: 999, userId: 998, kind: 'message', messageId: 17, date: DATE });
+    expect(originOf(message(999, 998))).toEqual({
+      chatId: 999,
+      userId: 998,
+      kind: 'message',
+      messageId: 17,
+      date: DATE,
+    });
   });
 
   it('reads the chat and presser of a button press', () => {
     // Tried: a callback query on a message of chat 999 pressed by 998.
     const update = {
       update_id: 2,
-      callback_query: { id: 'q', from: { id: 998, is_bot: false, first_name: 'A' }, chat_instance: '1', data: 'cancel:1', message: { message_id: 3, date: 0, chat: { id: 999, type: 'private', first_name: 'A' } } },
+      callback_query: {
+        id: 'q',
+        from: { id: 998, is_bot: false, first_name: 'A' },
+        chat_instance: '1',
+        data: 'cancel:1',
+        message: { message_id: 3, date: 0, chat: { id: 999, type: 'private', first_name: 'A' } },
+      },
     } as Update;
     expect(originOf(update)).toEqual({ chatId: 999, userId: 998, kind: 'button' });
   });

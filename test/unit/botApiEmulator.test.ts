@@ -54,7 +54,12 @@ describe('Telegram Bot API emulator', () => {
 
   it('sends, edits and deletes a text message like the real API', async () => {
     const sent = await api.sendMessage(CHAT, 'Downloading…');
-    expect(sent).toMatchObject({ message_id: 1000, chat: { id: CHAT, type: 'private' }, text: 'Downloading…', from: { is_bot: true } });
+    expect(sent).toMatchObject({
+      message_id: 1000,
+      chat: { id: CHAT, type: 'private' },
+      text: 'Downloading…',
+      from: { is_bot: true },
+    });
 
     const edited = await api.editMessageText(CHAT, sent.message_id, 'Done');
     expect(edited).toMatchObject({ message_id: 1000, text: 'Done' });
@@ -108,14 +113,25 @@ describe('Telegram Bot API emulator', () => {
       reply_parameters: { message_id: 7 },
     });
 
-    expect(message.video).toMatchObject({ file_size: 300_000, file_name: 'clip.mp4', mime_type: 'video/mp4', width: 640, duration: 12 });
+    expect(message.video).toMatchObject({
+      file_size: 300_000,
+      file_name: 'clip.mp4',
+      mime_type: 'video/mp4',
+      width: 640,
+      duration: 12,
+    });
     expect(message.caption).toBe('clip');
     const call = emulator.callsTo('sendVideo')[0];
     expect(call?.files).toHaveLength(1);
     expect(call?.files[0]).toMatchObject({ fileName: 'clip.mp4', size: 300_000, sha256 });
     expect(call?.files[0]?.bytes?.equals(bytes)).toBe(true);
     // Multipart fields arrive as strings; numbers and nested JSON come back as values.
-    expect(call?.params).toMatchObject({ chat_id: CHAT, width: 640, caption: 'clip', reply_parameters: { message_id: 7 } });
+    expect(call?.params).toMatchObject({
+      chat_id: CHAT,
+      width: 640,
+      caption: 'clip',
+      reply_parameters: { message_id: 7 },
+    });
   });
 
   it('accepts file names with spaces and non-ASCII letters, which grammy sends unquoted', async () => {
@@ -143,7 +159,11 @@ describe('Telegram Bot API emulator', () => {
     const fileId = first.video!.file_id;
 
     const again = await api.sendVideo(CHAT + 7, fileId);
-    expect(again.video).toMatchObject({ file_id: fileId, file_unique_id: first.video!.file_unique_id, file_size: 1024 });
+    expect(again.video).toMatchObject({
+      file_id: fileId,
+      file_unique_id: first.video!.file_unique_id,
+      file_size: 1024,
+    });
     expect(emulator.callsTo('sendVideo')[1]?.files).toEqual([]);
 
     const unknown = await grammyError(api.sendVideo(CHAT, 'BAACAgIAAxkBAAnotissued'));
@@ -164,7 +184,9 @@ describe('Telegram Bot API emulator', () => {
     expect(messages[0]?.caption).toBe('first');
     expect(emulator.callsTo('sendMediaGroup')[0]?.files.map((f) => f.size)).toEqual([2048, 1024]);
 
-    const single = await grammyError(api.sendMediaGroup(CHAT, [{ type: 'photo', media: messages[1]!.photo![0]!.file_id }]));
+    const single = await grammyError(
+      api.sendMediaGroup(CHAT, [{ type: 'photo', media: messages[1]!.photo![0]!.file_id }]),
+    );
     expect(single.error_code).toBe(400);
   });
 
@@ -172,28 +194,46 @@ describe('Telegram Bot API emulator', () => {
     const video = await tempFile('v.mp4', 1024);
     const doc = await tempFile('d.webm', 1024);
     const song = await tempFile('s.mp3', 1024);
-    const upload = (type: 'video' | 'document' | 'audio', file: string) => ({ type, media: new InputFile(createReadStream(file), path.basename(file)) });
+    const upload = (type: 'video' | 'document' | 'audio', file: string) => ({
+      type,
+      media: new InputFile(createReadStream(file), path.basename(file)),
+    });
     // grammY's types already forbid these mixes; the cast sends them anyway, as the untyped album code path could.
     const album = (...items: ReturnType<typeof upload>[]) => items as InputMediaVideo[];
 
-    const videoAndDocument = await grammyError(api.sendMediaGroup(CHAT, album(upload('video', video.file), upload('document', doc.file))));
+    const videoAndDocument = await grammyError(
+      api.sendMediaGroup(CHAT, album(upload('video', video.file), upload('document', doc.file))),
+    );
     expect(videoAndDocument.error_code).toBe(400);
     expect(videoAndDocument.description).toBe("Bad Request: document can't be mixed with other media types");
 
-    const videoAndAudio = await grammyError(api.sendMediaGroup(CHAT, album(upload('audio', song.file), upload('video', video.file))));
+    const videoAndAudio = await grammyError(
+      api.sendMediaGroup(CHAT, album(upload('audio', song.file), upload('video', video.file))),
+    );
     expect(videoAndAudio.description).toBe("Bad Request: audio can't be mixed with other media types");
 
     // Telegram names the audio file first when an album mixes audio and documents.
-    const documentAndAudio = await grammyError(api.sendMediaGroup(CHAT, album(upload('document', doc.file), upload('audio', song.file))));
+    const documentAndAudio = await grammyError(
+      api.sendMediaGroup(CHAT, album(upload('document', doc.file), upload('audio', song.file))),
+    );
     expect(documentAndAudio.description).toBe("Bad Request: audio can't be mixed with other media types");
 
     // A refused album sends nothing.
     expect(emulator.messagesIn(CHAT)).toEqual([]);
 
     // Documents with documents and audio with audio are albums Telegram takes.
-    const documents = await api.sendMediaGroup(CHAT, [upload('document', doc.file), upload('document', doc.file)] as InputMediaDocument[]);
-    expect(documents.map((message) => ('document' in message ? message.document.file_name : undefined))).toEqual(['d.webm', 'd.webm']);
-    const audios = await api.sendMediaGroup(CHAT, [upload('audio', song.file), upload('audio', song.file)] as InputMediaAudio[]);
+    const documents = await api.sendMediaGroup(CHAT, [
+      upload('document', doc.file),
+      upload('document', doc.file),
+    ] as InputMediaDocument[]);
+    expect(documents.map((message) => ('document' in message ? message.document.file_name : undefined))).toEqual([
+      'd.webm',
+      'd.webm',
+    ]);
+    const audios = await api.sendMediaGroup(CHAT, [
+      upload('audio', song.file),
+      upload('audio', song.file),
+    ] as InputMediaAudio[]);
     const audioGroupIds = audios.map((message: Message) => message.media_group_id);
     expect(audioGroupIds[0]).toEqual(expect.any(String));
     expect(audioGroupIds[1]).toBe(audioGroupIds[0]);
@@ -207,7 +247,10 @@ describe('Telegram Bot API emulator', () => {
     const one = await grammyError(api.sendMediaGroup(CHAT, [item]));
     expect(one).toMatchObject({ error_code: 400, description: 'Bad Request: too few messages to send as an album' });
     const eleven = await grammyError(api.sendMediaGroup(CHAT, Array(11).fill(item)));
-    expect(eleven).toMatchObject({ error_code: 400, description: 'Bad Request: too many messages to send as an album' });
+    expect(eleven).toMatchObject({
+      error_code: 400,
+      description: 'Bad Request: too many messages to send as an album',
+    });
     await expect(api.sendMediaGroup(CHAT, Array(10).fill(item))).resolves.toHaveLength(10);
   });
 
@@ -232,11 +275,20 @@ describe('Telegram Bot API emulator', () => {
   });
 
   it('surfaces an injected 429 with retry_after as a GrammyError, then recovers', async () => {
-    emulator.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 3', parameters: { retry_after: 3 } });
+    emulator.failNext('sendMessage', {
+      error_code: 429,
+      description: 'Too Many Requests: retry after 3',
+      parameters: { retry_after: 3 },
+    });
     const error = await grammyError(api.sendMessage(CHAT, 'hi'));
     expect(error.error_code).toBe(429);
     expect(error.parameters.retry_after).toBe(3);
-    expect(emulator.calls[0]).toMatchObject({ method: 'sendMessage', failed: true, status: 429, params: { text: 'hi' } });
+    expect(emulator.calls[0]).toMatchObject({
+      method: 'sendMessage',
+      failed: true,
+      status: 429,
+      params: { text: 'hi' },
+    });
     await expect(api.sendMessage(CHAT, 'hi')).resolves.toMatchObject({ message_id: 1000 });
   });
 

@@ -1,4 +1,9 @@
-import { cancelButtonData, parseButtonData, QUALITY_CHOICES, settingsButtonData } from '../../workflows/callbackData.js';
+import {
+  cancelButtonData,
+  parseButtonData,
+  QUALITY_CHOICES,
+  settingsButtonData,
+} from '../../workflows/callbackData.js';
 import type { MediaMode, SettingsChoice } from '../../workflows/types.js';
 
 /** Telegram refuses an inline button whose callback_data is longer than this, in bytes. */
@@ -18,7 +23,9 @@ describe('cancel button data', () => {
   });
 
   it.each(MESSAGE_IDS)('fits in 64 bytes for message id %d', (requestMessageId) => {
-    expect(Buffer.byteLength(cancelButtonData(requestMessageId), 'utf8')).toBeLessThanOrEqual(CALLBACK_DATA_LIMIT_BYTES);
+    expect(Buffer.byteLength(cancelButtonData(requestMessageId), 'utf8')).toBeLessThanOrEqual(
+      CALLBACK_DATA_LIMIT_BYTES,
+    );
   });
 });
 

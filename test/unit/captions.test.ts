@@ -26,7 +26,9 @@ const LONG_LINK = `https://example.com/watch?v=${'x'.repeat(2_000 - 'https://exa
 
 describe('mediaCaption', () => {
   it('writes the title, then the link on its own line', () => {
-    expect(mediaCaption('My holiday video', 'https://example.com/v/1')).toBe('My holiday video\nhttps://example.com/v/1');
+    expect(mediaCaption('My holiday video', 'https://example.com/v/1')).toBe(
+      'My holiday video\nhttps://example.com/v/1',
+    );
   });
 
   it('writes just the link when there is no title', () => {
@@ -44,15 +46,21 @@ describe('mediaCaption', () => {
   });
 
   it('escapes the & of the query in the link', () => {
-    expect(mediaCaption('Clip', 'https://example.com/watch?v=1&t=30')).toBe('Clip\nhttps://example.com/watch?v=1&amp;t=30');
+    expect(mediaCaption('Clip', 'https://example.com/watch?v=1&t=30')).toBe(
+      'Clip\nhttps://example.com/watch?v=1&amp;t=30',
+    );
   });
 
   it('escapes the link when there is no title too', () => {
-    expect(mediaCaption(undefined, 'https://example.com/watch?v=1&t=30')).toBe('https://example.com/watch?v=1&amp;t=30');
+    expect(mediaCaption(undefined, 'https://example.com/watch?v=1&t=30')).toBe(
+      'https://example.com/watch?v=1&amp;t=30',
+    );
   });
 
   it('writes the title on one line, with runs of spaces, tabs and newlines as single spaces', () => {
-    expect(mediaCaption('  Part 1:\n\n  the\tstart  ', 'https://example.com/v')).toBe('Part 1: the start\nhttps://example.com/v');
+    expect(mediaCaption('  Part 1:\n\n  the\tstart  ', 'https://example.com/v')).toBe(
+      'Part 1: the start\nhttps://example.com/v',
+    );
   });
 
   it('keeps a title and link that fit whole', () => {
@@ -97,12 +105,15 @@ describe('mediaCaption', () => {
     ['<', '<'],
     ['"', '"'],
     ['mixed', '<a href="x">&</a> '],
-  ])('fits in 1024 characters after parsing for a 5,000-character title of %s characters, which escaping makes longer', (_what, unit) => {
-    const title = unit.repeat(Math.ceil(5_000 / unit.length)).slice(0, 5_000);
-    const caption = mediaCaption(title, LONG_LINK);
-    expect(caption.length).toBeGreaterThan(CAPTION_LIMIT);
-    expect(asTelegramShows(caption).length).toBeLessThanOrEqual(CAPTION_LIMIT);
-  });
+  ])(
+    'fits in 1024 characters after parsing for a 5,000-character title of %s characters, which escaping makes longer',
+    (_what, unit) => {
+      const title = unit.repeat(Math.ceil(5_000 / unit.length)).slice(0, 5_000);
+      const caption = mediaCaption(title, LONG_LINK);
+      expect(caption.length).toBeGreaterThan(CAPTION_LIMIT);
+      expect(asTelegramShows(caption).length).toBeLessThanOrEqual(CAPTION_LIMIT);
+    },
+  );
 
   it('never cuts an HTML entity in half when it shortens the title and the link', () => {
     const caption = mediaCaption('&'.repeat(5_000), `https://example.com/?${'a=1&'.repeat(500)}`);

@@ -86,7 +86,11 @@ describe('the per-chat edit gate', () => {
     // Three downloads report every second, each at its own offset, for a minute.
     for (let t = 0; t < 60_000; t += 100) {
       clock = start + t;
-      for (const [messageId, offset] of [[1, 0], [2, 300], [3, 700]] as const) {
+      for (const [messageId, offset] of [
+        [1, 0],
+        [2, 300],
+        [3, 700],
+      ] as const) {
         if (t % 1_000 === offset && editNow(subject, CHAT, messageId)) edits.push({ at: t, messageId });
       }
     }

@@ -9,20 +9,35 @@ const UI = 'http://localhost:8233';
 const codec = new AesGcmPayloadCodec([testPayloadKey('k1')]);
 
 function server(allowUiWithoutToken: boolean) {
-  return buildCodecServer({ codec, authToken: TOKEN, corsOrigins: [UI, 'http://127.0.0.1:8233'], allowUiWithoutToken, logger: createLogger('silent') });
+  return buildCodecServer({
+    codec,
+    authToken: TOKEN,
+    corsOrigins: [UI, 'http://127.0.0.1:8233'],
+    allowUiWithoutToken,
+    logger: createLogger('silent'),
+  });
 }
 
 async function encryptedBody(value: unknown): Promise<string> {
   const [payload] = await codec.encode([defaultPayloadConverter.toPayload(value)]);
   const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-  return JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(payload!.metadata!).map(([k, v]) => [k, base64(v)])), data: base64(payload!.data!) }] });
+  return JSON.stringify({
+    payloads: [
+      {
+        metadata: Object.fromEntries(Object.entries(payload!.metadata!).map(([k, v]) => [k, base64(v)])),
+        data: base64(payload!.data!),
+      },
+    ],
+  });
 }
 
 function decodedValue(body: string): unknown {
   const { payloads } = JSON.parse(body) as { payloads: { metadata: Record<string, string>; data: string }[] };
   const [payload] = payloads;
   return defaultPayloadConverter.fromPayload({
-    metadata: Object.fromEntries(Object.entries(payload!.metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))])),
+    metadata: Object.fromEntries(
+      Object.entries(payload!.metadata).map(([k, v]) => [k, new Uint8Array(Buffer.from(v, 'base64'))]),
+    ),
     data: new Uint8Array(Buffer.from(payload!.data, 'base64')),
   });
 }
@@ -34,14 +49,23 @@ describe('the codec server', () => {
     app.inject({ method: 'POST', url, payload, headers: { 'content-type': 'application/json', ...headers } });
 
   it('decodes with the right bearer token', async () => {
-    const response = await post('/codec/decode', await encryptedBody({ chatId: 4242 }), { authorization: `Bearer ${TOKEN}` });
+    const response = await post('/codec/decode', await encryptedBody({ chatId: 4242 }), {
+      authorization: `Bearer ${TOKEN}`,
+    });
     expect(response.statusCode).toBe(200);
     expect(decodedValue(response.body)).toEqual({ chatId: 4242 });
   });
 
   it('encodes what it is given, so the UI can send encrypted input', async () => {
     const payload = defaultPayloadConverter.toPayload('from the UI');
-    const body = JSON.stringify({ payloads: [{ metadata: { encoding: Buffer.from(payload.metadata!.encoding!).toString('base64') }, data: Buffer.from(payload.data!).toString('base64') }] });
+    const body = JSON.stringify({
+      payloads: [
+        {
+          metadata: { encoding: Buffer.from(payload.metadata!.encoding!).toString('base64') },
+          data: Buffer.from(payload.data!).toString('base64'),
+        },
+      ],
+    });
     const encoded = await post('/codec/encode', body, { authorization: `Bearer ${TOKEN}` });
     expect(encoded.statusCode).toBe(200);
     const decoded = await post('/codec/decode', encoded.body, { authorization: `Bearer ${TOKEN}` });
@@ -49,7 +73,11 @@ describe('the codec server', () => {
   });
 
   it('answers 401 to a wrong token, even from the UI origin', async () => {
-    const attempts: Record<string, string>[] = [{ authorization: 'Bearer wrong-token-0123456789' }, { authorization: `Bearer ${TOKEN}`.slice(0, -1), origin: UI }, { authorization: TOKEN }];
+    const attempts: Record<string, string>[] = [
+      { authorization: 'Bearer wrong-token-0123456789' },
+      { authorization: `Bearer ${TOKEN}`.slice(0, -1), origin: UI },
+      { authorization: TOKEN },
+    ];
     for (const headers of attempts) {
       const response = await post('/codec/decode', await encryptedBody('x'), headers);
       expect(response.statusCode).toBe(401);
@@ -59,7 +87,9 @@ describe('the codec server', () => {
 
   it('answers a token-less request only from an allowed UI origin', async () => {
     expect((await post('/codec/decode', await encryptedBody('x'), {})).statusCode).toBe(401);
-    expect((await post('/codec/decode', await encryptedBody('x'), { origin: 'http://evil.example' })).statusCode).toBe(401);
+    expect((await post('/codec/decode', await encryptedBody('x'), { origin: 'http://evil.example' })).statusCode).toBe(
+      401,
+    );
     const fromUi = await post('/codec/decode', await encryptedBody('x'), { origin: UI });
     expect(fromUi.statusCode).toBe(200);
     expect(fromUi.headers['access-control-allow-origin']).toBe(UI);
@@ -67,7 +97,15 @@ describe('the codec server', () => {
 
   it('answers the CORS preflight of the UI origin only', async () => {
     const preflight = (origin: string) =>
-      app.inject({ method: 'OPTIONS', url: '/codec/decode', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-namespace' } });
+      app.inject({
+        method: 'OPTIONS',
+        url: '/codec/decode',
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type,x-namespace',
+        },
+      });
     const allowed = await preflight(UI);
     expect(allowed.statusCode).toBe(204);
     expect(allowed.headers['access-control-allow-origin']).toBe(UI);
@@ -79,9 +117,18 @@ describe('the codec server', () => {
   });
 
   it('says which key id it lacks, with 400', async () => {
-    const [foreign] = await new AesGcmPayloadCodec([testPayloadKey('retired')]).encode([defaultPayloadConverter.toPayload('x')]);
+    const [foreign] = await new AesGcmPayloadCodec([testPayloadKey('retired')]).encode([
+      defaultPayloadConverter.toPayload('x'),
+    ]);
     const base64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
-    const body = JSON.stringify({ payloads: [{ metadata: Object.fromEntries(Object.entries(foreign!.metadata!).map(([k, v]) => [k, base64(v)])), data: base64(foreign!.data!) }] });
+    const body = JSON.stringify({
+      payloads: [
+        {
+          metadata: Object.fromEntries(Object.entries(foreign!.metadata!).map(([k, v]) => [k, base64(v)])),
+          data: base64(foreign!.data!),
+        },
+      ],
+    });
     const response = await post('/codec/decode', body, { authorization: `Bearer ${TOKEN}` });
     expect(response.statusCode).toBe(400);
     expect((JSON.parse(response.body) as { error: string }).error).toMatch(/key id "retired"/);
@@ -93,7 +140,12 @@ describe('without the UI rule (not on loopback)', () => {
   afterAll(() => app.close());
 
   it('requires the token from the UI origin too', async () => {
-    const response = await app.inject({ method: 'POST', url: '/codec/decode', payload: await encryptedBody('x'), headers: { 'content-type': 'application/json', origin: UI } });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/codec/decode',
+      payload: await encryptedBody('x'),
+      headers: { 'content-type': 'application/json', origin: UI },
+    });
     expect(response.statusCode).toBe(401);
   });
 

@@ -114,7 +114,9 @@ describe('loadConfig TELEGRAM_BOT_TOKEN', () => {
   });
 
   it('still validates a token that is given when requireToken is false', () => {
-    expect(configErrorOf({ TELEGRAM_BOT_TOKEN: 'garbage' }, { requireToken: false }).variable).toBe('TELEGRAM_BOT_TOKEN');
+    expect(configErrorOf({ TELEGRAM_BOT_TOKEN: 'garbage' }, { requireToken: false }).variable).toBe(
+      'TELEGRAM_BOT_TOKEN',
+    );
   });
 });
 
@@ -126,7 +128,9 @@ describe('loadConfig webhook mode', () => {
   });
 
   it('accepts PUBLIC_URL with a valid secret and drops its trailing slash', () => {
-    const config = loadConfig(env({ PUBLIC_URL: 'https://bot.example.com/', TELEGRAM_WEBHOOK_SECRET: 'abc_DEF-123' }), { cwd: CWD });
+    const config = loadConfig(env({ PUBLIC_URL: 'https://bot.example.com/', TELEGRAM_WEBHOOK_SECRET: 'abc_DEF-123' }), {
+      cwd: CWD,
+    });
     expect(config.publicUrl).toBe('https://bot.example.com');
     expect(config.telegram.webhookSecret).toBe('abc_DEF-123');
   });
@@ -142,7 +146,9 @@ describe('loadConfig webhook mode', () => {
   });
 
   it('rejects a PUBLIC_URL that is not an http(s) URL', () => {
-    expect(configErrorOf(env({ PUBLIC_URL: 'ftp://bot.example.com', TELEGRAM_WEBHOOK_SECRET: 'secret' })).variable).toBe('PUBLIC_URL');
+    expect(
+      configErrorOf(env({ PUBLIC_URL: 'ftp://bot.example.com', TELEGRAM_WEBHOOK_SECRET: 'secret' })).variable,
+    ).toBe('PUBLIC_URL');
   });
 });
 
@@ -168,7 +174,9 @@ describe('loadConfig numbers and addresses', () => {
   });
 
   it('accepts a TEMPORAL_ADDRESS of host:port', () => {
-    expect(loadConfig(env({ TEMPORAL_ADDRESS: 'temporal.internal:7233' }), { cwd: CWD }).temporal.address).toBe('temporal.internal:7233');
+    expect(loadConfig(env({ TEMPORAL_ADDRESS: 'temporal.internal:7233' }), { cwd: CWD }).temporal.address).toBe(
+      'temporal.internal:7233',
+    );
   });
 
   it('rejects an unknown LOG_LEVEL', () => {
@@ -217,7 +225,9 @@ describe('loadConfig YTDLP_PYTHON', () => {
 
 describe('loadConfig policy overrides', () => {
   it('turns DOWNLOAD_TIMEOUT_SECONDS=5 into a "5 seconds" start-to-close timeout', () => {
-    expect(loadConfig(env({ DOWNLOAD_TIMEOUT_SECONDS: '5' }), { cwd: CWD }).policies.download?.startToCloseTimeout).toBe('5 seconds');
+    expect(
+      loadConfig(env({ DOWNLOAD_TIMEOUT_SECONDS: '5' }), { cwd: CWD }).policies.download?.startToCloseTimeout,
+    ).toBe('5 seconds');
   });
 
   it('leaves the download timeout undefined when DOWNLOAD_TIMEOUT_SECONDS is unset', () => {

@@ -3,7 +3,12 @@
  * Bot API server, which has an address of its own.
  */
 import path from 'node:path';
-import { CLOUD_BOT_API_ROOT, CLOUD_BOT_API_UPLOAD_LIMIT, LOCAL_BOT_API_UPLOAD_LIMIT, loadConfig } from '../../src/config.js';
+import {
+  CLOUD_BOT_API_ROOT,
+  CLOUD_BOT_API_UPLOAD_LIMIT,
+  LOCAL_BOT_API_UPLOAD_LIMIT,
+  loadConfig,
+} from '../../src/config.js';
 import { configErrorOf } from '../support/configErrors.js';
 import { fakeBotToken, TEST_API_ROOT } from '../support/fakeSecrets.js';
 
@@ -32,16 +37,22 @@ describe('MAX_UPLOAD_BYTES and the Bot API server', () => {
   it('accepts each limit exactly, and anything below it', () => {
     expect(load({ MAX_UPLOAD_BYTES: '52428800' }).maxUploadBytes).toBe(52_428_800);
     expect(load({ MAX_UPLOAD_BYTES: '1000' }).maxUploadBytes).toBe(1000);
-    expect(load({ ...LOCAL, MAX_UPLOAD_BYTES: '2097152000' })).toMatchObject({ maxUploadBytes: 2_097_152_000, localBotApi: true });
+    expect(load({ ...LOCAL, MAX_UPLOAD_BYTES: '2097152000' })).toMatchObject({
+      maxUploadBytes: 2_097_152_000,
+      localBotApi: true,
+    });
     expect(load({ ...LOCAL, MAX_UPLOAD_BYTES: '52428801' }).maxUploadBytes).toBe(52_428_801);
   });
 
-  it.each(['52428801', '2097152000', '4294967296'])('refuses %s with the cloud Bot API, saying what would allow it', (value) => {
-    const error = errorOf({ MAX_UPLOAD_BYTES: value });
-    expect(error.variable).toBe('MAX_UPLOAD_BYTES');
-    expect(error.message).toMatch(/^MAX_UPLOAD_BYTES /);
-    if (Number(value) <= LOCAL_BOT_API_UPLOAD_LIMIT) expect(error.message).toContain('TELEGRAM_LOCAL_BOT_API=true');
-  });
+  it.each(['52428801', '2097152000', '4294967296'])(
+    'refuses %s with the cloud Bot API, saying what would allow it',
+    (value) => {
+      const error = errorOf({ MAX_UPLOAD_BYTES: value });
+      expect(error.variable).toBe('MAX_UPLOAD_BYTES');
+      expect(error.message).toMatch(/^MAX_UPLOAD_BYTES /);
+      if (Number(value) <= LOCAL_BOT_API_UPLOAD_LIMIT) expect(error.message).toContain('TELEGRAM_LOCAL_BOT_API=true');
+    },
+  );
 
   it.each(['2097152001', '4294967296', '99999999999999'])('refuses %s even with a local Bot API server', (value) => {
     const error = errorOf({ ...LOCAL, MAX_UPLOAD_BYTES: value });
@@ -62,14 +73,16 @@ describe('TELEGRAM_LOCAL_BOT_API', () => {
   });
 
   // The public host written differently is still the public Bot API.
-  it.each([CLOUD_BOT_API_ROOT, `${CLOUD_BOT_API_ROOT}/`, CLOUD_BOT_API_ROOT.toUpperCase(), CLOUD_BOT_API_ROOT.replace('https:', 'http:')])(
-    'refuses the public Bot API root %s as the local server',
-    (root) => {
-      const error = errorOf({ TELEGRAM_LOCAL_BOT_API: 'true', TELEGRAM_API_ROOT: root });
-      expect(error.variable).toBe('TELEGRAM_API_ROOT');
-      expect(error.message).toContain('not the public Bot API');
-    },
-  );
+  it.each([
+    CLOUD_BOT_API_ROOT,
+    `${CLOUD_BOT_API_ROOT}/`,
+    CLOUD_BOT_API_ROOT.toUpperCase(),
+    CLOUD_BOT_API_ROOT.replace('https:', 'http:'),
+  ])('refuses the public Bot API root %s as the local server', (root) => {
+    const error = errorOf({ TELEGRAM_LOCAL_BOT_API: 'true', TELEGRAM_API_ROOT: root });
+    expect(error.variable).toBe('TELEGRAM_API_ROOT');
+    expect(error.message).toContain('not the public Bot API');
+  });
 
   it('accepts the public Bot API root when local mode is off, as the default is', () => {
     expect(load({ TELEGRAM_API_ROOT: CLOUD_BOT_API_ROOT }).telegram.apiRoot).toBe(CLOUD_BOT_API_ROOT);
@@ -80,6 +93,9 @@ describe('TELEGRAM_LOCAL_BOT_API', () => {
   });
 
   it('lets an emulator or local server run with the cloud limits (local mode off)', () => {
-    expect(load({ TELEGRAM_API_ROOT: TEST_API_ROOT })).toMatchObject({ localBotApi: false, maxUploadBytes: 52_428_800 });
+    expect(load({ TELEGRAM_API_ROOT: TEST_API_ROOT })).toMatchObject({
+      localBotApi: false,
+      maxUploadBytes: 52_428_800,
+    });
   });
 });

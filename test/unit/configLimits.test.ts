@@ -23,7 +23,12 @@ describe('the abuse limits in the configuration', () => {
   });
 
   it('reads the values set', () => {
-    const config = load({ WEBHOOK_RATE_LIMIT: '30', TRUST_PROXY: '2', MIN_FREE_DISK_MB: '5000', FFMPEG_CONCURRENCY: '3' });
+    const config = load({
+      WEBHOOK_RATE_LIMIT: '30',
+      TRUST_PROXY: '2',
+      MIN_FREE_DISK_MB: '5000',
+      FFMPEG_CONCURRENCY: '3',
+    });
     expect(config.webhook).toEqual({ rateLimitPerMinute: 30, trustProxyHops: 2 });
     expect(config.minFreeDiskMb).toBe(5000);
     expect(config.ffmpegConcurrency).toBe(3);

@@ -21,7 +21,9 @@ describe('loadConfig ALLOWED_CHAT_IDS', () => {
 
   it('reads user ids and negative group ids, with spaces and stray commas', () => {
     // Tried: a user, a supergroup (-100…), a basic group, duplicates, blanks between commas.
-    expect(load({ ALLOWED_CHAT_IDS: ' 4242, -1001234567890 ,,-77, 4242,' }).allowedChatIds).toEqual([4242, -1001234567890, -77]);
+    expect(load({ ALLOWED_CHAT_IDS: ' 4242, -1001234567890 ,,-77, 4242,' }).allowedChatIds).toEqual([
+      4242, -1001234567890, -77,
+    ]);
   });
 
   it.each([
@@ -51,7 +53,10 @@ describe('loadConfig QUOTA_*', () => {
 
   it('reads both, 0 meaning no limit', () => {
     // Tried: 5 and 0.
-    expect(load({ QUOTA_CONCURRENT_REQUESTS: '5', QUOTA_REQUESTS_PER_HOUR: '0' }).quota).toEqual({ concurrentRequests: 5, requestsPerHour: 0 });
+    expect(load({ QUOTA_CONCURRENT_REQUESTS: '5', QUOTA_REQUESTS_PER_HOUR: '0' }).quota).toEqual({
+      concurrentRequests: 5,
+      requestsPerHour: 0,
+    });
   });
 
   it.each([

@@ -110,7 +110,9 @@ function rawEnvironment(s: ComposeService): Record<string, string> {
 
 /** What the container's process sees when the operator's .env (or shell) holds `operator`. */
 function containerEnvironment(s: ComposeService, operator: Env): Env {
-  return Object.fromEntries(Object.entries(rawEnvironment(s)).map(([key, value]) => [key, interpolate(value, operator)]));
+  return Object.fromEntries(
+    Object.entries(rawEnvironment(s)).map(([key, value]) => [key, interpolate(value, operator)]),
+  );
 }
 
 function commandOf(s: ComposeService): string[] {
@@ -132,7 +134,10 @@ function npmScriptOf(command: string[]): { script: string; args: string[] } {
 
 /** The worker's own options: --queue (required) and --concurrency; anything else throws. */
 function workerOptions(args: string[]): { queue: string | undefined; concurrency: string | undefined } {
-  const options: { queue: string | undefined; concurrency: string | undefined } = { queue: undefined, concurrency: undefined };
+  const options: { queue: string | undefined; concurrency: string | undefined } = {
+    queue: undefined,
+    concurrency: undefined,
+  };
   for (let i = 0; i < args.length; i += 2) {
     const [flag, value] = [args[i], args[i + 1]];
     if (flag === '--queue') options.queue = value;
@@ -143,7 +148,10 @@ function workerOptions(args: string[]): { queue: string | undefined; concurrency
 }
 
 /** Published ports as { host, container }, host undefined when Docker picks one. */
-function publishedPorts(s: ComposeService, operator: Env): Array<{ hostIp?: string; host?: string; container: string }> {
+function publishedPorts(
+  s: ComposeService,
+  operator: Env,
+): Array<{ hostIp?: string; host?: string; container: string }> {
   return (s.ports ?? []).map((port) => {
     if (typeof port === 'object') {
       return {
@@ -152,7 +160,9 @@ function publishedPorts(s: ComposeService, operator: Env): Array<{ hostIp?: stri
         container: interpolate(String(port.target), operator),
       };
     }
-    const parts = interpolate(String(port), operator).replace(/\/(tcp|udp)$/, '').split(':');
+    const parts = interpolate(String(port), operator)
+      .replace(/\/(tcp|udp)$/, '')
+      .split(':');
     const container = parts.pop()!;
     const host = parts.pop();
     return { hostIp: parts.pop(), host, container };
@@ -194,7 +204,9 @@ function searchAttributeCreations(script: string): SearchAttributeCreation[] {
     .filter((words) => words.slice(0, 4).join(' ') === 'temporal operator search-attribute create')
     .map((words) => {
       const creation: SearchAttributeCreation = { names: [], types: [], otherFlags: [] };
-      const flags = words.slice(4).flatMap((word) => (word.startsWith('--') && word.includes('=') ? word.split(/=(.*)/s, 2) : [word]));
+      const flags = words
+        .slice(4)
+        .flatMap((word) => (word.startsWith('--') && word.includes('=') ? word.split(/=(.*)/s, 2) : [word]));
       for (let i = 0; i < flags.length; i += 2) {
         const [flag, value] = [flags[i]!, (flags[i + 1] ?? '').replace(/^(["'])(.*)\1$/, '$2')];
         if (flag === '--name') creation.names.push(value);
@@ -221,7 +233,8 @@ function parseEnvExample(text: string): ExampleEntry[] {
   lines.forEach((line, index) => {
     const variable = /^(# )?([A-Z][A-Z0-9_]*)=(.*)$/.exec(line);
     if (variable === null) {
-      if (line.trim() !== '' && !line.startsWith('#')) throw new Error(`.env.example line ${index + 1} is malformed: ${line}`);
+      if (line.trim() !== '' && !line.startsWith('#'))
+        throw new Error(`.env.example line ${index + 1} is malformed: ${line}`);
       return;
     }
     const [, commented, name, value] = variable as unknown as [string, string | undefined, string, string];
@@ -233,7 +246,9 @@ function parseEnvExample(text: string): ExampleEntry[] {
 const envExample = parseEnvExample(readText('.env.example'));
 /** The operator who copied .env.example to .env and set the token. */
 const exampleOperatorEnv: Env = {
-  ...Object.fromEntries(envExample.filter((entry) => entry.value !== undefined).map((entry) => [entry.name, entry.value])),
+  ...Object.fromEntries(
+    envExample.filter((entry) => entry.value !== undefined).map((entry) => [entry.name, entry.value]),
+  ),
   TELEGRAM_BOT_TOKEN: TOKEN,
 };
 
@@ -309,15 +324,23 @@ describe('docker-compose.yml', () => {
 
   it.each(APP_SERVICES)('refuses to start %s without TELEGRAM_BOT_TOKEN', (name) => {
     expect(() => containerEnvironment(service(name), { ...ENCRYPTION })).toThrow(/TELEGRAM_BOT_TOKEN/);
-    expect(() => containerEnvironment(service(name), { ...ENCRYPTION, TELEGRAM_BOT_TOKEN: '' })).toThrow(/TELEGRAM_BOT_TOKEN/);
+    expect(() => containerEnvironment(service(name), { ...ENCRYPTION, TELEGRAM_BOT_TOKEN: '' })).toThrow(
+      /TELEGRAM_BOT_TOKEN/,
+    );
   });
 
   it.each(APP_SERVICES)('keeps payload encryption on in %s: no start without the keys', (name) => {
     const { PAYLOAD_CODEC_KEYS: _keys, ...withoutKeys } = ENCRYPTION;
     const { CHAT_ID_PSEUDONYM_KEY: _pseudonymKey, ...withoutPseudonymKey } = ENCRYPTION;
-    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...withoutKeys })).toThrow(/PAYLOAD_CODEC_KEYS/);
-    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...withoutPseudonymKey })).toThrow(/CHAT_ID_PSEUDONYM_KEY/);
-    const config = loadConfig(containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...ENCRYPTION }), { cwd: '/app' });
+    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...withoutKeys })).toThrow(
+      /PAYLOAD_CODEC_KEYS/,
+    );
+    expect(() => containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...withoutPseudonymKey })).toThrow(
+      /CHAT_ID_PSEUDONYM_KEY/,
+    );
+    const config = loadConfig(containerEnvironment(service(name), { TELEGRAM_BOT_TOKEN: TOKEN, ...ENCRYPTION }), {
+      cwd: '/app',
+    });
     expect(config.payloadEncryption?.keys.map((key) => key.id)).toEqual([ENCRYPTION.PAYLOAD_CODEC_KEYS!.split(':')[0]]);
   });
 
@@ -332,17 +355,24 @@ describe('docker-compose.yml', () => {
       expect(Object.keys(rawEnvironment(codec)).filter((key) => !CONFIG_NAMES.includes(key))).toEqual([]);
       const { CODEC_AUTH_TOKEN: _token, ...withoutToken } = ENCRYPTION;
       expect(() => containerEnvironment(codec, withoutToken)).toThrow(/CODEC_AUTH_TOKEN/);
-      const webhook = loadConfig(containerEnvironment(service('webhook'), { TELEGRAM_BOT_TOKEN: TOKEN, ...ENCRYPTION }), { cwd: '/app' });
+      const webhook = loadConfig(
+        containerEnvironment(service('webhook'), { TELEGRAM_BOT_TOKEN: TOKEN, ...ENCRYPTION }),
+        { cwd: '/app' },
+      );
       expect(codecConfig().payloadEncryption).toEqual(webhook.payloadEncryption);
       expect(codecServerSettings(codecConfig()).authToken).toBe(ENCRYPTION.CODEC_AUTH_TOKEN);
     });
 
     it('is reachable from this host only: published on loopback, on a network no other service joins', () => {
       const config = codecConfig();
-      expect(publishedPorts(codec, ENCRYPTION)).toEqual([{ hostIp: '127.0.0.1', host: String(config.codecServer.port), container: String(config.codecServer.port) }]);
-      const networksOf = (s: ComposeService) => (Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? { default: null }));
+      expect(publishedPorts(codec, ENCRYPTION)).toEqual([
+        { hostIp: '127.0.0.1', host: String(config.codecServer.port), container: String(config.codecServer.port) },
+      ]);
+      const networksOf = (s: ComposeService) =>
+        Array.isArray(s.networks) ? s.networks : Object.keys(s.networks ?? { default: null });
       expect(networksOf(codec)).toEqual([CODEC_SERVICE]);
-      for (const [name, other] of Object.entries(compose.services)) if (name !== CODEC_SERVICE) expect(networksOf(other)).not.toContain(CODEC_SERVICE);
+      for (const [name, other] of Object.entries(compose.services))
+        if (name !== CODEC_SERVICE) expect(networksOf(other)).not.toContain(CODEC_SERVICE);
       // Inside its container it is not on loopback: answering the UI without a token is stated explicitly.
       expect(isLoopbackHost(config.http.host)).toBe(false);
       expect(config.codecServer.allowUiWithoutToken).toBe(true);
@@ -396,7 +426,8 @@ describe('docker-compose.yml', () => {
       expect(command).toHaveLength(1);
       return interpolate(command[0]!, operator);
     };
-    const codeAttributes = () => Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_SEARCH_ATTRIBUTE_TYPE[key.type]]));
+    const codeAttributes = () =>
+      Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_SEARCH_ATTRIBUTE_TYPE[key.type]]));
 
     it('creates exactly the search attributes the code defines, with their types', () => {
       const creations = searchAttributeCreations(script({}));
@@ -424,10 +455,15 @@ describe('docker-compose.yml', () => {
     it.each(operators)('works in the namespace Temporal creates and the bot uses, with %s', (_label, operator) => {
       const namespace = containerEnvironment(service('temporal'), operator).DEFAULT_NAMESPACE;
       // The CLI reads both from the environment; no command may point elsewhere.
-      expect(containerEnvironment(setup, operator)).toEqual({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: namespace });
+      expect(containerEnvironment(setup, operator)).toEqual({
+        TEMPORAL_ADDRESS: 'temporal:7233',
+        TEMPORAL_NAMESPACE: namespace,
+      });
       for (const { otherFlags } of searchAttributeCreations(script(operator))) expect(otherFlags).toEqual([]);
       for (const name of APP_SERVICES) {
-        expect(loadConfig(containerEnvironment(service(name), operator), { cwd: '/app' }).temporal.namespace).toBe(namespace);
+        expect(loadConfig(containerEnvironment(service(name), operator), { cwd: '/app' }).temporal.namespace).toBe(
+          namespace,
+        );
       }
     });
 
@@ -446,7 +482,9 @@ describe('docker-compose.yml', () => {
 
   it.each(WORKER_SERVICES)('keeps %s scalable: no container_name and no fixed host port', (name) => {
     expect(service(name).container_name).toBeUndefined();
-    const fixed = publishedPorts(service(name), exampleOperatorEnv).filter((p) => p.host !== undefined && p.host !== '');
+    const fixed = publishedPorts(service(name), exampleOperatorEnv).filter(
+      (p) => p.host !== undefined && p.host !== '',
+    );
     expect(fixed).toEqual([]);
   });
 
@@ -465,7 +503,9 @@ describe('docker-compose.yml', () => {
     expect(postgres.healthcheck?.test).toBeDefined();
     expect(dependsOn(temporal)).toEqual({ postgresql: 'service_healthy' });
 
-    const dataVolume = (postgres.volumes ?? []).find((v) => typeof v === 'string' && v.endsWith(':/var/lib/postgresql/data'));
+    const dataVolume = (postgres.volumes ?? []).find(
+      (v) => typeof v === 'string' && v.endsWith(':/var/lib/postgresql/data'),
+    );
     expect(typeof dataVolume).toBe('string');
     expect(Object.keys(compose.volumes ?? {})).toContain((dataVolume as string).split(':')[0]);
   });
@@ -503,11 +543,16 @@ describe('Dockerfile', () => {
   });
 
   it('runs the download engine in the venv the build checks: YTDLP_PYTHON is its Python, which imports yt_dlp', () => {
-    const env = finalStage.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const env = finalStage
+      .filter((i) => i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     const python = /\bYTDLP_PYTHON=(\S+)/.exec(env)?.[1];
     expect(python).toBeDefined();
     expect(runs(finalStage).join(' && ')).toContain(`${python} -c 'import yt_dlp'`);
-    expect(resolveTools(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, YTDLP_PYTHON: python }, { cwd: '/app' }).tools).python).toBe(python);
+    expect(
+      resolveTools(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, YTDLP_PYTHON: python }, { cwd: '/app' }).tools).python,
+    ).toBe(python);
   });
 
   it('fails the build unless yt-dlp accepts, with its EJS solver, the runtime the workers choose in the image', () => {
@@ -526,16 +571,26 @@ describe('Dockerfile', () => {
     // the same thing to yt-dlp: a real engine given this machine's Node lists exactly it, in the
     // header line the build greps (here possibly "(unsupported)": this Node may be older than 22).
     const tools = resolveTools();
-    const engine = new WarmEngine({ python: tools.python, ffmpeg: tools.ffmpeg, jsRuntime: { name: 'node', path: process.execPath } });
+    const engine = new WarmEngine({
+      python: tools.python,
+      ffmpeg: tools.ffmpeg,
+      jsRuntime: { name: 'node', path: process.execPath },
+    });
     try {
       await engine.start();
     } finally {
       await engine.close();
     }
     const header = engine.info?.debugHeader ?? [];
-    expect(header.find((line) => line.startsWith('[debug] params: '))).toContain(`'js_runtimes': {'node': {'path': '${process.execPath}'}}`);
+    expect(header.find((line) => line.startsWith('[debug] params: '))).toContain(
+      `'js_runtimes': {'node': {'path': '${process.execPath}'}}`,
+    );
     expect(header.filter((line) => line.startsWith('[debug] JS runtimes: '))).toEqual([
-      expect.stringMatching(new RegExp(`^\\[debug\\] JS runtimes: node-${process.versions.node.replace(/\./g, '\\.')}( \\(unsupported\\))?$`)),
+      expect.stringMatching(
+        new RegExp(
+          `^\\[debug\\] JS runtimes: node-${process.versions.node.replace(/\./g, '\\.')}( \\(unsupported\\))?$`,
+        ),
+      ),
     ]);
     expect(header).toContainEqual(expect.stringMatching(/^\[debug\] Optional libraries: .*\byt_dlp_ejs-[0-9]/));
   }, 60_000);
@@ -564,9 +619,15 @@ describe('Dockerfile', () => {
   });
 
   it('keeps DATA_DIR on the /data volume', () => {
-    const env = finalStage.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');
+    const env = finalStage
+      .filter((i) => i.keyword === 'ENV')
+      .map((i) => i.args)
+      .join(' ');
     expect(env).toMatch(/\bDATA_DIR=\/data\b/);
-    const volumes = finalStage.filter((i) => i.keyword === 'VOLUME').map((i) => i.args).join(' ');
+    const volumes = finalStage
+      .filter((i) => i.keyword === 'VOLUME')
+      .map((i) => i.args)
+      .join(' ');
     expect(volumes).toMatch(/"?\/data"?/);
   });
 
@@ -576,7 +637,9 @@ describe('Dockerfile', () => {
   });
 
   it('leaves node_modules, .tools, data, .git and .env out of the build context', () => {
-    const ignored = readText('.dockerignore').split('\n').map((line) => line.trim());
+    const ignored = readText('.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.tools', 'data', '.git', '.env']));
   });
 });
@@ -648,6 +711,10 @@ describe('README.md', () => {
   it('gives the test command that .ci/run runs', () => {
     const ciRun = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../.ci/run'), 'utf8');
     expect(readme).toContain('npm test');
-    expect(ciRun.split('\n').filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd '))).toEqual(['npm test']);
+    expect(
+      ciRun
+        .split('\n')
+        .filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd ')),
+    ).toEqual(['npm test']);
   });
 });

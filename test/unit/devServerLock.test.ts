@@ -1,5 +1,12 @@
 import type { ProcessInfo } from '../../activities/adapters/processInfo.js';
-import { DataDirInUseError, isRecordedServer, judgeLock, parseLockRecord, type LockRecord, type ServerRecord } from '../../src/temporal/devServerLock.js';
+import {
+  DataDirInUseError,
+  isRecordedServer,
+  judgeLock,
+  parseLockRecord,
+  type LockRecord,
+  type ServerRecord,
+} from '../../src/temporal/devServerLock.js';
 
 const BINARY = '/opt/bot/.tools/bin/temporal';
 const DB = '/srv/bot/data/temporal.sqlite';
@@ -7,8 +14,19 @@ const server: ServerRecord = { pid: 200, startTime: '5000', binary: BINARY, dbFi
 const record: LockRecord = { owner: { pid: 100, startTime: '4000', command: '/opt/bot/src/cli/start.ts' }, server };
 
 const serverArgs = [BINARY, 'server', 'start-dev', '--db-filename', DB, '--ip', '127.0.0.1', '--port', '7233'];
-const serverInfo = (overrides: Partial<ProcessInfo> = {}): ProcessInfo => ({ pid: 200, startTime: '5000', args: serverArgs, commandLine: serverArgs.join(' '), ...overrides });
-const ownerInfo: ProcessInfo = { pid: 100, startTime: '4000', args: ['node', '/opt/bot/src/cli/start.ts'], commandLine: 'node /opt/bot/src/cli/start.ts' };
+const serverInfo = (overrides: Partial<ProcessInfo> = {}): ProcessInfo => ({
+  pid: 200,
+  startTime: '5000',
+  args: serverArgs,
+  commandLine: serverArgs.join(' '),
+  ...overrides,
+});
+const ownerInfo: ProcessInfo = {
+  pid: 100,
+  startTime: '4000',
+  args: ['node', '/opt/bot/src/cli/start.ts'],
+  commandLine: 'node /opt/bot/src/cli/start.ts',
+};
 
 /** A machine where only `running` runs. */
 const only =
@@ -23,10 +41,18 @@ describe('parseLockRecord', () => {
   });
 
   it('takes an empty, truncated or foreign file for no record, and drops a malformed server entry', () => {
-    for (const text of ['', '{"owner":{"pid":1', 'pid=100', '[]', JSON.stringify({ owner: { pid: '100', startTime: '1', command: 'x' } })]) {
+    for (const text of [
+      '',
+      '{"owner":{"pid":1',
+      'pid=100',
+      '[]',
+      JSON.stringify({ owner: { pid: '100', startTime: '1', command: 'x' } }),
+    ]) {
       expect(parseLockRecord(text)).toBeUndefined();
     }
-    expect(parseLockRecord(JSON.stringify({ owner: record.owner, server: { pid: 200 } }))).toEqual({ owner: record.owner });
+    expect(parseLockRecord(JSON.stringify({ owner: record.owner, server: { pid: 200 } }))).toEqual({
+      owner: record.owner,
+    });
   });
 });
 
@@ -46,7 +72,12 @@ describe('isRecordedServer', () => {
 
   it('falls back to the joined command line where there is no /proc (ps)', () => {
     expect(isRecordedServer(server, serverInfo({ args: undefined }))).toBe(true);
-    expect(isRecordedServer(server, serverInfo({ args: undefined, commandLine: `/usr/bin/other ${serverArgs.slice(1).join(' ')}` }))).toBe(false);
+    expect(
+      isRecordedServer(
+        server,
+        serverInfo({ args: undefined, commandLine: `/usr/bin/other ${serverArgs.slice(1).join(' ')}` }),
+      ),
+    ).toBe(false);
   });
 });
 
@@ -59,7 +90,10 @@ describe('judgeLock', () => {
   it('the owner runs: held (refuse), whatever became of its server', () => {
     expect(judgeLock(record, only(ownerInfo, serverInfo()))).toEqual({ kind: 'held', record });
     expect(judgeLock(record, only(ownerInfo))).toEqual({ kind: 'held', record });
-    expect(judgeLock({ owner: record.owner }, only(ownerInfo))).toEqual({ kind: 'held', record: { owner: record.owner } });
+    expect(judgeLock({ owner: record.owner }, only(ownerInfo))).toEqual({
+      kind: 'held',
+      record: { owner: record.owner },
+    });
   });
 
   it('the owner is gone and its server runs: a leftover to stop', () => {
@@ -80,6 +114,8 @@ describe('DataDirInUseError', () => {
       'DATA_DIR /srv/bot/data is in use by another run: pid 100 (/opt/bot/src/cli/start.ts); its Temporal dev server (pid 200) listens on 127.0.0.1:7233, ' +
         'its Web UI on http://127.0.0.1:8233. Stop that one first (Ctrl-C in its terminal, or kill 100), or start this one with another DATA_DIR.',
     );
-    expect(new DataDirInUseError('/d', { owner: record.owner }).message).toContain('pid 100 (/opt/bot/src/cli/start.ts); its Temporal dev server is starting.');
+    expect(new DataDirInUseError('/d', { owner: record.owner }).message).toContain(
+      'pid 100 (/opt/bot/src/cli/start.ts); its Temporal dev server is starting.',
+    );
   });
 });

@@ -1,7 +1,12 @@
 import { codecServerSettings, ConfigError, loadConfig } from '../../src/config.js';
 import { chatCommand } from '../../src/ops/chat.js';
 import { chatIdsFor, chatPseudonym, PLAIN_CHAT_IDS, pseudonymousChatIds } from '../../src/temporal/chatPseudonyms.js';
-import { chatSettingsWorkflowId, mediaRequestIdPrefix, mediaRequestWorkflowId, userQuotaWorkflowId } from '../../src/temporal/workflowIds.js';
+import {
+  chatSettingsWorkflowId,
+  mediaRequestIdPrefix,
+  mediaRequestWorkflowId,
+  userQuotaWorkflowId,
+} from '../../src/temporal/workflowIds.js';
 import { encryptionEnvironment, payloadKeysVariable, testPayloadKey } from '../support/codecKeys.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { configErrorOf as errorOfVariables } from '../support/configErrors.js';
@@ -28,7 +33,11 @@ describe('PAYLOAD_CODEC_KEYS and CHAT_ID_PSEUDONYM_KEY', () => {
 
   it.each([
     ['an entry without a key id', 'AAAA', /entry 1 is not keyId:base64/],
-    ['a key that is not 32 bytes', `k1:${Buffer.alloc(16).toString('base64')}`, /entry 1 \(key id "k1"\): the key must be 32 bytes/],
+    [
+      'a key that is not 32 bytes',
+      `k1:${Buffer.alloc(16).toString('base64')}`,
+      /entry 1 \(key id "k1"\): the key must be 32 bytes/,
+    ],
     ['a key that is not base64', 'k1:not base64!', /must be 32 bytes/],
     ['a key id with spaces', `my key:${Buffer.alloc(32).toString('base64')}`, /key id must be/],
     ['the same id twice', payloadKeysVariable([testPayloadKey('k1'), testPayloadKey('k1')]), /names key id "k1" twice/],
@@ -43,23 +52,34 @@ describe('PAYLOAD_CODEC_KEYS and CHAT_ID_PSEUDONYM_KEY', () => {
     const { CHAT_ID_PSEUDONYM_KEY, PAYLOAD_CODEC_KEYS } = environment;
     expect(configErrorOf({ PAYLOAD_CODEC_KEYS: PAYLOAD_CODEC_KEYS! }).variable).toBe('CHAT_ID_PSEUDONYM_KEY');
     expect(configErrorOf({ CHAT_ID_PSEUDONYM_KEY: CHAT_ID_PSEUDONYM_KEY! }).variable).toBe('CHAT_ID_PSEUDONYM_KEY');
-    const short = configErrorOf({ PAYLOAD_CODEC_KEYS: PAYLOAD_CODEC_KEYS!, CHAT_ID_PSEUDONYM_KEY: Buffer.alloc(8).toString('base64') });
+    const short = configErrorOf({
+      PAYLOAD_CODEC_KEYS: PAYLOAD_CODEC_KEYS!,
+      CHAT_ID_PSEUDONYM_KEY: Buffer.alloc(8).toString('base64'),
+    });
     expect(short.message).toMatch(/at least 32 bytes/);
   });
 });
 
 describe('the codec server settings', () => {
   it('default to the embedded UI origins, following TEMPORAL_UI_PORT', () => {
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).codecServer.corsOrigins).toEqual(['http://localhost:8233', 'http://127.0.0.1:8233']);
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TEMPORAL_UI_PORT: '9000' }).codecServer.corsOrigins).toEqual(['http://localhost:9000', 'http://127.0.0.1:9000']);
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN }).codecServer.corsOrigins).toEqual([
+      'http://localhost:8233',
+      'http://127.0.0.1:8233',
+    ]);
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, TEMPORAL_UI_PORT: '9000' }).codecServer.corsOrigins).toEqual([
+      'http://localhost:9000',
+      'http://127.0.0.1:9000',
+    ]);
   });
 
   it('read CODEC_CORS_ORIGINS as origins and refuse paths', () => {
-    expect(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, CODEC_CORS_ORIGINS: 'https://ui.example.com, http://localhost:8080/' }).codecServer.corsOrigins).toEqual([
-      'https://ui.example.com',
-      'http://localhost:8080',
-    ]);
-    expect(configErrorOf({ CODEC_CORS_ORIGINS: 'https://ui.example.com/namespaces' }).variable).toBe('CODEC_CORS_ORIGINS');
+    expect(
+      loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, CODEC_CORS_ORIGINS: 'https://ui.example.com, http://localhost:8080/' })
+        .codecServer.corsOrigins,
+    ).toEqual(['https://ui.example.com', 'http://localhost:8080']);
+    expect(configErrorOf({ CODEC_CORS_ORIGINS: 'https://ui.example.com/namespaces' }).variable).toBe(
+      'CODEC_CORS_ORIGINS',
+    );
   });
 
   it('refuse a short or spaced CODEC_AUTH_TOKEN without echoing it', () => {
@@ -72,7 +92,9 @@ describe('the codec server settings', () => {
     const plain = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, CODEC_PORT: '8234' });
     expect(() => codecServerSettings(plain)).toThrow(/PAYLOAD_CODEC_KEYS is required/);
     const { CODEC_AUTH_TOKEN: _token, ...withoutToken } = encryptionEnvironment();
-    expect(() => codecServerSettings(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, ...withoutToken }), 8234)).toThrow(/CODEC_AUTH_TOKEN is required/);
+    expect(() => codecServerSettings(loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, ...withoutToken }), 8234)).toThrow(
+      /CODEC_AUTH_TOKEN is required/,
+    );
     const encrypted = loadConfig({ TELEGRAM_BOT_TOKEN: TOKEN, ...encryptionEnvironment() });
     expect(() => codecServerSettings(encrypted)).toThrow(/CODEC_PORT is required/);
     expect(codecServerSettings(encrypted, 8234).port).toBe(8234);
@@ -95,11 +117,17 @@ describe('chat pseudonyms', () => {
 
   it('replace the chat id in every workflow id, keeping ids of one chat under one prefix', () => {
     const chatId = 731905284617;
-    const ids = [mediaRequestWorkflowId({ chatId, messageId: 17 }, chats), chatSettingsWorkflowId(chatId, chats), userQuotaWorkflowId({ userId: chatId }, chats)];
+    const ids = [
+      mediaRequestWorkflowId({ chatId, messageId: 17 }, chats),
+      chatSettingsWorkflowId(chatId, chats),
+      userQuotaWorkflowId({ userId: chatId }, chats),
+    ];
     for (const id of ids) expect(id).not.toContain(String(chatId));
     expect(ids[0]).toBe(`media-request-p${chats.searchValue(chatId)}-17`);
     expect(ids[0]!.startsWith(mediaRequestIdPrefix(chatId, chats))).toBe(true);
-    expect(mediaRequestWorkflowId({ chatId: 4242, messageId: 17 }, chats).startsWith(mediaRequestIdPrefix(chatId, chats))).toBe(false);
+    expect(
+      mediaRequestWorkflowId({ chatId: 4242, messageId: 17 }, chats).startsWith(mediaRequestIdPrefix(chatId, chats)),
+    ).toBe(false);
   });
 
   it('are off without payload encryption: ids keep the chat id', () => {
@@ -115,12 +143,25 @@ describe('ops chat', () => {
     const config = loadConfig({ ...encryptionEnvironment() }, { requireToken: false });
     const pseudonym = chatIdsFor(config.payloadEncryption).searchValue(4242);
     const result = await chatCommand.run(chatCommand.parse(['4242'], new Date()), noTemporal, config);
-    expect(result.data).toMatchObject({ chatId: 4242, pseudonymous: true, chatIdAttribute: pseudonym, queries: [`ChatId = ${pseudonym}`, `WorkflowId STARTS_WITH "media-request-p${pseudonym}-"`] });
+    expect(result.data).toMatchObject({
+      chatId: 4242,
+      pseudonymous: true,
+      chatIdAttribute: pseudonym,
+      queries: [`ChatId = ${pseudonym}`, `WorkflowId STARTS_WITH "media-request-p${pseudonym}-"`],
+    });
     expect(result.text).not.toContain(config.payloadEncryption!.chatIdPseudonymKey.toString('base64'));
   });
 
   it('says the chat id is used as it is without encryption', async () => {
-    const result = await chatCommand.run(chatCommand.parse(['--', '-100123'], new Date()), noTemporal, loadConfig({}, { requireToken: false }));
-    expect(result.data).toMatchObject({ pseudonymous: false, chatIdAttribute: -100123, mediaRequestIdPrefix: 'media-request--100123-' });
+    const result = await chatCommand.run(
+      chatCommand.parse(['--', '-100123'], new Date()),
+      noTemporal,
+      loadConfig({}, { requireToken: false }),
+    );
+    expect(result.data).toMatchObject({
+      pseudonymous: false,
+      chatIdAttribute: -100123,
+      mediaRequestIdPrefix: 'media-request--100123-',
+    });
   });
 });

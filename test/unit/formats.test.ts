@@ -8,7 +8,12 @@ import {
   videoCodecClass,
   type FormatPlanOptions,
 } from '../../activities/adapters/formats.js';
-import { escapeOutputTemplate, parseMediaInfo, parseProbeOutput, type MediaFormat } from '../../activities/adapters/ytDlpInfo.js';
+import {
+  escapeOutputTemplate,
+  parseMediaInfo,
+  parseProbeOutput,
+  type MediaFormat,
+} from '../../activities/adapters/ytDlpInfo.js';
 import { chooseJsRuntime, OLDEST_NODE_FOR_YT_DLP, resolveTools } from '../../src/tools.js';
 
 const MB = 1_000_000;
@@ -36,13 +41,31 @@ const youtube = formats(
   { id: 'sb0', ext: 'mhtml', vcodec: 'none', acodec: 'none', protocol: 'mhtml' },
 );
 
-const video = (overrides: Partial<FormatPlanOptions> = {}): FormatPlanOptions => ({ mode: 'video', maxFileBytes: 50 * MB, ...overrides });
+const video = (overrides: Partial<FormatPlanOptions> = {}): FormatPlanOptions => ({
+  mode: 'video',
+  maxFileBytes: 50 * MB,
+  ...overrides,
+});
 
 describe('planFormats in video mode', () => {
   it('picks the best H.264 that fits with AAC audio, before any larger-resolution VP9', () => {
     const plan = planFormats(youtube, video());
-    expect(plan.candidates.map((c) => c.selector)).toEqual(['136+140', '135+140', '134+140', '18', '248+251', '247+251']);
-    expect(plan.candidates[0]).toMatchObject({ height: 720, estimatedBytes: 33 * MB, certainty: 'exact', telegramReady: true, mergeOutputFormat: 'mp4', guardBytes: 50 * MB });
+    expect(plan.candidates.map((c) => c.selector)).toEqual([
+      '136+140',
+      '135+140',
+      '134+140',
+      '18',
+      '248+251',
+      '247+251',
+    ]);
+    expect(plan.candidates[0]).toMatchObject({
+      height: 720,
+      estimatedBytes: 33 * MB,
+      certainty: 'exact',
+      telegramReady: true,
+      mergeOutputFormat: 'mp4',
+      guardBytes: 50 * MB,
+    });
     expect(plan.candidates[4]).toMatchObject({ telegramReady: false, mergeOutputFormat: 'mp4/mkv' });
     // 1080p H.264 with audio (63 MB) was left out for its size.
     expect(plan.smallestRejectedBytes).toBe(61 * MB);
@@ -50,7 +73,16 @@ describe('planFormats in video mode', () => {
 
   it('keeps to the chat quality cap and tries formats above it last, lowest first', () => {
     const plan = planFormats(youtube, video({ maxHeight: 480, maxCandidates: 20 }));
-    expect(plan.candidates.map((c) => c.selector)).toEqual(['135+140', '134+140', '18', '244+251', '243+251', '136+140', '247+251', '248+251']);
+    expect(plan.candidates.map((c) => c.selector)).toEqual([
+      '135+140',
+      '134+140',
+      '18',
+      '244+251',
+      '243+251',
+      '136+140',
+      '247+251',
+      '248+251',
+    ]);
   });
 
   it('falls back to a lower quality when only that fits', () => {
@@ -125,7 +157,9 @@ describe('planFormats in video mode', () => {
 
   it('takes an audio-only link as it is', () => {
     const plan = planFormats(formats({ id: 'mpeg', ext: 'mp3', vcodec: 'none', acodec: 'mp3' }), video());
-    expect(plan.candidates).toEqual([expect.objectContaining({ selector: 'mpeg', audioOnly: true, guardBytes: 50 * MB })]);
+    expect(plan.candidates).toEqual([
+      expect.objectContaining({ selector: 'mpeg', audioOnly: true, guardBytes: 50 * MB }),
+    ]);
   });
 
   it('stops at maxCandidates attempts', () => {
@@ -141,10 +175,7 @@ describe('planFormats in audio and document mode', () => {
   });
 
   it('extracts the audio of the smallest video when there is no audio-only format, allowing a larger download', () => {
-    const page = formats(
-      { id: '180p', ext: 'mp4', height: 180 },
-      { id: '360p', ext: 'mp4', height: 360 },
-    );
+    const page = formats({ id: '180p', ext: 'mp4', height: 180 }, { id: '360p', ext: 'mp4', height: 360 });
     const plan = planFormats(page, { mode: 'audio', maxFileBytes: MB });
     expect(plan.candidates.map((c) => [c.selector, c.audioOnly, c.guardBytes])).toEqual([
       ['180p', false, AUDIO_SOURCE_FACTOR * MB],
@@ -172,7 +203,10 @@ describe('format helpers', () => {
 
   it('estimates sizes: exact, approximate, from bitrate, or unknown', () => {
     const base = { id: 'x', order: 0 };
-    expect(estimateFormatBytes({ ...base, filesize: 10, filesizeApprox: 20 })).toEqual({ bytes: 10, certainty: 'exact' });
+    expect(estimateFormatBytes({ ...base, filesize: 10, filesizeApprox: 20 })).toEqual({
+      bytes: 10,
+      certainty: 'exact',
+    });
     expect(estimateFormatBytes({ ...base, filesizeApprox: 20.4 })).toEqual({ bytes: 20, certainty: 'approximate' });
     expect(estimateFormatBytes({ ...base, vbr: 100, abr: 28 }, 2)).toEqual({ bytes: 32_000, certainty: 'approximate' });
     expect(estimateFormatBytes({ ...base, tbr: 100 })).toEqual({ certainty: 'unknown' });
@@ -206,7 +240,10 @@ describe('the JavaScript runtime for yt-dlp', () => {
   const node = (version: string) => ({ execPath: '/usr/local/bin/node', version });
 
   it('prefers Deno whenever it was found, whatever the Node', () => {
-    expect(chooseJsRuntime('/opt/bot/.tools/bin/deno', node('20.19.0'))).toEqual({ name: 'deno', path: '/opt/bot/.tools/bin/deno' });
+    expect(chooseJsRuntime('/opt/bot/.tools/bin/deno', node('20.19.0'))).toEqual({
+      name: 'deno',
+      path: '/opt/bot/.tools/bin/deno',
+    });
     expect(chooseJsRuntime('/usr/bin/deno', node('24.1.0'))).toEqual({ name: 'deno', path: '/usr/bin/deno' });
   });
 
@@ -241,15 +278,43 @@ describe("yt-dlp's info", () => {
       webpage_url: 'https://example.test/watch?v=abc',
       formats: [
         { format_id: '140', ext: 'm4a', vcodec: 'none', acodec: 'mp4a.40.2', abr: 129.5, filesize: 3_000_000 },
-        { format_id: '18', ext: 'mp4', vcodec: 'avc1.42001E', acodec: 'mp4a.40.2', height: 360, filesize_approx: 9_000_000, tbr: null },
+        {
+          format_id: '18',
+          ext: 'mp4',
+          vcodec: 'avc1.42001E',
+          acodec: 'mp4a.40.2',
+          height: 360,
+          filesize_approx: 9_000_000,
+          tbr: null,
+        },
       ],
     });
     expect(probe.kind).toBe('single');
     if (probe.kind !== 'single') return;
-    expect(probe.info).toMatchObject({ id: 'abc', title: 'A song', performer: 'Someone', durationSeconds: 212.5, thumbnailUrl: 'https://i.example.test/abc.jpg' });
+    expect(probe.info).toMatchObject({
+      id: 'abc',
+      title: 'A song',
+      performer: 'Someone',
+      durationSeconds: 212.5,
+      thumbnailUrl: 'https://i.example.test/abc.jpg',
+    });
     expect(probe.info.formats).toEqual([
-      expect.objectContaining({ id: '140', vcodec: 'none', acodec: 'mp4a.40.2', abr: 129.5, filesize: 3_000_000, order: 0 }),
-      expect.objectContaining({ id: '18', vcodec: 'avc1.42001e', height: 360, filesizeApprox: 9_000_000, tbr: undefined, order: 1 }),
+      expect.objectContaining({
+        id: '140',
+        vcodec: 'none',
+        acodec: 'mp4a.40.2',
+        abr: 129.5,
+        filesize: 3_000_000,
+        order: 0,
+      }),
+      expect.objectContaining({
+        id: '18',
+        vcodec: 'avc1.42001e',
+        height: 360,
+        filesizeApprox: 9_000_000,
+        tbr: undefined,
+        order: 1,
+      }),
     ]);
   });
 

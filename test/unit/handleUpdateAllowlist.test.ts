@@ -21,7 +21,15 @@ function recordingStarter() {
 }
 
 function deps(starter: WorkflowStarter, extra: Partial<UpdateHandlerDeps> = {}): UpdateHandlerDeps {
-  return { starter, botUsername: 'test_media_bot', maxUploadBytes: 1000, albumCap: 10, policies: {}, logger: createLogger('silent'), ...extra };
+  return {
+    starter,
+    botUsername: 'test_media_bot',
+    maxUploadBytes: 1000,
+    albumCap: 10,
+    policies: {},
+    logger: createLogger('silent'),
+    ...extra,
+  };
 }
 
 const ALLOWED = new Set([4242, -100_500]);
@@ -34,7 +42,8 @@ function message(chatId: number, fromId: number, text: string): Update {
     message: {
       message_id: 17,
       date: 1_790_000_000,
-      chat: chatId > 0 ? { id: chatId, type: 'private', first_name: 'A' } : { id: chatId, type: 'supergroup', title: 'G' },
+      chat:
+        chatId > 0 ? { id: chatId, type: 'private', first_name: 'A' } : { id: chatId, type: 'supergroup', title: 'G' },
       from: { id: fromId, is_bot: false, first_name: 'A' },
       text,
       entities: link ? [{ type: 'url', offset: text.indexOf(link), length: link.length }] : [],
@@ -46,9 +55,17 @@ describe('handleUpdate with ALLOWED_CHAT_IDS', () => {
   it('starts only the refusal for a stranger’s link, with the message’s date', async () => {
     // Tried: user 999 sends a link in their private chat.
     const { starter, calls } = recordingStarter();
-    const outcome = await handleUpdate(message(999, 999, 'https://example.com/v.mp4'), deps(starter, { allowedChatIds: ALLOWED }));
+    const outcome = await handleUpdate(
+      message(999, 999, 'https://example.com/v.mp4'),
+      deps(starter, { allowedChatIds: ALLOWED }),
+    );
     expect(outcome).toEqual({ action: 'started', workflow: 'refusal' });
-    expect(calls).toEqual([{ method: 'startStrangerRefusal', input: { chatId: 999, messageId: 17, date: 1_790_000_000, text: 'This bot is private.', policies: {} } }]);
+    expect(calls).toEqual([
+      {
+        method: 'startStrangerRefusal',
+        input: { chatId: 999, messageId: 17, date: 1_790_000_000, text: 'This bot is private.', policies: {} },
+      },
+    ]);
   });
 
   it('answers a stranger’s commands with the same refusal, never the command', async () => {
@@ -65,25 +82,44 @@ describe('handleUpdate with ALLOWED_CHAT_IDS', () => {
     const { starter, calls } = recordingStarter();
     const press = {
       update_id: 2,
-      callback_query: { id: 'q1', from: { id: 999, is_bot: false, first_name: 'A' }, chat_instance: '1', data: 'cancel:5', message: { message_id: 6, date: 0, chat: { id: 999, type: 'private', first_name: 'A' } } },
+      callback_query: {
+        id: 'q1',
+        from: { id: 999, is_bot: false, first_name: 'A' },
+        chat_instance: '1',
+        data: 'cancel:5',
+        message: { message_id: 6, date: 0, chat: { id: 999, type: 'private', first_name: 'A' } },
+      },
     } as Update;
-    expect(await handleUpdate(press, deps(starter, { allowedChatIds: ALLOWED }))).toEqual({ action: 'ignored', reason: 'not in ALLOWED_CHAT_IDS' });
+    expect(await handleUpdate(press, deps(starter, { allowedChatIds: ALLOWED }))).toEqual({
+      action: 'ignored',
+      reason: 'not in ALLOWED_CHAT_IDS',
+    });
     expect(calls).toEqual([]);
   });
 
   it('does not answer what it would ignore anyway (a stranger’s chatter in a group)', async () => {
     // Tried: a message without a link from user 999 in an unlisted group.
     const { starter, calls } = recordingStarter();
-    expect((await handleUpdate(message(-100_600, 999, 'hello all'), deps(starter, { allowedChatIds: ALLOWED }))).action).toBe('ignored');
+    expect(
+      (await handleUpdate(message(-100_600, 999, 'hello all'), deps(starter, { allowedChatIds: ALLOWED }))).action,
+    ).toBe('ignored');
     expect(calls).toEqual([]);
   });
 
   it('serves a listed group’s members and a listed person anywhere, with the quota in the input', async () => {
     // Tried: unlisted user 777 in listed group -100500, listed user 4242 in unlisted group -100600.
-    for (const [chatId, fromId] of [[-100_500, 777], [-100_600, 4242]] as const) {
+    for (const [chatId, fromId] of [
+      [-100_500, 777],
+      [-100_600, 4242],
+    ] as const) {
       const { starter, calls } = recordingStarter();
-      await handleUpdate(message(chatId, fromId, 'https://example.com/v.mp4'), deps(starter, { allowedChatIds: ALLOWED, quota: QUOTA }));
-      expect(calls).toEqual([{ method: 'startMediaRequest', input: expect.objectContaining({ chatId, userId: fromId, quota: QUOTA }) }]);
+      await handleUpdate(
+        message(chatId, fromId, 'https://example.com/v.mp4'),
+        deps(starter, { allowedChatIds: ALLOWED, quota: QUOTA }),
+      );
+      expect(calls).toEqual([
+        { method: 'startMediaRequest', input: expect.objectContaining({ chatId, userId: fromId, quota: QUOTA }) },
+      ]);
     }
   });
 

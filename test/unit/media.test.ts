@@ -47,23 +47,35 @@ describe('classifyMedia', () => {
   });
 
   it('sends H.264 in a non-mp4 container as a document', () => {
-    const probed = classifyMedia({ format: { format_name: 'matroska,webm' }, streams: [{ codec_type: 'video', codec_name: 'h264' }] });
+    const probed = classifyMedia({
+      format: { format_name: 'matroska,webm' },
+      streams: [{ codec_type: 'video', codec_name: 'h264' }],
+    });
     expect(probed.kind).toBe('document');
   });
 
   it('sends an mp3 as audio', () => {
-    const probed = classifyMedia({ format: { format_name: 'mp3', duration: '181.2' }, streams: [{ codec_type: 'audio', codec_name: 'mp3' }] });
+    const probed = classifyMedia({
+      format: { format_name: 'mp3', duration: '181.2' },
+      streams: [{ codec_type: 'audio', codec_name: 'mp3' }],
+    });
     expect(probed).toMatchObject({ kind: 'audio', audioCodec: 'mp3', durationSeconds: 181 });
     expect(probed.videoCodec).toBeUndefined();
   });
 
   it('sends an AAC-only m4a as audio', () => {
-    const probed = classifyMedia({ format: { format_name: MP4_FORMAT }, streams: [{ codec_type: 'audio', codec_name: 'aac' }] });
+    const probed = classifyMedia({
+      format: { format_name: MP4_FORMAT },
+      streams: [{ codec_type: 'audio', codec_name: 'aac' }],
+    });
     expect(probed.kind).toBe('audio');
   });
 
   it('sends an Opus-only ogg as a document', () => {
-    const probed = classifyMedia({ format: { format_name: 'ogg' }, streams: [{ codec_type: 'audio', codec_name: 'opus' }] });
+    const probed = classifyMedia({
+      format: { format_name: 'ogg' },
+      streams: [{ codec_type: 'audio', codec_name: 'opus' }],
+    });
     expect(probed.kind).toBe('document');
   });
 
@@ -90,7 +102,10 @@ describe('classifyMedia', () => {
   });
 
   it('takes the duration from the stream when the format has none', () => {
-    const probed = classifyMedia({ format: { format_name: 'mp3' }, streams: [{ codec_type: 'audio', codec_name: 'mp3', duration: '9.4' }] });
+    const probed = classifyMedia({
+      format: { format_name: 'mp3' },
+      streams: [{ codec_type: 'audio', codec_name: 'mp3', duration: '9.4' }],
+    });
     expect(probed.durationSeconds).toBe(9);
   });
 });

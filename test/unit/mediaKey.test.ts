@@ -35,23 +35,35 @@ describe('normalizeMediaUrl', () => {
   );
 
   // Pages that route by fragment show other media for each: sharing a key would send the wrong file.
-  it.each(['#/video/2', '#!/watch/abc', '#video-3', '#t=30&v=2', '#top', '#t=next'])('keeps the fragment %s, which may name other media', (fragment) => {
-    expect(normalizeMediaUrl(`https://example.com/page${fragment}`)).toBe(`https://example.com/page${fragment}`);
-  });
+  it.each(['#/video/2', '#!/watch/abc', '#video-3', '#t=30&v=2', '#top', '#t=next'])(
+    'keeps the fragment %s, which may name other media',
+    (fragment) => {
+      expect(normalizeMediaUrl(`https://example.com/page${fragment}`)).toBe(`https://example.com/page${fragment}`);
+    },
+  );
 
   it('drops an empty fragment', () => {
     expect(normalizeMediaUrl('https://example.com/a.mp4#')).toBe('https://example.com/a.mp4');
   });
 
-  it.each(['utm_source', 'utm_medium', 'utm_campaign', 'utm_term', 'utm_content', 'UTM_Source', 'fbclid', 'gclid', 'FBCLID'])(
-    'drops the tracking parameter %s',
-    (name) => {
-      expect(normalizeMediaUrl(`https://example.com/watch?v=1&${name}=tracker`)).toBe('https://example.com/watch?v=1');
-    },
-  );
+  it.each([
+    'utm_source',
+    'utm_medium',
+    'utm_campaign',
+    'utm_term',
+    'utm_content',
+    'UTM_Source',
+    'fbclid',
+    'gclid',
+    'FBCLID',
+  ])('drops the tracking parameter %s', (name) => {
+    expect(normalizeMediaUrl(`https://example.com/watch?v=1&${name}=tracker`)).toBe('https://example.com/watch?v=1');
+  });
 
   it('drops the question mark when only tracking parameters were in the query', () => {
-    expect(normalizeMediaUrl('https://example.com/a.mp4?utm_source=x&fbclid=y&gclid=z')).toBe('https://example.com/a.mp4');
+    expect(normalizeMediaUrl('https://example.com/a.mp4?utm_source=x&fbclid=y&gclid=z')).toBe(
+      'https://example.com/a.mp4',
+    );
   });
 
   it('keeps every other parameter and their order when tracking parameters around them are dropped', () => {
@@ -96,9 +108,12 @@ describe('normalizeMediaUrl', () => {
 
   // A hidden link's target can be any text; throwing here failed claimMedia (a TypeError, retried)
   // before the download could refuse the link as InvalidUrl.
-  it.each(['not a link', '--exec=touch /tmp/pwned', '-o/tmp/x https://example.com/a.mp4'])('keeps %j, which is not a URL, as it is', (raw) => {
-    expect(normalizeMediaUrl(raw)).toBe(raw);
-  });
+  it.each(['not a link', '--exec=touch /tmp/pwned', '-o/tmp/x https://example.com/a.mp4'])(
+    'keeps %j, which is not a URL, as it is',
+    (raw) => {
+      expect(normalizeMediaUrl(raw)).toBe(raw);
+    },
+  );
 
   it('keeps a query parameter name with a malformed escape instead of throwing', () => {
     expect(normalizeMediaUrl('https://example.com/a.mp4?%zz=1&utm_source=x')).toBe('https://example.com/a.mp4?%zz=1');

@@ -33,17 +33,26 @@ describe('failureMessage', () => {
   });
 
   it('gives each failure that a person can act on its own sentence', () => {
-    const specific = ALL_TYPES.filter((type) => !['ChatUnavailable', 'TelegramRateLimited', 'TransientNetwork', 'DownloadFailed'].includes(type));
+    const specific = ALL_TYPES.filter(
+      (type) => !['ChatUnavailable', 'TelegramRateLimited', 'TransientNetwork', 'DownloadFailed'].includes(type),
+    );
     const messages = specific.map((type) => failureMessage({ type, url: URL_SENT, limitBytes: LIMIT }));
     expect(new Set(messages).size).toBe(specific.length);
   });
 
   it('quotes the link it could not understand', () => {
-    expect(failureMessage({ type: FailureType.InvalidUrl, url: 'htp:/broken', limitBytes: LIMIT })).toContain('htp:/broken');
+    expect(failureMessage({ type: FailureType.InvalidUrl, url: 'htp:/broken', limitBytes: LIMIT })).toContain(
+      'htp:/broken',
+    );
   });
 
   it('names the size and the limit of a file that is too large in human units', () => {
-    const message = failureMessage({ type: FailureType.FileTooLarge, url: URL_SENT, sizeBytes: 80 * 1024 * 1024, limitBytes: LIMIT });
+    const message = failureMessage({
+      type: FailureType.FileTooLarge,
+      url: URL_SENT,
+      sizeBytes: 80 * 1024 * 1024,
+      limitBytes: LIMIT,
+    });
     expect(message).toContain('80 MB');
     expect(message).toContain('50 MB');
     expect(message).not.toContain(String(LIMIT));

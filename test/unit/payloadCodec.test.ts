@@ -1,5 +1,11 @@
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
-import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, isEncrypted, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/temporal/payloadCodec.js';
+import {
+  AesGcmPayloadCodec,
+  ENCRYPTED_ENCODING,
+  isEncrypted,
+  KEY_ID_METADATA,
+  PayloadDecryptionError,
+} from '../../src/temporal/payloadCodec.js';
 import { testPayloadKey } from '../support/codecKeys.js';
 
 const LINK = 'https://media.example.com/private/holiday-clip.mp4?token=abc';
@@ -11,10 +17,20 @@ describe('AesGcmPayloadCodec', () => {
   const codec = new AesGcmPayloadCodec([current]);
 
   it('round-trips JSON, binary and empty payloads, metadata included', async () => {
-    const payloads = [plain({ chatId: 731905284617, links: [LINK] }), plain(new Uint8Array([0, 1, 255])), plain(undefined)];
+    const payloads = [
+      plain({ chatId: 731905284617, links: [LINK] }),
+      plain(new Uint8Array([0, 1, 255])),
+      plain(undefined),
+    ];
     const decoded = await codec.decode(await codec.encode(payloads));
-    expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([{ chatId: 731905284617, links: [LINK] }, new Uint8Array([0, 1, 255]), undefined]);
-    expect(decoded.map((payload) => text(payload.metadata?.encoding))).toEqual(payloads.map((payload) => text(payload.metadata?.encoding)));
+    expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([
+      { chatId: 731905284617, links: [LINK] },
+      new Uint8Array([0, 1, 255]),
+      undefined,
+    ]);
+    expect(decoded.map((payload) => text(payload.metadata?.encoding))).toEqual(
+      payloads.map((payload) => text(payload.metadata?.encoding)),
+    );
   });
 
   it('stores binary/encrypted with the key id, and nothing of the value or its encoding in clear', async () => {
@@ -49,12 +65,17 @@ describe('key rotation', () => {
     const [after] = await rotated.encode([plain('recorded now')]);
     expect(text(after!.metadata?.[KEY_ID_METADATA])).toBe('k2026');
     const decoded = await rotated.decode([before!, after!]);
-    expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual(['recorded last year', 'recorded now']);
+    expect(decoded.map((payload) => defaultPayloadConverter.fromPayload(payload))).toEqual([
+      'recorded last year',
+      'recorded now',
+    ]);
   });
 
   it('names the key id it does not hold', async () => {
     const [before] = await new AesGcmPayloadCodec([old]).encode([plain('x')]);
-    await expect(new AesGcmPayloadCodec([next]).decode([before!])).rejects.toThrow(/key id "k2025".*PAYLOAD_CODEC_KEYS does not hold/);
+    await expect(new AesGcmPayloadCodec([next]).decode([before!])).rejects.toThrow(
+      /key id "k2025".*PAYLOAD_CODEC_KEYS does not hold/,
+    );
   });
 });
 
@@ -73,13 +94,18 @@ describe('tampering', () => {
     const other = testPayloadKey('k2');
     const both = new AesGcmPayloadCodec([key, { id: 'k2', key: other.key }]);
     const [encrypted] = await both.encode([plain('secret')]);
-    const relabelled = { ...encrypted!, metadata: { ...encrypted!.metadata, [KEY_ID_METADATA]: new TextEncoder().encode('k2') } };
+    const relabelled = {
+      ...encrypted!,
+      metadata: { ...encrypted!.metadata, [KEY_ID_METADATA]: new TextEncoder().encode('k2') },
+    };
     await expect(both.decode([relabelled])).rejects.toThrow(/failed authentication/);
   });
 
   it('refuses a truncated payload', async () => {
     const [encrypted] = await codec.encode([plain('secret')]);
-    await expect(codec.decode([{ ...encrypted!, data: encrypted!.data!.subarray(0, 10) }])).rejects.toThrow(/truncated/);
+    await expect(codec.decode([{ ...encrypted!, data: encrypted!.data!.subarray(0, 10) }])).rejects.toThrow(
+      /truncated/,
+    );
   });
 
   it('never puts key material in its errors', async () => {

@@ -1,5 +1,12 @@
 import path from 'node:path';
-import { fromPs, isSameProcess, parseProcStat, parsePsLine, processInfo, type ProcessInfo } from '../../activities/adapters/processInfo.js';
+import {
+  fromPs,
+  isSameProcess,
+  parseProcStat,
+  parsePsLine,
+  processInfo,
+  type ProcessInfo,
+} from '../../activities/adapters/processInfo.js';
 
 describe('parseProcStat', () => {
   it('reads the state and start time (field 22), also when the command name holds spaces and parentheses', () => {
@@ -12,7 +19,9 @@ describe('parseProcStat', () => {
 
 describe('parsePsLine', () => {
   it('splits ps’s state, 24-character start date and command', () => {
-    expect(parsePsLine('Ss   Wed Dec  2 17:11:16 2026 /opt/temporal server start-dev --db-filename /d/temporal.sqlite\n')).toEqual({
+    expect(
+      parsePsLine('Ss   Wed Dec  2 17:11:16 2026 /opt/temporal server start-dev --db-filename /d/temporal.sqlite\n'),
+    ).toEqual({
       state: 'Ss',
       startTime: 'Wed Dec 2 17:11:16 2026',
       commandLine: '/opt/temporal server start-dev --db-filename /d/temporal.sqlite',

@@ -22,12 +22,19 @@ describe('progressText', () => {
   });
 
   it('shows percent, bytes of total and speed while downloading with everything known', () => {
-    const text = progressText({ phase: 'downloading', downloadedBytes: 5 * MiB, totalBytes: 20 * MiB, speedBytesPerSecond: 1.5 * MiB });
+    const text = progressText({
+      phase: 'downloading',
+      downloadedBytes: 5 * MiB,
+      totalBytes: 20 * MiB,
+      speedBytesPerSecond: 1.5 * MiB,
+    });
     expect(text).toBe('⏳ Downloading… 25% · 5 MB of 20 MB · 1.5 MB/s');
   });
 
   it('shows percent and bytes of total without a speed', () => {
-    expect(progressText({ phase: 'downloading', downloadedBytes: 5 * MiB, totalBytes: 20 * MiB })).toBe('⏳ Downloading… 25% · 5 MB of 20 MB');
+    expect(progressText({ phase: 'downloading', downloadedBytes: 5 * MiB, totalBytes: 20 * MiB })).toBe(
+      '⏳ Downloading… 25% · 5 MB of 20 MB',
+    );
   });
 
   it('shows only the bytes so far without a total or speed', () => {
@@ -45,7 +52,9 @@ describe('progressText', () => {
   });
 
   it('treats a total of zero as unknown rather than dividing by it', () => {
-    expect(progressText({ phase: 'downloading', downloadedBytes: 100, totalBytes: 0 })).toBe('⏳ Downloading… 100 bytes');
+    expect(progressText({ phase: 'downloading', downloadedBytes: 100, totalBytes: 0 })).toBe(
+      '⏳ Downloading… 100 bytes',
+    );
   });
 
   it('rounds the percent down, so 99.9% is not shown as done', () => {
@@ -61,7 +70,9 @@ describe('progressText', () => {
   });
 
   it('rounds the speed to whole bytes', () => {
-    expect(progressText({ phase: 'downloading', downloadedBytes: 10, speedBytesPerSecond: 99.6 })).toBe('⏳ Downloading… 10 bytes · 100 bytes/s');
+    expect(progressText({ phase: 'downloading', downloadedBytes: 10, speedBytesPerSecond: 99.6 })).toBe(
+      '⏳ Downloading… 10 bytes · 100 bytes/s',
+    );
   });
 
   it.each<[DownloadProgress['phase'], string]>([
@@ -106,8 +117,12 @@ describe('createProgressReporter against the Bot API emulator', () => {
   });
 
   /** Sends the "⏳" status with its Cancel button, as the request workflow does, and reports on it. */
-  async function statusWithReporter(gate?: ChatEditGate): Promise<{ status: StatusMessage; reporter: ReturnType<typeof createProgressReporter> }> {
-    const sent = await api.sendMessage(CHAT, '⏳ Got it, downloading…', { reply_markup: cancelKeyboard(REQUEST_MESSAGE_ID) });
+  async function statusWithReporter(
+    gate?: ChatEditGate,
+  ): Promise<{ status: StatusMessage; reporter: ReturnType<typeof createProgressReporter> }> {
+    const sent = await api.sendMessage(CHAT, '⏳ Got it, downloading…', {
+      reply_markup: cancelKeyboard(REQUEST_MESSAGE_ID),
+    });
     const status: StatusMessage = { chatId: CHAT, messageId: sent.message_id, requestMessageId: REQUEST_MESSAGE_ID };
     return { status, reporter: createProgressReporter(api, status, { now, gate }) };
   }
@@ -141,8 +156,14 @@ describe('createProgressReporter against the Bot API emulator', () => {
     reporter.report(downloaded(500));
     await reporter.settle();
     expect(edits()).toHaveLength(1);
-    expect(edits()[0]?.params).toMatchObject({ chat_id: CHAT, message_id: status.messageId, text: progressText(downloaded(500)) });
-    expect(emulator.messagesIn(CHAT).find((m) => m.message_id === status.messageId)?.text).toBe(progressText(downloaded(500)));
+    expect(edits()[0]?.params).toMatchObject({
+      chat_id: CHAT,
+      message_id: status.messageId,
+      text: progressText(downloaded(500)),
+    });
+    expect(emulator.messagesIn(CHAT).find((m) => m.message_id === status.messageId)?.text).toBe(
+      progressText(downloaded(500)),
+    );
   });
 
   it('edits at most once per interval while progress keeps coming', async () => {
@@ -162,7 +183,11 @@ describe('createProgressReporter against the Bot API emulator', () => {
 
   it('honours an interval passed in the options', async () => {
     const sent = await api.sendMessage(CHAT, '⏳', { reply_markup: cancelKeyboard(REQUEST_MESSAGE_ID) });
-    const reporter = createProgressReporter(api, { chatId: CHAT, messageId: sent.message_id, requestMessageId: REQUEST_MESSAGE_ID }, { now, intervalMs: 500 });
+    const reporter = createProgressReporter(
+      api,
+      { chatId: CHAT, messageId: sent.message_id, requestMessageId: REQUEST_MESSAGE_ID },
+      { now, intervalMs: 500 },
+    );
     clock += 499;
     reporter.report(downloaded(1));
     await reporter.settle();
@@ -228,7 +253,9 @@ describe('createProgressReporter against the Bot API emulator', () => {
     await reporter.settle();
     expect(emulator.callsTo('editMessageText')).toHaveLength(1);
     expect(emulator.callsTo('editMessageText')[0]?.status).toBe(200);
-    expect(emulator.messagesIn(CHAT).find((m) => m.message_id === status.messageId)?.text).toBe(progressText(downloaded(1)));
+    expect(emulator.messagesIn(CHAT).find((m) => m.message_id === status.messageId)?.text).toBe(
+      progressText(downloaded(1)),
+    );
   });
 
   it('resolves settle() at once when no edit is in flight', async () => {
@@ -338,12 +365,19 @@ describe('createProgressReporter against the Bot API emulator', () => {
       expect(turns[i]!.at - turns[i - 1]!.at).toBeGreaterThanOrEqual(INTERVAL);
       expect(turns[i]!.messageId).not.toBe(turns[i - 1]!.messageId);
     }
-    expect(new Set(turns.map((turn) => turn.messageId))).toEqual(new Set([first.status.messageId, second.status.messageId]));
+    expect(new Set(turns.map((turn) => turn.messageId))).toEqual(
+      new Set([first.status.messageId, second.status.messageId]),
+    );
   });
 
   it('keeps the Cancel button of the request under every edit', async () => {
     const { status, reporter } = await statusWithReporter();
-    const phases: DownloadProgress[] = [{ phase: 'probing' }, downloaded(10), downloaded(5_000), { phase: 'converting' }];
+    const phases: DownloadProgress[] = [
+      { phase: 'probing' },
+      downloaded(10),
+      downloaded(5_000),
+      { phase: 'converting' },
+    ];
     for (const progress of phases) {
       clock += INTERVAL;
       reporter.report(progress);
@@ -357,6 +391,8 @@ describe('createProgressReporter against the Bot API emulator', () => {
     }
     const shown = emulator.messagesIn(CHAT).find((m) => m.message_id === status.messageId);
     expect(shown?.text).toBe(progressText({ phase: 'converting' }));
-    expect(shown?.reply_markup?.inline_keyboard[0]?.[0]).toMatchObject({ callback_data: `cancel:${REQUEST_MESSAGE_ID}` });
+    expect(shown?.reply_markup?.inline_keyboard[0]?.[0]).toMatchObject({
+      callback_data: `cancel:${REQUEST_MESSAGE_ID}`,
+    });
   });
 });

@@ -1,4 +1,8 @@
-import { createProgressSignaller, progressReportOf, PROGRESS_SIGNAL_INTERVAL_MS } from '../../activities/adapters/progressSignals.js';
+import {
+  createProgressSignaller,
+  progressReportOf,
+  PROGRESS_SIGNAL_INTERVAL_MS,
+} from '../../activities/adapters/progressSignals.js';
 import type { FetchProgress } from '../../activities/adapters/fetchMedia.js';
 import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
 
@@ -34,11 +38,29 @@ function recorder() {
 /** Lets the (never awaited) signal in flight finish. */
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
-const downloading = (bytes: number): FetchProgress => ({ phase: 'downloading', downloadedBytes: bytes, totalBytes: 1_000_000, speedBytesPerSecond: 4_000.4 });
+const downloading = (bytes: number): FetchProgress => ({
+  phase: 'downloading',
+  downloadedBytes: bytes,
+  totalBytes: 1_000_000,
+  speedBytesPerSecond: 4_000.4,
+});
 
 describe('progressReportOf', () => {
   it('carries the phase, bytes, rounded speed, item and the attempt, and nothing undefined', () => {
-    expect(progressReportOf({ phase: 'downloading', downloadedBytes: 10, totalBytes: 20, speedBytesPerSecond: 99.6, item: 2, items: 3, waitingForConverter: false }, 2)).toEqual({
+    expect(
+      progressReportOf(
+        {
+          phase: 'downloading',
+          downloadedBytes: 10,
+          totalBytes: 20,
+          speedBytesPerSecond: 99.6,
+          item: 2,
+          items: 3,
+          waitingForConverter: false,
+        },
+        2,
+      ),
+    ).toEqual({
       phase: 'downloading',
       downloadedBytes: 10,
       totalBytes: 20,
@@ -55,7 +77,12 @@ describe('the progress signaller', () => {
   it('signals nothing for a download done within the interval', async () => {
     const target = recorder();
     const signaller = createProgressSignaller(target.send, { attempt: 1, now });
-    const stages: FetchProgress[] = [{ phase: 'probing' }, downloading(1), downloading(500_000), { phase: 'converting' }];
+    const stages: FetchProgress[] = [
+      { phase: 'probing' },
+      downloading(1),
+      downloading(500_000),
+      { phase: 'converting' },
+    ];
     for (const stage of stages) {
       clock += INTERVAL / 5;
       signaller.report(stage);
@@ -74,8 +101,19 @@ describe('the progress signaller', () => {
       signaller.report(downloading(t * 10));
       await flush();
     }
-    expect(target.sent.map((signal) => signal.at - start)).toEqual([INTERVAL, 2 * INTERVAL, 3 * INTERVAL, 4 * INTERVAL]);
-    expect(target.sent[0]?.report).toEqual({ phase: 'downloading', downloadedBytes: INTERVAL * 10, totalBytes: 1_000_000, speedBytesPerSecond: 4_000, attempt: 1 });
+    expect(target.sent.map((signal) => signal.at - start)).toEqual([
+      INTERVAL,
+      2 * INTERVAL,
+      3 * INTERVAL,
+      4 * INTERVAL,
+    ]);
+    expect(target.sent[0]?.report).toEqual({
+      phase: 'downloading',
+      downloadedBytes: INTERVAL * 10,
+      totalBytes: 1_000_000,
+      speedBytesPerSecond: 4_000,
+      attempt: 1,
+    });
   });
 
   it('signals a retry at once (the status shows its attempt), then at most once per interval', async () => {
@@ -134,7 +172,11 @@ describe('the progress signaller', () => {
   it('never throws or rejects when a signal fails, hands the error over, and goes on', async () => {
     const target = recorder();
     const failures: unknown[] = [];
-    const signaller = createProgressSignaller(target.send, { attempt: 2, now, onFailure: (error) => failures.push(error) });
+    const signaller = createProgressSignaller(target.send, {
+      attempt: 2,
+      now,
+      onFailure: (error) => failures.push(error),
+    });
     target.failNextWith(new Error('workflow execution already completed'));
     expect(() => signaller.report({ phase: 'probing' })).not.toThrow();
     await flush();

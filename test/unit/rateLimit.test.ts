@@ -1,4 +1,9 @@
-import { createNetworkMatcher, RateLimiter, rateLimitKey, TELEGRAM_WEBHOOK_NETWORKS } from '../../src/http/rateLimit.js';
+import {
+  createNetworkMatcher,
+  RateLimiter,
+  rateLimitKey,
+  TELEGRAM_WEBHOOK_NETWORKS,
+} from '../../src/http/rateLimit.js';
 
 describe('the Telegram webhook networks', () => {
   const isTelegram = createNetworkMatcher(TELEGRAM_WEBHOOK_NETWORKS);
@@ -10,7 +15,8 @@ describe('the Telegram webhook networks', () => {
   it('contain every address of 149.154.160.0/20, first and last included, and nothing next to it', () => {
     // Tried: both ends of the /20 and the addresses just outside it on either side.
     for (const inside of ['149.154.160.0', '149.154.167.220', '149.154.175.255']) expect(isTelegram(inside)).toBe(true);
-    for (const outside of ['149.154.159.255', '149.154.176.0', '149.155.160.1']) expect(isTelegram(outside)).toBe(false);
+    for (const outside of ['149.154.159.255', '149.154.176.0', '149.155.160.1'])
+      expect(isTelegram(outside)).toBe(false);
   });
 
   it('contain every address of 91.108.4.0/22, and nothing next to it', () => {
@@ -26,7 +32,16 @@ describe('the Telegram webhook networks', () => {
 
   it('do not contain loopback, private addresses, IPv6 or things that are not addresses', () => {
     // Tried: what a forged header or a local client could present instead of an address.
-    for (const other of ['127.0.0.1', '10.0.0.1', '::1', '2001:db8::1', '', 'localhost', '149.154.167.220, 1.2.3.4', '149.154.167']) {
+    for (const other of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '::1',
+      '2001:db8::1',
+      '',
+      'localhost',
+      '149.154.167.220, 1.2.3.4',
+      '149.154.167',
+    ]) {
       expect(isTelegram(other)).toBe(false);
     }
   });

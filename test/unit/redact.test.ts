@@ -79,7 +79,8 @@ describe('temporalLoggerFrom', () => {
     const lines: Array<Record<string, unknown>> = [];
     const destination = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
@@ -118,7 +119,8 @@ describe('createLogger output', () => {
     const lines: Record<string, unknown>[] = [];
     const stream = new Writable({
       write(chunk: Buffer, _encoding, done) {
-        for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+        for (const line of chunk.toString('utf8').split('\n').filter(Boolean))
+          lines.push(JSON.parse(line) as Record<string, unknown>);
         done();
       },
     });
@@ -151,21 +153,33 @@ describe('createLogger output', () => {
   // redaction skipped, so "long polling stopped" printed the token.
   it("redacts errors nested in an error's fields, as grammy's HttpError nests fetch's", () => {
     const { lines, stream } = capture();
-    const fetchError = Object.assign(new Error(`request to ${TEST_API_ROOT}/bot${TOKEN}/getUpdates failed, reason: connect ECONNREFUSED`), { name: 'FetchError', code: 'ECONNREFUSED' });
-    const httpError = Object.assign(new Error("Network request for 'getUpdates' failed!"), { name: 'HttpError', error: fetchError });
+    const fetchError = Object.assign(
+      new Error(`request to ${TEST_API_ROOT}/bot${TOKEN}/getUpdates failed, reason: connect ECONNREFUSED`),
+      { name: 'FetchError', code: 'ECONNREFUSED' },
+    );
+    const httpError = Object.assign(new Error("Network request for 'getUpdates' failed!"), {
+      name: 'HttpError',
+      error: fetchError,
+    });
     const aggregate = new AggregateError([fetchError], 'both failed');
     createLogger('info', 'test', stream).fatal({ err: httpError, other: aggregate }, 'long polling stopped');
     const line = JSON.stringify(lines[0]);
     expect(line).not.toContain(TOKEN.split(':')[1]);
     expect(lines[0]).toMatchObject({
-      err: { type: 'Error', error: { message: expect.stringContaining('/bot<redacted>/getUpdates'), code: 'ECONNREFUSED' } },
+      err: {
+        type: 'Error',
+        error: { message: expect.stringContaining('/bot<redacted>/getUpdates'), code: 'ECONNREFUSED' },
+      },
       other: { aggregateErrors: [{ message: expect.stringContaining('/bot<redacted>/getUpdates') }] },
     });
   });
 
   it('keeps dates and redacts a URL-encoded token', () => {
     const { lines, stream } = capture();
-    createLogger('info', 'test', stream).info({ at: new Date(0), url: `${encodeURIComponent(TEST_API_ROOT)}%2Fbot${TOKEN}%2FgetMe` }, 'x');
+    createLogger('info', 'test', stream).info(
+      { at: new Date(0), url: `${encodeURIComponent(TEST_API_ROOT)}%2Fbot${TOKEN}%2FgetMe` },
+      'x',
+    );
     expect(lines[0]!.at).toBe('1970-01-01T00:00:00.000Z');
     expect(String(lines[0]!.url)).not.toContain(TOKEN.split(':')[1]);
   });

@@ -11,7 +11,13 @@ describe('the current details the Web UI shows', () => {
     const details = currentDetails({
       ...base,
       attempt: 2,
-      progress: { phase: 'downloading', downloadedBytes: 1_572_864, totalBytes: 4_194_304, percent: 37, speedBytesPerSecond: 524_288.4 },
+      progress: {
+        phase: 'downloading',
+        downloadedBytes: 1_572_864,
+        totalBytes: 4_194_304,
+        percent: 37,
+        speedBytesPerSecond: 524_288.4,
+      },
     });
     expect(details).toBe('**downloading**, attempt 2\n\ndownloading 1.5 MB of 4 MB (37%) at 512 KB/s');
   });

@@ -9,9 +9,14 @@ const TOKEN_URL = `${TEST_API_ROOT}/bot${TOKEN}/sendVideo`;
 
 /** What grammY throws when the Bot API answers `ok: false`. */
 function grammyError(error_code: number, description: string, parameters?: { retry_after?: number }): GrammyError {
-  return new GrammyError('Call to \'sendVideo\' failed!', { ok: false, error_code, description, parameters }, 'sendVideo', {
-    chat_id: 42,
-  });
+  return new GrammyError(
+    "Call to 'sendVideo' failed!",
+    { ok: false, error_code, description, parameters },
+    'sendVideo',
+    {
+      chat_id: 42,
+    },
+  );
 }
 
 function failureOf(error: unknown): ApplicationFailure {
@@ -24,7 +29,9 @@ function failureOf(error: unknown): ApplicationFailure {
 function durationMs(duration: Duration | undefined): number | undefined {
   if (duration === undefined) return undefined;
   if (typeof duration === 'number') return duration;
-  const match = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)$/i.exec(String(duration).trim());
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)$/i.exec(
+    String(duration).trim(),
+  );
   if (!match?.[1] || !match[2]) throw new Error(`unexpected duration ${String(duration)}`);
   const value = Number(match[1]);
   const unit = match[2].toLowerCase();
@@ -138,7 +145,9 @@ describe('toTelegramFailure with network errors', () => {
 
 describe('isBadRequest', () => {
   it('is true for a 400 whose description matches', () => {
-    expect(isBadRequest(grammyError(400, 'Bad Request: message to delete not found'), /message to delete not found/)).toBe(true);
+    expect(
+      isBadRequest(grammyError(400, 'Bad Request: message to delete not found'), /message to delete not found/),
+    ).toBe(true);
   });
 
   it('is false for a 400 whose description does not match', () => {
@@ -146,10 +155,14 @@ describe('isBadRequest', () => {
   });
 
   it('is false for another status with a matching description', () => {
-    expect(isBadRequest(grammyError(403, 'Forbidden: message to delete not found'), /message to delete not found/)).toBe(false);
+    expect(
+      isBadRequest(grammyError(403, 'Forbidden: message to delete not found'), /message to delete not found/),
+    ).toBe(false);
   });
 
   it('is false for an error that is not a GrammyError', () => {
-    expect(isBadRequest(new Error('Bad Request: message to delete not found'), /message to delete not found/)).toBe(false);
+    expect(isBadRequest(new Error('Bad Request: message to delete not found'), /message to delete not found/)).toBe(
+      false,
+    );
   });
 });

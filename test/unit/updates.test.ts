@@ -21,8 +21,17 @@ function urlEntity(text: string, link: string): MessageEntity {
 describe('interpretUpdate links', () => {
   it('slices the link out of the text with a url entity', () => {
     const text = 'look https://example.com/watch?v=1 now';
-    const intent = interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'https://example.com/watch?v=1')] }), BOT_USERNAME);
-    expect(intent).toEqual({ kind: 'media', chatId: 42, messageId: 7, userId: 42, links: ['https://example.com/watch?v=1']});
+    const intent = interpretUpdate(
+      messageUpdate({ text, entities: [urlEntity(text, 'https://example.com/watch?v=1')] }),
+      BOT_USERNAME,
+    );
+    expect(intent).toEqual({
+      kind: 'media',
+      chatId: 42,
+      messageId: 7,
+      userId: 42,
+      links: ['https://example.com/watch?v=1'],
+    });
   });
 
   it('slices by UTF-16 code units when an emoji comes before the link', () => {
@@ -31,12 +40,17 @@ describe('interpretUpdate links', () => {
     // Telegram counts the two emoji as 4 UTF-16 code units, as JavaScript string indexes do.
     const entities: MessageEntity[] = [{ type: 'url', offset: 5, length: link.length }];
     const intent = interpretUpdate(messageUpdate({ text, entities }), BOT_USERNAME);
-    expect(intent).toMatchObject({ kind: 'media', links: [link]});
+    expect(intent).toMatchObject({ kind: 'media', links: [link] });
   });
 
   it('takes the URL a text_link entity carries', () => {
-    const entities: MessageEntity[] = [{ type: 'text_link', offset: 0, length: 4, url: 'https://example.com/hidden.mp4' }];
-    expect(interpretUpdate(messageUpdate({ text: 'this', entities }), BOT_USERNAME)).toMatchObject({ kind: 'media', links: ['https://example.com/hidden.mp4']});
+    const entities: MessageEntity[] = [
+      { type: 'text_link', offset: 0, length: 4, url: 'https://example.com/hidden.mp4' },
+    ];
+    expect(interpretUpdate(messageUpdate({ text: 'this', entities }), BOT_USERNAME)).toMatchObject({
+      kind: 'media',
+      links: ['https://example.com/hidden.mp4'],
+    });
   });
 
   it('reads the link from a caption and its caption_entities', () => {
@@ -45,28 +59,35 @@ describe('interpretUpdate links', () => {
       messageUpdate({ photo: [], caption, caption_entities: [urlEntity(caption, 'https://example.com/clip.mp4')] }),
       BOT_USERNAME,
     );
-    expect(intent).toMatchObject({ kind: 'media', links: ['https://example.com/clip.mp4']});
+    expect(intent).toMatchObject({ kind: 'media', links: ['https://example.com/clip.mp4'] });
   });
 
   it('adds https:// to a url entity that has no scheme', () => {
     const text = 'see example.com/video';
-    expect(interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'example.com/video')] }), BOT_USERNAME)).toMatchObject({
+    expect(
+      interpretUpdate(messageUpdate({ text, entities: [urlEntity(text, 'example.com/video')] }), BOT_USERNAME),
+    ).toMatchObject({
       kind: 'media',
       links: ['https://example.com/video'],
     });
   });
 
   it('finds a bare http(s) link when the message has no entities', () => {
-    expect(interpretUpdate(messageUpdate({ text: 'get http://example.com/a.mp3 please' }), BOT_USERNAME)).toMatchObject({
-      kind: 'media',
-      links: ['http://example.com/a.mp3'],
-    });
+    expect(interpretUpdate(messageUpdate({ text: 'get http://example.com/a.mp3 please' }), BOT_USERNAME)).toMatchObject(
+      {
+        kind: 'media',
+        links: ['http://example.com/a.mp3'],
+      },
+    );
   });
 
   it('answers a link in a group as media for the group chat', () => {
     const text = 'https://example.com/x';
-    const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }), BOT_USERNAME);
-    expect(intent).toEqual({ kind: 'media', chatId: -100123, messageId: 7, userId: 42, links: [text]});
+    const intent = interpretUpdate(
+      messageUpdate({ chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }),
+      BOT_USERNAME,
+    );
+    expect(intent).toEqual({ kind: 'media', chatId: -100123, messageId: 7, userId: 42, links: [text] });
   });
 });
 
@@ -76,11 +97,19 @@ describe('interpretUpdate commands and plain text', () => {
   });
 
   it('does not treat /helpme as the help command', () => {
-    expect(interpretUpdate(messageUpdate({ text: '/helpme' }), BOT_USERNAME)).toEqual({ kind: 'no-link', chatId: 42, messageId: 7 });
+    expect(interpretUpdate(messageUpdate({ text: '/helpme' }), BOT_USERNAME)).toEqual({
+      kind: 'no-link',
+      chatId: 42,
+      messageId: 7,
+    });
   });
 
   it('answers a private text without a link with no-link', () => {
-    expect(interpretUpdate(messageUpdate({ text: 'hello bot' }), BOT_USERNAME)).toEqual({ kind: 'no-link', chatId: 42, messageId: 7 });
+    expect(interpretUpdate(messageUpdate({ text: 'hello bot' }), BOT_USERNAME)).toEqual({
+      kind: 'no-link',
+      chatId: 42,
+      messageId: 7,
+    });
   });
 
   it('ignores a group text without a link', () => {
@@ -94,8 +123,14 @@ describe('interpretUpdate ignored updates', () => {
 
   it.each([
     ['edited_message', { update_id: 1, edited_message: { ...message, edit_date: 1_700_000_001 } }],
-    ['channel_post', { update_id: 1, channel_post: { ...message, chat: { id: -100999, type: 'channel', title: 'News' } } }],
-    ['callback query without data or message', { update_id: 1, callback_query: { id: 'q', from: USER, chat_instance: 'c', data: 'x' } }],
+    [
+      'channel_post',
+      { update_id: 1, channel_post: { ...message, chat: { id: -100999, type: 'channel', title: 'News' } } },
+    ],
+    [
+      'callback query without data or message',
+      { update_id: 1, callback_query: { id: 'q', from: USER, chat_instance: 'c', data: 'x' } },
+    ],
     ['some_future_update', { update_id: 1, some_future_update: { anything: true } }],
   ])('ignores a %s update with a reason naming its type', (type, update) => {
     const intent = interpretUpdate(update as unknown as Update, BOT_USERNAME);
@@ -104,30 +139,59 @@ describe('interpretUpdate ignored updates', () => {
   });
 
   it('ignores a message sent by a bot', () => {
-    const intent = interpretUpdate(messageUpdate({ from: { id: 99, is_bot: true, first_name: 'Other' }, text: 'https://example.com/x' }), BOT_USERNAME);
+    const intent = interpretUpdate(
+      messageUpdate({ from: { id: 99, is_bot: true, first_name: 'Other' }, text: 'https://example.com/x' }),
+      BOT_USERNAME,
+    );
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('bot') });
   });
 
-  it("serves an admin posting anonymously (from GroupAnonymousBot, as the group itself) with the group as the sender", () => {
+  it('serves an admin posting anonymously (from GroupAnonymousBot, as the group itself) with the group as the sender', () => {
     const anonymous = { id: 1087968824, is_bot: true, first_name: 'Group', username: 'GroupAnonymousBot' };
     const text = 'https://example.com/x';
-    const intent = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, from: anonymous, sender_chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }), BOT_USERNAME);
-    expect(intent).toEqual({ kind: 'media', chatId: GROUP_CHAT.id, messageId: 7, userId: GROUP_CHAT.id, links: [text] });
-    const cancel = interpretUpdate(messageUpdate({ chat: GROUP_CHAT, from: anonymous, sender_chat: GROUP_CHAT, text: '/cancel' }), BOT_USERNAME);
+    const intent = interpretUpdate(
+      messageUpdate({
+        chat: GROUP_CHAT,
+        from: anonymous,
+        sender_chat: GROUP_CHAT,
+        text,
+        entities: [urlEntity(text, text)],
+      }),
+      BOT_USERNAME,
+    );
+    expect(intent).toEqual({
+      kind: 'media',
+      chatId: GROUP_CHAT.id,
+      messageId: 7,
+      userId: GROUP_CHAT.id,
+      links: [text],
+    });
+    const cancel = interpretUpdate(
+      messageUpdate({ chat: GROUP_CHAT, from: anonymous, sender_chat: GROUP_CHAT, text: '/cancel' }),
+      BOT_USERNAME,
+    );
     expect(cancel).toMatchObject({ kind: 'cancel', chatId: GROUP_CHAT.id, userId: GROUP_CHAT.id });
   });
 
   it('still ignores a bot writing on behalf of another chat (a channel, not this group)', () => {
     const channel = { id: -100999, type: 'channel', title: 'News' };
     const intent = interpretUpdate(
-      messageUpdate({ chat: GROUP_CHAT, from: { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' }, sender_chat: channel, text: 'https://example.com/x' }),
+      messageUpdate({
+        chat: GROUP_CHAT,
+        from: { id: 136817688, is_bot: true, first_name: 'Channel', username: 'Channel_Bot' },
+        sender_chat: channel,
+        text: 'https://example.com/x',
+      }),
       BOT_USERNAME,
     );
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('bot') });
   });
 
   it('ignores a malformed message whose chat id is a string', () => {
-    const intent = interpretUpdate(messageUpdate({ chat: { id: '42', type: 'private' }, text: 'https://example.com/x' }), BOT_USERNAME);
+    const intent = interpretUpdate(
+      messageUpdate({ chat: { id: '42', type: 'private' }, text: 'https://example.com/x' }),
+      BOT_USERNAME,
+    );
     expect(intent).toEqual({ kind: 'ignore', reason: expect.stringContaining('malformed') });
   });
 
@@ -140,12 +204,17 @@ describe('interpretUpdate ignored updates', () => {
 describe('firstLink', () => {
   it('returns the first link entity, not a later one', () => {
     const text = 'https://a.example/1 https://b.example/2';
-    expect(firstLink(text, [urlEntity(text, 'https://a.example/1'), urlEntity(text, 'https://b.example/2')])).toBe('https://a.example/1');
+    expect(firstLink(text, [urlEntity(text, 'https://a.example/1'), urlEntity(text, 'https://b.example/2')])).toBe(
+      'https://a.example/1',
+    );
   });
 
   it('skips entities that are not links', () => {
     const text = '@someone https://example.com/x';
-    const entities: MessageEntity[] = [{ type: 'mention', offset: 0, length: 8 }, urlEntity(text, 'https://example.com/x')];
+    const entities: MessageEntity[] = [
+      { type: 'mention', offset: 0, length: 8 },
+      urlEntity(text, 'https://example.com/x'),
+    ];
     expect(firstLink(text, entities)).toBe('https://example.com/x');
   });
 

@@ -20,7 +20,8 @@ const LINK = 'https://example.com/v';
 function commandUpdate(text: string, fields: Record<string, unknown> = {}): Update {
   const command = /^\/\S+/.exec(text)?.[0] ?? '';
   const entities: MessageEntity[] = [{ type: 'bot_command', offset: 0, length: command.length }];
-  for (const match of text.matchAll(/https?:\/\/\S+/g)) entities.push({ type: 'url', offset: match.index, length: match[0].length });
+  for (const match of text.matchAll(/https?:\/\/\S+/g))
+    entities.push({ type: 'url', offset: match.index, length: match[0].length });
   return {
     update_id: 1000,
     message: { message_id: 7, date: 1_700_000_000, chat: GROUP_CHAT, from: USER, text, entities, ...fields },
@@ -47,20 +48,47 @@ describe('commands addressed to another bot', () => {
     `/cancel@${BOT_USERNAME}2`,
     `/settings@x${BOT_USERNAME}`,
   ])('ignores %j entirely', (text) => {
-    expect(interpretUpdate(commandUpdate(text), BOT_USERNAME)).toEqual({ kind: 'ignore', reason: 'command for another bot' });
+    expect(interpretUpdate(commandUpdate(text), BOT_USERNAME)).toEqual({
+      kind: 'ignore',
+      reason: 'command for another bot',
+    });
   });
 
   it('ignores /cancel@OtherBot even as a reply to our status message with a Cancel button', () => {
-    const status = repliedTo({ from: OUR_BOT, text: '⏳', reply_markup: { inline_keyboard: [[{ text: '✖ Cancel', callback_data: cancelButtonData(3) }]] } });
-    expect(interpretUpdate(commandUpdate('/cancel@OtherBot', { reply_to_message: status }), BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
+    const status = repliedTo({
+      from: OUR_BOT,
+      text: '⏳',
+      reply_markup: { inline_keyboard: [[{ text: '✖ Cancel', callback_data: cancelButtonData(3) }]] },
+    });
+    expect(
+      interpretUpdate(commandUpdate('/cancel@OtherBot', { reply_to_message: status }), BOT_USERNAME),
+    ).toMatchObject({ kind: 'ignore' });
   });
 
   it('starts no workflow for it: the handler reports it ignored, which the webhook answers with 200', async () => {
     const started: string[] = [];
-    const starter = new Proxy({}, { get: (_target, method: string) => async () => void started.push(method) }) as WorkflowStarter;
-    const deps = { starter, botUsername: BOT_USERNAME, maxUploadBytes: 1000, albumCap: 10, policies: {}, logger: createLogger('silent') };
-    for (const text of ['/cancel@OtherBot', `/save@OtherBot ${LINK}`, '/settings@OtherBot', `/audio@OtherBot ${LINK}`]) {
-      await expect(handleUpdate(commandUpdate(text), deps)).resolves.toEqual({ action: 'ignored', reason: 'command for another bot' });
+    const starter = new Proxy(
+      {},
+      { get: (_target, method: string) => async () => void started.push(method) },
+    ) as WorkflowStarter;
+    const deps = {
+      starter,
+      botUsername: BOT_USERNAME,
+      maxUploadBytes: 1000,
+      albumCap: 10,
+      policies: {},
+      logger: createLogger('silent'),
+    };
+    for (const text of [
+      '/cancel@OtherBot',
+      `/save@OtherBot ${LINK}`,
+      '/settings@OtherBot',
+      `/audio@OtherBot ${LINK}`,
+    ]) {
+      await expect(handleUpdate(commandUpdate(text), deps)).resolves.toEqual({
+        action: 'ignored',
+        reason: 'command for another bot',
+      });
     }
     expect(started).toEqual([]);
     // The same handler does start ours: the empty list above is not a starter that never records.
@@ -69,7 +97,10 @@ describe('commands addressed to another bot', () => {
   });
 
   it('still reads a link message that mentions another bot after the start', () => {
-    expect(interpretUpdate(commandUpdate(`look @OtherBot ${LINK}`), BOT_USERNAME)).toMatchObject({ kind: 'media', links: [LINK] });
+    expect(interpretUpdate(commandUpdate(`look @OtherBot ${LINK}`), BOT_USERNAME)).toMatchObject({
+      kind: 'media',
+      links: [LINK],
+    });
   });
 });
 
@@ -94,48 +125,70 @@ describe('commands addressed to us', () => {
   });
 
   it('matches a username learned in capitals against a command written in lower case', () => {
-    expect(interpretUpdate(commandUpdate('/settings@test_media_bot'), 'Test_Media_Bot')).toMatchObject({ kind: 'settings' });
+    expect(interpretUpdate(commandUpdate('/settings@test_media_bot'), 'Test_Media_Bot')).toMatchObject({
+      kind: 'settings',
+    });
   });
 });
 
 describe('/cancel as a reply', () => {
-  const cancelKeyboard = (requestMessageId: number) => ({ inline_keyboard: [[{ text: '✖ Cancel', callback_data: cancelButtonData(requestMessageId) }]] });
-
-  it.each(['/cancel', `/cancel@${BOT_USERNAME}`])('%s to our status message cancels the request its Cancel button names', (command) => {
-    const status = repliedTo({ from: OUR_BOT, text: '⬇️ 42%', reply_markup: cancelKeyboard(3) });
-    expect(interpretUpdate(commandUpdate(command, { reply_to_message: status }), BOT_USERNAME)).toEqual({
-      kind: 'cancel',
-      chatId: GROUP_CHAT.id,
-      userId: 42,
-      commandMessageId: 7,
-      targetMessageId: 3,
-    });
+  const cancelKeyboard = (requestMessageId: number) => ({
+    inline_keyboard: [[{ text: '✖ Cancel', callback_data: cancelButtonData(requestMessageId) }]],
   });
 
+  it.each(['/cancel', `/cancel@${BOT_USERNAME}`])(
+    '%s to our status message cancels the request its Cancel button names',
+    (command) => {
+      const status = repliedTo({ from: OUR_BOT, text: '⬇️ 42%', reply_markup: cancelKeyboard(3) });
+      expect(interpretUpdate(commandUpdate(command, { reply_to_message: status }), BOT_USERNAME)).toEqual({
+        kind: 'cancel',
+        chatId: GROUP_CHAT.id,
+        userId: 42,
+        commandMessageId: 7,
+        targetMessageId: 3,
+      });
+    },
+  );
+
   it('finds the Cancel button among other buttons and rows', () => {
-    const markup = { inline_keyboard: [[{ text: 'Video', callback_data: settingsButtonData({ setting: 'mode', value: 'video' }) }], [{ text: 'site', url: LINK }, cancelKeyboard(11).inline_keyboard[0]![0]!]] };
+    const markup = {
+      inline_keyboard: [
+        [{ text: 'Video', callback_data: settingsButtonData({ setting: 'mode', value: 'video' }) }],
+        [{ text: 'site', url: LINK }, cancelKeyboard(11).inline_keyboard[0]![0]!],
+      ],
+    };
     const status = repliedTo({ from: OUR_BOT, text: '⏳', reply_markup: markup });
-    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: status }), BOT_USERNAME)).toMatchObject({ targetMessageId: 11 });
+    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: status }), BOT_USERNAME)).toMatchObject({
+      targetMessageId: 11,
+    });
   });
 
   it('cancels the replied-to link message itself, as before', () => {
     const request = repliedTo({ message_id: 3, from: USER, text: LINK });
-    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: request }), BOT_USERNAME)).toMatchObject({ targetMessageId: 3 });
+    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: request }), BOT_USERNAME)).toMatchObject({
+      targetMessageId: 3,
+    });
   });
 
   it('names the replied-to message when our message has no Cancel button (the request is over)', () => {
     const done = repliedTo({ from: OUR_BOT, text: '🚫 Cancelled.' });
-    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: done }), BOT_USERNAME)).toMatchObject({ targetMessageId: 900 });
+    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: done }), BOT_USERNAME)).toMatchObject({
+      targetMessageId: 900,
+    });
   });
 
   it("does not follow a cancel button on another bot's message", () => {
     const foreign = repliedTo({ from: OTHER_BOT, text: 'mine', reply_markup: cancelKeyboard(3) });
-    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: foreign }), BOT_USERNAME)).toMatchObject({ targetMessageId: 900 });
+    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: foreign }), BOT_USERNAME)).toMatchObject({
+      targetMessageId: 900,
+    });
   });
 
   it('does not follow a cancel button a user forged into a message of their own', () => {
     const forged = repliedTo({ from: { ...USER, username: BOT_USERNAME }, text: 'x', reply_markup: cancelKeyboard(3) });
-    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: forged }), BOT_USERNAME)).toMatchObject({ targetMessageId: 900 });
+    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: forged }), BOT_USERNAME)).toMatchObject({
+      targetMessageId: 900,
+    });
   });
 
   it.each([
@@ -145,6 +198,8 @@ describe('/cancel as a reply', () => {
     ['callback data that is not ours', { inline_keyboard: [[{ text: 'x', callback_data: 'cancel:abc' }]] }],
   ])('falls back to the replied-to message on a keyboard with %s, without throwing', (_what, markup) => {
     const status = repliedTo({ from: OUR_BOT, text: '⏳', reply_markup: markup });
-    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: status }), BOT_USERNAME)).toMatchObject({ targetMessageId: 900 });
+    expect(interpretUpdate(commandUpdate('/cancel', { reply_to_message: status }), BOT_USERNAME)).toMatchObject({
+      targetMessageId: 900,
+    });
   });
 });

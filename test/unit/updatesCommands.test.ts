@@ -20,7 +20,8 @@ function messageUpdate(fields: Record<string, unknown>): Update {
 function commandUpdate(text: string, fields: Record<string, unknown> = {}): Update {
   const command = /^\/\S+/.exec(text)?.[0] ?? '';
   const entities: MessageEntity[] = [{ type: 'bot_command', offset: 0, length: command.length }];
-  for (const match of text.matchAll(/https?:\/\/\S+/g)) entities.push({ type: 'url', offset: match.index, length: match[0].length });
+  for (const match of text.matchAll(/https?:\/\/\S+/g))
+    entities.push({ type: 'url', offset: match.index, length: match[0].length });
   return messageUpdate({ text, entities, ...fields });
 }
 
@@ -88,7 +89,11 @@ describe('interpretUpdate /audio', () => {
   });
 
   it('answers /audio followed by words but no link with the help', () => {
-    expect(interpretUpdate(commandUpdate('/audio please'), BOT_USERNAME)).toEqual({ kind: 'help', chatId: 42, messageId: 7 });
+    expect(interpretUpdate(commandUpdate('/audio please'), BOT_USERNAME)).toEqual({
+      kind: 'help',
+      chatId: 42,
+      messageId: 7,
+    });
   });
 
   it('leaves the mode out for a plain link, so the chat settings decide it', () => {
@@ -99,7 +104,12 @@ describe('interpretUpdate /audio', () => {
 
 describe('interpretUpdate /settings', () => {
   it('asks for the settings keyboard on /settings', () => {
-    expect(interpretUpdate(commandUpdate('/settings'), BOT_USERNAME)).toEqual({ kind: 'settings', chatId: 42, messageId: 7, userId: 42 });
+    expect(interpretUpdate(commandUpdate('/settings'), BOT_USERNAME)).toEqual({
+      kind: 'settings',
+      chatId: 42,
+      messageId: 7,
+      userId: 42,
+    });
   });
 
   it('asks for the settings keyboard on /settings@Bot in a group', () => {
@@ -121,7 +131,7 @@ describe('interpretUpdate /settings', () => {
 });
 
 describe('interpretUpdate /cancel', () => {
-  it('asks to cancel the sender\'s requests on /cancel alone, naming the command message', () => {
+  it("asks to cancel the sender's requests on /cancel alone, naming the command message", () => {
     const intent = interpretUpdate(commandUpdate('/cancel'), BOT_USERNAME);
     expect(intent).toEqual({ kind: 'cancel', chatId: 42, userId: 42, commandMessageId: 7, targetMessageId: undefined });
     expect(intent).not.toHaveProperty('callbackQueryId');
@@ -129,13 +139,26 @@ describe('interpretUpdate /cancel', () => {
 
   it('asks to cancel the replied-to request on /cancel sent as a reply', () => {
     const replyTo = { message_id: 3, date: 1_699_999_000, chat: GROUP_CHAT, from: USER, text: 'https://example.com/v' };
-    const intent = interpretUpdate(commandUpdate('/cancel@test_media_bot', { chat: GROUP_CHAT, reply_to_message: replyTo }), BOT_USERNAME);
-    expect(intent).toEqual({ kind: 'cancel', chatId: GROUP_CHAT.id, userId: 42, commandMessageId: 7, targetMessageId: 3 });
+    const intent = interpretUpdate(
+      commandUpdate('/cancel@test_media_bot', { chat: GROUP_CHAT, reply_to_message: replyTo }),
+      BOT_USERNAME,
+    );
+    expect(intent).toEqual({
+      kind: 'cancel',
+      chatId: GROUP_CHAT.id,
+      userId: 42,
+      commandMessageId: 7,
+      targetMessageId: 3,
+    });
   });
 
   it('ignores /cancel without a sender, since no one could be checked (a channel posting into the group)', () => {
     // (sender_chat = the group itself is an anonymous admin: see updates.test.ts)
-    const update = commandUpdate('/cancel', { chat: GROUP_CHAT, from: undefined, sender_chat: { id: -100999, type: 'channel', title: 'News' } });
+    const update = commandUpdate('/cancel', {
+      chat: GROUP_CHAT,
+      from: undefined,
+      sender_chat: { id: -100999, type: 'channel', title: 'News' },
+    });
     expect(interpretUpdate(update, BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
   });
 });
@@ -155,8 +178,15 @@ describe('interpretUpdate with several links', () => {
   });
 
   it('keeps only the first of repeated links', () => {
-    const { text, entities } = textWithUrlEntities(['https://a.example/1', 'https://b.example/2', 'https://a.example/1']);
-    const withHidden: MessageEntity[] = [...entities, { type: 'text_link', offset: 0, length: 5, url: 'https://b.example/2' }];
+    const { text, entities } = textWithUrlEntities([
+      'https://a.example/1',
+      'https://b.example/2',
+      'https://a.example/1',
+    ]);
+    const withHidden: MessageEntity[] = [
+      ...entities,
+      { type: 'text_link', offset: 0, length: 5, url: 'https://b.example/2' },
+    ];
     expect(interpretUpdate(messageUpdate({ text, entities: withHidden }), BOT_USERNAME)).toMatchObject({
       kind: 'media',
       links: ['https://a.example/1', 'https://b.example/2'],
@@ -166,18 +196,27 @@ describe('interpretUpdate with several links', () => {
   it('returns the first 10 links of a message with 12', () => {
     const links = Array.from({ length: 12 }, (_, i) => `https://example.com/v/${i + 1}`);
     expect(MAX_LINKS_PER_MESSAGE).toBe(10);
-    expect(interpretUpdate(messageUpdate(textWithUrlEntities(links)), BOT_USERNAME)).toMatchObject({ kind: 'media', links: links.slice(0, 10) });
+    expect(interpretUpdate(messageUpdate(textWithUrlEntities(links)), BOT_USERNAME)).toMatchObject({
+      kind: 'media',
+      links: links.slice(0, 10),
+    });
   });
 
   it('counts the 10 after dropping repeats, so a repeated link does not push a new one out', () => {
     const links = Array.from({ length: 10 }, (_, i) => `https://example.com/v/${i + 1}`);
     const written = [links[0]!, links[0]!, ...links.slice(1)];
-    expect(interpretUpdate(messageUpdate(textWithUrlEntities(written)), BOT_USERNAME)).toMatchObject({ kind: 'media', links });
+    expect(interpretUpdate(messageUpdate(textWithUrlEntities(written)), BOT_USERNAME)).toMatchObject({
+      kind: 'media',
+      links,
+    });
   });
 
   it('returns the first 10 bare links when Telegram sent no entities', () => {
     const links = Array.from({ length: 11 }, (_, i) => `https://example.com/v/${i + 1}`);
-    expect(interpretUpdate(messageUpdate({ text: links.join('\n') }), BOT_USERNAME)).toMatchObject({ kind: 'media', links: links.slice(0, 10) });
+    expect(interpretUpdate(messageUpdate({ text: links.join('\n') }), BOT_USERNAME)).toMatchObject({
+      kind: 'media',
+      links: links.slice(0, 10),
+    });
   });
 });
 
@@ -210,16 +249,23 @@ describe('interpretUpdate button presses', () => {
     });
   });
 
-  it.each(['cancel:abc', 'set:mode:exec', 'set:height:999', 'download:1', ''])('ignores a button with unknown data %j', (data) => {
-    expect(interpretUpdate(buttonUpdate(data), BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
-  });
+  it.each(['cancel:abc', 'set:mode:exec', 'set:height:999', 'download:1', ''])(
+    'ignores a button with unknown data %j',
+    (data) => {
+      expect(interpretUpdate(buttonUpdate(data), BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
+    },
+  );
 
   it('ignores a button press without data (a game button)', () => {
-    expect(interpretUpdate(buttonUpdate(undefined, { game_short_name: 'game' }), BOT_USERNAME)).toMatchObject({ kind: 'ignore' });
+    expect(interpretUpdate(buttonUpdate(undefined, { game_short_name: 'game' }), BOT_USERNAME)).toMatchObject({
+      kind: 'ignore',
+    });
   });
 
   it('ignores a button press without a message (an inline-mode message)', () => {
-    expect(interpretUpdate(buttonUpdate('cancel:123', { message: undefined, inline_message_id: 'inline-1' }), BOT_USERNAME)).toMatchObject({
+    expect(
+      interpretUpdate(buttonUpdate('cancel:123', { message: undefined, inline_message_id: 'inline-1' }), BOT_USERNAME),
+    ).toMatchObject({
       kind: 'ignore',
     });
   });

@@ -46,10 +46,13 @@ describe('uploadCancellation', () => {
     const activity = activityCancel();
     const upload = uploadCancellation(activity.signal);
     const read: string[] = [];
-    for await (const chunk of upload.track((async function* () {
-      yield 'a';
-      yield 'b';
-    })())) read.push(chunk);
+    for await (const chunk of upload.track(
+      (async function* () {
+        yield 'a';
+        yield 'b';
+      })(),
+    ))
+      read.push(chunk);
     expect(read).toEqual(['a', 'b']);
 
     activity.cancel();

@@ -1,4 +1,9 @@
-import { UrlRejected, assertFetchableUrl, isBlockedAddress, parseMediaUrl } from '../../activities/adapters/urlGuard.js';
+import {
+  UrlRejected,
+  assertFetchableUrl,
+  isBlockedAddress,
+  parseMediaUrl,
+} from '../../activities/adapters/urlGuard.js';
 import { FailureType } from '../../workflows/failures.js';
 
 /** The UrlRejected a promise rejects with (fails the test when it resolves or throws something else). */
@@ -101,12 +106,16 @@ describe('assertFetchableUrl', () => {
 
   it('rejects a host when any one of its addresses is private', async () => {
     const { resolve } = resolverAnswering('93.184.216.34', '10.0.0.5');
-    expect((await rejectionOf(assertFetchableUrl('https://mixed.example/', [], resolve))).type).toBe(FailureType.BlockedAddress);
+    expect((await rejectionOf(assertFetchableUrl('https://mixed.example/', [], resolve))).type).toBe(
+      FailureType.BlockedAddress,
+    );
   });
 
   it('rejects a host that resolves to no address at all', async () => {
     const { resolve } = resolverAnswering();
-    expect((await rejectionOf(assertFetchableUrl('https://empty.example/', [], resolve))).type).toBe(FailureType.BlockedAddress);
+    expect((await rejectionOf(assertFetchableUrl('https://empty.example/', [], resolve))).type).toBe(
+      FailureType.BlockedAddress,
+    );
   });
 
   it('accepts a host that resolves to a public address', async () => {
@@ -117,7 +126,9 @@ describe('assertFetchableUrl', () => {
 
   it('rejects the decimal host http://2130706433/ as BlockedAddress without resolving it', async () => {
     const { resolve, asked } = resolverAnswering('93.184.216.34');
-    expect((await rejectionOf(assertFetchableUrl('http://2130706433/', [], resolve))).type).toBe(FailureType.BlockedAddress);
+    expect((await rejectionOf(assertFetchableUrl('http://2130706433/', [], resolve))).type).toBe(
+      FailureType.BlockedAddress,
+    );
     expect(asked).toEqual([]);
   });
 
@@ -128,7 +139,9 @@ describe('assertFetchableUrl', () => {
 
   it('rejects an IPv4-mapped loopback literal http://[::ffff:127.0.0.1]/ as BlockedAddress', async () => {
     const { resolve } = resolverAnswering('93.184.216.34');
-    expect((await rejectionOf(assertFetchableUrl('http://[::ffff:127.0.0.1]/', [], resolve))).type).toBe(FailureType.BlockedAddress);
+    expect((await rejectionOf(assertFetchableUrl('http://[::ffff:127.0.0.1]/', [], resolve))).type).toBe(
+      FailureType.BlockedAddress,
+    );
   });
 
   it('accepts an allowlisted 127.0.0.1', async () => {
@@ -140,7 +153,9 @@ describe('assertFetchableUrl', () => {
 
   it('accepts an allowlisted host name whatever its case in the link', async () => {
     const { resolve } = resolverAnswering('10.0.0.5');
-    await expect(assertFetchableUrl('http://Media.Internal/a.mp4', ['media.internal'], resolve)).resolves.toBeInstanceOf(URL);
+    await expect(
+      assertFetchableUrl('http://Media.Internal/a.mp4', ['media.internal'], resolve),
+    ).resolves.toBeInstanceOf(URL);
   });
 
   it('reports a host that does not exist (ENOTFOUND) as ContentUnavailable', async () => {
@@ -156,13 +171,21 @@ describe('assertFetchableUrl', () => {
 
   it('rejects a non-http link as InvalidUrl before resolving anything', async () => {
     const { resolve, asked } = resolverAnswering('93.184.216.34');
-    expect((await rejectionOf(assertFetchableUrl('ftp://example.com/', [], resolve))).type).toBe(FailureType.InvalidUrl);
+    expect((await rejectionOf(assertFetchableUrl('ftp://example.com/', [], resolve))).type).toBe(
+      FailureType.InvalidUrl,
+    );
     expect(asked).toEqual([]);
   });
 });
 
 describe('IPv6 forms that carry an IPv4 address', () => {
-  it.each(['::127.0.0.1', '64:ff9b::7f00:1', '2002:7f00:1::', '::ffff:0:7f00:1', '2001:0:4136:e378:8000:63bf:3fff:fdd2'])('refuses %s', (address) => {
+  it.each([
+    '::127.0.0.1',
+    '64:ff9b::7f00:1',
+    '2002:7f00:1::',
+    '::ffff:0:7f00:1',
+    '2001:0:4136:e378:8000:63bf:3fff:fdd2',
+  ])('refuses %s', (address) => {
     expect(isBlockedAddress(address)).toBe(true);
   });
 });

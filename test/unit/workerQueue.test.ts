@@ -17,12 +17,16 @@ describe('chooseWorkerQueue', () => {
 
   it('names both --queue and WORKER_QUEUE when neither is given (an empty variable is unset)', () => {
     for (const env of [{}, { WORKER_QUEUE: '' }, { WORKER_QUEUE: '  ' }]) {
-      expect(chooseWorkerQueue(undefined, env, QUEUES)).toEqual({ error: 'no task queue: pass --queue downloads|telegram or set WORKER_QUEUE' });
+      expect(chooseWorkerQueue(undefined, env, QUEUES)).toEqual({
+        error: 'no task queue: pass --queue downloads|telegram or set WORKER_QUEUE',
+      });
     }
   });
 
   it('names where a wrong queue came from', () => {
-    expect(chooseWorkerQueue('uploads', { WORKER_QUEUE: 'telegram' }, QUEUES)).toEqual({ error: '--queue must be downloads|telegram, got "uploads"' });
+    expect(chooseWorkerQueue('uploads', { WORKER_QUEUE: 'telegram' }, QUEUES)).toEqual({
+      error: '--queue must be downloads|telegram, got "uploads"',
+    });
     expect(chooseWorkerQueue(undefined, { WORKER_QUEUE: 'uploads' }, QUEUES)).toEqual({
       error: 'WORKER_QUEUE must be downloads|telegram, got "uploads" (--queue overrides it)',
     });

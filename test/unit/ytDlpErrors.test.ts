@@ -16,28 +16,68 @@ const EXPECTED: Array<{ fixture: string; type: FailureType; why: string }> = [
   { fixture: 'captured-http-404-color', type: ContentUnavailable, why: 'colours do not change the meaning' },
   { fixture: 'captured-http-410', type: ContentUnavailable, why: 'a page that answers 410 is gone for good' },
   { fixture: 'captured-http-403', type: ContentUnavailable, why: 'a page that answers 403 will not let the bot in' },
-  { fixture: 'captured-http-401', type: ContentUnavailable, why: 'a page that answers 401 needs an account the bot has not' },
-  { fixture: 'captured-dns-nxdomain', type: ContentUnavailable, why: 'a host name that does not exist will not start to' },
+  {
+    fixture: 'captured-http-401',
+    type: ContentUnavailable,
+    why: 'a page that answers 401 needs an account the bot has not',
+  },
+  {
+    fixture: 'captured-dns-nxdomain',
+    type: ContentUnavailable,
+    why: 'a host name that does not exist will not start to',
+  },
   { fixture: 'captured-urllib-dns-nxdomain', type: ContentUnavailable, why: 'the urllib handler words NXDOMAIN alike' },
   // Failures that may pass.
   { fixture: 'captured-http-429', type: TransientNetwork, why: 'a 429 is a rate limit, which lifts' },
   { fixture: 'captured-http-500', type: TransientNetwork, why: 'a 500 is the server failing, not the link' },
-  { fixture: 'captured-http-500-verbose', type: TransientNetwork, why: 'a traceback after the error does not change it' },
+  {
+    fixture: 'captured-http-500-verbose',
+    type: TransientNetwork,
+    why: 'a traceback after the error does not change it',
+  },
   { fixture: 'captured-http-503', type: TransientNetwork, why: 'a 503 is the server busy' },
   { fixture: 'captured-connection-refused', type: TransientNetwork, why: 'a refused connection is a host down' },
   { fixture: 'captured-urllib-connection-refused', type: TransientNetwork, why: 'the urllib handler words it alike' },
-  { fixture: 'transcribed-legacy-urlopen-connection-refused', type: TransientNetwork, why: 'older yt-dlp wrapped it in <urlopen error>' },
+  {
+    fixture: 'transcribed-legacy-urlopen-connection-refused',
+    type: TransientNetwork,
+    why: 'older yt-dlp wrapped it in <urlopen error>',
+  },
   { fixture: 'captured-connection-reset', type: TransientNetwork, why: 'a reset connection is a network failure' },
-  { fixture: 'captured-remote-disconnected', type: TransientNetwork, why: 'a server that hangs up without answering may answer next time' },
+  {
+    fixture: 'captured-remote-disconnected',
+    type: TransientNetwork,
+    why: 'a server that hangs up without answering may answer next time',
+  },
   { fixture: 'captured-read-timeout', type: TransientNetwork, why: 'a timeout is a slow or stuck host' },
   { fixture: 'captured-urllib-read-timeout', type: TransientNetwork, why: 'the urllib handler says just "timed out"' },
-  { fixture: 'captured-dns-temporary-failure', type: TransientNetwork, why: 'a resolver that does not answer is our network, not the link' },
+  {
+    fixture: 'captured-dns-temporary-failure',
+    type: TransientNetwork,
+    why: 'a resolver that does not answer is our network, not the link',
+  },
   { fixture: 'captured-truncated-html', type: TransientNetwork, why: 'a page cut short is a network failure' },
-  { fixture: 'captured-truncated-mp4', type: TransientNetwork, why: 'media cut short on every retry is still a network failure' },
-  { fixture: 'captured-media-503-after-probe', type: TransientNetwork, why: 'a 503 from the media host after ten retries may still pass' },
-  { fixture: 'transcribed-youtube-rate-limited', type: TransientNetwork, why: 'YouTube says "try again later", despite "Video unavailable"' },
+  {
+    fixture: 'captured-truncated-mp4',
+    type: TransientNetwork,
+    why: 'media cut short on every retry is still a network failure',
+  },
+  {
+    fixture: 'captured-media-503-after-probe',
+    type: TransientNetwork,
+    why: 'a 503 from the media host after ten retries may still pass',
+  },
+  {
+    fixture: 'transcribed-youtube-rate-limited',
+    type: TransientNetwork,
+    why: 'YouTube says "try again later", despite "Video unavailable"',
+  },
   // The media host refused the file after the page worked: unknown, worth another try.
-  { fixture: 'captured-media-403-after-probe', type: DownloadFailed, why: 'a 403 on the media after a good extraction is not proof the content is gone' },
+  {
+    fixture: 'captured-media-403-after-probe',
+    type: DownloadFailed,
+    why: 'a 403 on the media after a good extraction is not proof the content is gone',
+  },
   // The link itself.
   { fixture: 'captured-not-a-url', type: InvalidUrl, why: 'yt-dlp says it is not a valid URL' },
   { fixture: 'captured-html-no-media', type: UnsupportedUrl, why: 'a page with no media is an unsupported URL' },
@@ -53,16 +93,56 @@ const EXPECTED: Array<{ fixture: string; type: FailureType; why: string }> = [
   // What sites say about the content (transcribed from yt-dlp's source).
   { fixture: 'transcribed-youtube-private', type: ContentUnavailable, why: 'a private video needs an invitation' },
   { fixture: 'transcribed-youtube-removed', type: ContentUnavailable, why: 'a removed video is gone' },
-  { fixture: 'transcribed-youtube-account-terminated', type: ContentUnavailable, why: 'a terminated account takes its videos along' },
-  { fixture: 'transcribed-youtube-geo-blocked', type: ContentUnavailable, why: 'a geo block holds wherever the worker runs' },
-  { fixture: 'transcribed-youtube-copyright-blocked', type: ContentUnavailable, why: 'a copyright block in this country is a geo block' },
-  { fixture: 'transcribed-youtube-age-restricted', type: ContentUnavailable, why: 'an age gate needs a signed-in account' },
-  { fixture: 'transcribed-youtube-bot-check', type: ContentUnavailable, why: 'the bot check needs cookies, and a quick retry will not pass it' },
-  { fixture: 'transcribed-youtube-members-only', type: ContentUnavailable, why: 'members-only videos need a membership' },
-  { fixture: 'transcribed-youtube-live-not-started', type: ContentUnavailable, why: 'a live event that has not begun has nothing to download yet' },
-  { fixture: 'transcribed-youtube-drm-protected', type: ContentUnavailable, why: 'yt-dlp does not download DRM-protected media' },
-  { fixture: 'transcribed-login-required', type: ContentUnavailable, why: 'a video for registered users needs an account' },
-  { fixture: 'transcribed-instagram-content-not-available-2025', type: ContentUnavailable, why: 'Instagram wants a login' },
+  {
+    fixture: 'transcribed-youtube-account-terminated',
+    type: ContentUnavailable,
+    why: 'a terminated account takes its videos along',
+  },
+  {
+    fixture: 'transcribed-youtube-geo-blocked',
+    type: ContentUnavailable,
+    why: 'a geo block holds wherever the worker runs',
+  },
+  {
+    fixture: 'transcribed-youtube-copyright-blocked',
+    type: ContentUnavailable,
+    why: 'a copyright block in this country is a geo block',
+  },
+  {
+    fixture: 'transcribed-youtube-age-restricted',
+    type: ContentUnavailable,
+    why: 'an age gate needs a signed-in account',
+  },
+  {
+    fixture: 'transcribed-youtube-bot-check',
+    type: ContentUnavailable,
+    why: 'the bot check needs cookies, and a quick retry will not pass it',
+  },
+  {
+    fixture: 'transcribed-youtube-members-only',
+    type: ContentUnavailable,
+    why: 'members-only videos need a membership',
+  },
+  {
+    fixture: 'transcribed-youtube-live-not-started',
+    type: ContentUnavailable,
+    why: 'a live event that has not begun has nothing to download yet',
+  },
+  {
+    fixture: 'transcribed-youtube-drm-protected',
+    type: ContentUnavailable,
+    why: 'yt-dlp does not download DRM-protected media',
+  },
+  {
+    fixture: 'transcribed-login-required',
+    type: ContentUnavailable,
+    why: 'a video for registered users needs an account',
+  },
+  {
+    fixture: 'transcribed-instagram-content-not-available-2025',
+    type: ContentUnavailable,
+    why: 'Instagram wants a login',
+  },
 ];
 
 const fixtureFiles = fixtureNames();
@@ -134,7 +214,10 @@ describe('the reason', () => {
   });
 
   it('is cut to MAX_REASON_LENGTH characters, ending in an ellipsis, however long the message', () => {
-    const { reason } = classifyYtDlpFailure({ stderr: `ERROR: [generic] x: ${'very long message '.repeat(500)}\n`, exitCode: 1 });
+    const { reason } = classifyYtDlpFailure({
+      stderr: `ERROR: [generic] x: ${'very long message '.repeat(500)}\n`,
+      exitCode: 1,
+    });
     expect(reason).toHaveLength(MAX_REASON_LENGTH);
     expect(reason.endsWith('…')).toBe(true);
   });
@@ -225,19 +308,35 @@ describe('output without an ERROR line', () => {
 describe('messages not in the fixtures', () => {
   it.each([
     ['ERROR: [youtube] abc: Premieres in 2 hours', ContentUnavailable],
-    ['ERROR: [vimeo] 123: Unable to download JSON metadata: HTTP Error 404: Not Found (caused by <HTTPError 404: Not Found>)', ContentUnavailable],
+    [
+      'ERROR: [vimeo] 123: Unable to download JSON metadata: HTTP Error 404: Not Found (caused by <HTTPError 404: Not Found>)',
+      ContentUnavailable,
+    ],
     ['ERROR: unable to download video data: HTTP Error 429: Too Many Requests', TransientNetwork],
     ['ERROR: unable to download video data: HTTP Error 502: Bad Gateway', TransientNetwork],
-    ["ERROR: [generic] x: Unable to download webpage: <urlopen error [Errno 11001] getaddrinfo failed> (caused by URLError(gaierror(11001, 'getaddrinfo failed')))", ContentUnavailable],
-    ['ERROR: [generic] x: Unable to download webpage: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)', DownloadFailed],
-    ['ERROR: [youtube] abc: Unable to extract yt initial data; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U', DownloadFailed],
-    ['ERROR: Postprocessing: ffprobe and ffmpeg not found. Please install or provide the path using --ffmpeg-location', DownloadFailed],
+    [
+      "ERROR: [generic] x: Unable to download webpage: <urlopen error [Errno 11001] getaddrinfo failed> (caused by URLError(gaierror(11001, 'getaddrinfo failed')))",
+      ContentUnavailable,
+    ],
+    [
+      'ERROR: [generic] x: Unable to download webpage: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate (_ssl.c:1006)',
+      DownloadFailed,
+    ],
+    [
+      'ERROR: [youtube] abc: Unable to extract yt initial data; please report this issue on  https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the appropriate issue template. Confirm you are on the latest version using  yt-dlp -U',
+      DownloadFailed,
+    ],
+    [
+      'ERROR: Postprocessing: ffprobe and ffmpeg not found. Please install or provide the path using --ffmpeg-location',
+      DownloadFailed,
+    ],
   ] as const)('%s is %s', (stderr, type) => {
     expect(classifyYtDlpFailure({ stderr, exitCode: 1 }).type).toBe(type);
   });
 
   it('lets the first recognised ERROR decide when there are several', () => {
-    const stderr = 'ERROR: something nobody knows\nERROR: [generic] x: Unable to download webpage: HTTP Error 410: Gone\n';
+    const stderr =
+      'ERROR: something nobody knows\nERROR: [generic] x: Unable to download webpage: HTTP Error 410: Gone\n';
     expect(classifyYtDlpFailure({ stderr, exitCode: 1 })).toEqual({
       type: ContentUnavailable,
       reason: 'Unable to download webpage: HTTP Error 410: Gone',

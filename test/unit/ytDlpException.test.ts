@@ -30,16 +30,22 @@ describe('classifyYtDlpException, on the messages of the transcribed fixtures', 
     expect(transcribed.length).toBeGreaterThanOrEqual(10);
   });
 
-  it.each(transcribed)('classifies the ERROR of %s as the command line’s stderr was, with the same reason', (fixture) => {
-    const verdict = classifyYtDlpException({ classes: EXTRACTOR_ERROR, message: errorMessageOf(fixture) });
-    expect(verdict).toEqual(cliVerdict(fixture));
-  });
+  it.each(transcribed)(
+    'classifies the ERROR of %s as the command line’s stderr was, with the same reason',
+    (fixture) => {
+      const verdict = classifyYtDlpException({ classes: EXTRACTOR_ERROR, message: errorMessageOf(fixture) });
+      expect(verdict).toEqual(cliVerdict(fixture));
+    },
+  );
 
-  it.each(transcribed)('gives %s the same type when the message has no "ERROR:" prefix (an exception’s own str())', (fixture) => {
-    const bare = errorMessageOf(fixture).replace(/^ERROR:\s*/, '');
-    expect(bare.startsWith('ERROR')).toBe(false);
-    expect(classifyYtDlpException({ classes: EXTRACTOR_ERROR, message: bare }).type).toBe(cliVerdict(fixture).type);
-  });
+  it.each(transcribed)(
+    'gives %s the same type when the message has no "ERROR:" prefix (an exception’s own str())',
+    (fixture) => {
+      const bare = errorMessageOf(fixture).replace(/^ERROR:\s*/, '');
+      expect(bare.startsWith('ERROR')).toBe(false);
+      expect(classifyYtDlpException({ classes: EXTRACTOR_ERROR, message: bare }).type).toBe(cliVerdict(fixture).type);
+    },
+  );
 
   it.each(transcribed)('gives %s the same type and reason when the message is coloured (ANSI escapes)', (fixture) => {
     // yt-dlp's own colouring of the prefix (captured-http-404-color.txt), and a bold id for good measure.
@@ -79,15 +85,26 @@ describe('classifyYtDlpException, by class', () => {
 
   it('falls back to the stderr rules for classes that decide nothing (an HTTP error, a bare DownloadError)', () => {
     expect(
-      classifyYtDlpException({ classes: ['HTTPError', 'RequestError', 'YoutubeDLError'], message: 'ERROR: [generic] x: Unable to download webpage: HTTP Error 503: Service Unavailable' }).type,
+      classifyYtDlpException({
+        classes: ['HTTPError', 'RequestError', 'YoutubeDLError'],
+        message: 'ERROR: [generic] x: Unable to download webpage: HTTP Error 503: Service Unavailable',
+      }).type,
     ).toBe(FailureType.TransientNetwork);
-    expect(classifyYtDlpException({ classes: [], message: 'ERROR: [generic] x: Unable to download webpage: HTTP Error 410: Gone' }).type).toBe(
-      FailureType.ContentUnavailable,
-    );
+    expect(
+      classifyYtDlpException({
+        classes: [],
+        message: 'ERROR: [generic] x: Unable to download webpage: HTTP Error 410: Gone',
+      }).type,
+    ).toBe(FailureType.ContentUnavailable);
   });
 
   it('calls a message no rule knows DownloadFailed (retried), with the message as the reason', () => {
-    expect(classifyYtDlpException({ classes: ['PostProcessingError', 'YoutubeDLError'], message: 'Postprocessing: something odd' })).toEqual({
+    expect(
+      classifyYtDlpException({
+        classes: ['PostProcessingError', 'YoutubeDLError'],
+        message: 'Postprocessing: something odd',
+      }),
+    ).toEqual({
       type: FailureType.DownloadFailed,
       reason: 'Postprocessing: something odd',
     });

@@ -53,12 +53,22 @@ export async function startWorkerProcess(
   const dataDir = await mkdtemp(path.join(os.tmpdir(), `media-bot-${name}-`));
   dirs.push(dataDir);
   const [healthPort, metricsPort] = [await freePort(), await freePort()];
-  const args = ['--queue', options.queue ?? 'downloads', ...(options.concurrency === undefined ? [] : ['--concurrency', String(options.concurrency)])];
+  const args = [
+    '--queue',
+    options.queue ?? 'downloads',
+    ...(options.concurrency === undefined ? [] : ['--concurrency', String(options.concurrency)]),
+  ];
   const proc = await startCli(
     name,
     'src/cli/worker.ts',
     args,
-    { ...baseEnv(target), DATA_DIR: dataDir, HEALTH_PORT: String(healthPort), METRICS_PORT: String(metricsPort), ...options.env },
+    {
+      ...baseEnv(target),
+      DATA_DIR: dataDir,
+      HEALTH_PORT: String(healthPort),
+      METRICS_PORT: String(metricsPort),
+      ...options.env,
+    },
     { readyMessage: 'worker running' },
   );
   return Object.assign(proc, { dataDir, healthPort, metricsPort });
@@ -135,7 +145,8 @@ export async function scrape(port: number): Promise<Sample[]> {
     const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?\s+(\S+)$/.exec(line.trim());
     if (!match) continue;
     const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) labels[key!] = value!;
+    for (const [, key, value] of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g))
+      labels[key!] = value!;
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
@@ -144,7 +155,9 @@ export async function scrape(port: number): Promise<Sample[]> {
 /** The sum of the samples named `name` whose labels include `labels`. */
 export function total(samples: Sample[], name: string, labels: Record<string, string> = {}): number {
   return samples
-    .filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value))
+    .filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    )
     .reduce((sum, sample) => sum + sample.value, 0);
 }
 
@@ -170,14 +183,23 @@ export async function activityFacts(client: Client, workflowId: string): Promise
     }
     const started = event.activityTaskStartedEventAttributes;
     if (started && scheduled.get(String(started.scheduledEventId)) === 'downloadMedia') {
-      facts.downloads.push({ identity: started.identity ?? '', attempt: started.attempt ?? 0, lastFailure: started.lastFailure?.message ?? undefined });
+      facts.downloads.push({
+        identity: started.identity ?? '',
+        attempt: started.attempt ?? 0,
+        lastFailure: started.lastFailure?.message ?? undefined,
+      });
     }
   }
   return facts;
 }
 
 /** Waits for `condition`, polling; fails with `describe()` after `timeoutMs`. */
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string, everyMs = 100): Promise<void> {
+export async function waitFor(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  describe: () => string,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
@@ -218,12 +240,17 @@ export async function downloadAttempts(
   workflowId: string,
 ): Promise<Array<{ attempt: number; lastFailureType?: string; lastFailure?: string }>> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const scheduled = events.filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia').map((event) => String(event.eventId));
+  const scheduled = events
+    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia')
+    .map((event) => String(event.eventId));
   return events
     .filter((event) => scheduled.includes(String(event.activityTaskStartedEventAttributes?.scheduledEventId)))
     .map((event) => {
       const started = event.activityTaskStartedEventAttributes!;
       const lastFailureType = started.lastFailure?.applicationFailureInfo?.type ?? undefined;
-      return { attempt: started.attempt ?? 0, ...(lastFailureType ? { lastFailureType, lastFailure: started.lastFailure?.message ?? '' } : {}) };
+      return {
+        attempt: started.attempt ?? 0,
+        ...(lastFailureType ? { lastFailureType, lastFailure: started.lastFailure?.message ?? '' } : {}),
+      };
     });
 }

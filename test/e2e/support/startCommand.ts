@@ -13,7 +13,9 @@ import { LOCK_FILE, parseLockRecord, type LockRecord } from '../../../src/tempor
 export const START_SCRIPT = 'src/cli/start.ts';
 /** The log line after which `npm start` serves: Temporal up, workers polling, the bot receiving updates. */
 export function readyMessageFor(env: Record<string, string>): string {
-  return env.TEMPORAL_ADDRESS ? 'media bot running' : `media bot running; Temporal Web UI at http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
+  return env.TEMPORAL_ADDRESS
+    ? 'media bot running'
+    : `media bot running; Temporal Web UI at http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
 }
 
 export interface StartPorts {
@@ -26,7 +28,12 @@ export async function freeStartPorts(): Promise<StartPorts> {
 }
 
 /** The environment of one `npm start`: the emulator, DATA_DIR, the embedded server's ports, loopback media allowed, and `extra`. */
-export function startCommandEnv(emulator: Pick<BotApiEmulator, 'apiRoot' | 'token'>, dataDir: string, ports: StartPorts, extra: Record<string, string> = {}): Record<string, string> {
+export function startCommandEnv(
+  emulator: Pick<BotApiEmulator, 'apiRoot' | 'token'>,
+  dataDir: string,
+  ports: StartPorts,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   return {
     TELEGRAM_BOT_TOKEN: emulator.token,
     TELEGRAM_API_ROOT: emulator.apiRoot,
@@ -51,7 +58,11 @@ export interface StartedBot {
 }
 
 /** Starts `npm start`'s process in a process group of its own (as a terminal runs it) and waits until it serves. */
-export async function startAllInOne(name: string, env: Record<string, string>, options: StartCliOptions = {}): Promise<StartedBot> {
+export async function startAllInOne(
+  name: string,
+  env: Record<string, string>,
+  options: StartCliOptions = {},
+): Promise<StartedBot> {
   const spawnedAt = Date.now();
   const proc = await startCli(name, START_SCRIPT, [], env, { readyMessage: readyMessageFor(env), ...options });
   return { proc, readyMs: Date.now() - spawnedAt };

@@ -22,5 +22,7 @@ export function deliveriesByRequest(emulator: BotApiEmulator): Map<string, numbe
 
 /** When each request's media send was first answered 200 (arrival time of the call). */
 export function firstDeliveryAt(emulator: BotApiEmulator, key: string): number | undefined {
-  return emulator.calls.find((call) => MEDIA_METHODS.includes(call.method) && call.status === 200 && requestKey(call) === key)?.at;
+  return emulator.calls.find(
+    (call) => MEDIA_METHODS.includes(call.method) && call.status === 200 && requestKey(call) === key,
+  )?.at;
 }

@@ -9,13 +9,25 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  bundleWorkflowCode,
+  DefaultLogger,
+  NativeConnection,
+  Runtime,
+  type Worker,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../../src/bot.js';
 import { loadConfig, type Config } from '../../../src/config.js';
 import { buildApp, WEBHOOK_PATH } from '../../../src/http/app.js';
 import { createLogger } from '../../../src/logger.js';
-import { DevServerExitedError, startDevServer, type DevServer, type DevServerOptions } from '../../../src/temporal/devServer.js';
+import {
+  DevServerExitedError,
+  startDevServer,
+  type DevServer,
+  type DevServerOptions,
+} from '../../../src/temporal/devServer.js';
 import { resolveTools } from '../../../src/tools.js';
 import { createTelegramWorker, WORKFLOWS_PATH } from '../../../src/worker/workers.js';
 import { EMULATOR_BOT_USERNAME } from '../../support/botApiEmulator.js';
@@ -37,7 +49,10 @@ export function quietRuntime(): void {
   try {
     const level = (process.env.TEST_TEMPORAL_LOG_LEVEL as 'ERROR' | undefined) ?? 'ERROR';
     // Core's own logs (gRPC retries while the server is down) go through the same filter.
-    Runtime.install({ logger: new DefaultLogger(level), telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } } });
+    Runtime.install({
+      logger: new DefaultLogger(level),
+      telemetryOptions: { logging: { filter: { core: level, other: level }, forward: {} } },
+    });
   } catch {
     // installed already in this process
   }
@@ -136,7 +151,10 @@ export interface FaultStack {
   app: ReturnType<typeof buildApp>;
   post(update: unknown): Promise<number>;
   /** A downloads worker process: `node --import tsx src/cli/worker.ts --queue downloads`, with the DATA_DIR it was given. */
-  startDownloadsWorker(options?: { concurrency?: number; env?: Record<string, string> }): Promise<CliProcess & { dataDir: string }>;
+  startDownloadsWorker(options?: {
+    concurrency?: number;
+    env?: Record<string, string>;
+  }): Promise<CliProcess & { dataDir: string }>;
   stop(): Promise<void>;
 }
 
@@ -159,8 +177,15 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   };
   const config = loadConfig({ ...baseEnv, DATA_DIR: dataDir });
   const logger = createLogger(config.logLevel, 'fault-test');
-  const client = new Client({ connection: await Connection.connect({ address: options.temporalAddress }), namespace: 'default' });
-  const app = buildApp({ webhookSecret: WEBHOOK_SECRET, handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME), logger });
+  const client = new Client({
+    connection: await Connection.connect({ address: options.temporalAddress }),
+    namespace: 'default',
+  });
+  const app = buildApp({
+    webhookSecret: WEBHOOK_SECRET,
+    handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME),
+    logger,
+  });
   await app.ready();
 
   let worker: Worker | undefined;
@@ -170,7 +195,13 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     // Only with a native connection to end it: an installed Runtime that nothing uses keeps the process alive.
     quietRuntime();
     nativeConnection = await NativeConnection.connect({ address: options.temporalAddress });
-    worker = await createTelegramWorker({ connection: nativeConnection, config, tools: resolveTools(), logger, workflowBundle: await workflowBundle() });
+    worker = await createTelegramWorker({
+      connection: nativeConnection,
+      config,
+      tools: resolveTools(),
+      logger,
+      workflowBundle: await workflowBundle(),
+    });
     workerRun = worker.run();
   }
   const processes: CliProcess[] = [];
@@ -217,7 +248,12 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
 
 let nextMessageId = 1;
 /** A private-chat message carrying one link, as Telegram delivers it. */
-export function linkUpdate(url: string, chatId: number, messageId = nextMessageId++, updateId = 100_000 + messageId): Update {
+export function linkUpdate(
+  url: string,
+  chatId: number,
+  messageId = nextMessageId++,
+  updateId = 100_000 + messageId,
+): Update {
   const text = `look ${url}`;
   return {
     update_id: updateId,
@@ -233,7 +269,12 @@ export function linkUpdate(url: string, chatId: number, messageId = nextMessageI
 }
 
 /** Waits for `condition`, polling; fails with `describe()` after `timeoutMs`. */
-export async function waitUntil(condition: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string, everyMs = 100): Promise<void> {
+export async function waitUntil(
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  describe: () => string,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);

@@ -51,7 +51,10 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-export async function startFaultyBotApi(upstreamRoot: string, options: { rate: number; seed: number }): Promise<FaultyBotApi> {
+export async function startFaultyBotApi(
+  upstreamRoot: string,
+  options: { rate: number; seed: number },
+): Promise<FaultyBotApi> {
   const upstream = new URL(upstreamRoot);
   const random = seededRandom(options.seed);
   const calls: ProxiedCall[] = [];
@@ -74,7 +77,8 @@ export async function startFaultyBotApi(upstreamRoot: string, options: { rate: n
     const fate = decide();
     const call: ProxiedCall = { method, fate, at: Date.now() };
     calls.push(call);
-    const json = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    const json = (status: number, body: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 
     if (fate !== 'pass' && fate !== 'lost') {
       // Read the whole request first, as a real front-end does before it answers.
@@ -82,12 +86,21 @@ export async function startFaultyBotApi(upstreamRoot: string, options: { rate: n
       req.once('end', () => {
         if (fate === '429') {
           const retryAfter = 1 + Math.floor(random() * 2);
-          json(429, { ok: false, error_code: 429, description: `Too Many Requests: retry after ${retryAfter}`, parameters: { retry_after: retryAfter } });
+          json(429, {
+            ok: false,
+            error_code: 429,
+            description: `Too Many Requests: retry after ${retryAfter}`,
+            parameters: { retry_after: retryAfter },
+          });
         } else if (fate === '502') {
           res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
         } else {
           const status = Number(fate);
-          json(status, { ok: false, error_code: status, description: status === 500 ? 'Internal Server Error' : 'Service Unavailable' });
+          json(status, {
+            ok: false,
+            error_code: status,
+            description: status === 500 ? 'Internal Server Error' : 'Service Unavailable',
+          });
         }
       });
       return;
@@ -103,7 +116,9 @@ export async function startFaultyBotApi(upstreamRoot: string, options: { rate: n
           const body = Buffer.concat(chunks);
           if (fate === 'lost') {
             call.key = keyOf(body);
-            res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>');
+            res
+              .writeHead(502, { 'content-type': 'text/html' })
+              .end('<html><body><h1>502 Bad Gateway</h1></body></html>');
             return;
           }
           res.writeHead(answer.statusCode ?? 502, answer.headers).end(body);
@@ -136,7 +151,10 @@ export async function startFaultyBotApi(upstreamRoot: string, options: { rate: n
 /** `<chat>:<message replied to>` from a successful send's answer. */
 function keyOf(body: Buffer): string | undefined {
   try {
-    const parsed = JSON.parse(body.toString('utf8')) as { ok?: boolean; result?: { chat?: { id?: number }; reply_to_message?: { message_id?: number } } };
+    const parsed = JSON.parse(body.toString('utf8')) as {
+      ok?: boolean;
+      result?: { chat?: { id?: number }; reply_to_message?: { message_id?: number } };
+    };
     const result = Array.isArray(parsed.result) ? (parsed.result[0] as typeof parsed.result) : parsed.result;
     if (!parsed.ok || !result?.chat) return undefined;
     return `${result.chat.id}:${result.reply_to_message?.message_id}`;

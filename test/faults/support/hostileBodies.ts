@@ -23,15 +23,61 @@ function randomString(random: Random, length: number): string {
 function randomJson(random: Random, depth: number): unknown {
   const roll = random();
   if (depth <= 0 || roll < 0.3) {
-    return pick(random, [null, true, false, 0, -1, 1e308, -0, 3.14, 2 ** 53 + 1, '', randomString(random, int(random, 40)), 'update_id']);
+    return pick(random, [
+      null,
+      true,
+      false,
+      0,
+      -1,
+      1e308,
+      -0,
+      3.14,
+      2 ** 53 + 1,
+      '',
+      randomString(random, int(random, 40)),
+      'update_id',
+    ]);
   }
   if (roll < 0.6) return Array.from({ length: int(random, 6) }, () => randomJson(random, depth - 1));
-  const keys = ['update_id', 'message', 'chat', 'id', 'text', 'entities', 'from', 'caption', 'type', 'url', 'offset', 'length', 'message_id', randomString(random, 8)];
-  return Object.fromEntries(Array.from({ length: int(random, 7) }, () => [pick(random, keys), randomJson(random, depth - 1)]));
+  const keys = [
+    'update_id',
+    'message',
+    'chat',
+    'id',
+    'text',
+    'entities',
+    'from',
+    'caption',
+    'type',
+    'url',
+    'offset',
+    'length',
+    'message_id',
+    randomString(random, 8),
+  ];
+  return Object.fromEntries(
+    Array.from({ length: int(random, 7) }, () => [pick(random, keys), randomJson(random, depth - 1)]),
+  );
 }
 
 const weirdValues: unknown[] = [
-  null, true, 'seven', '', -1, 0, 1.5, 1e300, -1e300, 2 ** 63, [], {}, [1, 2], { id: 1 }, '1; DROP TABLE updates', '${jndi:ldap://x}', '../../etc/passwd',
+  null,
+  true,
+  'seven',
+  '',
+  -1,
+  0,
+  1.5,
+  1e300,
+  -1e300,
+  2 ** 63,
+  [],
+  {},
+  [1, 2],
+  { id: 1 },
+  '1; DROP TABLE updates',
+  '${jndi:ldap://x}',
+  '../../etc/passwd',
 ];
 
 function message(random: Random, overrides: Record<string, unknown>): Record<string, unknown> {
@@ -55,7 +101,18 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
     'update with wrong types',
     20,
     (random) => {
-      const field = pick(random, ['update_id', 'message', 'chat', 'chat.id', 'text', 'entities', 'entity', 'from', 'message_id', 'caption']);
+      const field = pick(random, [
+        'update_id',
+        'message',
+        'chat',
+        'chat.id',
+        'text',
+        'entities',
+        'entity',
+        'from',
+        'message_id',
+        'caption',
+      ]);
       const weird = pick(random, weirdValues);
       const update: Record<string, unknown> = { update_id: 1 + int(random, 1e9), message: message(random, {}) };
       const msg = update.message as Record<string, unknown>;
@@ -66,7 +123,14 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
       else if (field === 'entities') msg.entities = weird;
       else if (field === 'entity') {
         msg.text = 'see https://example.com/v.mp4 now';
-        msg.entities = [{ type: pick(random, ['url', 'text_link', weird]), offset: weird, length: pick(random, [weird, 1e9, -5]), url: weird }];
+        msg.entities = [
+          {
+            type: pick(random, ['url', 'text_link', weird]),
+            offset: weird,
+            length: pick(random, [weird, 1e9, -5]),
+            url: weird,
+          },
+        ];
       } else msg[field] = weird;
       return { kind: 'update with wrong types', body: json(update) };
     },
@@ -82,10 +146,14 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
       let update: unknown;
       if (where === 'text') update = { update_id: 1 + int(random, 1e9), message: message(random, { text: big }) };
       else if (where === 'key') update = { update_id: 1, [big]: 1 };
-      else if (where === 'chat type') update = { update_id: 1, message: message(random, { chat: { id: 5, type: big } }) };
+      else if (where === 'chat type')
+        update = { update_id: 1, message: message(random, { chat: { id: 5, type: big } }) };
       else {
         const url = `https://example.com/${big.slice(0, size - 30)}`;
-        update = { update_id: 1 + int(random, 1e9), message: message(random, { text: url, entities: [{ type: 'url', offset: 0, length: url.length }] }) };
+        update = {
+          update_id: 1 + int(random, 1e9),
+          message: message(random, { text: url, entities: [{ type: 'url', offset: 0, length: url.length }] }),
+        };
       }
       return { kind: 'huge string', body: json(update) };
     },
@@ -97,7 +165,11 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
       const depth = pick(random, [1_000, 10_000, 100_000]);
       const array = random() < 0.5;
       const inner = array ? '['.repeat(depth) + ']'.repeat(depth) : '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
-      const body = pick(random, [`{"update_id":1,"message":${inner}}`, `{"update_id":1,"message":{"message_id":1,"chat":{"id":1,"type":"private"},"text":"x","entities":${inner}}}`, inner]);
+      const body = pick(random, [
+        `{"update_id":1,"message":${inner}}`,
+        `{"update_id":1,"message":{"message_id":1,"chat":{"id":1,"type":"private"},"text":"x","entities":${inner}}}`,
+        inner,
+      ]);
       return { kind: 'deep nesting', body: Buffer.from(body) };
     },
   ],
@@ -105,8 +177,19 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
     'invalid UTF-8',
     10,
     (random) => {
-      const bad = pick(random, [[0xff], [0xfe, 0xff], [0xc3, 0x28], [0xe2, 0x82], [0xf0, 0x28, 0x8c, 0x28], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0x00]]);
-      const head = Buffer.from(`{"update_id":${1 + int(random, 1e9)},"message":{"message_id":1,"chat":{"id":1,"type":"private"},"text":"https://example.com/`);
+      const bad = pick(random, [
+        [0xff],
+        [0xfe, 0xff],
+        [0xc3, 0x28],
+        [0xe2, 0x82],
+        [0xf0, 0x28, 0x8c, 0x28],
+        [0xc0, 0xaf],
+        [0xed, 0xa0, 0x80],
+        [0x00],
+      ]);
+      const head = Buffer.from(
+        `{"update_id":${1 + int(random, 1e9)},"message":{"message_id":1,"chat":{"id":1,"type":"private"},"text":"https://example.com/`,
+      );
       const tail = Buffer.from(random() < 0.5 ? '"}}' : '');
       return { kind: 'invalid UTF-8', body: Buffer.concat([head, Buffer.from(bad), tail]) };
     },
@@ -128,7 +211,20 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
     'not JSON',
     10,
     (random) => {
-      const body = pick(random, ['', ' ', '{', '{"update_id":1,', 'null', '"string"', '[]', 'NaN', '{"update_id":1}}', 'update_id=1&message=x', '\u0000\u0000', '<xml/>']);
+      const body = pick(random, [
+        '',
+        ' ',
+        '{',
+        '{"update_id":1,',
+        'null',
+        '"string"',
+        '[]',
+        'NaN',
+        '{"update_id":1}}',
+        'update_id=1&message=x',
+        '\u0000\u0000',
+        '<xml/>',
+      ]);
       return { kind: 'not JSON', body: Buffer.from(body) };
     },
   ],
@@ -144,7 +240,11 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
         { 'x-telegram-bot-api-secret-token': 'wrong' },
         { 'x-telegram-bot-api-secret-token': '' },
       ]);
-      return { kind: 'wrong content type or secret', body: json({ update_id: 1 + int(random, 1e9), message: message(random, {}) }), headers };
+      return {
+        kind: 'wrong content type or secret',
+        body: json({ update_id: 1 + int(random, 1e9), message: message(random, {}) }),
+        headers,
+      };
     },
   ],
   [
@@ -164,7 +264,10 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
         'https://xn--80ak6aa92e.com/\ud83c\udfac.mp4',
       ]);
       const text = `${pick(random, ['', 'check ', '\u202e', '\ud83c'])}${link}`;
-      const entities = random() < 0.5 ? [{ type: 'url', offset: text.indexOf(link), length: link.length }] : [{ type: 'text_link', offset: 0, length: 1, url: link }];
+      const entities =
+        random() < 0.5
+          ? [{ type: 'url', offset: text.indexOf(link), length: link.length }]
+          : [{ type: 'text_link', offset: 0, length: 1, url: link }];
       const update = { update_id: 1 + int(random, 1e9), message: message(random, { text, entities }) };
       return { kind: 'hostile link', body: json(update) };
     },
@@ -174,8 +277,15 @@ const generators: Array<[string, number, (random: Random, n: number) => HostileB
     5,
     (random) => {
       const text = 'x'.repeat(1000);
-      const entities = Array.from({ length: 10_000 }, (_, i) => ({ type: i % 2 ? 'bold' : 'url', offset: int(random, 2000) - 500, length: int(random, 2000) - 500 }));
-      return { kind: 'many entities', body: json({ update_id: 1 + int(random, 1e9), message: message(random, { text, entities }) }) };
+      const entities = Array.from({ length: 10_000 }, (_, i) => ({
+        type: i % 2 ? 'bold' : 'url',
+        offset: int(random, 2000) - 500,
+        length: int(random, 2000) - 500,
+      }));
+      return {
+        kind: 'many entities',
+        body: json({ update_id: 1 + int(random, 1e9), message: message(random, { text, entities }) }),
+      };
     },
   ],
 ];

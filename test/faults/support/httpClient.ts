@@ -21,7 +21,11 @@ export function createPoster(baseUrl: string, options: { maxSockets: number; hea
     close: () => agent.destroy(),
   };
 
-  function send(path: string, body: string | Buffer, headers: Record<string, string>): Promise<PostResult & { retryable?: boolean }> {
+  function send(
+    path: string,
+    body: string | Buffer,
+    headers: Record<string, string>,
+  ): Promise<PostResult & { retryable?: boolean }> {
     const started = performance.now();
     return new Promise((resolve) => {
       const request = http.request(
@@ -31,16 +35,28 @@ export function createPoster(baseUrl: string, options: { maxSockets: number; hea
           path,
           method: 'POST',
           agent,
-          headers: { 'content-type': 'application/json', ...options.headers, ...headers, 'content-length': Buffer.byteLength(body) },
+          headers: {
+            'content-type': 'application/json',
+            ...options.headers,
+            ...headers,
+            'content-length': Buffer.byteLength(body),
+          },
         },
         (response) => {
           response.resume();
           response.on('end', () => resolve({ status: response.statusCode ?? 0, ms: performance.now() - started }));
-          response.on('error', (error) => resolve({ status: 0, ms: performance.now() - started, error: error.message }));
+          response.on('error', (error) =>
+            resolve({ status: 0, ms: performance.now() - started, error: error.message }),
+          );
         },
       );
       request.on('error', (error: NodeJS.ErrnoException) =>
-        resolve({ status: 0, ms: performance.now() - started, error: error.message, retryable: request.reusedSocket && error.code === 'ECONNRESET' }),
+        resolve({
+          status: 0,
+          ms: performance.now() - started,
+          error: error.message,
+          retryable: request.reusedSocket && error.code === 'ECONNRESET',
+        }),
       );
       request.end(body);
     });
@@ -48,7 +64,11 @@ export function createPoster(baseUrl: string, options: { maxSockets: number; hea
 }
 
 /** Runs `tasks` with at most `concurrency` at a time; results in task order. */
-export async function runBounded<T>(count: number, concurrency: number, task: (index: number) => Promise<T>): Promise<T[]> {
+export async function runBounded<T>(
+  count: number,
+  concurrency: number,
+  task: (index: number) => Promise<T>,
+): Promise<T[]> {
   const results = new Array<T>(count);
   let next = 0;
   const lanes = Array.from({ length: Math.min(concurrency, count) }, async () => {

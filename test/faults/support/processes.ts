@@ -49,8 +49,22 @@ const TAIL_LINES = 80;
  * (so a SIGKILL also takes its children, like a host that dies), with `env` over the current
  * environment. Its output is always drained so it never blocks on a full pipe.
  */
-export async function startCli(name: string, script: string, args: string[], env: Record<string, string>, options: StartCliOptions = {}): Promise<CliProcess> {
-  const [program, ...programArgs] = [...(options.wrapper ?? []), process.execPath, ...(options.nodeArgs ?? []), '--import', 'tsx', script, ...args];
+export async function startCli(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+  options: StartCliOptions = {},
+): Promise<CliProcess> {
+  const [program, ...programArgs] = [
+    ...(options.wrapper ?? []),
+    process.execPath,
+    ...(options.nodeArgs ?? []),
+    '--import',
+    'tsx',
+    script,
+    ...args,
+  ];
   const child = spawn(program!, programArgs, {
     cwd: options.cwd ?? PROJECT_ROOT,
     env: { ...process.env, ...env },
@@ -84,7 +98,10 @@ export async function startCli(name: string, script: string, args: string[], env
       // not a log line
     }
   };
-  for (const [from, stream] of [['stdout', child.stdout], ['stderr', child.stderr]] as const) {
+  for (const [from, stream] of [
+    ['stdout', child.stdout],
+    ['stderr', child.stderr],
+  ] as const) {
     let pending = '';
     stream?.setEncoding('utf8');
     stream?.on('data', (chunk: string) => {
@@ -141,7 +158,8 @@ export async function startCli(name: string, script: string, args: string[], env
   if (options.readyMessage) {
     const deadline = Date.now() + (options.readyTimeoutMs ?? 90_000);
     while (proc.logged(options.readyMessage) === 0) {
-      if (exitedWith !== undefined) throw new Error(`${name} exited (${exitedWith}) before it was ready:\n${proc.output()}`);
+      if (exitedWith !== undefined)
+        throw new Error(`${name} exited (${exitedWith}) before it was ready:\n${proc.output()}`);
       const left = deadline - Date.now();
       if (left <= 0) {
         await proc.kill();

@@ -53,7 +53,10 @@ export interface ThrottledMediaServer {
  * `bytesPerSecond` throttles every response (undefined: as fast as the disk goes). The rate is
  * kept with 16 KiB chunks and pauses, so the client sees steady progress.
  */
-export async function startThrottledMediaServer(root: string, options: { bytesPerSecond?: number } = {}): Promise<ThrottledMediaServer> {
+export async function startThrottledMediaServer(
+  root: string,
+  options: { bytesPerSecond?: number } = {},
+): Promise<ThrottledMediaServer> {
   const requests: ServedRequest[] = [];
   let active = 0;
   const server = http.createServer(async (request, response) => {
@@ -118,7 +121,8 @@ export async function startThrottledMediaServer(root: string, options: { bytesPe
     async waitForDownloading(count, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (downloading() < count) {
-        if (Date.now() > deadline) throw new Error(`expected ${count} downloads in progress within ${timeoutMs} ms, saw ${downloading()}`);
+        if (Date.now() > deadline)
+          throw new Error(`expected ${count} downloads in progress within ${timeoutMs} ms, saw ${downloading()}`);
         await sleep(50);
       }
     },

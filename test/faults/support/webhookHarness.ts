@@ -19,7 +19,11 @@ const client = new Client({
   namespace: config.temporal.namespace,
   dataConverter: dataConverterFor(config.payloadEncryption),
 });
-const app = buildApp({ webhookSecret: config.telegram.webhookSecret!, handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME), logger });
+const app = buildApp({
+  webhookSecret: config.telegram.webhookSecret!,
+  handleUpdate: createUpdateHandler(config, client, logger, EMULATOR_BOT_USERNAME),
+  logger,
+});
 const address = await app.listen({ host: '127.0.0.1', port: 0 });
 const gc = (globalThis as { gc?: () => void }).gc;
 
@@ -31,7 +35,10 @@ process.on('message', (message) => {
     const usage = process.memoryUsage();
     process.send?.({ heapUsed: usage.heapUsed, rss: usage.rss, external: usage.external, gc: gc !== undefined });
   } else if (message === 'stop') {
-    void app.close().then(() => client.connection.close()).then(() => process.exit(0));
+    void app
+      .close()
+      .then(() => client.connection.close())
+      .then(() => process.exit(0));
   }
 });
 process.send?.({ port: Number(new URL(address).port) });

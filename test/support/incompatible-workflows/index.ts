@@ -10,5 +10,11 @@ import type { MediaRequestInput } from '../../../workflows/types.js';
 
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<void> {
   const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
-  await downloads.downloadMedia({ requestId: 'reordered', url: input.links[0]!, mode: 'video', maxUploadBytes: input.maxUploadBytes, albumCap: input.albumCap });
+  await downloads.downloadMedia({
+    requestId: 'reordered',
+    url: input.links[0]!,
+    mode: 'video',
+    maxUploadBytes: input.maxUploadBytes,
+    albumCap: input.albumCap,
+  });
 }
