@@ -61,8 +61,8 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     return addresses[0]!;
   }
 
-  const server = http.createServer(async (request, response) => {
-    // A plain-HTTP proxy request carries the absolute URL ("GET http://host/path").
+  // A plain-HTTP proxy request carries the absolute URL ("GET http://host/path").
+  async function proxyRequest(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     let target: URL;
     try {
       target = new URL(request.url ?? '');
@@ -106,10 +106,10 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       else response.destroy();
     });
     request.pipe(upstream);
-  });
+  }
 
   // HTTPS (and anything else tunnelled): "CONNECT host:port".
-  server.on('connect', async (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+  async function openTunnel(request: http.IncomingMessage, client: net.Socket, head: Buffer): Promise<void> {
     const match = /^(\[[^\]]+\]|[^:]+):(\d+)$/.exec(request.url ?? '');
     tunnels.add(client);
     client.on('close', () => tunnels.delete(client));
@@ -134,6 +134,14 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
       client.pipe(upstream);
     });
     upstream.on('error', () => client.end('HTTP/1.1 502 Bad Gateway\r\n\r\n'));
+  }
+
+  // A failure nobody expected ends that one connection, never the worker (an unhandled rejection would).
+  const server = http.createServer((request, response) => {
+    proxyRequest(request, response).catch(() => response.destroy());
+  });
+  server.on('connect', (request: http.IncomingMessage, client: net.Socket, head: Buffer) => {
+    openTunnel(request, client, head).catch(() => client.destroy());
   });
 
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { readdir, rm, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { resolveTools } from '../../src/tools.js';

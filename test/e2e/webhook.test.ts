@@ -1,6 +1,5 @@
 import { Writable } from 'node:stream';
 import { Client, Connection } from '@temporalio/client';
-import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';

@@ -195,7 +195,7 @@ describe('host activities given paths outside the request dirs', () => {
   // Tried: the media file outside, and (with the media file in a real request dir) the thumbnail
   // outside: each would upload a file of the host to the chat. Refused before any Bot API call.
   it.each([
-    ['the file', (dir: string) => file({ path: path.join(victim, 'precious.txt') }), undefined],
+    ['the file', () => file({ path: path.join(victim, 'precious.txt') }), undefined],
     [
       'the file, via "../"',
       (dir: string) => file({ path: path.join(dir, '..', '..', '..', 'victim', 'precious.txt') }),

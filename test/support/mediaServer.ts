@@ -52,7 +52,7 @@ export async function startMediaServer(root: string): Promise<MediaServer> {
   const pages = new Map<string, string>();
   const lastHeaders = new Map<string, http.IncomingHttpHeaders>();
 
-  const server = http.createServer(async (request, response) => {
+  async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     counts.set(pathname, (counts.get(pathname) ?? 0) + 1);
     lastHeaders.set(pathname, request.headers);
@@ -96,6 +96,9 @@ export async function startMediaServer(root: string): Promise<MediaServer> {
       return;
     }
     createReadStream(file).pipe(response);
+  }
+  const server = http.createServer((request, response) => {
+    serve(request, response).catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;

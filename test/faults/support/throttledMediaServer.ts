@@ -59,7 +59,7 @@ export async function startThrottledMediaServer(
 ): Promise<ThrottledMediaServer> {
   const requests: ServedRequest[] = [];
   let active = 0;
-  const server = http.createServer(async (request, response) => {
+  async function serve(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     const file = path.join(root, path.basename(pathname));
     const info = await stat(file).catch(() => undefined);
@@ -104,6 +104,9 @@ export async function startThrottledMediaServer(
     } finally {
       stream.destroy();
     }
+  }
+  const server = http.createServer((request, response) => {
+    serve(request, response).catch(() => response.destroy());
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
