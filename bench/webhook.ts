@@ -39,7 +39,7 @@ import { ms, ratio, table } from './lib/stats.js';
 
 const options = readOptions('node --import tsx bench/webhook.ts [options]', {
   rates: { default: '10,50,200', help: 'updates per second of the fixed-rate runs' },
-  duration: { default: '10', help: 'seconds of each fixed-rate run (the issue asks for 30)' },
+  duration: { default: '10', help: 'seconds of each fixed-rate run (the target is stated for 30)' },
   backgrounds: {
     default: 'idle,busy',
     help: 'series to run: idle (no workers) and/or busy (workers working through what was started)',

@@ -1,5 +1,5 @@
 /**
- * Issue #5, items 1 and 5: hostile "links" never reach yt-dlp as anything but the URL it is asked
+ * Hostile "links" never reach yt-dlp as anything but the URL it is asked
  * to extract, and a request's temp dir is private and inside DATA_DIR whatever its id says.
  *
  * Everything runs the real path: the webhook (`buildApp` + the update handler) starts

@@ -1,5 +1,5 @@
 /**
- * The abuse limits of issue #5 against the real stack: the webhook's per-address rate limit
+ * The abuse limits against the real stack: the webhook's per-address rate limit
  * (over a real HTTP port), the free-disk floor before a download, and the cap on concurrent
  * ffmpeg conversions. The stack runs without downloads workers: each test starts its own, with
  * the configuration it is about.

@@ -1,5 +1,5 @@
 /**
- * Issue #10: `kill -9`, start again, and the bot comes back by itself, with its data, and nothing
+ * After a hard kill (`kill -9`), start again, and the bot comes back by itself, with its data, and nothing
  * of the old run is left. Real `npm start` processes (src/cli/start.ts in a process group of its
  * own, as a terminal runs it), the real embedded dev server, real yt-dlp against loopback media
  * served slowly (so a download is in flight when the kill comes), the Bot API emulator.

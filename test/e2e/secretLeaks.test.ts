@@ -1,5 +1,5 @@
 /**
- * Issue #5, item 2: the bot token, the webhook secret and the cookies never appear in logs,
+ * The bot token, the webhook secret and the cookies never appear in logs,
  * workflow histories, search attributes or the `status` query, even when grammy and fetch throw
  * errors that quote `/bot<token>/<method>` URLs and yt-dlp fails with the cookies in use.
  *

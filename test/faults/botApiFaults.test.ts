@@ -1,5 +1,5 @@
 /**
- * Fault injection: for a window (20 s here, FAULT_WINDOW_SECONDS to change it; the issue's
+ * Fault injection: for a window (20 s here, FAULT_WINDOW_SECONDS to change it; the target's
  * "minute" is shortened so CI can afford it) 30 % of all Bot API calls fail: 429 with
  * `retry_after`, 500/503 JSON errors, bare 502 pages, and calls that succeed at the emulator
  * whose answer is lost. Requests keep arriving through the window. All are delivered; every

@@ -1,5 +1,5 @@
 /**
- * Issue #5, item 5: a request's files live in DATA_DIR/downloads/<random uuid>, created 0700,
+ * A request's files live in DATA_DIR/downloads/<random uuid>, created 0700,
  * and nothing that names a path (a forged or corrupted activity input, a stray symlink) makes
  * the bot delete or upload anything outside those dirs. Real filesystem, real Bot API client
  * against the emulator; test/e2e/hostileLinks.test.ts watches the same dirs during a download.
