@@ -30,8 +30,8 @@ export interface DownloadActivityDeps {
   ffmpegConcurrency?: number;
   /** DOWNLOAD_NICE: niceness of ffmpeg (the engine's job processes get it from the engine). */
   nice?: number;
-  /** MIN_FREE_DISK_MB: no download starts while DATA_DIR has less free space (default 0: no check). */
-  minFreeDiskMb?: number;
+  /** MIN_FREE_DISK_MB: no download starts while DATA_DIR has less free space; 0: no check. */
+  minFreeDiskMb: number;
 }
 
 /** How often the activity heartbeats while yt-dlp is quiet (probing, merging, converting). */
@@ -51,7 +51,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
         if (error instanceof UrlRejected) throw typedFailure(error.type, error.message);
         throw error;
       }
-      await assertFreeDiskSpace(deps.dataDir, deps.minFreeDiskMb ?? 0);
+      await assertFreeDiskSpace(deps.dataDir, deps.minFreeDiskMb);
 
       const startedAt = performance.now();
       let downloadedBytes: number | undefined;
@@ -76,9 +76,9 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           url: input.url,
           dir,
           mode: input.mode,
-          maxFileBytes: input.maxUploadBytes,
+          maxUploadBytes: input.maxUploadBytes,
           maxHeight: input.maxHeight,
-          playlistCap: input.albumCap,
+          albumCap: input.albumCap,
           cookiesFile: deps.cookiesFile,
           proxy: deps.proxy,
           // Gallery pages choose their own media, thumbnail and item URLs: each host is checked too.

@@ -39,7 +39,7 @@ const options = readOptions('node --import tsx bench/engine.ts [options]', {
 const requests = positive(options.requests, 'requests');
 /** Issue 11: the warm engine takes at most a quarter of the cold CLI's CPU. */
 const TARGET = 0.25;
-const MAX_FILE_BYTES = 50 * 1024 * 1024;
+const MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 /** fetchMedia's probe asks for the playlist cap plus one (the bot's default cap is 10). */
 const PLAYLIST_ITEMS = 11;
 
@@ -89,8 +89,8 @@ try {
     await fetchVideo(engine, tools, {
       url: media.uniqueUrl('clip.mp4'),
       dir,
-      maxFileBytes: MAX_FILE_BYTES,
-      playlistCap: PLAYLIST_ITEMS - 1,
+      maxUploadBytes: MAX_UPLOAD_BYTES,
+      albumCap: PLAYLIST_ITEMS - 1,
       proxy: egress.url,
     });
   };
@@ -104,7 +104,7 @@ try {
       if (result.kind !== 'single') throw new Error('probe: a playlist');
       const candidate = planFormats(result.info.formats, {
         mode: 'video',
-        maxFileBytes: MAX_FILE_BYTES,
+        maxUploadBytes: MAX_UPLOAD_BYTES,
         durationSeconds: result.info.durationSeconds,
       }).candidates[0];
       if (!candidate) throw new Error('probe: no format to download');
@@ -112,7 +112,7 @@ try {
         probe: probed.probe,
         entry: null,
         format: candidate.selector,
-        maxFileBytes: candidate.guardBytes,
+        guardBytes: candidate.guardBytes,
         outputTemplate: `${escapeOutputTemplate(path.join(dir, 'item-1'))}.%(ext)s`,
         ...(candidate.mergeOutputFormat ? { mergeOutputFormat: candidate.mergeOutputFormat } : {}),
       });

@@ -91,8 +91,8 @@ try {
     await fetchVideo(engine, tools, {
       url: stack.media.uniqueUrl('clip.mp4'),
       dir,
-      maxFileBytes: 50 * 1024 * 1024,
-      playlistCap: 10,
+      maxUploadBytes: 50 * 1024 * 1024,
+      albumCap: 10,
       proxy: egress.url,
     });
   };

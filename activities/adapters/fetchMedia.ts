@@ -20,7 +20,7 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureType } from '../../workflows/failures.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
-import { probeMedia, type ProbedMedia } from './mediaProbe.js';
+import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
 import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
 import { planFormats, type FetchMode, type FormatCandidate } from './formats.js';
 import type { Semaphore } from './semaphore.js';
@@ -40,11 +40,11 @@ export interface FetchMediaOptions {
   dir: string;
   mode: FetchMode;
   /** The Telegram upload limit. */
-  maxFileBytes: number;
+  maxUploadBytes: number;
   /** Per-chat quality cap, e.g. 480 (undefined = best). */
   maxHeight?: number;
   /** Most items of a gallery/playlist downloaded. */
-  playlistCap: number;
+  albumCap: number;
   /** YTDLP_COOKIES: copied into `dir` (0600) for yt-dlp, removed when done; the original is only read. */
   cookiesFile?: string;
   /** Aborting kills the job's child and ffmpeg (whole process trees) and rejects with `signal.reason`. */
@@ -109,7 +109,7 @@ export type FetchMediaOutcome =
       /** In playlist order. `playlist: false` → exactly one item. */
       items: FetchedItem[];
       playlist: boolean;
-      /** Items the link offered (1 for a single video); more than `playlistCap` = the cap cut it short. */
+      /** Items the link offered (1 for a single video); more than `albumCap` = the cap cut it short. */
       availableItems: number;
       /** Items within the cap that were left out (too large, failed, blocked); empty for one video. */
       skipped: FetchSkip[];
@@ -218,7 +218,7 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
 
   try {
     context.emit({ phase: 'probing' });
-    const cap = Math.max(1, Math.floor(options.playlistCap));
+    const cap = Math.max(1, Math.floor(options.albumCap));
     const probe = await probeUrl(context, options.url, cap + 1);
     if (probe.kind === 'failed') return probe;
 
@@ -353,14 +353,14 @@ async function fetchItem(
   fallbackUrl: string,
 ): Promise<ItemOutcome> {
   const { options, dir } = context;
-  const limit = options.maxFileBytes;
+  const limit = options.maxUploadBytes;
   const allowedFormats = [];
   for (const format of info.formats) if (await context.allowed(format.url)) allowedFormats.push(format);
   if (info.formats.length > 0 && allowedFormats.length === 0) return { kind: 'blocked' };
 
   const plan = planFormats(allowedFormats, {
     mode: options.mode,
-    maxFileBytes: limit,
+    maxUploadBytes: limit,
     maxHeight: options.maxHeight,
     durationSeconds: info.durationSeconds,
   });
@@ -428,7 +428,7 @@ async function download(
       probe: item.source.probe,
       entry: item.source.entry,
       format: candidate.selector,
-      maxFileBytes: candidate.guardBytes,
+      guardBytes: candidate.guardBytes,
       outputTemplate: `${template}.%(ext)s`,
       ...(candidate.mergeOutputFormat ? { mergeOutputFormat: candidate.mergeOutputFormat } : {}),
       ...(item.wantCover ? { thumbnailTemplate: `${template}.cover.%(ext)s` } : {}),
@@ -451,7 +451,7 @@ async function download(
   );
   if (reply.kind === 'too-large') {
     await removeMatching(dir, (name) => name.startsWith(`${item.prefix}.`));
-    return { kind: 'too-large', sizeBytes: reply.sizeBytes, limitBytes: options.maxFileBytes };
+    return { kind: 'too-large', sizeBytes: reply.sizeBytes, limitBytes: options.maxUploadBytes };
   }
   if (reply.kind === 'failed') return ytDlpFailed(reply.error);
   if (reply.kind === 'no-file') return failed(FailureType.NoMediaFound, 'yt-dlp finished without a file');
@@ -482,9 +482,9 @@ async function finish(
 ): Promise<{ kind: 'item'; item: FetchedItem } | TooLarge | Failed> {
   const { options, dir } = context;
   const ff = conversionContext(context, item);
-  const probed = await probeMedia(options.tools.ffprobe, filePath, context.signal);
+  const probed = await ffprobeFile(options.tools.ffprobe, filePath, context.signal);
   context.signal?.throwIfAborted();
-  const limit = options.maxFileBytes;
+  const limit = options.maxUploadBytes;
   const title = info.title;
   const base = { title, sourceUrl: item.sourceUrl };
   const hasVideo = probed.videoCodec !== undefined;
@@ -513,7 +513,7 @@ async function finish(
   const maxTranscode = options.maxTranscodeSeconds ?? DEFAULT_MAX_TRANSCODE_SECONDS;
   if (!step.ok && (probed.durationSeconds ?? 0) <= maxTranscode) {
     step = await transcodeToMp4(ff, filePath, output, {
-      maxFileBytes: limit,
+      maxUploadBytes: limit,
       maxHeight: options.maxHeight,
       durationSeconds: probed.durationSeconds,
       onProgress: (writtenBytes) =>
@@ -523,7 +523,7 @@ async function finish(
   }
   context.signal?.throwIfAborted();
   if (step.ok && step.sizeBytes !== undefined && step.sizeBytes <= limit) {
-    const converted = await probeMedia(options.tools.ffprobe, output, context.signal);
+    const converted = await ffprobeFile(options.tools.ffprobe, output, context.signal);
     context.signal?.throwIfAborted();
     const complete =
       probed.durationSeconds === undefined ||
@@ -606,7 +606,7 @@ async function finishAudio(
 ): Promise<{ kind: 'item'; item: FetchedItem } | TooLarge | Failed> {
   const { options, dir } = context;
   const ff = conversionContext(context, item);
-  const limit = options.maxFileBytes;
+  const limit = options.maxUploadBytes;
   if (probed.audioCodec === undefined)
     return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: the media has no audio`);
 
@@ -620,14 +620,14 @@ async function finishAudio(
     output = path.join(dir, `${item.prefix}.audio.${target.ext}`);
     const step = await extractAudio(ff, filePath, output, {
       target,
-      maxFileBytes: limit,
+      maxUploadBytes: limit,
       durationSeconds: probed.durationSeconds,
     });
     context.signal?.throwIfAborted();
     if (!step.ok) return failed(FailureType.NoMediaFound, `${info.id ?? 'media'}: the audio could not be extracted`);
     conversion = target.reencode ? 'transcoded' : 'remuxed';
   }
-  const outputProbe = output === filePath ? probed : await probeMedia(options.tools.ffprobe, output, context.signal);
+  const outputProbe = output === filePath ? probed : await ffprobeFile(options.tools.ffprobe, output, context.signal);
   context.signal?.throwIfAborted();
   const size = (await stat(output)).size;
   const cut =

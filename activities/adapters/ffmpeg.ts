@@ -243,7 +243,7 @@ export async function remuxToMp4(
 }
 
 export interface TranscodeOptions {
-  maxFileBytes: number;
+  maxUploadBytes: number;
   maxHeight?: number;
   durationSeconds?: number;
   /** Bytes written so far, from ffmpeg's `-progress`. */
@@ -258,9 +258,9 @@ const AUDIO_KBPS = 128;
  * The video bitrate cap (kbit/s) that keeps a transcode of `durationSeconds` under the limit,
  * with room for the audio and the container; undefined when no cap is needed or known.
  */
-export function videoBitrateBudget(maxFileBytes: number, durationSeconds: number | undefined): number | undefined {
+export function videoBitrateBudget(maxUploadBytes: number, durationSeconds: number | undefined): number | undefined {
   if (!durationSeconds || durationSeconds <= 0) return undefined;
-  const totalKbps = (maxFileBytes * 8 * 0.92) / durationSeconds / 1000;
+  const totalKbps = (maxUploadBytes * 8 * 0.92) / durationSeconds / 1000;
   return Math.floor(totalKbps - AUDIO_KBPS);
 }
 
@@ -275,7 +275,7 @@ export async function transcodeToMp4(
   output: string,
   options: TranscodeOptions,
 ): Promise<StepResult> {
-  const budget = videoBitrateBudget(options.maxFileBytes, options.durationSeconds);
+  const budget = videoBitrateBudget(options.maxUploadBytes, options.durationSeconds);
   if (budget !== undefined && budget < MIN_VIDEO_KBPS)
     return { ok: false, stderr: 'the limit leaves too low a bitrate' };
   const rate = budget !== undefined ? ['-maxrate', `${budget}k`, '-bufsize', `${budget * 2}k`] : [];
@@ -316,7 +316,7 @@ export async function transcodeToMp4(
       '-movflags',
       '+faststart',
       '-fs',
-      String(Math.floor(options.maxFileBytes)),
+      String(Math.floor(options.maxUploadBytes)),
       '-progress',
       'pipe:1',
       '-nostats',
@@ -343,7 +343,7 @@ export async function extractAudio(
   context: FfmpegContext,
   input: string,
   output: string,
-  options: { target: AudioTarget; maxFileBytes: number; durationSeconds?: number },
+  options: { target: AudioTarget; maxUploadBytes: number; durationSeconds?: number },
 ): Promise<StepResult> {
   const { target } = options;
   let codec: string[];
@@ -351,7 +351,7 @@ export async function extractAudio(
     codec = ['-c:a', 'copy'];
   } else {
     const budget = options.durationSeconds
-      ? Math.floor((options.maxFileBytes * 8 * 0.95) / options.durationSeconds / 1000)
+      ? Math.floor((options.maxUploadBytes * 8 * 0.95) / options.durationSeconds / 1000)
       : AUDIO_KBPS;
     if (budget < 24) return { ok: false, stderr: 'the limit leaves too low a bitrate' };
     codec = ['-c:a', 'aac', '-b:a', `${Math.min(AUDIO_KBPS, budget)}k`];
@@ -369,7 +369,7 @@ export async function extractAudio(
       '-dn',
       ...codec,
       '-fs',
-      String(Math.floor(options.maxFileBytes)),
+      String(Math.floor(options.maxUploadBytes)),
       ...container,
       output,
     ],

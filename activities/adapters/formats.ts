@@ -21,7 +21,7 @@ export type FetchMode = 'video' | 'audio' | 'document';
 
 export interface FormatPlanOptions {
   mode: FetchMode;
-  maxFileBytes: number;
+  maxUploadBytes: number;
   maxHeight?: number;
   durationSeconds?: number;
   /** At most this many attempts; default `DEFAULT_MAX_CANDIDATES`. */
@@ -169,7 +169,7 @@ function pickAudio(video: MediaFormat, audios: MediaFormat[], options: FormatPla
   const videoSize = estimateFormatBytes(video, options.durationSeconds);
   const fitting = best.find(
     (audio) =>
-      !tooLarge(combine([videoSize, estimateFormatBytes(audio, options.durationSeconds)]), options.maxFileBytes),
+      !tooLarge(combine([videoSize, estimateFormatBytes(audio, options.durationSeconds)]), options.maxUploadBytes),
   );
   return fitting ?? best.at(-1);
 }
@@ -177,7 +177,7 @@ function pickAudio(video: MediaFormat, audios: MediaFormat[], options: FormatPla
 /** The attempts to make for one video, best first, and what was left out for its size. */
 export function planFormats(allFormats: readonly MediaFormat[], options: FormatPlanOptions): FormatPlan {
   const formats = allFormats.filter(usable);
-  const limit = options.maxFileBytes;
+  const limit = options.maxUploadBytes;
   const duration = options.durationSeconds;
   const withVideo = formats.filter(hasVideo);
   const audioOnly = formats.filter((f) => !hasVideo(f) && hasAudio(f));

@@ -53,7 +53,7 @@ export function classifyMedia(output: FfprobeOutput): ProbedMedia {
 }
 
 /** Runs ffprobe on a downloaded file. A file ffprobe cannot read is a document. */
-export async function probeMedia(ffprobe: string, filePath: string, signal?: AbortSignal): Promise<ProbedMedia> {
+export async function ffprobeFile(ffprobe: string, filePath: string, signal?: AbortSignal): Promise<ProbedMedia> {
   const result = await execa(
     ffprobe,
     ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', filePath],

@@ -58,7 +58,7 @@ export interface DownloadRequest {
   /** yt-dlp format selector, e.g. `137+140`. */
   format: string;
   /** The attempt's size guard: yt-dlp's max_filesize, and the bytes counted while downloading. */
-  maxFileBytes: number;
+  guardBytes: number;
   /** Output template, escaped for yt-dlp (`%` doubled). */
   outputTemplate: string;
   mergeOutputFormat?: string;

@@ -253,7 +253,7 @@ class Job:
         if entry is not None:
             source = source['entries'][entry]
         logger = Logger()
-        guard = int(message['maxFileBytes'])
+        guard = int(message['guardBytes'])
         parts = {}
         state = {'refused': None, 'sent': 0.0}
 
@@ -372,7 +372,7 @@ def warm_up():
         job = Job(types.SimpleNamespace(send=lambda message: None), {})
         job.probe({'url': url, 'playlistItems': 2})
         if job.probes:
-            job.download({'probe': 0, 'entry': None, 'format': 'best', 'maxFileBytes': 1 << 20,
+            job.download({'probe': 0, 'entry': None, 'format': 'best', 'guardBytes': 1 << 20,
                           'outputTemplate': os.path.join(scratch, 'warm-up.%(ext)s')})
     except Exception:  # noqa: BLE001  (a failed warm-up costs the first job time, nothing else)
         traceback.print_exc()

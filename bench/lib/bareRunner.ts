@@ -43,8 +43,8 @@ async function run(job: BareJob): Promise<void> {
       await fetchVideo(engine, tools, {
         url: job.url,
         dir,
-        maxFileBytes: config.maxUploadBytes,
-        playlistCap: config.albumCap,
+        maxUploadBytes: config.maxUploadBytes,
+        albumCap: config.albumCap,
         proxy: egress.url,
       })
     )[0]!;

@@ -102,7 +102,7 @@ export class ColdCliEngine implements DownloadEngine {
             '--format',
             request.format,
             '--max-filesize',
-            String(Math.max(1, Math.floor(request.maxFileBytes))),
+            String(Math.max(1, Math.floor(request.guardBytes))),
             ...(request.mergeOutputFormat ? ['--merge-output-format', request.mergeOutputFormat] : []),
             '--no-mtime',
             '--retries',

@@ -10,7 +10,7 @@ import type { ToolPaths } from '../../src/tools.js';
 export async function fetchVideo(
   engine: DownloadEngine,
   tools: Pick<ToolPaths, 'ffmpeg' | 'ffprobe'>,
-  request: Pick<FetchMediaOptions, 'url' | 'dir' | 'proxy' | 'maxFileBytes' | 'playlistCap'>,
+  request: Pick<FetchMediaOptions, 'url' | 'dir' | 'proxy' | 'maxUploadBytes' | 'albumCap'>,
 ): Promise<FetchedItem[]> {
   const outcome = await fetchMedia({
     ...request,

@@ -85,7 +85,7 @@ async function ytDlp(url: string): Promise<{ outcome: 'downloaded' | 'failed'; e
       probe: probed.probe,
       entry: null,
       format: 'bv*+ba/b',
-      maxFileBytes: 50_000_000,
+      guardBytes: 50_000_000,
       outputTemplate: `${escapeOutputTemplate(path.join(out, 'media'))}.%(ext)s`,
     });
     if (downloaded.kind === 'downloaded') return { outcome: 'downloaded', files: await readdir(out) };

@@ -13,7 +13,7 @@ import type http from 'node:http';
 import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { probeMedia } from '../../activities/adapters/mediaProbe.js';
+import { ffprobeFile } from '../../activities/adapters/mediaProbe.js';
 import { WarmEngine, type DownloadReply, type EngineError } from '../../activities/adapters/warmEngine.js';
 import { classifyYtDlpException } from '../../activities/adapters/ytDlpErrors.js';
 import { resolveTools } from '../../src/tools.js';
@@ -45,7 +45,7 @@ interface Reproduction {
   /** Where yt-dlp fails: the probe (extraction) or the download of the probe's info. */
   stage: 'probe' | 'download';
   format?: string;
-  maxFileBytes?: number;
+  guardBytes?: number;
 }
 
 /** yt-dlp's own default format selector: what the capture's command line downloaded with. */
@@ -153,7 +153,7 @@ const MAX_FILESIZE: Reproduction = {
   how: 'a real mp4 with a 1 KiB size guard',
   url: (s) => `${s.http}/video.mp4`,
   stage: 'download',
-  maxFileBytes: 1024,
+  guardBytes: 1024,
 };
 
 /** Non-media files: yt-dlp downloads them (exit 0 on the command line); ffprobe must find no media in them. */
@@ -211,7 +211,7 @@ async function reproduce(reproduction: Reproduction): Promise<Outcome> {
       probe: probe.probe,
       entry: null,
       format: reproduction.format ?? CLI_DEFAULT_FORMAT,
-      maxFileBytes: reproduction.maxFileBytes ?? 50_000_000,
+      guardBytes: reproduction.guardBytes ?? 50_000_000,
       // The capture's output template: the same file names.
       outputTemplate: path.join(dir, '%(id)s.%(ext)s'),
     });
@@ -320,7 +320,7 @@ describe('the warm engine’s failures, against the captured command line’s', 
       expect(downloaded.length).toBe(run.files[0]!.sizeBytes);
       expect(downloaded.equals(bytes)).toBe(true);
       // What fetchMedia does next: ffprobe sees neither video nor audio in it (it goes as a document).
-      const probed = await probeMedia(tools.ffprobe, outcome.file);
+      const probed = await ffprobeFile(tools.ffprobe, outcome.file);
       expect(probed.kind).toBe('document');
       expect([probed.videoCodec, probed.audioCodec]).toEqual([undefined, undefined]);
     },

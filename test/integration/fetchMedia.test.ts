@@ -55,8 +55,8 @@ async function fetchInto(
     url,
     dir,
     mode: 'video',
-    maxFileBytes: 5_000_000,
-    playlistCap: 10,
+    maxUploadBytes: 5_000_000,
+    albumCap: 10,
     ...overrides,
   });
   return { outcome, dir };
@@ -131,7 +131,7 @@ const twoSizesPage = `<!doctype html><html><head><title>Two sizes</title></head>
 describe('fetchMedia', () => {
   it('downloads the small source of a page when the large one is over the limit', async () => {
     server.page('two-sizes.html', twoSizesPage);
-    const { outcome } = await fetchInto(server.url('two-sizes.html'), { maxFileBytes: 500_000 });
+    const { outcome } = await fetchInto(server.url('two-sizes.html'), { maxUploadBytes: 500_000 });
     const result = media(outcome);
     expect(result.playlist).toBe(false);
     expect(result.availableItems).toBe(1);
@@ -154,7 +154,7 @@ describe('fetchMedia', () => {
 
   it('answers too-large with the smallest size it saw when no source fits', async () => {
     server.page('two-sizes.html', twoSizesPage);
-    const { outcome, dir } = await fetchInto(server.url('two-sizes.html'), { maxFileBytes: 100_000 });
+    const { outcome, dir } = await fetchInto(server.url('two-sizes.html'), { maxUploadBytes: 100_000 });
     expect(outcome).toEqual({ kind: 'too-large', sizeBytes: (await stat(fixtures.small)).size, limitBytes: 100_000 });
     expect(await readdir(dir)).toEqual([]);
   });
@@ -228,7 +228,7 @@ describe('fetchMedia', () => {
     );
     const progress: FetchProgress[] = [];
     const { outcome } = await fetchInto(server.url('gallery.html'), {
-      playlistCap: 10,
+      albumCap: 10,
       onProgress: (p) => progress.push(p),
     });
     const result = media(outcome);

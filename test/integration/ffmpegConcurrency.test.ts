@@ -78,12 +78,12 @@ describe('conversions with FFMPEG_CONCURRENCY=1', () => {
     const before = (await spy.runs()).length;
     const sampler = sampleFfmpegProcesses(dir);
     const steps = await Promise.all([
-      transcodeToMp4(ctx('a'), mpeg4, out('a.telegram.mp4'), { maxFileBytes: 50_000_000, durationSeconds: 6 }),
-      transcodeToMp4(ctx('b'), mpeg4, out('b.telegram.mp4'), { maxFileBytes: 50_000_000, durationSeconds: 6 }),
+      transcodeToMp4(ctx('a'), mpeg4, out('a.telegram.mp4'), { maxUploadBytes: 50_000_000, durationSeconds: 6 }),
+      transcodeToMp4(ctx('b'), mpeg4, out('b.telegram.mp4'), { maxUploadBytes: 50_000_000, durationSeconds: 6 }),
       remuxToMp4(ctx('c'), h264, out('c.telegram.mp4'), 'aac'),
       extractAudio(ctx('d'), mpeg4, out('d.audio.m4a'), {
         target: { ext: 'm4a', reencode: false },
-        maxFileBytes: 50_000_000,
+        maxUploadBytes: 50_000_000,
       }),
     ]);
     const most = await sampler.stop();
@@ -107,12 +107,12 @@ describe('conversions with FFMPEG_CONCURRENCY=1', () => {
     const cancel = new AbortController();
     let queued!: () => void;
     const isQueued = new Promise<void>((resolve) => (queued = resolve));
-    const running = transcodeToMp4(context(slots), mpeg4, out('running.telegram.mp4'), { maxFileBytes: 50_000_000 });
+    const running = transcodeToMp4(context(slots), mpeg4, out('running.telegram.mp4'), { maxUploadBytes: 50_000_000 });
     const waiting = transcodeToMp4(
       context(slots, { signal: cancel.signal, onSlotWait: (isWaiting) => isWaiting && queued() }),
       mpeg4,
       out('cancelled.telegram.mp4'),
-      { maxFileBytes: 50_000_000 },
+      { maxUploadBytes: 50_000_000 },
     );
     await isQueued;
     cancel.abort(new Error('the request was cancelled'));

@@ -148,7 +148,7 @@ async function startDownload(
       probe: probe.probe,
       entry: null,
       format: 'best',
-      maxFileBytes: 50_000_000,
+      guardBytes: 50_000_000,
       outputTemplate: path.join(dir, 'item-1.%(ext)s'),
     },
     onProgress,
@@ -352,7 +352,7 @@ describe('the engine’s end', () => {
       const pid = await job.pid;
       const probe = await job.probe(url, 1);
       if (probe.kind !== 'probed') throw new Error(JSON.stringify(probe));
-      job.download({ probe: probe.probe, entry: null, format: 'best', maxFileBytes: 50000000, outputTemplate }).catch(() => undefined);
+      job.download({ probe: probe.probe, entry: null, format: 'best', guardBytes: 50000000, outputTemplate }).catch(() => undefined);
       process.stdout.write(JSON.stringify({ engine: engine.info.pid, job: pid }) + '\\n');
       setInterval(() => undefined, 1000);
     `;

@@ -87,7 +87,7 @@ it('warms the engine with the chosen runtime, which yt-dlp lists as supported ne
         probe: probed.probe,
         entry: null,
         format: format.id,
-        maxFileBytes: 50_000_000,
+        guardBytes: 50_000_000,
         outputTemplate: `${escapeOutputTemplate(path.join(dir, 'item-1'))}.%(ext)s`,
       });
       expect(downloaded).toEqual({ kind: 'downloaded', file: path.join(dir, 'item-1.mp4') });

@@ -43,7 +43,7 @@ const youtube = formats(
 
 const video = (overrides: Partial<FormatPlanOptions> = {}): FormatPlanOptions => ({
   mode: 'video',
-  maxFileBytes: 50 * MB,
+  maxUploadBytes: 50 * MB,
   ...overrides,
 });
 
@@ -86,14 +86,14 @@ describe('planFormats in video mode', () => {
   });
 
   it('falls back to a lower quality when only that fits', () => {
-    const plan = planFormats(youtube, video({ maxFileBytes: 10 * MB }));
+    const plan = planFormats(youtube, video({ maxUploadBytes: 10 * MB }));
     // 360p H.264 fits with the smaller AAC stream (8 + 1 MB), VP9 with the larger one (7 + 3 MB).
     expect(plan.candidates.map((c) => c.selector)).toEqual(['134+139', '243+140']);
     expect(plan.smallestRejectedBytes).toBe(12 * MB);
   });
 
   it('answers with nothing to try and the smallest size when every format is too large', () => {
-    const plan = planFormats(youtube, video({ maxFileBytes: 2 * MB }));
+    const plan = planFormats(youtube, video({ maxUploadBytes: 2 * MB }));
     expect(plan.candidates).toEqual([]);
     expect(plan.smallestRejectedBytes).toBe(8 * MB);
   });
@@ -104,7 +104,7 @@ describe('planFormats in video mode', () => {
       { id: '180p', ext: 'mp4', height: 180, url: 'http://example.test/small.mp4' },
       { id: '360p', ext: 'mp4', height: 360, url: 'http://example.test/big.mp4' },
     );
-    const plan = planFormats(page, video({ maxFileBytes: 500_000 }));
+    const plan = planFormats(page, video({ maxUploadBytes: 500_000 }));
     expect(plan.candidates.map((c) => [c.selector, c.certainty, c.guardBytes, c.telegramReady])).toEqual([
       ['360p', 'unknown', 500_000, true],
       ['180p', 'unknown', 500_000, true],
@@ -126,7 +126,7 @@ describe('planFormats in video mode', () => {
       { id: 'b', ext: 'mp4', vcodec: 'avc1', acodec: 'mp4a.40.2', height: 480, filesizeApprox: 1.05 * MB },
       { id: 'c', ext: 'mp4', vcodec: 'avc1', acodec: 'mp4a.40.2', height: 360, tbr: 800 },
     );
-    const plan = planFormats(list, video({ maxFileBytes: MB, durationSeconds: 10 }));
+    const plan = planFormats(list, video({ maxUploadBytes: MB, durationSeconds: 10 }));
     expect(plan.candidates.map((c) => [c.selector, c.estimatedBytes, c.certainty])).toEqual([
       ['b', 1.05 * MB, 'approximate'],
       ['c', 800 * 125 * 10, 'approximate'],
@@ -139,7 +139,7 @@ describe('planFormats in video mode', () => {
       { id: 'v', ext: 'mp4', vcodec: 'avc1', acodec: 'none', height: 720, filesize: 3 * MB },
       { id: 'a', ext: 'm4a', vcodec: 'none', acodec: 'mp4a.40.2' },
     );
-    const plan = planFormats(list, video({ maxFileBytes: 2 * MB }));
+    const plan = planFormats(list, video({ maxUploadBytes: 2 * MB }));
     expect(plan.candidates).toEqual([]);
     expect(plan.smallestRejectedBytes).toBe(3 * MB);
   });
@@ -169,14 +169,14 @@ describe('planFormats in video mode', () => {
 
 describe('planFormats in audio and document mode', () => {
   it('takes AAC audio first (copied into an m4a), then the others, best bitrate first', () => {
-    const plan = planFormats(youtube, { mode: 'audio', maxFileBytes: 50 * MB });
+    const plan = planFormats(youtube, { mode: 'audio', maxUploadBytes: 50 * MB });
     expect(plan.candidates.map((c) => c.selector).slice(0, 4)).toEqual(['140', '139', '251', '249']);
     expect(plan.candidates[0]).toMatchObject({ audioOnly: true, guardBytes: 50 * MB });
   });
 
   it('extracts the audio of the smallest video when there is no audio-only format, allowing a larger download', () => {
     const page = formats({ id: '180p', ext: 'mp4', height: 180 }, { id: '360p', ext: 'mp4', height: 360 });
-    const plan = planFormats(page, { mode: 'audio', maxFileBytes: MB });
+    const plan = planFormats(page, { mode: 'audio', maxUploadBytes: MB });
     expect(plan.candidates.map((c) => [c.selector, c.audioOnly, c.guardBytes])).toEqual([
       ['180p', false, AUDIO_SOURCE_FACTOR * MB],
       ['360p', false, AUDIO_SOURCE_FACTOR * MB],
@@ -184,7 +184,7 @@ describe('planFormats in audio and document mode', () => {
   });
 
   it('sends the best quality that fits as a document, whatever the codec', () => {
-    const plan = planFormats(youtube, { mode: 'document', maxFileBytes: 50 * MB });
+    const plan = planFormats(youtube, { mode: 'document', maxUploadBytes: 50 * MB });
     expect(plan.candidates.map((c) => c.selector).slice(0, 3)).toEqual(['248+251', '247+251', '136+140']);
   });
 });
