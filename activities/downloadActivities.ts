@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { Api } from 'grammy';
-import { DOWNLOAD_BYTES_TOTAL, DOWNLOAD_SECONDS } from '../src/metrics/names.js';
-import { FailureType } from '../workflows/failures.js';
-import { downloadProgressSignal } from '../workflows/downloadProgress.js';
-import type { DownloadInput, DownloadResult } from '../workflows/types.js';
+import { DOWNLOAD_BYTES_TOTAL, DOWNLOAD_SECONDS } from '../shared/metricNames.js';
+import { FailureType } from '../shared/failures.js';
+import { downloadProgressSignal } from '../shared/contracts/mediaRequest.js';
+import type { DownloadInput, DownloadResult } from '../shared/activityTypes.js';
 import { createChatEditGate } from './adapters/chatEditGate.js';
 import { fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
 import { createProgressReporter } from './adapters/progressReporter.js';

@@ -1,6 +1,6 @@
 import { ApplicationFailure, type Duration } from '@temporalio/common';
-import { redactSecrets } from '../src/redact.js';
-import { NON_RETRYABLE_FAILURES, type FailureType } from '../workflows/failures.js';
+import { redactSecrets } from '../shared/redact.js';
+import { NON_RETRYABLE_FAILURES, type FailureType } from '../shared/failures.js';
 
 export interface FailureOptions {
   details?: unknown[];
@@ -11,7 +11,7 @@ export interface FailureOptions {
 /**
  * The one way activities fail: a typed ApplicationFailure with a secret-free message and no
  * vendor error attached as cause (library errors can quote URLs that embed the bot token).
- * Whether it is retried follows from the type, so the table in workflows/failures.ts decides.
+ * Whether it is retried follows from the type, so the table in shared/failures.ts decides.
  */
 export function typedFailure(type: FailureType, message: string, options: FailureOptions = {}): ApplicationFailure {
   return ApplicationFailure.create({

@@ -1,29 +1,31 @@
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
-  ChatSettingsWorkflow,
+  CHAT_SETTINGS_WORKFLOW,
   chooseSettingUpdate,
   DEFAULT_SETTINGS,
   settingsQuery,
-} from '../workflows/chatSettings.js';
+  type ChatSettings,
+  type SettingsChoice,
+} from '../shared/contracts/chatSettings.js';
 import {
   claimUpdate,
   completeUpdate,
   evictUpdate,
-  MediaCacheWorkflow,
+  MEDIA_CACHE_WORKFLOW,
   releaseUpdate,
-} from '../workflows/mediaCache.js';
-import type { QuotaDecision, QuotaLimits } from '../workflows/quotaWindow.js';
-import { acquireQuotaUpdate, releaseQuotaUpdate, UserQuotaWorkflow } from '../workflows/userQuota.js';
-import { TELEGRAM_QUEUE } from '../workflows/policies.js';
-import type { CacheClaim, CachedMedia, ChatSettings, MediaKey, SettingsChoice } from '../workflows/types.js';
-import { PLAIN_CHAT_IDS, type ChatIds } from '../src/temporal/chatPseudonyms.js';
+} from '../shared/contracts/mediaCache.js';
+import type { QuotaDecision, QuotaLimits } from '../shared/quotaWindow.js';
+import { acquireQuotaUpdate, releaseQuotaUpdate, USER_QUOTA_WORKFLOW } from '../shared/contracts/userQuota.js';
+import { TELEGRAM_QUEUE } from '../shared/taskQueues.js';
+import type { CacheClaim, CachedMedia, MediaKey } from '../shared/activityTypes.js';
+import { PLAIN_CHAT_IDS, type ChatIds } from '../shared/chatPseudonyms.js';
 import {
   chatSettingsWorkflowId,
   mediaRequestIdPrefix,
   mediaRequestWorkflowId,
   userQuotaWorkflowId,
-} from '../src/temporal/workflowIds.js';
-import { requesterQuery } from '../workflows/mediaRequest.js';
+} from '../shared/workflowIds.js';
+import { MEDIA_REQUEST_WORKFLOW, requesterQuery } from '../shared/contracts/mediaRequest.js';
 import { mediaCacheId } from './adapters/mediaKey.js';
 
 export interface StateActivityDeps {
@@ -36,8 +38,6 @@ export interface StateActivityDeps {
   cacheIdKey?: Buffer;
 }
 
-export { chatSettingsWorkflowId };
-
 /**
  * Per-chat settings and the file_id cache, kept in Temporal entity workflows (ChatSettingsWorkflow,
  * MediaCacheWorkflow): durable on the embedded server's SQLite and on any cluster, shared by every
@@ -46,10 +46,10 @@ export { chatSettingsWorkflowId };
 export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, cacheIdKey }: StateActivityDeps) {
   // An entity is created by the first update that needs it, and used as it is afterwards.
   const startEntity = (
-    workflow: typeof MediaCacheWorkflow | typeof ChatSettingsWorkflow | typeof UserQuotaWorkflow,
+    workflowType: typeof MEDIA_CACHE_WORKFLOW | typeof CHAT_SETTINGS_WORKFLOW | typeof USER_QUOTA_WORKFLOW,
     workflowId: string,
   ) =>
-    new WithStartWorkflowOperation(workflow, {
+    new WithStartWorkflowOperation(workflowType, {
       workflowId,
       taskQueue: TELEGRAM_QUEUE,
       args: [],
@@ -69,7 +69,7 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
     async chooseChatSetting(input: { chatId: number; choice: SettingsChoice }): Promise<ChatSettings> {
       return client.workflow.executeUpdateWithStart(chooseSettingUpdate, {
         args: [input.choice],
-        startWorkflowOperation: startEntity(ChatSettingsWorkflow, chatSettingsWorkflowId(input.chatId, chats)),
+        startWorkflowOperation: startEntity(CHAT_SETTINGS_WORKFLOW, chatSettingsWorkflowId(input.chatId, chats)),
       });
     },
 
@@ -78,7 +78,7 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
       const cacheId = mediaCacheId(input.key, botId, cacheIdKey);
       const answer = await client.workflow.executeUpdateWithStart(claimUpdate, {
         args: [{ holder: input.holder }],
-        startWorkflowOperation: startEntity(MediaCacheWorkflow, cacheId),
+        startWorkflowOperation: startEntity(MEDIA_CACHE_WORKFLOW, cacheId),
       });
       return { ...answer, cacheId } as CacheClaim;
     },
@@ -104,7 +104,7 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
       if (input.requestMessageId !== undefined) {
         ids.push(mediaRequestWorkflowId({ chatId: input.chatId, messageId: input.requestMessageId }, chats));
       } else {
-        const query = `WorkflowType = 'MediaRequestWorkflow' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${mediaRequestIdPrefix(input.chatId, chats)}'`;
+        const query = `WorkflowType = '${MEDIA_REQUEST_WORKFLOW}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${mediaRequestIdPrefix(input.chatId, chats)}'`;
         for await (const run of client.workflow.list({ query })) ids.push(run.workflowId);
       }
       const running: Array<{ workflowId: string; requesterId?: number }> = [];
@@ -142,7 +142,7 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
     }): Promise<QuotaDecision> {
       return client.workflow.executeUpdateWithStart(acquireQuotaUpdate, {
         args: [{ holder: input.holder, links: input.links, limits: input.limits }],
-        startWorkflowOperation: startEntity(UserQuotaWorkflow, userQuotaWorkflowId(input, chats)),
+        startWorkflowOperation: startEntity(USER_QUOTA_WORKFLOW, userQuotaWorkflowId(input, chats)),
       });
     },
 

@@ -1,6 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { applySettingsChoice, DEFAULT_SETTINGS } from '../workflows/chatSettings.js';
-import { mediaSettledSignal } from '../workflows/mediaCache.js';
+import {
+  applySettingsChoice,
+  DEFAULT_SETTINGS,
+  type ChatSettings,
+  type SettingsChoice,
+} from '../shared/contracts/chatSettings.js';
+import { mediaSettledSignal } from '../shared/contracts/mediaCache.js';
 import {
   claimEntry,
   completeEntry,
@@ -8,7 +13,7 @@ import {
   evictEntry,
   releaseEntry,
   type MediaCacheState,
-} from '../workflows/mediaCacheState.js';
+} from '../shared/mediaCacheState.js';
 import {
   applyLivenessCheck,
   decideQuota,
@@ -21,10 +26,10 @@ import {
   type QuotaDecision,
   type QuotaLimits,
   type QuotaState,
-} from '../workflows/quotaWindow.js';
-import type { CacheClaim, CachedMedia, ChatSettings, MediaKey, SettingsChoice } from '../workflows/types.js';
-import { PLAIN_CHAT_IDS, type ChatIds } from '../src/temporal/chatPseudonyms.js';
-import { chatSettingsWorkflowId, userQuotaWorkflowId } from '../src/temporal/workflowIds.js';
+} from '../shared/quotaWindow.js';
+import type { CacheClaim, CachedMedia, MediaKey } from '../shared/activityTypes.js';
+import { PLAIN_CHAT_IDS, type ChatIds } from '../shared/chatPseudonyms.js';
+import { chatSettingsWorkflowId, userQuotaWorkflowId } from '../shared/workflowIds.js';
 import type { LegacyEntities } from './adapters/legacyEntities.js';
 import { mediaCacheId } from './adapters/mediaKey.js';
 import type { NextRow, StateStore } from './adapters/stateStore.js';

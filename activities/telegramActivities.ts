@@ -1,8 +1,8 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { Api } from 'grammy';
 import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
+import type { ChatSettings } from '../shared/contracts/chatSettings.js';
 import type {
-  ChatSettings,
   DeleteMessageInput,
   EditTextInput,
   SendCachedInput,
@@ -10,7 +10,7 @@ import type {
   SentMedia,
   SendTextInput,
   SentMessage,
-} from '../workflows/types.js';
+} from '../shared/activityTypes.js';
 import { cancelKeyboard, settingsKeyboard } from './adapters/keyboards.js';
 import { callTelegram, grammySignal, isBadRequest, sendAsAlbums, toTelegramFailure } from './adapters/telegram.js';
 

@@ -9,7 +9,7 @@ import type { Logger } from './logger.js';
 import { learnBotUsername } from './telegram/botIdentity.js';
 import { handleUpdate } from './telegram/handleUpdate.js';
 import { runLongPolling } from './telegram/polling.js';
-import { chatIdsFor } from './temporal/chatPseudonyms.js';
+import { chatIdsFor } from '../shared/chatPseudonyms.js';
 import { WorkflowStarter } from './temporal/starter.js';
 
 export interface RunningBot {

@@ -1,9 +1,9 @@
 import { accessSync, constants } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import type { PolicyOverrides } from '../workflows/policies.js';
-import type { QuotaLimits } from '../workflows/quotaWindow.js';
-import type { PayloadKey } from './temporal/payloadCodec.js';
+import type { PolicyOverrides } from '../shared/policyOverrides.js';
+import type { QuotaLimits } from '../shared/quotaWindow.js';
+import type { PayloadKey } from '../shared/payloadCodec.js';
 
 /**
  * Every environment variable the bot reads, with what it means. `.env.example`,

@@ -7,7 +7,7 @@ import {
   type LoggerOptions,
 } from 'pino';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../shared/redact.js';
 
 export type { Logger } from 'pino';
 

@@ -1,9 +1,9 @@
 import { patched, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { StateActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
-import { cancelAnswer, SETTINGS_ADMINS_ONLY, SETTINGS_SAVED } from './messages.js';
+import { cancelAnswer, SETTINGS_ADMINS_ONLY, SETTINGS_SAVED } from '../shared/botTexts.js';
 import { localStatePolicy, statePolicy, telegramPolicy } from './policies.js';
-import type { ChatSettings, SettingsChoice } from './types.js';
-import type { CancelInput, ReplyInput, SettingsInput } from './types.js';
+import type { ChatSettings, SettingsChoice } from '../shared/contracts/chatSettings.js';
+import type { CancelInput, ReplyInput, SettingsInput } from '../shared/contracts/commands.js';
 
 /** A text reply (help, usage) sent through the telegram queue, so it is as durable and visible as a download. */
 export async function ReplyWorkflow(input: ReplyInput): Promise<void> {

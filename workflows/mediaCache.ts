@@ -2,44 +2,39 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   getExternalWorkflowHandle,
   log,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { claimEntry, completeEntry, evictEntry, releaseEntry, type MediaCacheState } from './mediaCacheState.js';
-import type { CachedMedia } from './types.js';
-
-export type { MediaCacheState };
-
-/**
- * One media (one normalized link + mode + quality + limit + bot) and what Telegram knows of it,
- * as runs from before the state store kept it (new runs use the store, with the same rules:
- * workflows/mediaCacheState.ts). Its workflow id is a full SHA-256 of that key, so two different
- * media can never share an entry: a cache hit is the very same request made before. Entries end
- * after 30 days unused, or when the store has taken their media over (`retire`).
- */
-export const claimUpdate = defineUpdate<
-  { status: 'cached'; media: CachedMedia } | { status: 'lease' } | { status: 'wait' },
-  [{ holder: string }]
->('claim');
-export const completeUpdate = defineUpdate<void, [{ holder: string; media: CachedMedia }]>('complete');
-export const releaseUpdate = defineUpdate<void, [{ holder: string }]>('release');
-export const evictUpdate = defineUpdate<boolean, [{ fileId: string }]>('evict');
-export const cacheStateQuery = defineQuery<MediaCacheState>('state');
-
-/** Sent to waiting requests: the media is there (`media`), or the lease is free (`media` absent). */
-export const mediaSettledSignal = defineSignal<[{ cacheId: string; media?: CachedMedia }]>('mediaSettled');
-
-/** The state store has copied the entry's media: the entry ends once no lease or waiter is left. */
-export const retireCacheSignal = defineSignal('retire');
+import {
+  claimEntry,
+  completeEntry,
+  evictEntry,
+  releaseEntry,
+  type MediaCacheState,
+} from '../shared/mediaCacheState.js';
+import type { CachedMedia } from '../shared/activityTypes.js';
+import {
+  cacheStateQuery,
+  claimUpdate,
+  completeUpdate,
+  evictUpdate,
+  mediaSettledSignal,
+  releaseUpdate,
+  retireCacheSignal,
+} from '../shared/contracts/mediaCache.js';
 
 /** An entry nobody asked for in this long is dropped (its workflow completes). */
 const IDLE_EXPIRY = '30 days';
 
+/**
+ * One media (one normalized link + mode + quality + limit + bot) and what Telegram knows of it,
+ * as runs from before the state store kept it (new runs use the store, with the same rules:
+ * shared/mediaCacheState.ts). Its workflow id is a full SHA-256 of that key, so two different
+ * media can never share an entry: a cache hit is the very same request made before. Entries end
+ * after 30 days unused, or when the store has taken their media over (`retire`).
+ */
 export async function MediaCacheWorkflow(previous?: MediaCacheState): Promise<void> {
   const state: MediaCacheState = previous ?? { waiters: [] };
   let touched = false;

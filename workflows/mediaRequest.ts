@@ -4,7 +4,6 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
-  defineQuery,
   isCancellation,
   log,
   proxyActivities,
@@ -14,7 +13,7 @@ import {
   TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
-import { mediaHostOf } from './searchAttributes.js';
+import { mediaHostOf } from '../shared/searchAttributes.js';
 import { TimeoutType } from '@temporalio/common';
 import type {
   DownloadActivities,
@@ -23,9 +22,9 @@ import type {
   StoreActivities,
   TelegramActivities,
 } from '../activities/index.js';
-import { DEFAULT_SETTINGS } from './chatSettings.js';
-import { FailureType } from './failures.js';
-import { mediaSettledSignal } from './mediaCache.js';
+import { DEFAULT_SETTINGS, type ChatSettings } from '../shared/contracts/chatSettings.js';
+import { FailureType } from '../shared/failures.js';
+import { mediaSettledSignal } from '../shared/contracts/mediaCache.js';
 import {
   ACKNOWLEDGED,
   albumCapNote,
@@ -36,7 +35,7 @@ import {
   mediaCaption,
   quotaRefusalText,
   UPLOADING,
-} from './messages.js';
+} from '../shared/botTexts.js';
 import {
   downloadPolicy,
   hostCleanupPolicy,
@@ -47,24 +46,18 @@ import {
   statePolicy,
   telegramPolicy,
 } from './policies.js';
-import type { QuotaDecision, QuotaLimits, QuotaRefusal } from './quotaWindow.js';
+import type { QuotaDecision, QuotaLimits, QuotaRefusal } from '../shared/quotaWindow.js';
 import { createProgress, type Progress } from './requestStatus.js';
-import type {
-  CacheClaim,
-  CachedMedia,
-  ChatSettings,
-  LinkOutcome,
-  MediaKey,
-  MediaRequestInput,
-  MediaRequestResult,
-  SentMessage,
-} from './types.js';
-import { quotaProbeSignal } from './userQuota.js';
+import type { CacheClaim, CachedMedia, MediaKey, SentMessage } from '../shared/activityTypes.js';
+import {
+  requesterQuery,
+  type LinkOutcome,
+  type MediaRequestInput,
+  type MediaRequestResult,
+} from '../shared/contracts/mediaRequest.js';
+import { quotaProbeSignal } from '../shared/contracts/userQuota.js';
 
-export { OUTCOME_SEARCH_ATTRIBUTES_PATCH, statusQuery, type RequestStatus } from './requestStatus.js';
-
-/** Who asked: checked before anyone else may cancel the request. */
-export const requesterQuery = defineQuery<number | undefined>('requester');
+export { OUTCOME_SEARCH_ATTRIBUTES_PATCH } from './requestStatus.js';
 
 /** The patch that added per-user quotas: runs started before it replay without asking for a slot. */
 export const USER_QUOTA_PATCH = 'user-quota';

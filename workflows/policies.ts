@@ -1,33 +1,13 @@
 /**
  * Every task queue's timeouts and retry policy, in one place. The workflow builds its activity
  * proxies from these; the operator can override the marked values through the environment
- * (see src/config.ts), and the overrides travel in the workflow input so a run's history says
+ * (see src/config.ts, shared/policyOverrides.ts), and the overrides travel in the workflow input so a run's history says
  * which policy it ran with.
  */
-import type { Duration } from '@temporalio/common';
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
-import { NON_RETRYABLE_FAILURES } from './failures.js';
-
-export const TELEGRAM_QUEUE = 'telegram';
-export const DOWNLOADS_QUEUE = 'downloads';
-
-export interface PolicyOverrides {
-  download?: {
-    startToCloseTimeout?: Duration;
-    heartbeatTimeout?: Duration;
-    maximumAttempts?: number;
-    initialInterval?: Duration;
-  };
-  telegram?: {
-    startToCloseTimeout?: Duration;
-    maximumAttempts?: number;
-    initialInterval?: Duration;
-  };
-  host?: {
-    uploadTimeout?: Duration;
-    scheduleToStartTimeout?: Duration;
-  };
-}
+import { NON_RETRYABLE_FAILURES } from '../shared/failures.js';
+import type { PolicyOverrides } from '../shared/policyOverrides.js';
+import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../shared/taskQueues.js';
 
 /** How many times the workflow downloads again on another host when the first host vanished. */
 export const MAX_HOST_ROUNDS = 3;

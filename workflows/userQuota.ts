@@ -3,9 +3,6 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
-  defineUpdate,
   getExternalWorkflowHandle,
   log,
   setHandler,
@@ -22,14 +19,21 @@ import {
   pruneWindow,
   RECHECK_AT_LIMIT_MS,
   releaseSlot,
-  type QuotaAsk,
-  type QuotaDecision,
   type QuotaState,
-} from './quotaWindow.js';
+} from '../shared/quotaWindow.js';
+import {
+  acquireQuotaUpdate,
+  quotaProbeSignal,
+  quotaStateQuery,
+  releaseQuotaUpdate,
+} from '../shared/contracts/userQuota.js';
+
+/** A holder not seen running for this long is checked (and its slot freed when its run ended). */
+const LEASE_MS = 60 * 60 * 1000;
 
 /**
  * One user's quota as runs from before the state store kept it (new runs use the store's
- * `user_quota` table, with the same arithmetic: workflows/quotaWindow.ts), kept by Temporal
+ * `user_quota` table, with the same arithmetic: shared/quotaWindow.ts), kept by Temporal
  * (`user-quota-<user id>`): the requests running now and the
  * links of the last hour. Every webhook process and worker reaches the same entity, so the limits
  * hold however many of them run. Requests ask for a slot through `acquire` (Update-with-Start from
@@ -41,15 +45,6 @@ import {
  * limit and in any case an hour after the holder was last seen. The entity completes once nothing
  * runs and the hour is empty, so idle users cost nothing.
  */
-export const acquireQuotaUpdate = defineUpdate<QuotaDecision, [QuotaAsk]>('acquire');
-export const releaseQuotaUpdate = defineUpdate<void, [{ holder: string }]>('release');
-export const quotaStateQuery = defineQuery<QuotaState>('state');
-/** Sent to a holder to learn whether it still runs; MediaRequestWorkflow ignores it. */
-export const quotaProbeSignal = defineSignal('quotaProbe');
-
-/** A holder not seen running for this long is checked (and its slot freed when its run ended). */
-const LEASE_MS = 60 * 60 * 1000;
-
 export async function UserQuotaWorkflow(previous?: QuotaState): Promise<void> {
   let state: QuotaState = previous ?? emptyQuotaState();
   let touched = false;

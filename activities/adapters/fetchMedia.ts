@@ -18,7 +18,7 @@
  */
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
 import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
 import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';

@@ -1,6 +1,7 @@
 import type { InlineKeyboardMarkup } from 'grammy/types';
-import { cancelButtonData, QUALITY_CHOICES, settingsButtonData } from '../../workflows/callbackData.js';
-import type { ChatSettings, MediaMode } from '../../workflows/types.js';
+import { cancelButtonData, QUALITY_CHOICES, settingsButtonData } from '../../shared/callbackData.js';
+import type { ChatSettings } from '../../shared/contracts/chatSettings.js';
+import type { MediaMode } from '../../shared/activityTypes.js';
 
 /** The Cancel button under a request's status message. */
 export function cancelKeyboard(requestMessageId: number): InlineKeyboardMarkup {

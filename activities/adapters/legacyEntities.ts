@@ -1,7 +1,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { retireSettingsSignal, settingsQuery } from '../../workflows/chatSettings.js';
-import { cacheStateQuery, retireCacheSignal } from '../../workflows/mediaCache.js';
-import type { CachedMedia, ChatSettings } from '../../workflows/types.js';
+import { retireSettingsSignal, settingsQuery, type ChatSettings } from '../../shared/contracts/chatSettings.js';
+import { cacheStateQuery, retireCacheSignal } from '../../shared/contracts/mediaCache.js';
+import type { CachedMedia } from '../../shared/activityTypes.js';
 
 /** How often a process counts again whether entities from before the store are still open. */
 const RECOUNT_MS = 60 * 60 * 1000;

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import type { MediaKey } from '../../workflows/types.js';
+import type { MediaKey } from '../../shared/activityTypes.js';
 
 const TRACKING_PARAMETERS = /^(utm_[a-z_]+|fbclid|gclid)$/i;
 /**

@@ -1,5 +1,5 @@
 import { execa } from 'execa';
-import type { MediaKind } from '../../workflows/types.js';
+import type { MediaKind } from '../../shared/activityTypes.js';
 
 export interface ProbedMedia {
   kind: MediaKind;

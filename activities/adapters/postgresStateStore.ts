@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { registerSecret } from '../../src/redact.js';
+import { registerSecret } from '../../shared/redact.js';
 import { schemaStatements, type RowChange, type StateStore, type StateTable } from './stateStore.js';
 import type { ValueCodec } from './stateValueCodec.js';
 

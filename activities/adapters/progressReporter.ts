@@ -1,6 +1,6 @@
 import { GrammyError, type Api } from 'grammy';
-import type { StatusMessage } from '../../workflows/types.js';
-import { formatBytes } from '../../workflows/messages.js';
+import type { StatusMessage } from '../../shared/activityTypes.js';
+import { formatBytes } from '../../shared/botTexts.js';
 import { createChatEditGate, PROGRESS_EDIT_INTERVAL_MS, type ChatEditGate, type EditAnswer } from './chatEditGate.js';
 import type { FetchProgress } from './fetchMedia.js';
 import { cancelKeyboard } from './keyboards.js';

@@ -1,4 +1,4 @@
-import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
+import type { DownloadProgressReport } from '../../shared/contracts/mediaRequest.js';
 import type { FetchProgress } from './fetchMedia.js';
 
 /**

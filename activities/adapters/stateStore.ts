@@ -8,9 +8,6 @@
  * row never interleave, across processes too: that is what makes a cache lease or a quota slot
  * go to one request only.
  */
-import type { PayloadKey } from '../../src/temporal/payloadCodec.js';
-import { createValueCodec } from './stateValueCodec.js';
-
 export const STATE_TABLES = ['media_cache', 'user_quota', 'chat_settings'] as const;
 export type StateTable = (typeof STATE_TABLES)[number];
 
@@ -32,26 +29,7 @@ export interface StateStore {
   close(): Promise<void>;
 }
 
-export interface StateStoreOptions {
-  /** `postgres://…` (STATE_DATABASE_URL); undefined: SQLite in `dataDir`. */
-  databaseUrl?: string;
-  dataDir: string;
-  /** PAYLOAD_CODEC_KEYS: values are stored encrypted, as Temporal's payloads are. */
-  payloadKeys?: readonly PayloadKey[];
-}
-
 export const SQLITE_FILE_NAME = 'state.sqlite';
-
-/** Opens (and creates, the first time) the store the configuration names. */
-export async function openStateStore(options: StateStoreOptions): Promise<StateStore> {
-  const codec = createValueCodec(options.payloadKeys);
-  if (options.databaseUrl) {
-    const { openPostgresStateStore } = await import('./postgresStateStore.js');
-    return openPostgresStateStore(options.databaseUrl, codec);
-  }
-  const { openSqliteStateStore } = await import('./sqliteStateStore.js');
-  return openSqliteStateStore(options.dataDir, codec);
-}
 
 /** The DDL both stores run at open (idempotent): one table per kind of state, indexed by expiry for the sweep. */
 export function schemaStatements(bigint: string): string[] {

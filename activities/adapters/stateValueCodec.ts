@@ -1,10 +1,5 @@
 import { defaultPayloadConverter } from '@temporalio/common';
-import {
-  AesGcmPayloadCodec,
-  ENCRYPTED_ENCODING,
-  KEY_ID_METADATA,
-  type PayloadKey,
-} from '../../src/temporal/payloadCodec.js';
+import { AesGcmPayloadCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, type PayloadKey } from '../../shared/payloadCodec.js';
 
 /** How a state row's value is written: JSON, or (with payload keys) AES-256-GCM like Temporal's payloads. */
 export interface ValueCodec {

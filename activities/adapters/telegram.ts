@@ -1,8 +1,8 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { MediaKind, SentFile, SentMedia } from '../../workflows/types.js';
+import type { MediaKind, SentFile, SentMedia } from '../../shared/activityTypes.js';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import { typedFailure } from '../failure.js';
 
 /** A Bot API client for `token` at `apiRoot` (the cloud API, a local Bot API server, or an emulator). */

@@ -14,7 +14,7 @@
  *   generic extractor warns "URL could be a direct video link" and downloads it as
  *   `<id>.unknown_video`, exit 0. Only the caller, by probing the file, can tell it is no media.
  */
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 
 export interface YtDlpOutput {
   stderr: string;

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger, temporalLoggerFrom } from '../logger.js';
-import { redactSecrets, registerSecret } from '../redact.js';
+import { redactSecrets, registerSecret } from '../../shared/redact.js';
 import { USAGE, UsageError } from '../ops/args.js';
 import { cancelCommand } from '../ops/cancel.js';
 import { chatCommand } from '../ops/chat.js';

@@ -4,7 +4,7 @@ import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type Config } from '../config.js';
 import { createLogger, temporalLoggerFrom, type Logger } from '../logger.js';
 import { metricsTelemetry, useMetricMeter } from '../metrics/index.js';
-import { registerSecret } from '../redact.js';
+import { registerSecret } from '../../shared/redact.js';
 
 /**
  * What every entry point does first: read the config from the environment and `.env` (exit 2

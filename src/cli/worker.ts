@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Worker } from '@temporalio/worker';
-import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
+import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 import { HealthChecks, startHealthServer, temporalCheck, workersCheck } from '../http/health.js';
 import { connectWorkers } from '../temporal/connection.js';
 import { resolveTools } from '../tools.js';

@@ -18,8 +18,8 @@ import type { Payload, PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { codecServerSettings, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { registerSecret } from '../redact.js';
-import { AesGcmPayloadCodec } from '../temporal/payloadCodec.js';
+import { registerSecret } from '../../shared/redact.js';
+import { AesGcmPayloadCodec } from '../../shared/payloadCodec.js';
 import { secretMatches } from './app.js';
 
 export const CODEC_PATH = '/codec';

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { noopMetricMeter, type MetricMeter } from '@temporalio/common';
 import type { RuntimeOptions } from '@temporalio/worker';
-import { HISTOGRAM_BUCKETS } from './names.js';
+import { HISTOGRAM_BUCKETS } from '../../shared/metricNames.js';
 
-export * from './names.js';
+export * from '../../shared/metricNames.js';
 
 /** The workflow interceptor module the telegram worker bundles with the workflows. */
 export const WORKFLOW_METRICS_INTERCEPTOR = path.resolve(

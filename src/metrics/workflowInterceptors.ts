@@ -13,7 +13,7 @@ import {
   workflowInfo,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
-import { LINKS_TOTAL, REQUESTS_TOTAL } from './names.js';
+import { LINKS_TOTAL, REQUESTS_TOTAL } from '../../shared/metricNames.js';
 
 const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
 

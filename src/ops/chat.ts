@@ -1,10 +1,10 @@
 /**
  * `ops chat <chatId>`: how Temporal names one chat. With payload encryption, workflow ids and the
- * ChatId search attribute carry a pseudonym (src/temporal/chatPseudonyms.ts): this prints it and
+ * ChatId search attribute carry a pseudonym (shared/chatPseudonyms.ts): this prints it and
  * the Web UI queries that find the chat's runs. Needs CHAT_ID_PSEUDONYM_KEY, not Temporal.
  */
-import { chatIdsFor } from '../temporal/chatPseudonyms.js';
-import { chatSettingsWorkflowId, mediaRequestIdPrefix } from '../temporal/workflowIds.js';
+import { chatIdsFor } from '../../shared/chatPseudonyms.js';
+import { chatSettingsWorkflowId, mediaRequestIdPrefix } from '../../shared/workflowIds.js';
 import { expectPositionals, parseChat, parseCommandArgs } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 

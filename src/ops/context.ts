@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config.js';
-import { chatIdsFor, type ChatIds } from '../temporal/chatPseudonyms.js';
+import { chatIdsFor, type ChatIds } from '../../shared/chatPseudonyms.js';
 import { connectClient } from '../temporal/connection.js';
 
 /** What every command that talks to Temporal gets: the client and the namespace it works in. */

@@ -1,6 +1,6 @@
 /** `ops failed`: the requests that ended Failed, with chat, link host, failure type and reason (the old `queue:failed`). */
-import { MediaHostAttribute } from '../../workflows/searchAttributes.js';
-import type { MediaRequestInput } from '../../workflows/types.js';
+import { MediaHostAttribute } from '../../shared/searchAttributes.js';
+import type { MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
 import { expectPositionals, parseChat, parseCommandArgs, parseFailureType, parseLimit, parseSince } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';

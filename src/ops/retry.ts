@@ -11,10 +11,10 @@ import {
   type WorkflowExecutionStatusName,
 } from '@temporalio/client';
 import type { SearchAttributePair } from '@temporalio/common';
-import { FailureType } from '../../workflows/failures.js';
-import { ChatIdAttribute, mediaHostOf, MediaHostAttribute } from '../../workflows/searchAttributes.js';
-import type { MediaRequestInput } from '../../workflows/types.js';
-import type { ChatIds } from '../temporal/chatPseudonyms.js';
+import { FailureType } from '../../shared/failures.js';
+import { ChatIdAttribute, mediaHostOf, MediaHostAttribute } from '../../shared/searchAttributes.js';
+import type { MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
+import type { ChatIds } from '../../shared/chatPseudonyms.js';
 import { expectPositionals, parseCommandArgs, UsageError } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';

@@ -12,10 +12,10 @@ import {
   FailureTypeAttribute,
   mediaHostOf,
   MediaHostAttribute,
-} from '../../workflows/searchAttributes.js';
-import type { MediaRequestInput } from '../../workflows/types.js';
-import { PLAIN_CHAT_IDS, type ChatIds } from '../temporal/chatPseudonyms.js';
-import { mediaRequestIdPrefix } from '../temporal/workflowIds.js';
+} from '../../shared/searchAttributes.js';
+import type { MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
+import { PLAIN_CHAT_IDS, type ChatIds } from '../../shared/chatPseudonyms.js';
+import { mediaRequestIdPrefix } from '../../shared/workflowIds.js';
 import type { OpsContext } from './context.js';
 
 export const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';

@@ -2,12 +2,15 @@
  * `ops status`: per task queue the backlog and the workers polling it (the old `queue:monitor`
  * and `redis-cli LLEN`), and how many requests ran, failed and completed in the window.
  */
-import { statusQuery } from '../../workflows/mediaRequest.js';
 import { decodeArrayFromPayloads } from '@temporalio/common/lib/internal-non-workflow/index.js';
-import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
-import { describeProgress, progressStatusOf, type DownloadProgressStatus } from '../../workflows/requestStatus.js';
-import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
-import { RequestOutcomeAttribute, type RequestOutcome } from '../../workflows/searchAttributes.js';
+import {
+  statusQuery,
+  type DownloadProgressReport,
+  type DownloadProgressStatus,
+} from '../../shared/contracts/mediaRequest.js';
+import { describeProgress, progressStatusOf } from '../../shared/requestStatusView.js';
+import { DOWNLOADS_QUEUE, HOST_QUEUE_PREFIX, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
+import { RequestOutcomeAttribute, type RequestOutcome } from '../../shared/searchAttributes.js';
 import { expectPositionals, parseCommandArgs, parseSince } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';
@@ -19,7 +22,6 @@ const TASK_TYPES = { workflow: 1, activity: 2 } as const;
 type TaskType = keyof typeof TASK_TYPES;
 /** TaskQueueKind.TASK_QUEUE_KIND_NORMAL */
 const NORMAL_QUEUE = 1;
-const HOST_QUEUE_PREFIX = `${DOWNLOADS_QUEUE}-host-`;
 /** How many recent runs are read to find the per-host queues. */
 const HOST_DISCOVERY_RUNS = 20;
 /** How many running requests are asked where they stand. */

@@ -1,6 +1,6 @@
 import type { Api } from 'grammy';
 import { grammySignal } from '../../activities/adapters/telegram.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../../shared/redact.js';
 
 /** How long start-up waits for getMe: a Bot API that does not answer should fail the start, not hang it. */
 const GET_ME_TIMEOUT_MS = 30_000;

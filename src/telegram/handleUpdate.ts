@@ -1,7 +1,7 @@
 import type { Update } from 'grammy/types';
-import type { PolicyOverrides } from '../../workflows/policies.js';
-import { HELP_TEXT, NO_LINK_TEXT, PRIVATE_BOT_TEXT } from '../../workflows/messages.js';
-import type { QuotaLimits } from '../../workflows/quotaWindow.js';
+import type { PolicyOverrides } from '../../shared/policyOverrides.js';
+import { HELP_TEXT, NO_LINK_TEXT, PRIVATE_BOT_TEXT } from '../../shared/botTexts.js';
+import type { QuotaLimits } from '../../shared/quotaWindow.js';
 import type { Logger } from '../logger.js';
 import type { StartOutcome, WorkflowStarter } from '../temporal/starter.js';
 import { isAllowed, originOf } from './allowlist.js';

@@ -1,6 +1,7 @@
 import type { InlineKeyboardMarkup, Message, MessageEntity, Update, User } from 'grammy/types';
-import { parseButtonData } from '../../workflows/callbackData.js';
-import type { MediaMode, SettingsChoice } from '../../workflows/types.js';
+import { parseButtonData } from '../../shared/callbackData.js';
+import type { MediaMode } from '../../shared/activityTypes.js';
+import type { SettingsChoice } from '../../shared/contracts/chatSettings.js';
 
 /** A message's links handled at most; more are ignored (the help says so). */
 export const MAX_LINKS_PER_MESSAGE = 10;

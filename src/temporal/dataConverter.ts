@@ -6,7 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../config.js';
-import { AesGcmPayloadCodec } from './payloadCodec.js';
+import { AesGcmPayloadCodec } from '../../shared/payloadCodec.js';
 
 /** A failure converter that moves messages and stack traces into (encrypted) payloads. */
 export const ENCRYPTED_FAILURE_CONVERTER_PATH = fileURLToPath(new URL('./failureConverter.cjs', import.meta.url));

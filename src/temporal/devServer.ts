@@ -4,7 +4,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
 import { execa, type ResultPromise } from 'execa';
-import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../workflows/searchAttributes.js';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../shared/searchAttributes.js';
 import { dieWithParent } from '../../activities/adapters/parentDeath.js';
 import { processInfo } from '../../activities/adapters/processInfo.js';
 import type { Logger } from '../logger.js';

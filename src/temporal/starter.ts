@@ -1,16 +1,23 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
-import { ChatIdAttribute, MediaHostAttribute, mediaHostOf } from '../../workflows/searchAttributes.js';
-import { CancelWorkflow, MediaRequestWorkflow, ReplyWorkflow, SettingsWorkflow } from '../../workflows/index.js';
-import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
-import { PLAIN_CHAT_IDS, type ChatIds } from './chatPseudonyms.js';
-import type { CancelInput, MediaRequestInput, ReplyInput, SettingsInput } from '../../workflows/types.js';
+import { ChatIdAttribute, MediaHostAttribute, mediaHostOf } from '../../shared/searchAttributes.js';
+import { TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
+import { PLAIN_CHAT_IDS, type ChatIds } from '../../shared/chatPseudonyms.js';
+import {
+  CANCEL_WORKFLOW,
+  REPLY_WORKFLOW,
+  SETTINGS_WORKFLOW,
+  type CancelInput,
+  type ReplyInput,
+  type SettingsInput,
+} from '../../shared/contracts/commands.js';
+import { MEDIA_REQUEST_WORKFLOW, type MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
 import {
   cancelWorkflowId,
   mediaRequestWorkflowId,
   replyWorkflowId,
   settingsWorkflowId,
   strangerRefusalWorkflowId,
-} from './workflowIds.js';
+} from '../../shared/workflowIds.js';
 
 export type StartOutcome = 'started' | 'duplicate';
 
@@ -33,7 +40,7 @@ export class WorkflowStarter {
   startMediaRequest(input: MediaRequestInput): Promise<StartOutcome> {
     const host = mediaHostOf(input.links[0] ?? '');
     const more = input.links.length > 1 ? ` (+${input.links.length - 1} more)` : '';
-    return this.start(MediaRequestWorkflow, mediaRequestWorkflowId(input, this.chats), input, {
+    return this.start(MEDIA_REQUEST_WORKFLOW, mediaRequestWorkflowId(input, this.chats), input, {
       typedSearchAttributes: [
         { key: ChatIdAttribute, value: this.chats.searchValue(input.chatId) },
         { key: MediaHostAttribute, value: host },
@@ -43,7 +50,7 @@ export class WorkflowStarter {
   }
 
   startReply(input: ReplyInput): Promise<StartOutcome> {
-    return this.start(ReplyWorkflow, replyWorkflowId(input, this.chats), input);
+    return this.start(REPLY_WORKFLOW, replyWorkflowId(input, this.chats), input);
   }
 
   /**
@@ -52,26 +59,27 @@ export class WorkflowStarter {
    */
   startStrangerRefusal(input: ReplyInput & { date: number }): Promise<StartOutcome> {
     const { date, ...reply } = input;
-    return this.start(ReplyWorkflow, strangerRefusalWorkflowId({ chatId: input.chatId, date }, this.chats), reply);
+    return this.start(REPLY_WORKFLOW, strangerRefusalWorkflowId({ chatId: input.chatId, date }, this.chats), reply);
   }
 
   startSettings(input: SettingsInput): Promise<StartOutcome> {
-    return this.start(SettingsWorkflow, settingsWorkflowId(input, this.chats), input);
+    return this.start(SETTINGS_WORKFLOW, settingsWorkflowId(input, this.chats), input);
   }
 
   startCancel(input: CancelInput): Promise<StartOutcome> {
-    return this.start(CancelWorkflow, cancelWorkflowId(input, this.chats), input);
+    return this.start(CANCEL_WORKFLOW, cancelWorkflowId(input, this.chats), input);
   }
 
+  /** `workflowType`: the name the worker registered the workflow function under. */
   private async start<A>(
-    workflow: (input: A) => Promise<unknown>,
+    workflowType: string,
     workflowId: string,
     input: A,
     extra: Pick<WorkflowStartOptions, 'typedSearchAttributes' | 'staticSummary'> = {},
   ): Promise<StartOutcome> {
     try {
       await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
-        this.client.workflow.start(workflow, {
+        this.client.workflow.start(workflowType, {
           taskQueue: this.taskQueue,
           workflowId,
           args: [input],

@@ -12,17 +12,18 @@ import {
   createTelegramActivities,
 } from '../../activities/index.js';
 import { createLegacyEntities } from '../../activities/adapters/legacyEntities.js';
-import { openStateStore, STATE_TABLES, type StateStore } from '../../activities/adapters/stateStore.js';
+import { openStateStore } from '../../activities/adapters/openStateStore.js';
+import { STATE_TABLES, type StateStore } from '../../activities/adapters/stateStore.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { ENGINE_SCRIPT, WarmEngine } from '../../activities/adapters/warmEngine.js';
-import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../workflows/policies.js';
+import { DOWNLOADS_QUEUE, hostQueueName, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 import type { Config } from '../config.js';
-import { chatIdsFor } from '../temporal/chatPseudonyms.js';
+import { chatIdsFor } from '../../shared/chatPseudonyms.js';
 import { dataConverterFor } from '../temporal/dataConverter.js';
 import type { Logger } from '../logger.js';
-import { redactSecrets } from '../redact.js';
+import { redactSecrets } from '../../shared/redact.js';
 import { WORKFLOW_METRICS_INTERCEPTOR } from '../metrics/index.js';
 import { OLDEST_NODE_FOR_YT_DLP, type ToolPaths } from '../tools.js';
 
@@ -170,7 +171,7 @@ export interface DownloadWorkers {
  */
 export async function createDownloadWorkers(setup: WorkerSetup): Promise<DownloadWorkers> {
   const { config, tools, logger } = setup;
-  const hostQueue = `${DOWNLOADS_QUEUE}-host-${hostname()}-${randomUUID().slice(0, 8)}`;
+  const hostQueue = hostQueueName(hostname(), randomUUID().slice(0, 8));
   const swept = await sweepStaleRequestDirs(config.dataDir, STALE_REQUEST_DIR_MS);
   if (swept.length > 0) logger.info({ count: swept.length }, 'removed stale request dirs left by a previous process');
 

@@ -1,7 +1,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Update } from 'grammy/types';
-import { cancelWorkflowId, mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { cancelWorkflowId, mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { createFetchFixtures, sha256, type FetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { WorkflowStarter } from '../../src/temporal/starter.js';

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 

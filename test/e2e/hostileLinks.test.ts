@@ -26,11 +26,11 @@ import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MessageEntity, Update } from 'grammy/types';
 import { resolveTools } from '../../src/tools.js';
-import { mediaRequestWorkflowId, replyWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId, replyWorkflowId } from '../../shared/workflowIds.js';
 import { MediaRequestWorkflow } from '../../workflows/index.js';
-import { NO_LINK_TEXT } from '../../workflows/messages.js';
-import { TELEGRAM_QUEUE } from '../../workflows/policies.js';
-import { FailureTypeAttribute } from '../../workflows/searchAttributes.js';
+import { NO_LINK_TEXT } from '../../shared/botTexts.js';
+import { TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
+import { FailureTypeAttribute } from '../../shared/searchAttributes.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { requestIdOf, startTestStack, type TestStack } from '../support/stack.js';
 

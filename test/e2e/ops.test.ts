@@ -15,9 +15,9 @@ import { Worker } from '@temporalio/worker';
 import { execa } from 'execa';
 import { chatClause, describeFailedRun, readFailure } from '../../src/ops/runs.js';
 import { parseSince } from '../../src/ops/args.js';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { resolveTools } from '../../src/tools.js';
-import type { MediaRequestInput } from '../../workflows/types.js';
+import type { MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 

@@ -5,15 +5,15 @@ import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowStarter } from '../../src/temporal/starter.js';
-import { statusQuery } from '../../workflows/mediaRequest.js';
-import { ACKNOWLEDGED } from '../../workflows/messages.js';
+import { statusQuery } from '../../shared/contracts/mediaRequest.js';
+import { ACKNOWLEDGED } from '../../shared/botTexts.js';
 import {
   ChatIdAttribute,
   FailureTypeAttribute,
   MediaHostAttribute,
   RequestOutcomeAttribute,
-} from '../../workflows/searchAttributes.js';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+} from '../../shared/searchAttributes.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
 import { CHAT_ID, useTestStack, requestIdOf as workflowIdOf } from '../support/stack.js';
 import { downloadAttempts } from './support/operations.js';

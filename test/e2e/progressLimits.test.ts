@@ -1,8 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Update } from 'grammy/types';
-import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
-import { statusQuery, type RequestStatus } from '../../workflows/mediaRequest.js';
+import { statusQuery, type DownloadProgressReport, type RequestStatus } from '../../shared/contracts/mediaRequest.js';
 import { CHAT_ID, useTestStack, requestIdOf as idOf } from '../support/stack.js';
 import { eventually } from './support/operations.js';
 

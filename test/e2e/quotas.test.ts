@@ -7,9 +7,9 @@
 import { WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Update } from 'grammy/types';
-import { cancelWorkflowId, strangerRefusalWorkflowId, userQuotaWorkflowId } from '../../src/temporal/workflowIds.js';
-import { openStateStore } from '../../activities/adapters/stateStore.js';
-import type { QuotaState } from '../../workflows/quotaWindow.js';
+import { cancelWorkflowId, strangerRefusalWorkflowId, userQuotaWorkflowId } from '../../shared/workflowIds.js';
+import { openStateStore } from '../../activities/adapters/openStateStore.js';
+import type { QuotaState } from '../../shared/quotaWindow.js';
 import { startGatedServer, type GatedServer } from '../support/gatedServer.js';
 import { startTestStack, type TestStack, requestIdOf as idOf } from '../support/stack.js';
 import { waitFor } from './support/operations.js';

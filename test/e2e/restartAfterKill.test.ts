@@ -20,7 +20,7 @@ import { Client, Connection } from '@temporalio/client';
 import { isAlive, processInfo, type ProcessRecord } from '../../activities/adapters/processInfo.js';
 import { MAX_RESTARTS } from '../../src/temporal/devServer.js';
 import { LOCK_FILE } from '../../src/temporal/devServerLock.js';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { resolveTools } from '../../src/tools.js';
 import { deliveriesByRequest, firstDeliveryAt } from '../faults/support/deliveries.js';
 import {

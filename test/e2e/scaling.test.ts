@@ -6,7 +6,7 @@
  * upload through the host queue's schedule-to-start timeout). Every request is delivered exactly
  * once.
  */
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { deliveriesByRequest } from '../faults/support/deliveries.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from '../faults/support/throttledMediaServer.js';
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';

@@ -8,7 +8,7 @@
  *   process itself before it exits 0: nothing is downloaded twice.
  * Meanwhile `/readyz` of the stopping process answers 503.
  */
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { deliveriesByRequest } from '../faults/support/deliveries.js';
 import { startThrottledMediaServer, type ThrottledMediaServer } from '../faults/support/throttledMediaServer.js';
 import { CHAT_ID, startTestStack, type TestStack } from '../support/stack.js';

@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { downloadEngines, downloadJobs, processesMentioning } from './support/operations.js';
 import { freeStartPorts, queueLink, START_SCRIPT, startCommandEnv } from './support/startCommand.js';
 

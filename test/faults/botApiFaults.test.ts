@@ -5,8 +5,8 @@
  * whose answer is lost. Requests keep arriving through the window. All are delivered; every
  * duplicate delivery is explained by a lost answer after a successful send.
  */
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
-import { ACKNOWLEDGED } from '../../workflows/messages.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
+import { ACKNOWLEDGED } from '../../shared/botTexts.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { deliveriesByRequest, MEDIA_METHODS } from './support/deliveries.js';

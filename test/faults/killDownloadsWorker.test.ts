@@ -7,7 +7,7 @@
  * delivered exactly once, the killed ones by the survivor. Prints the time to recover.
  */
 import { processInfo } from '../../activities/adapters/processInfo.js';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { activityFacts, downloadEngines, downloadJobs, processesMentioning } from '../e2e/support/operations.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';

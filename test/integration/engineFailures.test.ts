@@ -17,7 +17,7 @@ import { ffprobeFile } from '../../activities/adapters/mediaProbe.js';
 import { WarmEngine, type DownloadReply, type EngineError } from '../../activities/adapters/warmEngine.js';
 import { classifyYtDlpException } from '../../activities/adapters/ytDlpErrors.js';
 import { resolveTools } from '../../src/tools.js';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import {
   closedPort,
   listen,

@@ -14,7 +14,7 @@ import {
 } from '../../activities/adapters/fetchMedia.js';
 import { WarmEngine } from '../../activities/adapters/warmEngine.js';
 import { resolveTools } from '../../src/tools.js';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import { createFetchFixtures, type FetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 

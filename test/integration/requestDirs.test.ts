@@ -24,7 +24,7 @@ import {
 } from '../../activities/adapters/requestDirs.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
 import { createHostActivities } from '../../activities/hostActivities.js';
-import type { DownloadedFile, SentMedia } from '../../workflows/types.js';
+import type { DownloadedFile, SentMedia } from '../../shared/activityTypes.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { waitFor } from '../e2e/support/operations.js';
 import { PROJECT_ROOT } from '../faults/support/processes.js';

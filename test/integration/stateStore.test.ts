@@ -9,10 +9,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
-import { openStateStore, SQLITE_FILE_NAME, type StateStore } from '../../activities/adapters/stateStore.js';
+import { openStateStore } from '../../activities/adapters/openStateStore.js';
+import { SQLITE_FILE_NAME, type StateStore } from '../../activities/adapters/stateStore.js';
 import { createValueCodec } from '../../activities/adapters/stateValueCodec.js';
-import { claimEntry, emptyCacheState, type MediaCacheState } from '../../workflows/mediaCacheState.js';
-import { decideQuota, emptyQuotaState, type QuotaDecision, type QuotaState } from '../../workflows/quotaWindow.js';
+import { claimEntry, emptyCacheState, type MediaCacheState } from '../../shared/mediaCacheState.js';
+import { decideQuota, emptyQuotaState, type QuotaDecision, type QuotaState } from '../../shared/quotaWindow.js';
 import { PROJECT_ROOT } from '../faults/support/processes.js';
 import { startPrivatePostgres, type PrivatePostgres } from '../support/postgres.js';
 

@@ -3,7 +3,7 @@
  * environment variables as an operator sets them, and the decoded keys.
  */
 import { randomBytes } from 'node:crypto';
-import type { PayloadKey } from '../../src/temporal/payloadCodec.js';
+import type { PayloadKey } from '../../shared/payloadCodec.js';
 
 export function testPayloadKey(id: string): PayloadKey {
   return { id, key: randomBytes(32) };

@@ -14,11 +14,11 @@ import {
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
 import { loadConfig, type Config } from '../../src/config.js';
-import { mediaRequestWorkflowId } from '../../src/temporal/workflowIds.js';
+import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
-import { SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
-import { registerSecret } from '../../src/redact.js';
+import { SEARCH_ATTRIBUTES } from '../../shared/searchAttributes.js';
+import { registerSecret } from '../../shared/redact.js';
 import { dataConverterFor, workflowBundleConverterOptions } from '../../src/temporal/dataConverter.js';
 import { resolveTools } from '../../src/tools.js';
 import { createDownloadWorkers, createTelegramWorker, WORKFLOWS_PATH } from '../../src/worker/workers.js';

@@ -3,8 +3,8 @@
  * does: `node --import tsx test/support/storeClaimer.ts <dataDir> <holder> <keys>`. Prints the
  * answer to each claim, as JSON, when done.
  */
-import { openStateStore } from '../../activities/adapters/stateStore.js';
-import { claimEntry, emptyCacheState, type MediaCacheState } from '../../workflows/mediaCacheState.js';
+import { openStateStore } from '../../activities/adapters/openStateStore.js';
+import { claimEntry, emptyCacheState, type MediaCacheState } from '../../shared/mediaCacheState.js';
 
 const [dataDir, holder, keys] = process.argv.slice(2);
 const store = await openStateStore({ dataDir: dataDir! });

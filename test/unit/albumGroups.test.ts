@@ -1,6 +1,6 @@
 import type { Message } from 'grammy/types';
 import { albumGroups, sendAsAlbums } from '../../activities/adapters/telegram.js';
-import type { MediaKind } from '../../workflows/types.js';
+import type { MediaKind } from '../../shared/activityTypes.js';
 
 interface Item {
   name: string;

@@ -1,6 +1,6 @@
 import type { Update } from 'grammy/types';
 import { isAllowed, originOf } from '../../src/telegram/allowlist.js';
-import { strangerRefusalWorkflowId } from '../../src/temporal/workflowIds.js';
+import { strangerRefusalWorkflowId } from '../../shared/workflowIds.js';
 
 const ALLOWED = new Set([4242, -100_500]);
 const DATE = Date.UTC(2026, 10, 27, 19, 42, 7) / 1000;

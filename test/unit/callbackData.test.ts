@@ -1,10 +1,6 @@
-import {
-  cancelButtonData,
-  parseButtonData,
-  QUALITY_CHOICES,
-  settingsButtonData,
-} from '../../workflows/callbackData.js';
-import type { MediaMode, SettingsChoice } from '../../workflows/types.js';
+import { cancelButtonData, parseButtonData, QUALITY_CHOICES, settingsButtonData } from '../../shared/callbackData.js';
+import type { MediaMode } from '../../shared/activityTypes.js';
+import type { SettingsChoice } from '../../shared/contracts/chatSettings.js';
 
 /** Telegram refuses an inline button whose callback_data is longer than this, in bytes. */
 const CALLBACK_DATA_LIMIT_BYTES = 64;

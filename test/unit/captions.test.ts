@@ -5,7 +5,7 @@ import {
   escapeHtml,
   linkProgressText,
   mediaCaption,
-} from '../../workflows/messages.js';
+} from '../../shared/botTexts.js';
 
 /** Telegram's caption limit, counted after HTML parsing. */
 const CAPTION_LIMIT = 1024;

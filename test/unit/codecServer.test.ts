@@ -1,7 +1,7 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import { buildCodecServer, isLoopbackHost } from '../../src/http/codecServer.js';
 import { createLogger } from '../../src/logger.js';
-import { AesGcmPayloadCodec } from '../../src/temporal/payloadCodec.js';
+import { AesGcmPayloadCodec } from '../../shared/payloadCodec.js';
 import { testPayloadKey } from '../support/codecKeys.js';
 
 const TOKEN = 'codec-token-for-tests-0123456789';

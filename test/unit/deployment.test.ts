@@ -13,18 +13,12 @@ import { codecServerSettings, CONFIG_VARIABLES, loadConfig, type Config } from '
 import { isLoopbackHost } from '../../src/http/codecServer.js';
 import { SearchAttributeType } from '@temporalio/common';
 import { ENGINE_SCRIPT, WarmEngine } from '../../activities/adapters/warmEngine.js';
-import { SEARCH_ATTRIBUTE_CLI_TYPES, SEARCH_ATTRIBUTES } from '../../workflows/searchAttributes.js';
+import { SEARCH_ATTRIBUTE_CLI_TYPES, SEARCH_ATTRIBUTES } from '../../shared/searchAttributes.js';
 import { chooseJsRuntime, resolveTools } from '../../src/tools.js';
 import { encryptionEnvironment } from '../support/codecKeys.js';
-import {
-  DOWNLOADS_QUEUE,
-  TELEGRAM_QUEUE,
-  downloadPolicy,
-  hostCleanupPolicy,
-  hostUploadPolicy,
-  telegramPolicy,
-  type PolicyOverrides,
-} from '../../workflows/policies.js';
+import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
+import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, telegramPolicy } from '../../workflows/policies.js';
+import { type PolicyOverrides } from '../../shared/policyOverrides.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const readText = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');

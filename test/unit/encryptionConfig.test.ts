@@ -1,12 +1,12 @@
 import { codecServerSettings, ConfigError, loadConfig } from '../../src/config.js';
 import { chatCommand } from '../../src/ops/chat.js';
-import { chatIdsFor, chatPseudonym, PLAIN_CHAT_IDS, pseudonymousChatIds } from '../../src/temporal/chatPseudonyms.js';
+import { chatIdsFor, chatPseudonym, PLAIN_CHAT_IDS, pseudonymousChatIds } from '../../shared/chatPseudonyms.js';
 import {
   chatSettingsWorkflowId,
   mediaRequestIdPrefix,
   mediaRequestWorkflowId,
   userQuotaWorkflowId,
-} from '../../src/temporal/workflowIds.js';
+} from '../../shared/workflowIds.js';
 import { encryptionEnvironment, payloadKeysVariable, testPayloadKey } from '../support/codecKeys.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { configErrorOf as errorOfVariables } from '../support/configErrors.js';

@@ -1,5 +1,5 @@
 import { mediaCacheId, normalizeMediaUrl } from '../../activities/adapters/mediaKey.js';
-import type { MediaKey } from '../../workflows/types.js';
+import type { MediaKey } from '../../shared/activityTypes.js';
 
 const BOT_ID = '123456';
 const KEY: MediaKey = {

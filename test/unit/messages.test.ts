@@ -1,6 +1,6 @@
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import { MAX_LINKS_PER_MESSAGE } from '../../src/telegram/updates.js';
-import { failureMessage, formatBytes, HELP_TEXT } from '../../workflows/messages.js';
+import { failureMessage, formatBytes, HELP_TEXT } from '../../shared/botTexts.js';
 
 const URL_SENT = 'https://example.com/watch?v=1';
 const LIMIT = 52_428_800;

@@ -5,7 +5,7 @@ import {
   isEncrypted,
   KEY_ID_METADATA,
   PayloadDecryptionError,
-} from '../../src/temporal/payloadCodec.js';
+} from '../../shared/payloadCodec.js';
 import { testPayloadKey } from '../support/codecKeys.js';
 
 const LINK = 'https://media.example.com/private/holiday-clip.mp4?token=abc';

@@ -7,7 +7,7 @@ import {
   progressText,
   type DownloadProgress,
 } from '../../activities/adapters/progressReporter.js';
-import type { StatusMessage } from '../../workflows/types.js';
+import type { StatusMessage } from '../../shared/activityTypes.js';
 import { startBotApiEmulator, type BotApiEmulator, type RecordedCall } from '../support/botApiEmulator.js';
 
 const MiB = 1024 * 1024;

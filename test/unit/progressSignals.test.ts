@@ -4,7 +4,7 @@ import {
   PROGRESS_SIGNAL_INTERVAL_MS,
 } from '../../activities/adapters/progressSignals.js';
 import type { FetchProgress } from '../../activities/adapters/fetchMedia.js';
-import type { DownloadProgressReport } from '../../workflows/downloadProgress.js';
+import type { DownloadProgressReport } from '../../shared/contracts/mediaRequest.js';
 
 const INTERVAL = PROGRESS_SIGNAL_INTERVAL_MS;
 

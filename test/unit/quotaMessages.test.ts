@@ -1,4 +1,4 @@
-import { PRIVATE_BOT_TEXT, quotaRefusalText } from '../../workflows/messages.js';
+import { PRIVATE_BOT_TEXT, quotaRefusalText } from '../../shared/botTexts.js';
 
 describe('quotaRefusalText', () => {
   it('says how many downloads run and to send the link again when one finishes', () => {

@@ -14,7 +14,7 @@ import {
   type QuotaDecision,
   type QuotaLimits,
   type QuotaState,
-} from '../../workflows/quotaWindow.js';
+} from '../../shared/quotaWindow.js';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 27, 19, 0, 0);

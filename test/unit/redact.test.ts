@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { createLogger, temporalLoggerFrom } from '../../src/logger.js';
-import { redactSecrets, registerSecret } from '../../src/redact.js';
+import { redactSecrets, registerSecret } from '../../shared/redact.js';
 import { fakeBotToken, TEST_API_ROOT } from '../support/fakeSecrets.js';
 
 const TOKEN = fakeBotToken();

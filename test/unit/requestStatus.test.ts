@@ -1,4 +1,5 @@
-import { currentDetails, type RequestStatus } from '../../workflows/requestStatus.js';
+import { currentDetails } from '../../shared/requestStatusView.js';
+import { type RequestStatus } from '../../shared/contracts/mediaRequest.js';
 
 const base: RequestStatus = { phase: 'downloading', link: 1, links: 1, downloadRounds: 1 };
 

@@ -1,7 +1,7 @@
 import { ApplicationFailure, CancelledFailure, type Duration } from '@temporalio/common';
 import { GrammyError, HttpError } from 'grammy';
 import { isBadRequest, toTelegramFailure } from '../../activities/adapters/telegram.js';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import { fakeBotToken, TEST_API_ROOT } from '../support/fakeSecrets.js';
 
 const TOKEN = fakeBotToken('123456');

@@ -7,7 +7,7 @@ import { handleUpdate } from '../../src/telegram/handleUpdate.js';
 import { interpretUpdate } from '../../src/telegram/updates.js';
 import { createLogger } from '../../src/logger.js';
 import type { WorkflowStarter } from '../../src/temporal/starter.js';
-import { cancelButtonData, settingsButtonData } from '../../workflows/callbackData.js';
+import { cancelButtonData, settingsButtonData } from '../../shared/callbackData.js';
 
 const BOT_USERNAME = 'test_media_bot';
 const USER = { id: 42, is_bot: false, first_name: 'Ada' };

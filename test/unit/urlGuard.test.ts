@@ -4,7 +4,7 @@ import {
   isBlockedAddress,
   parseMediaUrl,
 } from '../../activities/adapters/urlGuard.js';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 
 /** The UrlRejected a promise rejects with (fails the test when it resolves or throws something else). */
 async function rejectionOf(promise: Promise<unknown>): Promise<UrlRejected> {

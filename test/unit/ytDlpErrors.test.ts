@@ -3,7 +3,7 @@ import {
   classifyYtDlpFailure,
   parseMaxFilesizeAbort,
 } from '../../activities/adapters/ytDlpErrors.js';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import { captured, fixtureNames, runOf, stderrOf } from '../support/ytDlpFixtures.js';
 
 const { ContentUnavailable, DownloadFailed, FileTooLarge, InvalidUrl, NoMediaFound, TransientNetwork, UnsupportedUrl } =

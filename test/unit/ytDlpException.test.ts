@@ -5,7 +5,7 @@
  * cases that need the real site), so both engines must agree on every one of them.
  */
 import { classifyYtDlpException } from '../../activities/adapters/ytDlpErrors.js';
-import { FailureType } from '../../workflows/failures.js';
+import { FailureType } from '../../shared/failures.js';
 import { cliVerdict, fixtureNames, stderrOf } from '../support/ytDlpFixtures.js';
 
 /** What an ExtractorError raised inside the engine carries: the classes decide nothing here. */

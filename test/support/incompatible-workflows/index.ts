@@ -6,7 +6,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { DownloadActivities } from '../../../activities/index.js';
 import { downloadPolicy } from '../../../workflows/policies.js';
-import type { MediaRequestInput } from '../../../workflows/types.js';
+import type { MediaRequestInput } from '../../../shared/contracts/mediaRequest.js';
 
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<void> {
   const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));

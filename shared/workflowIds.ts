@@ -5,7 +5,7 @@ import { PLAIN_CHAT_IDS, type ChatIds } from './chatPseudonyms.js';
  * update delivered twice maps to the same id, and Temporal refuses to start it again.
  *
  * Ids are stored in plaintext even when payloads are encrypted: `chats` puts a chat's (or user's)
- * pseudonym in them then (src/temporal/chatPseudonyms.ts), the chat id itself otherwise.
+ * pseudonym in them then (shared/chatPseudonyms.ts), the chat id itself otherwise.
  */
 export function mediaRequestWorkflowId(
   key: { chatId: number; messageId: number },

@@ -7,7 +7,7 @@
  * for the same media download once: the first claim gets a lease and downloads; later claims
  * wait, and are told the file_ids (or that the lease is free again, when the download failed).
  */
-import type { CachedMedia } from './types.js';
+import type { CachedMedia } from './activityTypes.js';
 
 export interface MediaCacheState {
   media?: CachedMedia;

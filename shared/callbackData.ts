@@ -2,7 +2,8 @@
  * The `callback_data` of the bot's inline buttons (at most 64 bytes): written by the activities
  * that draw keyboards, read by the update parser. Pure, shared by both edges.
  */
-import type { MediaMode, SettingsChoice } from './types.js';
+import type { MediaMode } from './activityTypes.js';
+import type { SettingsChoice } from './contracts/chatSettings.js';
 
 export type ButtonAction =
   { action: 'cancel'; requestMessageId: number } | { action: 'settings'; choice: SettingsChoice };

@@ -1,0 +1,32 @@
+/**
+ * A chat's settings, and ChatSettingsWorkflow as other processes address it: the entity that kept
+ * them per chat in runs from before the state store (which now copies them once and retires it).
+ * The settings are recorded in histories and in the store.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { MediaMode } from '../activityTypes.js';
+
+export const CHAT_SETTINGS_WORKFLOW = 'ChatSettingsWorkflow';
+
+export interface ChatSettings {
+  mode: MediaMode;
+  /** Highest video height to download (e.g. 480); undefined: the best that fits. */
+  maxHeight?: number;
+}
+
+export type SettingsChoice = { setting: 'mode'; value: MediaMode } | { setting: 'maxHeight'; value: number | null };
+
+/** What a chat that never chose anything gets. */
+export const DEFAULT_SETTINGS: ChatSettings = { mode: 'video' };
+
+export const chooseSettingUpdate = defineUpdate<ChatSettings, [SettingsChoice]>('choose');
+export const settingsQuery = defineQuery<ChatSettings>('settings');
+/** The state store holds these settings now: the entity ends. */
+export const retireSettingsSignal = defineSignal('retire');
+
+/** The settings once `choice` is applied. */
+export function applySettingsChoice(settings: ChatSettings, choice: SettingsChoice): ChatSettings {
+  return choice.setting === 'mode'
+    ? { ...settings, mode: choice.value }
+    : { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
+}
