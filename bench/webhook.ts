@@ -19,7 +19,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config/index.js';
 import { WEBHOOK_PATH } from '../src/http/app.js';
 import { resolveTools } from '../src/tools.js';
 import { createPoster } from '../test/faults/support/httpClient.js';

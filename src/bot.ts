@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Api } from 'grammy';
 import type { Update } from 'grammy/types';
 import { createBotApi } from '../activities/adapters/telegram.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 import { buildApp, WEBHOOK_PATH } from './http/app.js';
 import { HealthChecks, temporalCheck } from './http/health.js';
 import type { Logger } from './logger.js';

@@ -2,7 +2,7 @@ import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JsRuntime } from '../activities/adapters/ytDlpInfo.js';
-import type { Config } from './config.js';
+import type { Config } from './config/index.js';
 
 const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LOCAL_BIN = path.join(PROJECT_ROOT, '.tools', 'bin');

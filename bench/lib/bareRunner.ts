@@ -14,7 +14,7 @@ import path from 'node:path';
 import { InputFile } from 'grammy';
 import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { resolveTools } from '../../src/tools.js';
 import { ColdCliEngine } from './coldCliEngine.js';
 import { fetchVideo } from './fetchVideo.js';

@@ -3,7 +3,7 @@
  * schema validation, logging at the configured level) whose update handler starts nothing and
  * answers 200 at once. Listens on 127.0.0.1:$PORT.
  */
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 

@@ -11,7 +11,7 @@ import { Client, Connection, type WorkflowStartOptions } from '@temporalio/clien
 import type { Workflow } from '@temporalio/common';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
 import { resolveTools } from '../../src/tools.js';

@@ -8,7 +8,7 @@
  * 1 the operation failed, 2 usage or configuration error.
  */
 import { existsSync } from 'node:fs';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { createLogger, temporalLoggerFrom } from '../logger.js';
 import { redactSecrets, registerSecret } from '../../shared/redact.js';
 import { USAGE, UsageError } from '../ops/args.js';

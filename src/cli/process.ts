@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync } from 'node:fs';
 import tty from 'node:tty';
 import { Runtime } from '@temporalio/worker';
-import { ConfigError, loadConfig, type Config } from '../config.js';
+import { ConfigError, loadConfig, type Config } from '../config/index.js';
 import { createLogger, temporalLoggerFrom, type Logger } from '../logger.js';
 import { metricsTelemetry, useMetricMeter } from '../metrics/index.js';
 import { registerSecret } from '../../shared/redact.js';

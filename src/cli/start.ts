@@ -5,7 +5,7 @@
  * loopback, which the embedded Web UI decodes runs with. Ctrl-C / SIGTERM stops all of it, in order.
  */
 import { runBot } from '../bot.js';
-import { ConfigError } from '../config.js';
+import { ConfigError } from '../config/index.js';
 import { DEFAULT_CODEC_PORT, startConfiguredCodecServer, type RunningCodecServer } from '../http/codecServer.js';
 import { HealthChecks, startHealthServer, temporalCheck, workersCheck } from '../http/health.js';
 import { connectClient, connectWorkers } from '../temporal/connection.js';

@@ -16,7 +16,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Payload, PayloadCodec } from '@temporalio/common';
 import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
-import { codecServerSettings, type Config } from '../config.js';
+import { codecServerSettings, type Config } from '../config/index.js';
 import type { Logger } from '../logger.js';
 import { registerSecret } from '../../shared/redact.js';
 import { AesGcmPayloadCodec } from '../../shared/payloadCodec.js';

@@ -1,4 +1,4 @@
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import type { OpsContext } from './context.js';
 import type { CommandResult } from './output.js';
 

@@ -1,5 +1,5 @@
 import type { Client } from '@temporalio/client';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { chatIdsFor, type ChatIds } from '../../shared/chatPseudonyms.js';
 import { connectClient } from '../temporal/connection.js';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { registerSecret } from '../../shared/redact.js';
 import { dataConverterFor } from './dataConverter.js';
 

@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { DataConverter } from '@temporalio/common';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { AesGcmPayloadCodec } from '../../shared/payloadCodec.js';
 
 /** A failure converter that moves messages and stack traces into (encrypted) payloads. */

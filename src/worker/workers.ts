@@ -19,7 +19,7 @@ import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { ENGINE_SCRIPT, WarmEngine } from '../../activities/adapters/warmEngine.js';
 import { DOWNLOADS_QUEUE, hostQueueName, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
-import type { Config } from '../config.js';
+import type { Config } from '../config/index.js';
 import { chatIdsFor } from '../../shared/chatPseudonyms.js';
 import { dataConverterFor } from '../temporal/dataConverter.js';
 import type { Logger } from '../logger.js';

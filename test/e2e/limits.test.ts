@@ -11,7 +11,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, decodeRetryState } from '@temporalio/common';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';
 import { mediaRequestWorkflowId, replyWorkflowId } from '../../shared/workflowIds.js';

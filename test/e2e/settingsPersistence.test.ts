@@ -5,7 +5,7 @@ import { Client, WithStartWorkflowOperation } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/logger.js';
 import { startDevServer, type DevServer } from '../../src/temporal/devServer.js';
 import { resolveTools } from '../../src/tools.js';

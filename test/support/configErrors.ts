@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, type LoadConfigOptions } from '../../src/config.js';
+import { ConfigError, loadConfig, type LoadConfigOptions } from '../../src/config/index.js';
 
 type Variables = Record<string, string | undefined>;
 

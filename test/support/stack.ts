@@ -13,7 +13,7 @@ import {
 } from '@temporalio/worker';
 import type { Update } from 'grammy/types';
 import { createUpdateHandler } from '../../src/bot.js';
-import { loadConfig, type Config } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config/index.js';
 import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { buildApp, WEBHOOK_PATH } from '../../src/http/app.js';
 import { createLogger } from '../../src/logger.js';

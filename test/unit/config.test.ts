@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { CLOUD_BOT_API_ROOT, loadConfig } from '../../src/config.js';
+import { CLOUD_BOT_API_ROOT, loadConfig } from '../../src/config/index.js';
 import { resolveTools } from '../../src/tools.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { configErrorOf } from '../support/configErrors.js';

@@ -8,7 +8,7 @@ import {
   CLOUD_BOT_API_UPLOAD_LIMIT,
   LOCAL_BOT_API_UPLOAD_LIMIT,
   loadConfig,
-} from '../../src/config.js';
+} from '../../src/config/index.js';
 import { configErrorOf } from '../support/configErrors.js';
 import { fakeBotToken, TEST_API_ROOT } from '../support/fakeSecrets.js';
 

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { configErrorOf } from '../support/configErrors.js';
 

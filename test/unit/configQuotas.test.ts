@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { configErrorOf } from '../support/configErrors.js';
 

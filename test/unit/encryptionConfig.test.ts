@@ -1,4 +1,4 @@
-import { codecServerSettings, ConfigError, loadConfig } from '../../src/config.js';
+import { codecServerSettings, ConfigError, loadConfig } from '../../src/config/index.js';
 import { chatCommand } from '../../src/ops/chat.js';
 import { chatIdsFor, chatPseudonym, PLAIN_CHAT_IDS, pseudonymousChatIds } from '../../shared/chatPseudonyms.js';
 import {

@@ -6,7 +6,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { createUpdateHandler } from '../../../src/bot.js';
-import { loadConfig } from '../../../src/config.js';
+import { loadConfig } from '../../../src/config/index.js';
 import { buildApp } from '../../../src/http/app.js';
 import { createLogger } from '../../../src/logger.js';
 import { dataConverterFor } from '../../../src/temporal/dataConverter.js';
