@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { Context, cancellationSignal, heartbeat, log } from '@temporalio/activity';
 import type { Api } from 'grammy';
 import { DOWNLOAD_BYTES_TOTAL, DOWNLOAD_SECONDS } from '../shared/metricNames.js';
@@ -10,6 +9,7 @@ import { fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapte
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createProgressSignaller } from './adapters/progressSignals.js';
 import { freeDiskBytes } from './adapters/diskSpace.js';
+import { isInsideDir } from './adapters/insideDir.js';
 import { createRequestDir, removeRequestDir } from './adapters/requestDirs.js';
 import { Semaphore } from './adapters/semaphore.js';
 import { assertFetchableUrl, UrlRejected } from './adapters/urlGuard.js';
@@ -109,10 +109,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
         if (outcome.kind === 'failed') throw typedFailure(outcome.type, outcome.reason);
         if (outcome.items.length === 0) throw typedFailure(FailureType.NoMediaFound, 'yt-dlp finished without a file');
         for (const item of outcome.items) {
-          if (
-            path.dirname(path.resolve(item.filePath)) !== dir &&
-            !path.resolve(item.filePath).startsWith(`${dir}${path.sep}`)
-          ) {
+          if (!isInsideDir(dir, item.filePath)) {
             throw typedFailure(FailureType.DownloadFailed, 'yt-dlp wrote outside the request dir');
           }
         }

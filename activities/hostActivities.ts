@@ -1,10 +1,10 @@
 import { createReadStream } from 'node:fs';
-import path from 'node:path';
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { InputFile, type Api } from 'grammy';
 import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
 import { FailureType } from '../shared/failures.js';
 import type { CleanupInput, DownloadedFile, SendMediaInput, SentMedia } from '../shared/activityTypes.js';
+import { isInsideDir } from './adapters/insideDir.js';
 import { downloadsRoot, removeRequestDir } from './adapters/requestDirs.js';
 import { callTelegram, grammySignal, sendAsAlbums } from './adapters/telegram.js';
 import { uploadCancellation, type UploadCancellation } from './adapters/uploadCancellation.js';
@@ -106,7 +106,7 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
 export type HostActivities = ReturnType<typeof createHostActivities>;
 
 function assertRequestFile(dataDir: string, filePath: string): void {
-  if (path.dirname(path.dirname(path.resolve(filePath))) !== downloadsRoot(dataDir)) {
+  if (!isInsideDir(downloadsRoot(dataDir), filePath, { depth: 2 })) {
     throw typedFailure(FailureType.NoMediaFound, 'the file is not in a request dir of this host');
   }
 }

@@ -20,6 +20,7 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureType } from '../../shared/failures.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
+import { isInsideDir } from './insideDir.js';
 import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
 import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
 import { planFormats, type FetchMode, type FormatCandidate } from './formats.js';
@@ -455,14 +456,9 @@ async function download(
   }
   if (reply.kind === 'failed') return ytDlpFailed(reply.error);
   if (reply.kind === 'no-file') return failed(FailureType.NoMediaFound, 'yt-dlp finished without a file');
-  const found = isInside(dir, reply.file) ? reply.file : undefined;
+  const found = isInsideDir(dir, reply.file, { depth: 1 }) ? reply.file : undefined;
   if (found && (await stat(found).catch(() => undefined))?.isFile()) return { kind: 'downloaded', filePath: found };
   return failed(FailureType.DownloadFailed, 'yt-dlp reported a file outside the request dir, or none');
-}
-
-function isInside(dir: string, file: string): boolean {
-  const resolved = path.resolve(file);
-  return path.dirname(resolved) === dir;
 }
 
 interface FinishContext {

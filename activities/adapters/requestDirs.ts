@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { isInsideDir } from './insideDir.js';
 import { currentProcess, isAlive, type ProcessRecord } from './processInfo.js';
 
 /** Every request's files live in `<DATA_DIR>/downloads/<uuid>`, created 0700. */
@@ -35,7 +36,7 @@ export async function createRequestDir(dataDir: string): Promise<string> {
 export async function removeRequestDir(dataDir: string, dir: string): Promise<boolean> {
   const root = downloadsRoot(dataDir);
   const resolved = path.resolve(dir);
-  if (path.dirname(resolved) !== root || !/^[0-9a-f-]{36}$/.test(path.basename(resolved))) {
+  if (!isInsideDir(root, resolved, { depth: 1 }) || !/^[0-9a-f-]{36}$/.test(path.basename(resolved))) {
     throw new Error(`refusing to remove ${resolved}: not a request dir under ${root}`);
   }
   const existed = await stat(resolved).then(
