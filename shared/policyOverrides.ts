@@ -1,5 +1,5 @@
 /**
- * The timeouts and attempts an operator may change through the environment (src/config.ts). They
+ * The timeouts and attempts an operator may change through the environment (src/config/specs.ts). They
  * travel in the workflow input, so a run's history says which policy it ran with; the policies
  * they change are in workflows/policies.ts.
  */

@@ -1,7 +1,7 @@
 /**
  * Every task queue's timeouts and retry policy, in one place. The workflow builds its activity
  * proxies from these; the operator can override the marked values through the environment
- * (see src/config.ts, shared/policyOverrides.ts), and the overrides travel in the workflow input so a run's history says
+ * (see src/config/specs.ts, shared/policyOverrides.ts), and the overrides travel in the workflow input so a run's history says
  * which policy it ran with.
  */
 import { ActivityCancellationType, type ActivityOptions, type LocalActivityOptions } from '@temporalio/workflow';
