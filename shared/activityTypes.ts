@@ -3,8 +3,10 @@
  * recorded in the workflow history, so it must stay plain JSON and must never carry a secret.
  */
 
-export type MediaKind = 'video' | 'audio' | 'document';
-/** What a person asked for: the media as a playable video, only its audio, or the file as is. */
+/**
+ * How media reaches the chat, as a person asks for it and as it is sent: a playable video, only
+ * its audio, or the file as is. A downloaded or sent file's `kind` is one of these too.
+ */
 export type MediaMode = 'video' | 'audio' | 'document';
 
 /** Where the download activity shows its progress. */
@@ -31,7 +33,7 @@ export interface DownloadedFile {
   path: string;
   fileName: string;
   sizeBytes: number;
-  kind: MediaKind;
+  kind: MediaMode;
   thumbnailPath?: string;
   title?: string;
   performer?: string;
@@ -57,7 +59,7 @@ export interface DownloadResult {
 export interface SentFile {
   fileId: string;
   fileUniqueId: string;
-  kind: MediaKind;
+  kind: MediaMode;
 }
 
 export interface CachedMedia {

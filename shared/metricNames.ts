@@ -15,9 +15,6 @@ export const DOWNLOAD_SECONDS = 'media_bot_download_seconds';
 /** Histogram: seconds the webhook took to answer Telegram, by HTTP `status`. */
 export const WEBHOOK_SECONDS = 'media_bot_webhook_seconds';
 
-/** Outcomes of a request, as the `outcome` search attribute names them too. */
-export type RequestOutcome = 'delivered' | 'cached' | 'failed' | 'cancelled';
-
 /** Bucket boundaries (seconds) of the bot's histograms. */
 export const HISTOGRAM_BUCKETS: Record<string, number[]> = {
   [DOWNLOAD_SECONDS]: [0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200],

@@ -18,6 +18,7 @@ export const SEARCH_ATTRIBUTES = [
   FailureTypeAttribute,
 ] as const;
 
+/** How a request ended: the RequestOutcome search attribute, and the metrics' `outcome` label. */
 export type RequestOutcome = 'delivered' | 'cached' | 'failed' | 'cancelled';
 
 /** `temporal` CLI type names, for `--search-attribute Name=Type` and `operator search-attribute create`. */

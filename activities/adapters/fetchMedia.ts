@@ -19,11 +19,12 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureType } from '../../shared/failures.js';
+import type { MediaMode } from '../../shared/activityTypes.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
 import { isInsideDir } from './insideDir.js';
 import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
 import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
-import { planFormats, type FetchMode, type FormatCandidate } from './formats.js';
+import { planFormats, type FormatCandidate } from './formats.js';
 import type { Semaphore } from './semaphore.js';
 import { EngineJobLost, type DownloadEngine, type EngineError, type EngineJob } from './warmEngine.js';
 import { escapeOutputTemplate, parseProbeOutput, type MediaInfo, type ProbeResult } from './ytDlpInfo.js';
@@ -39,7 +40,7 @@ export interface FetchMediaOptions {
   url: string;
   /** An existing empty 0700 temp dir owned by this request; everything is written inside it. */
   dir: string;
-  mode: FetchMode;
+  mode: MediaMode;
   /** The Telegram upload limit. */
   maxUploadBytes: number;
   /** Per-chat quality cap, e.g. 480 (undefined = best). */

@@ -16,11 +16,10 @@
  * - Mode `document`: the best quality that fits, whatever the codec.
  */
 import type { MediaFormat } from './ytDlpInfo.js';
-
-export type FetchMode = 'video' | 'audio' | 'document';
+import type { MediaMode } from '../../shared/activityTypes.js';
 
 export interface FormatPlanOptions {
-  mode: FetchMode;
+  mode: MediaMode;
   maxUploadBytes: number;
   maxHeight?: number;
   durationSeconds?: number;

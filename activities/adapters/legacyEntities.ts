@@ -1,6 +1,11 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { retireSettingsSignal, settingsQuery, type ChatSettings } from '../../shared/contracts/chatSettings.js';
-import { cacheStateQuery, retireCacheSignal } from '../../shared/contracts/mediaCache.js';
+import {
+  CHAT_SETTINGS_WORKFLOW,
+  retireSettingsSignal,
+  settingsQuery,
+  type ChatSettings,
+} from '../../shared/contracts/chatSettings.js';
+import { cacheStateQuery, MEDIA_CACHE_WORKFLOW, retireCacheSignal } from '../../shared/contracts/mediaCache.js';
 import type { CachedMedia } from '../../shared/activityTypes.js';
 
 /** How often a process counts again whether entities from before the store are still open. */
@@ -21,7 +26,7 @@ export interface LegacyEntities {
 }
 
 export async function createLegacyEntities(client: Client, now: () => number = Date.now): Promise<LegacyEntities> {
-  const open = { ChatSettingsWorkflow: true, MediaCacheWorkflow: true };
+  const open = { [CHAT_SETTINGS_WORKFLOW]: true, [MEDIA_CACHE_WORKFLOW]: true };
   let countedAt = -Infinity;
   const recount = async () => {
     if (now() - countedAt < RECOUNT_MS) return;
@@ -53,9 +58,9 @@ export async function createLegacyEntities(client: Client, now: () => number = D
   };
 
   return {
-    settings: (workflowId) => ask<ChatSettings>('ChatSettingsWorkflow', workflowId, settingsQuery),
+    settings: (workflowId) => ask<ChatSettings>(CHAT_SETTINGS_WORKFLOW, workflowId, settingsQuery),
     async cachedMedia(cacheId) {
-      return (await ask<{ media?: CachedMedia }>('MediaCacheWorkflow', cacheId, cacheStateQuery))?.media;
+      return (await ask<{ media?: CachedMedia }>(MEDIA_CACHE_WORKFLOW, cacheId, cacheStateQuery))?.media;
     },
     async retire(workflowId) {
       // Both entity types name their ending signal `retire`; one that has ended meanwhile is fine.

@@ -1,8 +1,8 @@
 import { execa } from 'execa';
-import type { MediaKind } from '../../shared/activityTypes.js';
+import type { MediaMode } from '../../shared/activityTypes.js';
 
 export interface ProbedMedia {
-  kind: MediaKind;
+  kind: MediaMode;
   formatName?: string;
   videoCodec?: string;
   audioCodec?: string;

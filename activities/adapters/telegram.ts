@@ -1,6 +1,6 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { MediaKind, SentFile, SentMedia } from '../../shared/activityTypes.js';
+import type { MediaMode, SentFile, SentMedia } from '../../shared/activityTypes.js';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../shared/failures.js';
 import { typedFailure } from '../failure.js';
@@ -101,7 +101,7 @@ const ALBUM_SIZE = 10;
  * Which kinds Telegram lets share an album: photos and videos mix, documents and audio files
  * only group with their own kind (sendMediaGroup refuses the rest with a 400).
  */
-function albumFamily(kind: MediaKind | 'photo'): 'visual' | 'audio' | 'document' {
+function albumFamily(kind: MediaMode | 'photo'): 'visual' | 'audio' | 'document' {
   return kind === 'video' || kind === 'photo' ? 'visual' : kind;
 }
 
@@ -109,7 +109,7 @@ function albumFamily(kind: MediaKind | 'photo'): 'visual' | 'audio' | 'document'
  * Cuts items into what can go out together: consecutive runs of one album family, each run in
  * groups of at most 10, order kept. A group of one is meant for the single-item method.
  */
-export function albumGroups<T extends { kind: MediaKind }>(items: readonly T[]): T[][] {
+export function albumGroups<T extends { kind: MediaMode }>(items: readonly T[]): T[][] {
   const runs: T[][] = [];
   for (const item of items) {
     const run = runs.at(-1);
@@ -128,7 +128,7 @@ export function albumGroups<T extends { kind: MediaKind }>(items: readonly T[]):
  * lone item on its own (the Bot API wants 2 to 10 per group), the caption under the first.
  * Returns what Telegram now knows.
  */
-export async function sendAsAlbums<T extends { kind: MediaKind }>(
+export async function sendAsAlbums<T extends { kind: MediaMode }>(
   items: readonly T[],
   caption: string | undefined,
   send: {

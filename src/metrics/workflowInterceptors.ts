@@ -13,9 +13,8 @@ import {
   workflowInfo,
   type WorkflowInterceptorsFactory,
 } from '@temporalio/workflow';
+import { MEDIA_REQUEST_WORKFLOW } from '../../shared/contracts/mediaRequest.js';
 import { LINKS_TOTAL, REQUESTS_TOTAL } from '../../shared/metricNames.js';
-
-const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
 
 interface LinkTally {
   outcome?: unknown;

@@ -13,12 +13,10 @@ import {
   mediaHostOf,
   MediaHostAttribute,
 } from '../../shared/searchAttributes.js';
-import type { MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
+import { MEDIA_REQUEST_WORKFLOW, type MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
 import { PLAIN_CHAT_IDS, type ChatIds } from '../../shared/chatPseudonyms.js';
 import { mediaRequestIdPrefix } from '../../shared/workflowIds.js';
 import type { OpsContext } from './context.js';
-
-export const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
 
 type HistoryResponse = Awaited<ReturnType<WorkflowService['getWorkflowExecutionHistory']>>;
 type HistoryEvent = NonNullable<NonNullable<HistoryResponse['history']>['events']>[number];

@@ -1,15 +1,15 @@
 import type { Message } from 'grammy/types';
 import { albumGroups, sendAsAlbums } from '../../activities/adapters/telegram.js';
-import type { MediaKind } from '../../shared/activityTypes.js';
+import type { MediaMode } from '../../shared/activityTypes.js';
 
 interface Item {
   name: string;
-  kind: MediaKind;
+  kind: MediaMode;
 }
 
 /** Items named by kind initial and position: 'v0', 'd1', 'a2'… */
 function items(kinds: string): Item[] {
-  const byInitial: Record<string, MediaKind> = { v: 'video', d: 'document', a: 'audio' };
+  const byInitial: Record<string, MediaMode> = { v: 'video', d: 'document', a: 'audio' };
   return [...kinds].map((initial, index) => ({ name: `${initial}${index}`, kind: byInitial[initial]! }));
 }
 

@@ -63,6 +63,10 @@ describe('layers', () => {
     expectNone(edgesBetween('activities', ['workflows']), 'activities/ must not import from workflows/');
   });
 
+  it('src/ imports no workflow module (it starts workflows by name; the worker bundles them by path)', () => {
+    expectNone(edgesBetween('src', ['workflows']), 'src/ must not import from workflows/');
+  });
+
   it('shared/ imports only shared/ (and packages)', () => {
     expectNone(
       edgesBetween('shared', ['src', 'activities', 'workflows']),
