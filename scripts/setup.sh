@@ -164,5 +164,5 @@ ensure ffprobe -version install_ffprobe
 
 if ((${#NOT_INSTALLED[@]})); then
   missing_list="$(printf ', %s' "${NOT_INSTALLED[@]}")"
-  say "WARNING: not installed: ${missing_list:2}. The bot runs, but YouTube downloads may lose formats or fail (README: Troubleshooting)."
+  say "WARNING: not installed: ${missing_list:2}. The bot runs, but YouTube downloads may lose formats or fail (docs/operating.md: Troubleshooting)."
 fi

@@ -1,7 +1,7 @@
 /**
  * What an operator filters runs by in the Web UI and `npm run ops`: the chat, the media host,
  * how the request ended and why it failed. The embedded server registers them at start; a
- * production cluster needs them created once (README: "Operating").
+ * production cluster needs them created once (docs/operating.md, "Search attributes on a production cluster").
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 

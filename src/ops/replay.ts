@@ -114,7 +114,7 @@ export const replayCommand: Command<ReplayArgs> = {
       bad.length === 0
         ? `${results.length} of ${results.length} histories replay cleanly against the current workflow code.`
         : `${bad.length} of ${results.length} histories do not replay: deploying this workflow code would break runs like them. ` +
-          'Guard the change with patched() (README: Operating) or keep the old code.';
+          'Guard the change with patched() (docs/changing-workflows.md) or keep the old code.';
     const text = `${table(
       ['FILE', 'WORKFLOW ID', 'RESULT', 'ERROR'],
       results.map((result) => [

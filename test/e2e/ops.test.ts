@@ -23,7 +23,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HISTORIES = path.join(ROOT, 'test/histories');
-/** Set OPS_TEST_PRINT=1 to see the tables (they are pasted into the README). */
+/** Set OPS_TEST_PRINT=1 to see the tables (docs/operating.md shows them). */
 const PRINT = process.env.OPS_TEST_PRINT === '1';
 
 const DELIVERED_CHAT = 5150;
