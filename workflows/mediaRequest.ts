@@ -417,7 +417,7 @@ async function serveLinks(
 async function deliverLink(
   input: MediaRequestInput,
   key: MediaKey,
-  status: SentMessage,
+  statusMessage: SentMessage,
   settled: Map<string, CachedMedia | null>,
   progress: Progress,
   backend: RequestBackend,
@@ -469,7 +469,7 @@ async function deliverLink(
 
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
-      const sent = await downloadAndSend(input, key, status, caption, progress, backend);
+      const sent = await downloadAndSend(input, key, statusMessage, caption, progress, backend);
       const recorded = shieldIf(sent.shielded, () =>
         backend.complete({ cacheId: claim.cacheId, holder, media: sent.media }),
       );
@@ -493,7 +493,7 @@ async function deliverLink(
 async function downloadAndSend(
   input: MediaRequestInput,
   key: MediaKey,
-  status: SentMessage,
+  statusMessage: SentMessage,
   caption: (title?: string) => string,
   progress: Progress,
   backend: RequestBackend,
@@ -513,7 +513,7 @@ async function downloadAndSend(
         maxHeight: key.maxHeight,
         maxUploadBytes: key.maxUploadBytes,
         albumCap: key.albumCap,
-        status: { chatId: input.chatId, messageId: status.messageId, requestMessageId: input.messageId },
+        status: { chatId: input.chatId, messageId: statusMessage.messageId, requestMessageId: input.messageId },
       }),
     );
     const files = download.files.length === 1 ? `a ${download.files[0]!.kind}` : `an album of ${download.files.length}`;
@@ -528,7 +528,7 @@ async function downloadAndSend(
       progress.phase('uploading');
       // No Cancel button while uploading: a cancel can no longer promise that nothing arrives
       // (/cancel still works: see sendMedia, which stops only an upload Telegram has not got whole).
-      await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text: UPLOADING });
+      await telegram.editText({ chatId: input.chatId, messageId: statusMessage.messageId, text: UPLOADING });
       // Waiting for the upload to confirm a cancel means the run never says "Cancelled" while
       // the media is on its way; it records a marker, so it is a patch.
       const waitsForCancel = backend.patched(UPLOAD_WAITS_FOR_CANCEL_PATCH);
@@ -642,11 +642,12 @@ function describeFailure(error: unknown): LinkFailure {
 async function tellUser(
   telegram: TelegramActivities,
   input: MediaRequestInput,
-  status: SentMessage | undefined,
+  statusMessage: SentMessage | undefined,
   text: string,
 ): Promise<void> {
   try {
-    if (status && (await telegram.editText({ chatId: input.chatId, messageId: status.messageId, text }))) return;
+    if (statusMessage && (await telegram.editText({ chatId: input.chatId, messageId: statusMessage.messageId, text })))
+      return;
     await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.messageId });
   } catch (error) {
     // The request has failed already; not being able to say so must not hide why.
