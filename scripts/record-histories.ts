@@ -10,10 +10,9 @@
  *   npm run histories:record -- user-quota     # a delivered and a cancelled request with a slot, both refusals
  *   npm run histories:record -- retried-by-ops # a failed request run again by `ops retry`
  *
- * The other folders hold histories of the code before that patch (test/histories/*.json before
- * the quota, user-quota/ with the entity workflows, before-outcome-patch/): the current code can
- * no longer make them, and they must keep replaying for as long as runs like them can exist.
- * Re-record only when a workflow change is meant to be incompatible (and versioned).
+ * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
+ * the old files in a folder of their own for as long as runs like them can be open: the replay
+ * test replays every file under test/histories.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -71,7 +70,7 @@ async function save(stack: TestStack, name: string, workflowId: string, dir = HI
 }
 
 /**
- * Runs with the per-user quota (USER_QUOTA_PATCH): a delivered request that held a slot, one
+ * Runs with the per-user quota: a delivered request that held a slot, one
  * cancelled while holding it (the slot is given back), and the two refusals. Small limits are
  * put in the inputs directly, as the webhook would with QUOTA_* set.
  */

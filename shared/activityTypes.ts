@@ -76,8 +76,8 @@ export interface SendMediaInput {
   album: boolean;
   caption?: string;
   /**
-   * The request dir, removed by the upload once Telegram has the media (runs from
-   * LIGHT_REQUEST_PATCH on): the workflow then schedules no `cleanup` after a delivered upload.
+   * The request dir, removed by the upload once Telegram has the media: the workflow then
+   * schedules no `cleanup` after a delivered upload.
    */
   removeDir?: string;
 }

@@ -4,10 +4,10 @@ import {
   CancellationScope,
   CancelledFailure,
   condition,
+  deprecatePatch,
   isCancellation,
   log,
   proxyActivities,
-  patched,
   proxyLocalActivities,
   setHandler,
   TimeoutFailure,
@@ -15,13 +15,7 @@ import {
 } from '@temporalio/workflow';
 import { mediaHostOf } from '../shared/searchAttributes.js';
 import { TimeoutType } from '@temporalio/common';
-import type {
-  DownloadActivities,
-  HostActivities,
-  StateActivities,
-  StoreActivities,
-  TelegramActivities,
-} from '../activities/index.js';
+import type { DownloadActivities, HostActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
 import { DEFAULT_SETTINGS, type ChatSettings } from '../shared/contracts/chatSettings.js';
 import { FailureType } from '../shared/failures.js';
 import { mediaSettledSignal } from '../shared/contracts/mediaCache.js';
@@ -43,8 +37,6 @@ import {
   localStatePolicy,
   localTelegramPolicy,
   MAX_HOST_ROUNDS,
-  statePolicy,
-  telegramPolicy,
 } from './policies.js';
 import type { QuotaDecision, QuotaLimits, QuotaRefusal } from '../shared/quotaWindow.js';
 import { createProgress, type Progress } from './requestStatus.js';
@@ -57,35 +49,22 @@ import {
 } from '../shared/contracts/mediaRequest.js';
 import { quotaProbeSignal } from '../shared/contracts/userQuota.js';
 
-export { OUTCOME_SEARCH_ATTRIBUTES_PATCH } from './requestStatus.js';
-
-/** The patch that added per-user quotas: runs started before it replay without asking for a slot. */
-export const USER_QUOTA_PATCH = 'user-quota';
-
-/**
- * The patch after which a gallery sent from the media cache (or after another request's
- * download) gets the album cap note too: runs started before it replay without the note.
- */
-export const CACHED_ALBUM_CAP_NOTE_PATCH = 'cached-album-cap-note';
-
-/**
- * The patch after which only a SCHEDULE_TO_START timeout of the upload means "host gone": runs
- * started before it replay a HEARTBEAT timeout as another download round, as they did.
- */
-export const HOST_GONE_SCHEDULE_TO_START_PATCH = 'host-gone-schedule-to-start-only';
-
-/**
- * The patch after which a cancel during the upload waits for the upload to stop (or to finish):
- * runs started before it replay with the old TRY_CANCEL upload.
- */
-export const UPLOAD_WAITS_FOR_CANCEL_PATCH = 'upload-waits-for-cancel';
-
 /**
  * The patch after which a request keeps its quota slot, its chat's settings and its media cache
  * entry in the state store, through local activities, and makes its quick Bot API calls ("⏳",
  * edits, deletion, re-sends by file_id) as local activities too: markers in its history instead of
- * activity tasks, and no entity workflow per user and per media. It implies every patch above.
- * Runs started before it replay the old way, with the entity workflows.
+ * activity tasks, and no entity workflow per user and per media.
+ *
+ * Deprecated (`deprecatePatch`), its old branch removed: a request runs minutes (its download,
+ * upload and host rounds are bounded by their timeouts and attempts, a wait for another download
+ * by 15 minutes), so a deployment that has run this code for longer than that has no open run
+ * from before the patch. Runs since then recorded its marker and still replay (test/histories/
+ * light-request/). The call can go once no run that recorded the marker can be open or replayed.
+ *
+ * Only runs from before it checked the older patches (a run of this one records none of their
+ * markers), so no open run can have those markers: their calls went too, with their old branches.
+ * Their ids stay taken: `user-quota`, `cached-album-cap-note`, `host-gone-schedule-to-start-only`,
+ * `upload-waits-for-cancel`, `outcome-search-attributes`.
  */
 export const LIGHT_REQUEST_PATCH = 'state-store-local-activities';
 
@@ -114,19 +93,17 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
   setHandler(requesterQuery, () => input.userId);
   // The quota entity signals its holders to learn whether they still run; nothing to do here.
   setHandler(quotaProbeSignal, () => undefined);
-  const light = patched(LIGHT_REQUEST_PATCH);
-  const progress = createProgress(input.links.length, { light });
-  const backend = light ? storeBackend(input) : entityBackend(input);
-  const limits = input.quota && backend.patched(USER_QUOTA_PATCH) ? input.quota : undefined;
-  if (!limits && !light) return serveLinks(input, progress, backend);
+  deprecatePatch(LIGHT_REQUEST_PATCH);
+  const progress = createProgress(input.links.length);
+  const backend = storeBackend(input);
+  const limits = input.quota;
 
   // Messages without a sender (rare: some channel-linked groups) count against the chat.
   const slot = { userId: input.userId ?? input.chatId, holder: workflowInfo().workflowId };
   let refused = false;
   try {
     const admission = await backend.admit(slot, input.links.length, limits).catch((error: unknown) => {
-      // Cancelled before serveLinks could record it. Replay-safe as is: end() upserts only
-      // behind OUTCOME_SEARCH_ATTRIBUTES_PATCH, whose marker a run cancelled here never recorded.
+      // Cancelled before serveLinks could record it.
       if (isCancellation(error)) progress.end('cancelled');
       throw error;
     });
@@ -146,19 +123,14 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
 
 /** What a request asks for and where: its slot, its chat's settings, the media cache and the Bot API calls of the workflow worker. */
 interface RequestBackend {
-  /** Runs from LIGHT_REQUEST_PATCH on. */
-  light: boolean;
-  /** `patched(id)`, implied by LIGHT_REQUEST_PATCH (a light run records no other marker). */
-  patched(id: string): boolean;
   telegram: TelegramActivities;
-  /** The quota slot (when there are limits) and, light, the chat's settings. */
+  /** The quota slot (when there are limits) and the chat's settings. */
   admit(
     slot: Slot,
     links: number,
     limits: QuotaLimits | undefined,
-  ): Promise<{ decision: QuotaDecision; settings?: ChatSettings }>;
+  ): Promise<{ decision: QuotaDecision; settings: ChatSettings }>;
   releaseSlot(slot: Slot): Promise<void>;
-  settings(chatId: number): Promise<ChatSettings>;
   claim(input: { key: MediaKey; holder: string }): Promise<CacheClaim>;
   complete(input: { cacheId: string; holder: string; media: CachedMedia }): Promise<void>;
   release(input: { cacheId: string; holder: string }): Promise<void>;
@@ -167,15 +139,13 @@ interface RequestBackend {
 
 type Slot = { userId: number; holder: string };
 
-/** The state store and the workflow worker's own Bot API calls, as local activities (LIGHT_REQUEST_PATCH). */
+/** The state store and the workflow worker's own Bot API calls, as local activities. */
 function storeBackend(input: MediaRequestInput): RequestBackend {
   const store = proxyLocalActivities<StoreActivities>({
     ...localStatePolicy(input.policies),
     summary: `state store, chat ${input.chatId}`,
   });
   return {
-    light: true,
-    patched: () => true,
     telegram: proxyLocalActivities<TelegramActivities>({
       ...localTelegramPolicy(input.policies),
       summary: `Telegram, chat ${input.chatId}`,
@@ -194,60 +164,11 @@ function storeBackend(input: MediaRequestInput): RequestBackend {
       }
     },
     releaseSlot: (slot) => store.releaseQuotaSlot(slot),
-    settings: (chatId) => store.readChatSettings(chatId),
     claim: (claim) => store.claimCachedMedia(claim),
     complete: (done) => store.completeCachedMedia(done),
     release: (lease) => store.releaseCachedMedia(lease),
     evict: (stale) => store.evictCachedMedia(stale),
   };
-}
-
-/** Runs from before LIGHT_REQUEST_PATCH: entity workflows and Bot API calls through activities on the telegram queue, as they were. */
-function entityBackend(input: MediaRequestInput): RequestBackend {
-  const quota = proxyActivities<StateActivities>({
-    ...statePolicy(input.policies),
-    summary: `quota of the sender, chat ${input.chatId}`,
-  });
-  const state = proxyActivities<StateActivities>({
-    ...statePolicy(input.policies),
-    summary: `settings and media cache, chat ${input.chatId}`,
-  });
-  return {
-    light: false,
-    patched,
-    telegram: proxyActivities<TelegramActivities>({
-      ...telegramPolicy(input.policies),
-      summary: `Telegram, chat ${input.chatId}`,
-    }),
-    async admit(slot, links, limits) {
-      return { decision: await acquireSlot(quota, slot, links, limits!) };
-    },
-    releaseSlot: (slot) => quota.releaseQuota(slot),
-    settings: (chatId) => state.getChatSettings(chatId),
-    claim: (claim) => state.claimMedia(claim),
-    complete: (done) => state.completeMedia(done),
-    release: (lease) => state.releaseMedia(lease),
-    evict: (stale) => state.evictMedia(stale),
-  };
-}
-
-/**
- * Asks the quota for a slot. When the quota cannot answer at all (its activity ran out of
- * attempts), the request is served anyway: a sick quota entity must not take the bot down.
- */
-async function acquireSlot(
-  state: StateActivities,
-  slot: Slot,
-  links: number,
-  limits: QuotaLimits,
-): Promise<QuotaDecision> {
-  try {
-    return await state.acquireQuota({ ...slot, links, limits });
-  } catch (error) {
-    if (isCancellation(error)) throw error;
-    log.warn('the quota did not answer; serving the request without it', { error: String(error) });
-    return { granted: true };
-  }
 }
 
 /** Tells the person why nothing happens and when to send the link again; the run fails as QuotaExceeded. */
@@ -281,7 +202,7 @@ async function serveLinks(
   input: MediaRequestInput,
   progress: Progress,
   backend: RequestBackend,
-  admitted?: ChatSettings,
+  settings: ChatSettings,
 ): Promise<MediaRequestResult> {
   const settled = new Map<string, CachedMedia | null>();
   setHandler(mediaSettledSignal, ({ cacheId, media }) => {
@@ -293,10 +214,10 @@ async function serveLinks(
   let statusMessage: SentMessage | undefined;
   const outcomes: LinkOutcome[] = [];
   const failures: LinkFailure[] = [];
-  // Set when the last link's media went out under UPLOAD_WAITS_FOR_CANCEL_PATCH: it is in the
-  // chat, so a cancel arriving now must not cut the run short (and show "Cancelled") either.
+  // Set when the last link's media went out by upload: it is in the chat, so a cancel arriving
+  // now must not cut the run short (and show "Cancelled") either.
   let lastLinkShielded = false;
-  // Light runs: cache entries being recorded while the request goes on (awaited before it ends).
+  // Cache entries being recorded while the request goes on (awaited before it ends).
   const settling: Promise<unknown>[] = [];
   try {
     statusMessage = await telegram.sendText({
@@ -305,7 +226,6 @@ async function serveLinks(
       replyToMessageId: chat.replyTo,
       cancelButtonFor: chat.replyTo,
     });
-    const settings: ChatSettings = admitted ?? (await backend.settings(input.chatId));
     const mode = input.mode ?? settings.mode;
 
     for (const [index, link] of input.links.entries()) {
@@ -456,10 +376,7 @@ async function deliverLink(
         continue;
       }
       // The media is in the chat; a note that does not arrive must not make the link fail.
-      if (
-        cutShortByCap(media.album, media.files.length, media.availableItems) &&
-        backend.patched(CACHED_ALBUM_CAP_NOTE_PATCH)
-      ) {
+      if (cutShortByCap(media.album, media.files.length, media.availableItems)) {
         await telegram
           .sendText(capNote(input, media.files.length, media.availableItems))
           .catch(warn('could not send the album cap note'));
@@ -470,17 +387,14 @@ async function deliverLink(
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
       const sent = await downloadAndSend(input, key, statusMessage, caption, progress, backend);
-      const recorded = shieldIf(sent.shielded, () =>
-        backend.complete({ cacheId: claim.cacheId, holder, media: sent.media }),
+      // The media is in the chat: a cancel must not cut off what is left of the link.
+      const recorded = CancellationScope.nonCancellable(() =>
+        backend.complete({ cacheId: claim.cacheId, holder, media: sent }),
       );
-      // Light runs go on meanwhile (the status message is deleted beside it): the media is in
-      // the chat, and a cache that could not record it must not make the link fail.
-      if (backend.light) settling.push(recorded.catch(warn('could not record the media in the cache')));
-      else await recorded;
-      return {
-        outcome: { link: key.url, outcome: 'delivered', items: sent.media.files.length },
-        shielded: sent.shielded,
-      };
+      // The run goes on meanwhile (the status message is deleted beside it): the media is in the
+      // chat, and a cache that could not record it must not make the link fail.
+      settling.push(recorded.catch(warn('could not record the media in the cache')));
+      return { outcome: { link: key.url, outcome: 'delivered', items: sent.files.length }, shielded: true };
     } catch (error) {
       await CancellationScope.nonCancellable(() =>
         backend.release({ cacheId: claim.cacheId, holder }).catch(warn('could not release the cache lease')),
@@ -497,7 +411,7 @@ async function downloadAndSend(
   caption: (title?: string) => string,
   progress: Progress,
   backend: RequestBackend,
-): Promise<{ media: CachedMedia; shielded: boolean }> {
+): Promise<CachedMedia> {
   const { telegram } = backend;
   // Summaries name each call in the Web UI's event list.
   const downloads = proxyActivities<DownloadActivities>({
@@ -522,18 +436,15 @@ async function downloadAndSend(
       summary: `clean up on ${download.hostQueue}`,
     });
     let hostGone = false;
-    // Light runs: a delivered upload removed the files itself, no cleanup task needed.
+    // A delivered upload removed the files itself: no cleanup task needed.
     let removedByUpload = false;
     try {
       progress.phase('uploading');
       // No Cancel button while uploading: a cancel can no longer promise that nothing arrives
       // (/cancel still works: see sendMedia, which stops only an upload Telegram has not got whole).
       await telegram.editText({ chatId: input.chatId, messageId: statusMessage.messageId, text: UPLOADING });
-      // Waiting for the upload to confirm a cancel means the run never says "Cancelled" while
-      // the media is on its way; it records a marker, so it is a patch.
-      const waitsForCancel = backend.patched(UPLOAD_WAITS_FOR_CANCEL_PATCH);
       const host = proxyActivities<HostActivities>({
-        ...hostUploadPolicy(download.hostQueue, input.policies, { waitForCancellation: waitsForCancel }),
+        ...hostUploadPolicy(download.hostQueue, input.policies),
         summary: `upload ${files} from ${download.hostQueue}`,
       });
       const sent = await host
@@ -543,35 +454,31 @@ async function downloadAndSend(
           files: download.files,
           album: download.album,
           caption: caption(download.title ?? download.files[0]?.title),
-          ...(backend.light ? { removeDir: download.dir } : {}),
+          removeDir: download.dir,
         })
         .catch((error: unknown) => {
           // Cancelled, and the upload ended without the media (failed or timed out meanwhile): a cancel.
-          if (waitsForCancel && !isCancellation(error) && CancellationScope.current().consideredCancelled) {
+          if (!isCancellation(error) && CancellationScope.current().consideredCancelled) {
             throw new CancelledFailure('cancelled during the upload', [], error instanceof Error ? error : undefined);
           }
           throw error;
         });
-      removedByUpload = backend.light;
+      removedByUpload = true;
       // The media is in the chat (a cancel that came once Telegram had the whole file did not
       // stop it): what is left of the link is done as for any delivery, never cancelled halfway.
-      const shielded = waitsForCancel;
       if (cutShortByCap(download.album, download.files.length, download.availableItems)) {
-        await shieldIf(shielded, () =>
+        await CancellationScope.nonCancellable(() =>
           telegram.sendText(capNote(input, download.files.length, download.availableItems)),
         );
       }
       return {
-        media: {
-          files: sent.files,
-          album: download.album,
-          availableItems: download.availableItems,
-          title: download.title ?? download.files[0]?.title,
-        },
-        shielded,
+        files: sent.files,
+        album: download.album,
+        availableItems: download.availableItems,
+        title: download.title ?? download.files[0]?.title,
       };
     } catch (error) {
-      hostGone = isHostGone(error, backend);
+      hostGone = isHostGone(error);
       if (hostGone && round < MAX_HOST_ROUNDS) {
         log.warn('the download host stopped answering; downloading again on another host', {
           hostQueue: download.hostQueue,
@@ -582,9 +489,8 @@ async function downloadAndSend(
       }
       throw error;
     } finally {
-      // Runs on failure and cancellation (and, in runs from before LIGHT_REQUEST_PATCH, on
-      // success). A host that is gone cannot be reached; its worker sweeps stale request dirs
-      // when it starts again.
+      // Runs on failure and cancellation. A host that is gone cannot be reached; its worker
+      // sweeps stale request dirs when it starts again.
       if (!hostGone && !removedByUpload) {
         await CancellationScope.nonCancellable(() =>
           hostCleanup.cleanup({ dir: download.dir }).catch(warn('cleanup failed')),
@@ -599,10 +505,12 @@ async function downloadAndSend(
  * timeout is not that: the upload started on a live host (a dead one fails its retry with
  * SCHEDULE_TO_START), and downloading again elsewhere could send the media twice.
  */
-function isHostGone(error: unknown, backend: RequestBackend): boolean {
-  if (!(error instanceof ActivityFailure && error.cause instanceof TimeoutFailure)) return false;
-  if (error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START) return true;
-  return error.cause.timeoutType === TimeoutType.HEARTBEAT && !backend.patched(HOST_GONE_SCHEDULE_TO_START_PATCH);
+function isHostGone(error: unknown): boolean {
+  return (
+    error instanceof ActivityFailure &&
+    error.cause instanceof TimeoutFailure &&
+    error.cause.timeoutType === TimeoutType.SCHEDULE_TO_START
+  );
 }
 
 /** Work left once the media is in the chat: then a cancel must not cut it off halfway. */

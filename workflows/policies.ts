@@ -30,8 +30,8 @@ export function telegramPolicy(overrides: PolicyOverrides = {}): ActivityOptions
 }
 
 /**
- * The same Bot API calls as local activities (runs from LIGHT_REQUEST_PATCH on: the "⏳", its
- * edits, its deletion, re-sends by file_id): they run in the telegram worker that runs the
+ * The same Bot API calls as local activities (the "⏳", its edits, its deletion, re-sends by
+ * file_id): they run in the telegram worker that runs the
  * workflow task and are recorded as a marker, with no activity task to dispatch. The policy is the
  * one above: a 429's `retry_after` becomes the next attempt's delay (`nextRetryDelay`; the worker
  * waits it out inside the workflow task, or with a timer beyond `localRetryThreshold`), and the
@@ -54,10 +54,8 @@ export function localStatePolicy(overrides: PolicyOverrides = {}): LocalActivity
 }
 
 /**
- * Runs from before the state store: reads and writes of the chat settings, the media cache and the users' quotas (Temporal entity
- * workflows), from activities on the `telegram` queue: short, and safe to repeat (a quota asked
- * for again by the same request counts once). When a request's quota cannot be reached within
- * these attempts, the request is served without it (workflows/mediaRequest.ts).
+ * Activities on the `telegram` queue that ask Temporal itself (a chat's running requests, their
+ * cancel): short, and safe to repeat. The state store's local activities retry the same way.
  */
 export function statePolicy(overrides: PolicyOverrides = {}): ActivityOptions {
   const o = overrides.telegram ?? {};
@@ -94,20 +92,14 @@ export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions
  * Activities that read or delete the downloaded files run on the queue of the one process that
  * holds them. `scheduleToStartTimeout` is what notices that this host is gone (nobody else polls
  * its queue), so the workflow can download again elsewhere instead of waiting forever.
- *
- * `waitForCancellation`: a cancelled request waits until the upload has stopped, or has finished
- * because Telegram already had the whole file, so it never says "Cancelled" while the media is
- * on its way (runs from before this replay without it: workflows/mediaRequest.ts).
  */
-export function hostUploadPolicy(
-  hostQueue: string,
-  overrides: PolicyOverrides = {},
-  { waitForCancellation = false } = {},
-): ActivityOptions {
+export function hostUploadPolicy(hostQueue: string, overrides: PolicyOverrides = {}): ActivityOptions {
   const o = overrides.host ?? {};
   return {
     taskQueue: hostQueue,
-    ...(waitForCancellation ? { cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED } : {}),
+    // A cancelled request waits until the upload has stopped, or has finished because Telegram
+    // already had the whole file, so it never says "Cancelled" while the media is on its way.
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
     scheduleToStartTimeout: o.scheduleToStartTimeout ?? '60 seconds',
     // A 50 MB upload over a slow uplink (2 GB on a local Bot API server).
     startToCloseTimeout: o.uploadTimeout ?? '300 seconds',

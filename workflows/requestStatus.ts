@@ -1,10 +1,7 @@
-import { patched, setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { downloadProgressSignal, statusQuery, type RequestStatus } from '../shared/contracts/mediaRequest.js';
 import { currentDetails, progressStatusOf } from '../shared/requestStatusView.js';
 import { FailureTypeAttribute, RequestOutcomeAttribute, type RequestOutcome } from '../shared/searchAttributes.js';
-
-/** The patch that added the outcome search attributes: runs started before it replay without them. */
-export const OUTCOME_SEARCH_ATTRIBUTES_PATCH = 'outcome-search-attributes';
 
 export type Progress = ReturnType<typeof createProgress>;
 
@@ -12,10 +9,9 @@ export type Progress = ReturnType<typeof createProgress>;
  * The request's visible state: the `status` query, the current details the Web UI shows, and
  * (once it ends) the RequestOutcome and FailureType search attributes. The download reports its
  * progress by signal while it runs; a report that comes after its download ended (signals and
- * the activity's result travel separately) is stale and ignored. `light`: a run of
- * LIGHT_REQUEST_PATCH (workflows/mediaRequest.ts).
+ * the activity's result travel separately) is stale and ignored.
  */
-export function createProgress(links: number, options: { light?: boolean } = {}) {
+export function createProgress(links: number) {
   let status: RequestStatus = { phase: 'acknowledging', link: 1, links, downloadRounds: 0 };
   let downloadRunning = false;
   const update = (change: Partial<RequestStatus>) => {
@@ -49,13 +45,12 @@ export function createProgress(links: number, options: { light?: boolean } = {})
     sawError: (type: string, reason: string) => update({ lastError: `${type}: ${reason}` }),
     end(outcome: RequestOutcome, failureType?: string) {
       step({ phase: outcome === 'failed' || outcome === 'cancelled' ? outcome : 'done' });
-      // Runs from LIGHT_REQUEST_PATCH on always have them (and record no marker for this patch).
-      if (options.light || patched(OUTCOME_SEARCH_ATTRIBUTES_PATCH)) {
-        upsertSearchAttributes([
-          { key: RequestOutcomeAttribute, value: outcome },
-          ...(failureType ? [{ key: FailureTypeAttribute, value: failureType }] : []),
-        ]);
-      }
+      // Once a patch (`outcome-search-attributes`), retired with LIGHT_REQUEST_PATCH's old branch
+      // (workflows/mediaRequest.ts): every run that can still be open or replayed upserts them.
+      upsertSearchAttributes([
+        { key: RequestOutcomeAttribute, value: outcome },
+        ...(failureType ? [{ key: FailureTypeAttribute, value: failureType }] : []),
+      ]);
     },
   };
 }

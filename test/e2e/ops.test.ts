@@ -22,7 +22,7 @@ import { startSlowServer } from '../support/slowServer.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const HISTORIES = path.join(ROOT, 'test/histories');
+const HISTORIES = path.join(ROOT, 'test/histories/light-request');
 /** Set OPS_TEST_PRINT=1 to see the tables (docs/operating.md shows them). */
 const PRINT = process.env.OPS_TEST_PRINT === '1';
 
@@ -519,7 +519,7 @@ describe('ops export and replay', () => {
     expect((await ops('export', failedId, failedFile, '--run-id', failedRunId)).exitCode).toBe(0);
     const committed = (await readdir(HISTORIES))
       .filter((name) => name.endsWith('.json'))
-      .map((name) => path.join('test/histories', name));
+      .map((name) => path.join('test/histories/light-request', name));
     const good = await ops('replay', path.join(workDir, 'delivered.json'), failedFile, ...committed, '--json');
     expect(good.exitCode).toBe(0);
     const replayed = good.json<{ ok: boolean; results: { file: string; result: string }[] }>();

@@ -1,12 +1,14 @@
 /**
- * A deliberately incompatible edit of MediaRequestWorkflow: it downloads before acknowledging.
- * Deployed without versioning, it would break every run in flight; the replay test shows that
+ * Deliberately incompatible edits of the workflows the histories record: MediaRequestWorkflow
+ * downloads before acknowledging, SettingsWorkflow answers the button before anything else.
+ * Deployed without versioning, they would break every run in flight; the replay test shows that
  * replaying the recorded histories catches exactly this.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { DownloadActivities } from '../../../activities/index.js';
-import { downloadPolicy } from '../../../workflows/policies.js';
+import type { DownloadActivities, TelegramActivities } from '../../../activities/index.js';
+import { downloadPolicy, telegramPolicy } from '../../../workflows/policies.js';
 import type { MediaRequestInput } from '../../../shared/contracts/mediaRequest.js';
+import type { SettingsInput } from '../../../shared/contracts/commands.js';
 
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<void> {
   const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
@@ -17,4 +19,9 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<vo
     maxUploadBytes: input.maxUploadBytes,
     albumCap: input.albumCap,
   });
+}
+
+export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
+  const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
+  await telegram.answerButton({ callbackQueryId: input.callbackQueryId ?? '', text: 'reordered' });
 }
