@@ -46,6 +46,27 @@ function uploadingHost(
   });
 }
 
+describe('a cancel before the quota has answered', () => {
+  it('ends the run cancelled with nothing sent, and gives back a slot the store may have granted', async () => {
+    const calls = new Calls();
+    const run = duringRequest(
+      tier,
+      mediaRequest([LINK]),
+      {
+        telegram: telegramQueue(calls, { store: { admitRequest: runUntilCancelled } }),
+        downloads: downloadsQueue(calls),
+      },
+      async (handle) => {
+        await calls.waitFor('admitRequest');
+        await handle.cancel();
+      },
+    );
+
+    expect(await endedCancelled(run)).toBe(true);
+    expect(calls.names()).toEqual(['admitRequest', 'releaseQuotaSlot']);
+  });
+});
+
 describe('a cancel during the download', () => {
   it('stops the download, says Cancelled, gives the cache lease and the quota slot back, and ends the run cancelled', async () => {
     const calls = new Calls();

@@ -243,10 +243,13 @@ describe('a link another request is downloading right now', () => {
     expect(calls.of('downloadMedia')).toEqual([]);
   });
 
-  it('claims again and downloads itself when that download failed, or did not end within 15 minutes', async () => {
-    const calls = new Calls();
+  it.each([
+    ['failed (told without media)', true],
+    ['did not end within 15 minutes', false],
+  ])('claims again and downloads itself when that download %s', async (_, told) => {
+    const calls = new Calls(() => tier.env.currentTimeMs());
     let claims = 0;
-    const result = await executeRequest(tier, mediaRequest([LINK]), {
+    const queues = {
       telegram: telegramQueue(calls, {
         store: {
           claimCachedMedia: async () =>
@@ -255,10 +258,16 @@ describe('a link another request is downloading right now', () => {
       }),
       downloads: downloadsQueue(calls, 'host-a'),
       hosts: { 'host-a': hostQueue(calls) },
+    };
+    const result = await duringRequest(tier, mediaRequest([LINK]), queues, async (handle) => {
+      if (!told) return;
+      await calls.waitFor('claimCachedMedia');
+      await handle.signal(mediaSettledSignal, { cacheId: 'cache-busy' });
     });
 
     expect(result.links).toEqual([{ link: LINK, outcome: 'delivered', items: 1 }]);
-    expect(calls.of('claimCachedMedia')).toHaveLength(2);
+    const [first, second] = calls.of('claimCachedMedia');
+    expect({ waitedFullTime: second!.at - first!.at >= 15 * 60_000 }).toEqual({ waitedFullTime: !told });
     expect(calls.of('downloadMedia')).toHaveLength(1);
   });
 });

@@ -7,7 +7,15 @@ import { doneSummary, failureMessage } from '../../shared/botTexts.js';
 import { FailureType } from '../../shared/failures.js';
 import { CHAT_ID, CLOUD_UPLOAD_LIMIT, MESSAGE_ID, mediaRequest, USER_ID } from './support/inputs.js';
 import { executeRequest, failureOf } from './support/runs.js';
-import { Calls, downloaded, downloadsQueue, failure, hostQueue, telegramQueue } from './support/stubActivities.js';
+import {
+  cachedVideo,
+  Calls,
+  downloaded,
+  downloadsQueue,
+  failure,
+  hostQueue,
+  telegramQueue,
+} from './support/stubActivities.js';
 import { useWorkflowTier } from './support/workflowEnvironment.js';
 
 const tier = useWorkflowTier('time-skipping');
@@ -229,6 +237,26 @@ describe('a message with several links', () => {
   });
 });
 
+describe('a media cache that keeps answering with file_ids Telegram rejects', () => {
+  it('gives up after the third try instead of going round for ever', async () => {
+    const calls = new Calls();
+    const run = executeRequest(tier, mediaRequest([LINK]), {
+      telegram: telegramQueue(calls, {
+        store: { claimCachedMedia: async () => ({ status: 'cached', cacheId: 'cache-1', media: cachedVideo() }) },
+        telegram: {
+          sendCachedMedia: async () => {
+            throw failure(FailureType.StaleFileId, 'Bad Request: wrong file identifier');
+          },
+        },
+      }),
+    });
+
+    expect((await failureOf(run)).type).toBe(FailureType.StaleFileId);
+    expect(calls.of('sendCachedMedia')).toHaveLength(3);
+    expect(calls.of('evictCachedMedia')).toHaveLength(2);
+  });
+});
+
 describe('a state store that does not answer', () => {
   it('does not take the bot down: the request is served without a quota slot, in the default settings', async () => {
     const calls = new Calls();
@@ -252,5 +280,30 @@ describe('a state store that does not answer', () => {
     expect(result.outcome).toBe('delivered');
     expect(calls.of('admitRequest')).toHaveLength(5);
     expect(calls.inputs('downloadMedia')).toEqual([expect.objectContaining({ mode: 'video' })]);
+  });
+});
+
+describe('a media cache that cannot record a delivered media', () => {
+  it('does not make the link fail: the media is in the chat', async () => {
+    const calls = new Calls();
+    const result = await executeRequest(
+      tier,
+      mediaRequest([LINK], { policies: { telegram: { initialInterval: '10 milliseconds' } } }),
+      {
+        telegram: telegramQueue(calls, {
+          store: {
+            completeCachedMedia: async () => {
+              throw new Error('SQLITE_FULL: database or disk is full');
+            },
+          },
+        }),
+        downloads: downloadsQueue(calls, 'host-a'),
+        hosts: { 'host-a': hostQueue(calls) },
+      },
+    );
+
+    expect(result).toEqual({ outcome: 'delivered', links: [{ link: LINK, outcome: 'delivered', items: 1 }] });
+    expect(calls.of('completeCachedMedia')).toHaveLength(5);
+    expect(calls.of('deleteMessage')).toHaveLength(1);
   });
 });
