@@ -3,7 +3,7 @@
  * workflows import only their types.
  */
 export { createTelegramActivities, type TelegramActivities } from './telegramActivities.js';
-export { createStateActivities, type StateActivities } from './stateActivities.js';
+export { createRequestActivities, type RequestActivities } from './requestActivities.js';
 export { createStoreActivities, type StoreActivities } from './storeActivities.js';
 export { createDownloadActivities, type DownloadActivities } from './downloadActivities.js';
 export { createHostActivities, type HostActivities } from './hostActivities.js';

@@ -5,7 +5,7 @@
  *
  * 1. Per request: the operations a request made on each (acquire + release of a quota slot, claim
  *    + complete of a new cache entry, a claim that hits, a settings read), N of each with a few in
- *    flight, through the entity activities of activities/stateActivities.ts against the embedded
+ *    flight, through the entities' client (bench/lib/entityClient.ts) against the embedded
  *    server (startDevServer, its SQLite file) with a telegram worker process running the entities,
  *    then the same through the store's activities (activities/storeActivities.ts). Server and
  *    worker CPU from /proc, history events from the histories.
@@ -17,7 +17,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { createStateActivities, createStoreActivities } from '../activities/index.js';
+import { createStoreActivities } from '../activities/index.js';
+import { createEntityClient } from './lib/entityClient.js';
 import { openStateStore } from '../activities/adapters/openStateStore.js';
 import { SQLITE_FILE_NAME } from '../activities/adapters/stateStore.js';
 import { createLogger } from '../src/logger.js';
@@ -44,7 +45,7 @@ const STEPS = numbers(options.entries);
 const TARGET = positive(options.extrapolate, 'extrapolate');
 
 printConditions('entity workflows vs the state store (bench/entities.ts)', {
-  'per request': `${OPS} operations of each kind, ${CONCURRENCY} in flight; entities through activities/stateActivities.ts, a telegram worker process (src/cli/worker.ts) running them; the store through activities/storeActivities.ts on SQLite`,
+  'per request': `${OPS} operations of each kind, ${CONCURRENCY} in flight; entities through bench/lib/entityClient.ts, a telegram worker process (src/cli/worker.ts) running them; the store through activities/storeActivities.ts on SQLite`,
   'at rest': `open MediaCacheWorkflow entries made by claim + complete, measured at ${STEPS.join(', ')}; extrapolated to ${TARGET.toLocaleString('en')}`,
 });
 
@@ -87,7 +88,7 @@ const stack = await startBenchStack();
 const rows: Array<Array<string | number>> = [];
 try {
   const worker = await stack.startWorker('telegram');
-  const entities = createStateActivities({ client: stack.client, botId: BOT_ID });
+  const entities = createEntityClient({ client: stack.client, botId: BOT_ID });
   const storeDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-bench-store-'));
   const store = await openStateStore({ dataDir: storeDir });
   const stored = createStoreActivities({ store, client: stack.client, botId: BOT_ID });
@@ -233,7 +234,7 @@ try {
     const worker = await startWorker();
     const connection = await Connection.connect({ address: server.address });
     const client = new Client({ connection });
-    const entities = createStateActivities({ client, botId: BOT_ID });
+    const entities = createEntityClient({ client, botId: BOT_ID });
     const stored = createStoreActivities({ store, client, botId: BOT_ID });
     const t0 = performance.now();
     await runBounded(step - made, 16, async () => {

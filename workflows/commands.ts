@@ -1,5 +1,5 @@
 import { deprecatePatch, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
-import type { StateActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
+import type { RequestActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
 import { cancelAnswer, SETTINGS_ADMINS_ONLY, SETTINGS_SAVED } from '../shared/botTexts.js';
 import { localStatePolicy, statePolicy, telegramPolicy } from './policies.js';
 import type { ChatSettings, SettingsChoice } from '../shared/contracts/chatSettings.js';
@@ -74,15 +74,15 @@ export async function CancelWorkflow(input: CancelInput): Promise<{ cancelled: n
     ...telegramPolicy(input.policies),
     summary: `Telegram, chat ${input.chatId}`,
   });
-  const state = proxyActivities<StateActivities>({
+  const requests = proxyActivities<RequestActivities>({
     ...statePolicy(input.policies),
     summary: `settings and media cache, chat ${input.chatId}`,
   });
-  const running = await state.findRunningRequests({ chatId: input.chatId, requestMessageId: input.targetMessageId });
+  const running = await requests.findRunningRequests({ chatId: input.chatId, requestMessageId: input.targetMessageId });
   const foreign = running.some((request) => request.requesterId !== input.userId);
   const admin = foreign ? await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }) : false;
   const allowed = running.filter((request) => admin || request.requesterId === input.userId);
-  if (allowed.length > 0) await state.cancelRequests({ workflowIds: allowed.map((request) => request.workflowId) });
+  if (allowed.length > 0) await requests.cancelRequests({ workflowIds: allowed.map((request) => request.workflowId) });
 
   const text = cancelAnswer(allowed.length, running.length - allowed.length);
   if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text });

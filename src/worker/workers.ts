@@ -7,7 +7,7 @@ import { Client } from '@temporalio/client';
 import {
   createDownloadActivities,
   createHostActivities,
-  createStateActivities,
+  createRequestActivities,
   createStoreActivities,
   createTelegramActivities,
 } from '../../activities/index.js';
@@ -101,7 +101,7 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
         : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
       activities: {
         ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
-        ...createStateActivities({ client, ...ids }),
+        ...createRequestActivities({ client, chats: ids.chats }),
         ...createStoreActivities({ store, client, ...ids, legacy: await createLegacyEntities(client) }),
       },
       maxConcurrentActivityTaskExecutions: concurrency,

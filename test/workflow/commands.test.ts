@@ -107,7 +107,7 @@ describe('CancelWorkflow', () => {
   function chatRunning(requesters: number[], { admin = false } = {}) {
     const requests = requesters.map((requesterId, index) => ({ workflowId: `request-${index + 1}`, requesterId }));
     return telegramQueue(calls, {
-      state: { findRunningRequests: async () => requests },
+      requests: { findRunningRequests: async () => requests },
       telegram: { isChatAdmin: async () => admin },
     });
   }

@@ -9,7 +9,7 @@ import { Context } from '@temporalio/activity';
 import type {
   DownloadActivities,
   HostActivities,
-  StateActivities,
+  RequestActivities,
   StoreActivities,
   TelegramActivities,
 } from '../../../activities/index.js';
@@ -130,15 +130,15 @@ export function downloaded(hostQueue: string, options: { items?: number; availab
   };
 }
 
-/** The telegram worker's activities: the Bot API calls, the state store and the entity clients. */
+/** The telegram worker's activities: the Bot API calls, the state store, and the running requests for /cancel. */
 export function telegramQueue(
   calls: Calls,
   overrides: {
     telegram?: Partial<TelegramActivities>;
     store?: Partial<StoreActivities>;
-    state?: Partial<StateActivities>;
+    requests?: Partial<RequestActivities>;
   } = {},
-): TelegramActivities & StoreActivities & StateActivities {
+): TelegramActivities & StoreActivities & RequestActivities {
   let messageIds = 1000;
   const telegram: TelegramActivities = {
     sendText: async () => ({ messageId: ++messageIds }),
@@ -168,23 +168,12 @@ export function telegramQueue(
     evictCachedMedia: async () => true,
     ...overrides.store,
   };
-  const unused = (name: string) => async (): Promise<never> => {
-    throw new Error(`${name}: an entity workflow's client, not used by runs of this code`);
-  };
-  const state: StateActivities = {
-    getChatSettings: unused('getChatSettings'),
-    chooseChatSetting: unused('chooseChatSetting'),
-    claimMedia: unused('claimMedia'),
-    completeMedia: unused('completeMedia'),
-    releaseMedia: unused('releaseMedia'),
-    evictMedia: unused('evictMedia'),
-    acquireQuota: unused('acquireQuota'),
-    releaseQuota: unused('releaseQuota'),
+  const requests: RequestActivities = {
     findRunningRequests: async () => [],
     cancelRequests: async () => undefined,
-    ...overrides.state,
+    ...overrides.requests,
   };
-  return recorded(calls, { ...telegram, ...store, ...state });
+  return recorded(calls, { ...telegram, ...store, ...requests });
 }
 
 /** The downloads worker: downloadMedia yields one video on `hostQueue` unless overridden. */

@@ -1,4 +1,13 @@
+/**
+ * The client side of the entity workflows (ChatSettingsWorkflow, MediaCacheWorkflow,
+ * UserQuotaWorkflow) that kept settings, the file_id cache and quotas before the state store did.
+ * Nothing in the bot calls them any more (the store replaced them, and the entities still open are
+ * migrated by activities/adapters/legacyEntities.ts); bench:entities measures them against the store.
+ */
 import { WithStartWorkflowOperation, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { mediaCacheId } from '../../activities/adapters/mediaKey.js';
+import type { CacheClaim, CachedMedia, MediaKey } from '../../shared/activityTypes.js';
+import { PLAIN_CHAT_IDS, type ChatIds } from '../../shared/chatPseudonyms.js';
 import {
   CHAT_SETTINGS_WORKFLOW,
   chooseSettingUpdate,
@@ -6,44 +15,28 @@ import {
   settingsQuery,
   type ChatSettings,
   type SettingsChoice,
-} from '../shared/contracts/chatSettings.js';
+} from '../../shared/contracts/chatSettings.js';
 import {
   claimUpdate,
   completeUpdate,
   evictUpdate,
   MEDIA_CACHE_WORKFLOW,
   releaseUpdate,
-} from '../shared/contracts/mediaCache.js';
-import type { QuotaDecision, QuotaLimits } from '../shared/quotaWindow.js';
-import { acquireQuotaUpdate, releaseQuotaUpdate, USER_QUOTA_WORKFLOW } from '../shared/contracts/userQuota.js';
-import { TELEGRAM_QUEUE } from '../shared/taskQueues.js';
-import type { CacheClaim, CachedMedia, MediaKey } from '../shared/activityTypes.js';
-import { PLAIN_CHAT_IDS, type ChatIds } from '../shared/chatPseudonyms.js';
-import {
-  chatSettingsWorkflowId,
-  mediaRequestIdPrefix,
-  mediaRequestWorkflowId,
-  userQuotaWorkflowId,
-} from '../shared/workflowIds.js';
-import { MEDIA_REQUEST_WORKFLOW, requesterQuery } from '../shared/contracts/mediaRequest.js';
-import { mediaCacheId } from './adapters/mediaKey.js';
+} from '../../shared/contracts/mediaCache.js';
+import { acquireQuotaUpdate, releaseQuotaUpdate, USER_QUOTA_WORKFLOW } from '../../shared/contracts/userQuota.js';
+import type { QuotaDecision, QuotaLimits } from '../../shared/quotaWindow.js';
+import { TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
+import { chatSettingsWorkflowId, userQuotaWorkflowId } from '../../shared/workflowIds.js';
 
-export interface StateActivityDeps {
+export interface EntityClientDeps {
   client: Client;
   /** The bot's numeric id (the token's prefix): file_ids are valid for one bot only. */
   botId: string;
-  /** How ids name a chat: its id, or with payload encryption its pseudonym (default: its id). */
   chats?: ChatIds;
-  /** With payload encryption: cache ids are keyed hashes, so a guessed link cannot be confirmed. */
   cacheIdKey?: Buffer;
 }
 
-/**
- * Per-chat settings and the file_id cache, kept in Temporal entity workflows (ChatSettingsWorkflow,
- * MediaCacheWorkflow): durable on the embedded server's SQLite and on any cluster, shared by every
- * worker on every host, with nothing more to install. These activities are their client.
- */
-export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, cacheIdKey }: StateActivityDeps) {
+export function createEntityClient({ client, botId, chats = PLAIN_CHAT_IDS, cacheIdKey }: EntityClientDeps) {
   // An entity is created by the first update that needs it, and used as it is afterwards.
   const startEntity = (
     workflowType: typeof MEDIA_CACHE_WORKFLOW | typeof CHAT_SETTINGS_WORKFLOW | typeof USER_QUOTA_WORKFLOW,
@@ -93,38 +86,6 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
       await client.workflow.getHandle(input.cacheId).executeUpdate(releaseUpdate, { args: [{ holder: input.holder }] });
     },
 
-    /**
-     * The chat's running media requests (one, when the message is known) and who asked for each.
-     */
-    async findRunningRequests(input: {
-      chatId: number;
-      requestMessageId?: number;
-    }): Promise<Array<{ workflowId: string; requesterId?: number }>> {
-      const ids: string[] = [];
-      if (input.requestMessageId !== undefined) {
-        ids.push(mediaRequestWorkflowId({ chatId: input.chatId, messageId: input.requestMessageId }, chats));
-      } else {
-        const query = `WorkflowType = '${MEDIA_REQUEST_WORKFLOW}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${mediaRequestIdPrefix(input.chatId, chats)}'`;
-        for await (const run of client.workflow.list({ query })) ids.push(run.workflowId);
-      }
-      const running: Array<{ workflowId: string; requesterId?: number }> = [];
-      for (const workflowId of ids) {
-        const handle = client.workflow.getHandle(workflowId);
-        try {
-          if ((await handle.describe()).status.name !== 'RUNNING') continue;
-          running.push({ workflowId, requesterId: await handle.query(requesterQuery) });
-        } catch (error) {
-          if (error instanceof WorkflowNotFoundError) continue;
-          throw error;
-        }
-      }
-      return running;
-    },
-
-    async cancelRequests(input: { workflowIds: string[] }): Promise<void> {
-      for (const workflowId of input.workflowIds) await client.workflow.getHandle(workflowId).cancel();
-    },
-
     async evictMedia(input: { cacheId: string; fileId: string }): Promise<boolean> {
       return client.workflow.getHandle(input.cacheId).executeUpdate(evictUpdate, { args: [{ fileId: input.fileId }] });
     },
@@ -159,5 +120,3 @@ export function createStateActivities({ client, botId, chats = PLAIN_CHAT_IDS, c
     },
   };
 }
-
-export type StateActivities = ReturnType<typeof createStateActivities>;
