@@ -5,7 +5,7 @@
  * A new variable is one entry here, then its use in loadConfig.
  */
 import { availableParallelism } from 'node:os';
-import { chatIds, origins, payloadKeys, postgresUrl, pseudonymKey } from './formats.js';
+import { chatIds, origins, payloadKeys, postgresUrl, pseudonymKey } from './botParsers.js';
 import { boolean, filePath, integer, list, oneOf, readableFile, seconds, text, url, type Parser } from './parsers.js';
 
 export interface VariableSpec<T> {

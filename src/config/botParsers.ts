@@ -1,5 +1,5 @@
 /**
- * The bot's own value formats: Telegram chat ids, payload keys, the pseudonym key, Web UI origins,
+ * Parsers of the bot's own values: Telegram chat ids, payload keys, the pseudonym key, Web UI origins,
  * the state store's PostgreSQL URL. Key material and passwords are never quoted in a problem.
  */
 import type { PayloadKey } from '../../shared/payloadCodec.js';
