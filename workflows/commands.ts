@@ -76,7 +76,7 @@ export async function CancelWorkflow(input: CancelInput): Promise<{ cancelled: n
   });
   const requests = proxyActivities<RequestActivities>({
     ...statePolicy(input.policies),
-    summary: `settings and media cache, chat ${input.chatId}`,
+    summary: `running requests, chat ${input.chatId}`,
   });
   const running = await requests.findRunningRequests({ chatId: input.chatId, requestMessageId: input.targetMessageId });
   const foreign = running.some((request) => request.requesterId !== input.userId);
