@@ -2,6 +2,7 @@
  * Everything the bot says to people. One friendly, specific sentence per failure type: a person
  * never sees a stack trace, an error code or a retry count.
  */
+import { formatClipRange, type ClipRange } from './clipRange.js';
 import { FailureType } from './failures.js';
 
 export const ACKNOWLEDGED = '⏳ Got it, downloading…';
@@ -40,8 +41,8 @@ const CAPTION_LIMIT = 1024;
  * The caption under sent media: the title, then the source link, at most 1024 characters as
  * Telegram counts them (after HTML parsing), the title shortened when needed.
  */
-export function mediaCaption(title: string | undefined, link: string): string {
-  const shownLink = shorten(link, 300);
+export function mediaCaption(title: string | undefined, link: string, clip?: ClipRange): string {
+  const shownLink = clip ? `${shorten(link, 280)} (${formatClipRange(clip)})` : shorten(link, 300);
   const cleanTitle = (title ?? '').replace(/\s+/g, ' ').trim();
   const shortTitle = shorten(cleanTitle, CAPTION_LIMIT - shownLink.length - 1);
   return shortTitle ? `${escapeHtml(shortTitle)}\n${escapeHtml(shownLink)}` : escapeHtml(shownLink);
@@ -52,6 +53,7 @@ export const HELP_TEXT = [
   'Send me a link to a video or audio (YouTube, news sites, a direct .mp4 or .mp3 link, …) and I will send the media back here. Up to 10 links in one message, handled in order.',
   '',
   '/audio <link> – only the audio',
+  '/clip <link> 1:30 2:45 – only that part (or write 1:30-2:45 after any link)',
   '/cancel – stop your downloads; as a reply to a link or to my ⏳ message, just that one',
   '/settings – this chat’s default (video, audio or file) and highest quality',
   '/help – this message',
@@ -62,9 +64,16 @@ export const HELP_TEXT = [
 export const NO_LINK_TEXT =
   'Send me a link (starting with http:// or https://) and I will download the media for you. /help tells more.';
 
+/** A range that cannot be served, with what is wrong with it. */
+export function invalidRangeText(problem: string): string {
+  return `❌ I cannot cut this clip: ${problem}. Write the part you want after the link, e.g. 1:30-2:45.`;
+}
+
 export interface FailureFacts {
   type: string;
   url: string;
+  /** What went wrong, in words the person can act on (InvalidRange). */
+  reason?: string;
   sizeBytes?: number;
   limitBytes: number;
 }
@@ -93,6 +102,8 @@ export function failureMessage(facts: FailureFacts): string {
       return '❌ The server is short of disk space right now; please try again later.';
     case FailureType.QuotaExceeded:
       return '❌ You have sent me too many links for now. Please send this one again a little later.';
+    case FailureType.InvalidRange:
+      return invalidRangeText(facts.reason ?? 'the range is outside the media');
     default:
       return '❌ Download failed: the site did not respond properly. Please try again later.';
   }

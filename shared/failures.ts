@@ -21,6 +21,8 @@ export const FailureType = {
   InsufficientDiskSpace: 'InsufficientDiskSpace',
   /** The user had too many requests running, or sent too many links in the last hour: refused before anything ran. */
   QuotaExceeded: 'QuotaExceeded',
+  /** A clip range that cannot be cut: end before start, equal bounds, malformed, or beyond the media's end. */
+  InvalidRange: 'InvalidRange',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -37,6 +39,7 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.TelegramBadRequest,
   FailureType.StaleFileId,
   FailureType.QuotaExceeded,
+  FailureType.InvalidRange,
 ];
 
 export function isFailureType(value: unknown): value is FailureType {

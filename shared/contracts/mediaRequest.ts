@@ -7,6 +7,7 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { MediaMode } from '../activityTypes.js';
 import type { PolicyOverrides } from '../policyOverrides.js';
 import type { QuotaLimits } from '../quotaWindow.js';
+import type { ClipRange } from '../clipRange.js';
 
 export const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
 
@@ -18,6 +19,11 @@ export interface MediaRequestInput {
   userId?: number;
   /** 1 to 10 links, in message order; each gets its own outcome. */
   links: string[];
+  /**
+   * Per link (same order as `links`), the part asked for (`link 1:30-2:45`, /clip); null: all of
+   * it. Absent when no link has a range, as in runs from before ranges existed.
+   */
+  clips?: Array<ClipRange | null>;
   /** Set by /audio; otherwise the chat's default mode applies. */
   mode?: MediaMode;
   /** Largest file Telegram accepts from this bot (50 MB cloud, 2000 MB local Bot API). */

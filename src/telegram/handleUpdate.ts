@@ -1,6 +1,6 @@
 import type { Update } from 'grammy/types';
 import type { PolicyOverrides } from '../../shared/policyOverrides.js';
-import { HELP_TEXT, NO_LINK_TEXT, PRIVATE_BOT_TEXT } from '../../shared/botTexts.js';
+import { HELP_TEXT, invalidRangeText, NO_LINK_TEXT, PRIVATE_BOT_TEXT } from '../../shared/botTexts.js';
 import type { QuotaLimits } from '../../shared/quotaWindow.js';
 import type { Logger } from '../logger.js';
 import type { StartOutcome, WorkflowStarter } from '../temporal/starter.js';
@@ -66,6 +66,12 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
       log.info({ chatId: intent.chatId, action }, 'reply requested');
       return { action, workflow: 'reply' };
     }
+    case 'invalid-range': {
+      const text = invalidRangeText(intent.problem);
+      const action = await starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies });
+      log.info({ chatId: intent.chatId, action }, 'invalid clip range answered');
+      return { action, workflow: 'reply' };
+    }
     case 'settings':
     case 'settings-choice': {
       const { kind: _kind, ...input } = intent;
@@ -86,6 +92,7 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
         userId: intent.userId,
         links: intent.links,
         mode: intent.mode,
+        ...(intent.clips ? { clips: intent.clips } : {}),
         maxUploadBytes: deps.maxUploadBytes,
         albumCap: deps.albumCap,
         policies,

@@ -2,13 +2,26 @@ import type { InlineKeyboardMarkup, Message, MessageEntity, Update, User } from 
 import { parseButtonData } from '../../shared/callbackData.js';
 import type { MediaMode } from '../../shared/activityTypes.js';
 import type { SettingsChoice } from '../../shared/contracts/chatSettings.js';
+import type { ClipRange } from '../../shared/clipRange.js';
+import { clipCommandRange, rangesAfterLinks } from './clipRanges.js';
 
 /** A message's links handled at most; more are ignored (the help says so). */
 export const MAX_LINKS_PER_MESSAGE = 10;
 
 /** What an update asks of the bot. Everything else is ignored with a reason (logged at debug). */
 export type UpdateIntent =
-  | { kind: 'media'; chatId: number; messageId: number; userId?: number; links: string[]; mode?: MediaMode }
+  | {
+      kind: 'media';
+      chatId: number;
+      messageId: number;
+      userId?: number;
+      links: string[];
+      mode?: MediaMode;
+      /** Per link, the part asked for (null: all of it); absent when no link has a range. */
+      clips?: Array<ClipRange | null>;
+    }
+  /** A range that cannot be served (`link 5-2`): answered with the problem, nothing downloaded. */
+  | { kind: 'invalid-range'; chatId: number; messageId: number; problem: string }
   | { kind: 'help'; chatId: number; messageId: number }
   | { kind: 'no-link'; chatId: number; messageId: number }
   | { kind: 'settings'; chatId: number; messageId: number; userId?: number }
@@ -84,14 +97,28 @@ export function interpretUpdate(update: Update, botUsername: string): UpdateInte
         targetMessageId: cancelTarget(message.reply_to_message, botUsername),
       };
     case 'audio':
-      if (links.length > 0) return { kind: 'media', chatId, messageId, userId, links, mode: 'audio' };
+      if (links.length > 0) return withRanges({ kind: 'media', chatId, messageId, userId, links, mode: 'audio' }, text);
       return { kind: 'help', chatId, messageId };
+    case 'clip': {
+      const link = links[0];
+      const reading = link ? clipCommandRange(text, link) : { problem: '/clip needs a link, then a start and an end' };
+      if ('problem' in reading) return { kind: 'invalid-range', chatId, messageId, problem: reading.problem };
+      return { kind: 'media', chatId, messageId, userId, links: [link!], clips: [reading.range] };
+    }
     default:
       break;
   }
-  if (links.length > 0) return { kind: 'media', chatId, messageId, userId, links };
+  if (links.length > 0) return withRanges({ kind: 'media', chatId, messageId, userId, links }, text);
   if (message.chat.type === 'private' && text) return { kind: 'no-link', chatId, messageId };
   return { kind: 'ignore', reason: text ? `no link in a ${message.chat.type} chat` : 'message without text' };
+}
+
+/** The ranges written after the links (`link 1:30-2:45`), or the problem with the first bad one. */
+function withRanges(intent: Extract<UpdateIntent, { kind: 'media' }>, text: string): UpdateIntent {
+  const ranges = rangesAfterLinks(text, intent.links);
+  if ('problem' in ranges)
+    return { kind: 'invalid-range', chatId: intent.chatId, messageId: intent.messageId, problem: ranges.problem };
+  return ranges.clips ? { ...intent, clips: ranges.clips } : intent;
 }
 
 function interpretButton(update: Update): UpdateIntent {

@@ -7,8 +7,8 @@ const LIMIT = 52_428_800;
 const ALL_TYPES = Object.values(FailureType);
 
 describe('failureMessage', () => {
-  it('covers the fourteen failure types', () => {
-    expect(ALL_TYPES).toHaveLength(14);
+  it('covers the fifteen failure types', () => {
+    expect(ALL_TYPES).toHaveLength(15);
   });
 
   describe.each(ALL_TYPES)('for %s', (type) => {
@@ -73,9 +73,12 @@ describe('failureMessage', () => {
 
 describe('HELP_TEXT', () => {
   // The commands src/telegram/updates.ts acts on; /start answers with this same text.
-  it.each(['/audio <link>', '/cancel', '/settings', '/help'])('lists %s at the start of a line', (command) => {
-    expect(HELP_TEXT.split('\n').some((line) => line.startsWith(`${command} `))).toBe(true);
-  });
+  it.each(['/audio <link>', '/clip <link>', '/cancel', '/settings', '/help'])(
+    'lists %s at the start of a line',
+    (command) => {
+      expect(HELP_TEXT.split('\n').some((line) => line.startsWith(`${command} `))).toBe(true);
+    },
+  );
 
   it('says how many links one message may hold, the number the update parser keeps', () => {
     expect(HELP_TEXT).toContain(`Up to ${MAX_LINKS_PER_MESSAGE} links in one message`);
