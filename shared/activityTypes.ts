@@ -3,6 +3,8 @@
  * recorded in the workflow history, so it must stay plain JSON and must never carry a secret.
  */
 
+import type { ClipRange } from './clipRange.js';
+
 /**
  * How media reaches the chat, as a person asks for it and as it is sent: a playable video, only
  * its audio, or the file as is. A downloaded or sent file's `kind` is one of these too.
@@ -25,6 +27,8 @@ export interface DownloadInput {
   maxHeight?: number;
   maxUploadBytes: number;
   albumCap: number;
+  /** Only this part of the media (`link 1:30-2:45`); absent: all of it. */
+  clip?: ClipRange;
   status?: StatusMessage;
 }
 
@@ -129,6 +133,8 @@ export interface MediaKey {
   maxHeight?: number;
   maxUploadBytes: number;
   albumCap: number;
+  /** A part of the media is another media; absent: all of it. */
+  clip?: ClipRange;
 }
 
 /** The answer of the media cache to a request that wants a link's media. */

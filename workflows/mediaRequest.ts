@@ -14,6 +14,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { mediaHostOf } from '../shared/searchAttributes.js';
+import { formatClipRange } from '../shared/clipRange.js';
 import { TimeoutType } from '@temporalio/common';
 import type { DownloadActivities, HostActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
 import { DEFAULT_SETTINGS, type ChatSettings } from '../shared/contracts/chatSettings.js';
@@ -229,7 +230,10 @@ async function serveLinks(
     const mode = input.mode ?? settings.mode;
 
     for (const [index, link] of input.links.entries()) {
-      progress.startLink(index + 1);
+      // A range changes only what the calls carry (key, download input, caption), never which
+      // calls a run makes: no patch, and runs without ranges send exactly what they sent before.
+      const clip = input.clips?.[index] ?? undefined;
+      progress.startLink(index + 1, clip);
       if (input.links.length > 1) {
         await telegram.editText({
           chatId: chat.chatId,
@@ -244,6 +248,7 @@ async function serveLinks(
         maxHeight: settings.maxHeight,
         maxUploadBytes: input.maxUploadBytes,
         albumCap: input.albumCap,
+        ...(clip ? { clip } : {}),
       };
       // The same media twice in one message: the second finds the first's file_ids.
       if (settling.length > 0) await Promise.all(settling);
@@ -345,7 +350,7 @@ async function deliverLink(
 ): Promise<{ outcome: LinkOutcome; shielded: boolean }> {
   const { telegram } = backend;
   const holder = workflowInfo().workflowId;
-  const caption = (title?: string) => mediaCaption(title, key.url);
+  const caption = (title?: string) => mediaCaption(title, key.url, key.clip);
 
   for (let claims = 1; ; claims++) {
     // Forget older news before asking: the answer to this claim may be signalled at any moment.
@@ -416,7 +421,7 @@ async function downloadAndSend(
   // Summaries name each call in the Web UI's event list.
   const downloads = proxyActivities<DownloadActivities>({
     ...downloadPolicy(input.policies),
-    summary: `download (${key.mode}) ${mediaHostOf(key.url)}`,
+    summary: `download (${key.mode}) ${mediaHostOf(key.url)}${key.clip ? ` ${formatClipRange(key.clip)}` : ''}`,
   });
   for (let round = 1; ; round++) {
     const download = await progress.downloading(round, () =>
@@ -427,6 +432,7 @@ async function downloadAndSend(
         maxHeight: key.maxHeight,
         maxUploadBytes: key.maxUploadBytes,
         albumCap: key.albumCap,
+        ...(key.clip ? { clip: key.clip } : {}),
         status: { chatId: input.chatId, messageId: statusMessage.messageId, requestMessageId: input.messageId },
       }),
     );

@@ -1,6 +1,7 @@
 import { setCurrentDetails, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { downloadProgressSignal, statusQuery, type RequestStatus } from '../shared/contracts/mediaRequest.js';
 import { currentDetails, progressStatusOf } from '../shared/requestStatusView.js';
+import { formatClipRange, type ClipRange } from '../shared/clipRange.js';
 import { FailureTypeAttribute, RequestOutcomeAttribute, type RequestOutcome } from '../shared/searchAttributes.js';
 
 export type Progress = ReturnType<typeof createProgress>;
@@ -30,7 +31,8 @@ export function createProgress(links: number) {
   update({});
   return {
     phase: (phase: RequestStatus['phase']) => step({ phase }),
-    startLink: (link: number) => step({ link, phase: 'downloading', downloadRounds: 0 }),
+    startLink: (link: number, clip?: ClipRange) =>
+      step({ link, phase: 'downloading', downloadRounds: 0, clip: clip ? formatClipRange(clip) : undefined }),
     /** Runs this round's download; its progress reports count only until it settles. */
     async downloading<T>(round: number, download: () => Promise<T>): Promise<T> {
       step({ phase: 'downloading', downloadRounds: round });

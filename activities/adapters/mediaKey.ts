@@ -42,7 +42,7 @@ function decodeSafe(text: string): string {
 
 /**
  * The workflow id of a media's cache entry: a full SHA-256 of everything that decides which
- * file gets sent (normalized link, mode, quality cap, size limit, album cap) and of the bot
+ * file gets sent (normalized link, mode, quality cap, size limit, album cap, clip range) and of the bot
  * (file_ids belong to one bot). Never truncated: a collision would send someone the wrong file.
  * With `secret` (payload encryption on) an HMAC instead: ids are stored in plaintext, and a plain
  * hash would let anyone who can read them confirm a guessed link.
@@ -55,6 +55,8 @@ export function mediaCacheId(key: MediaKey, botId: string, secret?: Buffer): str
     maxHeight: key.maxHeight ?? null,
     maxUploadBytes: key.maxUploadBytes,
     albumCap: key.albumCap,
+    // Only a key with a range names it: entries cached before ranges existed keep their ids.
+    ...(key.clip ? { clip: [key.clip.startSeconds, key.clip.endSeconds] } : {}),
   });
   const digest = secret
     ? createHmac('sha256', secret).update(`media-cache:${canonical}`)

@@ -89,6 +89,8 @@ export interface RequestStatus {
   /** 1-based link being handled, of `links`. */
   link: number;
   links: number;
+  /** The part of the current link's media asked for ("1:30–2:45"); absent: all of it. */
+  clip?: string;
   /** Download attempts (hosts) used for the current link. */
   downloadRounds: number;
   /** The downloadMedia activity's attempt on the current host (1 on the first), once it reported. */

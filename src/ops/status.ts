@@ -70,6 +70,8 @@ export interface RunningRequest {
   phase: string | null;
   link: number | null;
   links: number | null;
+  /** The part of the current link asked for ("1:30–2:45"), when it has a range. */
+  clip?: string;
   downloadRounds: number | null;
   /** The download's attempt on its current host, and its last reported progress (while downloading). */
   attempt: number | null;
@@ -200,6 +202,7 @@ async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
       phase: status?.phase ?? null,
       link: status?.link ?? null,
       links: status?.links ?? null,
+      ...(status?.clip ? { clip: status.clip } : {}),
       downloadRounds: status?.downloadRounds ?? null,
       attempt: heartbeat?.attempt ?? status?.attempt ?? null,
       progress: heartbeat?.progress ?? status?.progress ?? null,
@@ -305,7 +308,7 @@ export function statusText(report: StatusReport, now: Date): string {
               request.workflowId,
               ago(new Date(request.startTime), now),
               request.phase ?? 'no answer (is a telegram worker running?)',
-              request.link === null ? '-' : `${request.link}/${request.links}`,
+              request.link === null ? '-' : `${request.link}/${request.links}${request.clip ? ` ${request.clip}` : ''}`,
               request.downloadRounds === null ? '-' : String(request.downloadRounds),
               request.attempt === null ? '-' : String(request.attempt),
               request.progress ? describeProgress(request.progress) : '-',

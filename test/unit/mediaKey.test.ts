@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mediaCacheId, normalizeMediaUrl } from '../../activities/adapters/mediaKey.js';
 import type { MediaKey } from '../../shared/activityTypes.js';
 
@@ -138,6 +139,27 @@ describe('mediaCacheId', () => {
     ['with all of these at once', 'HTTPS://Video.Example.com:443/watch?utm_campaign=x&v=AbC123#at=10'],
   ])('is the same for the same media written %s', (_how, url) => {
     expect(mediaCacheId({ ...KEY, url }, BOT_ID)).toBe(mediaCacheId(KEY, BOT_ID));
+  });
+
+  it('hashes a key without a clip range as before ranges existed, so cached entries stay valid', () => {
+    const before = JSON.stringify({
+      bot: BOT_ID,
+      url: KEY.url,
+      mode: KEY.mode,
+      maxHeight: KEY.maxHeight,
+      maxUploadBytes: KEY.maxUploadBytes,
+      albumCap: KEY.albumCap,
+    });
+    const expected = `media-cache-${createHash('sha256').update(before).digest('hex')}`;
+    expect(mediaCacheId(KEY, BOT_ID)).toBe(expected);
+    expect(mediaCacheId({ ...KEY, clip: undefined }, BOT_ID)).toBe(expected);
+  });
+
+  it('tells a clip from the whole media and from another clip', () => {
+    const clip = mediaCacheId({ ...KEY, clip: { startSeconds: 2, endSeconds: 5 } }, BOT_ID);
+    expect(clip).not.toBe(mediaCacheId(KEY, BOT_ID));
+    expect(clip).not.toBe(mediaCacheId({ ...KEY, clip: { startSeconds: 2, endSeconds: 6 } }, BOT_ID));
+    expect(clip).toBe(mediaCacheId({ ...KEY, clip: { startSeconds: 2, endSeconds: 5 } }, BOT_ID));
   });
 
   it('is the same when the quality cap is left out or written as undefined', () => {
