@@ -79,6 +79,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           maxUploadBytes: input.maxUploadBytes,
           maxHeight: input.maxHeight,
           albumCap: input.albumCap,
+          clip: input.clip,
           cookiesFile: deps.cookiesFile,
           proxy: deps.proxy,
           // Gallery pages choose their own media, thumbnail and item URLs: each host is checked too.

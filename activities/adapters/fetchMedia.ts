@@ -20,6 +20,8 @@ import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureType } from '../../shared/failures.js';
 import type { MediaMode } from '../../shared/activityTypes.js';
+import type { ClipRange } from '../../shared/clipRange.js';
+import { cutToRange, rangeBeyondMedia } from './clipCut.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
 import { isInsideDir } from './insideDir.js';
 import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
@@ -47,6 +49,8 @@ export interface FetchMediaOptions {
   maxHeight?: number;
   /** Most items of a gallery/playlist downloaded. */
   albumCap: number;
+  /** Only this part of each item (see clipCut.ts); undefined: all of it. */
+  clip?: ClipRange;
   /** YTDLP_COOKIES: copied into `dir` (0600) for yt-dlp, removed when done; the original is only read. */
   cookiesFile?: string;
   /** Aborting kills the job's child and ffmpeg (whole process trees) and rejects with `signal.reason`. */
@@ -356,6 +360,9 @@ async function fetchItem(
 ): Promise<ItemOutcome> {
   const { options, dir } = context;
   const limit = options.maxUploadBytes;
+  // Known from the probe: refused before anything is downloaded.
+  const beyond = options.clip && rangeBeyondMedia(options.clip, info.durationSeconds);
+  if (beyond) return failed(FailureType.InvalidRange, beyond);
   const allowedFormats = [];
   for (const format of info.formats) if (await context.allowed(format.url)) allowedFormats.push(format);
   if (info.formats.length > 0 && allowedFormats.length === 0) return { kind: 'blocked' };
@@ -387,6 +394,13 @@ async function fetchItem(
       continue;
     }
     if (attempt.kind === 'failed') return attempt;
+    if (options.clip) {
+      context.emit({ phase: 'converting', item: number, items });
+      const ff = conversionContext(context, { prefix, number, items, sourceUrl: fallbackUrl });
+      const cut = await cutToRange({ ...ff, ffprobe: options.tools.ffprobe }, attempt.filePath, options.clip);
+      if (cut.kind === 'beyond') return failed(FailureType.InvalidRange, cut.problem);
+      if (cut.kind === 'failed') return failed(FailureType.DownloadFailed, 'the clip could not be cut from the media');
+    }
     const size = (await stat(attempt.filePath)).size;
     if (size > candidate.guardBytes || (size > limit && options.mode !== 'audio')) {
       noteTooLarge(size);

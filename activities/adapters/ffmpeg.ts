@@ -1,7 +1,7 @@
 /**
  * Running the media tools: a process-tree-safe runner (yt-dlp starts ffmpeg for merging, and a
  * cancelled download must leave nothing running), and the ffmpeg steps that make a download
- * Telegram-friendly: remux or transcode to mp4/H.264, extract audio, make a JPEG thumbnail.
+ * Telegram-friendly: remux or transcode to mp4/H.264, extract audio, cut a clip, make a JPEG thumbnail.
  */
 import { rm, stat } from 'node:fs/promises';
 import { setPriority } from 'node:os';
@@ -326,6 +326,42 @@ export async function transcodeToMp4(
     ],
     output,
     onLine,
+  );
+}
+
+/**
+ * The part from `startSeconds` to `endSeconds` of a media, by stream copy: no re-encoding, so it
+ * starts at the keyframe at or before `startSeconds` (within a keyframe of the bounds, as asked).
+ * The output keeps the input's container (its extension).
+ */
+export async function cutClip(
+  context: FfmpegContext,
+  input: string,
+  output: string,
+  range: { startSeconds: number; endSeconds: number },
+): Promise<StepResult> {
+  const mp4 = /\.(mp4|m4v|m4a|mov)$/i.test(output) ? ['-movflags', '+faststart'] : [];
+  return runConversion(
+    context,
+    [
+      '-ss',
+      String(range.startSeconds),
+      '-i',
+      input,
+      '-t',
+      String(range.endSeconds - range.startSeconds),
+      '-map',
+      '0:v:0?',
+      '-map',
+      '0:a:0?',
+      '-c',
+      'copy',
+      '-avoid_negative_ts',
+      'make_zero',
+      ...mp4,
+      output,
+    ],
+    output,
   );
 }
 

@@ -10,6 +10,8 @@ export interface MediaFixtures {
   dir: string;
   /** 3 s of 320x240 H.264 + AAC in mp4: Telegram streams it, so it is sent as a video. */
   video: string;
+  /** 10 s of 320x240 H.264 + AAC in mp4, a keyframe every second: clips are cut from it. */
+  tenSeconds: string;
   /** 3 s of MP3: sent as audio. */
   audio: string;
   /** 2 s of VP9 + Opus in Matroska: Telegram plays it badly, so it is sent as a document. */
@@ -69,6 +71,29 @@ export async function createMediaFixtures(): Promise<MediaFixtures> {
     '-f',
     'mp4',
   ]);
+  const tenSeconds = await make('clip-10s.mp4', [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=10:size=320x240:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=10',
+    '-c:v',
+    'libx264',
+    '-g',
+    '25',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+  ]);
   const audio = await make('tone.mp3', [
     '-f',
     'lavfi',
@@ -113,7 +138,7 @@ export async function createMediaFixtures(): Promise<MediaFixtures> {
       page,
       '<!doctype html><html><head><title>No media here</title></head><body><p>Just text.</p></body></html>',
     );
-  return { dir, video, audio, matroska, notMedia, page };
+  return { dir, video, tenSeconds, audio, matroska, notMedia, page };
 }
 
 export async function sha256(file: string): Promise<string> {
