@@ -118,18 +118,27 @@ export function detachFromClosedTerminal(): void {
 }
 
 /**
+ * One stop often arrives twice: a terminal's Ctrl-C (or `kill -- -<pgid>`) signals the whole
+ * process group, and `npm start` forwards the same signal to us again a moment later. A signal
+ * this soon after the first is that copy, not a person asking to exit at once.
+ */
+const SAME_STOP_MS = 1_000;
+
+/**
  * Runs `shutdown` once on SIGINT/SIGTERM/SIGHUP (a closed terminal stops the bot the way Ctrl-C
- * does, drain included); a second signal exits at once. Exit code 0 after a clean shutdown, 1 if it failed.
+ * does, drain included); a second signal (not the copy of the first) exits at once. Exit code 0
+ * after a clean shutdown, 1 if it failed.
  */
 export function onShutdown(logger: Logger, shutdown: () => Promise<void>): void {
-  let stopping = false;
+  let stoppingSince: number | undefined;
   const handler = (signal: NodeJS.Signals) => {
     if (signal === 'SIGHUP') detachFromClosedTerminal();
-    if (stopping) {
+    if (stoppingSince !== undefined) {
+      if (Date.now() - stoppingSince < SAME_STOP_MS) return;
       logger.warn({ signal }, 'second signal: exiting now');
       process.exit(1);
     }
-    stopping = true;
+    stoppingSince = Date.now();
     logger.info({ signal }, 'shutting down');
     shutdown().then(
       () => process.exit(process.exitCode ?? 0),

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +27,18 @@ async function uiListedWorkflowIds(uiPort: number, query: string): Promise<strin
   }
 }
 
+/** The pids whose parent is `pid` (`pgrep -P`). */
+function childrenOf(pid: number): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
 let emulator: BotApiEmulator;
 let media: MediaServer;
 let dataDir: string;
@@ -41,13 +54,17 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-/** `npm start`'s process (`node src/cli/start.ts`) against the emulator, on free ports, with `env` added. */
+/**
+ * `npm start`'s process (`node src/cli/start.ts`) against the emulator, on free ports, with `env`
+ * added; `viaNpm`: `npm start` itself, as a person types it (npm in front, forwarding signals).
+ */
 async function startBot(
   env: Record<string, string> = {},
-  options: { detached?: boolean } = {},
+  options: { detached?: boolean; viaNpm?: boolean } = {},
 ): Promise<{ bot: ResultPromise; uiPort: number }> {
   const ports = await freeStartPorts();
-  const bot: ResultPromise = execa('node', ['--import', 'tsx', START_SCRIPT], {
+  const [file, args] = options.viaNpm ? ['npm', ['start']] : ['node', ['--import', 'tsx', START_SCRIPT]];
+  const bot: ResultPromise = execa(file, args, {
     reject: false,
     all: true,
     detached: options.detached ?? false,
@@ -126,5 +143,34 @@ describe('the all-in-one start command', () => {
     expect(downloadJobs(dataDir)).toEqual([]);
     expect(downloadEngines(dataDir)).toEqual([]);
     expect(processesMentioning(`${dataDir}/downloads`)).toEqual([]);
+  });
+
+  it('`npm start` stopped once drains and exits 0, though the signal reaches the bot twice', async () => {
+    // Tried: `npm start` itself in its own process group, as a terminal or a process manager runs
+    // it, and SIGTERM to the group. The bot gets it from the group signal and again from npm, which
+    // forwards it; when both land before the bot's handler runs the kernel merges them, so the
+    // copy is sent here once more, 200 ms later, as npm's forward arrives on a busy machine. It is
+    // the same stop, not a second one asking to exit at once (exit 1, no drain).
+    const { bot } = await startBot({}, { detached: true, viaNpm: true });
+    try {
+      queueLink(emulator, 79, 3, media.url('clip.mp4'));
+      const video = await emulator.waitFor(
+        (call) => call.method === 'sendVideo' && Number(call.params.chat_id) === 79,
+        120_000,
+      );
+      expect(video.failed).toBe(false);
+    } finally {
+      process.kill(-bot.pid!, 'SIGTERM');
+    }
+    const [startProcess] = childrenOf(bot.pid!);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (startProcess !== undefined) process.kill(startProcess, 'SIGTERM');
+    const exited = await bot;
+    expect(startProcess).toBeDefined();
+    expect({ exitCode: exited.exitCode, signal: exited.signal }).toEqual({ exitCode: 0, signal: undefined });
+    expect(String(exited.all).match(/"msg":"shutting down"/g)).toHaveLength(1);
+    expect(exited.all).not.toContain('second signal');
+    expect(processesMentioning(path.join(dataDir, 'temporal.sqlite'))).toEqual([]);
+    expect(downloadEngines(dataDir)).toEqual([]);
   });
 });
