@@ -251,7 +251,14 @@ async function recordMainPaths(stack: TestStack, slow: Awaited<ReturnType<typeof
   );
 }
 
-/** `main`, `user-quota` or `retried-by-ops`: record only that set; nothing: every set. */
+/** Links with a range: a clip delivered, and a range past the media's end (InvalidRange). */
+async function recordClipHistories(stack: TestStack): Promise<void> {
+  const link = `${stack.media.url('clip-10s.mp4')}?history=clip`;
+  await record(stack, 'delivered-clip', stack.linkUpdate(link, { text: `${link} 0:02-0:05`, chatId: 7_601 }));
+  await record(stack, 'failed-clip-beyond-media', stack.linkUpdate(link, { text: `${link} 0:05-0:30`, chatId: 7_602 }));
+}
+
+/** `main`, `user-quota`, `retried-by-ops` or `clips`: record only that set; nothing: every set. */
 const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
@@ -260,6 +267,7 @@ try {
   if (only === undefined || only === 'main') await recordMainPaths(stack, slow);
   if (only === undefined || only === 'user-quota') await recordQuotaHistories(stack, slow);
   if (only === undefined || only === 'retried-by-ops') await recordRetriedByOps(stack);
+  if (only === undefined || only === 'clips') await recordClipHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();
