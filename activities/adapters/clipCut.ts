@@ -2,10 +2,12 @@
  * A downloaded media cut to the part a person asked for (`link 1:30-2:45`).
  *
  * The whole file is downloaded and then cut with ffmpeg (stream copy), for every kind of link,
- * rather than asking yt-dlp for the part alone (`download_ranges`): yt-dlp fetches a range by
- * handing the media's URL to ffmpeg, which connects by itself, outside the egress proxy that
- * refuses internal addresses, and does not honour the size guard of the download. Cutting what
- * came through the proxy keeps one guarded path; the cost is downloading the rest of the media.
+ * rather than asking yt-dlp for the part alone (`download_ranges`). yt-dlp fetches a range only
+ * through its ffmpeg downloader, which it counts as available only when ffmpeg is on PATH (it
+ * ignores `ffmpeg_location`, where the engine names the bot's ffmpeg): here it refuses the range
+ * as "ffmpeg is not installed". Where it does run, that downloader reports no bytes until it has
+ * finished, so the engine's size guard could not stop an oversized download midway. The cost:
+ * the rest of the media is downloaded too, and the whole file must fit the format plan's limit.
  */
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
