@@ -1,7 +1,8 @@
 /**
  * Running the media tools: a process-tree-safe runner (yt-dlp starts ffmpeg for merging, and a
  * cancelled download must leave nothing running), and the ffmpeg steps that make a download
- * Telegram-friendly: remux or transcode to mp4/H.264, extract audio, cut a clip, make a JPEG thumbnail.
+ * Telegram-friendly: remux or transcode to mp4/H.264, extract audio, cut a clip, split at keyframes,
+ * make a JPEG thumbnail.
  */
 import { rm, stat } from 'node:fs/promises';
 import { setPriority } from 'node:os';
@@ -362,6 +363,44 @@ export async function cutClip(
       output,
     ],
     output,
+  );
+}
+
+/**
+ * A media cut into consecutive parts of about `segmentSeconds` by stream copy (ffmpeg's segment
+ * muxer): each part ends at the first keyframe after its length, so each plays on its own.
+ * `pattern` names the parts with a `%03d` counter from 000, and its extension sets the container.
+ */
+export async function splitAtKeyframes(
+  context: FfmpegContext,
+  input: string,
+  pattern: string,
+  segmentSeconds: number,
+): Promise<StepResult> {
+  const mp4 = /\.(mp4|m4v|mov)$/i.test(pattern) ? ['-segment_format_options', 'movflags=+faststart'] : [];
+  return runConversion(
+    context,
+    [
+      '-i',
+      input,
+      '-map',
+      '0:v:0?',
+      '-map',
+      '0:a:0?',
+      '-c',
+      'copy',
+      '-f',
+      'segment',
+      '-segment_time',
+      segmentSeconds.toFixed(3),
+      '-reset_timestamps',
+      '1',
+      '-avoid_negative_ts',
+      'make_zero',
+      ...mp4,
+      pattern,
+    ],
+    pattern.replace('%03d', '000'),
   );
 }
 

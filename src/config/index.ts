@@ -80,6 +80,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     maxUploadBytes,
     localBotApi,
     albumCap: values.MAX_ALBUM_ITEMS,
+    /** The most parts a video over the upload limit is split into. */
+    maxSplitParts: values.MAX_SPLIT_PARTS,
     ytDlpCookies: values.YTDLP_COOKIES,
     concurrency: { downloads: values.DOWNLOAD_CONCURRENCY, telegram: values.TELEGRAM_CONCURRENCY },
     /** Concurrent ffmpeg conversions per downloads worker process. */

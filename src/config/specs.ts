@@ -153,6 +153,11 @@ export const CONFIG_VARIABLES = {
     parser: integer({ min: 1, max: 100, default: 10 }),
     description: 'Most items sent from one gallery or playlist link.',
   },
+  MAX_SPLIT_PARTS: {
+    parser: integer({ min: 1, max: 100, default: 10 }),
+    description:
+      'Most parts a video over MAX_UPLOAD_BYTES is split into (chats with split on); a video that needs more is refused as too large.',
+  },
   YTDLP_COOKIES: {
     // The file's path is configuration, its content a secret.
     parser: readableFile(),

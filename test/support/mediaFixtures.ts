@@ -141,6 +141,48 @@ export async function createMediaFixtures(): Promise<MediaFixtures> {
   return { dir, video, tenSeconds, audio, matroska, notMedia, page };
 }
 
+/**
+ * About 3 MB of 640x360 H.264 + AAC in mp4, 10 s with a keyframe every second, at a steady
+ * bitrate (noise does not compress): with the upload limit at 1 MB it is split into 3–4 parts.
+ * Made apart from the other fixtures since only the split tests need it.
+ */
+export async function createSplitSource(): Promise<string> {
+  const make = await fixtureMaker(path.join(os.tmpdir(), 'media-bot-fixtures-v1'));
+  return make('clip-3mb.mp4', [
+    '-f',
+    'lavfi',
+    '-i',
+    'testsrc=duration=10:size=640x360:rate=25',
+    '-f',
+    'lavfi',
+    '-i',
+    'sine=frequency=440:duration=10',
+    '-vf',
+    'noise=alls=30:allf=t',
+    '-c:v',
+    'libx264',
+    '-preset',
+    'ultrafast',
+    '-g',
+    '25',
+    '-b:v',
+    '2300k',
+    '-maxrate',
+    '2300k',
+    '-bufsize',
+    '2300k',
+    '-pix_fmt',
+    'yuv420p',
+    '-c:a',
+    'aac',
+    '-shortest',
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+  ]);
+}
+
 export async function sha256(file: string): Promise<string> {
   return createHash('sha256')
     .update(await readFile(file))
