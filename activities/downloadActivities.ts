@@ -32,7 +32,11 @@ export interface DownloadActivityDeps {
   nice?: number;
   /** MIN_FREE_DISK_MB: no download starts while DATA_DIR has less free space; 0: no check. */
   minFreeDiskMb: number;
+  /** MAX_SPLIT_PARTS: the most parts a video over the upload limit is split into; default 10. */
+  maxSplitParts?: number;
 }
+
+const DEFAULT_MAX_SPLIT_PARTS = 10;
 
 /** How often the activity heartbeats while yt-dlp is quiet (probing, merging, converting). */
 const HEARTBEAT_EVERY_MS = 1_000;
@@ -80,6 +84,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           maxHeight: input.maxHeight,
           albumCap: input.albumCap,
           clip: input.clip,
+          ...(input.split ? { split: { maxParts: deps.maxSplitParts ?? DEFAULT_MAX_SPLIT_PARTS } } : {}),
           cookiesFile: deps.cookiesFile,
           proxy: deps.proxy,
           // Gallery pages choose their own media, thumbnail and item URLs: each host is checked too.
@@ -126,6 +131,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
           hostQueue: deps.hostQueue,
           dir,
           album: outcome.playlist,
+          ...(outcome.parts ? { parts: true } : {}),
           availableItems: outcome.availableItems,
           title: first.title,
           files: outcome.items.map((item) => ({

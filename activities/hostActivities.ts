@@ -44,45 +44,50 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
       );
       const reply_parameters = { message_id: input.replyToMessageId, allow_sending_without_reply: true };
       try {
-        const sent = await sendAsAlbums(input.files, input.caption, {
-          one: (file, caption) => {
-            cancel.throwIfCancelled();
-            const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
-            const upload = uploadOf(file, progress, cancel);
-            return callTelegram<Message>(`send ${file.kind}`, () =>
-              file.kind === 'video'
-                ? api.sendVideo(
-                    input.chatId,
-                    upload,
-                    {
-                      ...options,
-                      duration: file.durationSeconds,
-                      width: file.width,
-                      height: file.height,
-                      supports_streaming: true,
-                    },
-                    signal,
-                  )
-                : file.kind === 'audio'
-                  ? api.sendAudio(
+        const sent = await sendAsAlbums(
+          input.files,
+          input.caption,
+          {
+            one: (file, caption) => {
+              cancel.throwIfCancelled();
+              const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
+              const upload = uploadOf(file, progress, cancel);
+              return callTelegram<Message>(`send ${file.kind}`, () =>
+                file.kind === 'video'
+                  ? api.sendVideo(
                       input.chatId,
                       upload,
-                      { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer },
+                      {
+                        ...options,
+                        duration: file.durationSeconds,
+                        width: file.width,
+                        height: file.height,
+                        supports_streaming: true,
+                      },
                       signal,
                     )
-                  : api.sendDocument(input.chatId, upload, options, signal),
-            );
+                  : file.kind === 'audio'
+                    ? api.sendAudio(
+                        input.chatId,
+                        upload,
+                        { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer },
+                        signal,
+                      )
+                    : api.sendDocument(input.chatId, upload, options, signal),
+              );
+            },
+            group: (files, caption) => {
+              cancel.throwIfCancelled();
+              const items = files.map((file, index) =>
+                albumItem(file, index === 0 ? caption : undefined, progress, cancel),
+              );
+              return callTelegram('sendMediaGroup', () =>
+                api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal),
+              );
+            },
           },
-          group: (files, caption) => {
-            cancel.throwIfCancelled();
-            const items = files.map((file, index) =>
-              albumItem(file, index === 0 ? caption : undefined, progress, cancel),
-            );
-            return callTelegram('sendMediaGroup', () =>
-              api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal),
-            );
-          },
-        });
+          { parts: input.parts },
+        );
         // The media is in the chat: the files are of no more use. A failed removal is left to the
         // stale-dir sweep; it must not fail a delivered upload.
         if (input.removeDir !== undefined) await removeRequestDir(dataDir, input.removeDir).catch(() => false);

@@ -139,15 +139,20 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
               : api.sendDocument(input.chatId, file.fileId, options, signal()),
         );
       };
-      return sendAsAlbums(input.media.files, input.caption, {
-        one: sendOne,
-        group: (files, caption) => {
-          const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined));
-          return callTelegram('sendMediaGroup', () =>
-            api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal()),
-          );
+      return sendAsAlbums(
+        input.media.files,
+        input.caption,
+        {
+          one: sendOne,
+          group: (files, caption) => {
+            const items = files.map((file, index) => albumItem(file, index === 0 ? caption : undefined));
+            return callTelegram('sendMediaGroup', () =>
+              api.sendMediaGroup(input.chatId, items as InputMediaVideo[], { reply_parameters }, signal()),
+            );
+          },
         },
-      });
+        { parts: input.media.parts },
+      );
     },
   };
 }

@@ -29,6 +29,8 @@ export interface DownloadInput {
   albumCap: number;
   /** Only this part of the media (`link 1:30-2:45`); absent: all of it. */
   clip?: ClipRange;
+  /** A video over the upload limit may be sent in parts (the chat's split setting); absent: not split. */
+  split?: boolean;
   status?: StatusMessage;
 }
 
@@ -57,6 +59,8 @@ export interface DownloadResult {
   /** How many items the gallery offered (more than `files.length` when the cap cut it). */
   availableItems: number;
   title?: string;
+  /** One video split into `files` to fit the upload limit. */
+  parts?: boolean;
 }
 
 /** A media Telegram already has: sent again by file_id, without downloading. */
@@ -69,6 +73,8 @@ export interface SentFile {
 export interface CachedMedia {
   files: SentFile[];
   album: boolean;
+  /** The parts of one video, in order: re-sent as they were, "part i/n". */
+  parts?: boolean;
   availableItems: number;
   title?: string;
 }
@@ -78,6 +84,8 @@ export interface SendMediaInput {
   replyToMessageId: number;
   files: DownloadedFile[];
   album: boolean;
+  /** The files are the parts of one video: sent one by one, in order, captioned "part i/n". */
+  parts?: boolean;
   caption?: string;
   /**
    * The request dir, removed by the upload once Telegram has the media: the workflow then

@@ -55,7 +55,7 @@ export const HELP_TEXT = [
   '/audio <link> – only the audio',
   '/clip <link> 1:30 2:45 – only that part (or write 1:30-2:45 after any link)',
   '/cancel – stop your downloads; as a reply to a link or to my ⏳ message, just that one',
-  '/settings – this chat’s default (video, audio or file) and highest quality',
+  '/settings – this chat’s default (video, audio or file), highest quality, and whether videos over the limit come in parts',
   '/help – this message',
   '',
   'I reply "⏳" right away, with a Cancel button, then send the file, up to the Telegram upload limit. If I cannot, I tell you why.',

@@ -16,7 +16,9 @@ export function cancelButtonData(requestMessageId: number): string {
 }
 
 export function settingsButtonData(choice: SettingsChoice): string {
-  return choice.setting === 'mode' ? `set:mode:${choice.value}` : `set:height:${choice.value ?? 'best'}`;
+  if (choice.setting === 'mode') return `set:mode:${choice.value}`;
+  if (choice.setting === 'split') return `set:split:${choice.value ? 'on' : 'off'}`;
+  return `set:height:${choice.value ?? 'best'}`;
 }
 
 /** Reads a button press; anything else (old or forged data) is undefined. */
@@ -26,6 +28,8 @@ export function parseButtonData(data: string): ButtonAction | undefined {
   const mode = /^set:mode:(\w+)$/.exec(data);
   if (mode && MODES.includes(mode[1] as MediaMode))
     return { action: 'settings', choice: { setting: 'mode', value: mode[1] as MediaMode } };
+  const split = /^set:split:(on|off)$/.exec(data);
+  if (split) return { action: 'settings', choice: { setting: 'split', value: split[1] === 'on' } };
   const height = /^set:height:(\d+|best)$/.exec(data);
   if (height) {
     const value = height[1] === 'best' ? null : Number(height[1]);

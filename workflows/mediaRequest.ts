@@ -228,6 +228,8 @@ async function serveLinks(
       cancelButtonFor: chat.replyTo,
     });
     const mode = input.mode ?? settings.mode;
+    // Splitting changes what the download may return (parts), not which calls a run makes: no patch.
+    const split = mode === 'video' && settings.split !== false;
 
     for (const [index, link] of input.links.entries()) {
       // A range changes only what the calls carry (key, download input, caption), never which
@@ -253,7 +255,7 @@ async function serveLinks(
       // The same media twice in one message: the second finds the first's file_ids.
       if (settling.length > 0) await Promise.all(settling);
       try {
-        const delivered = await deliverLink(input, key, statusMessage, settled, progress, backend, settling);
+        const delivered = await deliverLink(input, key, statusMessage, settled, progress, backend, settling, split);
         outcomes.push(delivered.outcome);
         // With links left, a pending cancel stops the next one and the run ends cancelled.
         lastLinkShielded = delivered.shielded;
@@ -347,6 +349,7 @@ async function deliverLink(
   progress: Progress,
   backend: RequestBackend,
   settling: Promise<unknown>[],
+  split: boolean,
 ): Promise<{ outcome: LinkOutcome; shielded: boolean }> {
   const { telegram } = backend;
   const holder = workflowInfo().workflowId;
@@ -391,7 +394,7 @@ async function deliverLink(
 
     // claim.status === 'lease': this request downloads, for itself and for whoever waits.
     try {
-      const sent = await downloadAndSend(input, key, statusMessage, caption, progress, backend);
+      const sent = await downloadAndSend(input, key, statusMessage, caption, progress, backend, split);
       // The media is in the chat: a cancel must not cut off what is left of the link.
       const recorded = CancellationScope.nonCancellable(() =>
         backend.complete({ cacheId: claim.cacheId, holder, media: sent }),
@@ -416,6 +419,7 @@ async function downloadAndSend(
   caption: (title?: string) => string,
   progress: Progress,
   backend: RequestBackend,
+  split: boolean,
 ): Promise<CachedMedia> {
   const { telegram } = backend;
   // Summaries name each call in the Web UI's event list.
@@ -433,10 +437,16 @@ async function downloadAndSend(
         maxUploadBytes: key.maxUploadBytes,
         albumCap: key.albumCap,
         ...(key.clip ? { clip: key.clip } : {}),
+        ...(split ? { split: true } : {}),
         status: { chatId: input.chatId, messageId: statusMessage.messageId, requestMessageId: input.messageId },
       }),
     );
-    const files = download.files.length === 1 ? `a ${download.files[0]!.kind}` : `an album of ${download.files.length}`;
+    const files =
+      download.files.length === 1
+        ? `a ${download.files[0]!.kind}`
+        : download.parts
+          ? `a video in ${download.files.length} parts`
+          : `an album of ${download.files.length}`;
     const hostCleanup = proxyActivities<HostActivities>({
       ...hostCleanupPolicy(download.hostQueue, input.policies),
       summary: `clean up on ${download.hostQueue}`,
@@ -459,6 +469,7 @@ async function downloadAndSend(
           replyToMessageId: input.messageId,
           files: download.files,
           album: download.album,
+          ...(download.parts ? { parts: true } : {}),
           caption: caption(download.title ?? download.files[0]?.title),
           removeDir: download.dir,
         })
@@ -480,6 +491,7 @@ async function downloadAndSend(
       return {
         files: sent.files,
         album: download.album,
+        ...(download.parts ? { parts: true } : {}),
         availableItems: download.availableItems,
         title: download.title ?? download.files[0]?.title,
       };

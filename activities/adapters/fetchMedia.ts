@@ -27,6 +27,7 @@ import { isInsideDir } from './insideDir.js';
 import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
 import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
 import { planFormats, type FormatCandidate } from './formats.js';
+import { splitVideo } from './videoSplit.js';
 import type { Semaphore } from './semaphore.js';
 import { EngineJobLost, type DownloadEngine, type EngineError, type EngineJob } from './warmEngine.js';
 import { escapeOutputTemplate, parseProbeOutput, type MediaInfo, type ProbeResult } from './ytDlpInfo.js';
@@ -51,6 +52,11 @@ export interface FetchMediaOptions {
   albumCap: number;
   /** Only this part of each item (see clipCut.ts); undefined: all of it. */
   clip?: ClipRange;
+  /**
+   * A single video over the upload limit is sent in at most `maxParts` parts (see videoSplit.ts):
+   * it may then be downloaded up to `maxParts` times the limit. Undefined: it is too large.
+   */
+  split?: { maxParts: number };
   /** YTDLP_COOKIES: copied into `dir` (0600) for yt-dlp, removed when done; the original is only read. */
   cookiesFile?: string;
   /** Aborting kills the job's child and ffmpeg (whole process trees) and rejects with `signal.reason`. */
@@ -119,6 +125,8 @@ export type FetchMediaOutcome =
       availableItems: number;
       /** Items within the cap that were left out (too large, failed, blocked); empty for one video. */
       skipped: FetchSkip[];
+      /** `items` are the parts of one video split to fit the limit, in order. */
+      parts?: boolean;
     }
   | { kind: 'too-large'; sizeBytes: number; limitBytes: number }
   | { kind: 'failed'; type: FailureType; reason: string };
@@ -240,6 +248,14 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
       if (outcome.kind === 'item')
         return { kind: 'media', items: [outcome.item], playlist: false, availableItems: 1, skipped: [] };
       if (outcome.kind === 'blocked') return BLOCKED_MEDIA;
+      if (outcome.kind === 'too-large' && options.split && options.mode === 'video')
+        return await fetchInParts(
+          context,
+          probe.result.info,
+          { probe: probe.probe, entry: null },
+          outcome,
+          options.split,
+        );
       return outcome;
     }
 
@@ -420,6 +436,57 @@ async function fetchItem(
   }
   await removeMatching(dir, (name) => name.startsWith(`${prefix}.`));
   return { kind: 'too-large', sizeBytes: smallest ?? limit + 1, limitBytes: limit };
+}
+
+/**
+ * A video too large at every quality that fits the chat's cap, downloaded again with `maxParts`
+ * times the limit as its size guard, and split into parts within the limit. When that fails too
+ * (still too large, more parts than allowed, not a video Telegram plays, nothing to cut at), the
+ * first answer stands: `tooLarge`, with the size the person would have been told without splitting.
+ */
+async function fetchInParts(
+  context: Context,
+  info: MediaInfo,
+  source: InfoSource,
+  tooLarge: TooLarge,
+  split: { maxParts: number },
+): Promise<FetchMediaOutcome> {
+  const limit = context.options.maxUploadBytes;
+  const wide = { ...context, options: { ...context.options, maxUploadBytes: limit * split.maxParts } };
+  const whole = await fetchItem(wide, info, source, 1, 1, context.options.url);
+  if (whole.kind !== 'item') return tooLarge;
+  const { item } = whole;
+  if (item.sizeBytes <= limit) return { kind: 'media', items: [item], playlist: false, availableItems: 1, skipped: [] };
+  const dropWhole = () =>
+    Promise.all([item.filePath, item.thumbnailPath].map((file) => file && rm(file, { force: true })));
+  if (item.kind !== 'video') {
+    await dropWhole();
+    return tooLarge;
+  }
+  context.emit({ phase: 'converting', item: 1, items: 1 });
+  const ff = conversionContext(context, { prefix: 'item-1', number: 1, items: 1, sourceUrl: item.sourceUrl });
+  const outcome = await splitVideo({ ...ff, ffprobe: context.options.tools.ffprobe }, item.filePath, {
+    maxUploadBytes: limit,
+    maxParts: split.maxParts,
+  });
+  context.signal?.throwIfAborted();
+  // More parts than allowed, or no keyframe to cut at: the person learns what they would have without splitting.
+  if (outcome.kind !== 'split') {
+    await dropWhole();
+    return tooLarge;
+  }
+  await rm(item.filePath, { force: true });
+  const count = outcome.parts.length;
+  const stem = item.fileName.replace(/\.[^.]*$/, '');
+  const ext = path.extname(item.fileName);
+  const items = outcome.parts.map((part, index): FetchedItem => ({
+    ...item,
+    filePath: part.filePath,
+    fileName: `${stem} (${index + 1} of ${count})${ext}`,
+    sizeBytes: part.sizeBytes,
+    ...(part.durationSeconds !== undefined ? { durationSeconds: part.durationSeconds } : {}),
+  }));
+  return { kind: 'media', items, playlist: false, availableItems: 1, skipped: [], parts: true };
 }
 
 type Attempt = { kind: 'downloaded'; filePath: string } | TooLarge | Failed;

@@ -10,7 +10,7 @@ export function cancelKeyboard(requestMessageId: number): InlineKeyboardMarkup {
 
 const MODE_LABELS: Record<MediaMode, string> = { video: '🎬 Video', audio: '🎵 Audio', document: '📄 File' };
 
-/** /settings: the chat's default mode and quality cap, the current choice ticked. */
+/** /settings: the chat's default mode, quality cap and splitting, the current choice ticked. */
 export function settingsKeyboard(settings: ChatSettings): InlineKeyboardMarkup {
   const tick = (chosen: boolean, label: string) => (chosen ? `✓ ${label}` : label);
   return {
@@ -22,6 +22,10 @@ export function settingsKeyboard(settings: ChatSettings): InlineKeyboardMarkup {
       QUALITY_CHOICES.map((height) => ({
         text: tick((settings.maxHeight ?? null) === height, height === null ? 'Best' : `${height}p`),
         callback_data: settingsButtonData({ setting: 'maxHeight', value: height }),
+      })),
+      [true, false].map((split) => ({
+        text: tick((settings.split ?? true) === split, split ? '✂ Split big videos' : 'Don’t split'),
+        callback_data: settingsButtonData({ setting: 'split', value: split }),
       })),
     ],
   };

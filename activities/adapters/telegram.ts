@@ -123,6 +123,12 @@ export function albumGroups<T extends { kind: MediaMode }>(items: readonly T[]):
   });
 }
 
+/** The caption of part `index` (from 1) of `count`: the media's caption above it on the first. */
+export function partCaption(index: number, count: number, caption: string | undefined): string {
+  const part = `part ${index}/${count}`;
+  return index === 1 && caption ? `${caption}\n${part}` : part;
+}
+
 /**
  * Sends a request's media as {@link albumGroups} cuts it: each group with `sendMediaGroup`, a
  * lone item on its own (the Bot API wants 2 to 10 per group), the caption under the first.
@@ -135,8 +141,15 @@ export async function sendAsAlbums<T extends { kind: MediaMode }>(
     one: (item: T, caption?: string) => Promise<Message>;
     group: (items: T[], caption?: string) => Promise<Message[]>;
   },
+  options: { parts?: boolean } = {},
 ): Promise<SentMedia> {
   const sent: Message[] = [];
+  // The parts of a video split to fit the limit: each on its own, in order, each saying which it is.
+  if (options.parts) {
+    for (const [index, item] of items.entries())
+      sent.push(await send.one(item, partCaption(index + 1, items.length, caption)));
+    return { messageIds: sent.map((message) => message.message_id), files: sent.flatMap(sentFilesOf) };
+  }
   for (const [index, group] of albumGroups(items).entries()) {
     const groupCaption = index === 0 ? caption : undefined;
     if (group.length === 1) sent.push(await send.one(group[0]!, groupCaption));

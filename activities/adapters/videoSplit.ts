@@ -32,12 +32,6 @@ export function planSplit(media: {
   return { kind: 'parts', count, partSeconds: media.durationSeconds / count };
 }
 
-/** The caption of part `index` (from 1) of `count`, the title on the first. */
-export function partCaption(index: number, count: number, title: string | undefined): string {
-  const part = `part ${index}/${count}`;
-  return index === 1 && title ? `${title}\n${part}` : part;
-}
-
 export interface SplitPart {
   filePath: string;
   sizeBytes: number;

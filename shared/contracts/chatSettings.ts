@@ -12,9 +12,14 @@ export interface ChatSettings {
   mode: MediaMode;
   /** Highest video height to download (e.g. 480); undefined: the best that fits. */
   maxHeight?: number;
+  /** A video over the upload limit is sent in parts; absent (settings stored before it): on. */
+  split?: boolean;
 }
 
-export type SettingsChoice = { setting: 'mode'; value: MediaMode } | { setting: 'maxHeight'; value: number | null };
+export type SettingsChoice =
+  | { setting: 'mode'; value: MediaMode }
+  | { setting: 'maxHeight'; value: number | null }
+  | { setting: 'split'; value: boolean };
 
 /** What a chat that never chose anything gets. */
 export const DEFAULT_SETTINGS: ChatSettings = { mode: 'video' };
@@ -26,7 +31,7 @@ export const retireSettingsSignal = defineSignal('retire');
 
 /** The settings once `choice` is applied. */
 export function applySettingsChoice(settings: ChatSettings, choice: SettingsChoice): ChatSettings {
-  return choice.setting === 'mode'
-    ? { ...settings, mode: choice.value }
-    : { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
+  if (choice.setting === 'mode') return { ...settings, mode: choice.value };
+  if (choice.setting === 'split') return { ...settings, split: choice.value };
+  return { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
 }

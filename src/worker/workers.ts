@@ -195,6 +195,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     cookiesFile: config.ytDlpCookies,
     ffmpegConcurrency: config.ffmpegConcurrency,
     minFreeDiskMb: config.minFreeDiskMb,
+    maxSplitParts: config.maxSplitParts,
   });
   const hostActivities = createHostActivities({ api, dataDir: config.dataDir });
   logger.info({ proxy: egress.url, allowedHosts: config.egressAllowedHosts }, 'egress proxy for yt-dlp ready');

@@ -9,6 +9,8 @@ const MODES: MediaMode[] = ['video', 'audio', 'document'];
 const SETTINGS_CHOICES: SettingsChoice[] = [
   ...MODES.map((value): SettingsChoice => ({ setting: 'mode', value })),
   ...QUALITY_CHOICES.map((value): SettingsChoice => ({ setting: 'maxHeight', value })),
+  { setting: 'split', value: true },
+  { setting: 'split', value: false },
 ];
 /** Message ids are positive 32-bit integers in practice; the largest one is the longest data. */
 const MESSAGE_IDS = [1, 7, 1000, 123_456_789, 2_147_483_647];
@@ -60,6 +62,7 @@ describe('parseButtonData with old or forged data', () => {
     ['a negative height', 'set:height:-1'],
     ['an empty height', 'set:height:'],
     ['a setting that does not exist', 'set:language:en'],
+    ['a split that is neither on nor off', 'set:split:yes'],
     ['an unknown action', 'delete:12'],
     ['an empty string', ''],
     ['a very long string of digits after cancel', `cancel:${'1'.repeat(10_000)}`],

@@ -1,4 +1,6 @@
-import { partCaption, planSplit } from '../../activities/adapters/videoSplit.js';
+import type { Message } from 'grammy/types';
+import { partCaption, sendAsAlbums } from '../../activities/adapters/telegram.js';
+import { planSplit } from '../../activities/adapters/videoSplit.js';
 
 const MB = 1024 * 1024;
 
@@ -41,5 +43,35 @@ describe('the caption of a part', () => {
     expect(partCaption(1, 3, 'A long talk')).toBe('A long talk\npart 1/3');
     expect(partCaption(2, 3, 'A long talk')).toBe('part 2/3');
     expect(partCaption(1, 3, undefined)).toBe('part 1/3');
+  });
+});
+
+describe('sending the parts', () => {
+  it('sends each part on its own, in order, captioned part i/n with the caption on the first', async () => {
+    const sent: Array<[string, string | undefined]> = [];
+    let messageId = 0;
+    const parts = [1, 2, 3].map((index) => ({ kind: 'video' as const, name: `p${index}` }));
+    const result = await sendAsAlbums(
+      parts,
+      'A long talk',
+      {
+        one: async (item, caption) => {
+          sent.push([item.name, caption]);
+          messageId += 1;
+          return {
+            message_id: messageId,
+            video: { file_id: `id-${item.name}`, file_unique_id: `u-${item.name}` },
+          } as unknown as Message;
+        },
+        group: () => Promise.reject(new Error('parts are never an album')),
+      },
+      { parts: true },
+    );
+    expect(sent).toEqual([
+      ['p1', 'A long talk\npart 1/3'],
+      ['p2', 'part 2/3'],
+      ['p3', 'part 3/3'],
+    ]);
+    expect(result.files.map((file) => file.fileId)).toEqual(['id-p1', 'id-p2', 'id-p3']);
   });
 });

@@ -63,6 +63,7 @@ describe('a link downloaded here', () => {
         mode: 'video',
         maxUploadBytes: CLOUD_UPLOAD_LIMIT,
         albumCap: 10,
+        split: true,
         status: { ...status, requestMessageId: MESSAGE_ID },
       },
     ]);

@@ -161,7 +161,9 @@ export function telegramQueue(
     saveChatSetting: async ({ choice }) =>
       choice.setting === 'mode'
         ? { mode: choice.value }
-        : { ...DEFAULT_SETTINGS, maxHeight: choice.value ?? undefined },
+        : choice.setting === 'split'
+          ? { ...DEFAULT_SETTINGS, split: choice.value }
+          : { ...DEFAULT_SETTINGS, maxHeight: choice.value ?? undefined },
     claimCachedMedia: async () => ({ status: 'lease', cacheId: 'cache-1' }),
     completeCachedMedia: async () => undefined,
     releaseCachedMedia: async () => undefined,
