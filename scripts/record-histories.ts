@@ -9,6 +9,8 @@
  *   npm run histories:record -- main           # delivered, cached, retried, failed, partial, cancelled, waited, settings
  *   npm run histories:record -- user-quota     # a delivered and a cancelled request with a slot, both refusals
  *   npm run histories:record -- retried-by-ops # a failed request run again by `ops retry`
+ *   npm run histories:record -- clips          # a clip delivered, a range past the media's end
+ *   npm run histories:record -- split          # a video over the upload limit delivered in parts
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -28,6 +30,7 @@ import { mediaRequestWorkflowId, settingsWorkflowId, userQuotaWorkflowId } from 
 import type { QuotaLimits, QuotaState } from '../shared/quotaWindow.js';
 import { openStateStore } from '../activities/adapters/openStateStore.js';
 import { resolveTools } from '../src/tools.js';
+import { createSplitSource } from '../test/support/mediaFixtures.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
 
@@ -258,7 +261,26 @@ async function recordClipHistories(stack: TestStack): Promise<void> {
   await record(stack, 'failed-clip-beyond-media', stack.linkUpdate(link, { text: `${link} 0:05-0:30`, chatId: 7_602 }));
 }
 
-/** `main`, `user-quota`, `retried-by-ops` or `clips`: record only that set; nothing: every set. */
+/**
+ * A video over the upload limit delivered in parts: a 3 MB clip with the limit put at 1 MB in the
+ * input, as the webhook would with MAX_UPLOAD_BYTES set.
+ */
+async function recordSplitHistories(stack: TestStack): Promise<void> {
+  await createSplitSource();
+  const chatId = 7_701;
+  const messageId = 1;
+  await new WorkflowStarter(stack.client).startMediaRequest({
+    chatId,
+    messageId,
+    links: [`${stack.media.url('clip-3mb.mp4')}?history=split`],
+    maxUploadBytes: 1024 * 1024,
+    albumCap: 10,
+    policies: stack.config.policies,
+  });
+  await save(stack, 'delivered-in-parts', mediaRequestWorkflowId({ chatId, messageId }));
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips` or `split`: record only that set; nothing: every set. */
 const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
@@ -268,6 +290,7 @@ try {
   if (only === undefined || only === 'user-quota') await recordQuotaHistories(stack, slow);
   if (only === undefined || only === 'retried-by-ops') await recordRetriedByOps(stack);
   if (only === undefined || only === 'clips') await recordClipHistories(stack);
+  if (only === undefined || only === 'split') await recordSplitHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();
