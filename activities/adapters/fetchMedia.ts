@@ -373,6 +373,7 @@ async function fetchItem(
   number: number,
   items: number,
   fallbackUrl: string,
+  order: 'best-first' | 'smallest-first' = 'best-first',
 ): Promise<ItemOutcome> {
   const { options, dir } = context;
   const limit = options.maxUploadBytes;
@@ -388,7 +389,13 @@ async function fetchItem(
     maxUploadBytes: limit,
     maxHeight: options.maxHeight,
     durationSeconds: info.durationSeconds,
+    ...(order === 'smallest-first' ? { maxCandidates: Number.MAX_SAFE_INTEGER } : {}),
   });
+  // Fewest parts: the lowest quality Telegram plays as it is, then the rest from the lowest.
+  if (order === 'smallest-first')
+    plan.candidates.sort(
+      (a, b) => Number(!a.telegramReady) - Number(!b.telegramReady) || (a.height ?? 0) - (b.height ?? 0),
+    );
   if (plan.candidates.length === 0) {
     if (plan.smallestRejectedBytes !== undefined)
       return { kind: 'too-large', sizeBytes: plan.smallestRejectedBytes, limitBytes: limit };
@@ -439,8 +446,9 @@ async function fetchItem(
 }
 
 /**
- * A video too large at every quality that fits the chat's cap, downloaded again with `maxParts`
- * times the limit as its size guard, and split into parts within the limit. When that fails too
+ * A video too large at every quality that fits the chat's cap, downloaded again at the lowest
+ * quality (fewest parts) with `maxParts` times the limit as its size guard, and split into parts
+ * within the limit. When that fails too
  * (still too large, more parts than allowed, not a video Telegram plays, nothing to cut at), the
  * first answer stands: `tooLarge`, with the size the person would have been told without splitting.
  */
@@ -453,7 +461,7 @@ async function fetchInParts(
 ): Promise<FetchMediaOutcome> {
   const limit = context.options.maxUploadBytes;
   const wide = { ...context, options: { ...context.options, maxUploadBytes: limit * split.maxParts } };
-  const whole = await fetchItem(wide, info, source, 1, 1, context.options.url);
+  const whole = await fetchItem(wide, info, source, 1, 1, context.options.url, 'smallest-first');
   if (whole.kind !== 'item') return tooLarge;
   const { item } = whole;
   if (item.sizeBytes <= limit) return { kind: 'media', items: [item], playlist: false, availableItems: 1, skipped: [] };
