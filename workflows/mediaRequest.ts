@@ -455,7 +455,7 @@ async function downloadAndSend(
     // A delivered upload removed the files itself: no cleanup task needed.
     let removedByUpload = false;
     try {
-      progress.phase('uploading');
+      progress.uploading(download.parts ? download.files.length : undefined);
       // No Cancel button while uploading: a cancel can no longer promise that nothing arrives
       // (/cancel still works: see sendMedia, which stops only an upload Telegram has not got whole).
       await telegram.editText({ chatId: input.chatId, messageId: statusMessage.messageId, text: UPLOADING });

@@ -32,10 +32,18 @@ export function createProgress(links: number) {
   return {
     phase: (phase: RequestStatus['phase']) => step({ phase }),
     startLink: (link: number, clip?: ClipRange) =>
-      step({ link, phase: 'downloading', downloadRounds: 0, clip: clip ? formatClipRange(clip) : undefined }),
+      step({
+        link,
+        phase: 'downloading',
+        downloadRounds: 0,
+        clip: clip ? formatClipRange(clip) : undefined,
+        parts: undefined,
+      }),
+    /** Uploading the download: `parts` when it is one video split to fit the limit. */
+    uploading: (parts?: number) => step({ phase: 'uploading', parts }),
     /** Runs this round's download; its progress reports count only until it settles. */
     async downloading<T>(round: number, download: () => Promise<T>): Promise<T> {
-      step({ phase: 'downloading', downloadRounds: round });
+      step({ phase: 'downloading', downloadRounds: round, parts: undefined });
       downloadRunning = true;
       try {
         return await download();

@@ -91,6 +91,8 @@ export interface RequestStatus {
   links: number;
   /** The part of the current link's media asked for ("1:30–2:45"); absent: all of it. */
   clip?: string;
+  /** Uploading a video split to fit the limit: into how many parts. */
+  parts?: number;
   /** Download attempts (hosts) used for the current link. */
   downloadRounds: number;
   /** The downloadMedia activity's attempt on the current host (1 on the first), once it reported. */

@@ -72,6 +72,8 @@ export interface RunningRequest {
   links: number | null;
   /** The part of the current link asked for ("1:30–2:45"), when it has a range. */
   clip?: string;
+  /** Uploading a video split to fit the limit: into how many parts. */
+  parts?: number;
   downloadRounds: number | null;
   /** The download's attempt on its current host, and its last reported progress (while downloading). */
   attempt: number | null;
@@ -203,6 +205,7 @@ async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
       link: status?.link ?? null,
       links: status?.links ?? null,
       ...(status?.clip ? { clip: status.clip } : {}),
+      ...(status?.parts ? { parts: status.parts } : {}),
       downloadRounds: status?.downloadRounds ?? null,
       attempt: heartbeat?.attempt ?? status?.attempt ?? null,
       progress: heartbeat?.progress ?? status?.progress ?? null,
@@ -311,7 +314,11 @@ export function statusText(report: StatusReport, now: Date): string {
               request.link === null ? '-' : `${request.link}/${request.links}${request.clip ? ` ${request.clip}` : ''}`,
               request.downloadRounds === null ? '-' : String(request.downloadRounds),
               request.attempt === null ? '-' : String(request.attempt),
-              request.progress ? describeProgress(request.progress) : '-',
+              request.progress
+                ? describeProgress(request.progress)
+                : request.parts
+                  ? `uploading ${request.parts} parts`
+                  : '-',
               request.lastError ? oneLine(request.lastError, 60) : '',
             ]),
           ),

@@ -5,8 +5,10 @@
  */
 import type { CachedMedia, DownloadResult } from '../../shared/activityTypes.js';
 import { mediaCaption } from '../../shared/botTexts.js';
+import { statusQuery } from '../../shared/contracts/mediaRequest.js';
+import { currentDetails } from '../../shared/requestStatusView.js';
 import { mediaRequest } from './support/inputs.js';
-import { executeRequest } from './support/runs.js';
+import { duringRequest, executeRequest } from './support/runs.js';
 import { Calls, downloaded, downloadsQueue, hostQueue, sentVideo, telegramQueue } from './support/stubActivities.js';
 import { useWorkflowTier } from './support/workflowEnvironment.js';
 
@@ -49,6 +51,40 @@ describe('a video split into parts', () => {
         },
       }),
     ]);
+  });
+
+  it('shows in the status how many parts are being uploaded', async () => {
+    const calls = new Calls();
+    let finishUpload = () => undefined as void;
+    const uploadHeld = new Promise<void>((resolve) => (finishUpload = resolve));
+    let seen: Parameters<typeof currentDetails>[0] | undefined;
+    await duringRequest(
+      tier,
+      mediaRequest([LINK]),
+      {
+        telegram: telegramQueue(calls),
+        downloads: downloadsQueue(calls, async () => downloadedInParts(4)),
+        hosts: {
+          'host-a': hostQueue(calls, {
+            sendMedia: async (input) => {
+              await uploadHeld;
+              return {
+                messageIds: input.files.map((_, index) => 2000 + index),
+                files: input.files.map(() => sentVideo()),
+              };
+            },
+          }),
+        },
+      },
+      async (handle) => {
+        await calls.waitFor('sendMedia');
+        seen = await handle.query(statusQuery);
+        finishUpload();
+      },
+    );
+
+    expect(seen).toMatchObject({ phase: 'uploading', parts: 4 });
+    expect(currentDetails(seen!)).toContain('**uploading**, in 4 parts');
   });
 
   it('is sent again from the cache as its parts, in order', async () => {
