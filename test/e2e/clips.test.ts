@@ -3,13 +3,11 @@
  * ffmpeg to the Bot API emulator, which gets only that part; a bad range is answered with its
  * problem and nothing is fetched; the cache tells a clip from the whole media.
  */
-import { writeFile, rm } from 'node:fs/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { execa } from 'execa';
 import { invalidRangeText } from '../../shared/botTexts.js';
 import { mediaRequestWorkflowId, replyWorkflowId } from '../../shared/workflowIds.js';
-import { resolveTools } from '../../src/tools.js';
 import { useTestStack, requestIdOf as idOf } from '../support/stack.js';
+import { probeUploaded } from './support/probeUploaded.js';
 
 const stack = useTestStack();
 const CLIP = 'clip-10s.mp4';
@@ -18,27 +16,6 @@ let nextChat = 91_000;
 /** A link message from a chat (and user) of its own, so no quota is shared between tests. */
 function linkMessage(link: string, text: string) {
   return stack.linkUpdate(link, { text, chatId: nextChat++ });
-}
-
-let probes = 0;
-/** The seconds of uploaded bytes, read by the real ffprobe. */
-async function durationOf(bytes: Buffer): Promise<number> {
-  const file = `${stack.dataDir}/clip-probe-${probes++}.mp4`;
-  await writeFile(file, bytes);
-  try {
-    const { stdout } = await execa(resolveTools().ffprobe, [
-      '-v',
-      'error',
-      '-show_entries',
-      'format=duration',
-      '-of',
-      'default=noprint_wrappers=1:nokey=1',
-      file,
-    ]);
-    return Number(stdout.trim());
-  } finally {
-    await rm(file, { force: true });
-  }
 }
 
 /** How many times a run scheduled downloadMedia, from its history. */
@@ -66,7 +43,7 @@ describe('a link with a range', () => {
     expect(String(upload!.params.caption)).toContain('0:02–0:05');
     const video = upload!.files.find((file) => file.fileName !== 'thumbnail.jpg');
     expect(video?.bytes).toBeDefined();
-    const seconds = await durationOf(video!.bytes!);
+    const { seconds } = await probeUploaded(video!.bytes!, stack.dataDir);
     expect(Math.abs(seconds - 3)).toBeLessThanOrEqual(1);
   });
 
@@ -141,7 +118,9 @@ describe('the cache and clips', () => {
     expect(clipUpload!.files.length).toBeGreaterThan(0);
     const durations = await Promise.all(
       [wholeUpload!, clipUpload!].map((call) =>
-        durationOf(call.files.find((file) => file.fileName !== 'thumbnail.jpg')!.bytes!),
+        probeUploaded(call.files.find((file) => file.fileName !== 'thumbnail.jpg')!.bytes!, stack.dataDir).then(
+          (probed) => probed.seconds,
+        ),
       ),
     );
     expect(Math.round(durations[0]!)).toBe(10);

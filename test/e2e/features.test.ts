@@ -5,9 +5,9 @@ import { cancelWorkflowId, mediaRequestWorkflowId } from '../../shared/workflowI
 import { createFetchFixtures, sha256, type FetchFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
 import { WorkflowStarter } from '../../src/temporal/starter.js';
-import { resolveTools } from '../../src/tools.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
+import { probeUploaded } from './support/probeUploaded.js';
 import { CHAT_ID, useTestStack, requestIdOf as idOf } from '../support/stack.js';
 import {
   downloadEngines,
@@ -478,7 +478,7 @@ describe('formats, conversion, audio and albums', () => {
     await stack.client.workflow.getHandle(workflowId).result();
     const [video] = stack.emulator.callsTo('sendVideo');
     expect(video?.params).toMatchObject({ supports_streaming: true, width: 320, height: 240, duration: 3 });
-    expect(await probeBytes(video!.files[0]!.bytes!)).toMatchObject({
+    expect(await probeUploaded(video!.files[0]!.bytes!, stack.dataDir)).toMatchObject({
       format: expect.stringContaining('mp4'),
       video: 'h264',
       audio: 'aac',
@@ -493,8 +493,9 @@ describe('formats, conversion, audio and albums', () => {
     await stack.client.workflow.getHandle(idOf(update)).result();
     const [audio] = stack.emulator.callsTo('sendAudio');
     expect(audio?.params).toMatchObject({ duration: 3, title: expect.any(String) });
-    expect(await probeBytes(audio!.files[0]!.bytes!)).toEqual({
+    expect(await probeUploaded(audio!.files[0]!.bytes!, stack.dataDir)).toEqual({
       format: expect.any(String),
+      seconds: expect.any(Number),
       video: undefined,
       audio: expect.stringMatching(/aac|mp3/),
     });
@@ -532,37 +533,6 @@ describe('formats, conversion, audio and albums', () => {
     expect(sent[1]!.files).toHaveLength(1);
   });
 });
-
-/** Container, video and audio codecs of uploaded bytes, read by the real ffprobe. */
-async function probeBytes(bytes: Buffer): Promise<{ format?: string; video?: string; audio?: string }> {
-  const { writeFile, rm } = await import('node:fs/promises');
-  const { execa } = await import('execa');
-  const file = `${stack.dataDir}/probe-${Date.now()}.bin`;
-  await writeFile(file, bytes);
-  try {
-    const { stdout } = await execa(resolveTools().ffprobe, [
-      '-v',
-      'error',
-      '-print_format',
-      'json',
-      '-show_format',
-      '-show_streams',
-      file,
-    ]);
-    const probed = JSON.parse(stdout) as {
-      format?: { format_name?: string };
-      streams?: { codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }[];
-    };
-    const streams = probed.streams ?? [];
-    return {
-      format: probed.format?.format_name,
-      video: streams.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic)?.codec_name,
-      audio: streams.find((stream) => stream.codec_type === 'audio')?.codec_name,
-    };
-  } finally {
-    await rm(file, { force: true });
-  }
-}
 
 describe('the chat’s default mode', () => {
   it('sends audio for a plain link once the chat chose audio in /settings', async () => {

@@ -1,6 +1,4 @@
-import { readdir, rm, writeFile } from 'node:fs/promises';
-import { execa } from 'execa';
-import { resolveTools } from '../../src/tools.js';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
@@ -17,35 +15,9 @@ import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { sha256 } from '../support/mediaFixtures.js';
 import { CHAT_ID, useTestStack, requestIdOf as workflowIdOf } from '../support/stack.js';
 import { downloadAttempts } from './support/operations.js';
+import { probeUploaded } from './support/probeUploaded.js';
 
 const stack = useTestStack();
-
-/** Container and video codec of uploaded bytes, read by the real ffprobe. */
-async function probeUploaded(bytes: Buffer): Promise<{ format?: string; video?: string }> {
-  const file = path.join(stack.dataDir, `probe-${Date.now()}.bin`);
-  await writeFile(file, bytes);
-  try {
-    const { stdout } = await execa(resolveTools().ffprobe, [
-      '-v',
-      'error',
-      '-print_format',
-      'json',
-      '-show_format',
-      '-show_streams',
-      file,
-    ]);
-    const probed = JSON.parse(stdout) as {
-      format?: { format_name?: string };
-      streams?: { codec_type?: string; codec_name?: string }[];
-    };
-    return {
-      format: probed.format?.format_name,
-      video: probed.streams?.find((stream) => stream.codec_type === 'video')?.codec_name,
-    };
-  } finally {
-    await rm(file, { force: true });
-  }
-}
 
 async function requestDirs(): Promise<string[]> {
   return readdir(path.join(stack.dataDir, 'downloads')).catch(() => []);
@@ -125,8 +97,8 @@ describe('other kinds of media', () => {
     });
     const [video] = stack.emulator.callsTo('sendVideo');
     expect(video?.params).toMatchObject({ supports_streaming: true, width: 160, height: 120 });
-    const codec = await probeUploaded(video!.files[0]!.bytes!);
-    expect(codec).toEqual({ format: expect.stringContaining('mp4'), video: 'h264' });
+    const codec = await probeUploaded(video!.files[0]!.bytes!, stack.dataDir);
+    expect(codec).toMatchObject({ format: expect.stringContaining('mp4'), video: 'h264' });
   });
 });
 

@@ -3,12 +3,10 @@
  * real workers, yt-dlp and ffmpeg to the Bot API emulator as parts within the limit, each playable,
  * in order; a chat that turned split off in /settings gets the FileTooLarge message as before.
  */
-import { rm, writeFile } from 'node:fs/promises';
 import type { Update } from 'grammy/types';
-import { execa } from 'execa';
-import { resolveTools } from '../../src/tools.js';
 import { createSplitSource } from '../support/mediaFixtures.js';
 import { requestIdOf as idOf, startTestStack, type TestStack } from '../support/stack.js';
+import { probeUploaded } from './support/probeUploaded.js';
 
 const LIMIT = 1024 * 1024;
 const SOURCE = 'clip-3mb.mp4';
@@ -28,35 +26,6 @@ beforeEach(() => {
   stack.emulator.reset();
   stack.media.reset();
 });
-
-let probes = 0;
-/** The uploaded bytes as the real ffprobe reads them. */
-async function probe(bytes: Buffer): Promise<{ seconds: number; video?: string; audio?: string }> {
-  const file = `${stack.dataDir}/split-probe-${probes++}.mp4`;
-  await writeFile(file, bytes);
-  try {
-    const { stdout } = await execa(resolveTools().ffprobe, [
-      '-v',
-      'error',
-      '-print_format',
-      'json',
-      '-show_format',
-      '-show_streams',
-      file,
-    ]);
-    const parsed = JSON.parse(stdout) as {
-      format: { duration: string };
-      streams: Array<{ codec_type: string; codec_name: string }>;
-    };
-    return {
-      seconds: Number(parsed.format.duration),
-      video: parsed.streams.find((stream) => stream.codec_type === 'video')?.codec_name,
-      audio: parsed.streams.find((stream) => stream.codec_type === 'audio')?.codec_name,
-    };
-  } finally {
-    await rm(file, { force: true });
-  }
-}
 
 function buttonPress(data: string, chatId: number, messageId: number): Update {
   return {
@@ -93,7 +62,7 @@ describe('a video over the upload limit', () => {
       const video = upload.files.find((file) => file.fileName !== 'thumbnail.jpg');
       expect(video?.bytes).toBeDefined();
       expect(video!.bytes!.length).toBeLessThanOrEqual(LIMIT);
-      const probed = await probe(video!.bytes!);
+      const probed = await probeUploaded(video!.bytes!, stack.dataDir);
       expect(probed).toMatchObject({ video: 'h264', audio: 'aac' });
       total += probed.seconds;
     }
