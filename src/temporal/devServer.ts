@@ -40,6 +40,8 @@ const STDERR_TAIL_LINES = 20;
  * more death means something keeps killing it (memory, a broken file), and the run ends.
  */
 export const MAX_RESTARTS = 3;
+/** How long to wait before the one more try when the server exits during start-up. */
+const SECOND_LAUNCH_DELAY_MS = 2_000;
 export const RESTART_WINDOW_MS = 10 * 60 * 1000;
 
 /** The server process ended before it answered: a port taken by another process, a bad flag, a locked file. */
@@ -47,8 +49,10 @@ export class DevServerExitedError extends Error {
   constructor(
     readonly command: string,
     readonly stderr: string,
+    /** How it ended: "exit code 1", "killed by SIGTERM". */
+    readonly exit: string,
   ) {
-    super(`the Temporal dev server exited during start-up (${command})${stderr ? `:\n${stderr}` : ''}`);
+    super(`the Temporal dev server exited during start-up (${exit}; ${command})${stderr ? `:\n${stderr}` : ''}`);
     this.name = 'DevServerExitedError';
   }
 }
@@ -87,7 +91,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   };
   let current: Launched;
   try {
-    current = await launchOnce();
+    current = await launchOnce().catch(async (error: unknown) => {
+      if (!(error instanceof DevServerExitedError)) throw error;
+      // Once more after a pause: right after a hard kill, what the killed run's server held (its
+      // ports, the SQLite file) can take a moment to be let go of. A second exit is the answer.
+      logger.warn({ err: error }, `${error.message}: trying once more in ${SECOND_LAUNCH_DELAY_MS / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, SECOND_LAUNCH_DELAY_MS));
+      return launchOnce();
+    });
   } catch (error) {
     await lock.release();
     throw error;
@@ -240,7 +251,12 @@ async function launch(
 
   const deadline = Date.now() + READY_TIMEOUT_MS;
   for (;;) {
-    if (exited) throw new DevServerExitedError(`${options.temporalPath} ${args.join(' ')}`, stderrTail.join('\n'));
+    if (exited) {
+      const exit = await ended;
+      // Its last words may still be in the pipe when the exit is seen.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      throw new DevServerExitedError(`${options.temporalPath} ${args.join(' ')}`, stderrTail.join('\n'), exit);
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       await connection.close();
