@@ -29,10 +29,10 @@ import { SEARCH_ATTRIBUTES } from '../shared/searchAttributes.js';
 import { mediaRequestWorkflowId, settingsWorkflowId, userQuotaWorkflowId } from '../shared/workflowIds.js';
 import type { QuotaLimits, QuotaState } from '../shared/quotaWindow.js';
 import { openStateStore } from '../activities/adapters/openStateStore.js';
-import { resolveTools } from '../src/tools.js';
 import { createSplitSource } from '../test/support/mediaFixtures.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
+import { exportHistory } from '../test/support/temporalShow.js';
 
 const HISTORIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/histories/light-request');
 
@@ -56,18 +56,7 @@ async function save(stack: TestStack, name: string, workflowId: string, dir = HI
     .getHandle(workflowId)
     .result()
     .catch(() => undefined);
-  const { stdout } = await execa(resolveTools().temporal, [
-    'workflow',
-    'show',
-    '--workflow-id',
-    workflowId,
-    '--output',
-    'json',
-    '--address',
-    stack.env.address,
-    '--namespace',
-    'default',
-  ]);
+  const stdout = await exportHistory(stack.env.address, workflowId);
   await writeFile(path.join(dir, `${name}.json`), `${stdout.trim()}\n`);
   process.stdout.write(`recorded ${name} (${workflowId})\n`);
 }

@@ -20,9 +20,9 @@ import { replayFiles } from '../../src/ops/replay.js';
 import { chatIdsFor } from '../../shared/chatPseudonyms.js';
 import { dataConverterFor } from '../../src/temporal/dataConverter.js';
 import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
-import { resolveTools } from '../../src/tools.js';
 import { encryptionEnvironment } from '../support/codecKeys.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { exportHistory } from '../support/temporalShow.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** An unusual, long chat id: its digits cannot turn up by chance in ciphertext or timestamps. */
@@ -39,22 +39,7 @@ let delivered: { workflowId: string; link: string; uploadedName: string; fileId?
 let failed: { workflowId: string; link: string };
 
 /** The history exactly as an operator exports it, with the local `temporal` CLI. */
-async function temporalShow(workflowId: string, extra: string[] = []): Promise<string> {
-  const { stdout } = await execa(resolveTools().temporal, [
-    'workflow',
-    'show',
-    '--workflow-id',
-    workflowId,
-    '--output',
-    'json',
-    '--address',
-    stack.env.address,
-    '--namespace',
-    'default',
-    ...extra,
-  ]);
-  return stdout;
-}
+const temporalShow = (workflowId: string, extra: string[] = []) => exportHistory(stack.env.address, workflowId, extra);
 
 /**
  * Every string of the document, and what each one reads as when taken for base64 (payload data,

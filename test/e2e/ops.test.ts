@@ -16,10 +16,10 @@ import { execa } from 'execa';
 import { chatClause, describeFailedRun, readFailure } from '../../src/ops/runs.js';
 import { parseSince } from '../../src/ops/args.js';
 import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
-import { resolveTools } from '../../src/tools.js';
 import type { MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
 import { startSlowServer } from '../support/slowServer.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { exportHistory } from '../support/temporalShow.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const HISTORIES = path.join(ROOT, 'test/histories/light-request');
@@ -482,19 +482,9 @@ describe('ops cancel', () => {
 
 describe('ops export and replay', () => {
   async function temporalShow(workflowId: string): Promise<{ events: { eventId: string; eventType: string }[] }> {
-    const { stdout } = await execa(resolveTools().temporal, [
-      'workflow',
-      'show',
-      '--workflow-id',
-      workflowId,
-      '--output',
-      'json',
-      '--address',
-      stack.env.address,
-      '--namespace',
-      'default',
-    ]);
-    return JSON.parse(stdout) as { events: { eventId: string; eventType: string }[] };
+    return JSON.parse(await exportHistory(stack.env.address, workflowId)) as {
+      events: { eventId: string; eventType: string }[];
+    };
   }
 
   it('exports the history in the format of `temporal workflow show --output json`', async () => {

@@ -34,11 +34,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { execa } from 'execa';
 import type { Update } from 'grammy/types';
 import { WEBHOOK_PATH } from '../../src/http/app.js';
 import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
-import { resolveTools } from '../../src/tools.js';
 import { statusQuery } from '../../shared/contracts/mediaRequest.js';
 import { linkUpdate, startEmbeddedTemporal, type EmbeddedTemporal } from '../faults/support/faultStack.js';
 import { freePort, startCli, type CliProcess } from '../faults/support/processes.js';
@@ -46,6 +44,7 @@ import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmula
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { startMediaServer, type MediaServer } from '../support/mediaServer.js';
+import { exportHistory } from '../support/temporalShow.js';
 
 const TOKEN = fakeBotToken('5550123');
 const TOKEN_SECRET = TOKEN.split(':')[1]!;
@@ -339,21 +338,10 @@ it('keeps the token, the webhook secret and the cookies out of logs, histories, 
     if (execution.type === 'MediaRequestWorkflow') {
       requests.push(execution.workflowId);
       stored.push({ where: `status of ${execution.workflowId}`, text: searchable(await handle.query(statusQuery)) });
-      const shown = await execa(resolveTools().temporal, [
-        'workflow',
-        'show',
-        '--address',
-        temporal.address,
-        '--namespace',
-        'default',
-        '--workflow-id',
-        execution.workflowId,
-        '--output',
-        'json',
-      ]);
+      const shown = await exportHistory(temporal.address, execution.workflowId);
       stored.push({
         where: `temporal workflow show ${execution.workflowId}`,
-        text: searchable(JSON.parse(shown.stdout)),
+        text: searchable(JSON.parse(shown)),
       });
     }
   }
