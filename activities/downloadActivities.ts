@@ -3,9 +3,11 @@ import type { Api } from 'grammy';
 import { DOWNLOAD_BYTES_TOTAL, DOWNLOAD_SECONDS } from '../shared/metricNames.js';
 import { FailureType } from '../shared/failures.js';
 import { downloadProgressSignal } from '../shared/contracts/mediaRequest.js';
-import type { DownloadInput, DownloadResult } from '../shared/activityTypes.js';
+import type { DownloadInput, DownloadResult, QualityProbeInput } from '../shared/activityTypes.js';
+import type { QualityOptions } from '../shared/qualityChoice.js';
 import { createChatEditGate } from './adapters/chatEditGate.js';
 import { fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
+import { probeQualityOptions } from './adapters/qualityOptions.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createProgressSignaller } from './adapters/progressSignals.js';
 import { freeDiskBytes } from './adapters/diskSpace.js';
@@ -48,13 +50,29 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
   // One per process too: several requests in one chat share its edit pace.
   const editGate = createChatEditGate();
   return {
-    async downloadMedia(input: DownloadInput): Promise<DownloadResult> {
+    /**
+     * The picker's buttons for a link ("ask each time"): a probe through the egress proxy, no
+     * download. Cookies are not used here (they are copied into a request dir, which a probe
+     * has not): a link that needs them gets no picker, and the download uses them as always.
+     */
+    async listQualities(input: QualityProbeInput): Promise<QualityOptions> {
+      await assertFetchable(input.url, deps.egressAllowedHosts);
+      const ticker = setInterval(() => heartbeat(), HEARTBEAT_EVERY_MS);
       try {
-        await assertFetchableUrl(input.url, deps.egressAllowedHosts);
-      } catch (error) {
-        if (error instanceof UrlRejected) throw typedFailure(error.type, error.message);
-        throw error;
+        return await probeQualityOptions({
+          engine: deps.tools.engine,
+          url: input.url,
+          maxUploadBytes: input.maxUploadBytes,
+          proxy: deps.proxy,
+          signal: cancellationSignal(),
+        });
+      } finally {
+        clearInterval(ticker);
       }
+    },
+
+    async downloadMedia(input: DownloadInput): Promise<DownloadResult> {
+      await assertFetchable(input.url, deps.egressAllowedHosts);
       await assertFreeDiskSpace(deps.dataDir, deps.minFreeDiskMb);
 
       const startedAt = performance.now();
@@ -177,6 +195,16 @@ function progressSignallerFor() {
         error: error instanceof Error ? error.message : String(error),
       }),
   });
+}
+
+/** A link the egress rules refuse fails at once, typed (UnsupportedUrl, …), not retried. */
+async function assertFetchable(url: string, egressAllowedHosts: readonly string[]): Promise<void> {
+  try {
+    await assertFetchableUrl(url, egressAllowedHosts);
+  } catch (error) {
+    if (error instanceof UrlRejected) throw typedFailure(error.type, error.message);
+    throw error;
+  }
 }
 
 /**

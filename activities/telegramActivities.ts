@@ -1,6 +1,6 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { Api } from 'grammy';
-import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
+import type { InlineKeyboardMarkup, InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
 import type { ChatSettings } from '../shared/contracts/chatSettings.js';
 import type {
   DeleteMessageInput,
@@ -11,7 +11,8 @@ import type {
   SendTextInput,
   SentMessage,
 } from '../shared/activityTypes.js';
-import { cancelKeyboard, settingsKeyboard } from './adapters/keyboards.js';
+import { cancelKeyboard, qualityKeyboard, settingsKeyboard } from './adapters/keyboards.js';
+import type { QualityOption } from '../shared/qualityChoice.js';
 import { callTelegram, grammySignal, isBadRequest, sendAsAlbums, toTelegramFailure } from './adapters/telegram.js';
 
 export interface TelegramActivityDeps {
@@ -21,6 +22,26 @@ export interface TelegramActivityDeps {
 /** Messages, buttons and re-sends by file_id: everything on the `telegram` queue. */
 export function createTelegramActivities({ api }: TelegramActivityDeps) {
   const signal = () => grammySignal(cancellationSignal());
+  /** Replaces a message's text and keyboard (none: removed); false when the message is gone. */
+  const editMessage = async (
+    input: { chatId: number; messageId: number; text: string },
+    keyboard: InlineKeyboardMarkup | undefined,
+  ): Promise<boolean> => {
+    try {
+      await api.editMessageText(
+        input.chatId,
+        input.messageId,
+        input.text,
+        { link_preview_options: { is_disabled: true }, reply_markup: keyboard },
+        signal(),
+      );
+      return true;
+    } catch (error) {
+      if (isBadRequest(error, /message is not modified/i)) return true;
+      if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID/i)) return false;
+      throw toTelegramFailure(error, 'editMessageText');
+    }
+  };
   return {
     async sendText(input: SendTextInput): Promise<SentMessage> {
       const message = await callTelegram('sendMessage', () =>
@@ -47,23 +68,25 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
      * markup removes it). Returns false when the message no longer exists (the user deleted it).
      */
     async editText(input: EditTextInput): Promise<boolean> {
-      try {
-        await api.editMessageText(
-          input.chatId,
-          input.messageId,
-          input.text,
-          {
-            link_preview_options: { is_disabled: true },
-            reply_markup: input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor),
-          },
-          signal(),
-        );
-        return true;
-      } catch (error) {
-        if (isBadRequest(error, /message is not modified/i)) return true;
-        if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID/i)) return false;
-        throw toTelegramFailure(error, 'editMessageText');
-      }
+      return editMessage(
+        input,
+        input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor),
+      );
+    },
+
+    /**
+     * Turns the status message into the quality picker of one link: `text` above the buttons of
+     * `options`, and Cancel. False when the message no longer exists.
+     */
+    async showQualityPicker(input: {
+      chatId: number;
+      messageId: number;
+      requestMessageId: number;
+      link: number;
+      text: string;
+      options: QualityOption[];
+    }): Promise<boolean> {
+      return editMessage(input, qualityKeyboard(input.requestMessageId, input.link, input.options));
     },
 
     /** Deleting what is already gone is a success: a retried delete must not fail the request. */

@@ -34,6 +34,12 @@ export interface DownloadInput {
   status?: StatusMessage;
 }
 
+/** The picker's probe of one link (`listQualities`). */
+export interface QualityProbeInput {
+  url: string;
+  maxUploadBytes: number;
+}
+
 export interface DownloadedFile {
   /** Absolute path on the download host. */
   path: string;

@@ -3,6 +3,7 @@
  * never sees a stack trace, an error code or a retry count.
  */
 import { formatClipRange, type ClipRange } from './clipRange.js';
+import type { QualityChoice, QualityOption } from './qualityChoice.js';
 import { FailureType } from './failures.js';
 
 export const ACKNOWLEDGED = '⏳ Got it, downloading…';
@@ -55,7 +56,7 @@ export const HELP_TEXT = [
   '/audio <link> – only the audio',
   '/clip <link> 1:30 2:45 – only that part (or write 1:30-2:45 after any link)',
   '/cancel – stop your downloads; as a reply to a link or to my ⏳ message, just that one',
-  '/settings – this chat’s default (video, audio or file), highest quality, and whether videos over the limit come in parts',
+  '/settings – this chat’s default (video, audio or file, or ask each time), highest quality, and whether videos over the limit come in parts',
   '/help – this message',
   '',
   'I reply "⏳" right away, with a Cancel button, then send the file, up to the Telegram upload limit. If I cannot, I tell you why.',
@@ -155,3 +156,31 @@ function shorten(text: string, limit: number): string {
   }
   return `${result}…`;
 }
+
+/** How a quality choice is named in the chat and in the request's status: "720p", "audio", "file". */
+export function qualityChoiceLabel(choice: QualityChoice): string {
+  if (choice.kind === 'video') return `${choice.height}p`;
+  return choice.kind === 'audio' ? 'audio' : 'file';
+}
+
+/** A picker button: "720p · 4.2 MB", "🎵 Audio · 1.1 MB", "📄 File". */
+export function qualityOptionLabel(option: QualityOption): string {
+  const { choice } = option;
+  const name = choice.kind === 'video' ? `${choice.height}p` : choice.kind === 'audio' ? '🎵 Audio' : '📄 File';
+  return option.estimatedBytes === undefined ? name : `${name} · ~${formatBytes(option.estimatedBytes)}`;
+}
+
+/** The status message while the picker waits. */
+export function qualityPickerText(title: string | undefined, timeoutSeconds: number): string {
+  const wait =
+    timeoutSeconds >= 120 && timeoutSeconds % 60 === 0 ? `${timeoutSeconds / 60} min` : `${timeoutSeconds} s`;
+  const what = title ? `“${title.replace(/\s+/g, ' ').trim().slice(0, 200)}”: which quality?` : 'Which quality?';
+  return `${what}\nSizes are estimates. No choice within ${wait}: I send this chat’s default.`;
+}
+
+/** The answer to a press on the picker. */
+export function qualityChosenAnswer(choice: QualityChoice): string {
+  return `${qualityChoiceLabel(choice)} ✓`;
+}
+
+export const QUALITY_NOT_YOURS = 'Only the person who sent the link (or an admin) can choose.';

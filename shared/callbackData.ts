@@ -4,9 +4,13 @@
  */
 import type { MediaMode } from './activityTypes.js';
 import type { SettingsChoice } from './contracts/chatSettings.js';
+import type { QualityChoice } from './qualityChoice.js';
 
 export type ButtonAction =
-  { action: 'cancel'; requestMessageId: number } | { action: 'settings'; choice: SettingsChoice };
+  | { action: 'cancel'; requestMessageId: number }
+  | { action: 'settings'; choice: SettingsChoice }
+  /** A press on the quality picker of request `requestMessageId`, for its link `link` (1-based). */
+  | { action: 'quality'; requestMessageId: number; link: number; choice: QualityChoice };
 
 const MODES: readonly MediaMode[] = ['video', 'audio', 'document'];
 export const QUALITY_CHOICES: readonly (number | null)[] = [360, 480, 720, 1080, null];
@@ -18,7 +22,14 @@ export function cancelButtonData(requestMessageId: number): string {
 export function settingsButtonData(choice: SettingsChoice): string {
   if (choice.setting === 'mode') return `set:mode:${choice.value}`;
   if (choice.setting === 'split') return `set:split:${choice.value ? 'on' : 'off'}`;
+  if (choice.setting === 'ask') return `set:ask:${choice.value ? 'on' : 'off'}`;
   return `set:height:${choice.value ?? 'best'}`;
+}
+
+/** `q:<request>:<link>:<720|audio|file>`: at most 40 bytes. */
+export function qualityButtonData(requestMessageId: number, link: number, choice: QualityChoice): string {
+  const value = choice.kind === 'video' ? String(choice.height) : choice.kind === 'audio' ? 'audio' : 'file';
+  return `q:${requestMessageId}:${link}:${value}`;
 }
 
 /** Reads a button press; anything else (old or forged data) is undefined. */
@@ -28,6 +39,20 @@ export function parseButtonData(data: string): ButtonAction | undefined {
   const mode = /^set:mode:(\w+)$/.exec(data);
   if (mode && MODES.includes(mode[1] as MediaMode))
     return { action: 'settings', choice: { setting: 'mode', value: mode[1] as MediaMode } };
+  const quality = /^q:(\d{1,15}):(\d{1,2}):(\d{2,4}|audio|file)$/.exec(data);
+  if (quality) {
+    const value = quality[3]!;
+    const choice: QualityChoice =
+      value === 'audio'
+        ? { kind: 'audio' }
+        : value === 'file'
+          ? { kind: 'document' }
+          : { kind: 'video', height: Number(value) };
+    const link = Number(quality[2]);
+    if (link >= 1) return { action: 'quality', requestMessageId: Number(quality[1]), link, choice };
+  }
+  const ask = /^set:ask:(on|off)$/.exec(data);
+  if (ask) return { action: 'settings', choice: { setting: 'ask', value: ask[1] === 'on' } };
   const split = /^set:split:(on|off)$/.exec(data);
   if (split) return { action: 'settings', choice: { setting: 'split', value: split[1] === 'on' } };
   const height = /^set:height:(\d+|best)$/.exec(data);

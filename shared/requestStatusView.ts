@@ -17,12 +17,13 @@ export function progressStatusOf(report: Omit<DownloadProgressReport, 'attempt'>
 
 /**
  * The Web UI's current details: short markdown, e.g.
- * `**downloading** (link 2 of 3), clip 1:30–2:45, attempt 2` / `**uploading**, in 4 parts` / `downloading 1.2 MB of 4 MB (30%) at 512 KB/s`.
+ * `**downloading** (link 2 of 3), clip 1:30–2:45, as 720p, attempt 2` / `**uploading**, in 4 parts` / `downloading 1.2 MB of 4 MB (30%) at 512 KB/s`.
  */
 export function currentDetails(status: RequestStatus): string {
   const where =
     (status.links > 1 ? ` (link ${status.link} of ${status.links})` : '') +
     (status.clip ? `, clip ${status.clip}` : '') +
+    (status.choice ? `, as ${status.choice}` : '') +
     (status.parts ? `, in ${status.parts} parts` : '');
   const rounds = status.downloadRounds > 1 ? `, download round ${status.downloadRounds}` : '';
   const attempt = status.attempt !== undefined && status.attempt > 1 ? `, attempt ${status.attempt}` : '';

@@ -41,6 +41,8 @@ import {
 } from './policies.js';
 import type { QuotaDecision, QuotaLimits, QuotaRefusal } from '../shared/quotaWindow.js';
 import { createProgress, type Progress } from './requestStatus.js';
+import { createQualityPicker } from './qualityPicker.js';
+import { applyQualityChoice } from '../shared/qualityChoice.js';
 import type { CacheClaim, CachedMedia, MediaKey, SentMessage } from '../shared/activityTypes.js';
 import {
   requesterQuery,
@@ -227,27 +229,35 @@ async function serveLinks(
       replyToMessageId: chat.replyTo,
       cancelButtonFor: chat.replyTo,
     });
-    const mode = input.mode ?? settings.mode;
-    // Splitting changes what the download may return (parts), not which calls a run makes: no patch.
-    const split = mode === 'video' && settings.split !== false;
+    // /audio says what the person wants; otherwise a chat that asks each time shows the picker.
+    const picker =
+      settings.ask && input.mode === undefined ? createQualityPicker(input, telegram, progress) : undefined;
 
     for (const [index, link] of input.links.entries()) {
       // A range changes only what the calls carry (key, download input, caption), never which
       // calls a run makes: no patch, and runs without ranges send exactly what they sent before.
       const clip = input.clips?.[index] ?? undefined;
       progress.startLink(index + 1, clip);
+      const statusText = input.links.length > 1 ? linkProgressText(index + 1, input.links.length) : ACKNOWLEDGED;
       if (input.links.length > 1) {
         await telegram.editText({
           chatId: chat.chatId,
           messageId: statusMessage.messageId,
-          text: linkProgressText(index + 1, input.links.length),
+          text: statusText,
           cancelButtonFor: chat.replyTo,
         });
       }
+      // The choice is part of the cache key through the mode and the height cap.
+      const picked = await picker?.ask(index + 1, link, statusMessage, statusText);
+      const { mode, maxHeight } = picked
+        ? applyQualityChoice(picked)
+        : { mode: input.mode ?? settings.mode, maxHeight: settings.maxHeight };
+      // Splitting changes what the download may return (parts), not which calls a run makes: no patch.
+      const split = mode === 'video' && settings.split !== false;
       const key: MediaKey = {
         url: link,
         mode,
-        maxHeight: settings.maxHeight,
+        maxHeight,
         maxUploadBytes: input.maxUploadBytes,
         albumCap: input.albumCap,
         ...(clip ? { clip } : {}),

@@ -89,6 +89,26 @@ export function downloadPolicy(overrides: PolicyOverrides = {}): ActivityOptions
 }
 
 /**
+ * The quality picker's probe (`listQualities`): yt-dlp reads the page, nothing is downloaded. A
+ * person is waiting to see buttons, so it is bounded tightly; when it fails the link goes on with
+ * the chat's default, and the download reports what is wrong.
+ */
+export function qualityProbePolicy(overrides: PolicyOverrides = {}): ActivityOptions {
+  const o = overrides.download ?? {};
+  return {
+    taskQueue: DOWNLOADS_QUEUE,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    startToCloseTimeout: '60 seconds',
+    heartbeatTimeout: o.heartbeatTimeout ?? '15 seconds',
+    retry: {
+      maximumAttempts: 2,
+      initialInterval: o.initialInterval ?? '5 seconds',
+      nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
+    },
+  };
+}
+
+/**
  * Activities that read or delete the downloaded files run on the queue of the one process that
  * holds them. `scheduleToStartTimeout` is what notices that this host is gone (nobody else polls
  * its queue), so the workflow can download again elsewhere instead of waiting forever.

@@ -38,7 +38,12 @@ export function createProgress(links: number) {
         downloadRounds: 0,
         clip: clip ? formatClipRange(clip) : undefined,
         parts: undefined,
+        choice: undefined,
       }),
+    /** The quality picker of the current link is shown, and waits for a press. */
+    choosing: () => step({ phase: 'choosing quality' }),
+    /** What the current link is downloaded as, once the picker settled. */
+    chose: (choice: string) => update({ choice }),
     /** Uploading the download: `parts` when it is one video split to fit the limit. */
     uploading: (parts?: number) => step({ phase: 'uploading', parts }),
     /** Runs this round's download; its progress reports count only until it settles. */

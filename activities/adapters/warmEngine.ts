@@ -95,7 +95,8 @@ export interface EngineJob {
   readonly pid: Promise<number>;
   /** Resolves once the job's child has exited (however it ended), or the engine is gone. */
   readonly exited: Promise<void>;
-  probe(url: string, playlistItems: number): Promise<ProbeReply>;
+  /** `measureSizes`: formats whose size the page did not name get a HEAD request's (the picker's sizes). */
+  probe(url: string, playlistItems: number, options?: { measureSizes?: boolean }): Promise<ProbeReply>;
   download(request: DownloadRequest, onProgress?: (progress: EngineProgress) => void): Promise<DownloadReply>;
   /** Lets the child exit; nothing more can be asked. */
   end(): void;
@@ -194,8 +195,13 @@ export class WarmEngine implements DownloadEngine {
     return {
       pid,
       exited,
-      async probe(url, playlistItems) {
-        const answer = await ask({ op: 'probe', url, playlistItems });
+      async probe(url, playlistItems, options) {
+        const answer = await ask({
+          op: 'probe',
+          url,
+          playlistItems,
+          ...(options?.measureSizes ? { measureSizes: true } : {}),
+        });
         if (answer.event === 'probed')
           return { kind: 'probed', probe: answer.probe as number, info: answer.info as Record<string, unknown> };
         return { kind: 'failed', error: errorOf(answer) };

@@ -90,6 +90,7 @@ sys.stdout = sys.stderr
 import yt_dlp  # noqa: E402  (after the stdout swap: nothing it prints may reach the protocol)
 from yt_dlp.postprocessor.common import PostProcessor  # noqa: E402
 from yt_dlp.utils import DownloadError, YoutubeDLError  # noqa: E402
+from yt_dlp.networking import HEADRequest  # noqa: E402
 
 SETTINGS = json.loads(os.environ.get('ENGINE_SETTINGS') or '{}')
 MAX_FILESIZE_NOTICE = re.compile(r'File is larger than max-filesize \((\d+) bytes > (\d+) bytes\)')
@@ -209,6 +210,32 @@ class FinalPath(PostProcessor):
         return [], info
 
 
+MEASURED_FORMATS = 12
+
+
+def measure_sizes(ydl, info):
+    """The quality picker shows sizes: a plain http(s) format whose page named no size (a web
+    page's <source> elements) gets the Content-Length of a HEAD request, made through the job's
+    YoutubeDL (its proxy, cookies and timeout). Streaming formats (HLS, DASH) have no one file to
+    ask about and are left unknown; so is a format whose server does not answer."""
+    measured = 0
+    for fmt in info.get('formats') or []:
+        if measured >= MEASURED_FORMATS:
+            return
+        if fmt.get('filesize') or fmt.get('filesize_approx'):
+            continue
+        if fmt.get('protocol') not in ('http', 'https') or not fmt.get('url'):
+            continue
+        measured += 1
+        try:
+            with ydl.urlopen(HEADRequest(fmt['url'], headers=fmt.get('http_headers') or {})) as response:
+                length = int(response.headers.get('Content-Length') or 0)
+        except Exception:  # noqa: BLE001  (an unknown size is tried anyway, guarded)
+            continue
+        if length > 0:
+            fmt['filesize'] = length
+
+
 class Job:
     def __init__(self, channel, config):
         self.channel = channel
@@ -239,6 +266,8 @@ class Job:
         try:
             with new_youtube_dl(params) as ydl:
                 info = ydl.extract_info(message['url'], download=False)
+                if message.get('measureSizes'):
+                    measure_sizes(ydl, info)
                 # What --dump-single-json printed and --load-info-json read: plain JSON values.
                 clean = ydl.sanitize_info(info)
         except Exception as error:  # noqa: BLE001  (every failure becomes an answer)

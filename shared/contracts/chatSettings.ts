@@ -14,12 +14,18 @@ export interface ChatSettings {
   maxHeight?: number;
   /** A video over the upload limit is sent in parts; absent (settings stored before it): on. */
   split?: boolean;
+  /**
+   * "Ask each time": each link is answered with buttons of the qualities that fit; `mode` (and
+   * `maxHeight`) is what is sent when nobody presses in time. Absent: off.
+   */
+  ask?: boolean;
 }
 
 export type SettingsChoice =
   | { setting: 'mode'; value: MediaMode }
   | { setting: 'maxHeight'; value: number | null }
-  | { setting: 'split'; value: boolean };
+  | { setting: 'split'; value: boolean }
+  | { setting: 'ask'; value: boolean };
 
 /** What a chat that never chose anything gets. */
 export const DEFAULT_SETTINGS: ChatSettings = { mode: 'video' };
@@ -31,7 +37,9 @@ export const retireSettingsSignal = defineSignal('retire');
 
 /** The settings once `choice` is applied. */
 export function applySettingsChoice(settings: ChatSettings, choice: SettingsChoice): ChatSettings {
-  if (choice.setting === 'mode') return { ...settings, mode: choice.value };
+  // A mode chosen as the default stops the asking; "ask each time" keeps the mode as the fallback.
+  if (choice.setting === 'mode') return { ...settings, mode: choice.value, ...(settings.ask ? { ask: false } : {}) };
+  if (choice.setting === 'ask') return { ...settings, ask: choice.value };
   if (choice.setting === 'split') return { ...settings, split: choice.value };
   return { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
 }

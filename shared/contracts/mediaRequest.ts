@@ -8,6 +8,7 @@ import type { MediaMode } from '../activityTypes.js';
 import type { PolicyOverrides } from '../policyOverrides.js';
 import type { QuotaLimits } from '../quotaWindow.js';
 import type { ClipRange } from '../clipRange.js';
+import type { QualityChoice } from '../qualityChoice.js';
 
 export const MEDIA_REQUEST_WORKFLOW = 'MediaRequestWorkflow';
 
@@ -31,6 +32,11 @@ export interface MediaRequestInput {
   /** Most items sent from one gallery or playlist. */
   albumCap: number;
   policies?: PolicyOverrides;
+  /**
+   * PICKER_TIMEOUT_SECONDS: how long a chat that asks each time waits for a press before it sends
+   * its default. Absent (runs from before the picker): 120.
+   */
+  pickerTimeoutSeconds?: number;
   /**
    * The sender's quota (QUOTA_* of the process that started the run); absent: no quota, as in
    * runs started before quotas existed.
@@ -79,6 +85,7 @@ export interface DownloadProgressStatus extends Omit<DownloadProgressReport, 'at
 export interface RequestStatus {
   phase:
     | 'acknowledging'
+    | 'choosing quality'
     | 'downloading'
     | 'uploading'
     | 'sending cached'
@@ -93,6 +100,8 @@ export interface RequestStatus {
   clip?: string;
   /** Uploading a video split to fit the limit: into how many parts. */
   parts?: number;
+  /** What was picked for the current link ("720p", "audio", "file", "default: no press"); absent: not asked. */
+  choice?: string;
   /** Download attempts (hosts) used for the current link. */
   downloadRounds: number;
   /** The downloadMedia activity's attempt on the current host (1 on the first), once it reported. */
@@ -108,3 +117,18 @@ export const requesterQuery = defineQuery<number | undefined>('requester');
 
 /** Where the request stands, for the Web UI and `npm run ops`. */
 export const statusQuery = defineQuery<RequestStatus>('status');
+
+/**
+ * A press on the quality picker of this request (the webhook signals it; the workflow checks the
+ * presser is the requester or a chat admin). Telegram may deliver the same press twice: the
+ * first one that counts settles the link, the rest are answered and ignored.
+ */
+export interface QualityPress {
+  /** 1-based link the picker was shown for. */
+  link: number;
+  choice: QualityChoice;
+  userId: number;
+  callbackQueryId: string;
+}
+
+export const qualityPressSignal = defineSignal<[QualityPress]>('qualityPress');

@@ -82,6 +82,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     albumCap: values.MAX_ALBUM_ITEMS,
     /** The most parts a video over the upload limit is split into. */
     maxSplitParts: values.MAX_SPLIT_PARTS,
+    /** How long the quality picker waits for a press (chats that ask each time). */
+    pickerTimeoutSeconds: values.PICKER_TIMEOUT_SECONDS,
     ytDlpCookies: values.YTDLP_COOKIES,
     concurrency: { downloads: values.DOWNLOAD_CONCURRENCY, telegram: values.TELEGRAM_CONCURRENCY },
     /** Concurrent ffmpeg conversions per downloads worker process. */

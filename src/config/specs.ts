@@ -158,6 +158,11 @@ export const CONFIG_VARIABLES = {
     description:
       'Most parts a video over MAX_UPLOAD_BYTES is split into (chats with split on); a video that needs more is refused as too large.',
   },
+  PICKER_TIMEOUT_SECONDS: {
+    parser: integer({ min: 5, max: 3600, default: 120 }),
+    description:
+      'In chats that chose “ask each time” in /settings: how long the quality buttons wait for a press before the chat’s default is sent.',
+  },
   YTDLP_COOKIES: {
     // The file's path is configuration, its content a secret.
     parser: readableFile(),

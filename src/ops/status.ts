@@ -72,6 +72,8 @@ export interface RunningRequest {
   links: number | null;
   /** The part of the current link asked for ("1:30–2:45"), when it has a range. */
   clip?: string;
+  /** What the quality picker settled for the current link ("720p", "audio", …), when the chat asks. */
+  choice?: string;
   /** Uploading a video split to fit the limit: into how many parts. */
   parts?: number;
   downloadRounds: number | null;
@@ -205,6 +207,7 @@ async function runningRequests(ctx: OpsContext): Promise<RunningRequest[]> {
       link: status?.link ?? null,
       links: status?.links ?? null,
       ...(status?.clip ? { clip: status.clip } : {}),
+      ...(status?.choice ? { choice: status.choice } : {}),
       ...(status?.parts ? { parts: status.parts } : {}),
       downloadRounds: status?.downloadRounds ?? null,
       attempt: heartbeat?.attempt ?? status?.attempt ?? null,
@@ -311,7 +314,9 @@ export function statusText(report: StatusReport, now: Date): string {
               request.workflowId,
               ago(new Date(request.startTime), now),
               request.phase ?? 'no answer (is a telegram worker running?)',
-              request.link === null ? '-' : `${request.link}/${request.links}${request.clip ? ` ${request.clip}` : ''}`,
+              request.link === null
+                ? '-'
+                : `${request.link}/${request.links}${request.clip ? ` ${request.clip}` : ''}${request.choice ? ` as ${request.choice}` : ''}`,
               request.downloadRounds === null ? '-' : String(request.downloadRounds),
               request.attempt === null ? '-' : String(request.attempt),
               request.progress

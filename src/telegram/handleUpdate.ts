@@ -13,6 +13,8 @@ export interface UpdateHandlerDeps {
   botUsername: string;
   maxUploadBytes: number;
   albumCap: number;
+  /** PICKER_TIMEOUT_SECONDS: travels in each media request's input. */
+  pickerTimeoutSeconds?: number;
   policies: PolicyOverrides;
   /** ALLOWED_CHAT_IDS; undefined: everyone is served. */
   allowedChatIds?: ReadonlySet<number>;
@@ -23,7 +25,8 @@ export interface UpdateHandlerDeps {
 
 export type HandleOutcome =
   | { action: 'ignored'; reason: string }
-  | { action: StartOutcome; workflow: 'media' | 'reply' | 'settings' | 'cancel' | 'refusal' };
+  | { action: StartOutcome; workflow: 'media' | 'reply' | 'settings' | 'cancel' | 'refusal' }
+  | { action: 'signalled'; workflow: 'media' };
 
 /**
  * The one path from an update to Temporal, shared by the webhook and long polling. It only
@@ -79,6 +82,16 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
       log.info({ chatId: intent.chatId, action, choice: 'choice' in intent ? intent.choice : undefined }, 'settings');
       return { action, workflow: 'settings' };
     }
+    case 'quality-choice': {
+      const delivered = await starter.signalQualityPress(intent);
+      log.info(
+        { chatId: intent.chatId, request: intent.requestMessageId, link: intent.press.link, delivered },
+        'quality picker press',
+      );
+      // A press on the picker of a request that has ended (a late or doubled tap) changes nothing.
+      if (!delivered) return { action: 'ignored', reason: 'the request of this picker has ended' };
+      return { action: 'signalled', workflow: 'media' };
+    }
     case 'cancel': {
       const { kind: _kind, ...input } = intent;
       const action = await starter.startCancel({ ...input, policies });
@@ -95,6 +108,7 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
         ...(intent.clips ? { clips: intent.clips } : {}),
         maxUploadBytes: deps.maxUploadBytes,
         albumCap: deps.albumCap,
+        ...(deps.pickerTimeoutSeconds === undefined ? {} : { pickerTimeoutSeconds: deps.pickerTimeoutSeconds }),
         policies,
         quota: deps.quota,
       });

@@ -3,6 +3,7 @@ import { parseButtonData } from '../../shared/callbackData.js';
 import type { MediaMode } from '../../shared/activityTypes.js';
 import type { SettingsChoice } from '../../shared/contracts/chatSettings.js';
 import type { ClipRange } from '../../shared/clipRange.js';
+import type { QualityPress } from '../../shared/contracts/mediaRequest.js';
 import { clipCommandRange, rangesAfterLinks } from './clipRanges.js';
 
 /** A message's links handled at most; more are ignored (the help says so). */
@@ -33,6 +34,8 @@ export type UpdateIntent =
       choice: SettingsChoice;
       callbackQueryId: string;
     }
+  /** A press on a request's quality picker: signalled to that request, which checks who pressed. */
+  | { kind: 'quality-choice'; chatId: number; requestMessageId: number; press: QualityPress }
   | {
       kind: 'cancel';
       chatId: number;
@@ -142,6 +145,14 @@ function interpretButton(update: Update): UpdateIntent {
       userId: query.from.id,
       targetMessageId: action.requestMessageId,
       callbackQueryId: query.id,
+    };
+  }
+  if (action.action === 'quality') {
+    return {
+      kind: 'quality-choice',
+      chatId,
+      requestMessageId: action.requestMessageId,
+      press: { link: action.link, choice: action.choice, userId: query.from.id, callbackQueryId: query.id },
     };
   }
   return {

@@ -1,4 +1,9 @@
-import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowStartOptions } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import { ChatIdAttribute, MediaHostAttribute, mediaHostOf } from '../../shared/searchAttributes.js';
 import { TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 import { PLAIN_CHAT_IDS, type ChatIds } from '../../shared/chatPseudonyms.js';
@@ -10,7 +15,12 @@ import {
   type ReplyInput,
   type SettingsInput,
 } from '../../shared/contracts/commands.js';
-import { MEDIA_REQUEST_WORKFLOW, type MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
+import {
+  MEDIA_REQUEST_WORKFLOW,
+  qualityPressSignal,
+  type MediaRequestInput,
+  type QualityPress,
+} from '../../shared/contracts/mediaRequest.js';
 import {
   cancelWorkflowId,
   mediaRequestWorkflowId,
@@ -47,6 +57,30 @@ export class WorkflowStarter {
       ],
       staticSummary: `${input.mode === 'audio' ? 'audio' : 'media'} from ${host}${more} for chat ${input.chatId}`,
     });
+  }
+
+  /**
+   * Hands a press on a quality picker to its request. False when that request is no longer
+   * running (nothing to choose any more); other failures throw, so the update is delivered again.
+   */
+  async signalQualityPress(target: {
+    chatId: number;
+    requestMessageId: number;
+    press: QualityPress;
+  }): Promise<boolean> {
+    const workflowId = mediaRequestWorkflowId(
+      { chatId: target.chatId, messageId: target.requestMessageId },
+      this.chats,
+    );
+    try {
+      await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        this.client.workflow.getHandle(workflowId).signal(qualityPressSignal, target.press),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
   }
 
   startReply(input: ReplyInput): Promise<StartOutcome> {

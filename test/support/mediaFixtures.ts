@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -139,6 +139,67 @@ export async function createMediaFixtures(): Promise<MediaFixtures> {
       '<!doctype html><html><head><title>No media here</title></head><body><p>Just text.</p></body></html>',
     );
   return { dir, video, tenSeconds, audio, matroska, notMedia, page };
+}
+
+/** The heights of {@link createQualityLadder}'s renditions, best first. */
+export const LADDER_HEIGHTS = [720, 480, 360, 240] as const;
+
+/**
+ * One 4 s source in four renditions (`ladder-<height>.mp4`, noise at a bitrate that grows with
+ * the height, so each is larger than the next smaller one) and the page that offers them as
+ * the `<source>` elements of one `<video>` (`ladder.html`): a multi-format page as the quality
+ * picker probes it. Returns each rendition's size in bytes.
+ */
+export async function createQualityLadder(): Promise<Record<number, number>> {
+  const dir = path.join(os.tmpdir(), 'media-bot-fixtures-v1');
+  const make = await fixtureMaker(dir);
+  const sizes: Record<number, number> = {};
+  for (const height of LADDER_HEIGHTS) {
+    const width = Math.round((height * 16) / 9 / 2) * 2;
+    const kbps = `${height * 5}k`;
+    const file = await make(`ladder-${height}.mp4`, [
+      '-f',
+      'lavfi',
+      '-i',
+      `testsrc2=duration=4:size=${width}x${height}:rate=25,noise=alls=30:allf=t`,
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:duration=4',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-b:v',
+      kbps,
+      '-maxrate',
+      kbps,
+      '-bufsize',
+      kbps,
+      '-g',
+      '25',
+      '-pix_fmt',
+      'yuv420p',
+      '-c:a',
+      'aac',
+      '-b:a',
+      '64k',
+      '-shortest',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+    ]);
+    sizes[height] = (await stat(file)).size;
+  }
+  const sources = LADDER_HEIGHTS.map(
+    (height) => `<source src="ladder-${height}.mp4" type="video/mp4" res="${height}" label="${height}p">`,
+  ).join('\n');
+  await writeFile(
+    path.join(dir, 'ladder.html'),
+    `<!doctype html><html><head><title>A quality ladder</title></head><body>\n<video controls>\n${sources}\n</video></body></html>\n`,
+  );
+  return sizes;
 }
 
 /**

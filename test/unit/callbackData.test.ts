@@ -11,6 +11,8 @@ const SETTINGS_CHOICES: SettingsChoice[] = [
   ...QUALITY_CHOICES.map((value): SettingsChoice => ({ setting: 'maxHeight', value })),
   { setting: 'split', value: true },
   { setting: 'split', value: false },
+  { setting: 'ask', value: true },
+  { setting: 'ask', value: false },
 ];
 /** Message ids are positive 32-bit integers in practice; the largest one is the longest data. */
 const MESSAGE_IDS = [1, 7, 1000, 123_456_789, 2_147_483_647];

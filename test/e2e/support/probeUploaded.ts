@@ -11,6 +11,8 @@ export interface UploadedMedia {
   seconds: number;
   /** The first video stream's codec (a cover picture is not a video); undefined: none. */
   video?: string;
+  /** The first video stream's height in pixels. */
+  height?: number;
   audio?: string;
 }
 
@@ -30,13 +32,20 @@ export async function probeUploaded(bytes: Buffer, scratchDir: string): Promise<
     ]);
     const probed = JSON.parse(stdout) as {
       format?: { format_name?: string; duration?: string };
-      streams?: { codec_type?: string; codec_name?: string; disposition?: { attached_pic?: number } }[];
+      streams?: {
+        codec_type?: string;
+        codec_name?: string;
+        height?: number;
+        disposition?: { attached_pic?: number };
+      }[];
     };
     const streams = probed.streams ?? [];
+    const video = streams.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic);
     return {
       format: probed.format?.format_name,
       seconds: Number(probed.format?.duration),
-      video: streams.find((stream) => stream.codec_type === 'video' && !stream.disposition?.attached_pic)?.codec_name,
+      video: video?.codec_name,
+      height: video?.height,
       audio: streams.find((stream) => stream.codec_type === 'audio')?.codec_name,
     };
   } finally {

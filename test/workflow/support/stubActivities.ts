@@ -13,9 +13,10 @@ import type {
   StoreActivities,
   TelegramActivities,
 } from '../../../activities/index.js';
-import { DEFAULT_SETTINGS } from '../../../shared/contracts/chatSettings.js';
+import { applySettingsChoice, DEFAULT_SETTINGS } from '../../../shared/contracts/chatSettings.js';
 import type { FailureType } from '../../../shared/failures.js';
 import type { CachedMedia, DownloadResult, SentFile } from '../../../shared/activityTypes.js';
+import type { QualityOptions } from '../../../shared/qualityChoice.js';
 
 export interface Call {
   activity: string;
@@ -148,6 +149,7 @@ export function telegramQueue(
     showSettings: async () => ({ messageId: ++messageIds }),
     redrawSettings: async () => undefined,
     isChatAdmin: async () => true,
+    showQualityPicker: async () => true,
     sendCachedMedia: async (input) => ({
       messageIds: input.media.files.map(() => ++messageIds),
       files: input.media.files,
@@ -158,12 +160,7 @@ export function telegramQueue(
     admitRequest: async () => ({ decision: { granted: true }, settings: DEFAULT_SETTINGS }),
     releaseQuotaSlot: async () => undefined,
     readChatSettings: async () => DEFAULT_SETTINGS,
-    saveChatSetting: async ({ choice }) =>
-      choice.setting === 'mode'
-        ? { mode: choice.value }
-        : choice.setting === 'split'
-          ? { ...DEFAULT_SETTINGS, split: choice.value }
-          : { ...DEFAULT_SETTINGS, maxHeight: choice.value ?? undefined },
+    saveChatSetting: async ({ choice }) => applySettingsChoice(DEFAULT_SETTINGS, choice),
     claimCachedMedia: async () => ({ status: 'lease', cacheId: 'cache-1' }),
     completeCachedMedia: async () => undefined,
     releaseCachedMedia: async () => undefined,
@@ -178,17 +175,40 @@ export function telegramQueue(
   return recorded(calls, { ...telegram, ...store, ...requests });
 }
 
-/** The downloads worker: downloadMedia yields one video on `hostQueue` unless overridden. */
-export function downloadsQueue(calls: Calls, downloadMedia?: DownloadActivities['downloadMedia']): DownloadActivities;
-export function downloadsQueue(calls: Calls, hostQueue: string): DownloadActivities;
+/**
+ * The downloads worker: downloadMedia yields one video on `hostQueue` unless overridden; the
+ * picker's probe finds 1080p, 720p and 360p, audio and the file (as a served HLS master would).
+ */
+export function downloadsQueue(
+  calls: Calls,
+  downloadMedia?: DownloadActivities['downloadMedia'],
+  overrides?: Partial<DownloadActivities>,
+): DownloadActivities;
+export function downloadsQueue(
+  calls: Calls,
+  hostQueue: string,
+  overrides?: Partial<DownloadActivities>,
+): DownloadActivities;
 export function downloadsQueue(
   calls: Calls,
   behaviour: string | DownloadActivities['downloadMedia'] = 'host-a',
+  overrides: Partial<DownloadActivities> = {},
 ): DownloadActivities {
   const downloadMedia: DownloadActivities['downloadMedia'] =
     typeof behaviour === 'string' ? async () => downloaded(behaviour) : behaviour;
-  return recorded(calls, { downloadMedia });
+  return recorded(calls, { downloadMedia, listQualities: async () => PROBED_QUALITIES, ...overrides });
 }
+
+export const PROBED_QUALITIES: QualityOptions = {
+  title: 'A clip',
+  options: [
+    { choice: { kind: 'video', height: 1080 }, estimatedBytes: 9_000_000 },
+    { choice: { kind: 'video', height: 720 }, estimatedBytes: 4_000_000 },
+    { choice: { kind: 'video', height: 360 }, estimatedBytes: 1_000_000 },
+    { choice: { kind: 'audio' }, estimatedBytes: 300_000 },
+    { choice: { kind: 'document' }, estimatedBytes: 9_000_000 },
+  ],
+};
 
 /** A download host's worker: the upload (Telegram answers with one file_id per file) and the cleanup. */
 export function hostQueue(calls: Calls, overrides: Partial<HostActivities> = {}): HostActivities {
