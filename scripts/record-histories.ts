@@ -11,6 +11,7 @@
  *   npm run histories:record -- retried-by-ops # a failed request run again by `ops retry`
  *   npm run histories:record -- clips          # a clip delivered, a range past the media's end
  *   npm run histories:record -- split          # a video over the upload limit delivered in parts
+ *   npm run histories:record -- picker         # a quality picked by a press, and a picker that timed out
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -29,7 +30,7 @@ import { SEARCH_ATTRIBUTES } from '../shared/searchAttributes.js';
 import { mediaRequestWorkflowId, settingsWorkflowId, userQuotaWorkflowId } from '../shared/workflowIds.js';
 import type { QuotaLimits, QuotaState } from '../shared/quotaWindow.js';
 import { openStateStore } from '../activities/adapters/openStateStore.js';
-import { createSplitSource } from '../test/support/mediaFixtures.js';
+import { createQualityLadder, createSplitSource } from '../test/support/mediaFixtures.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
 import { exportHistory } from '../test/support/temporalShow.js';
@@ -269,7 +270,55 @@ async function recordSplitHistories(stack: TestStack): Promise<void> {
   await save(stack, 'delivered-in-parts', mediaRequestWorkflowId({ chatId, messageId }));
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips` or `split`: record only that set; nothing: every set. */
+/** A button press on a message of the bot in a private chat, as Telegram delivers it. */
+function buttonPress(chatId: number, data: string, messageId: number, id: string): Update {
+  return {
+    update_id: Math.floor(Math.random() * 1e9),
+    callback_query: {
+      id,
+      from: { id: chatId, is_bot: false, first_name: 'A' },
+      chat_instance: '1',
+      data,
+      message: { message_id: messageId, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' } },
+    },
+  } as Update;
+}
+
+/**
+ * The quality picker (a chat that asks each time): a press on 360p, and no press (the timer, put
+ * at 5 s in the input, fires and the default is sent). The page offers four renditions.
+ */
+async function recordPickerHistories(stack: TestStack): Promise<void> {
+  await createQualityLadder();
+  const chatId = 7_801;
+  await stack.post(buttonPress(chatId, 'set:ask:on', 3, 'history-ask-on'));
+  await stack.client.workflow
+    .getHandle(settingsWorkflowId({ chatId, messageId: 3, callbackQueryId: 'history-ask-on' }))
+    .result();
+  const link = `${stack.media.url('ladder.html')}?history=picker`;
+  await record(stack, 'picked-quality', stack.linkUpdate(link, { chatId, messageId: 10 }), async () => {
+    const shown = await stack.emulator.waitFor(
+      (call) => call.method === 'editMessageText' && JSON.stringify(call.params.reply_markup ?? '').includes('"q:'),
+      60_000,
+    );
+    await stack.post(buttonPress(chatId, 'q:10:1:360', Number(shown.params.message_id), 'history-pick-360'));
+  });
+
+  const messageId = 11;
+  await new WorkflowStarter(stack.client).startMediaRequest({
+    chatId,
+    messageId,
+    userId: chatId,
+    links: [`${link}&timeout`],
+    maxUploadBytes: stack.config.maxUploadBytes,
+    albumCap: 10,
+    pickerTimeoutSeconds: 5,
+    policies: stack.config.policies,
+  });
+  await save(stack, 'picker-timed-out', mediaRequestWorkflowId({ chatId, messageId }));
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split` or `picker`: record only that set; nothing: every set. */
 const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
@@ -280,6 +329,7 @@ try {
   if (only === undefined || only === 'retried-by-ops') await recordRetriedByOps(stack);
   if (only === undefined || only === 'clips') await recordClipHistories(stack);
   if (only === undefined || only === 'split') await recordSplitHistories(stack);
+  if (only === undefined || only === 'picker') await recordPickerHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();

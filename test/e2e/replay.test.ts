@@ -5,6 +5,7 @@ import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worke
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { SETTINGS_STORE_PATCH } from '../../workflows/commands.js';
 import { LIGHT_REQUEST_PATCH } from '../../workflows/mediaRequest.js';
+import { QUALITY_PICKER_PATCH } from '../../workflows/qualityPicker.js';
 import { activitiesRun, LOCAL_ACTIVITY_MARKER } from '../support/histories.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { workflowBundle } from '../support/stack.js';
@@ -31,6 +32,8 @@ const PATHS = [
   'light-request/failed-content-unavailable',
   'light-request/failed-unsupported-url',
   'light-request/partial-two-links',
+  'light-request/picked-quality',
+  'light-request/picker-timed-out',
   'light-request/refused-concurrent',
   'light-request/refused-hourly',
   'light-request/retried-by-ops',
@@ -127,7 +130,11 @@ describe('recorded workflow histories', () => {
 
   it('record the patch of their workflow and no other', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      const expected = workflowId.endsWith('settings-chosen') ? [SETTINGS_STORE_PATCH] : [LIGHT_REQUEST_PATCH];
+      const expected = workflowId.endsWith('settings-chosen')
+        ? [SETTINGS_STORE_PATCH]
+        : /\/pick/.test(workflowId)
+          ? [LIGHT_REQUEST_PATCH, QUALITY_PICKER_PATCH]
+          : [LIGHT_REQUEST_PATCH];
       expect({ workflowId, patches: patchesOf(text) }).toEqual({ workflowId, patches: expected });
     }
   });
@@ -166,16 +173,37 @@ describe('what the recorded runs ran', () => {
   const local = async (name: string) =>
     (await run(name)).filter((activity) => activity.kind === 'local').map((activity) => activity.name);
 
-  it('as activity tasks only the download, the upload, the cleanup and the settings buttons; the rest ran locally, with no entity workflow', async () => {
+  it('as activity tasks only the download (and the picker’s probe), the upload, the cleanup and the settings buttons; the rest ran locally, with no entity workflow', async () => {
+    const remoteKinds = [
+      'listQualities',
+      'downloadMedia',
+      'sendMedia',
+      'cleanup',
+      'isChatAdmin',
+      'answerButton',
+      'redrawSettings',
+    ];
     for (const name of PATHS) {
-      expect({
+      expect({ name, remote: (await remote(name)).filter((type) => !remoteKinds.includes(type)) }).toEqual({
         name,
-        remote: (await remote(name)).filter(
-          (type) =>
-            !['downloadMedia', 'sendMedia', 'cleanup', 'isChatAdmin', 'answerButton', 'redrawSettings'].includes(type),
-        ),
-      }).toEqual({ name, remote: [] });
+        remote: [],
+      });
     }
+    // The picker's probe is the one more task a chat that asks each time costs; the wait for the press is a timer.
+    expect(await remote('picked-quality')).toEqual(['listQualities', 'downloadMedia', 'sendMedia']);
+    expect(await local('picked-quality')).toEqual([
+      'admitRequest',
+      'sendText',
+      'showQualityPicker',
+      'answerButton',
+      'editText',
+      'claimCachedMedia',
+      'editText',
+      'completeCachedMedia',
+      'deleteMessage',
+      'releaseQuotaSlot',
+    ]);
+    expect(await remote('picker-timed-out')).toEqual(['listQualities', 'downloadMedia', 'sendMedia']);
     expect(await remote('delivered-video')).toEqual(['downloadMedia', 'sendMedia']);
     expect(await local('delivered-video')).toEqual([
       'admitRequest',
