@@ -37,4 +37,11 @@ describe('the current details the Web UI shows', () => {
       '**downloading** (link 2 of 3), download round 2\n\nconverting item 3 of 10\n\nlast error: HostGone: downloads-host-1 did not pick up the upload; downloading again',
     );
   });
+
+  it('names the range and what the picker settled', () => {
+    expect(currentDetails({ ...base, phase: 'choosing quality', downloadRounds: 0 })).toBe('**choosing quality**');
+    expect(currentDetails({ ...base, clip: '0:02–0:05', choice: '360p' })).toBe(
+      '**downloading**, clip 0:02–0:05, as 360p',
+    );
+  });
 });
