@@ -256,6 +256,8 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
           outcome,
           options.split,
         );
+      if (outcome.kind === 'too-large' && options.clip)
+        return await fetchClipOfLargeMedia(context, probe.result.info, { probe: probe.probe, entry: null }, outcome);
       return outcome;
     }
 
@@ -495,6 +497,34 @@ async function fetchInParts(
     ...(part.durationSeconds !== undefined ? { durationSeconds: part.durationSeconds } : {}),
   }));
   return { kind: 'media', items, playlist: false, availableItems: 1, skipped: [], parts: true };
+}
+
+/**
+ * How much larger than the upload limit a media may be downloaded to cut a clip from it (a
+ * minute of a film over the limit), when the chat does not split: the cut part must fit.
+ */
+export const CLIP_SOURCE_FACTOR = 10;
+
+/**
+ * A clip of a media whose whole file is over the limit: downloaded again with a guard of
+ * `CLIP_SOURCE_FACTOR` times the limit and cut; the clip is sent when it fits, else the first
+ * answer stands. (With splitting on, fetchInParts does the same and splits a clip still too big.)
+ */
+async function fetchClipOfLargeMedia(
+  context: Context,
+  info: MediaInfo,
+  source: InfoSource,
+  tooLarge: TooLarge,
+): Promise<FetchMediaOutcome> {
+  const limit = context.options.maxUploadBytes;
+  const wide = { ...context, options: { ...context.options, maxUploadBytes: limit * CLIP_SOURCE_FACTOR } };
+  const clip = await fetchItem(wide, info, source, 1, 1, context.options.url);
+  if (clip.kind !== 'item') return tooLarge;
+  if (clip.item.sizeBytes > limit) {
+    await Promise.all([clip.item.filePath, clip.item.thumbnailPath].map((file) => file && rm(file, { force: true })));
+    return tooLarge;
+  }
+  return { kind: 'media', items: [clip.item], playlist: false, availableItems: 1, skipped: [] };
 }
 
 type Attempt = { kind: 'downloaded'; filePath: string } | TooLarge | Failed;

@@ -40,6 +40,26 @@ function buttonPress(data: string, chatId: number, messageId: number): Update {
   } as Update;
 }
 
+/** /settings, then a press on "Don’t split", in a private chat of its own. */
+async function splitOff(chatId: number): Promise<void> {
+  const chat = { id: chatId, type: 'private' as const, first_name: 'A' };
+  await stack.post({
+    update_id: chatId * 10,
+    message: { message_id: 2, date: 0, chat, from: { id: chatId, is_bot: false, first_name: 'A' }, text: '/settings' },
+  });
+  const shown = await stack.emulator.waitFor(
+    (call) => call.method === 'sendMessage' && call.params.chat_id === chatId,
+    20_000,
+  );
+  const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
+  const press = buttonPress('set:split:off', chatId, keyboardId);
+  await stack.post(press);
+  await stack.emulator.waitFor(
+    (call) => call.method === 'answerCallbackQuery' && call.params.callback_query_id === press.callback_query!.id,
+    20_000,
+  );
+}
+
 describe('a video over the upload limit', () => {
   it('3 MB at a 1 MB limit: 3–4 playable parts of at most 1 MB, in order, part i/n, adding up to the whole', async () => {
     const link = stack.mediaUrl(SOURCE);
@@ -82,26 +102,41 @@ describe('a video over the upload limit', () => {
     );
   });
 
+  it('a clip of it: only that part, in one piece within the limit, though the whole file is over it', async () => {
+    const link = `${stack.mediaUrl(SOURCE)}?case=clip`;
+    const update = stack.linkUpdate(link, { chatId: 93_004, text: `${link} 0:02-0:04` });
+    await stack.post(update);
+    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
+    const uploads = stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === 93_004);
+    expect(uploads).toHaveLength(1);
+    const video = uploads[0]!.files.find((file) => file.fileName !== 'thumbnail.jpg');
+    expect(video!.bytes!.length).toBeLessThanOrEqual(LIMIT);
+    const probed = await probeUploaded(video!.bytes!, stack.dataDir);
+    expect(Math.abs(probed.seconds - 2)).toBeLessThanOrEqual(1);
+    expect(String(uploads[0]!.params.caption)).not.toMatch(/part \d+\/\d+/);
+  });
+
+  it('a clip of it in a chat that does not split: the same, cut from a download of the whole', async () => {
+    const chatId = 93_005;
+    await splitOff(chatId);
+    const link = `${stack.mediaUrl(SOURCE)}?case=clip-no-split`;
+    const update = stack.linkUpdate(link, { chatId, text: `${link} 0:05-0:07` });
+    await stack.post(update);
+    await expect(stack.client.workflow.getHandle(idOf(update)).result()).resolves.toMatchObject({
+      outcome: 'delivered',
+    });
+    const uploads = stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === chatId);
+    expect(uploads).toHaveLength(1);
+    const video = uploads[0]!.files.find((file) => file.fileName !== 'thumbnail.jpg');
+    expect(video!.bytes!.length).toBeLessThanOrEqual(LIMIT);
+    expect(Math.abs((await probeUploaded(video!.bytes!, stack.dataDir)).seconds - 2)).toBeLessThanOrEqual(1);
+  });
+
   it('with split off in /settings: the FileTooLarge message, as before', async () => {
     const chatId = 93_002;
-    const chat = { id: chatId, type: 'private' as const, first_name: 'A' };
-    await stack.post({
-      update_id: 930_001,
-      message: {
-        message_id: 2,
-        date: 0,
-        chat,
-        from: { id: chatId, is_bot: false, first_name: 'A' },
-        text: '/settings',
-      },
-    });
-    const shown = await stack.emulator.waitFor(
-      (call) => call.method === 'sendMessage' && call.params.chat_id === chatId,
-      20_000,
-    );
-    const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
-    await stack.post(buttonPress('set:split:off', chatId, keyboardId));
-    await stack.emulator.waitFor('answerCallbackQuery', 20_000);
+    await splitOff(chatId);
 
     const update = stack.linkUpdate(stack.mediaUrl(SOURCE), { chatId });
     await stack.post(update);
