@@ -27,6 +27,7 @@ export function createUpdateHandler(config: Config, client: Client, logger: Logg
     botUsername,
     maxUploadBytes: config.maxUploadBytes,
     albumCap: config.albumCap,
+    maxPlaylistItems: config.maxPlaylistItems,
     policies: config.policies,
     allowedChatIds: config.allowedChatIds ? new Set(config.allowedChatIds) : undefined,
     // Both limits off: requests do not even ask the quota entity.

@@ -11,9 +11,11 @@ import {
   type SettingsInput,
 } from '../../shared/contracts/commands.js';
 import { MEDIA_REQUEST_WORKFLOW, type MediaRequestInput } from '../../shared/contracts/mediaRequest.js';
+import { PLAYLIST_WORKFLOW, type PlaylistInput } from '../../shared/contracts/playlist.js';
 import {
   cancelWorkflowId,
   mediaRequestWorkflowId,
+  playlistWorkflowId,
   replyWorkflowId,
   settingsWorkflowId,
   strangerRefusalWorkflowId,
@@ -46,6 +48,18 @@ export class WorkflowStarter {
         { key: MediaHostAttribute, value: host },
       ],
       staticSummary: `${input.mode === 'audio' ? 'audio' : 'media'} from ${host}${more} for chat ${input.chatId}`,
+    });
+  }
+
+  /** `/playlist <link> [range]`: one PlaylistWorkflow, which runs a child per entry. */
+  startPlaylist(input: PlaylistInput): Promise<StartOutcome> {
+    const host = mediaHostOf(input.link);
+    return this.start(PLAYLIST_WORKFLOW, playlistWorkflowId(input, this.chats), input, {
+      typedSearchAttributes: [
+        { key: ChatIdAttribute, value: this.chats.searchValue(input.chatId) },
+        { key: MediaHostAttribute, value: host },
+      ],
+      staticSummary: `playlist from ${host} for chat ${input.chatId}`,
     });
   }
 
