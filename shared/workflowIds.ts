@@ -80,8 +80,3 @@ export function playlistWorkflowId(
 export function playlistIdPrefix(chatId: number, chats: ChatIds = PLAIN_CHAT_IDS): string {
   return `playlist-${chats.idPart(chatId)}-`;
 }
-
-/** The child that delivers one entry (1-based playlist position) of a playlist. */
-export function playlistEntryWorkflowId(playlistId: string, index: number): string {
-  return `${playlistId}/${index}`;
-}

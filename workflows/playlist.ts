@@ -25,6 +25,7 @@ import {
 import { mediaSettledSignal } from '../shared/contracts/mediaCache.js';
 import { requesterQuery, type MediaRequestInput } from '../shared/contracts/mediaRequest.js';
 import {
+  playlistEntryWorkflowId,
   playlistStatusQuery,
   type PlaylistEntryInput,
   type PlaylistEntryOutcome,
@@ -37,7 +38,6 @@ import { quotaProbeSignal } from '../shared/contracts/userQuota.js';
 import { FailureType } from '../shared/failures.js';
 import { entriesToList, formatPlaylistRange, selectEntries } from '../shared/playlistRange.js';
 import { FailureTypeAttribute, mediaHostOf, RequestOutcomeAttribute } from '../shared/searchAttributes.js';
-import { playlistEntryWorkflowId } from '../shared/workflowIds.js';
 import { deliverLink, describeFailure, storeBackend } from './mediaRequest.js';
 import { downloadPolicy } from './policies.js';
 import { createProgress } from './requestStatus.js';

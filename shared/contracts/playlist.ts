@@ -110,3 +110,11 @@ export interface PlaylistStatus {
 
 /** Where the playlist stands (the same query name as a media request's status). */
 export const playlistStatusQuery = defineQuery<PlaylistStatus>('status');
+
+/**
+ * The child that delivers one entry (1-based playlist position) of a playlist: `<playlist id>/<position>`.
+ * Here rather than in shared/workflowIds.ts, which the workflow bundle cannot import (its chat pseudonyms use node:crypto).
+ */
+export function playlistEntryWorkflowId(playlistId: string, index: number): string {
+  return `${playlistId}/${index}`;
+}
