@@ -1,0 +1,144 @@
+/**
+ * /playlist end to end: a page with 12 `<video>` elements (12 ffmpeg clips of 2 to 13 s, served
+ * from loopback) goes through the webhook, the real workers, yt-dlp's listing and downloads to the
+ * Bot API emulator; `2-4` brings exactly entries 2, 3 and 4, in order (told apart by the duration
+ * ffprobe reads in the uploaded bytes), with "item i of n" in the status edits; the Cancel button
+ * after the second entry leaves the third unsent.
+ */
+import type { Update } from 'grammy/types';
+import { playlistWorkflowId } from '../../shared/workflowIds.js';
+import type { PlaylistResult } from '../../shared/contracts/playlist.js';
+import { createPlaylistEntries, playlistPage } from '../support/playlistFixtures.js';
+import { startTestStack, type TestStack } from '../support/stack.js';
+import { probeUploaded } from './support/probeUploaded.js';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  await createPlaylistEntries(12);
+  stack = await startTestStack();
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+beforeEach(() => {
+  stack.emulator.reset();
+  stack.media.reset();
+});
+
+let nextMessage = 70_000;
+
+/** `/playlist <link> [range]` from a private chat, as Telegram delivers it. */
+function playlistCommand(link: string, chatId: number, range?: string): Update {
+  const text = `/playlist ${link}${range ? ` ${range}` : ''}`;
+  return {
+    update_id: nextMessage,
+    message: {
+      message_id: nextMessage++,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: chatId, type: 'private', first_name: 'Tester' },
+      from: { id: chatId, is_bot: false, first_name: 'Tester' },
+      text,
+      entities: [
+        { type: 'bot_command', offset: 0, length: 9 },
+        { type: 'url', offset: 10, length: link.length },
+      ],
+    },
+  } as Update;
+}
+
+const idOf = (update: Update) =>
+  playlistWorkflowId({ chatId: update.message!.chat.id, messageId: update.message!.message_id });
+
+/** The texts of the bot's edits of its status message in `chatId`, in order. */
+function statusEdits(chatId: number): string[] {
+  return stack.emulator
+    .callsTo('editMessageText')
+    .filter((call) => call.params.chat_id === chatId)
+    .map((call) => String(call.params.text));
+}
+
+async function uploadedSeconds(chatId: number): Promise<number[]> {
+  const seconds: number[] = [];
+  for (const upload of stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === chatId)) {
+    const video = upload.files.find((file) => file.fileName !== 'thumbnail.jpg');
+    seconds.push(Math.round((await probeUploaded(video!.bytes!, stack.dataDir)).seconds));
+  }
+  return seconds;
+}
+
+describe('/playlist', () => {
+  it('2-4 of a 12-entry page: exactly entries 2, 3 and 4, in order, with "item i of 3" in the status', async () => {
+    const chatId = 97_001;
+    stack.media.page('playlist-range.html', playlistPage(12, 'range'));
+    const update = playlistCommand(stack.media.url('playlist-range.html'), chatId, '2-4');
+    expect((await stack.post(update)).statusCode).toBe(200);
+
+    const result = (await stack.client.workflow.getHandle(idOf(update)).result()) as PlaylistResult;
+    expect(result.entries.map((entry) => [entry.index, entry.outcome])).toEqual([
+      [2, 'delivered'],
+      [3, 'delivered'],
+      [4, 'delivered'],
+    ]);
+    // Entry n lasts n + 1 seconds.
+    expect(await uploadedSeconds(chatId)).toEqual([3, 4, 5]);
+    const captions = stack.emulator
+      .callsTo('sendVideo')
+      .filter((call) => call.params.chat_id === chatId)
+      .map((call) => String(call.params.caption));
+    expect(captions.map((caption) => /entry-(\d+)\.mp4/.exec(caption)?.[1])).toEqual(['2', '3', '4']);
+
+    const edits = statusEdits(chatId);
+    for (const item of [1, 2, 3]) expect(edits).toContain(`⏳ Playlist: item ${item} of 3…`);
+    expect(edits.at(-1)).toBe('✅ All 3 playlist items sent.');
+    // The entries shared the playlist's one status message.
+    const statusMessages = stack.emulator.callsTo('sendMessage').filter((call) => call.params.chat_id === chatId);
+    expect(statusMessages).toHaveLength(1);
+    expect(JSON.stringify(statusMessages[0]!.params.reply_markup)).toContain(`cancel:${update.message!.message_id}`);
+  });
+
+  it('the Cancel button after the second entry: no third entry is sent, and the status says so', async () => {
+    const chatId = 97_002;
+    stack.media.page('playlist-cancel.html', playlistPage(12, 'cancel'));
+    // The third entry crawls: a cancel that came late would find it still downloading, never sent.
+    stack.media.throttle('entry-3.mp4', 2_000);
+    const update = playlistCommand(stack.media.url('playlist-cancel.html'), chatId);
+    await stack.post(update);
+
+    const deadline = Date.now() + 90_000;
+    while (stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === chatId).length < 2) {
+      if (Date.now() > deadline) throw new Error('the second entry was not sent');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const status = stack.emulator.callsTo('sendMessage').find((call) => call.params.chat_id === chatId)!;
+    const statusMessageId = (status.response as { result: { message_id: number } }).result.message_id;
+    await stack.post({
+      update_id: nextMessage++,
+      callback_query: {
+        id: `press-${nextMessage}`,
+        from: { id: chatId, is_bot: false, first_name: 'Tester' },
+        chat_instance: '1',
+        data: `cancel:${update.message!.message_id}`,
+        message: { message_id: statusMessageId, date: 0, chat: { id: chatId, type: 'private', first_name: 'T' } },
+      },
+    });
+
+    const ended = await stack.client.workflow
+      .getHandle(idOf(update))
+      .result()
+      .then(
+        () => 'completed',
+        (error: unknown) => (error as { cause?: { name?: string } }).cause?.name,
+      );
+    expect(ended).toBe('CancelledFailure');
+    expect(await uploadedSeconds(chatId)).toEqual([2, 3]);
+    const edits = statusEdits(chatId);
+    expect(edits).toContain('⏳ Playlist: item 2 of 12…');
+    expect(edits.at(-1)).toBe('🚫 Cancelled: 2 of 12 playlist items sent.');
+    // Nothing more arrives once the run has ended.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    expect(stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === chatId)).toHaveLength(2);
+  });
+});
