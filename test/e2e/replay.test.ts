@@ -36,6 +36,10 @@ const PATHS = [
   'light-request/retried-by-ops',
   'light-request/settings-chosen',
   'light-request/waited-for-another-download',
+  'playlist/cancelled',
+  'playlist/delivered-with-a-failed-entry',
+  'playlist/entry-delivered',
+  'playlist/entry-failed',
 ];
 
 interface Recorded {
@@ -62,10 +66,33 @@ async function replayAll(
   bundle: Awaited<ReturnType<typeof workflowBundle>>,
   histories: Recorded[],
 ): Promise<ReplayResult[]> {
-  const parsed = histories.map(({ workflowId, text }) => ({ workflowId, history: JSON.parse(text) as unknown }));
+  const parsed = histories.map(({ workflowId, text }) => {
+    const history = JSON.parse(text) as HistoryJson;
+    return { name: workflowId, workflowId: recordedRunId(history) ?? workflowId, history };
+  });
+  const names = new Map(parsed.map(({ name, workflowId }) => [workflowId, name]));
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, parsed)) results.push(result);
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle },
+    parsed.map(({ workflowId, history }) => ({ workflowId, history })),
+  )) {
+    results.push({ ...result, workflowId: names.get(result.workflowId) ?? result.workflowId });
+  }
   return results;
+}
+
+type HistoryJson = {
+  events: { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string } }[];
+};
+
+/**
+ * The recorded run's own id, where its code derives ids from it: a PlaylistWorkflow names its
+ * entries `<its id>/<position>`, so it replays under its recorded id (read off its first child's).
+ */
+function recordedRunId(history: HistoryJson): string | undefined {
+  const child = history.events.find((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)
+    ?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
+  return child?.replace(/\/\d+$/, '');
 }
 
 function errorsOf(results: ReplayResult[]) {
@@ -127,7 +154,12 @@ describe('recorded workflow histories', () => {
 
   it('record the patch of their workflow and no other', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      const expected = workflowId.endsWith('settings-chosen') ? [SETTINGS_STORE_PATCH] : [LIGHT_REQUEST_PATCH];
+      // PlaylistWorkflow and its entries are new types: no patch.
+      const expected = workflowId.startsWith('playlist/')
+        ? []
+        : workflowId.endsWith('settings-chosen')
+          ? [SETTINGS_STORE_PATCH]
+          : [LIGHT_REQUEST_PATCH];
       expect({ workflowId, patches: patchesOf(text) }).toEqual({ workflowId, patches: expected });
     }
   });
@@ -172,7 +204,15 @@ describe('what the recorded runs ran', () => {
         name,
         remote: (await remote(name)).filter(
           (type) =>
-            !['downloadMedia', 'sendMedia', 'cleanup', 'isChatAdmin', 'answerButton', 'redrawSettings'].includes(type),
+            ![
+              'downloadMedia',
+              'listPlaylist',
+              'sendMedia',
+              'cleanup',
+              'isChatAdmin',
+              'answerButton',
+              'redrawSettings',
+            ].includes(type),
         ),
       }).toEqual({ name, remote: [] });
     }
@@ -198,6 +238,23 @@ describe('what the recorded runs ran', () => {
     expect(await remote('waited-for-another-download')).toEqual([]);
     expect(await remote('cancelled-mid-download')).toEqual(['downloadMedia']);
     expect(await local('settings-chosen')).toEqual(['saveChatSetting']);
+  });
+
+  it('a playlist lists once on the downloads queue and is admitted once; its entries send no status message and take no slot', async () => {
+    expect(await remote('delivered-with-a-failed-entry')).toEqual(['listPlaylist']);
+    const parent = await local('delivered-with-a-failed-entry');
+    expect(parent.filter((name) => name === 'admitRequest')).toHaveLength(1);
+    expect(parent.filter((name) => name === 'sendText')).toHaveLength(1);
+    expect(parent.at(-1)).toBe('releaseQuotaSlot');
+    expect(await remote('entry-delivered')).toEqual(['downloadMedia', 'sendMedia']);
+    for (const name of ['entry-delivered', 'entry-failed']) {
+      expect({
+        name,
+        local: (await local(name)).filter((activity) =>
+          ['sendText', 'deleteMessage', 'admitRequest', 'releaseQuotaSlot'].includes(activity),
+        ),
+      }).toEqual({ name, local: [] });
+    }
   });
 
   it('a quota slot asked for first and given back last; a refusal runs nothing but its message', async () => {
