@@ -5,14 +5,18 @@
  * ffprobe reads in the uploaded bytes), with "item i of n" in the status edits; the Cancel button
  * after the second entry leaves the third unsent.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
 import type { Update } from 'grammy/types';
 import { playlistWorkflowId } from '../../shared/workflowIds.js';
-import type { PlaylistResult } from '../../shared/contracts/playlist.js';
+import { playlistStatusQuery, type PlaylistResult } from '../../shared/contracts/playlist.js';
 import { createPlaylistEntries, playlistPage } from '../support/playlistFixtures.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { probeUploaded } from './support/probeUploaded.js';
 
 let stack: TestStack;
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 beforeAll(async () => {
   await createPlaylistEntries(12);
@@ -99,7 +103,7 @@ describe('/playlist', () => {
     expect(JSON.stringify(statusMessages[0]!.params.reply_markup)).toContain(`cancel:${update.message!.message_id}`);
   });
 
-  it('the Cancel button after the second entry: no third entry is sent, and the status says so', async () => {
+  it('the Cancel button after the second entry: no third entry is sent, and the status says so (and `ops status` where it stood)', async () => {
     const chatId = 97_002;
     stack.media.page('playlist-cancel.html', playlistPage(12, 'cancel'));
     // The third entry crawls: a cancel that came late would find it still downloading, never sent.
@@ -112,6 +116,27 @@ describe('/playlist', () => {
       if (Date.now() > deadline) throw new Error('the second entry was not sent');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // The third entry is on its way (crawling): the status query and `ops status` say which.
+    const handle = stack.client.workflow.getHandle(idOf(update));
+    for (;;) {
+      const now = await handle.query(playlistStatusQuery);
+      if (now.entry === 3 && now.phase === 'delivering') break;
+      if (Date.now() > deadline) throw new Error(`the third entry did not start: ${JSON.stringify(now)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await handle.query(playlistStatusQuery)).toMatchObject({ entries: 12, index: 3, delivered: 2, failed: 0 });
+    const ops = await execa(process.execPath, ['--import', 'tsx', 'src/cli/ops.ts', 'status'], {
+      cwd: ROOT,
+      env: {
+        TEMPORAL_ADDRESS: stack.env.address,
+        TEMPORAL_NAMESPACE: 'default',
+        LOG_LEVEL: 'silent',
+        TELEGRAM_BOT_TOKEN: '',
+      },
+    });
+    expect(ops.stdout).toContain('Running playlists');
+    expect(ops.stdout).toMatch(new RegExp(`${idOf(update)} .* delivering +3 of 12 \\(entry 3\\) +2 +0`));
+
     const status = stack.emulator.callsTo('sendMessage').find((call) => call.params.chat_id === chatId)!;
     const statusMessageId = (status.response as { result: { message_id: number } }).result.message_id;
     await stack.post({
