@@ -108,6 +108,40 @@ describe('the pace of a playlist in a group', () => {
   });
 });
 
+describe('a 429 on an entry', () => {
+  it("waits Telegram's retry_after before the upload's next attempt, and the playlist goes on", async () => {
+    const calls = new Calls(() => tier.env.currentTimeMs());
+    let limited = false;
+    const result = await run(playlist({ range: { kind: 'span', from: 1, to: 3 } }), {
+      telegram: telegramQueue(calls),
+      downloads: downloadsWith(calls, 12),
+      hosts: {
+        'host-a': hostQueue(calls, {
+          sendMedia: async (input) => {
+            if (entryOf(String(input.caption).split('\n').at(-1)!) === 2 && !limited) {
+              limited = true;
+              throw failure(FailureType.TelegramRateLimited, 'Too Many Requests: retry after 30', {
+                nextRetryDelay: '30 seconds',
+              });
+            }
+            return { messageIds: [1], files: [{ fileId: 'f', fileUniqueId: 'u', kind: 'video' }] };
+          },
+        }),
+      },
+    });
+
+    expect(result.delivered).toBe(3);
+    const uploads = calls.of('sendMedia');
+    expect(uploads.map((call) => [entryOf(captionLink(call)), call.attempt])).toEqual([
+      [1, 1],
+      [2, 1],
+      [2, 2],
+      [3, 1],
+    ]);
+    expect(uploads[2]!.at - uploads[1]!.at).toBeGreaterThanOrEqual(30_000);
+  });
+});
+
 describe('a failed entry', () => {
   it('is reported in the summary with its reason, and the other entries are delivered', async () => {
     const calls = new Calls();
