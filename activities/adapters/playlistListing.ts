@@ -4,6 +4,8 @@
  * (`extract_flat`), a page with several `<video>` elements lists each with its formats. Nothing is
  * downloaded.
  */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { FailureType } from '../../shared/failures.js';
 import type { PlaylistEntry, PlaylistListing } from '../../shared/contracts/playlist.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
@@ -21,11 +23,22 @@ export interface ListPlaylistOptions {
   items: number;
   /** The egress proxy every connection goes through. */
   proxy?: string;
+  /** YTDLP_COOKIES, and the request dir its private copy goes to (yt-dlp writes the jar back: never to the operator's file). */
+  cookies?: { file: string; dir: string };
   signal?: AbortSignal;
 }
 
 export async function listPlaylist(options: ListPlaylistOptions): Promise<ListingOutcome> {
-  const job = options.engine.openJob({ proxy: options.proxy }, options.signal);
+  let cookiesCopy: string | undefined;
+  if (options.cookies) {
+    cookiesCopy = path.join(options.cookies.dir, 'cookies.txt');
+    // Neither the path nor anything read from it goes into the message.
+    const content = await readFile(options.cookies.file).catch((error: NodeJS.ErrnoException) => {
+      throw new Error(`the cookies file (YTDLP_COOKIES) cannot be read: ${error.code ?? 'error'}`);
+    });
+    await writeFile(cookiesCopy, content, { mode: 0o600, flag: 'wx' });
+  }
+  const job = options.engine.openJob({ proxy: options.proxy, cookiesFile: cookiesCopy }, options.signal);
   try {
     const reply = await job.probe(options.url, Math.max(1, Math.floor(options.items)));
     if (reply.kind === 'failed') {
@@ -68,6 +81,10 @@ export async function listPlaylist(options: ListPlaylistOptions): Promise<Listin
     };
   } finally {
     job.end();
+    if (cookiesCopy) {
+      await Promise.race([job.exited, new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
+      await rm(cookiesCopy, { force: true });
+    }
   }
 }
 

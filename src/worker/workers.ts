@@ -217,7 +217,13 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     activities: {
       ...downloadActivities,
       // /playlist's listing: one flat probe through the same engine and egress proxy.
-      ...createPlaylistActivities({ engine, egressAllowedHosts: config.egressAllowedHosts, proxy: egress.url }),
+      ...createPlaylistActivities({
+        engine,
+        egressAllowedHosts: config.egressAllowedHosts,
+        proxy: egress.url,
+        cookiesFile: config.ytDlpCookies,
+        dataDir: config.dataDir,
+      }),
       async downloadMedia(input: Parameters<typeof downloadActivities.downloadMedia>[0]) {
         const result = await downloadActivities.downloadMedia(input);
         handedOver.add(result.dir);

@@ -5,6 +5,8 @@
  * ffprobe reads in the uploaded bytes), with "item i of n" in the status edits; the Cancel button
  * after the second entry leaves the third unsent.
  */
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -18,13 +20,20 @@ import { probeUploaded } from './support/probeUploaded.js';
 let stack: TestStack;
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+let scratch: string;
+const COOKIES = '# Netscape HTTP Cookie File\n127.0.0.1\tFALSE\t/\tFALSE\t0\tsession\tplaylist-cookie\n';
+
 beforeAll(async () => {
   await createPlaylistEntries(12);
-  stack = await startTestStack();
+  // YTDLP_COOKIES set: the listing sends them too (from a private copy, as downloads do).
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'media-bot-playlist-'));
+  await writeFile(path.join(scratch, 'cookies.txt'), COOKIES, { mode: 0o600 });
+  stack = await startTestStack({ YTDLP_COOKIES: path.join(scratch, 'cookies.txt') });
 });
 
 afterAll(async () => {
   await stack?.stop();
+  if (scratch) await rm(scratch, { recursive: true, force: true });
 });
 
 beforeEach(() => {
@@ -93,6 +102,12 @@ describe('/playlist', () => {
       .filter((call) => call.params.chat_id === chatId)
       .map((call) => String(call.params.caption));
     expect(captions.map((caption) => /entry-(\d+)\.mp4/.exec(caption)?.[1])).toEqual(['2', '3', '4']);
+
+    // The listing read the page with the cookies, from a copy it removed; the operator's file is as it was.
+    expect(stack.media.headersFor('playlist-range.html')?.cookie).toContain('session=playlist-cookie');
+    expect(await readFile(path.join(scratch, 'cookies.txt'), 'utf8')).toBe(COOKIES);
+    const left = await readdir(path.join(stack.dataDir, 'downloads'), { recursive: true }).catch(() => []);
+    expect(left.filter((name) => String(name).endsWith('cookies.txt'))).toEqual([]);
 
     const edits = statusEdits(chatId);
     for (const item of [1, 2, 3]) expect(edits).toContain(`⏳ Playlist: item ${item} of 3…`);
