@@ -7,6 +7,7 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { PlaylistWorkflow } from '../../workflows/index.js';
 import { TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 import { FailureType } from '../../shared/failures.js';
+import { failureMessage } from '../../shared/botTexts.js';
 import type { DownloadInput, SendMediaInput } from '../../shared/activityTypes.js';
 import {
   playlistEntryWorkflowId,
@@ -15,7 +16,7 @@ import {
   type PlaylistResult,
 } from '../../shared/contracts/playlist.js';
 import { CLOUD_UPLOAD_LIMIT, USER_ID } from './support/inputs.js';
-import { endedCancelled } from './support/runs.js';
+import { endedCancelled, failureOf } from './support/runs.js';
 import { Calls, downloaded, failure, hostQueue, recorded, telegramQueue, type Call } from './support/stubActivities.js';
 import { useWorkflowTier, type QueueActivities } from './support/workflowEnvironment.js';
 
@@ -237,3 +238,82 @@ function captionLink(call: Call): string {
     .split('\n')
     .at(-1)!;
 }
+
+describe('what the range and the listing allow', () => {
+  it('a range asking for more than MAX_PLAYLIST_ITEMS: the first of it, and the summary says how many were left out', async () => {
+    const calls = new Calls();
+    const result = await run(playlist({ maxItems: 3, range: { kind: 'span', from: 2, to: 10 } }), {
+      telegram: telegramQueue(calls),
+      downloads: downloadsWith(calls, 12),
+      hosts: { 'host-a': hostQueue(calls) },
+    });
+    expect(result).toMatchObject({ delivered: 3, leftOut: 6, missing: [] });
+    expect(calls.of('sendMedia').map((call) => entryOf(captionLink(call)))).toEqual([2, 3, 4]);
+    // Listed only as far as the range reaches.
+    expect(calls.inputs<{ items: number }>('listPlaylist')).toEqual([{ url: PAGE, items: 10 }]);
+    expect(calls.texts().at(-1)).toBe(
+      '✅ All 3 playlist items sent.\nℹ️ 6 more asked for were left out: at most 3 items per playlist.',
+    );
+  });
+
+  it('a range past the end of the playlist: nothing downloaded, the status says what the playlist has', async () => {
+    const calls = new Calls();
+    const failed = await failureOf(
+      run(playlist({ range: { kind: 'span', from: 13, to: 15 } }), {
+        telegram: telegramQueue(calls),
+        downloads: downloadsWith(calls, 12),
+      }),
+    );
+    expect(failed.type).toBe(FailureType.NoMediaFound);
+    expect(calls.of('downloadMedia')).toHaveLength(0);
+    expect(calls.of('admitRequest')).toHaveLength(0);
+    expect(calls.texts().at(-1)).toBe('❌ The playlist has 12 entries: none of 13-15 is in it.');
+  });
+
+  it('a link the listing cannot read: its failure message, and the run fails with its type', async () => {
+    const calls = new Calls();
+    const failed = await failureOf(
+      run(playlist(), {
+        telegram: telegramQueue(calls),
+        downloads: recorded(calls, {
+          listPlaylist: async (): Promise<PlaylistListing> => {
+            throw failure(FailureType.UnsupportedUrl, 'Unsupported URL: https://media.example/list.html');
+          },
+        }),
+      }),
+    );
+    expect(failed.type).toBe(FailureType.UnsupportedUrl);
+    expect(calls.of('listPlaylist')).toHaveLength(1);
+    expect(calls.texts()).toEqual([
+      '⏳ Got it, reading the playlist…',
+      failureMessage({
+        type: FailureType.UnsupportedUrl,
+        reason: 'Unsupported URL: https://media.example/list.html',
+        url: PAGE,
+        limitBytes: CLOUD_UPLOAD_LIMIT,
+      }),
+    ]);
+  });
+
+  it('a user over the quota: refused once for the whole playlist, no entry started', async () => {
+    const calls = new Calls();
+    const failed = await failureOf(
+      run(playlist({ range: { kind: 'span', from: 1, to: 5 } }), {
+        telegram: telegramQueue(calls, {
+          store: {
+            admitRequest: async () => ({
+              decision: { granted: false, reason: 'concurrent', running: 2, limit: 2 },
+              settings: { mode: 'video' },
+            }),
+          },
+        }),
+        downloads: downloadsWith(calls, 12),
+      }),
+    );
+    expect(failed.type).toBe(FailureType.QuotaExceeded);
+    expect(calls.inputs<{ links: number }>('admitRequest')).toEqual([expect.objectContaining({ links: 5 })]);
+    expect(calls.of('downloadMedia')).toHaveLength(0);
+    expect(calls.of('releaseQuotaSlot')).toHaveLength(0);
+    expect(calls.texts().at(-1)).toBe('You already have 2 downloads running — send the link again when one finishes.');
+  });
+});
