@@ -66,9 +66,15 @@ async function replayAll(
   bundle: Awaited<ReturnType<typeof workflowBundle>>,
   histories: Recorded[],
 ): Promise<ReplayResult[]> {
-  const parsed = histories.map(({ workflowId, text }) => {
+  // Each replays under its recorded run's id (a playlist names its entries after its own id), or
+  // under its file's name when that id is taken by another file.
+  const taken = new Set<string>();
+  const parsed = histories.map(({ workflowId: name, text }) => {
     const history = JSON.parse(text) as HistoryJson;
-    return { name: workflowId, workflowId: recordedRunId(history) ?? workflowId, history };
+    const recorded = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+    const workflowId = recorded && !taken.has(recorded) ? recorded : name;
+    taken.add(workflowId);
+    return { name, workflowId, history };
   });
   const names = new Map(parsed.map(({ name, workflowId }) => [workflowId, name]));
   const results: ReplayResult[] = [];
@@ -81,19 +87,7 @@ async function replayAll(
   return results;
 }
 
-type HistoryJson = {
-  events: { startChildWorkflowExecutionInitiatedEventAttributes?: { workflowId?: string } }[];
-};
-
-/**
- * The recorded run's own id, where its code derives ids from it: a PlaylistWorkflow names its
- * entries `<its id>/<position>`, so it replays under its recorded id (read off its first child's).
- */
-function recordedRunId(history: HistoryJson): string | undefined {
-  const child = history.events.find((event) => event.startChildWorkflowExecutionInitiatedEventAttributes)
-    ?.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId;
-  return child?.replace(/\/\d+$/, '');
-}
+type HistoryJson = { events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] };
 
 function errorsOf(results: ReplayResult[]) {
   return results.map((result) => ({ id: result.workflowId, error: result.error?.message }));
