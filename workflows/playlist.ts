@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
   executeChild,
   isCancellation,
   log,
@@ -14,6 +15,7 @@ import {
 import type { PlaylistActivities } from '../activities/index.js';
 import type { CachedMedia, MediaKey } from '../shared/activityTypes.js';
 import {
+  CANCELLED,
   failureMessage,
   PLAYLIST_LISTING,
   playlistFailureReason,
@@ -132,6 +134,9 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
       .listPlaylist({ url: input.link, items: entriesToList(input.range, input.maxItems) })
       .catch(async (error: unknown) => {
         if (isCancellation(error)) throw error;
+        // Cancelled, and the listing ended some other way meanwhile (its yt-dlp killed): a cancel.
+        if (CancellationScope.current().consideredCancelled)
+          throw new CancelledFailure('cancelled during the listing', [], error instanceof Error ? error : undefined);
         const failure = describeFailure(error);
         return fail(
           failure.type,
@@ -216,8 +221,11 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
   } catch (error) {
     if (!isCancellation(error)) throw error;
     await CancellationScope.nonCancellable(async () => {
+      // Before any entry was picked, a plain "Cancelled"; after, what was sent of how many.
       if (statusMessageId !== undefined)
-        await say(summaryText(input, outcomes, total, leftOut, missing, true)).catch(warn('could not show the cancel'));
+        await say(total === 0 ? CANCELLED : summaryText(input, outcomes, total, leftOut, missing, true)).catch(
+          warn('could not show the cancel'),
+        );
       if (slotHeld) await backend.releaseSlot(slot).catch(warn('could not release the quota slot'));
     });
     end('cancelled');
