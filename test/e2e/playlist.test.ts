@@ -83,7 +83,7 @@ async function uploadedSeconds(chatId: number): Promise<number[]> {
 }
 
 describe('/playlist', () => {
-  it('2-4 of a 12-entry page: exactly entries 2, 3 and 4, in order, with "item i of 3" in the status', async () => {
+  it('2-4 of a 12-entry page: exactly entries 2, 3 and 4, in order, with "item i of 3" in the status; again elsewhere: by file_id from the cache', async () => {
     const chatId = 97_001;
     stack.media.page('playlist-range.html', playlistPage(12, 'range'));
     const update = playlistCommand(stack.media.url('playlist-range.html'), chatId, '2-4');
@@ -112,6 +112,22 @@ describe('/playlist', () => {
     const edits = statusEdits(chatId);
     for (const item of [1, 2, 3]) expect(edits).toContain(`⏳ Playlist: item ${item} of 3…`);
     expect(edits.at(-1)).toBe('✅ All 3 playlist items sent.');
+    // The same entries again, elsewhere: from the media cache, by file_id, in order.
+    const fileIds = stack.emulator
+      .callsTo('sendVideo')
+      .filter((call) => call.params.chat_id === chatId)
+      .map((call) => (call.response as { result: { video: { file_id: string } } }).result.video.file_id);
+    const again = playlistCommand(stack.media.url('playlist-range.html'), 97_003, '2-4');
+    await stack.post(again);
+    const cached = (await stack.client.workflow.getHandle(idOf(again)).result()) as PlaylistResult;
+    expect(cached.entries.map((entry) => entry.outcome)).toEqual(['cached', 'cached', 'cached']);
+    expect(
+      stack.emulator
+        .callsTo('sendVideo')
+        .filter((call) => call.params.chat_id === 97_003)
+        .map((call) => call.params.video),
+    ).toEqual(fileIds);
+
     // The entries shared the playlist's one status message.
     const statusMessages = stack.emulator.callsTo('sendMessage').filter((call) => call.params.chat_id === chatId);
     expect(statusMessages).toHaveLength(1);
