@@ -7,3 +7,4 @@ export { createRequestActivities, type RequestActivities } from './requestActivi
 export { createStoreActivities, type StoreActivities } from './storeActivities.js';
 export { createDownloadActivities, type DownloadActivities } from './downloadActivities.js';
 export { createHostActivities, type HostActivities } from './hostActivities.js';
+export { createPlaylistActivities, type PlaylistActivities } from './playlistActivities.js';

@@ -1,7 +1,13 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { PLAIN_CHAT_IDS, type ChatIds } from '../shared/chatPseudonyms.js';
 import { MEDIA_REQUEST_WORKFLOW, requesterQuery } from '../shared/contracts/mediaRequest.js';
-import { mediaRequestIdPrefix, mediaRequestWorkflowId } from '../shared/workflowIds.js';
+import { PLAYLIST_WORKFLOW } from '../shared/contracts/playlist.js';
+import {
+  mediaRequestIdPrefix,
+  mediaRequestWorkflowId,
+  playlistIdPrefix,
+  playlistWorkflowId,
+} from '../shared/workflowIds.js';
 
 export interface RequestActivityDeps {
   client: Client;
@@ -13,7 +19,8 @@ export interface RequestActivityDeps {
 export function createRequestActivities({ client, chats = PLAIN_CHAT_IDS }: RequestActivityDeps) {
   return {
     /**
-     * The chat's running media requests (one, when the message is known) and who asked for each.
+     * The chat's running media requests and playlists (the one of the message, when it is known)
+     * and who asked for each. A playlist's entries are its children: cancelling it cancels them.
      */
     async findRunningRequests(input: {
       chatId: number;
@@ -21,10 +28,13 @@ export function createRequestActivities({ client, chats = PLAIN_CHAT_IDS }: Requ
     }): Promise<Array<{ workflowId: string; requesterId?: number }>> {
       const ids: string[] = [];
       if (input.requestMessageId !== undefined) {
-        ids.push(mediaRequestWorkflowId({ chatId: input.chatId, messageId: input.requestMessageId }, chats));
+        const message = { chatId: input.chatId, messageId: input.requestMessageId };
+        ids.push(mediaRequestWorkflowId(message, chats), playlistWorkflowId(message, chats));
       } else {
         const query = `WorkflowType = '${MEDIA_REQUEST_WORKFLOW}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${mediaRequestIdPrefix(input.chatId, chats)}'`;
         for await (const run of client.workflow.list({ query })) ids.push(run.workflowId);
+        const playlists = `WorkflowType = '${PLAYLIST_WORKFLOW}' AND ExecutionStatus = 'Running' AND WorkflowId STARTS_WITH '${playlistIdPrefix(input.chatId, chats)}'`;
+        for await (const run of client.workflow.list({ query: playlists })) ids.push(run.workflowId);
       }
       const running: Array<{ workflowId: string; requesterId?: number }> = [];
       for (const workflowId of ids) {

@@ -12,6 +12,7 @@
  *   npm run histories:record -- clips          # a clip delivered, a range past the media's end
  *   npm run histories:record -- split          # a video over the upload limit delivered in parts
  *   npm run histories:record -- picker         # a quality picked by a press, and a picker that timed out
+ *   npm run histories:record -- playlist       # a playlist with a failed entry, a cancelled one, and their entries (test/histories/playlist/)
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -27,10 +28,17 @@ import { retryRequest } from '../src/ops/retry.js';
 import { PLAIN_CHAT_IDS } from '../shared/chatPseudonyms.js';
 import { WorkflowStarter } from '../src/temporal/starter.js';
 import { SEARCH_ATTRIBUTES } from '../shared/searchAttributes.js';
-import { mediaRequestWorkflowId, settingsWorkflowId, userQuotaWorkflowId } from '../shared/workflowIds.js';
+import {
+  mediaRequestWorkflowId,
+  playlistWorkflowId,
+  settingsWorkflowId,
+  userQuotaWorkflowId,
+} from '../shared/workflowIds.js';
 import type { QuotaLimits, QuotaState } from '../shared/quotaWindow.js';
 import { openStateStore } from '../activities/adapters/openStateStore.js';
 import { createQualityLadder, createSplitSource } from '../test/support/mediaFixtures.js';
+import { createPlaylistEntries } from '../test/support/playlistFixtures.js';
+import { playlistEntryWorkflowId } from '../shared/contracts/playlist.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
 import { exportHistory } from '../test/support/temporalShow.js';
@@ -290,7 +298,7 @@ function buttonPress(chatId: number, data: string, messageId: number, id: string
  */
 async function recordPickerHistories(stack: TestStack): Promise<void> {
   await createQualityLadder();
-  const chatId = 7_801;
+  const chatId = 7_851;
   await stack.post(buttonPress(chatId, 'set:ask:on', 3, 'history-ask-on'));
   await stack.client.workflow
     .getHandle(settingsWorkflowId({ chatId, messageId: 3, callbackQueryId: 'history-ask-on' }))
@@ -318,7 +326,67 @@ async function recordPickerHistories(stack: TestStack): Promise<void> {
   await save(stack, 'picker-timed-out', mediaRequestWorkflowId({ chatId, messageId }));
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split` or `picker`: record only that set; nothing: every set. */
+/**
+ * Playlists, through the webhook (`/playlist <link> [range]`), into test/histories/playlist/: a
+ * page of three `<video>`s whose second is gone (one entry fails, the others are delivered), its
+ * delivered and its failed entry (PlaylistEntryWorkflow), and a playlist cancelled by /cancel
+ * while its second entry downloads.
+ */
+async function recordPlaylistHistories(stack: TestStack): Promise<void> {
+  const dir = path.join(HISTORIES_DIR, '../playlist');
+  await mkdir(dir, { recursive: true });
+  await createPlaylistEntries(3);
+  const chatId = 7_801;
+  const command = (link: string, messageId: number, range?: string): Update => {
+    const text = `/playlist ${link}${range ? ` ${range}` : ''}`;
+    return {
+      update_id: 780_000 + messageId,
+      message: {
+        message_id: messageId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: chatId, type: 'private', first_name: 'Recorder' },
+        from: { id: chatId, is_bot: false, first_name: 'Recorder' },
+        text,
+        entities: [{ type: 'url', offset: 10, length: link.length }],
+      },
+    } as Update;
+  };
+  const post = async (update: Update) => {
+    const response = await stack.post(update);
+    if (response.statusCode !== 200) throw new Error(`webhook answered ${response.statusCode}`);
+    return playlistWorkflowId({ chatId, messageId: update.message!.message_id });
+  };
+
+  stack.media.page(
+    'history-playlist.html',
+    `<!doctype html><html><head><title>History</title></head><body><video src="entry-1.mp4?history=playlist"></video>
+      <video src="gone.mp4?history=playlist"></video><video src="entry-2.mp4?history=playlist"></video></body></html>`,
+  );
+  stack.media.always('gone.mp4', 404);
+  const partial = await post(command(stack.media.url('history-playlist.html'), 1, '1-3'));
+  await save(stack, 'delivered-with-a-failed-entry', partial, dir);
+  await save(stack, 'entry-delivered', playlistEntryWorkflowId(partial, 1), dir);
+  await save(stack, 'entry-failed', playlistEntryWorkflowId(partial, 2), dir);
+
+  stack.media.page(
+    'history-playlist-cancel.html',
+    `<!doctype html><html><head><title>History</title></head><body><video src="entry-1.mp4?history=cancel"></video>
+      <video src="entry-3.mp4?history=cancel"></video></body></html>`,
+  );
+  stack.media.throttle('entry-3.mp4', 1_000);
+  const cancelled = await post(command(stack.media.url('history-playlist-cancel.html'), 2));
+  const deadline = Date.now() + 60_000;
+  while (stack.emulator.callsTo('sendVideo').filter((call) => call.params.chat_id === chatId).length < 3) {
+    if (Date.now() > deadline) throw new Error('the first entry of the cancelled playlist was not sent');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  // Into the second entry's download, then /cancel (the chat's running requests and playlists).
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await stack.post(stack.linkUpdate('', { text: '/cancel', chatId }));
+  await save(stack, 'cancelled', cancelled, dir);
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker` or `playlist`: record only that set; nothing: every set. */
 const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
@@ -330,6 +398,7 @@ try {
   if (only === undefined || only === 'clips') await recordClipHistories(stack);
   if (only === undefined || only === 'split') await recordSplitHistories(stack);
   if (only === undefined || only === 'picker') await recordPickerHistories(stack);
+  if (only === undefined || only === 'playlist') await recordPlaylistHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();

@@ -55,6 +55,7 @@ export const HELP_TEXT = [
   '',
   '/audio <link> – only the audio',
   '/clip <link> 1:30 2:45 – only that part (or write 1:30-2:45 after any link)',
+  '/playlist <link> 2-5 – those entries of a playlist, one by one (also 3,7,9, or -3 for the last three)',
   '/cancel – stop your downloads; as a reply to a link or to my ⏳ message, just that one',
   '/settings – this chat’s default (video, audio or file, or ask each time), highest quality, and whether videos over the limit come in parts',
   '/help – this message',
@@ -184,3 +185,69 @@ export function qualityChosenAnswer(choice: QualityChoice): string {
 }
 
 export const QUALITY_NOT_YOURS = 'Only the person who sent the link (or an admin) can choose.';
+/** The playlist's status message while entry `entry` of `entries` is on its way. */
+export function playlistProgressText(entry: number, entries: number): string {
+  return `⏳ Playlist: item ${entry} of ${entries}…`;
+}
+
+/** The playlist's status message while it is being listed. */
+export const PLAYLIST_LISTING = '⏳ Got it, reading the playlist…';
+
+/** A /playlist whose range cannot be read: the problem, and how to write one. */
+export function playlistRangeText(problem: string): string {
+  return `❌ I cannot read this playlist range: ${problem}. Write it after the link: /playlist <link> 1-5, 3,7,9 or -3 (the last three).`;
+}
+
+/** Nothing of the range is in the playlist. */
+export function playlistNothingText(available: number, range: string | undefined): string {
+  return range
+    ? `❌ The playlist has ${available} entries: none of ${range} is in it.`
+    : '❌ The playlist has no entries I can send.';
+}
+
+/**
+ * The playlist's last word (an edit of its status message): what arrived, each failed entry with
+ * its reason, and what the range asked for beyond MAX_PLAYLIST_ITEMS or beyond the playlist's end.
+ */
+export function playlistSummary(summary: {
+  delivered: number;
+  total: number;
+  failures: Array<{ index: number; reason: string }>;
+  leftOut: number;
+  cap: number;
+  missing: number;
+  cancelled?: boolean;
+}): string {
+  const { delivered, total, failures } = summary;
+  const head = summary.cancelled
+    ? `🚫 Cancelled: ${delivered} of ${total} playlist items sent.`
+    : delivered === total
+      ? `✅ All ${total} playlist items sent.`
+      : delivered === 0
+        ? `❌ None of the ${total} playlist items could be sent.`
+        : `✅ ${delivered} of ${total} playlist items sent.`;
+  const lines = [head];
+  for (const failure of failures.slice(0, 20)) lines.push(`❌ item ${failure.index}: ${shorten(failure.reason, 120)}`);
+  if (summary.leftOut > 0)
+    lines.push(`ℹ️ ${summary.leftOut} more asked for were left out: at most ${summary.cap} items per playlist.`);
+  if (summary.missing > 0) lines.push(`ℹ️ ${summary.missing} asked for are not in the playlist.`);
+  return lines.join('\n');
+}
+
+/** Why an entry failed, in a few words for the summary (its failure type decides). */
+export function playlistFailureReason(type: string, reason: string): string {
+  switch (type) {
+    case 'FileTooLarge':
+      return 'too large to send';
+    case 'ContentUnavailable':
+      return 'not available';
+    case 'UnsupportedUrl':
+    case 'NoMediaFound':
+      return 'no media found';
+    case 'BlockedAddress':
+    case 'InvalidUrl':
+      return 'refused link';
+    default:
+      return `${type}: ${reason}`;
+  }
+}

@@ -67,3 +67,16 @@ export function strangerRefusalWorkflowId(
   const hour = valid ? new Date(key.date * 1000).toISOString().slice(0, 13) : 'undated';
   return `not-allowed-${chats.idPart(key.chatId)}-${hour}`;
 }
+
+/** A `/playlist` message's PlaylistWorkflow: like a media request's, from the chat and the message. */
+export function playlistWorkflowId(
+  key: { chatId: number; messageId: number },
+  chats: ChatIds = PLAIN_CHAT_IDS,
+): string {
+  return `playlist-${chats.idPart(key.chatId)}-${key.messageId}`;
+}
+
+/** What every playlist id of one chat starts with (to find its running playlists). */
+export function playlistIdPrefix(chatId: number, chats: ChatIds = PLAIN_CHAT_IDS): string {
+  return `playlist-${chats.idPart(chatId)}-`;
+}

@@ -28,6 +28,7 @@ export function createUpdateHandler(config: Config, client: Client, logger: Logg
     maxUploadBytes: config.maxUploadBytes,
     albumCap: config.albumCap,
     pickerTimeoutSeconds: config.pickerTimeoutSeconds,
+    maxPlaylistItems: config.maxPlaylistItems,
     policies: config.policies,
     allowedChatIds: config.allowedChatIds ? new Set(config.allowedChatIds) : undefined,
     // Both limits off: requests do not even ask the quota entity.

@@ -4,3 +4,4 @@ export { ReplyWorkflow, SettingsWorkflow, CancelWorkflow } from './commands.js';
 export { ChatSettingsWorkflow } from './chatSettings.js';
 export { MediaCacheWorkflow } from './mediaCache.js';
 export { UserQuotaWorkflow } from './userQuota.js';
+export { PlaylistWorkflow, PlaylistEntryWorkflow } from './playlist.js';

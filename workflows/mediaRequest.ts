@@ -125,7 +125,7 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
 }
 
 /** What a request asks for and where: its slot, its chat's settings, the media cache and the Bot API calls of the workflow worker. */
-interface RequestBackend {
+export interface RequestBackend {
   telegram: TelegramActivities;
   /** The quota slot (when there are limits) and the chat's settings. */
   admit(
@@ -143,7 +143,7 @@ interface RequestBackend {
 type Slot = { userId: number; holder: string };
 
 /** The state store and the workflow worker's own Bot API calls, as local activities. */
-function storeBackend(input: MediaRequestInput): RequestBackend {
+export function storeBackend(input: Pick<MediaRequestInput, 'chatId' | 'policies'>): RequestBackend {
   const store = proxyLocalActivities<StoreActivities>({
     ...localStatePolicy(input.policies),
     summary: `state store, chat ${input.chatId}`,
@@ -351,7 +351,7 @@ async function serveLinks(
  * One link: by file_id when the cache has it, after another request's download when one is
  * running, or downloaded here (and then cached for everyone).
  */
-async function deliverLink(
+export async function deliverLink(
   input: MediaRequestInput,
   key: MediaKey,
   statusMessage: SentMessage,
@@ -560,7 +560,7 @@ function failureTypeOf(error: unknown): string | undefined {
 }
 
 /** The failure type and reason of whatever ended a link, from the innermost typed failure. */
-function describeFailure(error: unknown): LinkFailure {
+export function describeFailure(error: unknown): LinkFailure {
   let current: unknown = error;
   while (current instanceof Error) {
     if (current instanceof ApplicationFailure && current.type) {

@@ -80,6 +80,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     maxUploadBytes,
     localBotApi,
     albumCap: values.MAX_ALBUM_ITEMS,
+    /** The most entries one /playlist delivers. */
+    maxPlaylistItems: values.MAX_PLAYLIST_ITEMS,
     /** The most parts a video over the upload limit is split into. */
     maxSplitParts: values.MAX_SPLIT_PARTS,
     /** How long the quality picker waits for a press (chats that ask each time). */

@@ -153,6 +153,11 @@ export const CONFIG_VARIABLES = {
     parser: integer({ min: 1, max: 100, default: 10 }),
     description: 'Most items sent from one gallery or playlist link.',
   },
+  MAX_PLAYLIST_ITEMS: {
+    parser: integer({ min: 1, max: 100, default: 20 }),
+    description:
+      'Most entries one /playlist delivers (each as its own media); a range asking for more gets the first this many of it, and the person is told how many were left out.',
+  },
   MAX_SPLIT_PARTS: {
     parser: integer({ min: 1, max: 100, default: 10 }),
     description:

@@ -47,6 +47,8 @@ async function load(file: string): Promise<{ history: History } | { error: strin
 export async function replayFiles(files: string[], dataConverter: DataConverter = {}): Promise<ReplayFileResult[]> {
   const results = new Map<string, ReplayFileResult>();
   const histories: { workflowId: string; history: History }[] = [];
+  // Replay id → file.
+  const fileOf = new Map<string, string>();
   for (const file of files) {
     const loaded = await load(file);
     if ('error' in loaded) {
@@ -69,8 +71,11 @@ export async function replayFiles(files: string[], dataConverter: DataConverter 
       error: null,
       detail: null,
     });
-    // The file names the replay: two files may hold runs of the same workflow id.
-    histories.push({ workflowId: file, history: loaded.history });
+    // A run replays under its own id (a playlist names its entries after it); the file names the
+    // replay when another file holds a run of the same id.
+    const replayId = started?.workflowId && !fileOf.has(started.workflowId) ? started.workflowId : file;
+    fileOf.set(replayId, file);
+    histories.push({ workflowId: replayId, history: loaded.history });
   }
   if (histories.length > 0) {
     // Loaded only here: the other commands never need the worker's native runtime.
@@ -82,7 +87,7 @@ export async function replayFiles(files: string[], dataConverter: DataConverter 
       { workflowsPath: WORKFLOWS_PATH, dataConverter },
       histories,
     )) {
-      const entry = results.get(replayed.workflowId);
+      const entry = results.get(fileOf.get(replayed.workflowId) ?? replayed.workflowId);
       if (!entry || !replayed.error) continue;
       entry.result = replayed.error.name === 'DeterminismViolationError' ? 'nondeterministic' : 'failed';
       entry.error = essentials(replayed.error.message);

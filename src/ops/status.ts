@@ -9,6 +9,7 @@ import {
   type DownloadProgressStatus,
 } from '../../shared/contracts/mediaRequest.js';
 import { describeProgress, progressStatusOf } from '../../shared/requestStatusView.js';
+import { PLAYLIST_WORKFLOW, playlistStatusQuery, type PlaylistStatus } from '../../shared/contracts/playlist.js';
 import { DOWNLOADS_QUEUE, HOST_QUEUE_PREFIX, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 import { RequestOutcomeAttribute, type RequestOutcome } from '../../shared/searchAttributes.js';
 import { expectPositionals, parseCommandArgs, parseSince } from './args.js';
@@ -94,6 +95,15 @@ export interface StatusReport {
   outcomes: Record<RequestOutcome, number> | null;
   /** The most recently started running requests (at most 10) and where they stand. */
   running: RunningRequest[];
+  /** Running /playlist runs (at most 10) and the entry each is on; absent when none runs. */
+  playlists?: RunningPlaylist[];
+}
+
+export interface RunningPlaylist {
+  workflowId: string;
+  startTime: string;
+  /** From the run's `status` query; null when it did not answer. */
+  status: PlaylistStatus | null;
 }
 
 type LongLike = number | string | { toNumber(): number } | null | undefined;
@@ -238,12 +248,29 @@ function isProgress(value: unknown): value is Omit<DownloadProgressReport, 'atte
   return phase === 'probing' || phase === 'downloading' || phase === 'converting';
 }
 
+/** Asks the running playlists their `status` query (the entry being worked on, how many sent and failed). */
+async function runningPlaylists(ctx: OpsContext): Promise<RunningPlaylist[]> {
+  const runs = await listRuns(
+    ctx,
+    `WorkflowType = "${PLAYLIST_WORKFLOW}" AND ExecutionStatus = "Running"`,
+    RUNNING_SHOWN,
+  );
+  return mapConcurrently(runs, 5, async (run) => {
+    const handle = ctx.client.workflow.getHandle(run.workflowId, run.runId);
+    const status = await ctx.client
+      .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(playlistStatusQuery))
+      .catch(() => undefined);
+    return { workflowId: run.workflowId, startTime: run.startTime.toISOString(), status: status ?? null };
+  });
+}
+
 export async function collectStatus(ctx: OpsContext, since: Date): Promise<StatusReport> {
-  const [hostQueues, runs, outcomes, running] = await Promise.all([
+  const [hostQueues, runs, outcomes, running, playlists] = await Promise.all([
     discoverHostQueues(ctx, since),
     countRuns(ctx, since),
     countOutcomes(ctx, since),
     runningRequests(ctx),
+    runningPlaylists(ctx),
   ]);
   const queues: [string, Role][] = [
     [TELEGRAM_QUEUE, 'telegram'],
@@ -268,6 +295,7 @@ export async function collectStatus(ctx: OpsContext, since: Date): Promise<Statu
     runs,
     outcomes,
     running,
+    ...(playlists.length > 0 ? { playlists } : {}),
   };
 }
 
@@ -335,7 +363,31 @@ export function statusText(report: StatusReport, now: Date): string {
     `Media requests: running now, and closed since ${utc(new Date(report.since))}`,
     counts + outcomes,
     ...running,
+    ...playlistRows(report.playlists ?? [], now),
   ].join('\n');
+}
+
+/** `item 3 of 12 (entry 5)`, the phase, what was sent and failed, per running playlist. */
+function playlistRows(playlists: RunningPlaylist[], now: Date): string[] {
+  if (playlists.length === 0) return [];
+  return [
+    '',
+    `Running playlists (the ${playlists.length} started last)`,
+    table(
+      ['WORKFLOW ID', 'STARTED', 'PHASE', 'ITEM', 'SENT', 'FAILED', 'LAST ERROR'],
+      playlists.map(({ workflowId, startTime, status }) => [
+        workflowId,
+        ago(new Date(startTime), now),
+        status?.phase ?? 'no answer (is a telegram worker running?)',
+        status && status.entries > 0
+          ? `${status.entry} of ${status.entries}${status.index !== undefined ? ` (entry ${status.index})` : ''}`
+          : '-',
+        status ? String(status.delivered) : '-',
+        status ? String(status.failed) : '-',
+        status?.lastError ? oneLine(status.lastError, 60) : '',
+      ]),
+    ),
+  ];
 }
 
 type StatusArgs = CommonFlags & { since: Date };

@@ -1,7 +1,14 @@
 import type { Update } from 'grammy/types';
 import type { PolicyOverrides } from '../../shared/policyOverrides.js';
-import { HELP_TEXT, invalidRangeText, NO_LINK_TEXT, PRIVATE_BOT_TEXT } from '../../shared/botTexts.js';
+import {
+  HELP_TEXT,
+  invalidRangeText,
+  NO_LINK_TEXT,
+  playlistRangeText,
+  PRIVATE_BOT_TEXT,
+} from '../../shared/botTexts.js';
 import type { QuotaLimits } from '../../shared/quotaWindow.js';
+import { DEFAULT_MAX_PLAYLIST_ITEMS } from '../../shared/playlistRange.js';
 import type { Logger } from '../logger.js';
 import type { StartOutcome, WorkflowStarter } from '../temporal/starter.js';
 import { isAllowed, originOf } from './allowlist.js';
@@ -15,6 +22,8 @@ export interface UpdateHandlerDeps {
   albumCap: number;
   /** PICKER_TIMEOUT_SECONDS: travels in each media request's input. */
   pickerTimeoutSeconds?: number;
+  /** MAX_PLAYLIST_ITEMS: travels in each playlist's input (default 20). */
+  maxPlaylistItems?: number;
   policies: PolicyOverrides;
   /** ALLOWED_CHAT_IDS; undefined: everyone is served. */
   allowedChatIds?: ReadonlySet<number>;
@@ -25,7 +34,7 @@ export interface UpdateHandlerDeps {
 
 export type HandleOutcome =
   | { action: 'ignored'; reason: string }
-  | { action: StartOutcome; workflow: 'media' | 'reply' | 'settings' | 'cancel' | 'refusal' }
+  | { action: StartOutcome; workflow: 'media' | 'playlist' | 'reply' | 'settings' | 'cancel' | 'refusal' }
   | { action: 'signalled'; workflow: 'media' };
 
 /**
@@ -74,6 +83,28 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
       const action = await starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies });
       log.info({ chatId: intent.chatId, action }, 'invalid clip range answered');
       return { action, workflow: 'reply' };
+    }
+    case 'invalid-playlist-range': {
+      const text = playlistRangeText(intent.problem);
+      const action = await starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies });
+      log.info({ chatId: intent.chatId, action }, 'invalid playlist range answered');
+      return { action, workflow: 'reply' };
+    }
+    case 'playlist': {
+      const action = await starter.startPlaylist({
+        chatId: intent.chatId,
+        messageId: intent.messageId,
+        userId: intent.userId,
+        link: intent.link,
+        ...(intent.range ? { range: intent.range } : {}),
+        maxItems: deps.maxPlaylistItems ?? DEFAULT_MAX_PLAYLIST_ITEMS,
+        maxUploadBytes: deps.maxUploadBytes,
+        albumCap: deps.albumCap,
+        policies,
+        quota: deps.quota,
+      });
+      log.info({ chatId: intent.chatId, messageId: intent.messageId, action }, 'playlist request');
+      return { action, workflow: 'playlist' };
     }
     case 'settings':
     case 'settings-choice': {

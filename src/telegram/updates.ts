@@ -5,6 +5,8 @@ import type { SettingsChoice } from '../../shared/contracts/chatSettings.js';
 import type { ClipRange } from '../../shared/clipRange.js';
 import type { QualityPress } from '../../shared/contracts/mediaRequest.js';
 import { clipCommandRange, rangesAfterLinks } from './clipRanges.js';
+import type { PlaylistRange } from '../../shared/playlistRange.js';
+import { readPlaylistCommand } from './playlistRanges.js';
 
 /** A message's links handled at most; more are ignored (the help says so). */
 export const MAX_LINKS_PER_MESSAGE = 10;
@@ -23,6 +25,10 @@ export type UpdateIntent =
     }
   /** A range that cannot be served (`link 5-2`): answered with the problem, nothing downloaded. */
   | { kind: 'invalid-range'; chatId: number; messageId: number; problem: string }
+  /** `/playlist <link> [range]`: the entries asked for, each delivered as its own media. */
+  | { kind: 'playlist'; chatId: number; messageId: number; userId?: number; link: string; range?: PlaylistRange }
+  /** A /playlist whose range cannot be read (`5-2`, `0-3`): answered with the problem. */
+  | { kind: 'invalid-playlist-range'; chatId: number; messageId: number; problem: string }
   | { kind: 'help'; chatId: number; messageId: number }
   | { kind: 'no-link'; chatId: number; messageId: number }
   | { kind: 'settings'; chatId: number; messageId: number; userId?: number }
@@ -107,6 +113,11 @@ export function interpretUpdate(update: Update, botUsername: string): UpdateInte
       const reading = link ? clipCommandRange(text, link) : { problem: '/clip needs a link, then a start and an end' };
       if ('problem' in reading) return { kind: 'invalid-range', chatId, messageId, problem: reading.problem };
       return { kind: 'media', chatId, messageId, userId, links: [link!], clips: [reading.range] };
+    }
+    case 'playlist': {
+      const reading = readPlaylistCommand(text, links[0]);
+      if ('problem' in reading) return { kind: 'invalid-playlist-range', chatId, messageId, problem: reading.problem };
+      return { kind: 'playlist', chatId, messageId, userId, ...reading };
     }
     default:
       break;

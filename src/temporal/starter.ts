@@ -21,9 +21,11 @@ import {
   type MediaRequestInput,
   type QualityPress,
 } from '../../shared/contracts/mediaRequest.js';
+import { PLAYLIST_WORKFLOW, type PlaylistInput } from '../../shared/contracts/playlist.js';
 import {
   cancelWorkflowId,
   mediaRequestWorkflowId,
+  playlistWorkflowId,
   replyWorkflowId,
   settingsWorkflowId,
   strangerRefusalWorkflowId,
@@ -81,6 +83,18 @@ export class WorkflowStarter {
       if (error instanceof WorkflowNotFoundError) return false;
       throw error;
     }
+  }
+
+  /** `/playlist <link> [range]`: one PlaylistWorkflow, which runs a child per entry. */
+  startPlaylist(input: PlaylistInput): Promise<StartOutcome> {
+    const host = mediaHostOf(input.link);
+    return this.start(PLAYLIST_WORKFLOW, playlistWorkflowId(input, this.chats), input, {
+      typedSearchAttributes: [
+        { key: ChatIdAttribute, value: this.chats.searchValue(input.chatId) },
+        { key: MediaHostAttribute, value: host },
+      ],
+      staticSummary: `playlist from ${host} for chat ${input.chatId}`,
+    });
   }
 
   startReply(input: ReplyInput): Promise<StartOutcome> {

@@ -7,6 +7,7 @@ import { Client } from '@temporalio/client';
 import {
   createDownloadActivities,
   createHostActivities,
+  createPlaylistActivities,
   createRequestActivities,
   createStoreActivities,
   createTelegramActivities,
@@ -215,6 +216,14 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     dataConverter,
     activities: {
       ...downloadActivities,
+      // /playlist's listing: one flat probe through the same engine and egress proxy.
+      ...createPlaylistActivities({
+        engine,
+        egressAllowedHosts: config.egressAllowedHosts,
+        proxy: egress.url,
+        cookiesFile: config.ytDlpCookies,
+        dataDir: config.dataDir,
+      }),
       async downloadMedia(input: Parameters<typeof downloadActivities.downloadMedia>[0]) {
         const result = await downloadActivities.downloadMedia(input);
         handedOver.add(result.dir);

@@ -39,6 +39,10 @@ const PATHS = [
   'light-request/retried-by-ops',
   'light-request/settings-chosen',
   'light-request/waited-for-another-download',
+  'playlist/cancelled',
+  'playlist/delivered-with-a-failed-entry',
+  'playlist/entry-delivered',
+  'playlist/entry-failed',
 ];
 
 interface Recorded {
@@ -65,11 +69,28 @@ async function replayAll(
   bundle: Awaited<ReturnType<typeof workflowBundle>>,
   histories: Recorded[],
 ): Promise<ReplayResult[]> {
-  const parsed = histories.map(({ workflowId, text }) => ({ workflowId, history: JSON.parse(text) as unknown }));
+  // Each replays under its recorded run's id (a playlist names its entries after its own id), or
+  // under its file's name when that id is taken by another file.
+  const taken = new Set<string>();
+  const parsed = histories.map(({ workflowId: name, text }) => {
+    const history = JSON.parse(text) as HistoryJson;
+    const recorded = history.events[0]?.workflowExecutionStartedEventAttributes?.workflowId;
+    const workflowId = recorded && !taken.has(recorded) ? recorded : name;
+    taken.add(workflowId);
+    return { name, workflowId, history };
+  });
+  const names = new Map(parsed.map(({ name, workflowId }) => [workflowId, name]));
   const results: ReplayResult[] = [];
-  for await (const result of Worker.runReplayHistories({ workflowBundle: bundle }, parsed)) results.push(result);
+  for await (const result of Worker.runReplayHistories(
+    { workflowBundle: bundle },
+    parsed.map(({ workflowId, history }) => ({ workflowId, history })),
+  )) {
+    results.push({ ...result, workflowId: names.get(result.workflowId) ?? result.workflowId });
+  }
   return results;
 }
+
+type HistoryJson = { events: { workflowExecutionStartedEventAttributes?: { workflowId?: string } }[] };
 
 function errorsOf(results: ReplayResult[]) {
   return results.map((result) => ({ id: result.workflowId, error: result.error?.message }));
@@ -130,11 +151,14 @@ describe('recorded workflow histories', () => {
 
   it('record the patch of their workflow and no other', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      const expected = workflowId.endsWith('settings-chosen')
-        ? [SETTINGS_STORE_PATCH]
-        : /\/pick/.test(workflowId)
-          ? [LIGHT_REQUEST_PATCH, QUALITY_PICKER_PATCH]
-          : [LIGHT_REQUEST_PATCH];
+      // PlaylistWorkflow and its entries are new types: no patch.
+      const expected = workflowId.startsWith('playlist/')
+        ? []
+        : workflowId.endsWith('settings-chosen')
+          ? [SETTINGS_STORE_PATCH]
+          : /\/pick/.test(workflowId)
+            ? [LIGHT_REQUEST_PATCH, QUALITY_PICKER_PATCH]
+            : [LIGHT_REQUEST_PATCH];
       expect({ workflowId, patches: patchesOf(text) }).toEqual({ workflowId, patches: expected });
     }
   });
@@ -176,6 +200,7 @@ describe('what the recorded runs ran', () => {
   it('as activity tasks only the download (and the picker’s probe), the upload, the cleanup and the settings buttons; the rest ran locally, with no entity workflow', async () => {
     const remoteKinds = [
       'listQualities',
+      'listPlaylist',
       'downloadMedia',
       'sendMedia',
       'cleanup',
@@ -226,6 +251,23 @@ describe('what the recorded runs ran', () => {
     expect(await remote('waited-for-another-download')).toEqual([]);
     expect(await remote('cancelled-mid-download')).toEqual(['downloadMedia']);
     expect(await local('settings-chosen')).toEqual(['saveChatSetting']);
+  });
+
+  it('a playlist lists once on the downloads queue and is admitted once; its entries send no status message and take no slot', async () => {
+    expect(await remote('delivered-with-a-failed-entry')).toEqual(['listPlaylist']);
+    const parent = await local('delivered-with-a-failed-entry');
+    expect(parent.filter((name) => name === 'admitRequest')).toHaveLength(1);
+    expect(parent.filter((name) => name === 'sendText')).toHaveLength(1);
+    expect(parent.at(-1)).toBe('releaseQuotaSlot');
+    expect(await remote('entry-delivered')).toEqual(['downloadMedia', 'sendMedia']);
+    for (const name of ['entry-delivered', 'entry-failed']) {
+      expect({
+        name,
+        local: (await local(name)).filter((activity) =>
+          ['sendText', 'deleteMessage', 'admitRequest', 'releaseQuotaSlot'].includes(activity),
+        ),
+      }).toEqual({ name, local: [] });
+    }
   });
 
   it('a quota slot asked for first and given back last; a refusal runs nothing but its message', async () => {

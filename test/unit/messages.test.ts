@@ -73,7 +73,7 @@ describe('failureMessage', () => {
 
 describe('HELP_TEXT', () => {
   // The commands src/telegram/updates.ts acts on; /start answers with this same text.
-  it.each(['/audio <link>', '/clip <link>', '/cancel', '/settings', '/help'])(
+  it.each(['/audio <link>', '/clip <link>', '/playlist <link>', '/cancel', '/settings', '/help'])(
     'lists %s at the start of a line',
     (command) => {
       expect(HELP_TEXT.split('\n').some((line) => line.startsWith(`${command} `))).toBe(true);

@@ -8,6 +8,7 @@ import { CHAT_SETTINGS_WORKFLOW } from '../../shared/contracts/chatSettings.js';
 import { CANCEL_WORKFLOW, REPLY_WORKFLOW, SETTINGS_WORKFLOW } from '../../shared/contracts/commands.js';
 import { MEDIA_CACHE_WORKFLOW } from '../../shared/contracts/mediaCache.js';
 import { MEDIA_REQUEST_WORKFLOW } from '../../shared/contracts/mediaRequest.js';
+import { PLAYLIST_ENTRY_WORKFLOW, PLAYLIST_WORKFLOW } from '../../shared/contracts/playlist.js';
 import { USER_QUOTA_WORKFLOW } from '../../shared/contracts/userQuota.js';
 
 describe('workflow type names in the shared contracts', () => {
@@ -20,6 +21,8 @@ describe('workflow type names in the shared contracts', () => {
       CHAT_SETTINGS_WORKFLOW,
       MEDIA_CACHE_WORKFLOW,
       USER_QUOTA_WORKFLOW,
+      PLAYLIST_WORKFLOW,
+      PLAYLIST_ENTRY_WORKFLOW,
     ];
     const registered = Object.entries(workflows).map(([exported, workflow]) => [exported, workflow.name]);
     expect(registered.map(([, name]) => name).sort()).toEqual([...names].sort());

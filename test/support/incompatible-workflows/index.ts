@@ -1,14 +1,16 @@
 /**
  * Deliberately incompatible edits of the workflows the histories record: MediaRequestWorkflow
- * downloads before acknowledging, SettingsWorkflow answers the button before anything else.
+ * downloads before acknowledging, SettingsWorkflow answers the button before anything else,
+ * PlaylistWorkflow lists before acknowledging, PlaylistEntryWorkflow downloads before asking the cache.
  * Deployed without versioning, they would break every run in flight; the replay test shows that
  * replaying the recorded histories catches exactly this.
  */
 import { proxyActivities } from '@temporalio/workflow';
-import type { DownloadActivities, TelegramActivities } from '../../../activities/index.js';
+import type { DownloadActivities, PlaylistActivities, TelegramActivities } from '../../../activities/index.js';
 import { downloadPolicy, telegramPolicy } from '../../../workflows/policies.js';
 import type { MediaRequestInput } from '../../../shared/contracts/mediaRequest.js';
 import type { SettingsInput } from '../../../shared/contracts/commands.js';
+import type { PlaylistEntryInput, PlaylistInput } from '../../../shared/contracts/playlist.js';
 
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<void> {
   const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
@@ -24,4 +26,20 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<vo
 export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
   const telegram = proxyActivities<TelegramActivities>(telegramPolicy(input.policies));
   await telegram.answerButton({ callbackQueryId: input.callbackQueryId ?? '', text: 'reordered' });
+}
+
+export async function PlaylistWorkflow(input: PlaylistInput): Promise<void> {
+  const downloads = proxyActivities<PlaylistActivities>(downloadPolicy(input.policies));
+  await downloads.listPlaylist({ url: input.link, items: 1 });
+}
+
+export async function PlaylistEntryWorkflow(input: PlaylistEntryInput): Promise<void> {
+  const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
+  await downloads.downloadMedia({
+    requestId: 'reordered',
+    url: input.entry.url,
+    mode: input.mode,
+    maxUploadBytes: input.maxUploadBytes,
+    albumCap: input.albumCap,
+  });
 }

@@ -68,7 +68,7 @@ export class Calls {
 type AnyActivities = Record<string, (...args: never[]) => Promise<unknown>>;
 
 /** The same activities, each call recorded in `calls` before it runs. */
-function recorded<T extends AnyActivities>(calls: Calls, activities: T): T {
+export function recorded<T extends AnyActivities>(calls: Calls, activities: T): T {
   const wrapped: Record<string, unknown> = {};
   for (const [activity, run] of Object.entries(activities)) {
     wrapped[activity] = async (...args: never[]) => {
