@@ -26,7 +26,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # [default] brings yt-dlp's recommended extras, among them yt-dlp-ejs (YouTube's JS challenges).
 RUN python3 -m venv /opt/yt-dlp \
- && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check --upgrade "yt-dlp[default]"
+ && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check --upgrade "yt-dlp[default]" \
+ && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check "gallery-dl==1.32.18"
 
 # --- runtime -----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}

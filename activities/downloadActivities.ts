@@ -6,6 +6,7 @@ import { downloadProgressSignal } from '../shared/contracts/mediaRequest.js';
 import type { DownloadInput, DownloadResult } from '../shared/activityTypes.js';
 import { createChatEditGate } from './adapters/chatEditGate.js';
 import { fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
+import { fetchGallery } from './adapters/galleryDl.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createProgressSignaller } from './adapters/progressSignals.js';
 import { freeDiskBytes } from './adapters/diskSpace.js';
@@ -34,7 +35,12 @@ export interface DownloadActivityDeps {
   minFreeDiskMb: number;
   /** MAX_SPLIT_PARTS: the most parts a video over the upload limit is split into; default 10. */
   maxSplitParts?: number;
+  /** gallery-dl, for photo posts yt-dlp finds nothing in: the venv Python that imports it; none: not tried. */
+  gallery?: { python: string; timeoutMs?: number };
 }
+
+/** yt-dlp's answers after which gallery-dl looks for pictures. */
+const GALLERY_FALLBACK: readonly FailureType[] = [FailureType.UnsupportedUrl, FailureType.NoMediaFound];
 
 const DEFAULT_MAX_SPLIT_PARTS = 10;
 
@@ -75,7 +81,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       heartbeat(latest);
       signaller.report(latest);
       try {
-        const outcome = await fetchMedia({
+        let outcome = await fetchMedia({
           tools: deps.tools,
           url: input.url,
           dir,
@@ -103,6 +109,31 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
             signaller.report(progress);
           },
         });
+        // Photo posts: a link yt-dlp finds no video or audio at may be pictures (galleryDl.ts).
+        if (deps.gallery && outcome.kind === 'failed' && GALLERY_FALLBACK.includes(outcome.type)) {
+          latest = { phase: 'downloading' };
+          const pictures = await fetchGallery({
+            python: deps.gallery.python,
+            ffprobe: deps.tools.ffprobe,
+            url: input.url,
+            dir,
+            mode: input.mode,
+            maxUploadBytes: input.maxUploadBytes,
+            albumCap: input.albumCap,
+            proxy: deps.proxy,
+            signal: cancellationSignal(),
+            nice: deps.nice,
+            ...(deps.gallery.timeoutMs !== undefined ? { timeoutMs: deps.gallery.timeoutMs } : {}),
+            onProgress: ({ item, items }) => {
+              latest = { phase: 'downloading', ...(item ? { item } : {}), ...(items ? { items } : {}) };
+              heartbeat(latest);
+              reporter?.report(latest);
+              signaller.report(latest);
+            },
+          });
+          // gallery-dl found nothing either: yt-dlp's answer says it best.
+          if (!(pictures.kind === 'failed' && GALLERY_FALLBACK.includes(pictures.type))) outcome = pictures;
+        }
         if (outcome.kind === 'too-large') {
           throw typedFailure(
             FailureType.FileTooLarge,

@@ -19,7 +19,7 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureType } from '../../shared/failures.js';
-import type { MediaMode } from '../../shared/activityTypes.js';
+import type { FileKind, MediaMode } from '../../shared/activityTypes.js';
 import type { ClipRange } from '../../shared/clipRange.js';
 import { cutToRange, rangeBeyondMedia } from './clipCut.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
@@ -93,7 +93,8 @@ export interface FetchedItem {
   filePath: string;
   fileName: string;
   sizeBytes: number;
-  kind: 'video' | 'audio' | 'document';
+  /** 'photo' and 'animation' only from gallery-dl (galleryDl.ts). */
+  kind: FileKind;
   mimeType?: string;
   title?: string;
   performer?: string;
