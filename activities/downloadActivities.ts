@@ -6,7 +6,7 @@ import { downloadProgressSignal } from '../shared/contracts/mediaRequest.js';
 import type { DownloadInput, DownloadResult } from '../shared/activityTypes.js';
 import { createChatEditGate } from './adapters/chatEditGate.js';
 import { fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
-import { fetchGallery } from './adapters/galleryDl.js';
+import { pictureFallback } from './adapters/galleryDl.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createProgressSignaller } from './adapters/progressSignals.js';
 import { freeDiskBytes } from './adapters/diskSpace.js';
@@ -38,9 +38,6 @@ export interface DownloadActivityDeps {
   /** gallery-dl, for photo posts yt-dlp finds nothing in: the venv Python that imports it; none: not tried. */
   gallery?: { python: string; timeoutMs?: number };
 }
-
-/** yt-dlp's answers after which gallery-dl looks for pictures. */
-const GALLERY_FALLBACK: readonly FailureType[] = [FailureType.UnsupportedUrl, FailureType.NoMediaFound];
 
 const DEFAULT_MAX_SPLIT_PARTS = 10;
 
@@ -81,7 +78,33 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       heartbeat(latest);
       signaller.report(latest);
       try {
-        let outcome = await fetchMedia({
+        // Photo posts (galleryDl.ts): a link to a picture goes to gallery-dl first; one where
+        // yt-dlp finds no video or audio goes to gallery-dl after it. Not for a clip.
+        const pictures = pictureFallback(
+          deps.gallery && !input.clip
+            ? {
+                python: deps.gallery.python,
+                ffprobe: deps.tools.ffprobe,
+                url: input.url,
+                dir,
+                mode: input.mode,
+                maxUploadBytes: input.maxUploadBytes,
+                albumCap: input.albumCap,
+                proxy: deps.proxy,
+                signal: cancellationSignal(),
+                nice: deps.nice,
+                ...(deps.gallery.timeoutMs !== undefined ? { timeoutMs: deps.gallery.timeoutMs } : {}),
+                onProgress: ({ item, items }) => {
+                  latest = { phase: 'downloading', ...(item ? { item } : {}), ...(items ? { items } : {}) };
+                  heartbeat(latest);
+                  reporter?.report(latest);
+                  signaller.report(latest);
+                },
+              }
+            : undefined,
+        );
+        let outcome = await pictures.first();
+        outcome ??= await fetchMedia({
           tools: deps.tools,
           url: input.url,
           dir,
@@ -109,31 +132,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
             signaller.report(progress);
           },
         });
-        // Photo posts: a link yt-dlp finds no video or audio at may be pictures (galleryDl.ts).
-        if (deps.gallery && outcome.kind === 'failed' && GALLERY_FALLBACK.includes(outcome.type)) {
-          latest = { phase: 'downloading' };
-          const pictures = await fetchGallery({
-            python: deps.gallery.python,
-            ffprobe: deps.tools.ffprobe,
-            url: input.url,
-            dir,
-            mode: input.mode,
-            maxUploadBytes: input.maxUploadBytes,
-            albumCap: input.albumCap,
-            proxy: deps.proxy,
-            signal: cancellationSignal(),
-            nice: deps.nice,
-            ...(deps.gallery.timeoutMs !== undefined ? { timeoutMs: deps.gallery.timeoutMs } : {}),
-            onProgress: ({ item, items }) => {
-              latest = { phase: 'downloading', ...(item ? { item } : {}), ...(items ? { items } : {}) };
-              heartbeat(latest);
-              reporter?.report(latest);
-              signaller.report(latest);
-            },
-          });
-          // gallery-dl found nothing either: yt-dlp's answer says it best.
-          if (!(pictures.kind === 'failed' && GALLERY_FALLBACK.includes(pictures.type))) outcome = pictures;
-        }
+        outcome = await pictures.after(outcome);
         if (outcome.kind === 'too-large') {
           throw typedFailure(
             FailureType.FileTooLarge,

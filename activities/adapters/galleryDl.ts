@@ -33,16 +33,11 @@ import { EGRESS_REFUSAL } from './egressProxy.js';
 import { runTool } from './ffmpeg.js';
 import { isInsideDir } from './insideDir.js';
 import type { FetchMediaOutcome } from './fetchMedia.js';
-import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
+import { ffprobeFile } from './mediaProbe.js';
+import { fileKindOf } from './pictureKind.js';
 
 /** The runner beside this file: gallery-dl's `main()` with the generic extractor's port fix. */
 export const GALLERY_DL_RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gallerydl_runner.py');
-
-/** Telegram's limit for `sendPhoto`: a bigger picture goes as a document. */
-export const PHOTO_LIMIT_BYTES = 10 * 1024 * 1024;
-/** Telegram's other photo limits: width + height, and the longer side over the shorter one. */
-const PHOTO_MAX_DIMENSIONS_SUM = 10_000;
-const PHOTO_MAX_RATIO = 20;
 
 /** How long one gallery-dl run may take, the page and all its files. */
 export const DEFAULT_GALLERY_TIMEOUT_MS = 5 * 60 * 1000;
@@ -78,6 +73,55 @@ export interface GalleryItem {
 
 /** What fetchMedia answers, so the download activity takes either the same way. */
 export type GalleryOutcome = FetchMediaOutcome;
+
+/** A link whose path ends like a picture: gallery-dl's directlink extractor takes it, before yt-dlp. */
+export function looksLikePictureUrl(url: string): boolean {
+  try {
+    return /\.(jpe?g|png|webp|gif)$/i.test(new URL(url).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An answer that found nothing to send (no supported media, no picture): the other tool may
+ * still find something. `unreadable: false`: files that are no pictures do not count as nothing.
+ */
+export function foundNothing(outcome: FetchMediaOutcome, { unreadable = true } = {}): boolean {
+  if (outcome.kind !== 'failed') return false;
+  return (
+    outcome.type === FailureType.UnsupportedUrl ||
+    outcome.type === FailureType.NoMediaFound ||
+    (unreadable && outcome.type === FailureType.UnreadablePictures)
+  );
+}
+
+/**
+ * When gallery-dl runs for a download, around yt-dlp: `first()` runs it before yt-dlp for a link
+ * that looks like a picture and answers what it found (undefined: nothing, ask yt-dlp);
+ * `after(outcome)` runs it after yt-dlp found nothing for any other link, and keeps yt-dlp's
+ * answer when gallery-dl finds nothing either. `options` undefined: gallery-dl is never run.
+ */
+export function pictureFallback(options: GalleryOptions | undefined) {
+  let firstAnswer: FetchMediaOutcome | undefined;
+  return {
+    async first(): Promise<FetchMediaOutcome | undefined> {
+      if (!options || !looksLikePictureUrl(options.url)) return undefined;
+      firstAnswer = await fetchGallery(options);
+      return foundNothing(firstAnswer) ? undefined : firstAnswer;
+    },
+    async after(outcome: FetchMediaOutcome): Promise<FetchMediaOutcome> {
+      if (!options || !foundNothing(outcome)) return outcome;
+      // Neither found anything: that the link's files are no pictures says more than yt-dlp.
+      if (firstAnswer)
+        return firstAnswer.kind === 'failed' && firstAnswer.type === FailureType.UnreadablePictures
+          ? firstAnswer
+          : outcome;
+      const pictures = await fetchGallery(options);
+      return foundNothing(pictures, { unreadable: false }) ? outcome : pictures;
+    },
+  };
+}
 
 const TOO_LARGE = /File size larger than allowed maximum \((\d+) > (\d+)\)/;
 
@@ -211,30 +255,6 @@ export function classifyFailure(stderr: string): Extract<GalleryOutcome, { kind:
 }
 
 const EXTENSIONS: Record<string, string> = { mjpeg: 'jpg', png: 'png', webp: 'webp', gif: 'gif', h264: 'mp4' };
-const PHOTO_CODECS = new Set(['mjpeg', 'png', 'webp']);
-
-/**
- * How a downloaded file goes to Telegram: a JPEG/PNG/WebP picture as a photo (a document when it
- * is over 10 MB or outside Telegram's photo dimensions), a GIF as an animation, an H.264 mp4 as
- * a video, mp3/m4a as audio, what ffprobe cannot read not at all. In document mode, all as documents.
- */
-export function fileKindOf(probed: ProbedMedia, sizeBytes: number, mode: MediaMode): FileKind | undefined {
-  const codec = probed.videoCodec;
-  const isPicture = codec !== undefined && (PHOTO_CODECS.has(codec) || codec === 'gif');
-  if (!isPicture && probed.kind === 'document' && codec === undefined && probed.audioCodec === undefined)
-    return undefined;
-  if (mode === 'document') return 'document';
-  if (codec === 'gif') return 'animation';
-  if (codec !== undefined && PHOTO_CODECS.has(codec)) {
-    const { width = 0, height = 0 } = probed;
-    const fits =
-      sizeBytes <= PHOTO_LIMIT_BYTES &&
-      width + height <= PHOTO_MAX_DIMENSIONS_SUM &&
-      Math.max(width, height) <= PHOTO_MAX_RATIO * Math.max(1, Math.min(width, height));
-    return fits ? 'photo' : 'document';
-  }
-  return probed.kind;
-}
 
 async function removeItems(dir: string): Promise<void> {
   const names = await readdir(dir).catch(() => [] as string[]);

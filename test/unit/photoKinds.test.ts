@@ -1,5 +1,6 @@
 import type { Message } from 'grammy/types';
-import { classifyFailure, fileKindOf, galleryDlArgs, PHOTO_LIMIT_BYTES } from '../../activities/adapters/galleryDl.js';
+import { classifyFailure, galleryDlArgs } from '../../activities/adapters/galleryDl.js';
+import { fileKindOf, PHOTO_LIMIT_BYTES } from '../../activities/adapters/pictureKind.js';
 import { albumGroups, sentFilesOf } from '../../activities/adapters/telegram.js';
 import type { FileKind } from '../../shared/activityTypes.js';
 import { FailureType } from '../../shared/failures.js';
