@@ -111,6 +111,7 @@ export function pictureFallback(options: GalleryOptions | undefined) {
       return foundNothing(firstAnswer) ? undefined : firstAnswer;
     },
     async after(outcome: FetchMediaOutcome): Promise<FetchMediaOutcome> {
+      if (options && isSoundOfAPage(outcome, options)) return withPictures(outcome, options);
       if (!options || !foundNothing(outcome)) return outcome;
       // Neither found anything: that the link's files are no pictures says more than yt-dlp.
       if (firstAnswer)
@@ -120,6 +121,46 @@ export function pictureFallback(options: GalleryOptions | undefined) {
       const pictures = await fetchGallery(options);
       return foundNothing(pictures, { unreadable: false }) ? outcome : pictures;
     },
+  };
+}
+
+type Media = Extract<FetchMediaOutcome, { kind: 'media' }>;
+
+/** yt-dlp found one sound on a page (not a link to an audio file), in video mode: maybe a slideshow. */
+function isSoundOfAPage(outcome: FetchMediaOutcome, options: GalleryOptions): outcome is Media {
+  if (outcome.kind !== 'media' || outcome.playlist || outcome.items.length !== 1) return false;
+  if (outcome.items[0]!.kind !== 'audio' || options.mode !== 'video') return false;
+  try {
+    return !/\.(mp3|m4a|aac|ogg|oga|opus|flac|wav)$/i.test(new URL(options.url).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A slideshow (an image post with a sound track): the page's pictures, found by gallery-dl, as an
+ * album, then yt-dlp's sound alone (albumGroups keeps audio out of an album). Fewer than two
+ * pictures is a cover, not a slideshow: then the sound alone, as before. What gallery-dl found
+ * that is no picture (the sound again, a video) is left out.
+ */
+async function withPictures(sound: Media, options: GalleryOptions): Promise<FetchMediaOutcome> {
+  const cap = Math.max(1, Math.floor(options.albumCap) - 1);
+  const found = await fetchGallery({ ...options, albumCap: cap });
+  if (found.kind !== 'media') return sound;
+  const pictures = found.items.filter((item) => item.kind === 'photo' || item.kind === 'animation');
+  await Promise.all(
+    found.items.filter((item) => !pictures.includes(item)).map((item) => rm(item.filePath, { force: true })),
+  );
+  if (pictures.length < 2) {
+    await Promise.all(pictures.map((item) => rm(item.filePath, { force: true })));
+    return sound;
+  }
+  return {
+    kind: 'media',
+    items: [...pictures, sound.items[0]!],
+    playlist: true,
+    availableItems: Math.max(found.availableItems, pictures.length) + 1,
+    skipped: [],
   };
 }
 

@@ -110,6 +110,55 @@ describe('photo posts', () => {
     expect(inChat('sendPhoto', chatId)).toHaveLength(0);
   });
 
+  it('a mixed post (pictures and a video yt-dlp finds no player for) → one album of photos and the video', async () => {
+    const chatId = 95_007;
+    const base = new URL(stack.media.url('x')).origin;
+    stack.media.page(
+      'mixed.html',
+      `<!doctype html><html><head><title>Mixed</title>
+<meta property="og:image" content="${base}/gallery-01.jpg"><meta property="og:image" content="${base}/gallery-02.jpg">
+</head><body><p>A post</p><a href="${base}/clip.mp4">the clip</a></body></html>`,
+    );
+    await expect(deliver(stack.mediaUrl('mixed.html'), chatId)).resolves.toMatchObject({ outcome: 'delivered' });
+    const [album, ...more] = inChat('sendMediaGroup', chatId);
+    expect(more).toHaveLength(0);
+    const media = album!.params.media as Array<{ type: string; media: string }>;
+    expect(media.map((item) => item.type)).toEqual(['photo', 'photo', 'video']);
+    const bytesOf = (item: { media: string }) =>
+      album!.files.find((upload) => `attach://${upload.field}` === item.media)!.bytes!;
+    expect(sha256(bytesOf(media[0]!))).toBe(await fileSha(images.gallery[0]!));
+    expect(sha256(bytesOf(media[1]!))).toBe(await fileSha(images.gallery[1]!));
+    expect(await probeUploaded(bytesOf(media[2]!), stack.dataDir)).toMatchObject({ video: 'h264', audio: 'aac' });
+  });
+
+  it('a slideshow (pictures and a sound track) → the pictures as an album, then the sound alone', async () => {
+    const chatId = 95_008;
+    const base = new URL(stack.media.url('x')).origin;
+    stack.media.page(
+      'slideshow.html',
+      `<!doctype html><html><head><title>Slides</title>
+<meta property="og:image" content="${base}/gallery-04.jpg"><meta property="og:image" content="${base}/gallery-05.jpg">
+<meta property="og:image" content="${base}/gallery-06.jpg"><meta property="og:audio" content="${base}/tone.mp3">
+</head><body><p>A slideshow</p></body></html>`,
+    );
+    await expect(deliver(stack.mediaUrl('slideshow.html'), chatId)).resolves.toMatchObject({ outcome: 'delivered' });
+    const sends = stack.emulator.calls
+      .filter(
+        (call) => call.params.chat_id === chatId && call.method.startsWith('send') && call.method !== 'sendMessage',
+      )
+      .map((call) => call.method);
+    expect(sends).toEqual(['sendMediaGroup', 'sendAudio']);
+    const [album] = inChat('sendMediaGroup', chatId);
+    expect((album!.params.media as Array<{ type: string }>).map((item) => item.type)).toEqual([
+      'photo',
+      'photo',
+      'photo',
+    ]);
+    const [sound] = inChat('sendAudio', chatId);
+    const audio = sound!.files.find((file) => file.fileName !== 'thumbnail.jpg')!;
+    expect(await probeUploaded(audio.bytes!, stack.dataDir)).toMatchObject({ audio: 'mp3' });
+  });
+
   it('a gif → sendAnimation', async () => {
     const chatId = 95_004;
     await expect(deliver(stack.mediaUrl('loop.gif'), chatId)).resolves.toMatchObject({ outcome: 'delivered' });
