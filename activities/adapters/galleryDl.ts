@@ -39,6 +39,9 @@ import { fileKindOf } from './pictureKind.js';
 /** The runner beside this file: gallery-dl's `main()` with the generic extractor's port fix. */
 export const GALLERY_DL_RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'gallerydl_runner.py');
 
+/** Among several pictures of a page, one whose longer side is shorter is an icon, not content. */
+export const MIN_PAGE_PICTURE_SIDE = 100;
+
 /** How long one gallery-dl run may take, the page and all its files. */
 export const DEFAULT_GALLERY_TIMEOUT_MS = 5 * 60 * 1000;
 
@@ -247,6 +250,12 @@ export async function fetchGallery(options: GalleryOptions): Promise<GalleryOutc
       // Not a picture or a media file (an icon in a format ffprobe cannot read, a page): left out.
       await rm(file, { force: true });
       unreadable += 1;
+      continue;
+    }
+    // A page's generic pictures include its icons and tracking pixels: a page's small pictures are left out.
+    const longest = Math.max(probed.width ?? 0, probed.height ?? 0);
+    if (written.length > 1 && (kind === 'photo' || kind === 'animation') && longest < MIN_PAGE_PICTURE_SIDE) {
+      await rm(file, { force: true });
       continue;
     }
     const ext = EXTENSIONS[probed.videoCodec ?? ''];

@@ -22,8 +22,11 @@ const PHOTO_CODECS = new Set(['mjpeg', 'png', 'webp']);
 export function fileKindOf(probed: ProbedMedia, sizeBytes: number, mode: MediaMode): FileKind | undefined {
   const codec = probed.videoCodec;
   const isPicture = codec !== undefined && (PHOTO_CODECS.has(codec) || codec === 'gif');
-  if (!isPicture && probed.kind === 'document' && codec === undefined && probed.audioCodec === undefined)
-    return undefined;
+  // ffprobe goes by the name: text called `.png` is a "png" of 0×0 (it could decode nothing).
+  if (isPicture && !((probed.width ?? 0) > 0 && (probed.height ?? 0) > 0)) return undefined;
+  // ffprobe reads any text as an ANSI "video" (format `tty`): that is no media either.
+  const noMedia = (codec === undefined && probed.audioCodec === undefined) || probed.formatName === 'tty';
+  if (!isPicture && probed.kind === 'document' && noMedia) return undefined;
   if (mode === 'document') return 'document';
   if (codec === 'gif') return 'animation';
   if (codec !== undefined && PHOTO_CODECS.has(codec)) {

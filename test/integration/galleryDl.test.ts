@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import http from 'node:http';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -116,6 +116,23 @@ describe('gallery-dl through the egress proxy', () => {
     for (const name of names) expect(media.requestsFor(name)).toBe(1);
   });
 
+  it("a page's icon is left out of its pictures; a direct link to a small picture is not", async () => {
+    media.page(
+      'with-icon.html',
+      `<html><head><meta property="og:image" content="${mediaUrl('gallery-01.jpg')}"></head>` +
+        `<body><img src="${mediaUrl('icon-16.png')}"><img src="${mediaUrl('gallery-02.jpg')}"></body></html>`,
+    );
+    const page = await run(mediaUrl('with-icon.html'));
+    expect(page.outcome).toMatchObject({ kind: 'media' });
+    if (page.outcome.kind !== 'media') return;
+    const hashes = await Promise.all(page.outcome.items.map((item) => sha256(item.filePath)));
+    expect(hashes.sort()).toEqual((await Promise.all([images.gallery[0]!, images.gallery[1]!].map(sha256))).sort());
+    expect(page.names).toHaveLength(2);
+
+    const icon = await run(mediaUrl('icon-16.png'));
+    expect(icon.outcome).toMatchObject({ kind: 'media', items: [{ kind: 'photo', width: 16 }] });
+  });
+
   it('the album cap: the first 10 of 12, and the 12 counted', async () => {
     const names = images.gallery.map((file) => path.basename(file));
     media.page('post-capped.html', ogImagePage('Twelve pictures', names.map(mediaUrl)));
@@ -177,6 +194,14 @@ describe('gallery-dl through the egress proxy', () => {
     expect(outcome).toMatchObject({ kind: 'media' });
     if (outcome.kind === 'media') expect(outcome.items).toHaveLength(1);
     expect(canaryHits).toBe(0);
+  });
+
+  it('a link named like a picture that serves something else: UnreadablePictures, and the file removed', async () => {
+    // Served as image/png, but text: gallery-dl downloads it (an HTML answer it would refuse itself).
+    await writeFile(path.join(images.dir, 'not-really.png'), 'not a picture at all\n'.repeat(100));
+    const { outcome, names } = await run(mediaUrl('not-really.png'));
+    expect(outcome).toMatchObject({ kind: 'failed', type: FailureType.UnreadablePictures });
+    expect(names).toEqual([]);
   });
 
   it('a page with no pictures: NoMediaFound', async () => {

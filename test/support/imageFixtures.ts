@@ -12,6 +12,8 @@ export interface ImageFixtures {
   gif: string;
   /** 2000×1900 PNG of noise, over Telegram's 10 MB photo limit: sent as a document. */
   bigPng: string;
+  /** 16×16 PNG: a page's icon, left out of its pictures. */
+  icon: string;
 }
 
 const COLOURS = [
@@ -84,7 +86,19 @@ export async function createImageFixtures(): Promise<ImageFixtures> {
     '-c:v',
     'png',
   ]);
-  return { dir, png, gallery, gif, bigPng };
+  const icon = await make('icon-16.png', [
+    '-f',
+    'lavfi',
+    '-i',
+    'color=c=black:size=16x16',
+    '-frames:v',
+    '1',
+    '-f',
+    'image2',
+    '-c:v',
+    'png',
+  ]);
+  return { dir, png, gallery, gif, bigPng, icon };
 }
 
 /** A page whose only media are `og:image` tags for `urls`, like a photo post's page. */

@@ -71,6 +71,11 @@ describe('fileKindOf', () => {
   it('document mode sends everything as documents; what ffprobe cannot read is left out', () => {
     expect(fileKindOf(picture('gif'), 1000, 'document')).toBe('document');
     expect(fileKindOf({ kind: 'document' }, 1000, 'video')).toBeUndefined();
+    expect(fileKindOf({ kind: 'document', formatName: 'tty', videoCodec: 'ansi' }, 1000, 'video')).toBeUndefined();
+    expect(fileKindOf(picture('png', 0, 0), 1000, 'video')).toBeUndefined();
+    expect(fileKindOf({ kind: 'document', formatName: 'matroska,webm', videoCodec: 'vp9' }, 1000, 'video')).toBe(
+      'document',
+    );
     expect(fileKindOf({ kind: 'video', videoCodec: 'h264' }, 1000, 'video')).toBe('video');
     expect(fileKindOf({ kind: 'audio', audioCodec: 'mp3' }, 1000, 'video')).toBe('audio');
   });
