@@ -88,7 +88,8 @@ describe('photo posts', () => {
         names.map((name) => `${base}/${name}`),
       ),
     );
-    await expect(deliver(stack.mediaUrl('post-12.html'), chatId)).resolves.toMatchObject({ outcome: 'delivered' });
+    const link = stack.mediaUrl('post-12.html');
+    await expect(deliver(link, chatId)).resolves.toMatchObject({ outcome: 'delivered' });
 
     const albums = inChat('sendMediaGroup', chatId);
     expect(albums.map((call) => (call.params.media as unknown[]).length)).toEqual([10, 2]);
@@ -103,11 +104,25 @@ describe('photo posts', () => {
     );
     expect(hashes).toEqual(await Promise.all(images.gallery.map(fileSha)));
     const messages = albums.flatMap(
-      (call) => (call.response as { result: Array<{ photo?: unknown[]; media_group_id?: string }> }).result,
+      (call) =>
+        (call.response as { result: Array<{ photo?: Array<{ file_id: string }>; media_group_id?: string }> }).result,
     );
     expect(messages.every((message) => Array.isArray(message.photo))).toBe(true);
     expect(new Set(messages.map((message) => message.media_group_id)).size).toBe(2);
     expect(inChat('sendPhoto', chatId)).toHaveLength(0);
+
+    // The same post again: the same two albums, by the file_ids of the largest sizes, nothing downloaded.
+    const again = 95_009;
+    await expect(deliver(link, again)).resolves.toMatchObject({ outcome: 'cached' });
+    const resent = inChat('sendMediaGroup', again);
+    expect(resent.map((call) => call.files.length)).toEqual([0, 0]);
+    expect(
+      resent.flatMap((call) => (call.params.media as Array<{ type: string; media: string }>).map((item) => item.type)),
+    ).toEqual(Array(12).fill('photo'));
+    expect(resent.flatMap((call) => (call.params.media as Array<{ media: string }>).map((item) => item.media))).toEqual(
+      messages.map((message) => message.photo!.at(-1)!.file_id),
+    );
+    for (const name of names) expect(stack.media.requestsFor(name)).toBe(1);
   });
 
   it('a mixed post (pictures and a video yt-dlp finds no player for) → one album of photos and the video', async () => {
