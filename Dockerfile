@@ -43,6 +43,7 @@ COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
 # and yt-dlp accepts this Node (it marks an older one "unsupported") and finds yt-dlp-ejs.
 RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
  && /opt/yt-dlp/bin/python -c 'import yt_dlp' \
+ && /opt/yt-dlp/bin/python -c 'import gallery_dl' \
  && yt-dlp --version && ffmpeg -version >/dev/null && ffprobe -version >/dev/null \
  && header="$(yt-dlp --verbose --ignore-config --js-runtimes "node:$(command -v node)" 2>&1 || true)" \
  && printf '%s\n' "$header" | grep -Eq '^\[debug\] JS runtimes: node-[0-9.]+$' \
