@@ -144,6 +144,19 @@ describe('gallery-dl through the egress proxy', () => {
     expect(media.requestsFor(names[11]!)).toBe(0);
   });
 
+  it('a direct .jpg and .webp: photos', async () => {
+    const jpg = await run(mediaUrl('gallery-03.jpg'));
+    expect(jpg.outcome).toMatchObject({
+      kind: 'media',
+      items: [{ kind: 'photo', width: 320, height: 240, fileName: '1.jpg' }],
+    });
+    const webp = await run(mediaUrl('photo.webp'));
+    expect(webp.outcome).toMatchObject({
+      kind: 'media',
+      items: [{ kind: 'photo', width: 640, height: 480, fileName: '1.webp' }],
+    });
+  });
+
   it('a gif: an animation', async () => {
     const { outcome } = await run(mediaUrl('loop.gif'));
     expect(outcome).toMatchObject({ kind: 'media', playlist: false });

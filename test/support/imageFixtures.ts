@@ -14,6 +14,8 @@ export interface ImageFixtures {
   bigPng: string;
   /** 16×16 PNG: a page's icon, left out of its pictures. */
   icon: string;
+  /** photo.png as WebP: a photo too. */
+  webp: string;
 }
 
 const COLOURS = [
@@ -98,7 +100,8 @@ export async function createImageFixtures(): Promise<ImageFixtures> {
     '-c:v',
     'png',
   ]);
-  return { dir, png, gallery, gif, bigPng, icon };
+  const webp = await make('photo.webp', ['-i', png, '-frames:v', '1', '-f', 'webp', '-c:v', 'libwebp']);
+  return { dir, png, gallery, gif, bigPng, icon, webp };
 }
 
 /** A page whose only media are `og:image` tags for `urls`, like a photo post's page. */
