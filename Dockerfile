@@ -26,7 +26,8 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # [default] brings yt-dlp's recommended extras, among them yt-dlp-ejs (YouTube's JS challenges).
 RUN python3 -m venv /opt/yt-dlp \
- && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check --upgrade "yt-dlp[default]"
+ && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check --upgrade "yt-dlp[default]" \
+ && /opt/yt-dlp/bin/pip install --no-cache-dir --disable-pip-version-check "gallery-dl==1.32.18"
 
 # --- runtime -----------------------------------------------------------------------------------
 FROM ${NODE_IMAGE}
@@ -42,6 +43,7 @@ COPY --from=ytdlp /opt/yt-dlp /opt/yt-dlp
 # and yt-dlp accepts this Node (it marks an older one "unsupported") and finds yt-dlp-ejs.
 RUN ln -s /opt/yt-dlp/bin/yt-dlp /usr/local/bin/yt-dlp \
  && /opt/yt-dlp/bin/python -c 'import yt_dlp' \
+ && /opt/yt-dlp/bin/python -c 'import gallery_dl' \
  && yt-dlp --version && ffmpeg -version >/dev/null && ffprobe -version >/dev/null \
  && header="$(yt-dlp --verbose --ignore-config --js-runtimes "node:$(command -v node)" 2>&1 || true)" \
  && printf '%s\n' "$header" | grep -Eq '^\[debug\] JS runtimes: node-[0-9.]+$' \

@@ -8,6 +8,7 @@ import type { QualityOptions } from '../shared/qualityChoice.js';
 import { createChatEditGate } from './adapters/chatEditGate.js';
 import { fetchMedia, type FetchMediaOptions, type FetchProgress } from './adapters/fetchMedia.js';
 import { probeQualityOptions } from './adapters/qualityOptions.js';
+import { pictureFallback } from './adapters/galleryDl.js';
 import { createProgressReporter } from './adapters/progressReporter.js';
 import { createProgressSignaller } from './adapters/progressSignals.js';
 import { freeDiskBytes } from './adapters/diskSpace.js';
@@ -36,6 +37,8 @@ export interface DownloadActivityDeps {
   minFreeDiskMb: number;
   /** MAX_SPLIT_PARTS: the most parts a video over the upload limit is split into; default 10. */
   maxSplitParts?: number;
+  /** gallery-dl, for photo posts yt-dlp finds nothing in: the venv Python that imports it; none: not tried. */
+  gallery?: { python: string; timeoutMs?: number };
 }
 
 const DEFAULT_MAX_SPLIT_PARTS = 10;
@@ -93,7 +96,33 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
       heartbeat(latest);
       signaller.report(latest);
       try {
-        const outcome = await fetchMedia({
+        // Photo posts (galleryDl.ts): a link to a picture goes to gallery-dl first; one where
+        // yt-dlp finds no video or audio goes to gallery-dl after it. Not for a clip.
+        const pictures = pictureFallback(
+          deps.gallery && !input.clip
+            ? {
+                python: deps.gallery.python,
+                ffprobe: deps.tools.ffprobe,
+                url: input.url,
+                dir,
+                mode: input.mode,
+                maxUploadBytes: input.maxUploadBytes,
+                albumCap: input.albumCap,
+                proxy: deps.proxy,
+                signal: cancellationSignal(),
+                nice: deps.nice,
+                ...(deps.gallery.timeoutMs !== undefined ? { timeoutMs: deps.gallery.timeoutMs } : {}),
+                onProgress: ({ item, items }) => {
+                  latest = { phase: 'downloading', ...(item ? { item } : {}), ...(items ? { items } : {}) };
+                  heartbeat(latest);
+                  reporter?.report(latest);
+                  signaller.report(latest);
+                },
+              }
+            : undefined,
+        );
+        let outcome = await pictures.first();
+        outcome ??= await fetchMedia({
           tools: deps.tools,
           url: input.url,
           dir,
@@ -121,6 +150,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
             signaller.report(progress);
           },
         });
+        outcome = await pictures.after(outcome);
         if (outcome.kind === 'too-large') {
           throw typedFailure(
             FailureType.FileTooLarge,

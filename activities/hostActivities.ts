@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { cancellationSignal, heartbeat } from '@temporalio/activity';
 import { InputFile, type Api } from 'grammy';
-import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
+import type { InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message } from 'grammy/types';
 import { FailureType } from '../shared/failures.js';
 import type { CleanupInput, DownloadedFile, SendMediaInput, SentMedia } from '../shared/activityTypes.js';
 import { isInsideDir } from './adapters/insideDir.js';
@@ -53,27 +53,41 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
               const options = { caption, parse_mode: 'HTML' as const, reply_parameters, thumbnail: thumbnailOf(file) };
               const upload = uploadOf(file, progress, cancel);
               return callTelegram<Message>(`send ${file.kind}`, () =>
-                file.kind === 'video'
-                  ? api.sendVideo(
-                      input.chatId,
-                      upload,
-                      {
-                        ...options,
-                        duration: file.durationSeconds,
-                        width: file.width,
-                        height: file.height,
-                        supports_streaming: true,
-                      },
-                      signal,
-                    )
-                  : file.kind === 'audio'
-                    ? api.sendAudio(
+                file.kind === 'photo'
+                  ? api.sendPhoto(input.chatId, upload, { caption, parse_mode: 'HTML', reply_parameters }, signal)
+                  : file.kind === 'animation'
+                    ? api.sendAnimation(
                         input.chatId,
                         upload,
-                        { ...options, duration: file.durationSeconds, title: file.title, performer: file.performer },
+                        { ...options, duration: file.durationSeconds, width: file.width, height: file.height },
                         signal,
                       )
-                    : api.sendDocument(input.chatId, upload, options, signal),
+                    : file.kind === 'video'
+                      ? api.sendVideo(
+                          input.chatId,
+                          upload,
+                          {
+                            ...options,
+                            duration: file.durationSeconds,
+                            width: file.width,
+                            height: file.height,
+                            supports_streaming: true,
+                          },
+                          signal,
+                        )
+                      : file.kind === 'audio'
+                        ? api.sendAudio(
+                            input.chatId,
+                            upload,
+                            {
+                              ...options,
+                              duration: file.durationSeconds,
+                              title: file.title,
+                              performer: file.performer,
+                            },
+                            signal,
+                          )
+                        : api.sendDocument(input.chatId, upload, options, signal),
               );
             },
             group: (files, caption) => {
@@ -129,13 +143,15 @@ function albumItem(
   caption: string | undefined,
   progress: { sentBytes: number },
   cancel: UploadCancellation,
-): InputMediaVideo | InputMediaAudio | InputMediaDocument {
+): InputMediaVideo | InputMediaAudio | InputMediaDocument | InputMediaPhoto {
   const common = {
     media: uploadOf(file, progress, cancel),
     caption,
     parse_mode: 'HTML' as const,
     thumbnail: thumbnailOf(file),
   };
+  // An animation never reaches an album (see albumGroups); a photo has no thumbnail of its own.
+  if (file.kind === 'photo') return { type: 'photo', media: common.media, caption, parse_mode: 'HTML' };
   if (file.kind === 'video') {
     return {
       type: 'video',

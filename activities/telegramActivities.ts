@@ -1,6 +1,13 @@
 import { cancellationSignal } from '@temporalio/activity';
 import type { Api } from 'grammy';
-import type { InlineKeyboardMarkup, InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
+import type {
+  InlineKeyboardMarkup,
+  InputMediaAudio,
+  InputMediaDocument,
+  InputMediaPhoto,
+  InputMediaVideo,
+  Message,
+} from 'grammy/types';
 import type { ChatSettings } from '../shared/contracts/chatSettings.js';
 import type {
   DeleteMessageInput,
@@ -155,11 +162,15 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
       const sendOne = (file: SentFile, caption: string | undefined) => {
         const options = { caption, parse_mode: 'HTML' as const, reply_parameters };
         return callTelegram<Message>(`send cached ${file.kind}`, () =>
-          file.kind === 'video'
-            ? api.sendVideo(input.chatId, file.fileId, { ...options, supports_streaming: true }, signal())
-            : file.kind === 'audio'
-              ? api.sendAudio(input.chatId, file.fileId, options, signal())
-              : api.sendDocument(input.chatId, file.fileId, options, signal()),
+          file.kind === 'photo'
+            ? api.sendPhoto(input.chatId, file.fileId, options, signal())
+            : file.kind === 'animation'
+              ? api.sendAnimation(input.chatId, file.fileId, options, signal())
+              : file.kind === 'video'
+                ? api.sendVideo(input.chatId, file.fileId, { ...options, supports_streaming: true }, signal())
+                : file.kind === 'audio'
+                  ? api.sendAudio(input.chatId, file.fileId, options, signal())
+                  : api.sendDocument(input.chatId, file.fileId, options, signal()),
         );
       };
       return sendAsAlbums(
@@ -183,8 +194,9 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
 function albumItem(
   file: SentFile,
   caption: string | undefined,
-): InputMediaVideo | InputMediaAudio | InputMediaDocument {
+): InputMediaVideo | InputMediaAudio | InputMediaDocument | InputMediaPhoto {
   const common = { media: file.fileId, caption, parse_mode: 'HTML' as const };
+  if (file.kind === 'photo') return { type: 'photo', ...common };
   if (file.kind === 'video') return { type: 'video', ...common, supports_streaming: true };
   if (file.kind === 'audio') return { type: 'audio', ...common };
   return { type: 'document', ...common };

@@ -13,6 +13,7 @@
  *   npm run histories:record -- split          # a video over the upload limit delivered in parts
  *   npm run histories:record -- picker         # a quality picked by a press, and a picker that timed out
  *   npm run histories:record -- playlist       # a playlist with a failed entry, a cancelled one, and their entries (test/histories/playlist/)
+ *   npm run histories:record -- photos         # a photo post of 12 og:image delivered as albums of 10 and 2
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -39,6 +40,7 @@ import { openStateStore } from '../activities/adapters/openStateStore.js';
 import { createQualityLadder, createSplitSource } from '../test/support/mediaFixtures.js';
 import { createPlaylistEntries } from '../test/support/playlistFixtures.js';
 import { playlistEntryWorkflowId } from '../shared/contracts/playlist.js';
+import { createImageFixtures, ogImagePage } from '../test/support/imageFixtures.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
 import { exportHistory } from '../test/support/temporalShow.js';
@@ -386,7 +388,35 @@ async function recordPlaylistHistories(stack: TestStack): Promise<void> {
   await save(stack, 'cancelled', cancelled, dir);
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker` or `playlist`: record only that set; nothing: every set. */
+/**
+ * A photo post (a page whose media are 12 og:image, found by gallery-dl after yt-dlp found no
+ * video) delivered as albums of 10 and 2: the album cap put at 20 in the input, as the webhook
+ * would with MAX_ALBUM_ITEMS set.
+ */
+async function recordPhotoHistories(stack: TestStack): Promise<void> {
+  const images = await createImageFixtures();
+  const names = images.gallery.map((file) => path.basename(file));
+  stack.media.page(
+    'photo-post.html',
+    ogImagePage(
+      'Twelve pictures',
+      names.map((name) => stack.media.url(name)),
+    ),
+  );
+  const chatId = 7_951;
+  const messageId = 1;
+  await new WorkflowStarter(stack.client).startMediaRequest({
+    chatId,
+    messageId,
+    links: [`${stack.media.url('photo-post.html')}?history=photos`],
+    maxUploadBytes: stack.config.maxUploadBytes,
+    albumCap: 20,
+    policies: stack.config.policies,
+  });
+  await save(stack, 'delivered-photo-album', mediaRequestWorkflowId({ chatId, messageId }));
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist` or `photos`: record only that set; nothing: every set. */
 const only = process.argv[2];
 const stack = await startTestStack();
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
@@ -399,6 +429,7 @@ try {
   if (only === undefined || only === 'split') await recordSplitHistories(stack);
   if (only === undefined || only === 'picker') await recordPickerHistories(stack);
   if (only === undefined || only === 'playlist') await recordPlaylistHistories(stack);
+  if (only === undefined || only === 'photos') await recordPhotoHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();

@@ -105,6 +105,17 @@ ensure_ytdlp() {
   fi
 }
 
+# gallery-dl: photo posts and image galleries (activities/adapters/galleryDl.ts runs it through
+# gallerydl_runner.py with the venv's Python). Pinned: the runner patches its generic extractor.
+GALLERY_DL_VERSION=1.32.18
+ensure_gallery_dl() {
+  local have
+  have="$("$VENV/bin/python" -c 'import gallery_dl.version as v; print(v.__version__)' 2>/dev/null || true)"
+  [[ "$have" == "$GALLERY_DL_VERSION" ]] && return
+  pip_install gallery-dl "gallery-dl==$GALLERY_DL_VERSION"
+  say "gallery-dl: $GALLERY_DL_VERSION in .tools/venv"
+}
+
 # Whether the venv has the yt-dlp-ejs version that its yt-dlp asks for (a venv from before this
 # script installed it, or whose yt-dlp was upgraded alone, does not).
 venv_has_ejs() {
@@ -161,6 +172,7 @@ ensure_test_server() {
 ensure temporal --version install_temporal
 if $FOR_TESTS; then ensure_test_server; fi
 ensure_ytdlp
+ensure_gallery_dl
 ensure_ejs
 ensure_deno
 ensure ffmpeg -version install_ffmpeg

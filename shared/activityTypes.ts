@@ -11,6 +11,12 @@ import type { ClipRange } from './clipRange.js';
  */
 export type MediaMode = 'video' | 'audio' | 'document';
 
+/**
+ * How one file is sent: as a {@link MediaMode}, or as a picture (`photo`: sendPhoto) or a GIF
+ * (`animation`: sendAnimation), which only gallery-dl's image posts yield. A person never chooses these.
+ */
+export type FileKind = MediaMode | 'photo' | 'animation';
+
 /** Where the download activity shows its progress. */
 export interface StatusMessage {
   chatId: number;
@@ -45,7 +51,7 @@ export interface DownloadedFile {
   path: string;
   fileName: string;
   sizeBytes: number;
-  kind: MediaMode;
+  kind: FileKind;
   thumbnailPath?: string;
   title?: string;
   performer?: string;
@@ -73,7 +79,7 @@ export interface DownloadResult {
 export interface SentFile {
   fileId: string;
   fileUniqueId: string;
-  kind: MediaMode;
+  kind: FileKind;
 }
 
 export interface CachedMedia {

@@ -106,6 +106,8 @@ export function failureMessage(facts: FailureFacts): string {
       return '❌ You have sent me too many links for now. Please send this one again a little later.';
     case FailureType.InvalidRange:
       return invalidRangeText(facts.reason ?? 'the range is outside the media');
+    case FailureType.UnreadablePictures:
+      return '❌ The pictures at this link are in a format I cannot read or send.';
     default:
       return '❌ Download failed: the site did not respond properly. Please try again later.';
   }

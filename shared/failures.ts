@@ -23,6 +23,8 @@ export const FailureType = {
   QuotaExceeded: 'QuotaExceeded',
   /** A clip range that cannot be cut: end before start, equal bounds, malformed, or beyond the media's end. */
   InvalidRange: 'InvalidRange',
+  /** gallery-dl downloaded files from a photo post, but none is a picture or media Telegram can show. */
+  UnreadablePictures: 'UnreadablePictures',
 } as const;
 
 export type FailureType = (typeof FailureType)[keyof typeof FailureType];
@@ -40,6 +42,7 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.StaleFileId,
   FailureType.QuotaExceeded,
   FailureType.InvalidRange,
+  FailureType.UnreadablePictures,
 ];
 
 export function isFailureType(value: unknown): value is FailureType {

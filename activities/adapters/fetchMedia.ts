@@ -19,11 +19,12 @@
 import { readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { FailureType } from '../../shared/failures.js';
-import type { MediaMode } from '../../shared/activityTypes.js';
+import type { FileKind, MediaMode } from '../../shared/activityTypes.js';
 import type { ClipRange } from '../../shared/clipRange.js';
 import { cutToRange, rangeBeyondMedia } from './clipCut.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
 import { isInsideDir } from './insideDir.js';
+import { fileKindOf } from './pictureKind.js';
 import { ffprobeFile, type ProbedMedia } from './mediaProbe.js';
 import { extractAudio, audioTarget, makeThumbnail, remuxToMp4, transcodeToMp4, type FfmpegContext } from './ffmpeg.js';
 import { planFormats, type FormatCandidate } from './formats.js';
@@ -93,7 +94,8 @@ export interface FetchedItem {
   filePath: string;
   fileName: string;
   sizeBytes: number;
-  kind: 'video' | 'audio' | 'document';
+  /** 'photo' and 'animation' only from gallery-dl (galleryDl.ts). */
+  kind: FileKind;
   mimeType?: string;
   title?: string;
   performer?: string;
@@ -609,6 +611,25 @@ async function finish(
     return finishAudio(context, filePath, probed, info, item);
   }
 
+  // A picture (yt-dlp's generic extractor takes any direct link): no video to make of it, it
+  // goes as a photo or an animation, as gallery-dl's pictures do (galleryDl.ts).
+  if (options.mode === 'video' && isStillPicture(probed)) {
+    const ext = extensionOf(filePath);
+    return {
+      kind: 'item',
+      item: {
+        filePath,
+        fileName: safeFileName(title, ext),
+        sizeBytes,
+        kind: fileKindOf(probed, sizeBytes, 'video') ?? 'document',
+        ...(title ? { title } : {}),
+        ...(probed.width !== undefined ? { width: probed.width } : {}),
+        ...(probed.height !== undefined ? { height: probed.height } : {}),
+        sourceUrl: item.sourceUrl,
+      },
+    };
+  }
+
   if (options.mode === 'document' || !hasVideo) {
     return { kind: 'item', item: await describe(context, filePath, sizeBytes, 'document', probed, base, item) };
   }
@@ -655,6 +676,14 @@ async function finish(
   }
   await rm(output, { force: true });
   return { kind: 'item', item: await describe(context, filePath, sizeBytes, 'document', probed, base, item) };
+}
+
+/** A still image or a GIF, as ffprobe reads them (`png_pipe`, `jpeg_pipe`, `webp_pipe`, `gif`…), with no sound. */
+function isStillPicture(probed: ProbedMedia): boolean {
+  return (
+    probed.audioCodec === undefined &&
+    /^(?:png_pipe|jpeg_pipe|webp_pipe|bmp_pipe|tiff_pipe|gif|image2)$/.test(probed.formatName ?? '')
+  );
 }
 
 /** ffmpeg for one item: the process's conversion slots, and a progress report while waiting for one. */

@@ -1,6 +1,6 @@
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Message } from 'grammy/types';
-import type { MediaMode, SentFile, SentMedia } from '../../shared/activityTypes.js';
+import type { FileKind, SentFile, SentMedia } from '../../shared/activityTypes.js';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { FailureType } from '../../shared/failures.js';
 import { typedFailure } from '../failure.js';
@@ -85,6 +85,15 @@ export function grammySignal(signal: AbortSignal): GrammySignal {
 
 /** The file_ids of what a send returned: how Telegram will know this media from now on. */
 export function sentFilesOf(message: Message): SentFile[] {
+  // A photo comes back in several sizes, each with its own file_id: the largest (last) is the one re-sent.
+  if ('photo' in message && message.photo && message.photo.length > 0) {
+    const largest = message.photo.at(-1)!;
+    return [{ fileId: largest.file_id, fileUniqueId: largest.file_unique_id, kind: 'photo' }];
+  }
+  // A GIF's message has `document` too (as Telegram shapes it): the animation is what it is.
+  if ('animation' in message && message.animation) {
+    return [{ fileId: message.animation.file_id, fileUniqueId: message.animation.file_unique_id, kind: 'animation' }];
+  }
   if ('video' in message && message.video)
     return [{ fileId: message.video.file_id, fileUniqueId: message.video.file_unique_id, kind: 'video' }];
   if ('audio' in message && message.audio)
@@ -99,9 +108,11 @@ const ALBUM_SIZE = 10;
 
 /**
  * Which kinds Telegram lets share an album: photos and videos mix, documents and audio files
- * only group with their own kind (sendMediaGroup refuses the rest with a 400).
+ * only group with their own kind (sendMediaGroup refuses the rest with a 400). An animation has
+ * no place in an album at all (sendMediaGroup has no InputMedia for it): it always goes alone.
  */
-function albumFamily(kind: MediaMode | 'photo'): 'visual' | 'audio' | 'document' {
+function albumFamily(kind: FileKind): 'visual' | 'audio' | 'document' | 'alone' {
+  if (kind === 'animation') return 'alone';
   return kind === 'video' || kind === 'photo' ? 'visual' : kind;
 }
 
@@ -109,11 +120,12 @@ function albumFamily(kind: MediaMode | 'photo'): 'visual' | 'audio' | 'document'
  * Cuts items into what can go out together: consecutive runs of one album family, each run in
  * groups of at most 10, order kept. A group of one is meant for the single-item method.
  */
-export function albumGroups<T extends { kind: MediaMode }>(items: readonly T[]): T[][] {
+export function albumGroups<T extends { kind: FileKind }>(items: readonly T[]): T[][] {
   const runs: T[][] = [];
   for (const item of items) {
     const run = runs.at(-1);
-    if (run && albumFamily(run[0]!.kind) === albumFamily(item.kind)) run.push(item);
+    const family = albumFamily(item.kind);
+    if (run && family !== 'alone' && albumFamily(run[0]!.kind) === family) run.push(item);
     else runs.push([item]);
   }
   return runs.flatMap((run) => {
@@ -134,7 +146,7 @@ export function partCaption(index: number, count: number, caption: string | unde
  * lone item on its own (the Bot API wants 2 to 10 per group), the caption under the first.
  * Returns what Telegram now knows.
  */
-export async function sendAsAlbums<T extends { kind: MediaMode }>(
+export async function sendAsAlbums<T extends { kind: FileKind }>(
   items: readonly T[],
   caption: string | undefined,
   send: {

@@ -331,7 +331,8 @@ export const CONFIG_VARIABLES = {
   },
   YTDLP_PYTHON: {
     parser: text({ accepts: 'executable' }),
-    description: 'The Python the download engine runs in; it must import yt_dlp.',
+    description:
+      'The Python the download engine runs in; it must import yt_dlp, and gallery_dl for photo posts (scripts/setup.sh installs both).',
     defaultText: '.tools/venv/bin/python, then python3',
   },
   FFMPEG_PATH: {

@@ -190,6 +190,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     proxy: egress.url,
     dataDir: config.dataDir,
     tools: { engine, ffmpeg: tools.ffmpeg, ffprobe: tools.ffprobe },
+    gallery: { python: tools.python },
     nice: config.downloadNice,
     hostQueue,
     egressAllowedHosts: config.egressAllowedHosts,

@@ -26,6 +26,7 @@ const PATHS = [
   'light-request/delivered-clip',
   'light-request/delivered-from-cache',
   'light-request/delivered-in-parts',
+  'light-request/delivered-photo-album',
   'light-request/delivered-video',
   'light-request/delivered-with-quota',
   'light-request/failed-clip-beyond-media',

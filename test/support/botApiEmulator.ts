@@ -148,6 +148,7 @@ const STRING_PARAMS = new Set([
   'inline_message_id',
   'file_id',
   'photo',
+  'animation',
   'video',
   'audio',
   'document',
@@ -161,7 +162,19 @@ const STRING_PARAMS = new Set([
   'name',
 ]);
 
-type MediaKind = 'video' | 'audio' | 'document' | 'photo';
+type MediaKind = 'video' | 'audio' | 'document' | 'photo' | 'animation';
+
+/** Telegram's cap on a photo sent with sendPhoto (or as an album photo); bigger ones go as documents. */
+export const PHOTO_LIMIT_BYTES = 10 * MiB;
+
+/** One size of a sent photo, as Message.photo lists them (smallest first). */
+interface PhotoSizeEntry {
+  file_id: string;
+  file_unique_id: string;
+  width: number;
+  height: number;
+  file_size: number;
+}
 
 interface StoredFile {
   kind: MediaKind;
@@ -173,6 +186,8 @@ interface StoredFile {
   file_path: string;
   sha256: string;
   bytes?: Buffer;
+  /** A photo: every size Telegram made of it (each with its own file_id, all stored), smallest first. */
+  photoSizes?: PhotoSizeEntry[];
 }
 
 interface ChatState {
@@ -273,6 +288,7 @@ class Emulator implements BotApiEmulator {
       sendAudio: (p, f) => this.sendMedia('audio', p, f),
       sendDocument: (p, f) => this.sendMedia('document', p, f),
       sendPhoto: (p, f) => this.sendMedia('photo', p, f),
+      sendAnimation: (p, f) => this.sendMedia('animation', p, f),
       sendMediaGroup: (p, f) => this.sendMediaGroup(p, f),
       editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
       getChatMember: (p) => {
@@ -726,7 +742,9 @@ class Emulator implements BotApiEmulator {
     if (media.length > 10) throw badRequest('too many messages to send as an album');
     // Resolve everything first: a bad item fails the whole album, nothing is sent.
     const kinds = media.map((item: unknown) => {
-      if (!isRecord(item) || !isMediaKind(item.type)) throw badRequest("can't parse InputMedia: media type is invalid");
+      // sendMediaGroup has no InputMedia for animations: Telegram refuses the type.
+      if (!isRecord(item) || !isMediaKind(item.type) || item.type === 'animation')
+        throw badRequest("can't parse InputMedia: media type is invalid");
       return item.type;
     });
     const unmixable = unmixableKindIn(kinds);
@@ -759,6 +777,8 @@ class Emulator implements BotApiEmulator {
       return known;
     }
     if (upload.size === 0) throw badRequest('file must be non-empty');
+    // Telegram refuses a photo over 10 MB (it must go as a document); a file_id re-send is not checked.
+    if (kind === 'photo' && upload.size > PHOTO_LIMIT_BYTES) throw badRequest('PHOTO_SAVE_FILE_INVALID');
     return this.storeUpload(kind, upload);
   }
 
@@ -780,7 +800,41 @@ class Emulator implements BotApiEmulator {
       ...(upload.bytes ? { bytes: upload.bytes } : {}),
     };
     this.files.set(file.file_id, file);
+    if (kind === 'photo') this.storePhotoSizes(file, upload);
     return file;
+  }
+
+  /**
+   * Like Telegram, keeps a photo in several sizes (longest side 90, 320, 800, 1280, 2560, as far
+   * as the picture is larger), each with its own file_id that sendPhoto takes again. The largest
+   * is the stored file itself. The size is read from the PNG/JPEG/WebP header (1280×720 when unknown).
+   */
+  private storePhotoSizes(file: StoredFile, upload: ReceivedFile): void {
+    const { width, height } = (upload.bytes && imageDimensions(upload.bytes)) ?? { width: 1280, height: 720 };
+    const longest = Math.max(width, height, 1);
+    const scaled = (side: number) => {
+      const factor = Math.min(1, side / longest);
+      return { width: Math.max(1, Math.round(width * factor)), height: Math.max(1, Math.round(height * factor)) };
+    };
+    const sides = [90, 320, 800, 1280].filter((side) => side < Math.min(longest, 2560));
+    const sizes: PhotoSizeEntry[] = sides.map((side, index) => {
+      const dims = scaled(side);
+      const entry: PhotoSizeEntry = {
+        file_id: `${FILE_ID_PREFIX.photo}${randomBytes(30).toString('base64url')}`,
+        file_unique_id: `AQAD${Buffer.from(file.sha256, 'hex').subarray(0, 8).toString('base64url')}${index}`,
+        ...dims,
+        file_size: Math.max(1, Math.round((file.file_size * dims.width * dims.height) / Math.max(1, width * height))),
+      };
+      this.files.set(entry.file_id, { ...file, file_id: entry.file_id, file_unique_id: entry.file_unique_id });
+      return entry;
+    });
+    sizes.push({
+      file_id: file.file_id,
+      file_unique_id: file.file_unique_id,
+      ...scaled(2560),
+      file_size: file.file_size,
+    });
+    for (const entry of sizes) this.files.get(entry.file_id)!.photoSizes = sizes;
   }
 
   /** Learns user messages from queued updates so the bot can reply to or delete them. */
@@ -852,7 +906,13 @@ interface Body {
   tooLarge: boolean;
 }
 
-const FILE_ID_PREFIX: Record<MediaKind, string> = { video: 'BAAC', audio: 'CQAC', document: 'BQAC', photo: 'AgAC' };
+const FILE_ID_PREFIX: Record<MediaKind, string> = {
+  video: 'BAAC',
+  audio: 'CQAC',
+  document: 'BQAC',
+  photo: 'AgAC',
+  animation: 'CgAC',
+};
 
 /** The message fields describing a sent file, as the Bot API shapes them per kind. */
 function mediaContent(kind: MediaKind, file: StoredFile, params: Params): Params {
@@ -885,7 +945,27 @@ function mediaContent(kind: MediaKind, file: StoredFile, params: Params): Params
     case 'document':
       return { document: { ...ids, file_name: file.file_name, mime_type: file.mime_type, file_size: file.file_size } };
     case 'photo':
-      return { photo: [{ ...ids, width: 1280, height: 720, file_size: file.file_size }] };
+      return {
+        photo: (file.photoSizes ?? [{ ...ids, width: 1280, height: 720, file_size: file.file_size }]).map((size) => ({
+          ...size,
+        })),
+      };
+    case 'animation': {
+      // Telegram sets `document` too on an animation's message, for older clients.
+      const document = { ...ids, file_name: file.file_name, mime_type: file.mime_type, file_size: file.file_size };
+      return {
+        animation: {
+          ...ids,
+          width: toInt(params.width) ?? 0,
+          height: toInt(params.height) ?? 0,
+          duration: toInt(params.duration) ?? 0,
+          file_name: file.file_name,
+          mime_type: file.mime_type,
+          file_size: file.file_size,
+        },
+        document,
+      };
+    }
   }
 }
 
@@ -1026,7 +1106,36 @@ function isRecord(value: unknown): value is Params {
 }
 
 function isMediaKind(value: unknown): value is MediaKind {
-  return value === 'video' || value === 'audio' || value === 'document' || value === 'photo';
+  return value === 'video' || value === 'audio' || value === 'document' || value === 'photo' || value === 'animation';
+}
+
+/** Width and height from a PNG, JPEG or WebP (VP8/VP8L/VP8X) header; undefined for anything else. */
+export function imageDimensions(bytes: Buffer): { width: number; height: number } | undefined {
+  if (bytes.length >= 24 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.toString('latin1', 12, 16) === 'IHDR')
+    return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+  if (bytes.length >= 4 && bytes[0] === 0xff && bytes[1] === 0xd8) {
+    let offset = 2;
+    while (offset + 9 < bytes.length) {
+      if (bytes[offset] !== 0xff) return undefined;
+      const marker = bytes[offset + 1]!;
+      const length = bytes.readUInt16BE(offset + 2);
+      // SOF0..SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+        return { height: bytes.readUInt16BE(offset + 5), width: bytes.readUInt16BE(offset + 7) };
+      offset += 2 + length;
+    }
+    return undefined;
+  }
+  if (bytes.length >= 30 && bytes.toString('latin1', 0, 4) === 'RIFF' && bytes.toString('latin1', 8, 12) === 'WEBP') {
+    const chunk = bytes.toString('latin1', 12, 16);
+    if (chunk === 'VP8X') return { width: 1 + bytes.readUIntLE(24, 3), height: 1 + bytes.readUIntLE(27, 3) };
+    if (chunk === 'VP8 ') return { width: bytes.readUInt16LE(26) & 0x3fff, height: bytes.readUInt16LE(28) & 0x3fff };
+    if (chunk === 'VP8L') {
+      const bits = bytes.readUInt32LE(21);
+      return { width: (bits & 0x3fff) + 1, height: ((bits >> 14) & 0x3fff) + 1 };
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -26,7 +26,7 @@ export interface MediaFixtures {
  * Makes a fixture file with the real ffmpeg unless it exists (written under another name first,
  * so an interrupted run never leaves a half-written fixture behind).
  */
-async function fixtureMaker(dir: string): Promise<(name: string, args: string[]) => Promise<string>> {
+export async function fixtureMaker(dir: string): Promise<(name: string, args: string[]) => Promise<string>> {
   await mkdir(dir, { recursive: true });
   const { ffmpeg } = resolveTools();
   return async (name, args) => {

@@ -41,6 +41,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.bin': 'application/octet-stream',
   '.pdf': 'application/pdf',
   '.jpg': 'image/jpeg',
+  '.png': 'image/png',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
 };
 
 export async function startMediaServer(root: string): Promise<MediaServer> {

@@ -7,8 +7,8 @@ const LIMIT = 52_428_800;
 const ALL_TYPES = Object.values(FailureType);
 
 describe('failureMessage', () => {
-  it('covers the fifteen failure types', () => {
-    expect(ALL_TYPES).toHaveLength(15);
+  it('covers the sixteen failure types', () => {
+    expect(ALL_TYPES).toHaveLength(16);
   });
 
   describe.each(ALL_TYPES)('for %s', (type) => {
