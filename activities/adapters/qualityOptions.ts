@@ -13,10 +13,15 @@ import { parseProbeOutput, type MediaInfo } from './ytDlpInfo.js';
 /** Every format of a page is a candidate here; the download itself tries at most a few. */
 const ALL_CANDIDATES = 1_000;
 
+/** A picture is sent as it is (a photo): there is no quality to choose for it. */
+const PICTURE_EXTENSIONS = new Set(['jpg', 'jpeg', 'png', 'webp', 'gif', 'bmp', 'avif', 'heic']);
+
 /** The options for one video's info; fewer than two: nothing worth asking. */
 export function qualityOptionsOf(info: MediaInfo, maxUploadBytes: number): QualityOption[] {
+  const formats = info.formats.filter((format) => !PICTURE_EXTENSIONS.has((format.ext ?? '').toLowerCase()));
+  if (formats.length === 0) return [];
   const plan = (mode: 'video' | 'audio' | 'document') =>
-    planFormats(info.formats, {
+    planFormats(formats, {
       mode,
       maxUploadBytes,
       durationSeconds: info.durationSeconds,

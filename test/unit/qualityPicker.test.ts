@@ -95,6 +95,15 @@ describe('the options of a probe', () => {
     ]);
   });
 
+  it('offers nothing for a picture (sent as a photo, whatever its size)', () => {
+    expect(
+      qualityOptionsOf(
+        info([format('png', { height: 480, ext: 'png', vcodec: undefined, acodec: 'none' }, 0)]),
+        2 * MB,
+      ),
+    ).toEqual([]);
+  });
+
   it('offers no height when every video is over the limit', () => {
     const options = qualityOptionsOf(info([format('720', { height: 720, filesize: 30 * MB }, 0)]), 2 * MB);
     expect(options.filter((option) => option.choice.kind === 'video')).toEqual([]);
