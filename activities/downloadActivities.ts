@@ -109,6 +109,7 @@ export function createDownloadActivities(deps: DownloadActivityDeps) {
                 maxUploadBytes: input.maxUploadBytes,
                 albumCap: input.albumCap,
                 proxy: deps.proxy,
+                cookiesFile: deps.cookiesFile,
                 signal: cancellationSignal(),
                 nice: deps.nice,
                 ...(deps.gallery.timeoutMs !== undefined ? { timeoutMs: deps.gallery.timeoutMs } : {}),

@@ -334,8 +334,9 @@ export async function fetchMedia(options: FetchMediaOptions): Promise<FetchMedia
   }
 }
 
-async function copyCookies(source: string, dir: string): Promise<string> {
-  const copy = path.join(dir, 'cookies.txt');
+/** YTDLP_COOKIES copied into the request dir (0600) as `name`, for one tool's run; the caller removes it. */
+export async function copyCookies(source: string, dir: string, name = 'cookies.txt'): Promise<string> {
+  const copy = path.join(dir, name);
   // Read, never opened for writing: the operator's file keeps its content and mtime.
   const content = await readFile(source).catch((error: NodeJS.ErrnoException) => {
     // Neither the path nor anything read from it goes into the message.

@@ -32,7 +32,7 @@ import type { FileKind, MediaMode } from '../../shared/activityTypes.js';
 import { EGRESS_REFUSAL } from './egressProxy.js';
 import { runTool } from './ffmpeg.js';
 import { isInsideDir } from './insideDir.js';
-import type { FetchMediaOutcome } from './fetchMedia.js';
+import { copyCookies, type FetchMediaOutcome } from './fetchMedia.js';
 import { ffprobeFile } from './mediaProbe.js';
 import { fileKindOf } from './pictureKind.js';
 
@@ -57,6 +57,8 @@ export interface GalleryOptions {
   albumCap: number;
   /** The egress proxy (see egressProxy.ts); every connection goes through it. */
   proxy?: string;
+  /** YTDLP_COOKIES: gallery-dl reads a copy in the request dir, removed when it ends. */
+  cookiesFile?: string;
   signal?: AbortSignal;
   timeoutMs?: number;
   nice?: number;
@@ -170,12 +172,15 @@ async function withPictures(sound: Media, options: GalleryOptions): Promise<Fetc
 const TOO_LARGE = /File size larger than allowed maximum \((\d+) > (\d+)\)/;
 
 /** The gallery-dl arguments for one request (exported for the unit test). */
-export function galleryDlArgs(options: Pick<GalleryOptions, 'url' | 'dir' | 'maxUploadBytes' | 'albumCap' | 'proxy'>) {
+export function galleryDlArgs(
+  options: Pick<GalleryOptions, 'url' | 'dir' | 'maxUploadBytes' | 'albumCap' | 'proxy'> & { cookies?: string },
+) {
   const cap = Math.max(1, Math.floor(options.albumCap));
   return [
     GALLERY_DL_RUNNER,
     '--config-ignore',
     ...(options.proxy ? ['--proxy', options.proxy] : []),
+    ...(options.cookies ? ['--cookies', options.cookies] : []),
     '-D',
     options.dir,
     '-f',
@@ -201,11 +206,20 @@ export function galleryDlArgs(options: Pick<GalleryOptions, 'url' | 'dir' | 'max
 export async function fetchGallery(options: GalleryOptions): Promise<GalleryOutcome> {
   options.signal?.throwIfAborted();
   const dir = path.resolve(options.dir);
+  const cookies = options.cookiesFile ? await copyCookies(options.cookiesFile, dir, 'gallery-cookies.txt') : undefined;
+  try {
+    return await runGallery(options, dir, cookies);
+  } finally {
+    if (cookies) await rm(cookies, { force: true });
+  }
+}
+
+async function runGallery(options: GalleryOptions, dir: string, cookies: string | undefined): Promise<GalleryOutcome> {
+  const written: string[] = [];
   const timeout = AbortSignal.timeout(options.timeoutMs ?? DEFAULT_GALLERY_TIMEOUT_MS);
   let offered = 0;
   let announced = 0;
-  const written: string[] = [];
-  const running = runTool(options.python, ['-I', ...galleryDlArgs({ ...options, dir })], {
+  const running = runTool(options.python, ['-I', ...galleryDlArgs({ ...options, dir, cookies })], {
     signal: options.signal,
     stop: timeout,
     nice: options.nice,

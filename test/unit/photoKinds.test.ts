@@ -97,6 +97,19 @@ describe('gallery-dl', () => {
     expect(after('--range')).toBe('1-10');
     expect(after('--filesize-max')).toBe('50000000');
     expect(args.slice(-2)).toEqual(['--', 'https://example.com/-D/evil']);
+    expect(args).not.toContain('--cookies');
+  });
+
+  it('reads the cookies from the request dir’s copy when there are any', () => {
+    const args = galleryDlArgs({
+      url: 'https://example.com/post',
+      dir: '/data/downloads/req-1',
+      maxUploadBytes: 1,
+      albumCap: 1,
+      cookies: '/data/downloads/req-1/gallery-cookies.txt',
+    });
+    expect(args[args.indexOf('--cookies') + 1]).toBe('/data/downloads/req-1/gallery-cookies.txt');
+    expect(args.indexOf('--cookies')).toBeLessThan(args.indexOf('--'));
   });
 
   it('types what it says when it wrote nothing', () => {
