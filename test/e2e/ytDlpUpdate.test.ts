@@ -135,6 +135,18 @@ describe('the ytdlp-update schedule', () => {
     expect(ids).toHaveLength(2);
     const list = await temporal('workflow', 'list', '--query', `WorkflowType = "YtDlpUpdateWorkflow"`);
     expect(list).toContain(workflowId);
+
+    // `ops status` and `ops ytdlp` on this host show the version in use, the canary and the schedule's last run.
+    const ops = (...args: string[]) =>
+      execa(process.execPath, ['--import', 'tsx', 'src/cli/ops.ts', ...args], {
+        env: { DATA_DIR: stack.dataDir, TEMPORAL_ADDRESS: stack.env.address, LOG_LEVEL: 'silent' },
+      });
+    const status = JSON.parse((await ops('status', '--json')).stdout) as { ytDlp?: { version: string } };
+    expect(status.ytDlp?.version).toBe(OLDER_YTDLP);
+    expect((await ops('status')).stdout).toContain(`yt-dlp in use: ${OLDER_YTDLP}`);
+    const shown = (await ops('ytdlp')).stdout;
+    expect(shown).toContain(`last canary:    ${OLDER_YTDLP} passed`);
+    expect(shown).toMatch(new RegExp(`^schedule: +ytdlp-update, next run .*, last .*\\(${workflowId}\\)$`, 'm'));
   });
 
   it('is updated in place by the next start (a pause from the Web UI stays), and deleted with off', async () => {
