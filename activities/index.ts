@@ -8,3 +8,4 @@ export { createStoreActivities, type StoreActivities } from './storeActivities.j
 export { createDownloadActivities, type DownloadActivities } from './downloadActivities.js';
 export { createHostActivities, type HostActivities } from './hostActivities.js';
 export { createPlaylistActivities, type PlaylistActivities } from './playlistActivities.js';
+export { createYtDlpUpdateActivities, type YtDlpUpdateActivities } from './ytDlpUpdateActivities.js';

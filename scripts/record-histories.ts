@@ -14,12 +14,13 @@
  *   npm run histories:record -- picker         # a quality picked by a press, and a picker that timed out
  *   npm run histories:record -- playlist       # a playlist with a failed entry, a cancelled one, and their entries (test/histories/playlist/)
  *   npm run histories:record -- photos         # a photo post of 12 og:image delivered as albums of 10 and 2
+ *   npm run histories:record -- ytdlp-update   # a yt-dlp candidate refused, then one switched to (test/histories/ytdlp-update/; wheels from a local folder)
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
  * test replays every file under test/histories.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -44,6 +45,8 @@ import { createImageFixtures, ogImagePage } from '../test/support/imageFixtures.
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
 import { exportHistory } from '../test/support/temporalShow.js';
+import { createYtDlpWheels, switchableIndex } from '../test/support/ytDlpWheels.js';
+import { YTDLP_UPDATE_SCHEDULE_ID } from '../shared/contracts/ytDlpUpdate.js';
 
 const HISTORIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/histories/light-request');
 
@@ -416,9 +419,38 @@ async function recordPhotoHistories(stack: TestStack): Promise<void> {
   await save(stack, 'delivered-photo-album', mediaRequestWorkflowId({ chatId, messageId }));
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist` or `photos`: record only that set; nothing: every set. */
+/**
+ * Two runs of the yt-dlp update started by its schedule, the index a local wheel folder: a
+ * stand-in yt-dlp whose canary fails (refused), then a real older release (switched to).
+ */
+async function recordYtDlpUpdateHistories(stack: TestStack, index: Awaited<ReturnType<typeof switchableIndex>>) {
+  const dir = path.resolve(HISTORIES_DIR, '../ytdlp-update');
+  await mkdir(dir, { recursive: true });
+  const schedule = stack.client.schedule.getHandle(YTDLP_UPDATE_SCHEDULE_ID);
+  for (const [wheels, name] of [
+    ['bad', 'candidate-refused'],
+    ['good', 'candidate-switched'],
+  ] as const) {
+    await index.use(wheels);
+    const before = (await schedule.describe()).info.recentActions.length;
+    await schedule.trigger();
+    let actions = (await schedule.describe()).info.recentActions;
+    for (let tries = 0; actions.length <= before && tries < 300; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      actions = (await schedule.describe()).info.recentActions;
+    }
+    const workflowId = actions.at(-1)?.action.workflow.workflowId;
+    if (actions.length <= before || !workflowId) throw new Error('the ytdlp-update schedule started no run');
+    await save(stack, name, workflowId, dir);
+  }
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist` `photos` or `ytdlp-update`: record only that set; nothing: every set. */
 const only = process.argv[2];
-const stack = await startTestStack();
+// The yt-dlp update's index: a local wheel folder (test/support/ytDlpWheels.ts).
+const ytDlpIndex =
+  only === undefined || only === 'ytdlp-update' ? await switchableIndex(await createYtDlpWheels()) : undefined;
+const stack = await startTestStack(ytDlpIndex ? { YTDLP_UPDATE_INDEX: ytDlpIndex.dir, ADMIN_CHAT_IDS: '7953' } : {});
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
 try {
   await mkdir(HISTORIES_DIR, { recursive: true });
@@ -430,7 +462,9 @@ try {
   if (only === undefined || only === 'picker') await recordPickerHistories(stack);
   if (only === undefined || only === 'playlist') await recordPlaylistHistories(stack);
   if (only === undefined || only === 'photos') await recordPhotoHistories(stack);
+  if (ytDlpIndex) await recordYtDlpUpdateHistories(stack, ytDlpIndex);
 } finally {
   await slow.close();
   await stack.stop();
+  if (ytDlpIndex) await rm(ytDlpIndex.dir, { recursive: true, force: true });
 }

@@ -253,3 +253,19 @@ export function playlistFailureReason(type: string, reason: string): string {
       return `${type}: ${reason}`;
   }
 }
+
+/** To the admin chats (ADMIN_CHAT_IDS), after a yt-dlp update run switched versions. */
+export function ytDlpSwitchedText(from: string, to: string, host: string): string {
+  return `yt-dlp updated: ${from} → ${to} on ${host}; every canary passed. New downloads use it; \`ops ytdlp rollback\` goes back.`;
+}
+
+/** To the admin chats, after a candidate's canary failed: the old version stays in use. */
+export function ytDlpRefusedText(
+  inUse: string,
+  candidate: string,
+  host: string,
+  failed: ReadonlyArray<{ name: string; detail: string }>,
+): string {
+  const why = failed.map((check) => `- ${check.name}: ${check.detail.slice(0, 300)}`).join('\n');
+  return `yt-dlp ${candidate} refused on ${host}: a canary failed; ${inUse} stays in use.\n${why}`;
+}

@@ -18,3 +18,8 @@ export const HOST_QUEUE_PREFIX = `${DOWNLOADS_QUEUE}-host-`;
 export function hostQueueName(hostName: string, processId: string): string {
   return `${HOST_QUEUE_PREFIX}${hostName}-${processId}`;
 }
+
+/** The host part of a per-host queue's name (the whole name when it is not one). */
+export function hostOfQueue(queue: string): string {
+  return queue.startsWith(HOST_QUEUE_PREFIX) ? queue.slice(HOST_QUEUE_PREFIX.length) : queue;
+}

@@ -5,3 +5,4 @@ export { ChatSettingsWorkflow } from './chatSettings.js';
 export { MediaCacheWorkflow } from './mediaCache.js';
 export { UserQuotaWorkflow } from './userQuota.js';
 export { PlaylistWorkflow, PlaylistEntryWorkflow } from './playlist.js';
+export { YtDlpUpdateWorkflow } from './ytDlpUpdate.js';

@@ -145,3 +145,33 @@ export function hostCleanupPolicy(hostQueue: string, overrides: PolicyOverrides 
     retry: { maximumAttempts: 3, initialInterval: '1 second' },
   };
 }
+
+/**
+ * A yt-dlp update's first step on `downloads` (ask the index, create a venv, pip install): a
+ * minute or two on a slow uplink. It heartbeats every 5 s; a host that vanished is noticed by
+ * the heartbeat timeout and the step runs again on another host.
+ */
+export function ytDlpPreparePolicy(): ActivityOptions {
+  return {
+    taskQueue: DOWNLOADS_QUEUE,
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '60 seconds',
+    retry: { maximumAttempts: 3, initialInterval: '30 seconds', backoffCoefficient: 2 },
+  };
+}
+
+/**
+ * The canary downloads and the switch, on the queue of the host that installed the candidate
+ * (its venvs are on its disk). A host gone before they start is noticed by the
+ * schedule-to-start timeout: the run fails and the next scheduled run starts over.
+ */
+export function ytDlpHostPolicy(hostQueue: string): ActivityOptions {
+  return {
+    taskQueue: hostQueue,
+    scheduleToStartTimeout: '5 minutes',
+    // The loopback canary takes seconds; each real link may download up to 200 MB.
+    startToCloseTimeout: '15 minutes',
+    heartbeatTimeout: '60 seconds',
+    retry: { maximumAttempts: 2, initialInterval: '10 seconds' },
+  };
+}

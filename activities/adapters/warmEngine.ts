@@ -18,8 +18,12 @@ import type { JsRuntime } from './ytDlpInfo.js';
 export const ENGINE_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'ytdlp_engine.py');
 
 export interface WarmEngineOptions {
-  /** A Python with yt_dlp importable (the project's venv). */
-  python: string;
+  /**
+   * A Python with yt_dlp importable (the project's venv), or where to read it before each job
+   * (the yt-dlp update's pointer): when it changed, the engine in use takes no new job, finishes
+   * its running ones on the old version and exits, and a new engine starts with the new Python.
+   */
+  python: string | (() => string);
   /** The ffmpeg yt-dlp merges and downloads HLS with. */
   ffmpeg: string;
   jsRuntime?: JsRuntime;
@@ -118,6 +122,7 @@ interface JobState {
 }
 
 interface Running {
+  python: string;
   process: ResultPromise;
   ready: Promise<void>;
   jobs: Map<string, JobState>;
@@ -133,6 +138,8 @@ const START_TIMEOUT_MS = 60_000;
 
 export class WarmEngine implements DownloadEngine {
   private running?: Running;
+  /** Engines of an earlier Python, finishing their running jobs. */
+  private readonly retiring = new Set<Running>();
   private nextJob = 0;
   private closed = false;
   /** yt-dlp's version and debug header (JS runtimes, optional libraries), once ready. */
@@ -173,6 +180,7 @@ export class WarmEngine implements DownloadEngine {
       },
       markExited: () => {
         engine.jobs.delete(id);
+        if (engine.jobs.size === 0 && this.retiring.has(engine)) engine.process.stdin?.end();
         markExited();
       },
     };
@@ -227,7 +235,11 @@ export class WarmEngine implements DownloadEngine {
     this.closed = true;
     const running = this.running;
     this.running = undefined;
-    if (!running) return;
+    await Promise.all([...this.retiring].map((old) => this.stop(old)));
+    if (running) await this.stop(running);
+  }
+
+  private async stop(running: Running): Promise<void> {
     running.process.stdin?.end();
     const exited = running.process.then(
       () => undefined,
@@ -240,9 +252,21 @@ export class WarmEngine implements DownloadEngine {
 
   private engine(): Running {
     if (this.closed) throw new Error('the download engine is closed');
+    const python = typeof this.options.python === 'function' ? this.options.python() : this.options.python;
+    if (this.running && this.running.python !== python) {
+      // A new yt-dlp: running jobs finish on the old engine, which then exits; new jobs start below.
+      const old = this.running;
+      this.running = undefined;
+      this.retiring.add(old);
+      void old.process.then(
+        () => this.retiring.delete(old),
+        () => this.retiring.delete(old),
+      );
+      if (old.jobs.size === 0) old.process.stdin?.end();
+    }
     if (this.running) return this.running;
     const owner = this.options.label ? ['--owner', this.options.label] : [];
-    const launch = dieWithParent(this.options.python, ['-u', ENGINE_SCRIPT, ...owner], 'SIGKILL');
+    const launch = dieWithParent(python, ['-u', ENGINE_SCRIPT, ...owner], 'SIGKILL');
     const child = execa(launch.file, launch.args, {
       // Its own group: a terminal's Ctrl-C must not stop downloads before the worker drained them.
       detached: true,
@@ -279,6 +303,7 @@ export class WarmEngine implements DownloadEngine {
     }, START_TIMEOUT_MS);
     startTimer.unref();
     const running: Running = {
+      python,
       process: child,
       ready,
       jobs,

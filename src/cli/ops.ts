@@ -22,6 +22,7 @@ import { json } from '../ops/output.js';
 import { replayCommand } from '../ops/replay.js';
 import { retryCommand } from '../ops/retry.js';
 import { statusCommand } from '../ops/status.js';
+import { ytdlpCommand } from '../ops/ytdlp.js';
 
 const COMMANDS: Record<string, Command<CommonFlags>> = {
   status: statusCommand,
@@ -31,6 +32,7 @@ const COMMANDS: Record<string, Command<CommonFlags>> = {
   export: exportCommand,
   replay: replayCommand,
   chat: chatCommand,
+  ytdlp: ytdlpCommand,
 };
 
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {

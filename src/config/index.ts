@@ -105,6 +105,14 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
       requestsPerHour: values.QUOTA_REQUESTS_PER_HOUR,
     } satisfies QuotaLimits,
     egressAllowedHosts: values.EGRESS_ALLOWED_HOSTS,
+    /** The yt-dlp update (workflows/ytDlpUpdate.ts). */
+    ytDlpUpdate: {
+      /** `off`, an interval (`24h`) or a cron expression. */
+      schedule: values.YTDLP_UPDATE_SCHEDULE,
+      index: values.YTDLP_UPDATE_INDEX,
+      canaryUrls: values.YTDLP_CANARY_URLS,
+      adminChatIds: values.ADMIN_CHAT_IDS ?? [],
+    },
     /** Unset tools are looked for by resolveTools (.tools/, then PATH). */
     tools: unsetAsOptional({
       python: values.YTDLP_PYTHON,

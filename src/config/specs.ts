@@ -355,6 +355,31 @@ export const CONFIG_VARIABLES = {
     description: "Deno executable, the JavaScript runtime yt-dlp solves YouTube's challenges with.",
     defaultText: ".tools/bin/deno, then PATH; none found: the worker's Node if 22 or later",
   },
+  ADMIN_CHAT_IDS: {
+    parser: chatIds(),
+    description:
+      'Comma-separated chat or user ids told of each yt-dlp switch or refused candidate (the yt-dlp update). Unset: nobody is told.',
+  },
+  YTDLP_UPDATE_SCHEDULE: {
+    parser: text({
+      default: '24h',
+      pattern: /^(off|\d+[smhd]|@\w+|(\S+\s+){4}\S+)$/,
+      problem: (raw) => `must be off, an interval (e.g. 24h, 30m) or a cron expression (5 fields), got "${raw}"`,
+      accepts: 'off, interval (24h) or cron',
+    }),
+    description:
+      'How often the yt-dlp update runs (a Temporal Schedule, pausable in the Web UI): an interval like 24h, or a cron expression like `0 4 * * *`. off: no schedule (an existing one is deleted).',
+  },
+  YTDLP_UPDATE_INDEX: {
+    parser: text({ accepts: 'index URL or folder' }),
+    description:
+      "Where the yt-dlp update looks for new versions: a package index URL, or a folder of wheels (pip --no-index --find-links). Unset: pip's configured index.",
+  },
+  YTDLP_CANARY_URLS: {
+    parser: list({ skipBlanks: true, default: [], accepts: 'URLs, comma-separated' }),
+    description:
+      'Comma-separated real links a yt-dlp candidate must download before it is switched to (besides the loopback canary, always run). For machines with internet.',
+  },
 } satisfies Record<string, VariableSpec<unknown>>;
 
 export type ConfigVariable = keyof typeof CONFIG_VARIABLES;

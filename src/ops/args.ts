@@ -19,6 +19,8 @@ Commands:
   replay <file...>                        replay exported histories against the current workflow code
   chat <chatId>                           how Temporal names a chat (its pseudonym with PAYLOAD_CODEC_KEYS);
                                           a group's negative id after --: chat -- -1001234567890
+  ytdlp                                   this host's yt-dlp: in use, previous, last candidate and canary
+  ytdlp rollback                          go back to the previous yt-dlp (new jobs use it)
 
 Options:
   --json        machine-readable output

@@ -15,6 +15,7 @@ import { RequestOutcomeAttribute, type RequestOutcome } from '../../shared/searc
 import { expectPositionals, parseCommandArgs, parseSince } from './args.js';
 import { commonFlags, type Command, type CommonFlags } from './command.js';
 import type { OpsContext } from './context.js';
+import { ytDlpView } from './ytdlp.js';
 import { ago, oneLine, shortDuration, table, utc } from './output.js';
 import { closedSince, listRuns, mapConcurrently, mediaRequestQuery } from './runs.js';
 
@@ -399,9 +400,19 @@ export const statusCommand: Command<StatusArgs> = {
     return { ...commonFlags(values), since: parseSince(values.since ?? '1h', now) };
   },
 
-  async run({ since }, connect) {
+  async run({ since }, connect, config) {
     const ctx = await connect();
     const report = await collectStatus(ctx, since);
-    return { data: report, text: statusText(report, ctx.now), exitCode: 0 };
+    // The yt-dlp this host's downloads worker uses (ops ytdlp tells more).
+    const ytDlp = await ytDlpView(config).then(
+      (view) => ({ version: view.inUse.version, python: view.inUse.python }),
+      () => undefined,
+    );
+    const text = statusText(report, ctx.now);
+    return {
+      data: { ...report, ytDlp },
+      text: ytDlp ? `${text}\n\nyt-dlp in use: ${ytDlp.version} (${ytDlp.python})` : text,
+      exitCode: 0,
+    };
   },
 };

@@ -19,6 +19,9 @@ import { createBotApi } from '../../activities/adapters/telegram.js';
 import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { ENGINE_SCRIPT, WarmEngine } from '../../activities/adapters/warmEngine.js';
+import { createYtDlpUpdateActivities } from '../../activities/ytDlpUpdateActivities.js';
+import { pointerPython, ytDlpRoot } from '../../activities/adapters/ytDlpVenvs.js';
+import { ensureYtDlpUpdateSchedule } from '../temporal/ytDlpSchedule.js';
 import { DOWNLOADS_QUEUE, hostQueueName, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 import type { Config } from '../config/index.js';
 import { chatIdsFor } from '../../shared/chatPseudonyms.js';
@@ -84,6 +87,11 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
     payloadKeys: config.payloadEncryption?.keys,
   });
   logger.info({ store: store.kind, location: store.location }, 'state store open');
+  // The yt-dlp update's schedule (YTDLP_UPDATE_SCHEDULE): created or brought up to date here.
+  await ensureYtDlpUpdateSchedule(client, config.ytDlpUpdate).then(
+    (done) => logger.info({ schedule: config.ytDlpUpdate.schedule, done }, 'yt-dlp update schedule'),
+    (error: unknown) => logger.warn({ err: error }, 'could not create or update the yt-dlp update schedule'),
+  );
   const ids = {
     botId: botIdOf(config.telegram.token),
     chats: chatIdsFor(config.payloadEncryption),
@@ -200,6 +208,16 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     maxSplitParts: config.maxSplitParts,
   });
   const hostActivities = createHostActivities({ api, dataDir: config.dataDir });
+  // The yt-dlp update's steps: the first on `downloads`, the canary and the switch on this host's queue.
+  const ytDlpUpdateActivities = createYtDlpUpdateActivities({
+    dataDir: config.dataDir,
+    basePython: tools.python,
+    ffmpeg: tools.ffmpeg,
+    jsRuntime: tools.jsRuntime,
+    index: config.ytDlpUpdate.index,
+    canaryUrls: config.ytDlpUpdate.canaryUrls,
+    hostQueue,
+  });
   logger.info({ proxy: egress.url, allowedHosts: config.egressAllowedHosts }, 'egress proxy for yt-dlp ready');
   if (tools.jsRuntime === undefined) {
     logger.warn(
@@ -217,6 +235,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     dataConverter,
     activities: {
       ...downloadActivities,
+      prepareYtDlpCandidate: ytDlpUpdateActivities.prepareYtDlpCandidate,
       // /playlist's listing: one flat probe through the same engine and egress proxy.
       ...createPlaylistActivities({
         engine,
@@ -243,6 +262,8 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     dataConverter,
     activities: {
       ...hostActivities,
+      canaryYtDlp: ytDlpUpdateActivities.canaryYtDlp,
+      switchYtDlp: ytDlpUpdateActivities.switchYtDlp,
       async sendMedia(input: Parameters<typeof hostActivities.sendMedia>[0]) {
         const sent = await hostActivities.sendMedia(input);
         if (input.removeDir !== undefined) handedOver.delete(input.removeDir);
@@ -325,7 +346,8 @@ async function startDownloadEngine(tools: ToolPaths, config: Config, logger: Log
   const recent: string[] = [];
   const nice = config.downloadNice;
   const engine = new WarmEngine({
-    python: tools.python,
+    // The version the yt-dlp update switched to (its pointer under DATA_DIR), else YTDLP_PYTHON.
+    python: pointerPython(ytDlpRoot(config.dataDir), tools.python),
     ffmpeg: tools.ffmpeg,
     jsRuntime: tools.jsRuntime,
     nice,

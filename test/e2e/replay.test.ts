@@ -44,6 +44,8 @@ const PATHS = [
   'playlist/delivered-with-a-failed-entry',
   'playlist/entry-delivered',
   'playlist/entry-failed',
+  'ytdlp-update/candidate-refused',
+  'ytdlp-update/candidate-switched',
 ];
 
 interface Recorded {
@@ -152,8 +154,8 @@ describe('recorded workflow histories', () => {
 
   it('record the patch of their workflow and no other', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      // PlaylistWorkflow and its entries are new types: no patch.
-      const expected = workflowId.startsWith('playlist/')
+      // PlaylistWorkflow, its entries and YtDlpUpdateWorkflow are new types: no patch.
+      const expected = /^(playlist|ytdlp-update)\//.test(workflowId)
         ? []
         : workflowId.endsWith('settings-chosen')
           ? [SETTINGS_STORE_PATCH]
@@ -166,7 +168,7 @@ describe('recorded workflow histories', () => {
 
   it('of a request set its outcome search attributes', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      if (workflowId.endsWith('settings-chosen')) continue;
+      if (workflowId.endsWith('settings-chosen') || workflowId.startsWith('ytdlp-update/')) continue;
       expect({
         workflowId,
         upserts: eventTypes(text).includes('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
@@ -184,7 +186,8 @@ describe('recorded workflow histories', () => {
         leaks: false,
       });
       // The decoding works: a media request's link reads in clear (a settings choice has none).
-      if (!workflowId.endsWith('settings-chosen')) expect(decoded).toContain('http://127.0.0.1:');
+      if (!workflowId.endsWith('settings-chosen') && !workflowId.startsWith('ytdlp-update/'))
+        expect(decoded).toContain('http://127.0.0.1:');
     }
   });
 });
@@ -209,7 +212,7 @@ describe('what the recorded runs ran', () => {
       'answerButton',
       'redrawSettings',
     ];
-    for (const name of PATHS) {
+    for (const name of PATHS.filter((path) => !path.startsWith('ytdlp-update/'))) {
       expect({ name, remote: (await remote(name)).filter((type) => !remoteKinds.includes(type)) }).toEqual({
         name,
         remote: [],
@@ -252,6 +255,17 @@ describe('what the recorded runs ran', () => {
     expect(await remote('waited-for-another-download')).toEqual([]);
     expect(await remote('cancelled-mid-download')).toEqual(['downloadMedia']);
     expect(await local('settings-chosen')).toEqual(['saveChatSetting']);
+  });
+
+  it('a yt-dlp update prepares on downloads, tries and switches on that host, and tells the admin', async () => {
+    expect(await remote('candidate-switched')).toEqual([
+      'prepareYtDlpCandidate',
+      'canaryYtDlp',
+      'switchYtDlp',
+      'sendText',
+    ]);
+    expect(await remote('candidate-refused')).toEqual(['prepareYtDlpCandidate', 'canaryYtDlp', 'sendText']);
+    expect(await local('candidate-switched')).toEqual([]);
   });
 
   it('a playlist lists once on the downloads queue and is admitted once; its entries send no status message and take no slot', async () => {

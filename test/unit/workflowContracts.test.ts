@@ -10,6 +10,7 @@ import { MEDIA_CACHE_WORKFLOW } from '../../shared/contracts/mediaCache.js';
 import { MEDIA_REQUEST_WORKFLOW } from '../../shared/contracts/mediaRequest.js';
 import { PLAYLIST_ENTRY_WORKFLOW, PLAYLIST_WORKFLOW } from '../../shared/contracts/playlist.js';
 import { USER_QUOTA_WORKFLOW } from '../../shared/contracts/userQuota.js';
+import { YTDLP_UPDATE_WORKFLOW } from '../../shared/contracts/ytDlpUpdate.js';
 
 describe('workflow type names in the shared contracts', () => {
   it('name exactly the workflow functions the telegram worker registers', () => {
@@ -23,6 +24,7 @@ describe('workflow type names in the shared contracts', () => {
       USER_QUOTA_WORKFLOW,
       PLAYLIST_WORKFLOW,
       PLAYLIST_ENTRY_WORKFLOW,
+      YTDLP_UPDATE_WORKFLOW,
     ];
     const registered = Object.entries(workflows).map(([exported, workflow]) => [exported, workflow.name]);
     expect(registered.map(([, name]) => name).sort()).toEqual([...names].sort());

@@ -1,7 +1,8 @@
 /**
  * Deliberately incompatible edits of the workflows the histories record: MediaRequestWorkflow
  * downloads before acknowledging, SettingsWorkflow answers the button before anything else,
- * PlaylistWorkflow lists before acknowledging, PlaylistEntryWorkflow downloads before asking the cache.
+ * PlaylistWorkflow lists before acknowledging, PlaylistEntryWorkflow downloads before asking the cache,
+ * YtDlpUpdateWorkflow messages the admins first.
  * Deployed without versioning, they would break every run in flight; the replay test shows that
  * replaying the recorded histories catches exactly this.
  */
@@ -11,6 +12,7 @@ import { downloadPolicy, telegramPolicy } from '../../../workflows/policies.js';
 import type { MediaRequestInput } from '../../../shared/contracts/mediaRequest.js';
 import type { SettingsInput } from '../../../shared/contracts/commands.js';
 import type { PlaylistEntryInput, PlaylistInput } from '../../../shared/contracts/playlist.js';
+import type { YtDlpUpdateInput } from '../../../shared/contracts/ytDlpUpdate.js';
 
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<void> {
   const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
@@ -42,4 +44,10 @@ export async function PlaylistEntryWorkflow(input: PlaylistEntryInput): Promise<
     maxUploadBytes: input.maxUploadBytes,
     albumCap: input.albumCap,
   });
+}
+
+/** YtDlpUpdateWorkflow that tells the admins before it looks for a candidate. */
+export async function YtDlpUpdateWorkflow(input: YtDlpUpdateInput): Promise<void> {
+  const telegram = proxyActivities<TelegramActivities>(telegramPolicy());
+  for (const chatId of input.adminChatIds) await telegram.sendText({ chatId, text: 'reordered' });
 }
