@@ -44,6 +44,7 @@ import { playlistEntryWorkflowId } from '../shared/contracts/playlist.js';
 import { createImageFixtures, ogImagePage } from '../test/support/imageFixtures.js';
 import { startSlowServer } from '../test/support/slowServer.js';
 import { startTestStack, type TestStack } from '../test/support/stack.js';
+import { buttonPress } from '../test/support/buttonPress.js';
 import { exportHistory } from '../test/support/temporalShow.js';
 import { createYtDlpWheels, switchableIndex } from '../test/support/ytDlpWheels.js';
 import { YTDLP_UPDATE_SCHEDULE_ID } from '../shared/contracts/ytDlpUpdate.js';
@@ -283,20 +284,6 @@ async function recordSplitHistories(stack: TestStack): Promise<void> {
   await save(stack, 'delivered-in-parts', mediaRequestWorkflowId({ chatId, messageId }));
 }
 
-/** A button press on a message of the bot in a private chat, as Telegram delivers it. */
-function buttonPress(chatId: number, data: string, messageId: number, id: string): Update {
-  return {
-    update_id: Math.floor(Math.random() * 1e9),
-    callback_query: {
-      id,
-      from: { id: chatId, is_bot: false, first_name: 'A' },
-      chat_instance: '1',
-      data,
-      message: { message_id: messageId, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' } },
-    },
-  } as Update;
-}
-
 /**
  * The quality picker (a chat that asks each time): a press on 360p, and no press (the timer, put
  * at 5 s in the input, fires and the default is sent). The page offers four renditions.
@@ -304,7 +291,7 @@ function buttonPress(chatId: number, data: string, messageId: number, id: string
 async function recordPickerHistories(stack: TestStack): Promise<void> {
   await createQualityLadder();
   const chatId = 7_851;
-  await stack.post(buttonPress(chatId, 'set:ask:on', 3, 'history-ask-on'));
+  await stack.post(buttonPress({ data: 'set:ask:on', chatId, messageId: 3, id: 'history-ask-on' }));
   await stack.client.workflow
     .getHandle(settingsWorkflowId({ chatId, messageId: 3, callbackQueryId: 'history-ask-on' }))
     .result();
@@ -314,7 +301,9 @@ async function recordPickerHistories(stack: TestStack): Promise<void> {
       (call) => call.method === 'editMessageText' && JSON.stringify(call.params.reply_markup ?? '').includes('"q:'),
       60_000,
     );
-    await stack.post(buttonPress(chatId, 'q:10:1:360', Number(shown.params.message_id), 'history-pick-360'));
+    await stack.post(
+      buttonPress({ data: 'q:10:1:360', chatId, messageId: Number(shown.params.message_id), id: 'history-pick-360' }),
+    );
   });
 
   const messageId = 11;

@@ -9,6 +9,7 @@ import { startSlowServer } from '../support/slowServer.js';
 import { EMULATOR_BOT_USERNAME } from '../support/botApiEmulator.js';
 import { probeUploaded } from './support/probeUploaded.js';
 import { CHAT_ID, useTestStack, requestIdOf as idOf } from '../support/stack.js';
+import { buttonPress } from '../support/buttonPress.js';
 import {
   downloadEngines,
   downloadJobs,
@@ -154,32 +155,6 @@ function statusMessageOf(update: Update): number {
   return (ack!.response as { result: { message_id: number } }).result.message_id;
 }
 
-function buttonPress(
-  data: string,
-  chatId: number,
-  fromId: number,
-  messageId: number,
-  chatType: 'private' | 'group' = 'private',
-): Update {
-  return {
-    update_id: Math.floor(Math.random() * 1e9),
-    callback_query: {
-      id: `press-${Math.random().toString(36).slice(2)}`,
-      from: { id: fromId, is_bot: false, first_name: 'Someone' },
-      chat_instance: '1',
-      data,
-      message: {
-        message_id: messageId,
-        date: 0,
-        chat:
-          chatType === 'private'
-            ? { id: chatId, type: 'private', first_name: 'A' }
-            : { id: chatId, type: 'group', title: 'G' },
-      },
-    },
-  } as Update;
-}
-
 describe('progress', () => {
   it('edits the status message with the download progress, at most once every 3 seconds', async () => {
     const slow = await startSlowServer(stack.fixtures.video, 4_000);
@@ -287,7 +262,13 @@ describe('cancel', () => {
   it('stops the download when the requester presses the Cancel button: yt-dlp killed, files gone, nothing sent', async () => {
     const update = await startSlowRequest('cancel-button.mp4');
     const started = Date.now();
-    await stack.post(buttonPress(`cancel:${update.message!.message_id}`, CHAT_ID, CHAT_ID, statusMessageOf(update)));
+    await stack.post(
+      buttonPress({
+        data: `cancel:${update.message!.message_id}`,
+        chatId: CHAT_ID,
+        messageId: statusMessageOf(update),
+      }),
+    );
     await expectCancelled(update, 'cancel-button.mp4');
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toBe('🚫 Cancelling…');
@@ -333,7 +314,14 @@ describe('cancel', () => {
     const group = -100_777;
     const update = await startSlowRequest('cancel-refused.mp4', group, 'group');
     stack.emulator.setMemberStatus(group, 999, 'member');
-    await stack.post(buttonPress(`cancel:${update.message!.message_id}`, group, 999, statusMessageOf(update), 'group'));
+    await stack.post(
+      buttonPress({
+        data: `cancel:${update.message!.message_id}`,
+        chatId: group,
+        userId: 999,
+        messageId: statusMessageOf(update),
+      }),
+    );
     await stack.emulator.waitFor('answerCallbackQuery', 20_000);
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toContain(
       'Only the person who sent the link',
@@ -372,7 +360,12 @@ describe('cancel', () => {
     });
 
     await stack.post(
-      buttonPress(`cancel:${update.message!.message_id}`, group, admin, statusMessageOf(update), 'group'),
+      buttonPress({
+        data: `cancel:${update.message!.message_id}`,
+        chatId: group,
+        userId: admin,
+        messageId: statusMessageOf(update),
+      }),
     );
     await expectCancelled(update, 'cancel-admin.mp4');
     expect(stack.emulator.callsTo('answerCallbackQuery')[0]?.params.text).toBe('🚫 Cancelling…');
@@ -548,7 +541,7 @@ describe('the chat’s default mode', () => {
       20_000,
     );
     const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
-    await stack.post(buttonPress('set:mode:audio', chatId, chatId, keyboardId));
+    await stack.post(buttonPress({ data: 'set:mode:audio', chatId, messageId: keyboardId }));
     await stack.emulator.waitFor('answerCallbackQuery', 20_000);
 
     const update = stack.linkUpdate(stack.mediaUrl('clip.mp4'), { chatId });

@@ -11,6 +11,7 @@ import { QUALITY_NOT_YOURS } from '../../shared/botTexts.js';
 import { createQualityLadder, LADDER_HEIGHTS } from '../support/mediaFixtures.js';
 import { activitiesRun } from '../support/histories.js';
 import { requestIdOf as idOf, startTestStack, type TestStack } from '../support/stack.js';
+import { buttonPress } from '../support/buttonPress.js';
 import type { RecordedCall } from '../support/botApiEmulator.js';
 import { probeUploaded } from './support/probeUploaded.js';
 
@@ -49,26 +50,6 @@ function message(chatId: number, userId: number, text: string, messageId: number
   } as Update;
 }
 
-function press(data: string, chatId: number, userId: number, messageId: number): Update {
-  return {
-    update_id: nextUpdate++,
-    callback_query: {
-      id: `press-${nextUpdate}`,
-      from: { id: userId, is_bot: false, first_name: 'A' },
-      chat_instance: '1',
-      data,
-      message: {
-        message_id: messageId,
-        date: 0,
-        chat:
-          chatId < 0
-            ? { id: chatId, type: 'supergroup', title: 'Picker group' }
-            : { id: chatId, type: 'private', first_name: 'A' },
-      },
-    },
-  } as Update;
-}
-
 /** /settings, then a press on "❓ Ask each time", by `userId` (the chat's owner or an admin). */
 async function askEachTime(chatId: number, userId: number): Promise<void> {
   await stack.post(message(chatId, userId, '/settings', 1));
@@ -77,7 +58,7 @@ async function askEachTime(chatId: number, userId: number): Promise<void> {
     20_000,
   );
   const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
-  await stack.post(press('set:ask:on', chatId, userId, keyboardId));
+  await stack.post(buttonPress({ data: 'set:ask:on', chatId, userId, messageId: keyboardId }));
   await stack.emulator.waitFor(
     (call) => call.method === 'editMessageReplyMarkup' && call.params.chat_id === chatId,
     20_000,
@@ -145,7 +126,7 @@ describe('"ask each time"', () => {
     // Each height's button shows the size the HEAD request learned.
     expect(picker.buttons.find((button) => button.data === 'q:50:1:360')?.text).toMatch(/^360p · ~[\d.]+ (KB|MB)$/);
 
-    await stack.post(press('q:50:1:360', chatId, stranger, picker.statusMessageId));
+    await stack.post(buttonPress({ data: 'q:50:1:360', chatId, userId: stranger, messageId: picker.statusMessageId }));
     const refused = await stack.emulator.waitFor(
       (call) => call.method === 'answerCallbackQuery' && call.params.text === QUALITY_NOT_YOURS,
       20_000,
@@ -153,7 +134,7 @@ describe('"ask each time"', () => {
     expect(refused.failed).toBe(false);
     expect(videosTo(chatId)).toHaveLength(0);
 
-    await stack.post(press('q:50:1:360', chatId, requester, picker.statusMessageId));
+    await stack.post(buttonPress({ data: 'q:50:1:360', chatId, userId: requester, messageId: picker.statusMessageId }));
     await expect(stack.client.workflow.getHandle(idOf(request)).result()).resolves.toMatchObject({
       outcome: 'delivered',
     });
@@ -190,7 +171,9 @@ describe('"ask each time"', () => {
       const request = message(chatId, chatId, link, messageId);
       await stack.post(request);
       const picker = await pickerShown(chatId, before);
-      await stack.post(press(`q:${messageId}:1:${height}`, chatId, chatId, picker.statusMessageId));
+      await stack.post(
+        buttonPress({ data: `q:${messageId}:1:${height}`, chatId, userId: chatId, messageId: picker.statusMessageId }),
+      );
       const result = await stack.client.workflow.getHandle(idOf(request)).result();
       outcomes.push(result.outcome);
       const history = await stack.client.workflow.getHandle(idOf(request)).fetchHistory();

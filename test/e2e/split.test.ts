@@ -3,9 +3,9 @@
  * real workers, yt-dlp and ffmpeg to the Bot API emulator as parts within the limit, each playable,
  * in order; a chat that turned split off in /settings gets the FileTooLarge message as before.
  */
-import type { Update } from 'grammy/types';
 import { createSplitSource } from '../support/mediaFixtures.js';
 import { requestIdOf as idOf, startTestStack, type TestStack } from '../support/stack.js';
+import { buttonPress } from '../support/buttonPress.js';
 import { probeUploaded } from './support/probeUploaded.js';
 
 const LIMIT = 1024 * 1024;
@@ -27,19 +27,6 @@ beforeEach(() => {
   stack.media.reset();
 });
 
-function buttonPress(data: string, chatId: number, messageId: number): Update {
-  return {
-    update_id: Math.floor(Math.random() * 1e9),
-    callback_query: {
-      id: `press-${Math.random().toString(36).slice(2)}`,
-      from: { id: chatId, is_bot: false, first_name: 'A' },
-      chat_instance: '1',
-      data,
-      message: { message_id: messageId, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' } },
-    },
-  } as Update;
-}
-
 /** /settings, then a press on "Don’t split", in a private chat of its own. */
 async function splitOff(chatId: number): Promise<void> {
   const chat = { id: chatId, type: 'private' as const, first_name: 'A' };
@@ -52,7 +39,7 @@ async function splitOff(chatId: number): Promise<void> {
     20_000,
   );
   const keyboardId = (shown.response as { result: { message_id: number } }).result.message_id;
-  const press = buttonPress('set:split:off', chatId, keyboardId);
+  const press = buttonPress({ data: 'set:split:off', chatId, messageId: keyboardId });
   await stack.post(press);
   await stack.emulator.waitFor(
     (call) => call.method === 'answerCallbackQuery' && call.params.callback_query_id === press.callback_query!.id,
