@@ -4,6 +4,7 @@
  */
 
 import type { ClipRange } from './clipRange.js';
+import type { Language } from './i18n/languages.js';
 
 /**
  * How media reaches the chat, as a person asks for it and as it is sent: a playable video, only
@@ -23,6 +24,8 @@ export interface StatusMessage {
   messageId: number;
   /** The request's id, for the Cancel button under the status. */
   requestMessageId: number;
+  /** The language of the progress and the Cancel button; absent: English. */
+  language?: Language;
 }
 
 export interface DownloadInput {
@@ -125,6 +128,8 @@ export interface SendTextInput {
   /** Put a Cancel button for this request under the message. */
   cancelButtonFor?: number;
   html?: boolean;
+  /** The language of the Cancel button; absent: English. */
+  language?: Language;
 }
 
 export interface EditTextInput {
@@ -132,6 +137,8 @@ export interface EditTextInput {
   messageId: number;
   text: string;
   cancelButtonFor?: number;
+  /** The language of the Cancel button; absent: English. */
+  language?: Language;
 }
 
 export interface DeleteMessageInput {
