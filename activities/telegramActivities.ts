@@ -213,7 +213,7 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
             );
           },
         },
-        { parts: input.media.parts },
+        { parts: input.media.parts, ...(input.language ? { language: input.language } : {}) },
       );
     },
   };

@@ -102,6 +102,8 @@ export interface SendMediaInput {
   /** The files are the parts of one video: sent one by one, in order, captioned "part i/n". */
   parts?: boolean;
   caption?: string;
+  /** The language of the parts' captions ("part 1/3"); absent: English. */
+  language?: Language;
   /**
    * The request dir, removed by the upload once Telegram has the media: the workflow then
    * schedules no `cleanup` after a delivered upload.
@@ -114,6 +116,8 @@ export interface SendCachedInput {
   replyToMessageId: number;
   media: CachedMedia;
   caption?: string;
+  /** The language of the parts' captions; absent: English. */
+  language?: Language;
 }
 
 export interface SentMedia {

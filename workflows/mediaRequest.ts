@@ -412,6 +412,7 @@ export async function deliverLink(
           replyToMessageId: input.messageId,
           media,
           caption: caption(media.title),
+          ...languageField(input.language),
         });
       } catch (error) {
         if (failureTypeOf(error) !== FailureType.StaleFileId || claims > 2) throw error;
@@ -518,6 +519,7 @@ async function downloadAndSend(
           ...(download.parts ? { parts: true } : {}),
           caption: caption(download.title ?? download.files[0]?.title),
           removeDir: download.dir,
+          ...languageField(input.language),
         })
         .catch((error: unknown) => {
           // Cancelled, and the upload ended without the media (failed or timed out meanwhile): a cancel.

@@ -22,6 +22,7 @@ import { CATALOGS, FSI, PDI, translate } from '../../shared/i18n/translate.js';
 import { cancelKeyboard, settingsKeyboard } from '../../activities/adapters/keyboards.js';
 import { progressText } from '../../activities/adapters/progressReporter.js';
 import { interpretUpdate } from '../../src/telegram/updates.js';
+import { partCaption } from '../../activities/adapters/telegram.js';
 
 type Node = { type?: string; name?: string; [key: string]: unknown };
 
@@ -212,6 +213,11 @@ describe('texts in a language', () => {
     );
   });
 
+  it("a split video's captions come in the language", () => {
+    expect(partCaption(1, 3, 'Title', 'ru')).toBe('Title\nчасть 1/3');
+    expect(partCaption(2, 3, 'Title')).toBe('part 2/3');
+  });
+
   it('the keyboards come in the language, with a row of languages in /settings', () => {
     expect(cancelKeyboard(5, 'uk').inline_keyboard[0]![0]!.text).toBe('✖ Скасувати');
     expect(cancelKeyboard(5).inline_keyboard[0]![0]!.text).toBe('✖ Cancel');
@@ -257,6 +263,8 @@ describe('right to left', () => {
     expect(progressText({ phase: 'downloading', downloadedBytes: 1024, totalBytes: 2048 }, language)).toContain(
       `${FSI}50%${PDI}`,
     );
+    // A split video's "part 2/3" stays in that order: one isolated placeable.
+    expect(partCaption(2, 3, undefined, language)).toContain(`${FSI}2/3${PDI}`);
     // A right-to-left text starts right to left (its first strong character is Arabic script).
     expect(text('acknowledged', language)).toMatch(/^⏳ [\u0600-\u06FF]/);
   });

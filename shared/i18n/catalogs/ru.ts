@@ -99,6 +99,7 @@ progress-waiting-converter = ⚙️ Жду свободный конвертер
 progress-converting = ⚙️ Конвертирую для Telegram…
 progress-downloading = ⏳ Скачиваю…
 progress-of = { $done } из { $total }
+part-caption = часть { $part }
 button-cancel = ✖ Отмена
 button-video = 🎬 Видео
 button-audio = 🎵 Аудио

@@ -99,6 +99,7 @@ progress-waiting-converter = ⚙️ Чекаю на вільний конвер�
 progress-converting = ⚙️ Конвертую для Telegram…
 progress-downloading = ⏳ Завантажую…
 progress-of = { $done } з { $total }
+part-caption = частина { $part }
 button-cancel = ✖ Скасувати
 button-video = 🎬 Відео
 button-audio = 🎵 Аудіо
