@@ -8,7 +8,7 @@
 import { formatClipRange, type ClipRange } from './clipRange.js';
 import type { QualityChoice, QualityOption } from './qualityChoice.js';
 import { FailureType } from './failures.js';
-import { decimal, translate as t } from './i18n/translate.js';
+import { decimal, retranslate, translate as t } from './i18n/translate.js';
 import type { Language } from './i18n/languages.js';
 
 export type { Language } from './i18n/languages.js';
@@ -91,9 +91,38 @@ export function noLinkText(language?: Language): string {
   return t(language, 'no-link');
 }
 
+/**
+ * The problems the range parsers (shared/clipRange.ts, src/telegram/clipRanges.ts and
+ * playlistRanges.ts, activities/adapters/clipCut.ts) name, in English: the catalogs' texts of
+ * these keys, written in another language by {@link problemText}.
+ */
+export const RANGE_PROBLEMS = [
+  'problem-not-a-time',
+  'problem-same-bounds',
+  'problem-end-before-start',
+  'problem-not-a-clip-range',
+  'problem-clip-needs-link-example',
+  'problem-clip-needs-link',
+  'problem-clip-needs-end',
+  'problem-playlist-needs-link',
+  'problem-playlist-one-word',
+  'problem-asks-no-entry',
+  'problem-asks-beyond-last',
+  'problem-ends-before-start',
+  'problem-too-many-entries',
+  'problem-not-a-playlist-range',
+  'problem-beyond-media',
+  'range-outside-media',
+] as const;
+
+/** A range parser's problem (English) in the language; one it does not know stays in English. */
+export function problemText(problem: string, language?: Language): string {
+  return retranslate(problem, RANGE_PROBLEMS, language);
+}
+
 /** A range that cannot be served, with what is wrong with it. */
 export function invalidRangeText(problem: string, language?: Language): string {
-  return t(language, 'invalid-range', { problem });
+  return t(language, 'invalid-range', { problem: problemText(problem, language) });
 }
 
 export interface FailureFacts {
@@ -238,7 +267,7 @@ export const PLAYLIST_LISTING = t('en', 'playlist-listing');
 
 /** A /playlist whose range cannot be read: the problem, and how to write one. */
 export function playlistRangeText(problem: string, language?: Language): string {
-  return t(language, 'playlist-range', { problem });
+  return t(language, 'playlist-range', { problem: problemText(problem, language) });
 }
 
 /** Nothing of the range is in the playlist. */

@@ -70,3 +70,41 @@ export function decimal(language: Language | undefined, text: string): string {
     ? text.replace('.', ',')
     : text;
 }
+
+/**
+ * An English text made elsewhere from the English catalog text of one of `keys` (the range
+ * parsers' problems), written in `language`: the English pattern, read backwards, gives back its
+ * placeholders. A text no key matches stays as it is.
+ */
+export function retranslate(text: string, keys: readonly string[], language: Language | undefined): string {
+  if (language === undefined || language === DEFAULT_LANGUAGE || !isLanguage(language)) return text;
+  for (const { key, names, pattern } of matchersOf(keys)) {
+    const hit = pattern.exec(text);
+    if (hit) return translate(language, key, Object.fromEntries(names.map((name, index) => [name, hit[index + 1]!])));
+  }
+  return text;
+}
+
+const matchers = new Map<string, { key: string; names: string[]; pattern: RegExp }>();
+
+function matchersOf(keys: readonly string[]) {
+  return keys.map((key) => {
+    let matcher = matchers.get(key);
+    if (!matcher) {
+      const value = bundleOf(DEFAULT_LANGUAGE).getMessage(key)?.value;
+      if (!value) throw new Error(`no text "${key}" in the English catalog`);
+      const names: string[] = [];
+      const source = (typeof value === 'string' ? [value] : value)
+        .map((element) => {
+          if (typeof element === 'string') return element.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+          if (element.type !== 'var') throw new Error(`"${key}" has a placeable that cannot be read back`);
+          names.push(element.name);
+          return '([\\s\\S]*?)';
+        })
+        .join('');
+      matcher = { key, names, pattern: new RegExp(`^${source}$`) };
+      matchers.set(key, matcher);
+    }
+    return matcher;
+  });
+}

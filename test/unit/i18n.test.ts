@@ -2,6 +2,9 @@ import { FluentResource } from '@fluent/bundle';
 import type { Update } from 'grammy/types';
 import {
   doneSummary,
+  invalidRangeText,
+  playlistRangeText,
+  problemText,
   failureMessage,
   formatBytes,
   playlistSummary,
@@ -23,6 +26,10 @@ import { cancelKeyboard, settingsKeyboard } from '../../activities/adapters/keyb
 import { progressText } from '../../activities/adapters/progressReporter.js';
 import { interpretUpdate } from '../../src/telegram/updates.js';
 import { partCaption } from '../../activities/adapters/telegram.js';
+import { rangeBeyondMedia } from '../../activities/adapters/clipCut.js';
+import { readClipRange, readClipRangeWord } from '../../shared/clipRange.js';
+import { clipCommandRange } from '../../src/telegram/clipRanges.js';
+import { readPlaylistCommand } from '../../src/telegram/playlistRanges.js';
 
 type Node = { type?: string; name?: string; [key: string]: unknown };
 
@@ -275,5 +282,76 @@ describe('right to left', () => {
         failureMessage({ type: FailureType.InvalidUrl, url: 'https://a.example', limitBytes: 1 }, language),
       ).not.toMatch(/[\u2068\u2069]/);
     }
+  });
+});
+
+describe("the range parsers' problems", () => {
+  const problemOf = (reading: object): string => {
+    if (!('problem' in reading)) throw new Error(`no problem: ${JSON.stringify(reading)}`);
+    return String(reading.problem);
+  };
+  const clip = (command: string) => problemOf(clipCommandRange(command, 'https://a.example/v'));
+  const playlist = (command: string) => problemOf(readPlaylistCommand(command, 'https://a.example/p'));
+  const noClipLink = interpretUpdate(
+    {
+      update_id: 1,
+      message: {
+        message_id: 7,
+        date: 1_700_000_000,
+        chat: { id: 42, type: 'private', first_name: 'A' },
+        from: { id: 42, is_bot: false, first_name: 'A' },
+        text: '/clip',
+      },
+    } as Update,
+    'ourbot',
+  );
+  const problems: Array<[string, string]> = [
+    ['not a time', problemOf(readClipRange('abc', '1:00'))],
+    ['same bounds', problemOf(readClipRange('1:00', '1:00'))],
+    ['end before start', problemOf(readClipRange('0:05', '0:02'))],
+    ['not a range', problemOf(readClipRangeWord('90'))],
+    ['/clip without an end', clip('/clip https://a.example/v 1:30')],
+    ['/clip without a link', problemOf(noClipLink)],
+    ['/clip, nothing after it', problemOf(clipCommandRange('/clip', '') as object)],
+    ['/playlist without a link', problemOf(readPlaylistCommand('/playlist', undefined))],
+    ['two words', playlist('/playlist https://a.example/p 1 2')],
+    ['no entry', playlist('/playlist https://a.example/p -0')],
+    ['beyond the last', playlist('/playlist https://a.example/p -100000')],
+    ['ends before it starts', playlist('/playlist https://a.example/p 5-2')],
+    [
+      'too many entries',
+      playlist(`/playlist https://a.example/p ${Array.from({ length: 60 }, (_, i) => i + 1).join(',')}`),
+    ],
+    ['not a playlist range', playlist('/playlist https://a.example/p abc')],
+    ['beyond the media', rangeBeyondMedia({ startSeconds: 5, endSeconds: 120 }, 60)!],
+  ];
+
+  it.each(problems)('%s: written in every language, its values kept', (_name, problem) => {
+    expect(problemText(problem)).toBe(problem);
+    const values = [...problem.matchAll(/"([^"]*)"|\(([^)]*)\)|\d+(?::\d+)*/g)].map(
+      (match) => match[1] ?? match[2] ?? match[0],
+    );
+    for (const language of TRANSLATIONS) {
+      const translated = problemText(problem, language);
+      expect({ language, problem, translated: translated !== problem }).toEqual({
+        language,
+        problem,
+        translated: true,
+      });
+      // The quoted word, the times and the numbers of the English problem are in the translation.
+      for (const value of values.filter((one) => /\d/.test(one) && !one.includes(' ')))
+        expect({ language, translated, has: translated.includes(value) }).toMatchObject({ has: true });
+    }
+  });
+
+  it('a Russian clip or playlist range answer is Russian all through; an unknown problem stays as it is', () => {
+    expect(invalidRangeText(problemOf(readClipRange('0:05', '0:02')), 'ru')).toBe(
+      '❌ Не могу вырезать этот фрагмент: конец (0:02) раньше начала (0:05). Напишите нужную часть после ссылки, например 1:30-2:45.',
+    );
+    expect(playlistRangeText('"5-2" ends before it starts', 'de')).toContain('„5-2“ endet, bevor er anfängt');
+    expect(problemText('something new', 'ru')).toBe('something new');
+    expect(failureMessage({ type: FailureType.InvalidRange, url: 'x', limitBytes: 1 }, 'es')).toContain(
+      'el fragmento queda fuera del contenido',
+    );
   });
 });

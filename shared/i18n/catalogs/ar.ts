@@ -32,6 +32,21 @@ help =
     أرد فورًا بـ«⏳» مع زر إلغاء، ثم أرسل الملف، في حدود ما يسمح تيليجرام برفعه. وإن لم أستطع، أخبرتك بالسبب.
 no-link = أرسل لي رابطًا (يبدأ بـ http:// أو https://) وسأنزّل لك الوسائط. للمزيد: /help
 invalid-range = ❌ لا يمكنني قصّ هذا المقطع: { $problem }. اكتب الجزء الذي تريده بعد الرابط، مثلًا 1:30-2:45.
+problem-not-a-time = «{ $text }» ليس وقتًا (اكتب 90 أو 1:30 أو 1:02:03)
+problem-same-bounds = البداية والنهاية متطابقتان ({ $time })
+problem-end-before-start = النهاية ({ $end }) قبل البداية ({ $start })
+problem-not-a-clip-range = «{ $word }» ليس نطاقًا (اكتب البداية-النهاية، مثلًا 1:30-2:45)
+problem-clip-needs-link-example = يحتاج /clip إلى رابط، ثم بداية ونهاية (/clip رابط 1:30 2:45)
+problem-clip-needs-link = يحتاج /clip إلى رابط، ثم بداية ونهاية
+problem-clip-needs-end = يحتاج /clip إلى نهاية بعد البداية ({ $start })
+problem-playlist-needs-link = يحتاج /playlist إلى رابط (/playlist <رابط> 1-5)
+problem-playlist-one-word = اكتب النطاق كلمةً واحدة بعد الرابط، مثلًا 1-5 أو 3,7,9 (وصلني: «{ $got }»)
+problem-asks-no-entry = «{ $word }» لا يطلب أي عنصر: -3 تعني آخر ثلاثة
+problem-asks-beyond-last = «{ $word }» يطلب أكثر من آخر { $max }
+problem-ends-before-start = «{ $word }» ينتهي قبل أن يبدأ
+problem-too-many-entries = «{ $word }» يذكر أكثر من { $max } عنصرًا
+problem-not-a-playlist-range = «{ $word }» ليس نطاقًا: اكتب 1-5 أو 3,7,9 أو -3 (آخر ثلاثة)
+problem-beyond-media = مدة الوسائط { $duration }، فليس فيها { $range }
 range-outside-media = النطاق خارج حدود الوسائط
 failed-link =
     { $text }

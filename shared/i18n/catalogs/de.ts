@@ -28,6 +28,21 @@ help =
     Ich antworte sofort mit "⏳" und einem Abbrechen-Knopf und schicke dann die Datei, bis zum Upload-Limit von Telegram. Wenn das nicht klappt, sage ich dir, warum.
 no-link = Schick mir einen Link (beginnend mit http:// oder https://), und ich lade die Medien für dich herunter. Mehr unter /help.
 invalid-range = ❌ Diesen Ausschnitt kann ich nicht schneiden: { $problem }. Schreib den gewünschten Teil hinter den Link, z. B. 1:30-2:45.
+problem-not-a-time = „{ $text }“ ist keine Zeitangabe (schreib 90, 1:30 oder 1:02:03)
+problem-same-bounds = Anfang und Ende sind gleich ({ $time })
+problem-end-before-start = das Ende ({ $end }) liegt vor dem Anfang ({ $start })
+problem-not-a-clip-range = „{ $word }“ ist kein Bereich (schreib Anfang-Ende, z. B. 1:30-2:45)
+problem-clip-needs-link-example = /clip braucht einen Link, dann einen Anfang und ein Ende (/clip Link 1:30 2:45)
+problem-clip-needs-link = /clip braucht einen Link, dann einen Anfang und ein Ende
+problem-clip-needs-end = /clip braucht nach dem Anfang ({ $start }) ein Ende
+problem-playlist-needs-link = /playlist braucht einen Link (/playlist <Link> 1-5)
+problem-playlist-one-word = schreib den Bereich als ein Wort hinter den Link, z. B. 1-5 oder 3,7,9 (bekommen: „{ $got }“)
+problem-asks-no-entry = „{ $word }“ wählt keinen Eintrag: -3 heißt die letzten drei
+problem-asks-beyond-last = „{ $word }“ will mehr als die letzten { $max }
+problem-ends-before-start = „{ $word }“ endet, bevor er anfängt
+problem-too-many-entries = „{ $word }“ nennt mehr als { $max } Einträge
+problem-not-a-playlist-range = „{ $word }“ ist kein Bereich: schreib 1-5, 3,7,9 oder -3 (die letzten drei)
+problem-beyond-media = die Aufnahme dauert { $duration }, also gibt es kein { $range }
 range-outside-media = der Ausschnitt liegt außerhalb der Aufnahme
 failed-link =
     { $text }

@@ -32,6 +32,21 @@ help =
     I reply "⏳" right away, with a Cancel button, then send the file, up to the Telegram upload limit. If I cannot, I tell you why.
 no-link = Send me a link (starting with http:// or https://) and I will download the media for you. /help tells more.
 invalid-range = ❌ I cannot cut this clip: { $problem }. Write the part you want after the link, e.g. 1:30-2:45.
+problem-not-a-time = "{ $text }" is not a time (use 90, 1:30 or 1:02:03)
+problem-same-bounds = the start and the end are the same ({ $time })
+problem-end-before-start = the end ({ $end }) is before the start ({ $start })
+problem-not-a-clip-range = "{ $word }" is not a range (use start-end, e.g. 1:30-2:45)
+problem-clip-needs-link-example = /clip needs a link, then a start and an end (/clip link 1:30 2:45)
+problem-clip-needs-link = /clip needs a link, then a start and an end
+problem-clip-needs-end = /clip needs an end after the start ({ $start })
+problem-playlist-needs-link = /playlist needs a link (/playlist <link> 1-5)
+problem-playlist-one-word = write the range as one word after the link, e.g. 1-5 or 3,7,9 (got "{ $got }")
+problem-asks-no-entry = "{ $word }" asks for no entry: -3 means the last three
+problem-asks-beyond-last = "{ $word }" asks for more than the last { $max }
+problem-ends-before-start = "{ $word }" ends before it starts
+problem-too-many-entries = "{ $word }" names more than { $max } entries
+problem-not-a-playlist-range = "{ $word }" is not a range: write 1-5, 3,7,9 or -3 (the last three)
+problem-beyond-media = the media lasts { $duration }, so it has no { $range }
 range-outside-media = the range is outside the media
 failed-link =
     { $text }

@@ -28,6 +28,21 @@ help =
     Respondo "⏳" al momento, con un botón Cancelar, y luego envío el archivo, hasta el límite de subida de Telegram. Si no puedo, te digo por qué.
 no-link = Envíame un enlace (que empiece por http:// o https://) y descargaré el contenido para ti. /help explica más.
 invalid-range = ❌ No puedo recortar este fragmento: { $problem }. Escribe la parte que quieres después del enlace, p. ej. 1:30-2:45.
+problem-not-a-time = «{ $text }» no es un tiempo (usa 90, 1:30 o 1:02:03)
+problem-same-bounds = el inicio y el final son iguales ({ $time })
+problem-end-before-start = el final ({ $end }) es anterior al inicio ({ $start })
+problem-not-a-clip-range = «{ $word }» no es un rango (usa inicio-final, p. ej. 1:30-2:45)
+problem-clip-needs-link-example = /clip necesita un enlace, luego un inicio y un final (/clip enlace 1:30 2:45)
+problem-clip-needs-link = /clip necesita un enlace, luego un inicio y un final
+problem-clip-needs-end = /clip necesita un final después del inicio ({ $start })
+problem-playlist-needs-link = /playlist necesita un enlace (/playlist <enlace> 1-5)
+problem-playlist-one-word = escribe el rango como una sola palabra después del enlace, p. ej. 1-5 o 3,7,9 (recibido: «{ $got }»)
+problem-asks-no-entry = «{ $word }» no pide ningún elemento: -3 significa los tres últimos
+problem-asks-beyond-last = «{ $word }» pide más que los últimos { $max }
+problem-ends-before-start = «{ $word }» termina antes de empezar
+problem-too-many-entries = «{ $word }» indica más de { $max } elementos
+problem-not-a-playlist-range = «{ $word }» no es un rango: escribe 1-5, 3,7,9 o -3 (los tres últimos)
+problem-beyond-media = el contenido dura { $duration }, así que no tiene { $range }
 range-outside-media = el fragmento queda fuera del contenido
 failed-link =
     { $text }

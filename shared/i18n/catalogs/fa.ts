@@ -31,6 +31,21 @@ help =
     بلافاصله با «⏳» و یک دکمهٔ لغو جواب می‌دهم و بعد فایل را می‌فرستم، تا سقف حجم آپلود تلگرام. اگر نتوانم، دلیلش را می‌گویم.
 no-link = یک لینک بفرستید (که با http:// یا https:// شروع شود) تا رسانه‌اش را برایتان دانلود کنم. راهنمای بیشتر: /help
 invalid-range = ❌ نمی‌توانم این بخش را ببُرم: { $problem }. بخشی را که می‌خواهید بعد از لینک بنویسید، مثلاً 1:30-2:45.
+problem-not-a-time = «{ $text }» زمان نیست (بنویسید 90، 1:30 یا 1:02:03)
+problem-same-bounds = شروع و پایان یکی است ({ $time })
+problem-end-before-start = پایان ({ $end }) پیش از شروع ({ $start }) است
+problem-not-a-clip-range = «{ $word }» بازه نیست (به شکل شروع-پایان بنویسید، مثلاً 1:30-2:45)
+problem-clip-needs-link-example = بعد از /clip یک لینک، سپس شروع و پایان لازم است (/clip لینک 1:30 2:45)
+problem-clip-needs-link = بعد از /clip یک لینک، سپس شروع و پایان لازم است
+problem-clip-needs-end = بعد از شروع ({ $start }) پایان هم لازم است
+problem-playlist-needs-link = بعد از /playlist یک لینک لازم است (/playlist <لینک> 1-5)
+problem-playlist-one-word = بازه را به‌صورت یک کلمه بعد از لینک بنویسید، مثلاً 1-5 یا 3,7,9 (دریافت شد: «{ $got }»)
+problem-asks-no-entry = «{ $word }» هیچ موردی را نمی‌خواهد: -3 یعنی سه مورد آخر
+problem-asks-beyond-last = «{ $word }» بیش از { $max } مورد آخر را می‌خواهد
+problem-ends-before-start = «{ $word }» پیش از شروعش تمام می‌شود
+problem-too-many-entries = «{ $word }» بیش از { $max } مورد را نام می‌برد
+problem-not-a-playlist-range = «{ $word }» بازه نیست: بنویسید 1-5، 3,7,9 یا -3 (سه مورد آخر)
+problem-beyond-media = این رسانه { $duration } طول دارد، پس { $range } در آن نیست
 range-outside-media = این بازه بیرون از محدودهٔ رسانه است
 failed-link =
     { $text }

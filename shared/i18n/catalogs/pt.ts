@@ -28,6 +28,21 @@ help =
     Respondo "⏳" na hora, com um botão Cancelar, e depois envio o arquivo, até o limite de upload do Telegram. Se não conseguir, digo o motivo.
 no-link = Envie um link (começando com http:// ou https://) e eu baixo a mídia para você. /help explica mais.
 invalid-range = ❌ Não consigo cortar este trecho: { $problem }. Escreva a parte que você quer depois do link, por exemplo 1:30-2:45.
+problem-not-a-time = "{ $text }" não é um tempo (use 90, 1:30 ou 1:02:03)
+problem-same-bounds = o início e o fim são iguais ({ $time })
+problem-end-before-start = o fim ({ $end }) vem antes do início ({ $start })
+problem-not-a-clip-range = "{ $word }" não é um intervalo (use início-fim, por exemplo 1:30-2:45)
+problem-clip-needs-link-example = /clip precisa de um link, depois um início e um fim (/clip link 1:30 2:45)
+problem-clip-needs-link = /clip precisa de um link, depois um início e um fim
+problem-clip-needs-end = /clip precisa de um fim depois do início ({ $start })
+problem-playlist-needs-link = /playlist precisa de um link (/playlist <link> 1-5)
+problem-playlist-one-word = escreva o intervalo como uma só palavra depois do link, por exemplo 1-5 ou 3,7,9 (recebi "{ $got }")
+problem-asks-no-entry = "{ $word }" não pede nenhum item: -3 significa os três últimos
+problem-asks-beyond-last = "{ $word }" pede mais que os últimos { $max }
+problem-ends-before-start = "{ $word }" termina antes de começar
+problem-too-many-entries = "{ $word }" indica mais de { $max } itens
+problem-not-a-playlist-range = "{ $word }" não é um intervalo: escreva 1-5, 3,7,9 ou -3 (os três últimos)
+problem-beyond-media = a mídia dura { $duration }, então não tem { $range }
 range-outside-media = o trecho fica fora da mídia
 failed-link =
     { $text }

@@ -31,6 +31,21 @@ help =
     Я сразу отвечаю «⏳» с кнопкой «Отмена», а потом присылаю файл, в пределах лимита Telegram на загрузку. Если не получится, объясню почему.
 no-link = Пришлите мне ссылку (начинается с http:// или https://), и я скачаю для вас медиа. Подробнее – /help.
 invalid-range = ❌ Не могу вырезать этот фрагмент: { $problem }. Напишите нужную часть после ссылки, например 1:30-2:45.
+problem-not-a-time = «{ $text }» – это не время (пишите 90, 1:30 или 1:02:03)
+problem-same-bounds = начало и конец совпадают ({ $time })
+problem-end-before-start = конец ({ $end }) раньше начала ({ $start })
+problem-not-a-clip-range = «{ $word }» – это не диапазон (пишите начало-конец, например 1:30-2:45)
+problem-clip-needs-link-example = после /clip нужны ссылка, начало и конец (/clip ссылка 1:30 2:45)
+problem-clip-needs-link = после /clip нужны ссылка, начало и конец
+problem-clip-needs-end = после начала ({ $start }) нужен конец
+problem-playlist-needs-link = после /playlist нужна ссылка (/playlist <ссылка> 1-5)
+problem-playlist-one-word = напишите диапазон одним словом после ссылки, например 1-5 или 3,7,9 (получено «{ $got }»)
+problem-asks-no-entry = «{ $word }» не выбирает ни одного элемента: -3 – это последние три
+problem-asks-beyond-last = «{ $word }» просит больше, чем последние { $max }
+problem-ends-before-start = «{ $word }» заканчивается раньше, чем начинается
+problem-too-many-entries = «{ $word }» называет больше { $max } элементов
+problem-not-a-playlist-range = «{ $word }» – это не диапазон: пишите 1-5, 3,7,9 или -3 (последние три)
+problem-beyond-media = запись длится { $duration }, в ней нет { $range }
 range-outside-media = фрагмент выходит за пределы записи
 failed-link =
     { $text }

@@ -31,6 +31,21 @@ help =
     Я одразу відповідаю «⏳» з кнопкою «Скасувати», а потім надсилаю файл, у межах ліміту Telegram на завантаження. Якщо не вийде, поясню чому.
 no-link = Надішліть мені посилання (починається з http:// або https://), і я завантажу для вас медіа. Докладніше – /help.
 invalid-range = ❌ Не можу вирізати цей фрагмент: { $problem }. Напишіть потрібну частину після посилання, наприклад 1:30-2:45.
+problem-not-a-time = «{ $text }» – це не час (пишіть 90, 1:30 або 1:02:03)
+problem-same-bounds = початок і кінець збігаються ({ $time })
+problem-end-before-start = кінець ({ $end }) раніше за початок ({ $start })
+problem-not-a-clip-range = «{ $word }» – це не діапазон (пишіть початок-кінець, наприклад 1:30-2:45)
+problem-clip-needs-link-example = після /clip потрібні посилання, початок і кінець (/clip посилання 1:30 2:45)
+problem-clip-needs-link = після /clip потрібні посилання, початок і кінець
+problem-clip-needs-end = після початку ({ $start }) потрібен кінець
+problem-playlist-needs-link = після /playlist потрібне посилання (/playlist <посилання> 1-5)
+problem-playlist-one-word = напишіть діапазон одним словом після посилання, наприклад 1-5 або 3,7,9 (отримано «{ $got }»)
+problem-asks-no-entry = «{ $word }» не вибирає жодного елемента: -3 – це останні три
+problem-asks-beyond-last = «{ $word }» просить більше, ніж останні { $max }
+problem-ends-before-start = «{ $word }» закінчується раніше, ніж починається
+problem-too-many-entries = «{ $word }» називає більше ніж { $max } елементів
+problem-not-a-playlist-range = «{ $word }» – це не діапазон: пишіть 1-5, 3,7,9 або -3 (останні три)
+problem-beyond-media = запис триває { $duration }, у ньому немає { $range }
 range-outside-media = фрагмент виходить за межі запису
 failed-link =
     { $text }
