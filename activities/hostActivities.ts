@@ -100,7 +100,7 @@ export function createHostActivities({ api, dataDir }: HostActivityDeps) {
               );
             },
           },
-          { parts: input.parts },
+          { parts: input.parts, ...(input.language ? { language: input.language } : {}) },
         );
         // The media is in the chat: the files are of no more use. A failed removal is left to the
         // stale-dir sweep; it must not fail a delivered upload.

@@ -19,6 +19,8 @@ import type {
   SentMessage,
 } from '../shared/activityTypes.js';
 import { cancelKeyboard, qualityKeyboard, settingsKeyboard } from './adapters/keyboards.js';
+import type { Language } from '../shared/i18n/languages.js';
+import { translate } from '../shared/i18n/translate.js';
 import type { QualityOption } from '../shared/qualityChoice.js';
 import { callTelegram, grammySignal, isBadRequest, sendAsAlbums, toTelegramFailure } from './adapters/telegram.js';
 
@@ -62,7 +64,8 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
                 : { message_id: input.replyToMessageId, allow_sending_without_reply: true },
             link_preview_options: { is_disabled: true },
             parse_mode: input.html ? 'HTML' : undefined,
-            reply_markup: input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor),
+            reply_markup:
+              input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor, input.language),
           },
           signal(),
         ),
@@ -77,7 +80,7 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
     async editText(input: EditTextInput): Promise<boolean> {
       return editMessage(
         input,
-        input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor),
+        input.cancelButtonFor === undefined ? undefined : cancelKeyboard(input.cancelButtonFor, input.language),
       );
     },
 
@@ -92,8 +95,9 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
       link: number;
       text: string;
       options: QualityOption[];
+      language?: Language;
     }): Promise<boolean> {
-      return editMessage(input, qualityKeyboard(input.requestMessageId, input.link, input.options));
+      return editMessage(input, qualityKeyboard(input.requestMessageId, input.link, input.options, input.language));
     },
 
     /** Deleting what is already gone is a success: a retried delete must not fail the request. */
@@ -120,14 +124,16 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
       chatId: number;
       replyToMessageId: number;
       settings: ChatSettings;
+      /** The language of the text and the buttons; absent: English. */
+      language?: Language;
     }): Promise<SentMessage> {
       const message = await callTelegram('sendMessage', () =>
         api.sendMessage(
           input.chatId,
-          '⚙️ Settings for this chat: what I send by default, and the highest video quality.',
+          translate(input.language, 'settings-title'),
           {
             reply_parameters: { message_id: input.replyToMessageId, allow_sending_without_reply: true },
-            reply_markup: settingsKeyboard(input.settings),
+            reply_markup: settingsKeyboard(input.settings, input.language),
           },
           signal(),
         ),
@@ -135,12 +141,34 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
       return { messageId: message.message_id };
     },
 
-    async redrawSettings(input: { chatId: number; messageId: number; settings: ChatSettings }): Promise<void> {
+    /**
+     * Redraws the /settings buttons; with `title` (the chat's language changed) the text above
+     * them is rewritten in `language` too.
+     */
+    async redrawSettings(input: {
+      chatId: number;
+      messageId: number;
+      settings: ChatSettings;
+      language?: Language;
+      title?: boolean;
+    }): Promise<void> {
       try {
+        if (input.title) {
+          await api.editMessageText(
+            input.chatId,
+            input.messageId,
+            translate(input.language, 'settings-title'),
+            {
+              reply_markup: settingsKeyboard(input.settings, input.language),
+            },
+            signal(),
+          );
+          return;
+        }
         await api.editMessageReplyMarkup(
           input.chatId,
           input.messageId,
-          { reply_markup: settingsKeyboard(input.settings) },
+          { reply_markup: settingsKeyboard(input.settings, input.language) },
           signal(),
         );
       } catch (error) {
@@ -185,7 +213,7 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
             );
           },
         },
-        { parts: input.media.parts },
+        { parts: input.media.parts, ...(input.language ? { language: input.language } : {}) },
       );
     },
   };

@@ -15,6 +15,7 @@
  *   npm run histories:record -- playlist       # a playlist with a failed entry, a cancelled one, and their entries (test/histories/playlist/)
  *   npm run histories:record -- photos         # a photo post of 12 og:image delivered as albums of 10 and 2
  *   npm run histories:record -- ytdlp-update   # a yt-dlp candidate refused, then one switched to (test/histories/ytdlp-update/; wheels from a local folder)
+ *   npm run histories:record -- languages      # a Russian user's failed link, a chat language chosen, a link in it (test/histories/languages/)
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -434,7 +435,54 @@ async function recordYtDlpUpdateHistories(stack: TestStack, index: Awaited<Retur
   }
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist` `photos` or `ytdlp-update`: record only that set; nothing: every set. */
+/**
+ * Runs that write in a language (LANGUAGE_PATCH in workflows/language.ts; test/histories/languages/): a Russian
+ * user's link that is gone, a chat language chosen in /settings, and a Russian user's link
+ * delivered in that chat's language (German).
+ */
+async function recordLanguageHistories(stack: TestStack): Promise<void> {
+  const dir = path.join(path.dirname(HISTORIES_DIR), 'languages');
+  await mkdir(dir, { recursive: true });
+  const fromRussian = (update: Update) => {
+    update.message!.from!.language_code = 'ru';
+    return update;
+  };
+  await record(
+    stack,
+    'failed-content-unavailable-ru',
+    fromRussian(stack.linkUpdate(stack.media.url('removed.mp4'), { chatId: 7_971 })),
+    undefined,
+    dir,
+  );
+
+  const chatId = 7_972;
+  const press = {
+    update_id: 99_701,
+    callback_query: {
+      id: 'history-press-language',
+      from: { id: chatId, is_bot: false, first_name: 'A', language_code: 'ru' },
+      chat_instance: '1',
+      data: 'set:lang:de',
+      message: { message_id: 5, date: 0, chat: { id: chatId, type: 'private', first_name: 'A' } },
+    },
+  };
+  await stack.post(press);
+  await save(
+    stack,
+    'settings-language-chosen',
+    settingsWorkflowId({ chatId, messageId: 5, callbackQueryId: 'history-press-language' }),
+    dir,
+  );
+  await record(
+    stack,
+    'delivered-in-chat-language',
+    fromRussian(stack.linkUpdate(`${stack.media.url('clip.mp4')}?history=language`, { chatId })),
+    undefined,
+    dir,
+  );
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist`, `photos`, `ytdlp-update` or `languages`: record only that set; nothing: every set. */
 const only = process.argv[2];
 // The yt-dlp update's index: a local wheel folder (test/support/ytDlpWheels.ts).
 const ytDlpIndex =
@@ -452,6 +500,7 @@ try {
   if (only === undefined || only === 'playlist') await recordPlaylistHistories(stack);
   if (only === undefined || only === 'photos') await recordPhotoHistories(stack);
   if (ytDlpIndex) await recordYtDlpUpdateHistories(stack, ytDlpIndex);
+  if (only === undefined || only === 'languages') await recordLanguageHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();

@@ -4,6 +4,7 @@
  */
 
 import type { ClipRange } from './clipRange.js';
+import type { Language } from './i18n/languages.js';
 
 /**
  * How media reaches the chat, as a person asks for it and as it is sent: a playable video, only
@@ -23,6 +24,8 @@ export interface StatusMessage {
   messageId: number;
   /** The request's id, for the Cancel button under the status. */
   requestMessageId: number;
+  /** The language of the progress and the Cancel button; absent: English. */
+  language?: Language;
 }
 
 export interface DownloadInput {
@@ -99,6 +102,8 @@ export interface SendMediaInput {
   /** The files are the parts of one video: sent one by one, in order, captioned "part i/n". */
   parts?: boolean;
   caption?: string;
+  /** The language of the parts' captions ("part 1/3"); absent: English. */
+  language?: Language;
   /**
    * The request dir, removed by the upload once Telegram has the media: the workflow then
    * schedules no `cleanup` after a delivered upload.
@@ -111,6 +116,8 @@ export interface SendCachedInput {
   replyToMessageId: number;
   media: CachedMedia;
   caption?: string;
+  /** The language of the parts' captions; absent: English. */
+  language?: Language;
 }
 
 export interface SentMedia {
@@ -125,6 +132,8 @@ export interface SendTextInput {
   /** Put a Cancel button for this request under the message. */
   cancelButtonFor?: number;
   html?: boolean;
+  /** The language of the Cancel button; absent: English. */
+  language?: Language;
 }
 
 export interface EditTextInput {
@@ -132,6 +141,8 @@ export interface EditTextInput {
   messageId: number;
   text: string;
   cancelButtonFor?: number;
+  /** The language of the Cancel button; absent: English. */
+  language?: Language;
 }
 
 export interface DeleteMessageInput {

@@ -1,34 +1,63 @@
 /**
  * Everything the bot says to people. One friendly, specific sentence per failure type: a person
  * never sees a stack trace, an error code or a retry count.
+ *
+ * The words live in one Fluent catalog per language (shared/i18n/catalogs); each function here
+ * takes the language last (absent: English, the texts as they always were).
  */
 import { formatClipRange, type ClipRange } from './clipRange.js';
 import type { QualityChoice, QualityOption } from './qualityChoice.js';
 import { FailureType } from './failures.js';
+import { decimal, retranslate, translate as t } from './i18n/translate.js';
+import type { Language } from './i18n/languages.js';
 
-export const ACKNOWLEDGED = '⏳ Got it, downloading…';
-export const UPLOADING = '📤 Uploading…';
-export const CANCELLED = '🚫 Cancelled.';
-export const SETTINGS_SAVED = 'Saved ✓';
-export const SETTINGS_ADMINS_ONLY = 'Only admins can change the settings of this chat.';
+export type { Language } from './i18n/languages.js';
 
-export function linkProgressText(index: number, count: number): string {
-  return `⏳ Link ${index} of ${count}: downloading…`;
+export const ACKNOWLEDGED = t('en', 'acknowledged');
+export const UPLOADING = t('en', 'uploading');
+export const CANCELLED = t('en', 'cancelled');
+export const SETTINGS_SAVED = t('en', 'settings-saved');
+export const SETTINGS_ADMINS_ONLY = t('en', 'settings-admins-only');
+
+/** A text without placeholders, in the language: acknowledged, uploading, cancelled, settings-… */
+export function text(
+  key:
+    | 'acknowledged'
+    | 'uploading'
+    | 'cancelled'
+    | 'settings-saved'
+    | 'settings-admins-only'
+    | 'settings-title'
+    | 'playlist-listing'
+    | 'quality-not-yours',
+  language?: Language,
+): string {
+  return t(language, key);
 }
 
-export function doneSummary(delivered: number, count: number): string {
-  if (delivered === 0) return `❌ None of the ${count} links could be sent.`;
-  return delivered === count ? `✅ All ${count} links sent.` : `✅ ${delivered} of ${count} links sent.`;
+export function linkProgressText(index: number, count: number, language?: Language): string {
+  return t(language, 'link-progress', { index, count });
 }
 
-export function albumCapNote(sent: number, available: number): string {
-  return `ℹ️ This gallery has ${available} items; I sent the first ${sent}.`;
+export function doneSummary(delivered: number, count: number, language?: Language): string {
+  if (delivered === 0) return t(language, 'done-none', { count });
+  return delivered === count ? t(language, 'done-all', { count }) : t(language, 'done-some', { delivered, count });
 }
 
-export function cancelAnswer(cancelled: number, refused: number): string {
-  if (cancelled > 0) return cancelled === 1 ? '🚫 Cancelling…' : `🚫 Cancelling ${cancelled} requests…`;
-  if (refused > 0) return 'Only the person who sent the link, or an admin, can cancel it.';
-  return 'Nothing to cancel: no download is running.';
+export function albumCapNote(sent: number, available: number, language?: Language): string {
+  return t(language, 'album-cap-note', { sent, available });
+}
+
+export function cancelAnswer(cancelled: number, refused: number, language?: Language): string {
+  if (cancelled > 0)
+    return cancelled === 1 ? t(language, 'cancel-one') : t(language, 'cancel-many', { count: cancelled });
+  if (refused > 0) return t(language, 'cancel-refused');
+  return t(language, 'cancel-nothing');
+}
+
+/** A failed link of several: its failure, then the link. */
+export function failedLinkText(failure: string, link: string, language?: Language): string {
+  return t(language, 'failed-link', { text: failure, link });
 }
 
 /** Telegram HTML: only these three characters need escaping in text and attribute values. */
@@ -50,25 +79,50 @@ export function mediaCaption(title: string | undefined, link: string, clip?: Cli
 }
 
 /** The answer to /start and /help: every command, and the 10-link cap of src/telegram/updates.ts. */
-export const HELP_TEXT = [
-  'Send me a link to a video or audio (YouTube, news sites, a direct .mp4 or .mp3 link, …) and I will send the media back here. Up to 10 links in one message, handled in order.',
-  '',
-  '/audio <link> – only the audio',
-  '/clip <link> 1:30 2:45 – only that part (or write 1:30-2:45 after any link)',
-  '/playlist <link> 2-5 – those entries of a playlist, one by one (also 3,7,9, or -3 for the last three)',
-  '/cancel – stop your downloads; as a reply to a link or to my ⏳ message, just that one',
-  '/settings – this chat’s default (video, audio or file, or ask each time), highest quality, and whether videos over the limit come in parts',
-  '/help – this message',
-  '',
-  'I reply "⏳" right away, with a Cancel button, then send the file, up to the Telegram upload limit. If I cannot, I tell you why.',
-].join('\n');
+export const HELP_TEXT = t('en', 'help');
 
-export const NO_LINK_TEXT =
-  'Send me a link (starting with http:// or https://) and I will download the media for you. /help tells more.';
+export const NO_LINK_TEXT = t('en', 'no-link');
+
+export function helpText(language?: Language): string {
+  return t(language, 'help');
+}
+
+export function noLinkText(language?: Language): string {
+  return t(language, 'no-link');
+}
+
+/**
+ * The problems the range parsers (shared/clipRange.ts, src/telegram/clipRanges.ts and
+ * playlistRanges.ts, activities/adapters/clipCut.ts) name, in English: the catalogs' texts of
+ * these keys, written in another language by {@link problemText}.
+ */
+export const RANGE_PROBLEMS = [
+  'problem-not-a-time',
+  'problem-same-bounds',
+  'problem-end-before-start',
+  'problem-not-a-clip-range',
+  'problem-clip-needs-link-example',
+  'problem-clip-needs-link',
+  'problem-clip-needs-end',
+  'problem-playlist-needs-link',
+  'problem-playlist-one-word',
+  'problem-asks-no-entry',
+  'problem-asks-beyond-last',
+  'problem-ends-before-start',
+  'problem-too-many-entries',
+  'problem-not-a-playlist-range',
+  'problem-beyond-media',
+  'range-outside-media',
+] as const;
+
+/** A range parser's problem (English) in the language; one it does not know stays in English. */
+export function problemText(problem: string, language?: Language): string {
+  return retranslate(problem, RANGE_PROBLEMS, language);
+}
 
 /** A range that cannot be served, with what is wrong with it. */
-export function invalidRangeText(problem: string): string {
-  return `❌ I cannot cut this clip: ${problem}. Write the part you want after the link, e.g. 1:30-2:45.`;
+export function invalidRangeText(problem: string, language?: Language): string {
+  return t(language, 'invalid-range', { problem: problemText(problem, language) });
 }
 
 export interface FailureFacts {
@@ -80,41 +134,49 @@ export interface FailureFacts {
   limitBytes: number;
 }
 
-export function failureMessage(facts: FailureFacts): string {
+export function failureMessage(facts: FailureFacts, language?: Language): string {
   switch (facts.type) {
     case FailureType.InvalidUrl:
-      return `❌ I could not understand this link: ${facts.url}\nSend a full link that starts with http:// or https://.`;
+      return t(language, 'failure-invalid-url', { url: facts.url });
     case FailureType.BlockedAddress:
-      return '❌ This link points to a private or local network address, so I will not fetch it.';
+      return t(language, 'failure-blocked-address');
     case FailureType.UnsupportedUrl:
-      return '❌ This site is not supported, or I found no video or audio on this page.';
+      return t(language, 'failure-unsupported-url');
     case FailureType.ContentUnavailable:
-      return '❌ Download failed: this content is private or unavailable (removed, region-locked or sign-in required).';
+      return t(language, 'failure-content-unavailable');
     case FailureType.NoMediaFound:
-      return '❌ I found nothing to download at this link.';
+      return t(language, 'failure-no-media');
     case FailureType.FileTooLarge:
       return facts.sizeBytes !== undefined
-        ? `❌ This file is too large to send: ${formatBytes(facts.sizeBytes)}, and Telegram bots can send at most ${formatBytes(facts.limitBytes)}.`
-        : `❌ This file is too large to send: Telegram bots can send at most ${formatBytes(facts.limitBytes)}.`;
+        ? t(language, 'failure-too-large-size', {
+            size: formatBytes(facts.sizeBytes, language),
+            limit: formatBytes(facts.limitBytes, language),
+          })
+        : t(language, 'failure-too-large', { limit: formatBytes(facts.limitBytes, language) });
     case FailureType.TelegramBadRequest:
-      return '❌ Telegram did not accept this file.';
+      return t(language, 'failure-telegram-bad-request');
     case FailureType.TelegramRateLimited:
-      return '❌ Telegram asked me to slow down and I could not send this in time. Please send the link again in a minute.';
+      return t(language, 'failure-telegram-rate-limited');
     case FailureType.InsufficientDiskSpace:
-      return '❌ The server is short of disk space right now; please try again later.';
+      return t(language, 'failure-disk-space');
     case FailureType.QuotaExceeded:
-      return '❌ You have sent me too many links for now. Please send this one again a little later.';
+      return t(language, 'failure-quota');
     case FailureType.InvalidRange:
-      return invalidRangeText(facts.reason ?? 'the range is outside the media');
+      // The reason comes from the range parser, in English; only the default one is translated.
+      return invalidRangeText(facts.reason ?? t(language, 'range-outside-media'), language);
     case FailureType.UnreadablePictures:
-      return '❌ The pictures at this link are in a format I cannot read or send.';
+      return t(language, 'failure-unreadable-pictures');
     default:
-      return '❌ Download failed: the site did not respond properly. Please try again later.';
+      return t(language, 'failure-other');
   }
 }
 
 /** The one answer to anyone outside ALLOWED_CHAT_IDS (at most once per chat per hour). */
-export const PRIVATE_BOT_TEXT = 'This bot is private.';
+export const PRIVATE_BOT_TEXT = t('en', 'private-bot');
+
+export function privateBotText(language?: Language): string {
+  return t(language, 'private-bot');
+}
 
 /**
  * Why a request was not started, and when to send it again: a running download finishing, or
@@ -122,28 +184,26 @@ export const PRIVATE_BOT_TEXT = 'This bot is private.';
  */
 export function quotaRefusalText(
   refusal: { reason: 'concurrent'; limit: number } | { reason: 'hourly'; sent: number; retryAfterMs: number },
+  language?: Language,
 ): string {
-  if (refusal.reason === 'concurrent') {
-    const downloads = refusal.limit === 1 ? 'a download' : `${refusal.limit} downloads`;
-    return `You already have ${downloads} running — send the link again when ${refusal.limit === 1 ? 'it' : 'one'} finishes.`;
-  }
-  const links = refusal.sent === 1 ? '1 link' : `${refusal.sent} links`;
-  return `You've sent ${links} in the last hour — try again in ${Math.max(1, Math.ceil(refusal.retryAfterMs / 60_000))} min.`;
+  if (refusal.reason === 'concurrent') return t(language, 'quota-concurrent', { limit: refusal.limit });
+  const minutes = Math.max(1, Math.ceil(refusal.retryAfterMs / 60_000));
+  return t(language, 'quota-hourly', { sent: refusal.sent, minutes });
 }
 
-/** 52428800 → "50 MB": binary units with the names people use. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
-  const units = ['KB', 'MB', 'GB'];
+/** 52428800 → "50 MB": binary units with the names people use (and the language's decimal comma). */
+export function formatBytes(bytes: number, language?: Language): string {
+  if (bytes < 1024) return t(language, 'size-bytes', { value: String(bytes) });
+  const units = ['size-kb', 'size-mb', 'size-gb'] as const;
   let value = bytes;
-  let unit = 'bytes';
+  let unit: (typeof units)[number] | 'size-bytes' = 'size-bytes';
   for (const next of units) {
     // 1048575 bytes is "1.0 MB", not "1024.0 KB".
     if (Number(value.toFixed(1)) < 1024) break;
     value /= 1024;
     unit = next;
   }
-  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+  return t(language, unit, { value: decimal(language, Number.isInteger(value) ? String(value) : value.toFixed(1)) });
 }
 
 /**
@@ -167,88 +227,99 @@ export function qualityChoiceLabel(choice: QualityChoice): string {
 }
 
 /** A picker button: "720p · 4.2 MB", "🎵 Audio · 1.1 MB", "📄 File". */
-export function qualityOptionLabel(option: QualityOption): string {
+export function qualityOptionLabel(option: QualityOption, language?: Language): string {
   const { choice } = option;
-  const name = choice.kind === 'video' ? `${choice.height}p` : choice.kind === 'audio' ? '🎵 Audio' : '📄 File';
-  return option.estimatedBytes === undefined ? name : `${name} · ~${formatBytes(option.estimatedBytes)}`;
+  const name =
+    choice.kind === 'video'
+      ? `${choice.height}p`
+      : t(language, choice.kind === 'audio' ? 'quality-audio' : 'quality-file');
+  return option.estimatedBytes === undefined
+    ? name
+    : t(language, 'quality-option-size', { name, size: formatBytes(option.estimatedBytes, language) });
 }
 
 /** The status message while the picker waits. */
-export function qualityPickerText(title: string | undefined, timeoutSeconds: number): string {
+export function qualityPickerText(title: string | undefined, timeoutSeconds: number, language?: Language): string {
   const wait =
-    timeoutSeconds >= 120 && timeoutSeconds % 60 === 0 ? `${timeoutSeconds / 60} min` : `${timeoutSeconds} s`;
-  const what = title ? `“${title.replace(/\s+/g, ' ').trim().slice(0, 200)}”: which quality?` : 'Which quality?';
-  return `${what}\nSizes are estimates. No choice within ${wait}: I send this chat’s default.`;
+    timeoutSeconds >= 120 && timeoutSeconds % 60 === 0
+      ? t(language, 'wait-minutes', { minutes: timeoutSeconds / 60 })
+      : t(language, 'wait-seconds', { seconds: timeoutSeconds });
+  const what = title
+    ? t(language, 'quality-question-title', { title: title.replace(/\s+/g, ' ').trim().slice(0, 200) })
+    : t(language, 'quality-question');
+  return `${what}\n${t(language, 'quality-wait', { wait })}`;
 }
 
 /** The answer to a press on the picker. */
-export function qualityChosenAnswer(choice: QualityChoice): string {
-  return `${qualityChoiceLabel(choice)} ✓`;
+export function qualityChosenAnswer(choice: QualityChoice, language?: Language): string {
+  if (choice.kind === 'video') return t(language, 'quality-chosen', { label: `${choice.height}p` });
+  return t(language, choice.kind === 'audio' ? 'quality-chosen-audio' : 'quality-chosen-file');
 }
 
-export const QUALITY_NOT_YOURS = 'Only the person who sent the link (or an admin) can choose.';
+export const QUALITY_NOT_YOURS = t('en', 'quality-not-yours');
 /** The playlist's status message while entry `entry` of `entries` is on its way. */
-export function playlistProgressText(entry: number, entries: number): string {
-  return `⏳ Playlist: item ${entry} of ${entries}…`;
+export function playlistProgressText(entry: number, entries: number, language?: Language): string {
+  return t(language, 'playlist-progress', { entry, entries });
 }
 
 /** The playlist's status message while it is being listed. */
-export const PLAYLIST_LISTING = '⏳ Got it, reading the playlist…';
+export const PLAYLIST_LISTING = t('en', 'playlist-listing');
 
 /** A /playlist whose range cannot be read: the problem, and how to write one. */
-export function playlistRangeText(problem: string): string {
-  return `❌ I cannot read this playlist range: ${problem}. Write it after the link: /playlist <link> 1-5, 3,7,9 or -3 (the last three).`;
+export function playlistRangeText(problem: string, language?: Language): string {
+  return t(language, 'playlist-range', { problem: problemText(problem, language) });
 }
 
 /** Nothing of the range is in the playlist. */
-export function playlistNothingText(available: number, range: string | undefined): string {
-  return range
-    ? `❌ The playlist has ${available} entries: none of ${range} is in it.`
-    : '❌ The playlist has no entries I can send.';
+export function playlistNothingText(available: number, range: string | undefined, language?: Language): string {
+  return range ? t(language, 'playlist-nothing-range', { available, range }) : t(language, 'playlist-nothing');
 }
 
 /**
  * The playlist's last word (an edit of its status message): what arrived, each failed entry with
  * its reason, and what the range asked for beyond MAX_PLAYLIST_ITEMS or beyond the playlist's end.
  */
-export function playlistSummary(summary: {
-  delivered: number;
-  total: number;
-  failures: Array<{ index: number; reason: string }>;
-  leftOut: number;
-  cap: number;
-  missing: number;
-  cancelled?: boolean;
-}): string {
+export function playlistSummary(
+  summary: {
+    delivered: number;
+    total: number;
+    failures: Array<{ index: number; reason: string }>;
+    leftOut: number;
+    cap: number;
+    missing: number;
+    cancelled?: boolean;
+  },
+  language?: Language,
+): string {
   const { delivered, total, failures } = summary;
   const head = summary.cancelled
-    ? `🚫 Cancelled: ${delivered} of ${total} playlist items sent.`
+    ? t(language, 'playlist-cancelled', { delivered, total })
     : delivered === total
-      ? `✅ All ${total} playlist items sent.`
+      ? t(language, 'playlist-all', { total })
       : delivered === 0
-        ? `❌ None of the ${total} playlist items could be sent.`
-        : `✅ ${delivered} of ${total} playlist items sent.`;
+        ? t(language, 'playlist-none', { total })
+        : t(language, 'playlist-some', { delivered, total });
   const lines = [head];
-  for (const failure of failures.slice(0, 20)) lines.push(`❌ item ${failure.index}: ${shorten(failure.reason, 120)}`);
-  if (summary.leftOut > 0)
-    lines.push(`ℹ️ ${summary.leftOut} more asked for were left out: at most ${summary.cap} items per playlist.`);
-  if (summary.missing > 0) lines.push(`ℹ️ ${summary.missing} asked for are not in the playlist.`);
+  for (const failure of failures.slice(0, 20))
+    lines.push(t(language, 'playlist-item-failed', { index: failure.index, reason: shorten(failure.reason, 120) }));
+  if (summary.leftOut > 0) lines.push(t(language, 'playlist-left-out', { leftOut: summary.leftOut, cap: summary.cap }));
+  if (summary.missing > 0) lines.push(t(language, 'playlist-missing', { missing: summary.missing }));
   return lines.join('\n');
 }
 
 /** Why an entry failed, in a few words for the summary (its failure type decides). */
-export function playlistFailureReason(type: string, reason: string): string {
+export function playlistFailureReason(type: string, reason: string, language?: Language): string {
   switch (type) {
     case 'FileTooLarge':
-      return 'too large to send';
+      return t(language, 'reason-too-large');
     case 'ContentUnavailable':
-      return 'not available';
+      return t(language, 'reason-unavailable');
     case 'UnsupportedUrl':
     case 'NoMediaFound':
-      return 'no media found';
+      return t(language, 'reason-no-media');
     case 'BlockedAddress':
     case 'InvalidUrl':
-      return 'refused link';
+      return t(language, 'reason-refused-link');
     default:
       return `${type}: ${reason}`;
   }

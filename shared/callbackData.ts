@@ -5,6 +5,7 @@
 import type { MediaMode } from './activityTypes.js';
 import type { SettingsChoice } from './contracts/chatSettings.js';
 import type { QualityChoice } from './qualityChoice.js';
+import { isLanguage } from './i18n/languages.js';
 
 export type ButtonAction =
   | { action: 'cancel'; requestMessageId: number }
@@ -23,6 +24,7 @@ export function settingsButtonData(choice: SettingsChoice): string {
   if (choice.setting === 'mode') return `set:mode:${choice.value}`;
   if (choice.setting === 'split') return `set:split:${choice.value ? 'on' : 'off'}`;
   if (choice.setting === 'ask') return `set:ask:${choice.value ? 'on' : 'off'}`;
+  if (choice.setting === 'language') return `set:lang:${choice.value ?? 'auto'}`;
   return `set:height:${choice.value ?? 'best'}`;
 }
 
@@ -55,6 +57,11 @@ export function parseButtonData(data: string): ButtonAction | undefined {
   if (ask) return { action: 'settings', choice: { setting: 'ask', value: ask[1] === 'on' } };
   const split = /^set:split:(on|off)$/.exec(data);
   if (split) return { action: 'settings', choice: { setting: 'split', value: split[1] === 'on' } };
+  const language = /^set:lang:([a-z]{2}|auto)$/.exec(data);
+  if (language) {
+    const value = language[1] === 'auto' ? null : language[1];
+    if (value === null || isLanguage(value)) return { action: 'settings', choice: { setting: 'language', value } };
+  }
   const height = /^set:height:(\d+|best)$/.exec(data);
   if (height) {
     const value = height[1] === 'best' ? null : Number(height[1]);

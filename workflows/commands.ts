@@ -1,17 +1,28 @@
 import { deprecatePatch, proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
+import { languageField, languageOfChat, spokenLanguage } from './language.js';
 import type { RequestActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
-import { cancelAnswer, SETTINGS_ADMINS_ONLY, SETTINGS_SAVED } from '../shared/botTexts.js';
+import { cancelAnswer, text as fixedText } from '../shared/botTexts.js';
 import { localStatePolicy, statePolicy, telegramPolicy } from './policies.js';
 import type { ChatSettings, SettingsChoice } from '../shared/contracts/chatSettings.js';
-import type { CancelInput, ReplyInput, SettingsInput } from '../shared/contracts/commands.js';
+import { replyText, type CancelInput, type ReplyInput, type SettingsInput } from '../shared/contracts/commands.js';
 
-/** A text reply (help, usage) sent through the telegram queue, so it is as durable and visible as a download. */
+/**
+ * A text reply (help, usage) sent through the telegram queue, so it is as durable and visible as a
+ * download. A reply that names its `message` is written in the chat's language when the chat has
+ * one (else `text`, in the sender's language, as the webhook wrote it).
+ */
 export async function ReplyWorkflow(input: ReplyInput): Promise<void> {
   const telegram = proxyActivities<TelegramActivities>({
     ...telegramPolicy(input.policies),
     summary: `Telegram, chat ${input.chatId}`,
   });
-  await telegram.sendText({ chatId: input.chatId, text: input.text, replyToMessageId: input.messageId });
+  let text = input.text;
+  if (input.message) {
+    const { message } = input;
+    const language = await languageOfChat(input);
+    text = replyText(message, language);
+  }
+  await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.messageId });
 }
 
 /**
@@ -26,20 +37,43 @@ export async function SettingsWorkflow(input: SettingsInput): Promise<void> {
   const state = settingsStateFor(input);
   if (!input.choice) {
     const settings = await state.read(input.chatId);
-    await telegram.showSettings({ chatId: input.chatId, replyToMessageId: input.messageId, settings });
+    const language = spokenLanguage(settings, input);
+    await telegram.showSettings({
+      chatId: input.chatId,
+      replyToMessageId: input.messageId,
+      settings,
+      ...languageField(language),
+    });
     return;
   }
+  // A press: refused in the presser's language (nothing more is read for a refusal); once saved,
+  // the keyboard and the answer come in the chat's language, else the presser's.
+  const pressLanguage = spokenLanguage(undefined, input);
   const allowed =
     input.userId !== undefined && (await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }));
   if (!allowed) {
     if (input.callbackQueryId)
-      await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_ADMINS_ONLY });
+      await telegram.answerButton({
+        callbackQueryId: input.callbackQueryId,
+        text: fixedText('settings-admins-only', pressLanguage),
+      });
     return;
   }
   const settings = await state.save({ chatId: input.chatId, choice: input.choice });
-  await telegram.redrawSettings({ chatId: input.chatId, messageId: input.messageId, settings });
+  const language = spokenLanguage(settings, input);
+  await telegram.redrawSettings({
+    chatId: input.chatId,
+    messageId: input.messageId,
+    settings,
+    ...languageField(language),
+    // A new language rewrites the text above the buttons too.
+    ...(input.choice.setting === 'language' ? { title: true } : {}),
+  });
   if (input.callbackQueryId)
-    await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text: SETTINGS_SAVED });
+    await telegram.answerButton({
+      callbackQueryId: input.callbackQueryId,
+      text: fixedText('settings-saved', language),
+    });
 }
 
 /**
@@ -78,13 +112,14 @@ export async function CancelWorkflow(input: CancelInput): Promise<{ cancelled: n
     ...statePolicy(input.policies),
     summary: `running requests, chat ${input.chatId}`,
   });
+  const language = await languageOfChat(input);
   const running = await requests.findRunningRequests({ chatId: input.chatId, requestMessageId: input.targetMessageId });
   const foreign = running.some((request) => request.requesterId !== input.userId);
   const admin = foreign ? await telegram.isChatAdmin({ chatId: input.chatId, userId: input.userId }) : false;
   const allowed = running.filter((request) => admin || request.requesterId === input.userId);
   if (allowed.length > 0) await requests.cancelRequests({ workflowIds: allowed.map((request) => request.workflowId) });
 
-  const text = cancelAnswer(allowed.length, running.length - allowed.length);
+  const text = cancelAnswer(allowed.length, running.length - allowed.length, language);
   if (input.callbackQueryId) await telegram.answerButton({ callbackQueryId: input.callbackQueryId, text });
   else if (input.commandMessageId !== undefined)
     await telegram.sendText({ chatId: input.chatId, text, replyToMessageId: input.commandMessageId });

@@ -21,16 +21,16 @@ import { DEFAULT_SETTINGS, type ChatSettings } from '../shared/contracts/chatSet
 import { FailureType } from '../shared/failures.js';
 import { mediaSettledSignal } from '../shared/contracts/mediaCache.js';
 import {
-  ACKNOWLEDGED,
   albumCapNote,
-  CANCELLED,
   doneSummary,
+  failedLinkText,
   failureMessage,
   linkProgressText,
   mediaCaption,
   quotaRefusalText,
-  UPLOADING,
+  text as fixedText,
 } from '../shared/botTexts.js';
+import { languageField, spokenLanguage } from './language.js';
 import {
   downloadPolicy,
   hostCleanupPolicy,
@@ -110,11 +110,15 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
       if (isCancellation(error)) progress.end('cancelled');
       throw error;
     });
+    // From here on `language` is the one the run writes in (the chat's, else the sender's;
+    // absent: English), not the sender's any more.
+    const { language: _sender, ...rest } = input;
+    const spoken: MediaRequestInput = { ...rest, ...languageField(spokenLanguage(admission.settings, input)) };
     if (!admission.decision.granted) {
       refused = true;
-      return await refuse(input, admission.decision, progress, backend);
+      return await refuse(spoken, admission.decision, progress, backend);
     }
-    return await serveLinks(input, progress, backend, admission.settings);
+    return await serveLinks(spoken, progress, backend, admission.settings);
   } finally {
     if (limits && !refused) {
       await CancellationScope.nonCancellable(() =>
@@ -186,7 +190,11 @@ async function refuse(
       ? `${refusal.running} requests of this user running (limit ${refusal.limit})`
       : `${refusal.sent} links from this user in the last hour (limit ${refusal.limit}); room again in ${Math.ceil(refusal.retryAfterMs / 1000)} s`;
   await telegram
-    .sendText({ chatId: input.chatId, text: quotaRefusalText(refusal), replyToMessageId: input.messageId })
+    .sendText({
+      chatId: input.chatId,
+      text: quotaRefusalText(refusal, input.language),
+      replyToMessageId: input.messageId,
+    })
     .catch(warn('could not send the quota refusal'));
   const failure: LinkFailure = { type: FailureType.QuotaExceeded, reason };
   progress.sawError(failure.type, failure.reason);
@@ -225,9 +233,10 @@ async function serveLinks(
   try {
     statusMessage = await telegram.sendText({
       chatId: chat.chatId,
-      text: ACKNOWLEDGED,
+      text: fixedText('acknowledged', input.language),
       replyToMessageId: chat.replyTo,
       cancelButtonFor: chat.replyTo,
+      ...languageField(input.language),
     });
     // /audio says what the person wants; otherwise a chat that asks each time shows the picker.
     const picker =
@@ -238,13 +247,17 @@ async function serveLinks(
       // calls a run makes: no patch, and runs without ranges send exactly what they sent before.
       const clip = input.clips?.[index] ?? undefined;
       progress.startLink(index + 1, clip);
-      const statusText = input.links.length > 1 ? linkProgressText(index + 1, input.links.length) : ACKNOWLEDGED;
+      const statusText =
+        input.links.length > 1
+          ? linkProgressText(index + 1, input.links.length, input.language)
+          : fixedText('acknowledged', input.language);
       if (input.links.length > 1) {
         await telegram.editText({
           chatId: chat.chatId,
           messageId: statusMessage.messageId,
           text: statusText,
           cancelButtonFor: chat.replyTo,
+          ...languageField(input.language),
         });
       }
       // The choice is part of the cache key through the mode and the height cap.
@@ -276,11 +289,18 @@ async function serveLinks(
         progress.sawError(failure.type, failure.reason);
         outcomes.push({ link, outcome: 'failed', failureType: failure.type });
         if (failure.type === FailureType.ChatUnavailable) break; // nobody left to send anything to
-        const text = failureMessage({ ...failure, url: link, limitBytes: failure.limitBytes ?? input.maxUploadBytes });
+        const text = failureMessage(
+          { ...failure, url: link, limitBytes: failure.limitBytes ?? input.maxUploadBytes },
+          input.language,
+        );
         if (input.links.length === 1) await tellUser(telegram, input, statusMessage, text);
         else
           await telegram
-            .sendText({ chatId: chat.chatId, text: `${text}\n(${link})`, replyToMessageId: chat.replyTo })
+            .sendText({
+              chatId: chat.chatId,
+              text: failedLinkText(text, link, input.language),
+              replyToMessageId: chat.replyTo,
+            })
             .catch(warn('could not report a failed link'));
       }
     }
@@ -297,7 +317,11 @@ async function serveLinks(
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
       await shieldIf(lastLinkShielded, () =>
         telegram
-          .editText({ chatId: chat.chatId, messageId, text: doneSummary(delivered, input.links.length) })
+          .editText({
+            chatId: chat.chatId,
+            messageId,
+            text: doneSummary(delivered, input.links.length, input.language),
+          })
           .catch(warn('could not update the status')),
       );
     }
@@ -308,7 +332,7 @@ async function serveLinks(
         const { messageId } = statusMessage;
         await CancellationScope.nonCancellable(() =>
           telegram
-            .editText({ chatId: chat.chatId, messageId, text: CANCELLED })
+            .editText({ chatId: chat.chatId, messageId, text: fixedText('cancelled', input.language) })
             .catch(warn('could not show the cancel')),
         );
       }
@@ -322,11 +346,14 @@ async function serveLinks(
         telegram,
         input,
         statusMessage,
-        failureMessage({
-          ...failure,
-          url: input.links[0] ?? '',
-          limitBytes: failure.limitBytes ?? input.maxUploadBytes,
-        }),
+        failureMessage(
+          {
+            ...failure,
+            url: input.links[0] ?? '',
+            limitBytes: failure.limitBytes ?? input.maxUploadBytes,
+          },
+          input.language,
+        ),
       );
     }
   } finally {
@@ -385,6 +412,7 @@ export async function deliverLink(
           replyToMessageId: input.messageId,
           media,
           caption: caption(media.title),
+          ...languageField(input.language),
         });
       } catch (error) {
         if (failureTypeOf(error) !== FailureType.StaleFileId || claims > 2) throw error;
@@ -448,7 +476,12 @@ async function downloadAndSend(
         albumCap: key.albumCap,
         ...(key.clip ? { clip: key.clip } : {}),
         ...(split ? { split: true } : {}),
-        status: { chatId: input.chatId, messageId: statusMessage.messageId, requestMessageId: input.messageId },
+        status: {
+          chatId: input.chatId,
+          messageId: statusMessage.messageId,
+          requestMessageId: input.messageId,
+          ...languageField(input.language),
+        },
       }),
     );
     const files =
@@ -468,7 +501,11 @@ async function downloadAndSend(
       progress.uploading(download.parts ? download.files.length : undefined);
       // No Cancel button while uploading: a cancel can no longer promise that nothing arrives
       // (/cancel still works: see sendMedia, which stops only an upload Telegram has not got whole).
-      await telegram.editText({ chatId: input.chatId, messageId: statusMessage.messageId, text: UPLOADING });
+      await telegram.editText({
+        chatId: input.chatId,
+        messageId: statusMessage.messageId,
+        text: fixedText('uploading', input.language),
+      });
       const host = proxyActivities<HostActivities>({
         ...hostUploadPolicy(download.hostQueue, input.policies),
         summary: `upload ${files} from ${download.hostQueue}`,
@@ -482,6 +519,7 @@ async function downloadAndSend(
           ...(download.parts ? { parts: true } : {}),
           caption: caption(download.title ?? download.files[0]?.title),
           removeDir: download.dir,
+          ...languageField(input.language),
         })
         .catch((error: unknown) => {
           // Cancelled, and the upload ended without the media (failed or timed out meanwhile): a cancel.
@@ -552,7 +590,11 @@ function cutShortByCap(album: boolean, sent: number, available: number): boolean
 }
 
 function capNote(input: MediaRequestInput, sent: number, available: number) {
-  return { chatId: input.chatId, text: albumCapNote(sent, available), replyToMessageId: input.messageId };
+  return {
+    chatId: input.chatId,
+    text: albumCapNote(sent, available, input.language),
+    replyToMessageId: input.messageId,
+  };
 }
 
 function failureTypeOf(error: unknown): string | undefined {

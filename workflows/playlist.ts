@@ -15,15 +15,16 @@ import {
 import type { PlaylistActivities } from '../activities/index.js';
 import type { CachedMedia, MediaKey } from '../shared/activityTypes.js';
 import {
-  CANCELLED,
   failureMessage,
-  PLAYLIST_LISTING,
   playlistFailureReason,
   playlistNothingText,
   playlistProgressText,
   playlistSummary,
   quotaRefusalText,
+  text as fixedText,
 } from '../shared/botTexts.js';
+import type { Language } from '../shared/i18n/languages.js';
+import { languageField, languageOfChat } from './language.js';
 import { mediaSettledSignal } from '../shared/contracts/mediaCache.js';
 import { requesterQuery, type MediaRequestInput } from '../shared/contracts/mediaRequest.js';
 import {
@@ -95,7 +96,7 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
             chatId,
             messageId: statusMessageId,
             text,
-            ...(cancelButton ? { cancelButtonFor: input.messageId } : {}),
+            ...(cancelButton ? { cancelButtonFor: input.messageId, ...languageField(language) } : {}),
           })
           .then(() => undefined);
   const end = (outcome: 'delivered' | 'failed' | 'cancelled', failureType?: string) => {
@@ -116,13 +117,17 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
   let leftOut = 0;
   let missing: number[] = [];
   let total = 0;
+  // The chat's language (read first, after the patch), else the sender's; undefined: English.
+  let language: Language | undefined;
   try {
+    language = await languageOfChat(input);
     statusMessageId = (
       await telegram.sendText({
         chatId,
-        text: PLAYLIST_LISTING,
+        text: fixedText('playlist-listing', language),
         replyToMessageId: input.messageId,
         cancelButtonFor: input.messageId,
+        ...languageField(language),
       })
     ).messageId;
 
@@ -141,7 +146,7 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
         return fail(
           failure.type,
           failure.reason,
-          failureMessage({ ...failure, url: input.link, limitBytes: input.maxUploadBytes }),
+          failureMessage({ ...failure, url: input.link, limitBytes: input.maxUploadBytes }, language),
         );
       });
     const selection = selectEntries(
@@ -157,14 +162,18 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
       await fail(
         FailureType.NoMediaFound,
         `nothing of the range in a playlist of ${listing.availableItems}`,
-        playlistNothingText(listing.availableItems, input.range ? formatPlaylistRange(input.range) : undefined),
+        playlistNothingText(
+          listing.availableItems,
+          input.range ? formatPlaylistRange(input.range) : undefined,
+          language,
+        ),
       );
     }
 
     const admission = await backend.admit(slot, total, input.quota);
     if (!admission.decision.granted) {
       const refusal = admission.decision;
-      await fail(FailureType.QuotaExceeded, `refused: ${refusal.reason}`, quotaRefusalText(refusal));
+      await fail(FailureType.QuotaExceeded, `refused: ${refusal.reason}`, quotaRefusalText(refusal, language));
     }
     slotHeld = input.quota !== undefined;
     const settings = admission.settings;
@@ -180,7 +189,7 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
         await sleep(wait);
       }
       update({ phase: 'delivering', entry: position + 1, index: entry.index });
-      await say(playlistProgressText(position + 1, total), true).catch(warn('could not update the status'));
+      await say(playlistProgressText(position + 1, total, language), true).catch(warn('could not update the status'));
       const child: PlaylistEntryInput = {
         chatId,
         messageId: input.messageId,
@@ -193,6 +202,7 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
         maxUploadBytes: input.maxUploadBytes,
         albumCap: input.albumCap,
         ...(input.policies ? { policies: input.policies } : {}),
+        ...languageField(language),
       };
       try {
         const result = await executeChild(PlaylistEntryWorkflow, {
@@ -223,9 +233,11 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
     await CancellationScope.nonCancellable(async () => {
       // Before any entry was picked, a plain "Cancelled"; after, what was sent of how many.
       if (statusMessageId !== undefined)
-        await say(total === 0 ? CANCELLED : summaryText(input, outcomes, total, leftOut, missing, true)).catch(
-          warn('could not show the cancel'),
-        );
+        await say(
+          total === 0
+            ? fixedText('cancelled', language)
+            : summaryText(input, outcomes, total, leftOut, missing, true, language),
+        ).catch(warn('could not show the cancel'));
       if (slotHeld) await backend.releaseSlot(slot).catch(warn('could not release the quota slot'));
     });
     end('cancelled');
@@ -236,7 +248,9 @@ export async function PlaylistWorkflow(input: PlaylistInput): Promise<PlaylistRe
   const delivered = outcomes.length - failed.length;
   await CancellationScope.nonCancellable(async () => {
     if (failed[0]?.failureType !== FailureType.ChatUnavailable)
-      await say(summaryText(input, outcomes, total, leftOut, missing, false)).catch(warn('could not show the summary'));
+      await say(summaryText(input, outcomes, total, leftOut, missing, false, language)).catch(
+        warn('could not show the summary'),
+      );
     if (slotHeld) await backend.releaseSlot(slot).catch(warn('could not release the quota slot'));
   });
   end(delivered > 0 ? 'delivered' : 'failed', failed[0]?.failureType);
@@ -250,21 +264,29 @@ function summaryText(
   leftOut: number,
   missing: number[],
   cancelled: boolean,
+  language: Language | undefined,
 ): string {
-  return playlistSummary({
-    delivered: outcomes.filter((outcome) => outcome.outcome !== 'failed').length,
-    total,
-    failures: outcomes
-      .filter((outcome) => outcome.outcome === 'failed')
-      .map((outcome) => ({
-        index: outcome.index,
-        reason: playlistFailureReason(outcome.failureType ?? FailureType.DownloadFailed, outcome.reason ?? ''),
-      })),
-    leftOut,
-    cap: input.maxItems,
-    missing: missing.length,
-    cancelled,
-  });
+  return playlistSummary(
+    {
+      delivered: outcomes.filter((outcome) => outcome.outcome !== 'failed').length,
+      total,
+      failures: outcomes
+        .filter((outcome) => outcome.outcome === 'failed')
+        .map((outcome) => ({
+          index: outcome.index,
+          reason: playlistFailureReason(
+            outcome.failureType ?? FailureType.DownloadFailed,
+            outcome.reason ?? '',
+            language,
+          ),
+        })),
+      leftOut,
+      cap: input.maxItems,
+      missing: missing.length,
+      cancelled,
+    },
+    language,
+  );
 }
 
 /** The Web UI's current details, e.g. `**delivering** item 3 of 12 (entry 5), 2 sent, 0 failed`. */
@@ -306,6 +328,7 @@ export async function PlaylistEntryWorkflow(input: PlaylistEntryInput): Promise<
     maxUploadBytes: input.maxUploadBytes,
     albumCap: input.albumCap,
     ...(input.policies ? { policies: input.policies } : {}),
+    ...languageField(input.language),
   };
   const key: MediaKey = {
     url: input.entry.url,

@@ -1,6 +1,7 @@
 import { condition, isCancellation, log, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { DownloadActivities, TelegramActivities } from '../activities/index.js';
-import { QUALITY_NOT_YOURS, qualityChoiceLabel, qualityChosenAnswer, qualityPickerText } from '../shared/botTexts.js';
+import { qualityChoiceLabel, qualityChosenAnswer, qualityPickerText, text as fixedText } from '../shared/botTexts.js';
+import { languageField } from './language.js';
 import { qualityPressSignal, type MediaRequestInput, type QualityPress } from '../shared/contracts/mediaRequest.js';
 import {
   sameQualityChoice,
@@ -72,8 +73,9 @@ export function createQualityPicker(input: MediaRequestInput, telegram: Telegram
         messageId: statusMessage.messageId,
         requestMessageId: input.messageId,
         link,
-        text: qualityPickerText(found.title, timeoutSeconds),
+        text: qualityPickerText(found.title, timeoutSeconds, input.language),
         options: found.options,
+        ...languageField(input.language),
       });
       if (!shown) {
         progress.chose('default: the picker message is gone');
@@ -85,6 +87,7 @@ export function createQualityPicker(input: MediaRequestInput, telegram: Telegram
         messageId: statusMessage.messageId,
         text: statusText,
         cancelButtonFor: input.messageId,
+        ...languageField(input.language),
       });
       return choice;
     },
@@ -104,10 +107,10 @@ export function createQualityPicker(input: MediaRequestInput, telegram: Telegram
       const offered = options.some((option) => sameQualityChoice(option.choice, press.choice));
       if (press.link !== link || !offered) continue; // a stale or forged button
       if (!(await mayChoose(press))) {
-        await answer(press, QUALITY_NOT_YOURS);
+        await answer(press, fixedText('quality-not-yours', input.language));
         continue;
       }
-      await answer(press, qualityChosenAnswer(press.choice));
+      await answer(press, qualityChosenAnswer(press.choice, input.language));
       progress.chose(qualityChoiceLabel(press.choice));
       return press.choice;
     }

@@ -1,6 +1,8 @@
 import { GrammyError, type Api } from 'grammy';
 import type { StatusMessage } from '../../shared/activityTypes.js';
 import { formatBytes } from '../../shared/botTexts.js';
+import type { Language } from '../../shared/i18n/languages.js';
+import { isolate, translate as t } from '../../shared/i18n/translate.js';
 import { createChatEditGate, PROGRESS_EDIT_INTERVAL_MS, type ChatEditGate, type EditAnswer } from './chatEditGate.js';
 import type { FetchProgress } from './fetchMedia.js';
 import { cancelKeyboard } from './keyboards.js';
@@ -11,21 +13,25 @@ export { PROGRESS_EDIT_INTERVAL_MS };
 /** What the download engine reports (see fetchMedia). */
 export type DownloadProgress = FetchProgress;
 
-export function progressText(progress: DownloadProgress): string {
-  const item = progress.items && progress.items > 1 ? ` (item ${progress.item ?? 1} of ${progress.items})` : '';
-  if (progress.phase === 'probing') return `⏳ Looking at the link…${item}`;
+export function progressText(progress: DownloadProgress, language?: Language): string {
+  const withItem = (text: string) =>
+    progress.items && progress.items > 1
+      ? t(language, 'progress-item', { text, item: progress.item ?? 1, items: progress.items })
+      : text;
+  if (progress.phase === 'probing') return withItem(t(language, 'progress-probing'));
   if (progress.phase === 'converting')
-    return progress.waitingForConverter
-      ? `⚙️ Waiting for a free converter…${item}`
-      : `⚙️ Converting for Telegram…${item}`;
+    return withItem(t(language, progress.waitingForConverter ? 'progress-waiting-converter' : 'progress-converting'));
   const parts: string[] = [];
   const { downloadedBytes = 0, totalBytes, speedBytesPerSecond } = progress;
-  if (totalBytes) parts.push(`${Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100))}%`);
+  const size = (bytes: number) => formatBytes(bytes, language);
+  if (totalBytes) parts.push(isolate(language, `${Math.min(100, Math.floor((downloadedBytes / totalBytes) * 100))}%`));
   parts.push(
-    totalBytes ? `${formatBytes(downloadedBytes)} of ${formatBytes(totalBytes)}` : formatBytes(downloadedBytes),
+    totalBytes
+      ? t(language, 'progress-of', { done: size(downloadedBytes), total: size(totalBytes) })
+      : size(downloadedBytes),
   );
-  if (speedBytesPerSecond) parts.push(`${formatBytes(Math.round(speedBytesPerSecond))}/s`);
-  return `⏳ Downloading…${item} ${parts.join(' · ')}`;
+  if (speedBytesPerSecond) parts.push(t(language, 'speed', { size: size(Math.round(speedBytesPerSecond)) }));
+  return `${withItem(t(language, 'progress-downloading'))} ${parts.join(' · ')}`;
 }
 
 /** What a failed progress edit means for the next ones (see {@link ChatEditGate}). */
@@ -62,14 +68,14 @@ export function createProgressReporter(
   return {
     report(progress: DownloadProgress): void {
       if (stopped || inFlight || now() < firstEditAt) return;
-      const text = progressText(progress);
+      const text = progressText(progress, status.language);
       if (text === lastText) return;
       const turn = gate.tryEdit(status.chatId, status.messageId);
       if (turn === 'stop') stopped = true;
       if (turn !== 'edit') return;
       inFlight = api
         .editMessageText(status.chatId, status.messageId, text, {
-          reply_markup: cancelKeyboard(status.requestMessageId),
+          reply_markup: cancelKeyboard(status.requestMessageId, status.language),
         })
         .then(
           (): EditAnswer => ({ kind: 'edited' }),

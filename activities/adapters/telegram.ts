@@ -1,3 +1,5 @@
+import type { Language } from '../../shared/i18n/languages.js';
+import { translate } from '../../shared/i18n/translate.js';
 import { Api, GrammyError, HttpError } from 'grammy';
 import type { Message } from 'grammy/types';
 import type { FileKind, SentFile, SentMedia } from '../../shared/activityTypes.js';
@@ -136,8 +138,9 @@ export function albumGroups<T extends { kind: FileKind }>(items: readonly T[]): 
 }
 
 /** The caption of part `index` (from 1) of `count`: the media's caption above it on the first. */
-export function partCaption(index: number, count: number, caption: string | undefined): string {
-  const part = `part ${index}/${count}`;
+export function partCaption(index: number, count: number, caption: string | undefined, language?: Language): string {
+  // "1/3" is one placeable, so a right-to-left caption keeps it in this order.
+  const part = translate(language, 'part-caption', { part: `${index}/${count}` });
   return index === 1 && caption ? `${caption}\n${part}` : part;
 }
 
@@ -153,13 +156,13 @@ export async function sendAsAlbums<T extends { kind: FileKind }>(
     one: (item: T, caption?: string) => Promise<Message>;
     group: (items: T[], caption?: string) => Promise<Message[]>;
   },
-  options: { parts?: boolean } = {},
+  options: { parts?: boolean; language?: Language } = {},
 ): Promise<SentMedia> {
   const sent: Message[] = [];
   // The parts of a video split to fit the limit: each on its own, in order, each saying which it is.
   if (options.parts) {
     for (const [index, item] of items.entries())
-      sent.push(await send.one(item, partCaption(index + 1, items.length, caption)));
+      sent.push(await send.one(item, partCaption(index + 1, items.length, caption, options.language)));
     return { messageIds: sent.map((message) => message.message_id), files: sent.flatMap(sentFilesOf) };
   }
   for (const [index, group] of albumGroups(items).entries()) {

@@ -5,6 +5,7 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MediaMode } from '../activityTypes.js';
+import type { Language } from '../i18n/languages.js';
 
 export const CHAT_SETTINGS_WORKFLOW = 'ChatSettingsWorkflow';
 
@@ -19,13 +20,17 @@ export interface ChatSettings {
    * `maxHeight`) is what is sent when nobody presses in time. Absent: off.
    */
   ask?: boolean;
+  /** The language the bot writes in this chat, whoever writes to it; absent: each sender's own. */
+  language?: Language;
 }
 
 export type SettingsChoice =
   | { setting: 'mode'; value: MediaMode }
   | { setting: 'maxHeight'; value: number | null }
   | { setting: 'split'; value: boolean }
-  | { setting: 'ask'; value: boolean };
+  | { setting: 'ask'; value: boolean }
+  /** null: back to each sender's own language. */
+  | { setting: 'language'; value: Language | null };
 
 /** What a chat that never chose anything gets. */
 export const DEFAULT_SETTINGS: ChatSettings = { mode: 'video' };
@@ -41,5 +46,9 @@ export function applySettingsChoice(settings: ChatSettings, choice: SettingsChoi
   if (choice.setting === 'mode') return { ...settings, mode: choice.value, ...(settings.ask ? { ask: false } : {}) };
   if (choice.setting === 'ask') return { ...settings, ask: choice.value };
   if (choice.setting === 'split') return { ...settings, split: choice.value };
+  if (choice.setting === 'language') {
+    const { language: _previous, ...rest } = settings;
+    return choice.value === null ? rest : { ...rest, language: choice.value };
+  }
   return { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
 }

@@ -4,6 +4,7 @@
  * must stay plain JSON and must never carry a secret.
  */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { Language } from '../i18n/languages.js';
 import type { MediaMode } from '../activityTypes.js';
 import type { PolicyOverrides } from '../policyOverrides.js';
 import type { QuotaLimits } from '../quotaWindow.js';
@@ -42,6 +43,12 @@ export interface MediaRequestInput {
    * runs started before quotas existed.
    */
   quota?: QuotaLimits;
+  /**
+   * The sender's Telegram language (`from.language_code`, normalised), absent when the bot does
+   * not speak it, when it is English, or in runs from before languages: the texts come in the
+   * chat's language (/settings), else this one, else English.
+   */
+  language?: Language;
 }
 
 export interface LinkOutcome {

@@ -10,6 +10,7 @@ import type { ChatSettings } from './chatSettings.js';
 import type { PolicyOverrides } from '../policyOverrides.js';
 import type { QuotaLimits } from '../quotaWindow.js';
 import type { PlaylistRange } from '../playlistRange.js';
+import type { Language } from '../i18n/languages.js';
 
 export const PLAYLIST_WORKFLOW = 'PlaylistWorkflow';
 export const PLAYLIST_ENTRY_WORKFLOW = 'PlaylistEntryWorkflow';
@@ -32,6 +33,8 @@ export interface PlaylistInput {
   policies?: PolicyOverrides;
   /** The sender's quota; the playlist is admitted once, for the number of its entries. */
   quota?: QuotaLimits;
+  /** The sender's Telegram language (normalised; absent: English, or not spoken); the chat's own wins. */
+  language?: Language;
 }
 
 /** One playlist entry as the listing found it. */
@@ -68,6 +71,8 @@ export interface PlaylistEntryInput {
   maxUploadBytes: number;
   albumCap: number;
   policies?: PolicyOverrides;
+  /** The language the playlist writes in (absent: English). */
+  language?: Language;
 }
 
 export interface PlaylistEntryResult {

@@ -1,12 +1,7 @@
 import type { Update } from 'grammy/types';
 import type { PolicyOverrides } from '../../shared/policyOverrides.js';
-import {
-  HELP_TEXT,
-  invalidRangeText,
-  NO_LINK_TEXT,
-  playlistRangeText,
-  PRIVATE_BOT_TEXT,
-} from '../../shared/botTexts.js';
+import { privateBotText } from '../../shared/botTexts.js';
+import { replyText, type ReplyMessage } from '../../shared/contracts/commands.js';
 import type { QuotaLimits } from '../../shared/quotaWindow.js';
 import { DEFAULT_MAX_PLAYLIST_ITEMS } from '../../shared/playlistRange.js';
 import type { Logger } from '../logger.js';
@@ -64,29 +59,37 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
       chatId: origin.chatId,
       messageId: origin.messageId,
       date: origin.date ?? 0,
-      text: PRIVATE_BOT_TEXT,
+      text: privateBotText(intent.language),
       policies,
     });
     log.info({ chatId: origin.chatId, userId: origin.userId, action }, 'message from outside ALLOWED_CHAT_IDS refused');
     return { action, workflow: 'refusal' };
   }
+  const language = intent.language ? { language: intent.language } : {};
+  // A reply names its text, so that its workflow can write it in the chat's language.
+  const reply = (to: { chatId: number; messageId: number }, message: ReplyMessage) =>
+    starter.startReply({
+      chatId: to.chatId,
+      messageId: to.messageId,
+      text: replyText(message, intent.language),
+      message,
+      ...language,
+      policies,
+    });
   switch (intent.kind) {
     case 'help':
     case 'no-link': {
-      const text = intent.kind === 'help' ? HELP_TEXT : NO_LINK_TEXT;
-      const action = await starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies });
+      const action = await reply(intent, { key: intent.kind });
       log.info({ chatId: intent.chatId, action }, 'reply requested');
       return { action, workflow: 'reply' };
     }
     case 'invalid-range': {
-      const text = invalidRangeText(intent.problem);
-      const action = await starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies });
+      const action = await reply(intent, { key: 'invalid-range', problem: intent.problem });
       log.info({ chatId: intent.chatId, action }, 'invalid clip range answered');
       return { action, workflow: 'reply' };
     }
     case 'invalid-playlist-range': {
-      const text = playlistRangeText(intent.problem);
-      const action = await starter.startReply({ chatId: intent.chatId, messageId: intent.messageId, text, policies });
+      const action = await reply(intent, { key: 'playlist-range', problem: intent.problem });
       log.info({ chatId: intent.chatId, action }, 'invalid playlist range answered');
       return { action, workflow: 'reply' };
     }
@@ -102,6 +105,7 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
         albumCap: deps.albumCap,
         policies,
         quota: deps.quota,
+        ...language,
       });
       log.info({ chatId: intent.chatId, messageId: intent.messageId, action }, 'playlist request');
       return { action, workflow: 'playlist' };
@@ -142,6 +146,7 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
         ...(deps.pickerTimeoutSeconds === undefined ? {} : { pickerTimeoutSeconds: deps.pickerTimeoutSeconds }),
         policies,
         quota: deps.quota,
+        ...language,
       });
       log.info(
         { chatId: intent.chatId, messageId: intent.messageId, links: intent.links.length, action },

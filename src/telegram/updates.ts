@@ -7,12 +7,18 @@ import type { QualityPress } from '../../shared/contracts/mediaRequest.js';
 import { clipCommandRange, rangesAfterLinks } from './clipRanges.js';
 import type { PlaylistRange } from '../../shared/playlistRange.js';
 import { readPlaylistCommand } from './playlistRanges.js';
+import { DEFAULT_LANGUAGE, normalizeLanguage, type Language } from '../../shared/i18n/languages.js';
 
 /** A message's links handled at most; more are ignored (the help says so). */
 export const MAX_LINKS_PER_MESSAGE = 10;
 
-/** What an update asks of the bot. Everything else is ignored with a reason (logged at debug). */
-export type UpdateIntent =
+/**
+ * What an update asks of the bot, with the sender's language (`from.language_code`, when the bot
+ * speaks it and it is not English). Everything else is ignored with a reason (logged at debug).
+ */
+export type UpdateIntent = Intent & { language?: Language };
+
+type Intent =
   | {
       kind: 'media';
       chatId: number;
@@ -69,6 +75,13 @@ export function isUpdate(value: unknown): value is Update {
  * a group: `/cancel@OtherBot` is not ours, whatever it says.
  */
 export function interpretUpdate(update: Update, botUsername: string): UpdateIntent {
+  const intent = readIntent(update, botUsername);
+  if (intent.kind === 'ignore' || intent.kind === 'quality-choice') return intent;
+  const language = normalizeLanguage((update.callback_query ?? update.message)?.from?.language_code);
+  return language && language !== DEFAULT_LANGUAGE ? { ...intent, language } : intent;
+}
+
+function readIntent(update: Update, botUsername: string): Intent {
   if (update.callback_query) return interpretButton(update);
   const message = update.message;
   if (!message) return { kind: 'ignore', reason: `unhandled update type: ${updateType(update)}` };
@@ -128,14 +141,14 @@ export function interpretUpdate(update: Update, botUsername: string): UpdateInte
 }
 
 /** The ranges written after the links (`link 1:30-2:45`), or the problem with the first bad one. */
-function withRanges(intent: Extract<UpdateIntent, { kind: 'media' }>, text: string): UpdateIntent {
+function withRanges(intent: Extract<Intent, { kind: 'media' }>, text: string): Intent {
   const ranges = rangesAfterLinks(text, intent.links);
   if ('problem' in ranges)
     return { kind: 'invalid-range', chatId: intent.chatId, messageId: intent.messageId, problem: ranges.problem };
   return ranges.clips ? { ...intent, clips: ranges.clips } : intent;
 }
 
-function interpretButton(update: Update): UpdateIntent {
+function interpretButton(update: Update): Intent {
   const query = update.callback_query!;
   const message = query.message;
   if (

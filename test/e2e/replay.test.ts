@@ -6,20 +6,31 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { SETTINGS_STORE_PATCH } from '../../workflows/commands.js';
 import { LIGHT_REQUEST_PATCH } from '../../workflows/mediaRequest.js';
 import { QUALITY_PICKER_PATCH } from '../../workflows/qualityPicker.js';
+import { LANGUAGE_PATCH } from '../../workflows/language.js';
 import { activitiesRun, LOCAL_ACTIVITY_MARKER } from '../support/histories.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { workflowBundle } from '../support/stack.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** A SettingsWorkflow run (a button press): no link, no outcome attributes. */
+function isSettingsChoice(workflowId: string): boolean {
+  return /settings-(language-)?chosen$/.test(workflowId);
+}
 const HISTORIES_DIR = path.join(here, '../histories');
 
 /**
  * The runs the committed histories stand for (test/histories/light-request/, `npm run
  * histories:record`): the paths of a request on the state store, and a settings choice. Runs of
  * the code before LIGHT_REQUEST_PATCH can no longer be open, and their histories went with that
- * patch's old branch (workflows/mediaRequest.ts says why).
+ * patch's old branch (workflows/mediaRequest.ts says why). test/histories/languages/ (`npm run
+ * histories:record -- languages`) holds runs that write in a language (LANGUAGE_PATCH); the
+ * others, recorded before it, show that a run without a language still replays, in English.
  */
 const PATHS = [
+  'languages/delivered-in-chat-language',
+  'languages/failed-content-unavailable-ru',
+  'languages/settings-language-chosen',
   'light-request/cancelled-mid-download',
   'light-request/cancelled-with-quota',
   'light-request/delivered-after-retries',
@@ -155,20 +166,22 @@ describe('recorded workflow histories', () => {
   it('record the patch of their workflow and no other', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
       // PlaylistWorkflow, its entries and YtDlpUpdateWorkflow are new types: no patch.
-      const expected = /^(playlist|ytdlp-update)\//.test(workflowId)
+      const base = /^(playlist|ytdlp-update)\//.test(workflowId)
         ? []
-        : workflowId.endsWith('settings-chosen')
+        : isSettingsChoice(workflowId)
           ? [SETTINGS_STORE_PATCH]
           : /\/pick/.test(workflowId)
             ? [LIGHT_REQUEST_PATCH, QUALITY_PICKER_PATCH]
             : [LIGHT_REQUEST_PATCH];
+      // Runs that write in a language (test/histories/languages/) record the language patch too.
+      const expected = workflowId.startsWith('languages/') ? [...base, LANGUAGE_PATCH] : base;
       expect({ workflowId, patches: patchesOf(text) }).toEqual({ workflowId, patches: expected });
     }
   });
 
   it('of a request set its outcome search attributes', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      if (workflowId.endsWith('settings-chosen') || workflowId.startsWith('ytdlp-update/')) continue;
+      if (isSettingsChoice(workflowId) || workflowId.startsWith('ytdlp-update/')) continue;
       expect({
         workflowId,
         upserts: eventTypes(text).includes('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),
@@ -186,7 +199,7 @@ describe('recorded workflow histories', () => {
         leaks: false,
       });
       // The decoding works: a media request's link reads in clear (a settings choice has none).
-      if (!workflowId.endsWith('settings-chosen') && !workflowId.startsWith('ytdlp-update/'))
+      if (!isSettingsChoice(workflowId) && !workflowId.startsWith('ytdlp-update/'))
         expect(decoded).toContain('http://127.0.0.1:');
     }
   });
