@@ -2,6 +2,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import {
   applySettingsChoice,
   DEFAULT_SETTINGS,
+  isGroupChat,
   type ChatSettings,
   type SettingsChoice,
 } from '../shared/contracts/chatSettings.js';
@@ -159,6 +160,9 @@ export function createStoreActivities({
     /**
      * The start of a request: a quota slot for it (when it has limits; asking again for the same
      * holder counts nothing twice) and its chat's settings, in one local activity.
+     *
+     * Links not asked for (`explicit: false`: a link alone in a group) in a chat that answers only
+     * links asked for are `ignored`: no slot is taken and the quota counts nothing.
      */
     async admitRequest(input: {
       chatId: number;
@@ -166,7 +170,13 @@ export function createStoreActivities({
       holder: string;
       links: number;
       limits?: QuotaLimits;
-    }): Promise<{ decision: QuotaDecision; settings: ChatSettings }> {
+      explicit?: boolean;
+    }): Promise<{ decision: QuotaDecision; settings: ChatSettings; ignored?: true }> {
+      if (input.explicit === false) {
+        const settings = await settingsOf(input.chatId);
+        if (settings.links === 'asked' && isGroupChat(input.chatId))
+          return { decision: { granted: true }, settings, ignored: true };
+      }
       const decision = input.limits
         ? await acquireSlot(userQuotaWorkflowId(input, chats), {
             holder: input.holder,

@@ -8,7 +8,7 @@ import type {
   InputMediaVideo,
   Message,
 } from 'grammy/types';
-import type { ChatSettings } from '../shared/contracts/chatSettings.js';
+import { isGroupChat, type ChatSettings } from '../shared/contracts/chatSettings.js';
 import type {
   DeleteMessageInput,
   EditTextInput,
@@ -110,6 +110,27 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
       }
     },
 
+    /**
+     * Puts the bot's reaction (an emoji of Telegram's standard set, e.g. 👎) on a message: a quiet
+     * answer in a group. A message that is gone, or a chat where reactions are off, is a success:
+     * the reaction was only a courtesy.
+     */
+    async reactToMessage(input: { chatId: number; messageId: number; emoji: '👎' }): Promise<void> {
+      try {
+        await api.setMessageReaction(
+          input.chatId,
+          input.messageId,
+          [{ type: 'emoji', emoji: input.emoji }],
+          {},
+          signal(),
+        );
+      } catch (error) {
+        if (isBadRequest(error, /message to react not found|MESSAGE_ID_INVALID|REACTION_INVALID|REACTIONS_TOO_MANY/i))
+          return;
+        throw toTelegramFailure(error, 'setMessageReaction');
+      }
+    },
+
     /** The little notice a button press shows; a stale query (older than Telegram keeps) is ignored. */
     async answerButton(input: { callbackQueryId: string; text: string }): Promise<void> {
       try {
@@ -133,7 +154,7 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
           translate(input.language, 'settings-title'),
           {
             reply_parameters: { message_id: input.replyToMessageId, allow_sending_without_reply: true },
-            reply_markup: settingsKeyboard(input.settings, input.language),
+            reply_markup: settingsKeyboard(input.settings, input.language, isGroupChat(input.chatId)),
           },
           signal(),
         ),
@@ -159,7 +180,7 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
             input.messageId,
             translate(input.language, 'settings-title'),
             {
-              reply_markup: settingsKeyboard(input.settings, input.language),
+              reply_markup: settingsKeyboard(input.settings, input.language, isGroupChat(input.chatId)),
             },
             signal(),
           );
@@ -168,7 +189,7 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
         await api.editMessageReplyMarkup(
           input.chatId,
           input.messageId,
-          { reply_markup: settingsKeyboard(input.settings, input.language) },
+          { reply_markup: settingsKeyboard(input.settings, input.language, isGroupChat(input.chatId)) },
           signal(),
         );
       } catch (error) {

@@ -24,6 +24,7 @@ export function settingsButtonData(choice: SettingsChoice): string {
   if (choice.setting === 'mode') return `set:mode:${choice.value}`;
   if (choice.setting === 'split') return `set:split:${choice.value ? 'on' : 'off'}`;
   if (choice.setting === 'ask') return `set:ask:${choice.value ? 'on' : 'off'}`;
+  if (choice.setting === 'links') return `set:links:${choice.value}`;
   if (choice.setting === 'language') return `set:lang:${choice.value ?? 'auto'}`;
   return `set:height:${choice.value ?? 'best'}`;
 }
@@ -55,6 +56,8 @@ export function parseButtonData(data: string): ButtonAction | undefined {
   }
   const ask = /^set:ask:(on|off)$/.exec(data);
   if (ask) return { action: 'settings', choice: { setting: 'ask', value: ask[1] === 'on' } };
+  const links = /^set:links:(all|asked)$/.exec(data);
+  if (links) return { action: 'settings', choice: { setting: 'links', value: links[1] as 'all' | 'asked' } };
   const split = /^set:split:(on|off)$/.exec(data);
   if (split) return { action: 'settings', choice: { setting: 'split', value: split[1] === 'on' } };
   const language = /^set:lang:([a-z]{2}|auto)$/.exec(data);

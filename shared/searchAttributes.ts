@@ -19,7 +19,7 @@ export const SEARCH_ATTRIBUTES = [
 ] as const;
 
 /** How a request ended: the RequestOutcome search attribute, and the metrics' `outcome` label. */
-export type RequestOutcome = 'delivered' | 'cached' | 'failed' | 'cancelled';
+export type RequestOutcome = 'delivered' | 'cached' | 'failed' | 'cancelled' | 'ignored';
 
 /** `temporal` CLI type names, for `--search-attribute Name=Type` and `operator search-attribute create`. */
 export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<string, string> = {

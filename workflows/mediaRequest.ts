@@ -7,6 +7,7 @@ import {
   deprecatePatch,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -71,6 +72,13 @@ import { quotaProbeSignal } from '../shared/contracts/userQuota.js';
  */
 export const LIGHT_REQUEST_PATCH = 'state-store-local-activities';
 
+/**
+ * The patch after which a request the store calls `ignored` (a link alone in a group that answers
+ * only links asked for) ends at once, quietly. Checked only for such a request: no other run
+ * records its marker, so every history from before replays as it ran.
+ */
+export const LINKS_ASKED_PATCH = 'links-only-when-asked';
+
 /** How long a request waits for another one that is downloading the same media. */
 const SHARED_DOWNLOAD_WAIT = '15 minutes';
 
@@ -105,7 +113,7 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
   const slot = { userId: input.userId ?? input.chatId, holder: workflowInfo().workflowId };
   let refused = false;
   try {
-    const admission = await backend.admit(slot, input.links.length, limits).catch((error: unknown) => {
+    const admission = await backend.admit(slot, input.links.length, limits, input.explicit).catch((error: unknown) => {
       // Cancelled before serveLinks could record it.
       if (isCancellation(error)) progress.end('cancelled');
       throw error;
@@ -114,6 +122,12 @@ export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<Me
     // absent: English), not the sender's any more.
     const { language: _sender, ...rest } = input;
     const spoken: MediaRequestInput = { ...rest, ...languageField(spokenLanguage(admission.settings, input)) };
+    // A link alone in a group that answers only links asked for: nothing said, no slot taken.
+    if (admission.ignored && patched(LINKS_ASKED_PATCH)) {
+      refused = true;
+      progress.end('ignored');
+      return { outcome: 'ignored', links: [] };
+    }
     if (!admission.decision.granted) {
       refused = true;
       return await refuse(spoken, admission.decision, progress, backend);
@@ -136,7 +150,8 @@ export interface RequestBackend {
     slot: Slot,
     links: number,
     limits: QuotaLimits | undefined,
-  ): Promise<{ decision: QuotaDecision; settings: ChatSettings }>;
+    explicit?: boolean,
+  ): Promise<{ decision: QuotaDecision; settings: ChatSettings; ignored?: true }>;
   releaseSlot(slot: Slot): Promise<void>;
   claim(input: { key: MediaKey; holder: string }): Promise<CacheClaim>;
   complete(input: { cacheId: string; holder: string; media: CachedMedia }): Promise<void>;
@@ -157,9 +172,15 @@ export function storeBackend(input: Pick<MediaRequestInput, 'chatId' | 'policies
       ...localTelegramPolicy(input.policies),
       summary: `Telegram, chat ${input.chatId}`,
     }),
-    async admit(slot, links, limits) {
+    async admit(slot, links, limits, explicit) {
       try {
-        return await store.admitRequest({ chatId: input.chatId, ...slot, links, limits });
+        return await store.admitRequest({
+          chatId: input.chatId,
+          ...slot,
+          links,
+          limits,
+          ...(explicit === false ? { explicit } : {}),
+        });
       } catch (error) {
         if (isCancellation(error)) throw error;
         // A sick store must not take the bot down: served without a slot, in the default mode.

@@ -21,11 +21,12 @@ const MODE_LABELS: Record<MediaMode, string> = {
 };
 
 /**
- * /settings: the chat's default mode, quality cap and splitting, and its language (each language
+ * /settings: the chat's default mode, quality cap and splitting, in a group which links it
+ * answers, and its language (each language
  * named in its own words, and Auto: each sender's own), the current choice ticked. The labels
  * come in `language`.
  */
-export function settingsKeyboard(settings: ChatSettings, language?: Language): InlineKeyboardMarkup {
+export function settingsKeyboard(settings: ChatSettings, language?: Language, group = false): InlineKeyboardMarkup {
   const tick = (chosen: boolean, label: string) => (chosen ? `✓ ${label}` : label);
   const languageButton = (value: Language | null) => ({
     text: tick(
@@ -57,6 +58,15 @@ export function settingsKeyboard(settings: ChatSettings, language?: Language): I
         text: tick((settings.split ?? true) === split, t(language, split ? 'button-split' : 'button-no-split')),
         callback_data: settingsButtonData({ setting: 'split', value: split }),
       })),
+      // Groups only: whether a link alone starts a request, or only one asked for.
+      ...(group
+        ? [
+            (['all', 'asked'] as const).map((links) => ({
+              text: tick((settings.links ?? 'all') === links, t(language, `button-links-${links}`)),
+              callback_data: settingsButtonData({ setting: 'links', value: links }),
+            })),
+          ]
+        : []),
       [null, ...LANGUAGES.slice(0, 4)].map((value) => languageButton(value)),
       LANGUAGES.slice(4).map((value) => languageButton(value)),
     ],

@@ -22,13 +22,21 @@ export interface ChatSettings {
   ask?: boolean;
   /** The language the bot writes in this chat, whoever writes to it; absent: each sender's own. */
   language?: Language;
+  /**
+   * In a group, which links start a request: 'all' of them, or only those 'asked' for (`/dl link`,
+   * a reply to the bot, `@bot link`). Absent: all.
+   */
+  links?: LinksSetting;
 }
+
+export type LinksSetting = 'all' | 'asked';
 
 export type SettingsChoice =
   | { setting: 'mode'; value: MediaMode }
   | { setting: 'maxHeight'; value: number | null }
   | { setting: 'split'; value: boolean }
   | { setting: 'ask'; value: boolean }
+  | { setting: 'links'; value: LinksSetting }
   /** null: back to each sender's own language. */
   | { setting: 'language'; value: Language | null };
 
@@ -46,9 +54,15 @@ export function applySettingsChoice(settings: ChatSettings, choice: SettingsChoi
   if (choice.setting === 'mode') return { ...settings, mode: choice.value, ...(settings.ask ? { ask: false } : {}) };
   if (choice.setting === 'ask') return { ...settings, ask: choice.value };
   if (choice.setting === 'split') return { ...settings, split: choice.value };
+  if (choice.setting === 'links') return { ...settings, links: choice.value };
   if (choice.setting === 'language') {
     const { language: _previous, ...rest } = settings;
     return choice.value === null ? rest : { ...rest, language: choice.value };
   }
   return { ...settings, maxHeight: choice.value === null ? undefined : choice.value };
+}
+
+/** Groups and supergroups have negative chat ids, people positive ones. */
+export function isGroupChat(chatId: number): boolean {
+  return chatId < 0;
 }

@@ -49,6 +49,12 @@ export interface MediaRequestInput {
    * chat's language (/settings), else this one, else English.
    */
   language?: Language;
+  /**
+   * Whether the links were asked of the bot (`/dl`, a reply to it, `@bot`, any private message);
+   * false: a link alone in a group, which ends quietly, counted by no quota, where the chat
+   * answers only links asked for. Absent (runs from before): asked.
+   */
+  explicit?: boolean;
 }
 
 export interface LinkOutcome {
@@ -60,7 +66,8 @@ export interface LinkOutcome {
 
 export interface MediaRequestResult {
   /** A request with a failed link fails as a whole (its failure details list every link's outcome). */
-  outcome: 'delivered' | 'cached';
+  /** 'ignored': a link alone in a group that answers only links asked for (nothing was done). */
+  outcome: 'delivered' | 'cached' | 'ignored';
   links: LinkOutcome[];
 }
 

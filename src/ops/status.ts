@@ -186,7 +186,7 @@ async function countRuns(ctx: OpsContext, since: Date): Promise<RunCounts> {
 async function countOutcomes(ctx: OpsContext, since: Date): Promise<StatusReport['outcomes']> {
   const known = await ctx.searchAttributes();
   if (!known?.has(RequestOutcomeAttribute.name)) return null;
-  const outcomes: RequestOutcome[] = ['delivered', 'cached', 'failed', 'cancelled'];
+  const outcomes: RequestOutcome[] = ['delivered', 'cached', 'failed', 'cancelled', 'ignored'];
   const counts = await Promise.all(
     outcomes.map((outcome) =>
       ctx.client.workflow

@@ -141,6 +141,7 @@ export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Pro
         links: intent.links,
         mode: intent.mode,
         ...(intent.clips ? { clips: intent.clips } : {}),
+        explicit: intent.explicit,
         maxUploadBytes: deps.maxUploadBytes,
         albumCap: deps.albumCap,
         ...(deps.pickerTimeoutSeconds === undefined ? {} : { pickerTimeoutSeconds: deps.pickerTimeoutSeconds }),

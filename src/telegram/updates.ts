@@ -28,6 +28,12 @@ type Intent =
       mode?: MediaMode;
       /** Per link, the part asked for (null: all of it); absent when no link has a range. */
       clips?: Array<ClipRange | null>;
+      /**
+       * Asked of the bot: any link in a private chat; in a group a command (/dl, /audio, /clip),
+       * a reply to the bot's message or a mention of it. A group that answers only links asked
+       * for lets the others end quietly.
+       */
+      explicit: boolean;
     }
   /** A range that cannot be served (`link 5-2`): answered with the problem, nothing downloaded. */
   | { kind: 'invalid-range'; chatId: number; messageId: number; problem: string }
@@ -102,6 +108,10 @@ function readIntent(update: Update, botUsername: string): Intent {
     return { kind: 'ignore', reason: 'command for another bot' };
   const command = COMMAND.exec(text)?.[1]?.toLowerCase();
   const links = allLinks(text, entities).slice(0, MAX_LINKS_PER_MESSAGE);
+  const asked =
+    message.chat.type === 'private' ||
+    isOurBot(message.reply_to_message?.from, botUsername) ||
+    mentions(text, entities, botUsername);
 
   switch (command) {
     case 'start':
@@ -119,14 +129,20 @@ function readIntent(update: Update, botUsername: string): Intent {
         targetMessageId: cancelTarget(message.reply_to_message, botUsername),
       };
     case 'audio':
-      if (links.length > 0) return withRanges({ kind: 'media', chatId, messageId, userId, links, mode: 'audio' }, text);
+      if (links.length > 0)
+        return withRanges({ kind: 'media', chatId, messageId, userId, links, mode: 'audio', explicit: true }, text);
       return { kind: 'help', chatId, messageId };
     case 'clip': {
       const link = links[0];
       const reading = link ? clipCommandRange(text, link) : { problem: '/clip needs a link, then a start and an end' };
       if ('problem' in reading) return { kind: 'invalid-range', chatId, messageId, problem: reading.problem };
-      return { kind: 'media', chatId, messageId, userId, links: [link!], clips: [reading.range] };
+      return { kind: 'media', chatId, messageId, userId, links: [link!], clips: [reading.range], explicit: true };
     }
+    case 'dl':
+      // `/dl <link>`: a plain link, asked for (served in a group that answers only those).
+      if (links.length > 0)
+        return withRanges({ kind: 'media', chatId, messageId, userId, links, explicit: true }, text);
+      return { kind: 'help', chatId, messageId };
     case 'playlist': {
       const reading = readPlaylistCommand(text, links[0]);
       if ('problem' in reading) return { kind: 'invalid-playlist-range', chatId, messageId, problem: reading.problem };
@@ -135,7 +151,7 @@ function readIntent(update: Update, botUsername: string): Intent {
     default:
       break;
   }
-  if (links.length > 0) return withRanges({ kind: 'media', chatId, messageId, userId, links }, text);
+  if (links.length > 0) return withRanges({ kind: 'media', chatId, messageId, userId, links, explicit: asked }, text);
   if (message.chat.type === 'private' && text) return { kind: 'no-link', chatId, messageId };
   return { kind: 'ignore', reason: text ? `no link in a ${message.chat.type} chat` : 'message without text' };
 }
@@ -217,6 +233,17 @@ function cancelButtonTarget(markup: InlineKeyboardMarkup | undefined): number | 
     }
   }
   return undefined;
+}
+
+/** `@ourbot` in the text (a `mention` entity, or the bare word when Telegram sent no entities). */
+function mentions(text: string, entities: readonly MessageEntity[], botUsername: string): boolean {
+  const ours = (name: string) => isUsername(name.replace(/^@/, ''), botUsername);
+  const list = Array.isArray(entities) ? entities : [];
+  if (list.some((entity) => entity.type === 'mention'))
+    return list.some(
+      (entity) => entity.type === 'mention' && ours(text.slice(entity.offset, entity.offset + entity.length)),
+    );
+  return (text.match(/(?<![\w@])@\w+/g) ?? []).some(ours);
 }
 
 function isOurBot(user: User | undefined, botUsername: string): boolean {

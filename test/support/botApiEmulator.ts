@@ -85,6 +85,13 @@ export interface BotApiEmulator {
   ): void;
   /** Every call naming the chat answers 400 'Bad Request: chat not found'. */
   forgetChat(chatId: number): void;
+  /**
+   * Makes a user's message known to the chat, as Telegram knows every message (a webhook test
+   * posts its updates to the bot directly): the bot may then reply to it, react to it or delete it.
+   */
+  knowMessage(update: Update): void;
+  /** The emoji the bot's last setMessageReaction left on a message (empty: none). */
+  reactionsOn(chatId: number, messageId: number): string[];
   /** The next `times` calls of `method` (or any method, `'*'`) answer with `error`. */
   failNext(method: string, error: BotApiErrorSpec, times?: number): void;
   /** The next `times` calls of `method` answer a bare HTTP `status` with a text body (no JSON). */
@@ -118,6 +125,16 @@ class ApiError extends Error {
     super(spec.description);
   }
 }
+
+/** The emoji Telegram accepts as a standard reaction (ReactionTypeEmoji). */
+const REACTION_EMOJI = new Set([
+  ...'👍👎❤🔥🥰👏😁🤔🤯😱🤬😢🎉🤩🤮💩🙏👌🕊🤡🥱🥴😍🐳🌚🌭💯🤣⚡🍌🏆💔🤨😐🍓🍾💋🖕😈😴😭🤓👻👀🎃🙈😇😨🤝✍🤗🫡🎅🎄☃💅🤪🗿🆒💘🙉🦄😘💊🙊😎👾😡',
+  '❤‍🔥',
+  '👨‍💻',
+  '🤷‍♂',
+  '🤷',
+  '🤷‍♀',
+]);
 
 const badRequest = (description: string) =>
   new ApiError({ error_code: 400, description: `Bad Request: ${description}` });
@@ -196,6 +213,8 @@ interface ChatState {
   messages: Map<number, ApiMessage>;
   /** Messages users sent, learnt from queued updates, so replies can quote them. */
   userMessages: Map<number, ApiMessage>;
+  /** The bot's reaction on a message, by message id. */
+  reactions: Map<number, string[]>;
 }
 
 interface Rule {
@@ -291,6 +310,7 @@ class Emulator implements BotApiEmulator {
       sendAnimation: (p, f) => this.sendMedia('animation', p, f),
       sendMediaGroup: (p, f) => this.sendMediaGroup(p, f),
       editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
+      setMessageReaction: (p) => this.setMessageReaction(p),
       getChatMember: (p) => {
         const chat = this.chatFor(p, { blockedFails: false });
         const userId = toInt(p.user_id);
@@ -622,7 +642,7 @@ class Emulator implements BotApiEmulator {
   private chatState(id: number): ChatState {
     let state = this.chats.get(id);
     if (!state) {
-      state = { nextMessageId: 1000, messages: new Map(), userMessages: new Map() };
+      state = { nextMessageId: 1000, messages: new Map(), userMessages: new Map(), reactions: new Map() };
       this.chats.set(id, state);
     }
     return state;
@@ -716,6 +736,40 @@ class Emulator implements BotApiEmulator {
     };
     chat.state.messages.set(edited.message_id, edited);
     return edited;
+  }
+
+  /**
+   * As the Bot API: the message must be in the chat; `reaction` is a list of ReactionType, for a
+   * bot at most one, an emoji of Telegram's standard set (anything else: REACTION_INVALID); an
+   * empty list (or none) takes the bot's reaction away.
+   */
+  private setMessageReaction(params: Params): true {
+    const chat = this.chatFor(params, { blockedFails: false });
+    const messageId = toInt(params.message_id);
+    if (messageId === undefined) throw badRequest('message identifier is not specified');
+    if (!chat.state.messages.has(messageId) && !chat.state.userMessages.has(messageId))
+      throw badRequest('message to react not found');
+    const reaction = params.reaction ?? [];
+    if (!Array.isArray(reaction)) throw badRequest('field "reaction" must be an Array');
+    if (reaction.length > 1) throw badRequest('REACTIONS_TOO_MANY');
+    const emoji = reaction.map((item: unknown) => {
+      if (!isRecord(item) || typeof item.type !== 'string')
+        throw badRequest("can't parse ReactionType: type is not specified");
+      if (item.type === 'custom_emoji' || item.type === 'paid') throw badRequest('REACTION_INVALID');
+      if (item.type !== 'emoji') throw badRequest(`can't parse ReactionType: unsupported type "${item.type}"`);
+      if (typeof item.emoji !== 'string' || !REACTION_EMOJI.has(item.emoji)) throw badRequest('REACTION_INVALID');
+      return item.emoji;
+    });
+    chat.state.reactions.set(messageId, emoji);
+    return true;
+  }
+
+  knowMessage(update: Update): void {
+    this.rememberUserMessage(update);
+  }
+
+  reactionsOn(chatId: number, messageId: number): string[] {
+    return this.chats.get(chatId)?.reactions.get(messageId) ?? [];
   }
 
   private deleteMessage(params: Params): true {

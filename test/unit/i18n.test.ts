@@ -128,7 +128,14 @@ describe('which language', () => {
       },
     } as Update;
     const intent = interpretUpdate(update, 'ourbot');
-    expect(intent).toEqual({ kind: 'media', chatId: 42, messageId: 7, userId: 42, links: ['https://example.com/x'] });
+    expect(intent).toEqual({
+      kind: 'media',
+      chatId: 42,
+      messageId: 7,
+      userId: 42,
+      links: ['https://example.com/x'],
+      explicit: true,
+    });
     expect(failureMessage({ type: FailureType.ContentUnavailable, url: 'x', limitBytes: 1 }, intent.language)).toBe(
       '❌ Download failed: this content is private or unavailable (removed, region-locked or sign-in required).',
     );

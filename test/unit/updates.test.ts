@@ -31,6 +31,7 @@ describe('interpretUpdate links', () => {
       messageId: 7,
       userId: 42,
       links: ['https://example.com/watch?v=1'],
+      explicit: true,
     });
   });
 
@@ -87,7 +88,14 @@ describe('interpretUpdate links', () => {
       messageUpdate({ chat: GROUP_CHAT, text, entities: [urlEntity(text, text)] }),
       BOT_USERNAME,
     );
-    expect(intent).toEqual({ kind: 'media', chatId: -100123, messageId: 7, userId: 42, links: [text] });
+    expect(intent).toEqual({
+      kind: 'media',
+      chatId: -100123,
+      messageId: 7,
+      userId: 42,
+      links: [text],
+      explicit: false,
+    });
   });
 });
 
@@ -165,6 +173,7 @@ describe('interpretUpdate ignored updates', () => {
       messageId: 7,
       userId: GROUP_CHAT.id,
       links: [text],
+      explicit: false,
     });
     const cancel = interpretUpdate(
       messageUpdate({ chat: GROUP_CHAT, from: anonymous, sender_chat: GROUP_CHAT, text: '/cancel' }),

@@ -61,6 +61,7 @@ describe('interpretUpdate /audio', () => {
       userId: 42,
       links: ['https://example.com/song'],
       mode: 'audio',
+      explicit: true,
     });
   });
 
@@ -76,6 +77,7 @@ describe('interpretUpdate /audio', () => {
       userId: 42,
       links: ['https://example.com/a', 'https://example.com/b'],
       mode: 'audio',
+      explicit: true,
     });
   });
 
@@ -98,7 +100,14 @@ describe('interpretUpdate /audio', () => {
 
   it('leaves the mode out for a plain link, so the chat settings decide it', () => {
     const intent = interpretUpdate(messageUpdate(textWithUrlEntities(['https://example.com/v'])), BOT_USERNAME);
-    expect(intent).toEqual({ kind: 'media', chatId: 42, messageId: 7, userId: 42, links: ['https://example.com/v'] });
+    expect(intent).toEqual({
+      kind: 'media',
+      chatId: 42,
+      messageId: 7,
+      userId: 42,
+      links: ['https://example.com/v'],
+      explicit: true,
+    });
   });
 });
 

@@ -18,6 +18,7 @@ cancel-nothing = Nichts abzubrechen: Es läuft kein Download.
 help =
     Schick mir einen Link zu einem Video oder Audio (YouTube, Nachrichtenseiten, ein direkter .mp4- oder .mp3-Link, …), und ich schicke dir die Datei hierher. Bis zu 10 Links pro Nachricht, der Reihe nach.
 
+    /dl <Link> – wie ein einfacher Link; in einer Gruppe, in der ich nur auf Anfrage antworte, die Art zu fragen
     /audio <Link> – nur der Ton
     /clip <Link> 1:30 2:45 – nur dieser Ausschnitt (oder schreib 1:30-2:45 hinter einen beliebigen Link)
     /playlist <Link> 2-5 – diese Einträge einer Playlist, einer nach dem anderen (auch 3,7,9 oder -3 für die letzten drei)
@@ -119,5 +120,7 @@ button-ask = ❓ Jedes Mal fragen
 button-best = Beste
 button-split = ✂ Große Videos teilen
 button-no-split = Nicht teilen
+button-links-all = 🔗 Alle Links
+button-links-asked = 🙋 Nur auf Anfrage
 button-language-auto = 🌐 Automatisch
 `;

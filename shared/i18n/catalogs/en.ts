@@ -22,6 +22,7 @@ cancel-nothing = Nothing to cancel: no download is running.
 help =
     Send me a link to a video or audio (YouTube, news sites, a direct .mp4 or .mp3 link, …) and I will send the media back here. Up to 10 links in one message, handled in order.
 
+    /dl <link> – the same as a plain link; in a group that answers only links asked for, the way to ask
     /audio <link> – only the audio
     /clip <link> 1:30 2:45 – only that part (or write 1:30-2:45 after any link)
     /playlist <link> 2-5 – those entries of a playlist, one by one (also 3,7,9, or -3 for the last three)
@@ -123,5 +124,7 @@ button-ask = ❓ Ask each time
 button-best = Best
 button-split = ✂ Split big videos
 button-no-split = Don’t split
+button-links-all = 🔗 Every link
+button-links-asked = 🙋 Only links asked for
 button-language-auto = 🌐 Auto
 `;

@@ -18,6 +18,7 @@ cancel-nothing = No hay nada que cancelar: no hay ninguna descarga en curso.
 help =
     Envíame un enlace a un vídeo o audio (YouTube, sitios de noticias, un enlace directo a un .mp4 o .mp3, …) y te enviaré el archivo aquí. Hasta 10 enlaces por mensaje, en orden.
 
+    /dl <enlace> – lo mismo que un enlace solo; en un grupo donde solo respondo si me lo piden, así se pide
     /audio <enlace> – solo el audio
     /clip <enlace> 1:30 2:45 – solo ese fragmento (o escribe 1:30-2:45 después de cualquier enlace)
     /playlist <enlace> 2-5 – esos elementos de una lista de reproducción, uno a uno (también 3,7,9, o -3 para los tres últimos)
@@ -119,5 +120,7 @@ button-ask = ❓ Preguntar cada vez
 button-best = La mejor
 button-split = ✂ Dividir vídeos grandes
 button-no-split = No dividir
+button-links-all = 🔗 Todos los enlaces
+button-links-asked = 🙋 Solo si me lo piden
 button-language-auto = 🌐 Automático
 `;

@@ -18,6 +18,7 @@ cancel-nothing = Nada para cancelar: nenhum download em andamento.
 help =
     Envie um link de vídeo ou áudio (YouTube, sites de notícias, um link direto para .mp4 ou .mp3, …) e eu mando o arquivo aqui. Até 10 links por mensagem, em ordem.
 
+    /dl <link> – o mesmo que um link sozinho; num grupo onde só respondo quando pedem, é assim que se pede
     /audio <link> – só o áudio
     /clip <link> 1:30 2:45 – só esse trecho (ou escreva 1:30-2:45 depois de qualquer link)
     /playlist <link> 2-5 – esses itens de uma playlist, um por um (também 3,7,9, ou -3 para os três últimos)
@@ -119,5 +120,7 @@ button-ask = ❓ Perguntar sempre
 button-best = A melhor
 button-split = ✂ Dividir vídeos grandes
 button-no-split = Não dividir
+button-links-all = 🔗 Todos os links
+button-links-asked = 🙋 Só quando pedirem
 button-language-auto = 🌐 Automático
 `;

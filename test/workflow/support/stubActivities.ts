@@ -145,6 +145,7 @@ export function telegramQueue(
     sendText: async () => ({ messageId: ++messageIds }),
     editText: async () => true,
     deleteMessage: async () => undefined,
+    reactToMessage: async () => undefined,
     answerButton: async () => undefined,
     showSettings: async () => ({ messageId: ++messageIds }),
     redrawSettings: async () => undefined,
