@@ -16,6 +16,7 @@
  *   npm run histories:record -- photos         # a photo post of 12 og:image delivered as albums of 10 and 2
  *   npm run histories:record -- ytdlp-update   # a yt-dlp candidate refused, then one switched to (test/histories/ytdlp-update/; wheels from a local folder)
  *   npm run histories:record -- languages      # a Russian user's failed link, a chat language chosen, a link in it (test/histories/languages/)
+ *   npm run histories:record -- groups         # in a group that keeps quiet: a link's failure answered by 👎, a link not asked for (test/histories/groups/)
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -482,7 +483,51 @@ async function recordLanguageHistories(stack: TestStack): Promise<void> {
   );
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist`, `photos`, `ytdlp-update` or `languages`: record only that set; nothing: every set. */
+/**
+ * Runs in a group whose admin chose "👎" for the link's own failures and "only links asked for"
+ * (QUIET_FAILURES_PATCH and LINKS_ASKED_PATCH in workflows/mediaRequest.ts; test/histories/groups/):
+ * `/dl` of a link that is gone, answered by a 👎 on the message, and a link alone, ignored.
+ */
+async function recordGroupHistories(stack: TestStack): Promise<void> {
+  const dir = path.join(path.dirname(HISTORIES_DIR), 'groups');
+  await mkdir(dir, { recursive: true });
+  const group = -100_7_981;
+  const admin = 7_982;
+  stack.emulator.setMemberStatus(group, admin, 'administrator');
+  for (const [data, id] of [
+    ['set:fail:react', 'history-press-failures'],
+    ['set:links:asked', 'history-press-links'],
+  ] as const) {
+    await stack.post(buttonPress({ data, chatId: group, messageId: 5, userId: admin, id }));
+    await stack.client.workflow
+      .getHandle(settingsWorkflowId({ chatId: group, messageId: 5, callbackQueryId: id }))
+      .result();
+  }
+  const inGroup = (update: Update) => {
+    update.message!.chat = { id: group, type: 'supergroup', title: 'Busy group' } as never;
+    update.message!.from = { id: 7_983, is_bot: false, first_name: 'Member' };
+    // Telegram knows the message: the bot may react to it.
+    stack.emulator.knowMessage(update);
+    return update;
+  };
+  const gone = stack.media.url('removed.mp4');
+  await record(
+    stack,
+    'failed-quietly-with-reaction',
+    inGroup(stack.linkUpdate(gone, { chatId: group, text: `/dl ${gone}` })),
+    undefined,
+    dir,
+  );
+  await record(
+    stack,
+    'ignored-link-not-asked',
+    inGroup(stack.linkUpdate(`${stack.media.url('clip.mp4')}?history=groups`, { chatId: group })),
+    undefined,
+    dir,
+  );
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist`, `photos`, `ytdlp-update`, `languages` or `groups`: record only that set; nothing: every set. */
 const only = process.argv[2];
 // The yt-dlp update's index: a local wheel folder (test/support/ytDlpWheels.ts).
 const ytDlpIndex =
@@ -501,6 +546,7 @@ try {
   if (only === undefined || only === 'photos') await recordPhotoHistories(stack);
   if (ytDlpIndex) await recordYtDlpUpdateHistories(stack, ytDlpIndex);
   if (only === undefined || only === 'languages') await recordLanguageHistories(stack);
+  if (only === undefined || only === 'groups') await recordGroupHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();

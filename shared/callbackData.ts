@@ -25,6 +25,7 @@ export function settingsButtonData(choice: SettingsChoice): string {
   if (choice.setting === 'split') return `set:split:${choice.value ? 'on' : 'off'}`;
   if (choice.setting === 'ask') return `set:ask:${choice.value ? 'on' : 'off'}`;
   if (choice.setting === 'links') return `set:links:${choice.value}`;
+  if (choice.setting === 'failures') return `set:fail:${choice.value}`;
   if (choice.setting === 'language') return `set:lang:${choice.value ?? 'auto'}`;
   return `set:height:${choice.value ?? 'best'}`;
 }
@@ -58,6 +59,9 @@ export function parseButtonData(data: string): ButtonAction | undefined {
   if (ask) return { action: 'settings', choice: { setting: 'ask', value: ask[1] === 'on' } };
   const links = /^set:links:(all|asked)$/.exec(data);
   if (links) return { action: 'settings', choice: { setting: 'links', value: links[1] as 'all' | 'asked' } };
+  const failures = /^set:fail:(say|react|silent)$/.exec(data);
+  if (failures)
+    return { action: 'settings', choice: { setting: 'failures', value: failures[1] as 'say' | 'react' | 'silent' } };
   const split = /^set:split:(on|off)$/.exec(data);
   if (split) return { action: 'settings', choice: { setting: 'split', value: split[1] === 'on' } };
   const language = /^set:lang:([a-z]{2}|auto)$/.exec(data);

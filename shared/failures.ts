@@ -45,6 +45,24 @@ export const NON_RETRYABLE_FAILURES: readonly FailureType[] = [
   FailureType.UnreadablePictures,
 ];
 
+/**
+ * Failures that are the link's fault (not media, a site yt-dlp does not know, gone or private):
+ * a group may have them answered with a 👎 on the message, or not at all (/settings). Everything
+ * else (too large, quota, Telegram, the network) is always said.
+ */
+export const LINK_FAULT_FAILURES: readonly FailureType[] = [
+  FailureType.InvalidUrl,
+  FailureType.BlockedAddress,
+  FailureType.UnsupportedUrl,
+  FailureType.ContentUnavailable,
+  FailureType.NoMediaFound,
+  FailureType.UnreadablePictures,
+];
+
+export function isLinkFault(type: string): boolean {
+  return (LINK_FAULT_FAILURES as readonly string[]).includes(type);
+}
+
 export function isFailureType(value: unknown): value is FailureType {
   return typeof value === 'string' && (Object.values(FailureType) as string[]).includes(value);
 }

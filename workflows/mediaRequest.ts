@@ -18,8 +18,8 @@ import { mediaHostOf } from '../shared/searchAttributes.js';
 import { formatClipRange } from '../shared/clipRange.js';
 import { TimeoutType } from '@temporalio/common';
 import type { DownloadActivities, HostActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
-import { DEFAULT_SETTINGS, type ChatSettings } from '../shared/contracts/chatSettings.js';
-import { FailureType } from '../shared/failures.js';
+import { DEFAULT_SETTINGS, isGroupChat, type ChatSettings } from '../shared/contracts/chatSettings.js';
+import { FailureType, isLinkFault } from '../shared/failures.js';
 import { mediaSettledSignal } from '../shared/contracts/mediaCache.js';
 import {
   albumCapNote,
@@ -78,6 +78,23 @@ export const LIGHT_REQUEST_PATCH = 'state-store-local-activities';
  * records its marker, so every history from before replays as it ran.
  */
 export const LINKS_ASKED_PATCH = 'links-only-when-asked';
+
+/**
+ * The patch after which a failure that is the link's fault, in a group whose settings keep such
+ * failures quiet (👎 or nothing), is said by no text: the ⏳ is deleted, and the message gets a 👎
+ * when asked. Checked only for such a failure: no run from before it had those settings.
+ */
+export const QUIET_FAILURES_PATCH = 'quiet-link-failures';
+
+/** Whether this failure is kept quiet: the link's fault, in a group that asked for 👎 or silence. */
+function keptQuiet(input: MediaRequestInput, settings: ChatSettings, type: string): boolean {
+  return (
+    isGroupChat(input.chatId) &&
+    (settings.failures === 'react' || settings.failures === 'silent') &&
+    isLinkFault(type) &&
+    patched(QUIET_FAILURES_PATCH)
+  );
+}
 
 /** How long a request waits for another one that is downloading the same media. */
 const SHARED_DOWNLOAD_WAIT = '15 minutes';
@@ -246,6 +263,8 @@ async function serveLinks(
   let statusMessage: SentMessage | undefined;
   const outcomes: LinkOutcome[] = [];
   const failures: LinkFailure[] = [];
+  // Failures the group asked to keep quiet (👎 or nothing): said by no text.
+  let quietFailures = 0;
   // Set when the last link's media went out by upload: it is in the chat, so a cancel arriving
   // now must not cut the run short (and show "Cancelled") either.
   let lastLinkShielded = false;
@@ -310,6 +329,10 @@ async function serveLinks(
         progress.sawError(failure.type, failure.reason);
         outcomes.push({ link, outcome: 'failed', failureType: failure.type });
         if (failure.type === FailureType.ChatUnavailable) break; // nobody left to send anything to
+        if (keptQuiet(input, settings, failure.type)) {
+          quietFailures += 1;
+          continue;
+        }
         const text = failureMessage(
           { ...failure, url: link, limitBytes: failure.limitBytes ?? input.maxUploadBytes },
           input.language,
@@ -335,6 +358,19 @@ async function serveLinks(
         ),
         ...settling,
       ]);
+    } else if (quietFailures === failures.length) {
+      // Every failure was the link's own in a group that keeps them quiet: the ⏳ goes, and
+      // with 'react' the message gets a 👎 (a courtesy: neither may fail the request).
+      const { messageId: requestMessageId } = input;
+      await shieldIf(lastLinkShielded, async () => {
+        await telegram
+          .deleteMessage({ chatId: chat.chatId, messageId })
+          .catch(warn('could not delete the status message'));
+        if (settings.failures === 'react')
+          await telegram
+            .reactToMessage({ chatId: chat.chatId, messageId: requestMessageId, emoji: '👎' })
+            .catch(warn('could not react to the message'));
+      });
     } else if (input.links.length > 1 && failures[0]?.type !== FailureType.ChatUnavailable) {
       await shieldIf(lastLinkShielded, () =>
         telegram

@@ -58,12 +58,17 @@ export function settingsKeyboard(settings: ChatSettings, language?: Language, gr
         text: tick((settings.split ?? true) === split, t(language, split ? 'button-split' : 'button-no-split')),
         callback_data: settingsButtonData({ setting: 'split', value: split }),
       })),
-      // Groups only: whether a link alone starts a request, or only one asked for.
+      // Groups only: whether a link alone starts a request, or only one asked for; how a link's
+      // own failure is answered.
       ...(group
         ? [
             (['all', 'asked'] as const).map((links) => ({
               text: tick((settings.links ?? 'all') === links, t(language, `button-links-${links}`)),
               callback_data: settingsButtonData({ setting: 'links', value: links }),
+            })),
+            (['say', 'react', 'silent'] as const).map((failures) => ({
+              text: tick((settings.failures ?? 'say') === failures, t(language, `button-failures-${failures}`)),
+              callback_data: settingsButtonData({ setting: 'failures', value: failures }),
             })),
           ]
         : []),

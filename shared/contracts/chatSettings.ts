@@ -27,7 +27,15 @@ export interface ChatSettings {
    * a reply to the bot, `@bot link`). Absent: all.
    */
   links?: LinksSetting;
+  /**
+   * In a group, how a failure that is the link's fault (shared/failures.ts LINK_FAULT_FAILURES) is
+   * answered: 'say' it (absent: say), 'react' with 👎 on the message, or stay 'silent'; the ⏳
+   * goes in both quiet ways.
+   */
+  failures?: FailuresSetting;
 }
+
+export type FailuresSetting = 'say' | 'react' | 'silent';
 
 export type LinksSetting = 'all' | 'asked';
 
@@ -37,6 +45,7 @@ export type SettingsChoice =
   | { setting: 'split'; value: boolean }
   | { setting: 'ask'; value: boolean }
   | { setting: 'links'; value: LinksSetting }
+  | { setting: 'failures'; value: FailuresSetting }
   /** null: back to each sender's own language. */
   | { setting: 'language'; value: Language | null };
 
@@ -55,6 +64,7 @@ export function applySettingsChoice(settings: ChatSettings, choice: SettingsChoi
   if (choice.setting === 'ask') return { ...settings, ask: choice.value };
   if (choice.setting === 'split') return { ...settings, split: choice.value };
   if (choice.setting === 'links') return { ...settings, links: choice.value };
+  if (choice.setting === 'failures') return { ...settings, failures: choice.value };
   if (choice.setting === 'language') {
     const { language: _previous, ...rest } = settings;
     return choice.value === null ? rest : { ...rest, language: choice.value };

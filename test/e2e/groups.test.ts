@@ -5,6 +5,8 @@
  * a link alone starts nothing anyone sees and counts in no quota, while `/dl <link>`, a reply to
  * the bot and `@bot <link>` are served.
  */
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import type { MessageEntity, Update } from 'grammy/types';
 import { openStateStore } from '../../activities/adapters/openStateStore.js';
 import type { ChatSettings } from '../../shared/contracts/chatSettings.js';
@@ -81,9 +83,17 @@ async function pressLinks(
   userId: number,
   value: 'all' | 'asked',
 ): Promise<{ keyboardId: number; answer: string }> {
+  return pressSetting(chatId, userId, `set:links:${value}`);
+}
+
+async function pressSetting(
+  chatId: number,
+  userId: number,
+  data: string,
+): Promise<{ keyboardId: number; answer: string }> {
   const keyboardId = await showSettings(chatId);
   const answered = stack.emulator.callsTo('answerCallbackQuery').length;
-  await post(buttonPress({ data: `set:links:${value}`, chatId, messageId: keyboardId, userId }));
+  await post(buttonPress({ data, chatId, messageId: keyboardId, userId }));
   const answer = await stack.emulator.waitFor(
     (call) => call.method === 'answerCallbackQuery' && stack.emulator.callsTo('answerCallbackQuery').length > answered,
     20_000,
@@ -197,5 +207,86 @@ describe('links: only when asked', () => {
     await expect(stack.client.workflow.getHandle(idOf(again)).result()).resolves.toMatchObject({
       outcome: expect.stringMatching(/^(delivered|cached)$/),
     });
+  });
+});
+
+describe('failures that are the link’s fault, in a group that keeps them quiet', () => {
+  /** A link that answers 404 (ContentUnavailable) in `group`, its message known to Telegram. */
+  async function failingLink(group: number): Promise<Update> {
+    stack.media.always('gone.mp4', 404);
+    const update = groupMessage(group, MEMBER, stack.mediaUrl('gone.mp4'));
+    stack.emulator.knowMessage(update);
+    await post(update);
+    const error = await stack.client.workflow
+      .getHandle(idOf(update))
+      .result()
+      .catch((reason: unknown) => reason);
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).type).toBe('ContentUnavailable');
+    return update;
+  }
+
+  /** What the group was told: texts sent or edited in (the ⏳ aside). */
+  function saidIn(group: number): string[] {
+    return callsInto(group)
+      .filter((call) => call.method === 'sendMessage' || call.method === 'editMessageText')
+      .map((call) => String(call.params.text))
+      .filter((text) => !text.startsWith('⏳') && !text.includes('settings'));
+  }
+
+  it('👎: the message gets a 👎 and the ⏳ goes, no text; a member may not change it', async () => {
+    const group = -100_9004;
+    stack.emulator.setMemberStatus(group, ADMIN, 'administrator');
+    expect((await pressSetting(group, MEMBER, 'set:fail:react')).answer).toBe(
+      'Only admins can change the settings of this chat.',
+    );
+    expect((await storedSettings(group))?.failures).toBeUndefined();
+    const saved = await pressSetting(group, ADMIN, 'set:fail:react');
+    expect(saved.answer).toBe('Saved ✓');
+    expect(keyboardLabels(group, saved.keyboardId)).toEqual(
+      expect.arrayContaining(['💬 Say failures', '✓ 👎 React', '🤫 Silent']),
+    );
+    const said = saidIn(group).length;
+
+    const update = await failingLink(group);
+    const reactions = stack.emulator.callsTo('setMessageReaction');
+    expect(reactions.map((call) => call.params)).toEqual([
+      { chat_id: group, message_id: update.message!.message_id, reaction: [{ type: 'emoji', emoji: '👎' }] },
+    ]);
+    expect(stack.emulator.reactionsOn(group, update.message!.message_id)).toEqual(['👎']);
+    expect(
+      saidIn(group)
+        .slice(said)
+        .filter((text) => text.startsWith('❌')),
+    ).toEqual([]);
+    // The ⏳ was sent, then deleted: nothing of the request is left in the group.
+    expect(callsInto(group).some((call) => call.method === 'deleteMessage')).toBe(true);
+    expect(
+      stack.emulator.messagesIn(group).filter((message) => (message as { text?: string }).text?.startsWith('⏳')),
+    ).toEqual([]);
+  });
+
+  it('silent: nothing at all, the ⏳ goes', async () => {
+    const group = -100_9005;
+    stack.emulator.setMemberStatus(group, ADMIN, 'administrator');
+    expect((await pressSetting(group, ADMIN, 'set:fail:silent')).answer).toBe('Saved ✓');
+    const said = saidIn(group).length;
+    await failingLink(group);
+    expect(stack.emulator.callsTo('setMessageReaction')).toEqual([]);
+    expect(
+      saidIn(group)
+        .slice(said)
+        .filter((text) => text.startsWith('❌')),
+    ).toEqual([]);
+    expect(
+      stack.emulator.messagesIn(group).filter((message) => (message as { text?: string }).text?.startsWith('⏳')),
+    ).toEqual([]);
+  });
+
+  it('say (the default): the failure is said as before', async () => {
+    const group = -100_9006;
+    await failingLink(group);
+    expect(stack.emulator.callsTo('setMessageReaction')).toEqual([]);
+    expect(saidIn(group).some((text) => text.startsWith('❌'))).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, Worker, type ReplayResult } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { SETTINGS_STORE_PATCH } from '../../workflows/commands.js';
-import { LIGHT_REQUEST_PATCH } from '../../workflows/mediaRequest.js';
+import { LIGHT_REQUEST_PATCH, LINKS_ASKED_PATCH, QUIET_FAILURES_PATCH } from '../../workflows/mediaRequest.js';
 import { QUALITY_PICKER_PATCH } from '../../workflows/qualityPicker.js';
 import { LANGUAGE_PATCH } from '../../workflows/language.js';
 import { activitiesRun, LOCAL_ACTIVITY_MARKER } from '../support/histories.js';
@@ -27,7 +27,15 @@ const HISTORIES_DIR = path.join(here, '../histories');
  * histories:record -- languages`) holds runs that write in a language (LANGUAGE_PATCH); the
  * others, recorded before it, show that a run without a language still replays, in English.
  */
+/** Runs in a group that keeps quiet (test/histories/groups/, `npm run histories:record -- groups`): their patches. */
+const GROUP_PATCHES: Record<string, string[]> = {
+  'groups/failed-quietly-with-reaction': [LIGHT_REQUEST_PATCH, LANGUAGE_PATCH, QUIET_FAILURES_PATCH],
+  'groups/ignored-link-not-asked': [LIGHT_REQUEST_PATCH, LANGUAGE_PATCH, LINKS_ASKED_PATCH],
+};
+
 const PATHS = [
+  'groups/failed-quietly-with-reaction',
+  'groups/ignored-link-not-asked',
   'languages/delivered-in-chat-language',
   'languages/failed-content-unavailable-ru',
   'languages/settings-language-chosen',
@@ -174,7 +182,9 @@ describe('recorded workflow histories', () => {
             ? [LIGHT_REQUEST_PATCH, QUALITY_PICKER_PATCH]
             : [LIGHT_REQUEST_PATCH];
       // Runs that write in a language (test/histories/languages/) record the language patch too.
-      const expected = workflowId.startsWith('languages/') ? [...base, LANGUAGE_PATCH] : base;
+      const expected = workflowId.startsWith('languages/')
+        ? [...base, LANGUAGE_PATCH]
+        : (GROUP_PATCHES[workflowId] ?? base);
       expect({ workflowId, patches: patchesOf(text) }).toEqual({ workflowId, patches: expected });
     }
   });

@@ -3,6 +3,7 @@ import { interpretUpdate } from '../../src/telegram/updates.js';
 import { parseButtonData, settingsButtonData } from '../../shared/callbackData.js';
 import { applySettingsChoice, DEFAULT_SETTINGS, isGroupChat } from '../../shared/contracts/chatSettings.js';
 import { settingsKeyboard } from '../../activities/adapters/keyboards.js';
+import { FailureType, isLinkFault, NON_RETRYABLE_FAILURES } from '../../shared/failures.js';
 
 const USER = { id: 42, is_bot: false, first_name: 'Ada' };
 const BOT = { id: 123456, is_bot: true, first_name: 'Media bot', username: 'test_media_bot' };
@@ -151,5 +152,53 @@ describe('the links setting', () => {
     ).toContain('✓ 🔗 Все ссылки');
     expect(isGroupChat(GROUP_CHAT.id)).toBe(true);
     expect(isGroupChat(PRIVATE_CHAT.id)).toBe(false);
+  });
+});
+
+describe('the failures setting', () => {
+  it('round-trips through the button data and is applied', () => {
+    for (const value of ['say', 'react', 'silent'] as const) {
+      const data = settingsButtonData({ setting: 'failures', value });
+      expect(data).toBe(`set:fail:${value}`);
+      expect(parseButtonData(data)).toEqual({ action: 'settings', choice: { setting: 'failures', value } });
+      expect(applySettingsChoice({ mode: 'video', links: 'asked' }, { setting: 'failures', value })).toEqual({
+        mode: 'video',
+        links: 'asked',
+        failures: value,
+      });
+    }
+    expect(parseButtonData('set:fail:loud')).toBeUndefined();
+  });
+
+  it('keeps quiet only failures that are the link’s fault, never too large, quota or Telegram', () => {
+    for (const type of [FailureType.UnsupportedUrl, FailureType.NoMediaFound, FailureType.ContentUnavailable])
+      expect(isLinkFault(type)).toBe(true);
+    for (const type of [
+      FailureType.FileTooLarge,
+      FailureType.QuotaExceeded,
+      FailureType.TelegramBadRequest,
+      FailureType.TransientNetwork,
+      FailureType.DownloadFailed,
+      FailureType.InvalidRange,
+    ])
+      expect(isLinkFault(type)).toBe(false);
+    // A link's fault never goes away on a retry.
+    expect(
+      Object.values(FailureType)
+        .filter(isLinkFault)
+        .every((type) => NON_RETRYABLE_FAILURES.includes(type)),
+    ).toBe(true);
+  });
+
+  it('is drawn in groups, ticked (absent: say)', () => {
+    const labels = settingsKeyboard({ mode: 'video', failures: 'react' }, undefined, true)
+      .inline_keyboard.flat()
+      .map((button) => button.text);
+    expect(labels).toEqual(expect.arrayContaining(['💬 Say failures', '✓ 👎 React', '🤫 Silent']));
+    expect(
+      settingsKeyboard(DEFAULT_SETTINGS, undefined, false)
+        .inline_keyboard.flat()
+        .map((button) => button.text),
+    ).not.toContain('🤫 Silent');
   });
 });

@@ -141,5 +141,8 @@ button-split = ✂ تقسيم الفيديوهات الكبيرة
 button-no-split = بدون تقسيم
 button-links-all = 🔗 كل الروابط
 button-links-asked = 🙋 فقط عند الطلب
+button-failures-say = 💬 الإبلاغ عن الأخطاء
+button-failures-react = 👎 تفاعل
+button-failures-silent = 🤫 بصمت
 button-language-auto = 🌐 تلقائي
 `;

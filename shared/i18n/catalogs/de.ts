@@ -122,5 +122,8 @@ button-split = ✂ Große Videos teilen
 button-no-split = Nicht teilen
 button-links-all = 🔗 Alle Links
 button-links-asked = 🙋 Nur auf Anfrage
+button-failures-say = 💬 Fehler melden
+button-failures-react = 👎 Reaktion
+button-failures-silent = 🤫 Still
 button-language-auto = 🌐 Automatisch
 `;

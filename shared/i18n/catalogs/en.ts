@@ -126,5 +126,8 @@ button-split = ✂ Split big videos
 button-no-split = Don’t split
 button-links-all = 🔗 Every link
 button-links-asked = 🙋 Only links asked for
+button-failures-say = 💬 Say failures
+button-failures-react = 👎 React
+button-failures-silent = 🤫 Silent
 button-language-auto = 🌐 Auto
 `;

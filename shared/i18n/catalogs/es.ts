@@ -122,5 +122,8 @@ button-split = ✂ Dividir vídeos grandes
 button-no-split = No dividir
 button-links-all = 🔗 Todos los enlaces
 button-links-asked = 🙋 Solo si me lo piden
+button-failures-say = 💬 Decir los fallos
+button-failures-react = 👎 Reacción
+button-failures-silent = 🤫 En silencio
 button-language-auto = 🌐 Automático
 `;

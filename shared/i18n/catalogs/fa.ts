@@ -122,5 +122,8 @@ button-split = ✂ تقسیم ویدیوهای بزرگ
 button-no-split = تقسیم نکن
 button-links-all = 🔗 همه‌ی پیوندها
 button-links-asked = 🙋 فقط وقتی خواسته شود
+button-failures-say = 💬 گفتن خطاها
+button-failures-react = 👎 واکنش
+button-failures-silent = 🤫 بی‌صدا
 button-language-auto = 🌐 خودکار
 `;

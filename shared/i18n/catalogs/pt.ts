@@ -122,5 +122,8 @@ button-split = ✂ Dividir vídeos grandes
 button-no-split = Não dividir
 button-links-all = 🔗 Todos os links
 button-links-asked = 🙋 Só quando pedirem
+button-failures-say = 💬 Dizer as falhas
+button-failures-react = 👎 Reação
+button-failures-silent = 🤫 Em silêncio
 button-language-auto = 🌐 Automático
 `;

@@ -126,5 +126,8 @@ button-split = ✂ Делить большие видео
 button-no-split = Не делить
 button-links-all = 🔗 Все ссылки
 button-links-asked = 🙋 Только по просьбе
+button-failures-say = 💬 Сообщать об ошибках
+button-failures-react = 👎 Реакция
+button-failures-silent = 🤫 Молча
 button-language-auto = 🌐 Авто
 `;

@@ -126,5 +126,8 @@ button-split = ✂ Ділити великі відео
 button-no-split = Не ділити
 button-links-all = 🔗 Усі посилання
 button-links-asked = 🙋 Лише на прохання
+button-failures-say = 💬 Повідомляти про помилки
+button-failures-react = 👎 Реакція
+button-failures-silent = 🤫 Мовчки
 button-language-auto = 🌐 Авто
 `;
