@@ -9,3 +9,4 @@ export { createDownloadActivities, type DownloadActivities } from './downloadAct
 export { createHostActivities, type HostActivities } from './hostActivities.js';
 export { createPlaylistActivities, type PlaylistActivities } from './playlistActivities.js';
 export { createYtDlpUpdateActivities, type YtDlpUpdateActivities } from './ytDlpUpdateActivities.js';
+export { createInlineActivities, type InlineActivities } from './inlineActivities.js';

@@ -212,6 +212,17 @@ export function createStoreActivities({
       );
     },
 
+    /**
+     * The media's file_ids when the cache has them, without a lease or a place in a queue: an
+     * inline query only looks (a person typing a link must not reserve its download).
+     */
+    async peekCachedMedia(input: { key: MediaKey }): Promise<CachedMedia | undefined> {
+      const cacheId = mediaCacheId(input.key, botId, cacheIdKey);
+      await adoptLegacyMedia(cacheId);
+      const state = await store.read<MediaCacheState>('media_cache', cacheId);
+      return state?.media ?? undefined;
+    },
+
     /** The media's file_ids, or the right to download it (a lease), or a place among those waiting for the download. */
     async claimCachedMedia(input: { key: MediaKey; holder: string }): Promise<CacheClaim> {
       const cacheId = mediaCacheId(input.key, botId, cacheIdKey);

@@ -17,6 +17,7 @@
  *   npm run histories:record -- ytdlp-update   # a yt-dlp candidate refused, then one switched to (test/histories/ytdlp-update/; wheels from a local folder)
  *   npm run histories:record -- languages      # a Russian user's failed link, a chat language chosen, a link in it (test/histories/languages/)
  *   npm run histories:record -- groups         # in a group that keeps quiet: a link's failure answered by 👎, a link not asked for (test/histories/groups/)
+ *   npm run histories:record -- inline         # an inline query answered with "⏳ Downloading…", and its chosen result delivered (test/histories/inline/)
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -50,6 +51,12 @@ import { buttonPress } from '../test/support/buttonPress.js';
 import { exportHistory } from '../test/support/temporalShow.js';
 import { createYtDlpWheels, switchableIndex } from '../test/support/ytDlpWheels.js';
 import { YTDLP_UPDATE_SCHEDULE_ID } from '../shared/contracts/ytDlpUpdate.js';
+import { Api } from 'grammy';
+import { inlineMediaWorkflowId, inlineQueryWorkflowId } from '../shared/contracts/inline.js';
+import { inlineResultId } from '../src/telegram/inlineUpdates.js';
+
+/** The storage chat of the recorded inline runs (STORAGE_CHAT_ID of the recording stack). */
+const INLINE_STORAGE_CHAT_ID = -1_007_980;
 
 const HISTORIES_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../test/histories/light-request');
 
@@ -527,12 +534,42 @@ async function recordGroupHistories(stack: TestStack): Promise<void> {
   );
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist`, `photos`, `ytdlp-update`, `languages` or `groups`: record only that set; nothing: every set. */
+/**
+ * Inline mode (new workflow types, no patch; test/histories/inline/): an inline query answered
+ * with the "⏳ Downloading…" article, then that result chosen: the link uploaded to the storage
+ * chat and the inline message edited into it. The updates come from the emulator, through the webhook.
+ */
+async function recordInlineHistories(stack: TestStack): Promise<void> {
+  const dir = path.join(path.dirname(HISTORIES_DIR), 'inline');
+  await mkdir(dir, { recursive: true });
+  const api = new Api(stack.emulator.token, { apiRoot: stack.emulator.apiRoot });
+  let offset = 0;
+  const deliverQueued = async () => {
+    for (const update of await api.getUpdates({ offset })) {
+      offset = update.update_id + 1;
+      const response = await stack.post(update);
+      if (response.statusCode !== 200) throw new Error(`webhook answered ${response.statusCode} for an inline update`);
+    }
+  };
+  const link = `${stack.media.url('clip.mp4')}?history=inline`;
+  const queryId = stack.emulator.queueInlineQuery({ userId: 7_981, query: link });
+  await deliverQueued();
+  await save(stack, 'query-answered-download', inlineQueryWorkflowId(queryId), dir);
+  const inlineMessageId = stack.emulator.chooseInlineResult({ queryId, resultId: inlineResultId('download', link) });
+  if (!inlineMessageId) throw new Error('the chosen inline result has no inline_message_id');
+  await deliverQueued();
+  await save(stack, 'delivered', inlineMediaWorkflowId(inlineMessageId), dir);
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist`, `photos`, `ytdlp-update`, `languages`, `groups` or `inline`: record only that set; nothing: every set. */
 const only = process.argv[2];
 // The yt-dlp update's index: a local wheel folder (test/support/ytDlpWheels.ts).
 const ytDlpIndex =
   only === undefined || only === 'ytdlp-update' ? await switchableIndex(await createYtDlpWheels()) : undefined;
-const stack = await startTestStack(ytDlpIndex ? { YTDLP_UPDATE_INDEX: ytDlpIndex.dir, ADMIN_CHAT_IDS: '7953' } : {});
+const stack = await startTestStack({
+  STORAGE_CHAT_ID: String(INLINE_STORAGE_CHAT_ID),
+  ...(ytDlpIndex ? { YTDLP_UPDATE_INDEX: ytDlpIndex.dir, ADMIN_CHAT_IDS: '7953' } : {}),
+});
 const slow = await startSlowServer(stack.fixtures.video, 2_000);
 try {
   await mkdir(HISTORIES_DIR, { recursive: true });
@@ -547,6 +584,7 @@ try {
   if (ytDlpIndex) await recordYtDlpUpdateHistories(stack, ytDlpIndex);
   if (only === undefined || only === 'languages') await recordLanguageHistories(stack);
   if (only === undefined || only === 'groups') await recordGroupHistories(stack);
+  if (only === undefined || only === 'inline') await recordInlineHistories(stack);
 } finally {
   await slow.close();
   await stack.stop();

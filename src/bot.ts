@@ -33,6 +33,7 @@ export function createUpdateHandler(config: Config, client: Client, logger: Logg
     allowedChatIds: config.allowedChatIds ? new Set(config.allowedChatIds) : undefined,
     // Both limits off: requests do not even ask the quota entity.
     quota: config.quota.concurrentRequests > 0 || config.quota.requestsPerHour > 0 ? config.quota : undefined,
+    storageChatId: config.storageChatId,
     logger,
   };
   return (update: Update) => handleUpdate(update, deps);
@@ -66,7 +67,7 @@ export async function runBot(
     await app.listen({ host: config.http.host, port: config.http.port });
     await api.setWebhook(`${config.publicUrl}${WEBHOOK_PATH}`, {
       secret_token: config.telegram.webhookSecret,
-      allowed_updates: ['message', 'callback_query'],
+      allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result'],
     });
     logger.info({ url: `${config.publicUrl}${WEBHOOK_PATH}` }, 'webhook registered with Telegram');
     // Stop: /readyz turns 503 and new requests get 503 (Telegram redelivers them), then the

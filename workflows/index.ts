@@ -6,3 +6,4 @@ export { MediaCacheWorkflow } from './mediaCache.js';
 export { UserQuotaWorkflow } from './userQuota.js';
 export { PlaylistWorkflow, PlaylistEntryWorkflow } from './playlist.js';
 export { YtDlpUpdateWorkflow } from './ytDlpUpdate.js';
+export { InlineQueryWorkflow, InlineMediaWorkflow } from './inline.js';

@@ -43,6 +43,18 @@ export function localTelegramPolicy(overrides: PolicyOverrides = {}): LocalActiv
 }
 
 /**
+ * answerInlineQuery: Telegram shows an answer only within about 10 seconds of the query, so one
+ * short attempt and one retry, never the 429 waits of a chat message (a late answer is useless).
+ */
+export function inlineAnswerPolicy(overrides: PolicyOverrides = {}): LocalActivityOptions {
+  const { retry } = telegramPolicy(overrides);
+  return {
+    startToCloseTimeout: '3 seconds',
+    retry: { ...retry, maximumAttempts: 2, initialInterval: '200 milliseconds', maximumInterval: '1 second' },
+  };
+}
+
+/**
  * Reads and writes of the state store (the media cache, the quotas, the chats' settings: SQLite
  * or PostgreSQL), as local activities: a few milliseconds each, and safe to repeat (a claim, a
  * slot or a release asked again by the same request counts once). When the quota cannot be

@@ -30,6 +30,23 @@ export function chatIds(): Parser<number[] | undefined> {
   };
 }
 
+/**
+ * One Telegram chat id (STORAGE_CHAT_ID): a whole number, never 0; unset stays undefined. Inline
+ * mode uploads there, so a typo must stop the start rather than fail every inline request.
+ */
+export function singleChatId(): Parser<number | undefined> {
+  return {
+    accepts: 'a chat id (a whole number, groups and channels negative)',
+    defaultText: undefined,
+    unset: () => undefined,
+    parse(raw) {
+      const value = raw.trim();
+      if (value.includes(',')) throw new InvalidValue('must be one chat id, not a list');
+      return chatId(value);
+    },
+  };
+}
+
 function chatId(entry: string): number {
   const id = /^-?\d{1,16}$/.test(entry) ? Number(entry) : Number.NaN;
   if (!Number.isSafeInteger(id) || id === 0) {

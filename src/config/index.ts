@@ -99,6 +99,8 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     policies: policyOverrides(values),
     /** Chats and users the bot serves (a message passes when its chat or its sender is listed); undefined: everyone. */
     allowedChatIds: values.ALLOWED_CHAT_IDS,
+    /** STORAGE_CHAT_ID: where inline mode uploads new media; undefined: inline offers cached media only. */
+    storageChatId: values.STORAGE_CHAT_ID,
     /** Per-user limits, carried in each MediaRequestWorkflow's input. */
     quota: {
       concurrentRequests: values.QUOTA_CONCURRENT_REQUESTS,

@@ -5,7 +5,7 @@
  * A new variable is one entry here, then its use in loadConfig.
  */
 import { availableParallelism } from 'node:os';
-import { chatIds, origins, payloadKeys, postgresUrl, pseudonymKey } from './botParsers.js';
+import { chatIds, origins, payloadKeys, postgresUrl, pseudonymKey, singleChatId } from './botParsers.js';
 import { boolean, filePath, integer, list, oneOf, readableFile, seconds, text, url, type Parser } from './parsers.js';
 
 export interface VariableSpec<T> {
@@ -253,6 +253,11 @@ export const CONFIG_VARIABLES = {
     parser: chatIds(),
     description:
       'Comma-separated chat or user ids the bot serves (groups are negative); anyone else gets one polite refusal per hour and nothing starts. Unset: everyone.',
+  },
+  STORAGE_CHAT_ID: {
+    parser: singleChatId(),
+    description:
+      'Inline mode: the chat (a private channel or group with the bot in it) that new inline media is uploaded to before it replaces the inline message. Unset: inline queries offer cached media only.',
   },
   QUOTA_CONCURRENT_REQUESTS: {
     parser: integer({ min: 0, max: 10_000, default: 3 }),

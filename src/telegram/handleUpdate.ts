@@ -8,6 +8,7 @@ import type { Logger } from '../logger.js';
 import type { StartOutcome, WorkflowStarter } from '../temporal/starter.js';
 import { isAllowed, originOf } from './allowlist.js';
 import { interpretUpdate } from './updates.js';
+import { handleInlineUpdate } from './handleInline.js';
 
 export interface UpdateHandlerDeps {
   starter: WorkflowStarter;
@@ -24,13 +25,15 @@ export interface UpdateHandlerDeps {
   allowedChatIds?: ReadonlySet<number>;
   /** QUOTA_*: travels in each media request's input; undefined: no quota. */
   quota?: QuotaLimits;
+  /** STORAGE_CHAT_ID: inline mode uploads there; undefined: inline offers cached media only. */
+  storageChatId?: number;
   logger: Logger;
 }
 
 export type HandleOutcome =
   | { action: 'ignored'; reason: string }
-  | { action: StartOutcome; workflow: 'media' | 'playlist' | 'reply' | 'settings' | 'cancel' | 'refusal' }
-  | { action: 'signalled'; workflow: 'media' };
+  | { action: StartOutcome; workflow: 'media' | 'playlist' | 'reply' | 'settings' | 'cancel' | 'refusal' | 'inline' }
+  | { action: 'signalled'; workflow: 'media' | 'inline' };
 
 /**
  * The one path from an update to Temporal, shared by the webhook and long polling. It only
@@ -41,6 +44,9 @@ export type HandleOutcome =
  * command or settings change: only a reply saying the bot is private, once per chat and hour.
  */
 export async function handleUpdate(update: Update, deps: UpdateHandlerDeps): Promise<HandleOutcome> {
+  // Inline mode (inline queries, chosen results, an inline message's Cancel): src/telegram/handleInline.ts.
+  const inline = await handleInlineUpdate(update, deps);
+  if (inline) return inline;
   const intent = interpretUpdate(update, deps.botUsername);
   const log = deps.logger.child({ updateId: update.update_id });
   const { policies, starter } = deps;

@@ -30,7 +30,11 @@ export async function runLongPolling(options: PollingOptions): Promise<void> {
     let updates: Update[];
     try {
       updates = await api.getUpdates(
-        { offset, timeout: options.timeoutSeconds ?? 30, allowed_updates: ['message', 'callback_query'] },
+        {
+          offset,
+          timeout: options.timeoutSeconds ?? 30,
+          allowed_updates: ['message', 'callback_query', 'inline_query', 'chosen_inline_result'],
+        },
         grammySignal(signal),
       );
     } catch (error) {

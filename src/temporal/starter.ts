@@ -23,6 +23,15 @@ import {
 } from '../../shared/contracts/mediaRequest.js';
 import { PLAYLIST_WORKFLOW, type PlaylistInput } from '../../shared/contracts/playlist.js';
 import {
+  INLINE_MEDIA_WORKFLOW,
+  INLINE_QUERY_WORKFLOW,
+  inlineMediaWorkflowId,
+  inlineQueryWorkflowId,
+  inlineRequesterQuery,
+  type InlineMediaInput,
+  type InlineQueryInput,
+} from '../../shared/contracts/inline.js';
+import {
   cancelWorkflowId,
   mediaRequestWorkflowId,
   playlistWorkflowId,
@@ -116,6 +125,44 @@ export class WorkflowStarter {
 
   startCancel(input: CancelInput): Promise<StartOutcome> {
     return this.start(CANCEL_WORKFLOW, cancelWorkflowId(input, this.chats), input);
+  }
+
+  /** An inline query: one short workflow that answers it (the webhook never calls Telegram). */
+  startInlineQuery(input: InlineQueryInput): Promise<StartOutcome> {
+    return this.start(INLINE_QUERY_WORKFLOW, inlineQueryWorkflowId(input.queryId), input, {
+      staticSummary: `inline query from ${mediaHostOf(input.link)}`,
+    });
+  }
+
+  /** The chosen "⏳ Downloading…" inline result: one run per inline message. */
+  startInlineMedia(input: InlineMediaInput): Promise<StartOutcome> {
+    const host = mediaHostOf(input.link);
+    return this.start(INLINE_MEDIA_WORKFLOW, inlineMediaWorkflowId(input.inlineMessageId), input, {
+      typedSearchAttributes: [{ key: MediaHostAttribute, value: host }],
+      staticSummary: `inline media from ${host}`,
+    });
+  }
+
+  /**
+   * The Cancel button of an inline message: cancels its run when `userId` started it.
+   * 'not-found' when it has ended, 'refused' when someone else pressed.
+   */
+  async cancelInlineMedia(target: {
+    inlineMessageId: string;
+    userId: number;
+  }): Promise<'cancelled' | 'refused' | 'not-found'> {
+    const handle = this.client.workflow.getHandle(inlineMediaWorkflowId(target.inlineMessageId));
+    try {
+      return await this.client.withDeadline(Date.now() + START_DEADLINE_MS, async () => {
+        const requester = await handle.query(inlineRequesterQuery);
+        if (requester !== target.userId) return 'refused';
+        await handle.cancel();
+        return 'cancelled';
+      });
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return 'not-found';
+      throw error;
+    }
   }
 
   /** `workflowType`: the name the worker registered the workflow function under. */

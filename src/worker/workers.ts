@@ -11,6 +11,7 @@ import {
   createRequestActivities,
   createStoreActivities,
   createTelegramActivities,
+  createInlineActivities,
 } from '../../activities/index.js';
 import { createLegacyEntities } from '../../activities/adapters/legacyEntities.js';
 import { openStateStore } from '../../activities/adapters/openStateStore.js';
@@ -110,6 +111,7 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
         : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
       activities: {
         ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
+        ...createInlineActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
         ...createRequestActivities({ client, chats: ids.chats }),
         ...createStoreActivities({ store, client, ...ids, legacy: await createLegacyEntities(client) }),
       },

@@ -36,6 +36,8 @@ const GROUP_PATCHES: Record<string, string[]> = {
 const PATHS = [
   'groups/failed-quietly-with-reaction',
   'groups/ignored-link-not-asked',
+  'inline/delivered',
+  'inline/query-answered-download',
   'languages/delivered-in-chat-language',
   'languages/failed-content-unavailable-ru',
   'languages/settings-language-chosen',
@@ -173,8 +175,8 @@ describe('recorded workflow histories', () => {
 
   it('record the patch of their workflow and no other', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      // PlaylistWorkflow, its entries and YtDlpUpdateWorkflow are new types: no patch.
-      const base = /^(playlist|ytdlp-update)\//.test(workflowId)
+      // PlaylistWorkflow, its entries, YtDlpUpdateWorkflow and the inline workflows are new types: no patch.
+      const base = /^(playlist|ytdlp-update|inline)\//.test(workflowId)
         ? []
         : isSettingsChoice(workflowId)
           ? [SETTINGS_STORE_PATCH]
@@ -191,7 +193,8 @@ describe('recorded workflow histories', () => {
 
   it('of a request set its outcome search attributes', async () => {
     for (const { workflowId, text } of await recordedHistories()) {
-      if (isSettingsChoice(workflowId) || workflowId.startsWith('ytdlp-update/')) continue;
+      // An inline query's answer is no request: it has no outcome to show.
+      if (isSettingsChoice(workflowId) || /^(ytdlp-update|inline\/query-)/.test(workflowId)) continue;
       expect({
         workflowId,
         upserts: eventTypes(text).includes('EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES'),

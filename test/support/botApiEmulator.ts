@@ -107,11 +107,47 @@ export interface BotApiEmulator {
    * server that received the request.
    */
   delayNext(method: string, ms: number, times?: number): void;
+  /**
+   * Queues an `inline_query` update from `userId` (the text typed after the bot's name) and
+   * returns its id: answerInlineQuery knows it from then on, once.
+   */
+  queueInlineQuery(input: { userId: number; query: string; languageCode?: string }): string;
+  /**
+   * The person picks result `resultId` of the answer to `queryId`: like Telegram, the result is
+   * posted as an inline message (it gets an `inline_message_id` only when it has an inline
+   * keyboard) and a `chosen_inline_result` update is queued. Returns the inline message id, if any.
+   */
+  chooseInlineResult(input: { queryId: string; resultId: string }): string | undefined;
+  /** An inline message as it is now (its text or media, edits applied); undefined when unknown. */
+  inlineMessage(inlineMessageId: string): InlineMessageState | undefined;
   /** Forgets calls, chats, files, updates, webhook, commands and pending faults. */
   reset(): void;
   /** Stops listening and drops every connection (so Jest can exit). */
   close(): Promise<void>;
 }
+
+/** An inline message the bot's result became: its text, or the media an edit put in. */
+export interface InlineMessageState {
+  text?: string;
+  media?: { type: string; file_id: string; caption?: string };
+  reply_markup?: unknown;
+}
+
+/** An inline query the emulator queued: who asked, what, and the answer once given. */
+interface InlineQueryState {
+  userId: number;
+  query: string;
+  results?: Params[];
+}
+
+const QUERY_INVALID = 'query is too old and response timeout expired or query ID is invalid';
+const INLINE_FILE_FIELDS: Record<string, string> = {
+  video: 'video_file_id',
+  audio: 'audio_file_id',
+  document: 'document_file_id',
+  photo: 'photo_file_id',
+  gif: 'gif_file_id',
+};
 
 /** An update as tests write it: `update_id` is optional. */
 export type UpdateInput = Omit<Update, 'update_id'> & { update_id?: number };
@@ -275,6 +311,9 @@ class Emulator implements BotApiEmulator {
   private commands: unknown[] = [];
   private fileCounter = 0;
   private mediaGroupCounter = 0;
+  private readonly inlineQueries = new Map<string, InlineQueryState>();
+  private readonly inlineMessages = new Map<string, InlineMessageState>();
+  private inlineCounter = 0;
 
   /** Method name (lower case, as the real server matches them) → handler. */
   private readonly handlers = new Map<
@@ -296,7 +335,7 @@ class Emulator implements BotApiEmulator {
         ...this.botUser(),
         can_join_groups: true,
         can_read_all_group_messages: false,
-        supports_inline_queries: false,
+        supports_inline_queries: true,
         can_connect_to_business: false,
         has_main_web_app: false,
       }),
@@ -311,6 +350,8 @@ class Emulator implements BotApiEmulator {
       sendMediaGroup: (p, f) => this.sendMediaGroup(p, f),
       editMessageReplyMarkup: (p) => this.editMessageReplyMarkup(p),
       setMessageReaction: (p) => this.setMessageReaction(p),
+      answerInlineQuery: (p) => this.answerInlineQuery(p),
+      editMessageMedia: (p, f) => this.editMessageMedia(p, f),
       getChatMember: (p) => {
         const chat = this.chatFor(p, { blockedFails: false });
         const userId = toInt(p.user_id);
@@ -430,6 +471,53 @@ class Emulator implements BotApiEmulator {
     return update;
   }
 
+  queueInlineQuery(input: { userId: number; query: string; languageCode?: string }): string {
+    const id = String(7_000_000_000 + ++this.inlineCounter);
+    this.inlineQueries.set(id, { userId: input.userId, query: input.query });
+    const from = { id: input.userId, is_bot: false, first_name: `User ${input.userId}` };
+    this.queueUpdate({
+      inline_query: {
+        id,
+        from: input.languageCode ? { ...from, language_code: input.languageCode } : from,
+        query: input.query,
+        offset: '',
+      },
+    } as UpdateInput);
+    return id;
+  }
+
+  chooseInlineResult(input: { queryId: string; resultId: string }): string | undefined {
+    const query = this.inlineQueries.get(input.queryId);
+    const result = query?.results?.find((item) => item.id === input.resultId);
+    if (!query || !result) throw new Error(`no result ${input.resultId} was offered for inline query ${input.queryId}`);
+    const markup = isRecord(result.reply_markup) ? result.reply_markup : undefined;
+    const content = isRecord(result.input_message_content) ? result.input_message_content : undefined;
+    const fileField = INLINE_FILE_FIELDS[String(result.type)];
+    const state: InlineMessageState = {
+      ...(typeof content?.message_text === 'string' ? { text: content.message_text } : {}),
+      ...(fileField && typeof result[fileField] === 'string'
+        ? { media: { type: String(result.type), file_id: result[fileField], ...captionOf(result) } }
+        : {}),
+      ...(markup ? { reply_markup: markup } : {}),
+    };
+    // Telegram gives the bot an inline_message_id only for a result with an inline keyboard.
+    const inlineMessageId = markup ? `BAAAA${randomBytes(12).toString('base64url')}` : undefined;
+    if (inlineMessageId) this.inlineMessages.set(inlineMessageId, state);
+    this.queueUpdate({
+      chosen_inline_result: {
+        result_id: input.resultId,
+        from: { id: query.userId, is_bot: false, first_name: `User ${query.userId}` },
+        query: query.query,
+        ...(inlineMessageId ? { inline_message_id: inlineMessageId } : {}),
+      },
+    } as UpdateInput);
+    return inlineMessageId;
+  }
+
+  inlineMessage(inlineMessageId: string): InlineMessageState | undefined {
+    return this.inlineMessages.get(inlineMessageId);
+  }
+
   setMemberStatus(
     chatId: number,
     userId: number,
@@ -469,6 +557,8 @@ class Emulator implements BotApiEmulator {
     this.forgotten.clear();
     this.files.clear();
     this.updates = [];
+    this.inlineQueries.clear();
+    this.inlineMessages.clear();
     this.nextUpdateId = 1;
     this.faults = [];
     this.delays = [];
@@ -709,9 +799,64 @@ class Emulator implements BotApiEmulator {
     return edited;
   }
 
+  /** One answer per query, within its lifetime; cached results must name files the bot has. */
+  private answerInlineQuery(params: Params): true {
+    const id = typeof params.inline_query_id === 'string' ? params.inline_query_id : undefined;
+    const query = id === undefined ? undefined : this.inlineQueries.get(id);
+    if (!query || query.results !== undefined) throw badRequest(QUERY_INVALID);
+    const results = params.results;
+    if (!Array.isArray(results)) throw badRequest('parameter "results" is required');
+    if (results.length > 50) throw badRequest('RESULTS_TOO_MUCH');
+    const seen = new Set<string>();
+    for (const result of results as unknown[]) {
+      if (!isRecord(result) || typeof result.id !== 'string' || result.id === '' || Buffer.byteLength(result.id) > 64)
+        throw badRequest('RESULT_ID_INVALID');
+      if (seen.has(result.id)) throw badRequest('RESULT_ID_DUPLICATE');
+      seen.add(result.id);
+      const fileField = INLINE_FILE_FIELDS[String(result.type)];
+      if (fileField && !this.files.has(String(result[fileField]))) throw badRequest(WRONG_FILE);
+      if (result.type === 'article' && !isRecord(result.input_message_content))
+        throw badRequest("can't parse inline query result: input_message_content is required");
+    }
+    query.results = results as Params[];
+    return true;
+  }
+
+  /** Replaces a message's media by a file the bot has; only inline messages are kept here. */
+  private editMessageMedia(params: Params, files: ReceivedFile[]): true | ApiMessage {
+    const inline = this.inlineTarget(params);
+    const media = params.media;
+    if (!isRecord(media) || !isMediaKind(media.type)) throw badRequest("can't parse InputMedia: media type is invalid");
+    const file = this.resolveFile(media.type, media.media, 'media', files);
+    inline.media = { type: media.type, file_id: file.file_id, ...captionOf(media) };
+    delete inline.text;
+    delete inline.reply_markup;
+    if (isRecord(params.reply_markup)) inline.reply_markup = params.reply_markup;
+    return true;
+  }
+
+  /** The inline message an edit names by `inline_message_id`; Telegram's MESSAGE_ID_INVALID for an unknown one. */
+  private inlineTarget(params: Params): InlineMessageState {
+    const id = params.inline_message_id;
+    const inline = typeof id === 'string' ? this.inlineMessages.get(id) : undefined;
+    if (!inline) throw badRequest('MESSAGE_ID_INVALID');
+    return inline;
+  }
+
   private editMessageText(params: Params): ApiMessage | true {
-    // Inline messages live in other chats; the emulator does not track them.
-    if (params.inline_message_id !== undefined) return true;
+    if (params.inline_message_id !== undefined) {
+      const inline = this.inlineTarget(params);
+      const text = renderText(params.text, params.parse_mode);
+      if (text.trim() === '') throw badRequest('message text is empty');
+      const markup = isRecord(params.reply_markup) ? params.reply_markup : undefined;
+      if (text === inline.text && JSON.stringify(markup) === JSON.stringify(inline.reply_markup))
+        throw badRequest('message is not modified');
+      inline.text = text;
+      delete inline.media;
+      delete inline.reply_markup;
+      if (markup) inline.reply_markup = markup;
+      return true;
+    }
     const chat = this.chatFor(params);
     const messageId = toInt(params.message_id);
     const current = messageId === undefined ? undefined : chat.state.messages.get(messageId);

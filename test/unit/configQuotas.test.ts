@@ -69,3 +69,19 @@ describe('loadConfig QUOTA_*', () => {
     expect(errorOf({ [name]: value }).variable).toBe(name);
   });
 });
+
+describe('loadConfig STORAGE_CHAT_ID', () => {
+  it('is unset by default and reads one chat id', () => {
+    // Tried: unset, a channel id with spaces around it.
+    expect(load({}).storageChatId).toBeUndefined();
+    expect(load({ STORAGE_CHAT_ID: ' -1001234567890 ' }).storageChatId).toBe(-1001234567890);
+  });
+
+  it.each([
+    ['a list', '-100123,-100456'],
+    ['a name', '@storage'],
+    ['zero', '0'],
+  ])('refuses %s, naming the variable', (_what, value) => {
+    expect(errorOf({ STORAGE_CHAT_ID: value }).variable).toBe('STORAGE_CHAT_ID');
+  });
+});

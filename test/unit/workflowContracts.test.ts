@@ -6,6 +6,7 @@
 import * as workflows from '../../workflows/index.js';
 import { CHAT_SETTINGS_WORKFLOW } from '../../shared/contracts/chatSettings.js';
 import { CANCEL_WORKFLOW, REPLY_WORKFLOW, SETTINGS_WORKFLOW } from '../../shared/contracts/commands.js';
+import { INLINE_MEDIA_WORKFLOW, INLINE_QUERY_WORKFLOW } from '../../shared/contracts/inline.js';
 import { MEDIA_CACHE_WORKFLOW } from '../../shared/contracts/mediaCache.js';
 import { MEDIA_REQUEST_WORKFLOW } from '../../shared/contracts/mediaRequest.js';
 import { PLAYLIST_ENTRY_WORKFLOW, PLAYLIST_WORKFLOW } from '../../shared/contracts/playlist.js';
@@ -25,6 +26,8 @@ describe('workflow type names in the shared contracts', () => {
       PLAYLIST_WORKFLOW,
       PLAYLIST_ENTRY_WORKFLOW,
       YTDLP_UPDATE_WORKFLOW,
+      INLINE_QUERY_WORKFLOW,
+      INLINE_MEDIA_WORKFLOW,
     ];
     const registered = Object.entries(workflows).map(([exported, workflow]) => [exported, workflow.name]);
     expect(registered.map(([, name]) => name).sort()).toEqual([...names].sort());

@@ -13,6 +13,8 @@ import type { MediaRequestInput } from '../../../shared/contracts/mediaRequest.j
 import type { SettingsInput } from '../../../shared/contracts/commands.js';
 import type { PlaylistEntryInput, PlaylistInput } from '../../../shared/contracts/playlist.js';
 import type { YtDlpUpdateInput } from '../../../shared/contracts/ytDlpUpdate.js';
+import type { InlineMediaInput, InlineQueryInput } from '../../../shared/contracts/inline.js';
+import type { InlineActivities } from '../../../activities/index.js';
 
 export async function MediaRequestWorkflow(input: MediaRequestInput): Promise<void> {
   const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
@@ -50,4 +52,22 @@ export async function PlaylistEntryWorkflow(input: PlaylistEntryInput): Promise<
 export async function YtDlpUpdateWorkflow(input: YtDlpUpdateInput): Promise<void> {
   const telegram = proxyActivities<TelegramActivities>(telegramPolicy());
   for (const chatId of input.adminChatIds) await telegram.sendText({ chatId, text: 'reordered' });
+}
+
+/** InlineQueryWorkflow that answers before it looks at the cache, as a scheduled activity. */
+export async function InlineQueryWorkflow(input: InlineQueryInput): Promise<void> {
+  const inline = proxyActivities<InlineActivities>(telegramPolicy(input.policies));
+  await inline.answerInlineQuery({ queryId: input.queryId, answer: { kind: 'none' } });
+}
+
+/** InlineMediaWorkflow that downloads before it asks the quota and the cache. */
+export async function InlineMediaWorkflow(input: InlineMediaInput): Promise<void> {
+  const downloads = proxyActivities<DownloadActivities>(downloadPolicy(input.policies));
+  await downloads.downloadMedia({
+    requestId: 'reordered',
+    url: input.link,
+    mode: 'video',
+    maxUploadBytes: input.maxUploadBytes,
+    albumCap: input.albumCap,
+  });
 }

@@ -162,6 +162,7 @@ export function telegramQueue(
     releaseQuotaSlot: async () => undefined,
     readChatSettings: async () => DEFAULT_SETTINGS,
     saveChatSetting: async ({ choice }) => applySettingsChoice(DEFAULT_SETTINGS, choice),
+    peekCachedMedia: async () => undefined,
     claimCachedMedia: async () => ({ status: 'lease', cacheId: 'cache-1' }),
     completeCachedMedia: async () => undefined,
     releaseCachedMedia: async () => undefined,
