@@ -1,17 +1,22 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
+  CancelledFailure,
+  condition,
   isCancellation,
   log,
+  patched,
   proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { InlineActivities, StoreActivities } from '../activities/index.js';
+import type { InlineActivities, StoreActivities, TelegramActivities } from '../activities/index.js';
 import type { CachedMedia, MediaKey } from '../shared/activityTypes.js';
-import { failureMessage, mediaCaption, quotaRefusalText, text as fixedText } from '../shared/botTexts.js';
+import { cancelAnswer, failureMessage, mediaCaption, quotaRefusalText, text as fixedText } from '../shared/botTexts.js';
 import { DEFAULT_SETTINGS, type ChatSettings } from '../shared/contracts/chatSettings.js';
 import {
+  inlineCancelSignal,
   inlineRequesterQuery,
   type InlineMediaInput,
   type InlineMediaResult,
@@ -65,12 +70,54 @@ export async function InlineQueryWorkflow(input: InlineQueryInput): Promise<Inli
 }
 
 /**
+ * Answered Cancel presses (see inlineCancelSignal): the press is answered by the run, the
+ * requester's cancels its work. Runs without the marker were cancelled by the webhook itself.
+ */
+export const INLINE_CANCEL_PATCH = 'inline-cancel-answered';
+
+/**
  * The chosen "⏳ Downloading…" result: the sender's quota slot (refused: the inline message says
  * when to try again), then the link delivered to STORAGE_CHAT_ID by {@link deliverLink} (cache,
  * another request's download, host rounds, exactly as in a chat), and the inline message edited
- * into that media by file_id. A failure or a cancel becomes the inline message's text.
+ * into that media by file_id. A failure or a cancel becomes the inline message's text. A press on
+ * the Cancel button is answered here: the requester's cancels the work (the run ends cancelled),
+ * anyone else's is refused and the run goes on.
  */
 export async function InlineMediaWorkflow(input: InlineMediaInput): Promise<InlineMediaResult> {
+  // The work the requester's Cancel press stops; the answers and the cleanup run outside it.
+  const work = new CancellationScope();
+  if (patched(INLINE_CANCEL_PATCH)) {
+    const answer = proxyLocalActivities<InlineActivities & Pick<TelegramActivities, 'answerButton'>>({
+      ...localTelegramPolicy(input.policies),
+      summary: 'answer the Cancel button',
+    });
+    setHandler(inlineCancelSignal, async (press) => {
+      const mine = press.userId === input.userId;
+      if (mine) work.cancel();
+      const language = press.language ?? input.language;
+      const text = mine ? fixedText('cancelled', language) : cancelAnswer(0, 1, language);
+      await CancellationScope.nonCancellable(() =>
+        answer
+          .answerButton({ callbackQueryId: press.callbackQueryId, text })
+          .catch(warn('could not answer the Cancel button')),
+      );
+    });
+    try {
+      return await work.run(() => serveInline(input));
+    } catch (error) {
+      // The requester's press: the run ends with a plain cancel, not the stopped activity's failure.
+      if (work.consideredCancelled && isCancellation(error) && !(error instanceof CancelledFailure))
+        throw new CancelledFailure('cancelled by the Cancel button of the inline message');
+      throw error;
+    } finally {
+      // Every press gets its answer before the run ends.
+      await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
+    }
+  }
+  return serveInline(input);
+}
+
+async function serveInline(input: InlineMediaInput): Promise<InlineMediaResult> {
   setHandler(inlineRequesterQuery, () => input.userId);
   setHandler(requesterQuery, () => input.userId);
   setHandler(quotaProbeSignal, () => undefined);

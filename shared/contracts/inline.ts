@@ -11,7 +11,7 @@
  *   downloads, host rounds), then the inline message edited into that media by file_id, or into
  *   the failure text.
  */
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineSignal } from '@temporalio/workflow';
 import type { Language } from '../i18n/languages.js';
 import type { PolicyOverrides } from '../policyOverrides.js';
 import type { QuotaLimits } from '../quotaWindow.js';
@@ -62,6 +62,20 @@ export interface InlineMediaResult {
 
 /** Who sent the inline request (only they may cancel it). */
 export const inlineRequesterQuery = defineQuery<number>('inlineRequester');
+
+/** A press on the Cancel button of the inline message: who pressed, and the callback query to answer. */
+export interface InlineCancelPress {
+  userId: number;
+  callbackQueryId: string;
+  /** The presser's language (their Telegram client's); absent: the request's. */
+  language?: Language;
+}
+
+/**
+ * The webhook's word of a Cancel press (it never calls Telegram itself): the workflow answers the
+ * press, and cancels its own work when the requester pressed; anyone else is refused and it goes on.
+ */
+export const inlineCancelSignal = defineSignal<[InlineCancelPress]>('inlineCancel');
 
 /** One answer per query id: Telegram redelivering the update starts nothing new. */
 export function inlineQueryWorkflowId(queryId: string): string {

@@ -1,5 +1,6 @@
 import type { Update } from 'grammy/types';
 import { INLINE_CANCEL_DATA } from '../../shared/contracts/inline.js';
+import { normalizeLanguage } from '../../shared/i18n/languages.js';
 import type { PolicyOverrides } from '../../shared/policyOverrides.js';
 import type { QuotaLimits } from '../../shared/quotaWindow.js';
 import type { Logger } from '../logger.js';
@@ -34,9 +35,18 @@ export async function handleInlineUpdate(update: Update, deps: InlineHandlerDeps
   if (press && typeof press.inline_message_id === 'string' && press.data === INLINE_CANCEL_DATA) {
     const userId = press.from?.id;
     if (!Number.isSafeInteger(userId)) return { action: 'ignored', reason: 'inline button without a sender' };
-    const result = await deps.starter.cancelInlineMedia({ inlineMessageId: press.inline_message_id, userId });
+    if (typeof press.id !== 'string' || press.id === '')
+      return { action: 'ignored', reason: 'inline button without an id' };
+    // The run answers the press (Cancelled, or not yours); the webhook only tells it who pressed.
+    const language = normalizeLanguage(press.from.language_code);
+    const result = await deps.starter.cancelInlineMedia({
+      inlineMessageId: press.inline_message_id,
+      userId,
+      callbackQueryId: press.id,
+      ...(language ? { language } : {}),
+    });
     log.info({ userId, result }, 'inline cancel pressed');
-    return result === 'cancelled'
+    return result === 'signalled'
       ? { action: 'signalled', workflow: 'inline' }
       : { action: 'ignored', reason: `inline cancel: ${result}` };
   }

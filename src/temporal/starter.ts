@@ -27,10 +27,11 @@ import {
   INLINE_QUERY_WORKFLOW,
   inlineMediaWorkflowId,
   inlineQueryWorkflowId,
-  inlineRequesterQuery,
+  inlineCancelSignal,
   type InlineMediaInput,
   type InlineQueryInput,
 } from '../../shared/contracts/inline.js';
+import type { Language } from '../../shared/i18n/languages.js';
 import {
   cancelWorkflowId,
   mediaRequestWorkflowId,
@@ -144,21 +145,26 @@ export class WorkflowStarter {
   }
 
   /**
-   * The Cancel button of an inline message: cancels its run when `userId` started it.
-   * 'not-found' when it has ended, 'refused' when someone else pressed.
+   * The Cancel button of an inline message: its run is told who pressed (it answers the press,
+   * and cancels itself when its requester pressed). 'not-found' when the run has ended: that
+   * press stays unanswered (the webhook never calls Telegram itself).
    */
-  async cancelInlineMedia(target: {
+  async cancelInlineMedia(press: {
     inlineMessageId: string;
     userId: number;
-  }): Promise<'cancelled' | 'refused' | 'not-found'> {
-    const handle = this.client.workflow.getHandle(inlineMediaWorkflowId(target.inlineMessageId));
+    callbackQueryId: string;
+    language?: Language;
+  }): Promise<'signalled' | 'not-found'> {
+    const handle = this.client.workflow.getHandle(inlineMediaWorkflowId(press.inlineMessageId));
     try {
-      return await this.client.withDeadline(Date.now() + START_DEADLINE_MS, async () => {
-        const requester = await handle.query(inlineRequesterQuery);
-        if (requester !== target.userId) return 'refused';
-        await handle.cancel();
-        return 'cancelled';
-      });
+      await this.client.withDeadline(Date.now() + START_DEADLINE_MS, () =>
+        handle.signal(inlineCancelSignal, {
+          userId: press.userId,
+          callbackQueryId: press.callbackQueryId,
+          ...(press.language ? { language: press.language } : {}),
+        }),
+      );
+      return 'signalled';
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return 'not-found';
       throw error;

@@ -6,7 +6,7 @@ import type { WorkflowStarter } from '../../src/temporal/starter.js';
 import { INLINE_CANCEL_DATA } from '../../shared/contracts/inline.js';
 
 /** A starter that records what the edge asked for (Temporal itself is the e2e tests' business). */
-function recordingStarter(cancel: 'cancelled' | 'refused' | 'not-found' = 'cancelled') {
+function recordingStarter(cancel: 'signalled' | 'not-found' = 'signalled') {
   const calls: Array<{ method: string; input: Record<string, unknown> }> = [];
   const record =
     <R>(method: string, result: R) =>
@@ -143,25 +143,42 @@ describe('handleUpdate inline mode', () => {
     expect(calls.map((call) => call.method)).toEqual(['startInlineQuery']);
   });
 
-  it("cancels an inline message's run from its Cancel button, only for its sender", async () => {
-    const press = (fromId: number): Update =>
+  it("tells an inline message's run who pressed its Cancel button, and with which callback query", async () => {
+    const press = (fromId: number, languageCode?: string): Update =>
       ({
         update_id: 3,
         callback_query: {
           id: 'cb-1',
-          from: { id: fromId, is_bot: false, first_name: 'A' },
+          from: {
+            id: fromId,
+            is_bot: false,
+            first_name: 'A',
+            ...(languageCode ? { language_code: languageCode } : {}),
+          },
           inline_message_id: 'IM-1',
           chat_instance: '1',
           data: INLINE_CANCEL_DATA,
         },
       }) as unknown as Update;
-    const ok = recordingStarter('cancelled');
+    // The run decides (the requester's press cancels, anyone else's is refused): the webhook signals both.
+    const ok = recordingStarter('signalled');
     expect(await handleUpdate(press(4242), deps(ok.starter))).toEqual({ action: 'signalled', workflow: 'inline' });
-    expect(ok.calls).toEqual([{ method: 'cancelInlineMedia', input: { inlineMessageId: 'IM-1', userId: 4242 } }]);
-    const refused = recordingStarter('refused');
-    expect(await handleUpdate(press(77), deps(refused.starter))).toEqual({
+    expect(await handleUpdate(press(77, 'de-DE'), deps(ok.starter))).toEqual({
+      action: 'signalled',
+      workflow: 'inline',
+    });
+    expect(ok.calls).toEqual([
+      { method: 'cancelInlineMedia', input: { inlineMessageId: 'IM-1', userId: 4242, callbackQueryId: 'cb-1' } },
+      {
+        method: 'cancelInlineMedia',
+        input: { inlineMessageId: 'IM-1', userId: 77, callbackQueryId: 'cb-1', language: 'de' },
+      },
+    ]);
+    // A run that has ended: nothing to signal, and nothing answers the press.
+    const ended = recordingStarter('not-found');
+    expect(await handleUpdate(press(4242), deps(ended.starter))).toEqual({
       action: 'ignored',
-      reason: 'inline cancel: refused',
+      reason: 'inline cancel: not-found',
     });
   });
 });
