@@ -5,11 +5,13 @@
  */
 import { Api } from 'grammy';
 import type { Update } from 'grammy/types';
-import { failureMessage } from '../../shared/botTexts.js';
+import { CANCELLED, cancelAnswer, failureMessage } from '../../shared/botTexts.js';
 import { inlineMediaWorkflowId, inlineQueryWorkflowId } from '../../shared/contracts/inline.js';
 import { FailureType } from '../../shared/failures.js';
 import { inlineResultId } from '../../src/telegram/inlineUpdates.js';
+import { startSlowServer } from '../support/slowServer.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
+import { downloadJobs, waitFor } from './support/operations.js';
 import { probeUploaded } from './support/probeUploaded.js';
 
 const STORAGE = -100_424_242;
@@ -125,5 +127,86 @@ describe('inline mode', () => {
       /not found/i,
     );
     expect(stack.emulator.callsTo('answerInlineQuery')).toEqual([]);
+  });
+
+  it('the Cancel button: a stranger is refused and the run goes on; the requester stops it; a press after the end is left alone', async () => {
+    const slow = await startSlowServer(stack.fixtures.video, 2_000);
+    try {
+      const link = slow.url('inline-cancel.mp4');
+      const queryId = await ask(link);
+      const inlineMessageId = stack.emulator.chooseInlineResult({
+        queryId,
+        resultId: inlineResultId('download', link),
+      })!;
+      expect(inlineMessageId).toBeDefined();
+      await deliverQueued();
+      // The button Telegram shows under "⏳ Downloading…", as the bot's answer made it.
+      const keyboard = (stack.emulator.inlineMessage(inlineMessageId)?.reply_markup ?? {}) as {
+        inline_keyboard?: Array<Array<{ callback_data?: string }>>;
+      };
+      const data = keyboard.inline_keyboard?.[0]?.[0]?.callback_data;
+      expect(data).toBeDefined();
+      const press = (userId: number, id: string) =>
+        stack.post({
+          update_id: 900_000_000 + Math.floor(Math.random() * 1e6),
+          callback_query: {
+            id,
+            from: { id: userId, is_bot: false, first_name: 'P' },
+            inline_message_id: inlineMessageId,
+            chat_instance: '7',
+            data,
+          },
+        } as Update);
+      const answers = () =>
+        stack.emulator.callsTo('answerCallbackQuery').map((call) => ({
+          id: call.params.callback_query_id,
+          text: call.params.text,
+          failed: call.failed,
+        }));
+      await waitFor(
+        () => downloadJobs(stack.dataDir).length > 0,
+        20_000,
+        () => 'yt-dlp to download',
+      );
+
+      // Someone else's press: answered with the refusal, and the download goes on.
+      expect((await press(STRANGER, 'cb-stranger')).statusCode).toBe(200);
+      await waitFor(
+        () => answers().length === 1,
+        10_000,
+        () => 'the stranger’s press to be answered',
+      );
+      expect(answers()).toEqual([{ id: 'cb-stranger', text: cancelAnswer(0, 1), failed: false }]);
+      const handle = stack.client.workflow.getHandle(inlineMediaWorkflowId(inlineMessageId));
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+
+      // The requester's press: answered "Cancelled", the inline message says so, nothing uploaded.
+      const started = Date.now();
+      expect((await press(USER, 'cb-requester')).statusCode).toBe(200);
+      const outcome = await handle.result().catch((error: unknown) => error);
+      expect((outcome as { cause?: { name?: string } }).cause?.name).toBe('CancelledFailure');
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(answers()).toEqual([
+        { id: 'cb-stranger', text: cancelAnswer(0, 1), failed: false },
+        { id: 'cb-requester', text: CANCELLED, failed: false },
+      ]);
+      expect(stack.emulator.inlineMessage(inlineMessageId)).toEqual({ text: CANCELLED });
+      expect(
+        stack.emulator.calls.filter((call) =>
+          ['sendVideo', 'sendDocument', 'sendAudio', 'sendMediaGroup', 'editMessageMedia'].includes(call.method),
+        ),
+      ).toEqual([]);
+      await waitFor(
+        () => downloadJobs(stack.dataDir).length === 0,
+        5_000,
+        () => 'the download to stop',
+      );
+
+      // The run has ended: the webhook has nothing to signal, and the press stays unanswered.
+      expect((await press(USER, 'cb-late')).statusCode).toBe(200);
+      expect(answers().map((answer) => answer.id)).toEqual(['cb-stranger', 'cb-requester']);
+    } finally {
+      await slow.close();
+    }
   });
 });
