@@ -18,6 +18,7 @@
  *   npm run histories:record -- languages      # a Russian user's failed link, a chat language chosen, a link in it (test/histories/languages/)
  *   npm run histories:record -- groups         # in a group that keeps quiet: a link's failure answered by 👎, a link not asked for (test/histories/groups/)
  *   npm run histories:record -- inline         # an inline query answered with "⏳ Downloading…", and its chosen result delivered (test/histories/inline/)
+ *   npm run histories:record -- inline-cancel  # an inline run whose Cancel button a stranger, then its requester pressed (test/histories/inline-cancel/)
  *
  * Re-record only when a workflow change is meant to be incompatible (and versioned), and keep
  * the old files in a folder of their own for as long as runs like them can be open: the replay
@@ -52,7 +53,7 @@ import { exportHistory } from '../test/support/temporalShow.js';
 import { createYtDlpWheels, switchableIndex } from '../test/support/ytDlpWheels.js';
 import { YTDLP_UPDATE_SCHEDULE_ID } from '../shared/contracts/ytDlpUpdate.js';
 import { Api } from 'grammy';
-import { inlineMediaWorkflowId, inlineQueryWorkflowId } from '../shared/contracts/inline.js';
+import { INLINE_CANCEL_DATA, inlineMediaWorkflowId, inlineQueryWorkflowId } from '../shared/contracts/inline.js';
 import { inlineResultId } from '../src/telegram/inlineUpdates.js';
 
 /** The storage chat of the recorded inline runs (STORAGE_CHAT_ID of the recording stack). */
@@ -561,7 +562,56 @@ async function recordInlineHistories(stack: TestStack): Promise<void> {
   await save(stack, 'delivered', inlineMediaWorkflowId(inlineMessageId), dir);
 }
 
-/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist`, `photos`, `ytdlp-update`, `languages`, `groups` or `inline`: record only that set; nothing: every set. */
+/**
+ * The Cancel button of an inline message (INLINE_CANCEL_PATCH; test/histories/inline-cancel/): a
+ * slow link chosen inline, a stranger's press refused while it downloads, then the requester's
+ * press answered "Cancelled" and the run cancelled. The presses go through the webhook.
+ */
+async function recordInlineCancelHistories(
+  stack: TestStack,
+  slow: Awaited<ReturnType<typeof startSlowServer>>,
+): Promise<void> {
+  const dir = path.join(path.dirname(HISTORIES_DIR), 'inline-cancel');
+  await mkdir(dir, { recursive: true });
+  const api = new Api(stack.emulator.token, { apiRoot: stack.emulator.apiRoot });
+  let offset = 0;
+  const post = async (update: Update) => {
+    const response = await stack.post(update);
+    if (response.statusCode !== 200) throw new Error(`webhook answered ${response.statusCode} for an inline update`);
+  };
+  const deliverQueued = async () => {
+    for (const update of await api.getUpdates({ offset })) {
+      offset = update.update_id + 1;
+      await post(update);
+    }
+  };
+  const requester = 7_982;
+  const link = slow.url('inline-cancel.mp4');
+  const queryId = stack.emulator.queueInlineQuery({ userId: requester, query: link });
+  await deliverQueued();
+  await stack.client.workflow.getHandle(inlineQueryWorkflowId(queryId)).result();
+  const inlineMessageId = stack.emulator.chooseInlineResult({ queryId, resultId: inlineResultId('download', link) });
+  if (!inlineMessageId) throw new Error('the chosen inline result has no inline_message_id');
+  await deliverQueued();
+  const press = (userId: number, id: string) =>
+    post({
+      update_id: 800_000_000 + userId,
+      callback_query: {
+        id,
+        from: { id: userId, is_bot: false, first_name: 'P' },
+        inline_message_id: inlineMessageId,
+        chat_instance: '7',
+        data: INLINE_CANCEL_DATA,
+      },
+    } as Update);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  await press(7_983, 'history-press-stranger');
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  await press(requester, 'history-press-requester');
+  await save(stack, 'cancel-pressed', inlineMediaWorkflowId(inlineMessageId), dir);
+}
+
+/** `main`, `user-quota`, `retried-by-ops`, `clips`, `split`, `picker`, `playlist`, `photos`, `ytdlp-update`, `languages`, `groups`, `inline` or `inline-cancel`: record only that set; nothing: every set. */
 const only = process.argv[2];
 // The yt-dlp update's index: a local wheel folder (test/support/ytDlpWheels.ts).
 const ytDlpIndex =
@@ -585,6 +635,7 @@ try {
   if (only === undefined || only === 'languages') await recordLanguageHistories(stack);
   if (only === undefined || only === 'groups') await recordGroupHistories(stack);
   if (only === undefined || only === 'inline') await recordInlineHistories(stack);
+  if (only === undefined || only === 'inline-cancel') await recordInlineCancelHistories(stack, slow);
 } finally {
   await slow.close();
   await stack.stop();

@@ -7,6 +7,7 @@ import { SETTINGS_STORE_PATCH } from '../../workflows/commands.js';
 import { LIGHT_REQUEST_PATCH, LINKS_ASKED_PATCH, QUIET_FAILURES_PATCH } from '../../workflows/mediaRequest.js';
 import { QUALITY_PICKER_PATCH } from '../../workflows/qualityPicker.js';
 import { LANGUAGE_PATCH } from '../../workflows/language.js';
+import { INLINE_CANCEL_PATCH } from '../../workflows/inline.js';
 import { activitiesRun, LOCAL_ACTIVITY_MARKER } from '../support/histories.js';
 import { fakeBotToken } from '../support/fakeSecrets.js';
 import { workflowBundle } from '../support/stack.js';
@@ -31,11 +32,14 @@ const HISTORIES_DIR = path.join(here, '../histories');
 const GROUP_PATCHES: Record<string, string[]> = {
   'groups/failed-quietly-with-reaction': [LIGHT_REQUEST_PATCH, LANGUAGE_PATCH, QUIET_FAILURES_PATCH],
   'groups/ignored-link-not-asked': [LIGHT_REQUEST_PATCH, LANGUAGE_PATCH, LINKS_ASKED_PATCH],
+  // An inline run whose Cancel button was pressed (test/histories/inline-cancel/, `npm run histories:record -- inline-cancel`).
+  'inline-cancel/cancel-pressed': [INLINE_CANCEL_PATCH],
 };
 
 const PATHS = [
   'groups/failed-quietly-with-reaction',
   'groups/ignored-link-not-asked',
+  'inline-cancel/cancel-pressed',
   'inline/delivered',
   'inline/query-answered-download',
   'languages/delivered-in-chat-language',
