@@ -5,7 +5,13 @@ import type { CachedMedia, SentFile } from '../shared/activityTypes.js';
 import { INLINE_CANCEL_DATA } from '../shared/contracts/inline.js';
 import type { Language } from '../shared/i18n/languages.js';
 import { translate } from '../shared/i18n/translate.js';
-import { callTelegram, grammySignal, isBadRequest, toTelegramFailure } from './adapters/telegram.js';
+import {
+  callTelegram,
+  editFailureOutcome,
+  grammySignal,
+  isBadRequest,
+  toTelegramFailure,
+} from './adapters/telegram.js';
 
 export interface InlineActivityDeps {
   api: Api;
@@ -62,9 +68,7 @@ export function createInlineActivities({ api }: InlineActivityDeps) {
         );
         return true;
       } catch (error) {
-        if (isBadRequest(error, /message is not modified/i)) return true;
-        if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID/i)) return false;
-        throw toTelegramFailure(error, 'editMessageText');
+        return editFailureOutcome(error, 'editMessageText');
       }
     },
   };

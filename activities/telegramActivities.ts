@@ -22,7 +22,14 @@ import { cancelKeyboard, qualityKeyboard, settingsKeyboard } from './adapters/ke
 import type { Language } from '../shared/i18n/languages.js';
 import { translate } from '../shared/i18n/translate.js';
 import type { QualityOption } from '../shared/qualityChoice.js';
-import { callTelegram, grammySignal, isBadRequest, sendAsAlbums, toTelegramFailure } from './adapters/telegram.js';
+import {
+  callTelegram,
+  editFailureOutcome,
+  grammySignal,
+  isBadRequest,
+  sendAsAlbums,
+  toTelegramFailure,
+} from './adapters/telegram.js';
 
 export interface TelegramActivityDeps {
   api: Api;
@@ -46,9 +53,7 @@ export function createTelegramActivities({ api }: TelegramActivityDeps) {
       );
       return true;
     } catch (error) {
-      if (isBadRequest(error, /message is not modified/i)) return true;
-      if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID/i)) return false;
-      throw toTelegramFailure(error, 'editMessageText');
+      return editFailureOutcome(error, 'editMessageText');
     }
   };
   return {

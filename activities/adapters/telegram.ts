@@ -74,6 +74,16 @@ export async function callTelegram<T>(method: string, call: () => Promise<T>): P
 }
 
 /** True for a Bot API 400 whose description matches: lets edits and deletes be idempotent. */
+/**
+ * What a failed edit means: true when the message already reads so ("not modified"), false when
+ * it is gone (deleted, or an unknown id); any other error becomes the typed Telegram failure.
+ */
+export function editFailureOutcome(error: unknown, method: string): boolean {
+  if (isBadRequest(error, /message is not modified/i)) return true;
+  if (isBadRequest(error, /message to edit not found|MESSAGE_ID_INVALID/i)) return false;
+  throw toTelegramFailure(error, method);
+}
+
 export function isBadRequest(error: unknown, description: RegExp): boolean {
   return error instanceof GrammyError && error.error_code === 400 && description.test(error.description);
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { Api, GrammyError, HttpError, InputFile } from 'grammy';
 import type { InputMediaAudio, InputMediaDocument, InputMediaVideo, Message } from 'grammy/types';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
+import { grammyError } from '../support/grammyError.js';
 
 const CHAT = 4242;
 
@@ -20,17 +21,6 @@ async function tempFile(name: string, size: number): Promise<{ file: string; sha
   const file = path.join(dir, name);
   await writeFile(file, bytes);
   return { file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes };
-}
-
-/** Runs `promise` expecting a GrammyError and returns it. */
-async function grammyError(promise: Promise<unknown>): Promise<GrammyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GrammyError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {

@@ -1,21 +1,12 @@
-import { Api, GrammyError, InputFile } from 'grammy';
+import { Api, InputFile } from 'grammy';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
+import { grammyError } from '../support/grammyError.js';
 
 const STORAGE = -100_777;
 const USER = 4242;
 
 let emulator: BotApiEmulator;
 let api: Api;
-
-async function grammyError(promise: Promise<unknown>): Promise<GrammyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GrammyError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   emulator = await startBotApiEmulator();

@@ -1,4 +1,4 @@
-import { Api, GrammyError, InputFile } from 'grammy';
+import { Api, InputFile } from 'grammy';
 import type { Message } from 'grammy/types';
 import {
   imageDimensions,
@@ -6,6 +6,7 @@ import {
   startBotApiEmulator,
   type BotApiEmulator,
 } from '../support/botApiEmulator.js';
+import { grammyError } from '../support/grammyError.js';
 
 const CHAT = 4343;
 
@@ -34,16 +35,6 @@ function jpeg(width: number, height: number): Buffer {
   sof.writeUInt16BE(height, 5);
   sof.writeUInt16BE(width, 7);
   return Buffer.concat([Buffer.from([0xff, 0xd8]), app0, sof, Buffer.alloc(64)]);
-}
-
-async function grammyError(promise: Promise<unknown>): Promise<GrammyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GrammyError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
 }
 
 beforeAll(async () => {

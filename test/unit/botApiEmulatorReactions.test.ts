@@ -1,20 +1,11 @@
-import { Api, GrammyError } from 'grammy';
+import { Api } from 'grammy';
 import type { ReactionType, Update } from 'grammy/types';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
+import { grammyError } from '../support/grammyError.js';
 
 const GROUP = -100_4242;
 let emulator: BotApiEmulator;
 let api: Api;
-
-async function grammyError(promise: Promise<unknown>): Promise<GrammyError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof GrammyError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 beforeAll(async () => {
   emulator = await startBotApiEmulator();
