@@ -14,5 +14,7 @@ export default {
   },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
+  // Run by `npm run test:cluster` (jest.cluster.config.js): they start the whole Temporal cluster.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/cluster/'],
   testTimeout: 120_000,
 };

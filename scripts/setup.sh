@@ -4,11 +4,20 @@
 # `temporal` CLI, the time-skipping test server, yt-dlp with yt-dlp-ejs, Deno and ffmpeg, with
 # links in .tools/bin). A tool already on PATH wins. Idempotent: when everything is present it
 # only checks, in a few seconds. `--tests` (npm test, npm run setup): also what only the tests
-# need, the time-skipping test server; `npm start` does without it.
+# need, the time-skipping test server; `npm start` does without it. `--cluster` (npm run cluster,
+# npm run test:cluster): also the Temporal server and its schema tool, built from their Go module
+# into .tools/temporal-server/<version>/ once, and PostgreSQL's server binaries.
 set -euo pipefail
 
 FOR_TESTS=false
-[[ "${1:-}" == "--tests" ]] && FOR_TESTS=true
+FOR_CLUSTER=false
+for arg in "$@"; do
+  case "$arg" in
+    --tests) FOR_TESTS=true ;;
+    --cluster) FOR_CLUSTER=true ;;
+    *) printf '[setup] ERROR: unknown option %s (use --tests, --cluster)\n' "$arg" >&2; exit 2 ;;
+  esac
+done
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -177,6 +186,45 @@ ensure_ejs
 ensure_deno
 ensure ffmpeg -version install_ffmpeg
 ensure ffprobe -version install_ffprobe
+
+# The real Temporal server for `npm run cluster`: built from its Go module (the proxy serves it; no
+# release binary is downloadable here), once per version; the version is the one compose runs
+# (TEMPORAL_SERVER_VERSION in src/cluster/layout.ts, checked against docker-compose.yml by
+# test/unit/clusterParity.test.ts).
+ensure_temporal_server() {
+  local version dir
+  version="$(sed -n "s/^export const TEMPORAL_SERVER_VERSION = '\([0-9.]*\)';$/\1/p" src/cluster/layout.ts)"
+  [[ -n "$version" ]] || fail "TEMPORAL_SERVER_VERSION not found in src/cluster/layout.ts"
+  dir="$TOOLS/temporal-server/$version"
+  if [[ -x "$dir/temporal-server" && -x "$dir/temporal-sql-tool" ]]; then return; fi
+  command -v go >/dev/null || fail "Go is needed to build the Temporal server $version (https://go.dev/dl/), or put temporal-server and temporal-sql-tool in $dir"
+  say "building the Temporal server $version and its SQL schema tool from go.temporal.io/server (a few minutes, once)"
+  local started=$SECONDS
+  mkdir -p "$dir/.gobin"
+  GOBIN="$dir/.gobin" GOFLAGS=-buildvcs=false go install \
+    "go.temporal.io/server/cmd/server@v$version" "go.temporal.io/server/cmd/tools/sql@v$version" >&2 \
+    || fail "go install go.temporal.io/server/cmd/server@v$version failed"
+  mv "$dir/.gobin/server" "$dir/temporal-server"
+  mv "$dir/.gobin/sql" "$dir/temporal-sql-tool"
+  rmdir "$dir/.gobin"
+  say "temporal-server: $("$dir/temporal-server" --version) built in $((SECONDS - started)) s"
+}
+
+# PostgreSQL's server binaries (initdb, postgres, pg_ctl): the cluster runs a private one.
+ensure_postgres() {
+  if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then return; fi
+  say "installing PostgreSQL's server (apt-get install postgresql)"
+  local sudo=()
+  [[ "$(id -u)" == 0 ]] || sudo=(sudo)
+  { "${sudo[@]}" apt-get install -y --no-install-recommends postgresql >&2 \
+    || { "${sudo[@]}" apt-get update >&2 && "${sudo[@]}" apt-get install -y --no-install-recommends postgresql >&2; }; } \
+    || fail "apt-get install postgresql failed: install PostgreSQL's server binaries (Debian: postgresql)"
+}
+
+if $FOR_CLUSTER; then
+  ensure_postgres
+  ensure_temporal_server
+fi
 
 if ((${#NOT_INSTALLED[@]})); then
   missing_list="$(printf ', %s' "${NOT_INSTALLED[@]}")"
