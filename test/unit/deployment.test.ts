@@ -8,7 +8,20 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse } from 'yaml';
+import {
+  commandOf,
+  compose,
+  containerEnvironment,
+  dependsOn,
+  npmScriptOf,
+  publishedPorts,
+  rawEnvironment,
+  readText,
+  service,
+  workerOptions,
+  type ComposeService,
+  type Env,
+} from '../support/compose.js';
 import { oneLineDescription } from '../../src/config/docs.js';
 import {
   codecServerSettings,
@@ -28,9 +41,6 @@ import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 import { downloadPolicy, hostCleanupPolicy, hostUploadPolicy, telegramPolicy } from '../../workflows/policies.js';
 import { type PolicyOverrides } from '../../shared/policyOverrides.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const readText = (file: string): string => fs.readFileSync(path.join(ROOT, file), 'utf8');
-
 const TOKEN = '123:abc';
 /** Payload encryption as an operator sets it in .env (compose requires it); built at run time. */
 const ENCRYPTION: Env = encryptionEnvironment();
@@ -41,141 +51,7 @@ const WORKER_QUEUES: readonly string[] = [DOWNLOADS_QUEUE, TELEGRAM_QUEUE];
 const APP_SERVICES = ['webhook', 'worker-downloads', 'worker-telegram'];
 const WORKER_SERVICES = ['worker-downloads', 'worker-telegram'];
 
-type Env = Record<string, string | undefined>;
-
-// --- docker-compose.yml -------------------------------------------------------------------------
-
-type Port = string | number | { target: number | string; published?: number | string; host_ip?: string };
-
-interface ComposeService {
-  image?: string;
-  build?: unknown;
-  command?: string | string[];
-  entrypoint?: string | string[];
-  restart?: string;
-  container_name?: string;
-  environment?: Record<string, string | number | boolean | null> | string[];
-  ports?: Port[];
-  volumes?: Array<string | { type?: string; source?: string; target: string }>;
-  depends_on?: string[] | Record<string, { condition?: string }>;
-  healthcheck?: { test?: string | string[] };
-  networks?: string[] | Record<string, unknown>;
-}
-
-interface ComposeFile {
-  services: Record<string, ComposeService>;
-  volumes?: Record<string, unknown>;
-}
-
-const compose = parse(readText('docker-compose.yml'), { merge: true }) as ComposeFile;
 const packageJson = JSON.parse(readText('package.json')) as { scripts: Record<string, string> };
-
-function service(name: string): ComposeService {
-  const found = compose.services[name];
-  if (found === undefined) throw new Error(`docker-compose.yml has no service "${name}"`);
-  return found;
-}
-
-/**
- * Compose's variable interpolation, for the forms this file may use: $$, $NAME, ${NAME},
- * ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}. Anything else throws, so an
- * unsupported form cannot slip through unchecked.
- */
-function interpolate(text: string, env: Env): string {
-  return text.replace(/\$(\$|[A-Za-z_][A-Za-z0-9_]*|\{([^}]*)\})/g, (match, body: string, braced?: string) => {
-    if (body === '$') return '$';
-    if (braced === undefined) return env[body] ?? '';
-    const parsed = /^([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])(.*))?$/s.exec(braced);
-    if (parsed === null) throw new Error(`unsupported interpolation ${match}`);
-    const [, name, colon, operator, argument] = parsed as unknown as [string, string, string?, string?, string?];
-    const value = env[name];
-    const missing = colon === ':' ? value === undefined || value === '' : value === undefined;
-    if (operator === undefined || !missing) return value ?? '';
-    if (operator === '-') return interpolate(argument ?? '', env);
-    throw new Error(`${name}: ${argument}`);
-  });
-}
-
-/** The service's environment as written (values not yet interpolated). */
-function rawEnvironment(s: ComposeService): Record<string, string> {
-  const env = s.environment ?? {};
-  if (Array.isArray(env)) {
-    return Object.fromEntries(
-      env.map((entry) => {
-        const at = entry.indexOf('=');
-        return at === -1 ? [entry, ''] : [entry.slice(0, at), entry.slice(at + 1)];
-      }),
-    );
-  }
-  return Object.fromEntries(Object.entries(env).map(([key, value]) => [key, value === null ? '' : String(value)]));
-}
-
-/** What the container's process sees when the operator's .env (or shell) holds `operator`. */
-function containerEnvironment(s: ComposeService, operator: Env): Env {
-  return Object.fromEntries(
-    Object.entries(rawEnvironment(s)).map(([key, value]) => [key, interpolate(value, operator)]),
-  );
-}
-
-function commandOf(s: ComposeService): string[] {
-  if (s.command === undefined) throw new Error('service has no command');
-  return Array.isArray(s.command) ? s.command : s.command.trim().split(/\s+/);
-}
-
-/** `npm run <script> [-- args...]` → script and args; anything else throws. */
-function npmScriptOf(command: string[]): { script: string; args: string[] } {
-  const [npm, run, script, separator, ...args] = command;
-  if (npm !== 'npm' || run !== 'run' || script === undefined) {
-    throw new Error(`command does not run an npm script: ${command.join(' ')}`);
-  }
-  if (separator !== undefined && separator !== '--') {
-    throw new Error(`arguments of an npm script must follow "--": ${command.join(' ')}`);
-  }
-  return { script, args };
-}
-
-/** The worker's own options: --queue (required) and --concurrency; anything else throws. */
-function workerOptions(args: string[]): { queue: string | undefined; concurrency: string | undefined } {
-  const options: { queue: string | undefined; concurrency: string | undefined } = {
-    queue: undefined,
-    concurrency: undefined,
-  };
-  for (let i = 0; i < args.length; i += 2) {
-    const [flag, value] = [args[i], args[i + 1]];
-    if (flag === '--queue') options.queue = value;
-    else if (flag === '--concurrency' && value !== undefined && /^\d+$/.test(value)) options.concurrency = value;
-    else throw new Error(`the worker does not accept ${args.slice(i).join(' ')}`);
-  }
-  return options;
-}
-
-/** Published ports as { host, container }, host undefined when Docker picks one. */
-function publishedPorts(
-  s: ComposeService,
-  operator: Env,
-): Array<{ hostIp?: string; host?: string; container: string }> {
-  return (s.ports ?? []).map((port) => {
-    if (typeof port === 'object') {
-      return {
-        hostIp: port.host_ip,
-        host: port.published === undefined ? undefined : interpolate(String(port.published), operator),
-        container: interpolate(String(port.target), operator),
-      };
-    }
-    const parts = interpolate(String(port), operator)
-      .replace(/\/(tcp|udp)$/, '')
-      .split(':');
-    const container = parts.pop()!;
-    const host = parts.pop();
-    return { hostIp: parts.pop(), host, container };
-  });
-}
-
-function dependsOn(s: ComposeService): Record<string, string | undefined> {
-  const deps = s.depends_on ?? [];
-  if (Array.isArray(deps)) return Object.fromEntries(deps.map((name) => [name, undefined]));
-  return Object.fromEntries(Object.entries(deps).map(([name, dep]) => [name, dep.condition]));
-}
 
 /** `temporal` CLI spelling of each search attribute type (`operator search-attribute create --type`). */
 const CLI_SEARCH_ATTRIBUTE_TYPE: Record<SearchAttributeType, string> = {
@@ -396,8 +272,9 @@ describe('docker-compose.yml', () => {
       for (const name of APP_SERVICES) expect(config(name).telegram.token).toBe(TOKEN);
     });
 
-    it('points every app service at the temporal service, all in the namespace Temporal creates', () => {
-      const namespace = containerEnvironment(service('temporal'), operator).DEFAULT_NAMESPACE ?? 'default';
+    it('points every app service at the temporal service, all in the namespace temporal-setup creates', () => {
+      const namespace = containerEnvironment(service(SETUP_SERVICE), operator).TEMPORAL_NAMESPACE;
+      expect(namespace).toBeTruthy();
       for (const name of APP_SERVICES) {
         expect(config(name).temporal.address).toBe('temporal:7233');
         expect(rawEnvironment(service(name))).toHaveProperty('TEMPORAL_NAMESPACE');
@@ -421,12 +298,12 @@ describe('docker-compose.yml', () => {
 
   describe('the temporal-setup service', () => {
     const setup = service(SETUP_SERVICE);
-    /** The script `sh -c` runs, after compose's interpolation. */
-    const script = (operator: Env): string => {
-      expect(setup.entrypoint).toEqual(['/bin/sh', '-c']);
-      const command = Array.isArray(setup.command) ? setup.command : [setup.command ?? ''];
-      expect(command).toHaveLength(1);
-      return interpolate(command[0]!, operator);
+    /** The script it runs: deploy/temporal/setup-namespace.sh, mounted read-only (npm run cluster runs it too). */
+    const script = (_operator: Env): string => {
+      expect(setup.entrypoint).toEqual(['/bin/sh', '/setup-namespace.sh']);
+      expect(setup.command).toBeUndefined();
+      expect(setup.volumes).toEqual(['./deploy/temporal/setup-namespace.sh:/setup-namespace.sh:ro']);
+      return readText('deploy/temporal/setup-namespace.sh');
     };
     const codeAttributes = () =>
       Object.fromEntries(SEARCH_ATTRIBUTES.map((key) => [key.name, CLI_SEARCH_ATTRIBUTE_TYPE[key.type]]));
@@ -449,18 +326,25 @@ describe('docker-compose.yml', () => {
     });
 
     it('fails when a command fails, so that nothing waiting for it starts without the attributes', () => {
-      expect(script({}).trimStart()).toMatch(/^set -[a-z]*e/);
+      // `set -e` before the first command (comments and the shebang aside).
+      const commands = script({})
+        .split('\n')
+        .filter((line) => line.trim() !== '' && !line.trimStart().startsWith('#'));
+      expect(commands[0]).toMatch(/^set -[a-z]*e/);
       // A restarted one-shot never counts as completed.
       expect([undefined, 'no']).toContain(setup.restart);
     });
 
-    it.each(operators)('works in the namespace Temporal creates and the bot uses, with %s', (_label, operator) => {
-      const namespace = containerEnvironment(service('temporal'), operator).DEFAULT_NAMESPACE;
+    it.each(operators)('creates the namespace the bot uses, with %s', (_label, operator) => {
+      const namespace = containerEnvironment(setup, operator).TEMPORAL_NAMESPACE;
       // The CLI reads both from the environment; no command may point elsewhere.
       expect(containerEnvironment(setup, operator)).toEqual({
         TEMPORAL_ADDRESS: 'temporal:7233',
         TEMPORAL_NAMESPACE: namespace,
+        NAMESPACE_RETENTION: expect.stringMatching(/^\d+h$/),
       });
+      // auto-setup leaves the namespace to this script (one code path with npm run cluster).
+      expect(containerEnvironment(service('temporal'), operator).SKIP_DEFAULT_NAMESPACE_CREATION).toBe('true');
       for (const { otherFlags } of searchAttributeCreations(script(operator))) expect(otherFlags).toEqual([]);
       for (const name of APP_SERVICES) {
         expect(loadConfig(containerEnvironment(service(name), operator), { cwd: '/app' }).temporal.namespace).toBe(
@@ -692,13 +576,14 @@ describe('.env.example', () => {
 describe('README.md', () => {
   const readme = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../README.md'), 'utf8');
 
-  it('gives the test command that .ci/run runs', () => {
+  it('gives the test commands that .ci/run runs', () => {
     const ciRun = fs.readFileSync(path.join(path.dirname(fileURLToPath(import.meta.url)), '../../.ci/run'), 'utf8');
     expect(readme).toContain('npm test');
+    expect(readme).toContain('npm run test:cluster');
     expect(
       ciRun
         .split('\n')
         .filter((line) => line && !line.startsWith('#') && !line.startsWith('set ') && !line.startsWith('cd ')),
-    ).toEqual(['npm test']);
+    ).toEqual(['npm test', 'npm run test:cluster']);
   });
 });
