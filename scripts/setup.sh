@@ -210,6 +210,25 @@ ensure_temporal_server() {
   say "temporal-server: $("$dir/temporal-server" --version) built in $((SECONDS - started)) s"
 }
 
+# The Temporal Web UI server of the cluster (compose runs the temporalio/ui image of this version):
+# built from its Go module, which embeds the UI's assets.
+ensure_temporal_ui() {
+  local version dir
+  version="$(sed -n "s/^export const TEMPORAL_UI_VERSION = '\([0-9.]*\)';$/\1/p" src/cluster/layout.ts)"
+  [[ -n "$version" ]] || fail "TEMPORAL_UI_VERSION not found in src/cluster/layout.ts"
+  dir="$TOOLS/temporal-ui/$version"
+  if [[ -x "$dir/temporal-ui" ]]; then return; fi
+  command -v go >/dev/null || fail "Go is needed to build the Temporal Web UI $version (https://go.dev/dl/)"
+  say "building the Temporal Web UI $version from github.com/temporalio/ui-server (a minute or two, once)"
+  local started=$SECONDS
+  mkdir -p "$dir/.gobin"
+  GOBIN="$dir/.gobin" GOFLAGS=-buildvcs=false go install "github.com/temporalio/ui-server/v2/cmd/server@v$version" >&2 \
+    || fail "go install github.com/temporalio/ui-server/v2/cmd/server@v$version failed"
+  mv "$dir/.gobin/server" "$dir/temporal-ui"
+  rmdir "$dir/.gobin"
+  say "temporal-ui: $version built in $((SECONDS - started)) s"
+}
+
 # PostgreSQL's server binaries (initdb, postgres, pg_ctl): the cluster runs a private one.
 ensure_postgres() {
   if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then return; fi
@@ -224,6 +243,7 @@ ensure_postgres() {
 if $FOR_CLUSTER; then
   ensure_postgres
   ensure_temporal_server
+  ensure_temporal_ui
 fi
 
 if ((${#NOT_INSTALLED[@]})); then

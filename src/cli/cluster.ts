@@ -1,7 +1,7 @@
 /**
- * `npm run cluster [-- --temporal-port 7233 --postgres-port 5433 --downloads-workers 2]`: the
+ * `npm run cluster [-- --temporal-port 7233 --postgres-port 5433 --ui-port 8233 --downloads-workers 2]`: the
  * production shape on one machine (src/cluster/layout.ts): a private PostgreSQL, the Temporal
- * server's four services as separate processes, and the bot as separate processes (webhook, a
+ * server's four services as separate processes, its Web UI, and the bot as separate processes (webhook, a
  * telegram worker, downloads workers), each with a DATA_DIR of its own under DATA_DIR/cluster.
  * The bot's processes read the same environment (and .env) as `npm start`. Ctrl-C stops all of
  * it in order; the data stays for the next start.
@@ -18,7 +18,7 @@ import { loadDotEnv, onShutdown } from './process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const usage = 'Usage: npm run cluster -- [--temporal-port N] [--postgres-port N] [--downloads-workers N]';
+const usage = 'Usage: npm run cluster -- [--temporal-port N] [--postgres-port N] [--ui-port N] [--downloads-workers N]';
 function wholeNumber(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -33,6 +33,7 @@ const { values } = parseArgs({
   options: {
     'temporal-port': { type: 'string' },
     'postgres-port': { type: 'string' },
+    'ui-port': { type: 'string' },
     'downloads-workers': { type: 'string' },
   },
   strict: true,
@@ -50,6 +51,7 @@ try {
     dir,
     namespace,
     postgresPort: wholeNumber('postgres-port', values['postgres-port'], 5433, 1024),
+    uiPort: wholeNumber('ui-port', values['ui-port'], 8233, 1024),
     temporalPorts:
       temporalPort === DEFAULT_TEMPORAL_PORTS.frontend.grpc ? DEFAULT_TEMPORAL_PORTS : temporalPortsFrom(temporalPort),
     botEnv: process.env,
@@ -65,6 +67,7 @@ const running = cluster;
 logger.info(
   {
     temporal: running.address,
+    webUi: running.uiUrl,
     namespace,
     postgres: running.postgres.url('temporal'),
     logs: path.join(dir, 'logs'),
@@ -72,7 +75,7 @@ logger.info(
   },
   `cluster running: TEMPORAL_ADDRESS=${running.address} for the temporal CLI and npm run ops; Ctrl-C stops it`,
 );
-for (const p of [...Object.values(running.temporal), ...running.bot, running.postgres.process]) {
+for (const p of [...Object.values(running.temporal), running.ui, ...running.bot, running.postgres.process]) {
   void p.exited().then((how) => {
     if (!stopping) logger.error({ process: p.name, how, log: p.logFile }, 'a cluster process ended');
   });

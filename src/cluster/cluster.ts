@@ -8,12 +8,13 @@ import {
   NAMESPACE_SETUP_SCRIPT,
   TEMPORAL_SERVER_VERSION,
   TEMPORAL_SERVICES,
+  TEMPORAL_UI_VERSION,
   type BotProcessKind,
   type TemporalService,
 } from './layout.js';
 import { CLUSTER_DB_USER, startClusterPostgres, type ClusterPostgres } from './postgres.js';
 import { managedProcess, waitFor, type ManagedProcess } from './processes.js';
-import { DEFAULT_TEMPORAL_PORTS, temporalServerConfig, type TemporalPorts } from './serverConfig.js';
+import { DEFAULT_TEMPORAL_PORTS, temporalServerConfig, temporalUiConfig, type TemporalPorts } from './serverConfig.js';
 
 /** The bot's own database on the cluster's PostgreSQL: the state store every host shares. */
 export const STATE_DATABASE = 'media_bot';
@@ -26,6 +27,10 @@ export interface ClusterOptions {
   namespace: string;
   postgresPort?: number;
   temporalPorts?: TemporalPorts;
+  /** The Web UI's port (default 8233, as `npm start` and compose publish it). */
+  uiPort?: number;
+  /** The codec server the Web UI decodes encrypted payloads with (`…/codec`), when payloads are encrypted. */
+  uiCodecEndpoint?: string;
   /** The environment of the bot's processes (token, Bot API root, webhook settings, tuning). */
   botEnv: NodeJS.ProcessEnv;
   /** Processes per kind; default BOT_PROCESSES' replicas. 0: that kind is not started. */
@@ -50,6 +55,9 @@ export interface Cluster {
   namespace: string;
   postgres: ClusterPostgres;
   temporal: Record<TemporalService, ManagedProcess>;
+  /** The Web UI server, and where it answers. */
+  ui: ManagedProcess;
+  uiUrl: string;
   bot: BotProcess[];
   /** The shared state store's URL (STATE_DATABASE_URL of the bot's processes). */
   stateDatabaseUrl: string;
@@ -150,6 +158,30 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     if (setup.exitCode !== 0) throw new Error(`${NAMESPACE_SETUP_SCRIPT} failed:\n${setup.all ?? ''}`);
     log(`namespace ${options.namespace} (retention ${NAMESPACE_RETENTION}) and search attributes ready`);
 
+    const uiPort = options.uiPort ?? 8233;
+    const uiUrl = `http://127.0.0.1:${uiPort}`;
+    const uiConfigDir = path.join(options.dir, 'ui', 'config');
+    await mkdir(uiConfigDir, { recursive: true });
+    await writeFile(
+      path.join(uiConfigDir, 'cluster.yaml'),
+      temporalUiConfig({
+        frontend: address,
+        port: uiPort,
+        namespace: options.namespace,
+        codecEndpoint: options.uiCodecEndpoint,
+      }),
+    );
+    const ui = managedProcess({
+      name: 'temporal-ui',
+      file: path.join(options.root, '.tools', 'temporal-ui', TEMPORAL_UI_VERSION, 'temporal-ui'),
+      args: ['--root', path.join(options.dir, 'ui'), '--config', 'config', '--env', 'cluster', 'start'],
+      env: process.env,
+      cwd: options.root,
+      logFile: path.join(logs, 'temporal-ui.log'),
+    });
+    ui.start();
+    started.push(ui);
+
     const stateDatabaseUrl = postgres.url(STATE_DATABASE);
     const bot: BotProcess[] = [];
     const counts = new Map<string, number>();
@@ -196,7 +228,14 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       const replicas = options.replicas?.[kind.service] ?? kind.replicas;
       for (let i = 0; i < replicas; i++) await addBotProcess(kind.service);
     }
-    await Promise.all(bot.map((p) => p.ready()));
+    await Promise.all([
+      ...bot.map((p) => p.ready()),
+      waitFor(`the Web UI on ${uiUrl}`, async () => (await fetch(uiUrl)).ok, {
+        timeoutMs: 60_000,
+        died: () => (ui.running ? undefined : `exited (see ${ui.logFile})`),
+      }),
+    ]);
+    log(`Web UI ${TEMPORAL_UI_VERSION}: ${uiUrl}`);
     log(`bot: ${bot.map((p) => p.name).join(', ')}`);
 
     return {
@@ -204,6 +243,8 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       namespace: options.namespace,
       postgres,
       temporal,
+      ui,
+      uiUrl,
       bot,
       stateDatabaseUrl,
       addBotProcess: async (service) => {
@@ -212,7 +253,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         return added;
       },
       async stop() {
-        await Promise.all(bot.map((p) => p.stop('SIGTERM', 60_000)));
+        await Promise.all([...bot.map((p) => p.stop('SIGTERM', 60_000)), ui.stop('SIGTERM', 10_000)]);
         await Promise.all(TEMPORAL_SERVICES.map((s) => temporal[s].stop('SIGTERM', 20_000)));
         await postgres.stop();
       },

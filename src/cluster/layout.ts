@@ -8,6 +8,9 @@ import { DOWNLOADS_QUEUE, TELEGRAM_QUEUE } from '../../shared/taskQueues.js';
 /** The Temporal server: built from go.temporal.io/server by scripts/setup.sh, and compose's image tags. */
 export const TEMPORAL_SERVER_VERSION = '1.29.1';
 
+/** The Web UI server: built from github.com/temporalio/ui-server by scripts/setup.sh, and compose's temporalio/ui tag. */
+export const TEMPORAL_UI_VERSION = '2.45.3';
+
 /** Fixed when the cluster is created (it cannot change later without a new cluster). */
 export const NUM_HISTORY_SHARDS = 4;
 

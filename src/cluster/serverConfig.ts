@@ -108,3 +108,26 @@ export function temporalServerConfig(options: ServerConfigOptions): string {
   };
   return `${JSON.stringify(config, null, 2)}\n`;
 }
+
+/** The Web UI server's config: the frontend it reads, loopback only (it has no login: tunnel to reach it). */
+export function temporalUiConfig(options: {
+  frontend: string;
+  port: number;
+  namespace: string;
+  codecEndpoint?: string;
+}): string {
+  const config = {
+    temporalGrpcAddress: options.frontend,
+    host: '127.0.0.1',
+    port: options.port,
+    publicPath: '',
+    enableUi: true,
+    defaultNamespace: options.namespace,
+    notifyOnNewVersion: false,
+    refreshInterval: '1m',
+    cors: { cookieInsecure: true, allowOrigins: [] },
+    auth: { enabled: false },
+    codec: { endpoint: options.codecEndpoint ?? '', passAccessToken: false, includeCredentials: false },
+  };
+  return `${JSON.stringify(config, null, 2)}\n`;
+}

@@ -112,6 +112,13 @@ it('ends a 404 as ContentUnavailable, listed by `ops failed` through SQL visibil
     chatId: CHAT_ID,
     failureType: 'ContentUnavailable',
   });
+  // The Web UI server of the cluster reads the same visibility store.
+  const listed2 = (await (
+    await fetch(
+      `${stack.cluster.uiUrl}/api/v1/namespaces/default/workflows?query=${encodeURIComponent(`WorkflowId = "${workflowId}"`)}`,
+    )
+  ).json()) as { executions?: { status?: string }[] };
+  expect(listed2.executions?.map((e) => e.status)).toEqual(['WORKFLOW_EXECUTION_STATUS_FAILED']);
   // The user heard why.
   const told = stack.emulator.calls.filter(
     (c) =>

@@ -13,6 +13,7 @@ import {
   NAMESPACE_SETUP_SCRIPT,
   NUM_HISTORY_SHARDS,
   TEMPORAL_SERVER_VERSION,
+  TEMPORAL_UI_VERSION,
 } from '../../src/cluster/layout.js';
 import { DEFAULT_TEMPORAL_PORTS, temporalServerConfig } from '../../src/cluster/serverConfig.js';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../shared/searchAttributes.js';
@@ -71,6 +72,14 @@ describe('the Temporal server', () => {
       new RegExp(`^export const TEMPORAL_SERVER_VERSION = '${TEMPORAL_SERVER_VERSION.replace(/\./g, '\\.')}';$`, 'm'),
     );
     expect(readText('scripts/setup.sh')).toContain('go.temporal.io/server/cmd/server@v$version');
+  });
+
+  it('has the Web UI of the same version', () => {
+    expect(service('temporal-ui').image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION}`);
+    expect(readText('scripts/setup.sh')).toContain('github.com/temporalio/ui-server/v2/cmd/server@v$version');
+    expect(readText('src/cluster/layout.ts')).toMatch(
+      new RegExp(`^export const TEMPORAL_UI_VERSION = '${TEMPORAL_UI_VERSION.replace(/\./g, '\\.')}';$`, 'm'),
+    );
   });
 
   it('keeps history and SQL visibility in PostgreSQL, in the databases auto-setup creates', () => {

@@ -50,6 +50,7 @@ export async function startClusterStack(options: ClusterStackOptions = {}): Prom
       namespace: 'default',
       postgresPort: await freePort(),
       temporalPorts: temporalPortsFrom(await freePortRange(9)),
+      uiPort: await freePort(),
       botEnv: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
