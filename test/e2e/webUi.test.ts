@@ -125,6 +125,29 @@ async function textOnceItMatches(locator: Locator, pattern: RegExp, timeoutMs = 
   }
 }
 
+/**
+ * Runs `check` with `count` new contexts and closes them after; when it fails, first saves what
+ * each of their pages showed (`<name>-failed-<n>.png`).
+ */
+async function inNewContexts(
+  name: string,
+  check: (contexts: BrowserContext[]) => Promise<void>,
+  count = 1,
+): Promise<void> {
+  const contexts: BrowserContext[] = [];
+  try {
+    for (let i = 0; i < count; i++) contexts.push(await newContext());
+    await check(contexts);
+  } catch (error) {
+    const pages = contexts.flatMap((context) => context.pages());
+    for (const [index, page] of pages.entries())
+      await screenshot(page, `${name}-failed-${index + 1}`).catch(() => undefined);
+    throw error;
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()));
+  }
+}
+
 /** Saves the page as `<name>.png` in the screenshot dir and prints where. */
 async function screenshot(page: Page, name: string): Promise<string> {
   const file = path.join(screenshotDir, `${name}.png`);
@@ -210,9 +233,8 @@ afterAll(async () => {
 
 describe('the Temporal Web UI in chromium, with encryption on', () => {
   it('lists the runs with the ChatId, MediaHost and RequestOutcome columns added through "Configure Columns"', async () => {
-    const context = await newContext();
-    const page = await context.newPage();
-    try {
+    await inNewContexts('a-workflow-list', async ([context]) => {
+      const page = await context!.newPage();
       // Filtered by the chat's attribute, as an operator looks for one chat's requests.
       await page.goto(`${uiUrl}/namespaces/default/workflows?query=${encodeURIComponent(`ChatId = ${pseudonym}`)}`);
       await page.getByRole('link', { name: failedId }).waitFor();
@@ -261,15 +283,12 @@ describe('the Temporal Web UI in chromium, with encryption on', () => {
       });
       // The chat is there by its pseudonym only.
       expect(await page.locator('table').innerText()).not.toContain(String(CHAT));
-    } finally {
-      await context.close();
-    }
-  });
+    });
+  }, 180_000);
 
   it("shows the failed run's failure type, ContentUnavailable, on its page", async () => {
-    const context = await newContext();
-    const page = await context.newPage();
-    try {
+    await inNewContexts('b-failed-run', async ([context]) => {
+      const page = await context!.newPage();
       await page.goto(`${uiUrl}/namespaces/default/workflows/${failedId}`);
       await page.getByRole('heading', { name: failedId }).waitFor();
       const result = page.getByRole('textbox', { name: 'Result', exact: true });
@@ -288,61 +307,58 @@ describe('the Temporal Web UI in chromium, with encryption on', () => {
       expect(text).toContain('"workflowExecutionFailedEventAttributes"');
       expect(text).toMatch(/"applicationFailureInfo": \{\s*"type": "ContentUnavailable"/);
       expect(text).toContain('"nonRetryable": true');
-    } finally {
-      await context.close();
-    }
-  });
+    });
+  }, 180_000);
 
   it("reads a run's input through the codec server, and as ciphertext only when the codec server cannot be reached", async () => {
-    const decoding = await newContext();
-    const blocked = await newContext();
-    try {
-      const page = await decoding.newPage();
-      const decoded: number[] = [];
-      page.on('response', (response) => {
-        if (response.url().startsWith(`${codecEndpoint}/decode`)) decoded.push(response.status());
-      });
-      await page.goto(`${uiUrl}/namespaces/default/workflows/${deliveredId}`);
-      await page.getByRole('heading', { name: deliveredId }).waitFor();
-      const input = page.getByRole('textbox', { name: 'Input', exact: true });
-      await input.getByText(deliveredLink).waitFor();
-      await screenshot(page, 'c1-input-decoded');
-      const clear = await input.innerText();
-      expect(clear).toContain(`"chatId": ${CHAT}`);
-      expect(clear).toContain(`"links": [\n    "${deliveredLink}"`);
-      // The UI asked the codec server, and it answered.
-      expect(decoded.length).toBeGreaterThan(0);
-      expect(decoded.every((status) => status === 200)).toBe(true);
+    await inNewContexts(
+      'c-input',
+      async ([decoding, blocked]) => {
+        const page = await decoding!.newPage();
+        const decoded: number[] = [];
+        page.on('response', (response) => {
+          if (response.url().startsWith(`${codecEndpoint}/decode`)) decoded.push(response.status());
+        });
+        await page.goto(`${uiUrl}/namespaces/default/workflows/${deliveredId}`);
+        await page.getByRole('heading', { name: deliveredId }).waitFor();
+        const input = page.getByRole('textbox', { name: 'Input', exact: true });
+        await input.getByText(deliveredLink).waitFor();
+        await screenshot(page, 'c1-input-decoded');
+        const clear = await input.innerText();
+        expect(clear).toContain(`"chatId": ${CHAT}`);
+        expect(clear).toContain(`"links": [\n    "${deliveredLink}"`);
+        // The UI asked the codec server, and it answered.
+        expect(decoded.length).toBeGreaterThan(0);
+        expect(decoded.every((status) => status === 200)).toBe(true);
 
-      // The same page where the codec server cannot be reached: every request to it fails.
-      const attempts: string[] = [];
-      await blocked.route(`${codecEndpoint}/**`, async (route) => {
-        attempts.push(route.request().url());
-        await route.abort('connectionrefused');
-      });
-      const unreadable = await blocked.newPage();
-      await unreadable.goto(`${uiUrl}/namespaces/default/workflows/${deliveredId}`);
-      await unreadable.getByRole('heading', { name: deliveredId }).waitFor();
-      await unreadable.getByRole('main').getByText('Codec Server could not connect').waitFor();
-      const cipher = unreadable.getByRole('textbox', { name: 'Input', exact: true });
-      // This UI version first shows the payload as stored (metadata and all, in base64); once its
-      // requests to the codec server have failed, the payload's data alone: the ciphertext.
-      const text = await textOnceItMatches(cipher, /^"[A-Za-z0-9+/]{100,}={0,2}"$/);
-      await screenshot(unreadable, 'c2-input-without-codec');
-      expect(attempts.length).toBeGreaterThan(0);
-      // Those bytes are the run's input: decrypted here with the key, they hold the link.
-      const [stored] = await codec.decode([
-        {
-          metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(payloadKey.id) },
-          data: Buffer.from(text.slice(1, -1), 'base64'),
-        },
-      ]);
-      expect(JSON.parse(Buffer.from(stored!.data!).toString('utf8'))).toMatchObject({ links: [deliveredLink] });
-      const body = await unreadable.locator('main').innerText();
-      for (const secret of [deliveredLink, SERVED_NAME, String(CHAT)]) expect(body).not.toContain(secret);
-    } finally {
-      await decoding.close();
-      await blocked.close();
-    }
-  });
+        // The same page where the codec server cannot be reached: every request to it fails.
+        const attempts: string[] = [];
+        await blocked!.route(`${codecEndpoint}/**`, async (route) => {
+          attempts.push(route.request().url());
+          await route.abort('connectionrefused');
+        });
+        const unreadable = await blocked!.newPage();
+        await unreadable.goto(`${uiUrl}/namespaces/default/workflows/${deliveredId}`);
+        await unreadable.getByRole('heading', { name: deliveredId }).waitFor();
+        await unreadable.getByRole('main').getByText('Codec Server could not connect').waitFor();
+        const cipher = unreadable.getByRole('textbox', { name: 'Input', exact: true });
+        // This UI version first shows the payload as stored (metadata and all, in base64); once its
+        // requests to the codec server have failed, the payload's data alone: the ciphertext.
+        const text = await textOnceItMatches(cipher, /^"[A-Za-z0-9+/]{100,}={0,2}"$/);
+        await screenshot(unreadable, 'c2-input-without-codec');
+        expect(attempts.length).toBeGreaterThan(0);
+        // Those bytes are the run's input: decrypted here with the key, they hold the link.
+        const [stored] = await codec.decode([
+          {
+            metadata: { encoding: Buffer.from(ENCRYPTED_ENCODING), [KEY_ID_METADATA]: Buffer.from(payloadKey.id) },
+            data: Buffer.from(text.slice(1, -1), 'base64'),
+          },
+        ]);
+        expect(JSON.parse(Buffer.from(stored!.data!).toString('utf8'))).toMatchObject({ links: [deliveredLink] });
+        const body = await unreadable.locator('main').innerText();
+        for (const secret of [deliveredLink, SERVED_NAME, String(CHAT)]) expect(body).not.toContain(secret);
+      },
+      2,
+    );
+  }, 180_000);
 });
