@@ -18,7 +18,8 @@ import { loadDotEnv, onShutdown } from './process.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-const usage = 'Usage: npm run cluster -- [--temporal-port N] [--postgres-port N] [--ui-port N] [--downloads-workers N]';
+const usage =
+  'Usage: npm run cluster -- [--temporal-port N] [--postgres-port N] [--ui-port N] [--codec-port N] [--downloads-workers N]';
 function wholeNumber(name: string, value: string | undefined, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'temporal-port': { type: 'string' },
     'postgres-port': { type: 'string' },
     'ui-port': { type: 'string' },
+    'codec-port': { type: 'string' },
     'downloads-workers': { type: 'string' },
   },
   strict: true,
@@ -52,6 +54,7 @@ try {
     namespace,
     postgresPort: wholeNumber('postgres-port', values['postgres-port'], 5433, 1024),
     uiPort: wholeNumber('ui-port', values['ui-port'], 8233, 1024),
+    codecPort: wholeNumber('codec-port', values['codec-port'], 8234, 1024),
     temporalPorts:
       temporalPort === DEFAULT_TEMPORAL_PORTS.frontend.grpc ? DEFAULT_TEMPORAL_PORTS : temporalPortsFrom(temporalPort),
     botEnv: process.env,
@@ -75,7 +78,14 @@ logger.info(
   },
   `cluster running: TEMPORAL_ADDRESS=${running.address} for the temporal CLI and npm run ops; Ctrl-C stops it`,
 );
-for (const p of [...Object.values(running.temporal), running.ui, ...running.bot, running.postgres.process]) {
+const everyProcess = [
+  ...Object.values(running.temporal),
+  running.ui,
+  running.codec,
+  ...running.bot,
+  running.postgres.process,
+];
+for (const p of everyProcess.filter((p) => p !== undefined)) {
   void p.exited().then((how) => {
     if (!stopping) logger.error({ process: p.name, how, log: p.logFile }, 'a cluster process ended');
   });

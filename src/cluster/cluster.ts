@@ -13,7 +13,7 @@ import {
   type TemporalService,
 } from './layout.js';
 import { CLUSTER_DB_USER, startClusterPostgres, type ClusterPostgres } from './postgres.js';
-import { managedProcess, waitFor, type ManagedProcess } from './processes.js';
+import { logTail, managedProcess, waitFor, type ManagedProcess } from './processes.js';
 import { DEFAULT_TEMPORAL_PORTS, temporalServerConfig, temporalUiConfig, type TemporalPorts } from './serverConfig.js';
 
 /** The bot's own database on the cluster's PostgreSQL: the state store every host shares. */
@@ -29,8 +29,11 @@ export interface ClusterOptions {
   temporalPorts?: TemporalPorts;
   /** The Web UI's port (default 8233, as `npm start` and compose publish it). */
   uiPort?: number;
-  /** The codec server the Web UI decodes encrypted payloads with (`…/codec`), when payloads are encrypted. */
-  uiCodecEndpoint?: string;
+  /**
+   * The codec server's port (default 8234, as compose publishes it). It runs when the bot's
+   * payloads are encrypted (PAYLOAD_CODEC_KEYS in botEnv): the Web UI decodes them through it.
+   */
+  codecPort?: number;
   /** The environment of the bot's processes (token, Bot API root, webhook settings, tuning). */
   botEnv: NodeJS.ProcessEnv;
   /** Processes per kind; default BOT_PROCESSES' replicas. 0: that kind is not started. */
@@ -58,6 +61,8 @@ export interface Cluster {
   /** The Web UI server, and where it answers. */
   ui: ManagedProcess;
   uiUrl: string;
+  /** The codec server (`npm run codec`), when payloads are encrypted. */
+  codec?: ManagedProcess;
   bot: BotProcess[];
   /** The shared state store's URL (STATE_DATABASE_URL of the bot's processes). */
   stateDatabaseUrl: string;
@@ -136,6 +141,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       started.push(temporal[service]);
     }
     log(`Temporal ${TEMPORAL_SERVER_VERSION}: ${TEMPORAL_SERVICES.join(', ')} on ${address}`);
+    const restarted = new Set<string>();
 
     const cli = path.join(options.root, '.tools', 'bin', 'temporal');
     const cliEnv = { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace };
@@ -144,10 +150,19 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       async () => (await execa(cli, ['operator', 'cluster', 'health'], { env: cliEnv, reject: false })).exitCode === 0,
       {
         timeoutMs: 120_000,
-        died: () =>
-          TEMPORAL_SERVICES.map((s) => temporal[s])
-            .find((p) => !p.running)
-            ?.name.concat(' exited (see its log)'),
+        // A service that exits while the others come up (membership not yet settled, PostgreSQL
+        // slow to answer on a loaded machine) is started again, once.
+        died: () => {
+          const dead = TEMPORAL_SERVICES.map((s) => temporal[s]).find((p) => !p.running);
+          if (!dead) return undefined;
+          if (!restarted.has(dead.name)) {
+            restarted.add(dead.name);
+            log(`${dead.name} exited during start-up; starting it again:\n${logTail(dead.logFile, 5)}`);
+            dead.start();
+            return undefined;
+          }
+          return `${dead.name} exited twice:\n${logTail(dead.logFile)}`;
+        },
       },
     );
     const setup = await execa('sh', [path.join(options.root, NAMESPACE_SETUP_SCRIPT)], {
@@ -160,16 +175,44 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
 
     const uiPort = options.uiPort ?? 8233;
     const uiUrl = `http://127.0.0.1:${uiPort}`;
+    // Encrypted payloads stay readable in the Web UI through the codec server, on loopback like the UI.
+    let codec: ManagedProcess | undefined;
+    let codecEndpoint: string | undefined;
+    if (options.botEnv.PAYLOAD_CODEC_KEYS) {
+      const codecPort = options.codecPort ?? 8234;
+      codecEndpoint = `http://127.0.0.1:${codecPort}/codec`;
+      codec = managedProcess({
+        name: 'codec',
+        file: process.execPath,
+        args: ['--import', 'tsx', 'src/cli/codec.ts'],
+        env: {
+          ...options.botEnv,
+          CODEC_PORT: String(codecPort),
+          HOST: '127.0.0.1',
+          CODEC_CORS_ORIGINS: `${uiUrl},http://localhost:${uiPort}`,
+          CODEC_ALLOW_UI_WITHOUT_TOKEN: 'true',
+        },
+        cwd: options.root,
+        logFile: path.join(logs, 'codec.log'),
+      });
+      codec.start();
+      started.push(codec);
+      const codecProcess = codec;
+      await waitFor(
+        `the codec server on ${codecPort}`,
+        async () => (await fetch(`http://127.0.0.1:${codecPort}/healthz`)).ok,
+        {
+          timeoutMs: 60_000,
+          died: () => (codecProcess.running ? undefined : `exited:\n${logTail(codecProcess.logFile)}`),
+        },
+      );
+      log(`codec server: ${codecEndpoint}`);
+    }
     const uiConfigDir = path.join(options.dir, 'ui', 'config');
     await mkdir(uiConfigDir, { recursive: true });
     await writeFile(
       path.join(uiConfigDir, 'cluster.yaml'),
-      temporalUiConfig({
-        frontend: address,
-        port: uiPort,
-        namespace: options.namespace,
-        codecEndpoint: options.uiCodecEndpoint,
-      }),
+      temporalUiConfig({ frontend: address, port: uiPort, namespace: options.namespace, codecEndpoint }),
     );
     const ui = managedProcess({
       name: 'temporal-ui',
@@ -216,7 +259,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         ready: (timeoutMs = 120_000) =>
           waitFor(`${name} ready`, async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`)).ok, {
             timeoutMs,
-            died: () => (managed.running ? undefined : `exited (see ${managed.logFile})`),
+            died: () => (managed.running ? undefined : `exited:\n${logTail(managed.logFile)}`),
           }),
       });
       managed.start();
@@ -232,7 +275,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       ...bot.map((p) => p.ready()),
       waitFor(`the Web UI on ${uiUrl}`, async () => (await fetch(uiUrl)).ok, {
         timeoutMs: 60_000,
-        died: () => (ui.running ? undefined : `exited (see ${ui.logFile})`),
+        died: () => (ui.running ? undefined : `exited:\n${logTail(ui.logFile)}`),
       }),
     ]);
     log(`Web UI ${TEMPORAL_UI_VERSION}: ${uiUrl}`);
@@ -245,6 +288,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       temporal,
       ui,
       uiUrl,
+      codec,
       bot,
       stateDatabaseUrl,
       addBotProcess: async (service) => {
@@ -253,7 +297,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         return added;
       },
       async stop() {
-        await Promise.all([...bot.map((p) => p.stop('SIGTERM', 60_000)), ui.stop('SIGTERM', 10_000)]);
+        await Promise.all([
+          ...bot.map((p) => p.stop('SIGTERM', 60_000)),
+          ui.stop('SIGTERM', 10_000),
+          codec?.stop('SIGTERM', 10_000),
+        ]);
         await Promise.all(TEMPORAL_SERVICES.map((s) => temporal[s].stop('SIGTERM', 20_000)));
         await postgres.stop();
       },

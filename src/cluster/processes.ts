@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { dieWithParent } from '../../activities/adapters/parentDeath.js';
@@ -100,5 +100,19 @@ export async function waitFor(
     if (await check().catch(() => false)) return;
     if (Date.now() > deadline) throw new Error(`${what}: not ready after ${options.timeoutMs ?? 120_000} ms`);
     await sleep(options.everyMs ?? 250);
+  }
+}
+
+/** The last `lines` lines of a process's log, for an error message (a process that died says why there). */
+export function logTail(file: string, lines = 15): string {
+  try {
+    const text = readFileSync(file, 'utf8');
+    return text
+      .split('\n')
+      .slice(-lines - 1)
+      .join('\n')
+      .trim();
+  } catch {
+    return '(no log)';
   }
 }

@@ -51,6 +51,7 @@ export async function startClusterStack(options: ClusterStackOptions = {}): Prom
       postgresPort: await freePort(),
       temporalPorts: temporalPortsFrom(await freePortRange(9)),
       uiPort: await freePort(),
+      codecPort: await freePort(),
       botEnv: {
         PATH: process.env.PATH,
         HOME: process.env.HOME,
