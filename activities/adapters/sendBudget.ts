@@ -139,15 +139,29 @@ function messageCount(method: string, payload: unknown): number {
 
 /**
  * Puts every call of `api` under the budget: message-creating calls reserve a slot (and wait for
- * it, or fail the attempt with SendBudgetWait), other calls naming a chat are answered as a 429
- * while the chat is blocked (so the callers' own 429 handling paces them), and any 429 Telegram
- * answers is recorded for every host.
+ * it, or fail the attempt with SendBudgetWait); a call naming a blocked chat (an edit, or a send
+ * whose wait a 429 overtook) is answered as Telegram would, with a 429 and the time left as
+ * `retry_after`, without reaching it, so the callers' own 429 handling paces it; and any 429
+ * Telegram answers is recorded for every host.
  */
 export function applySendBudget(api: Api, budget: SendBudget, options: SendBudgetHookOptions = {}): Api {
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_SEND_WAIT_MS;
   api.config.use(async (prev, method, payload, signal) => {
     const chatId = chatIdOf(payload);
     if (chatId === undefined) return prev(method, payload, signal);
+    const blockedAnswer = async (chatId: number) => {
+      const until = await guarded(() => budget.blockedUntil(chatId));
+      const left = until === undefined ? 0 : until - Date.now();
+      if (left <= 0) return undefined;
+      // As Telegram would answer: the callers' 429 handling (retry_after) applies unchanged.
+      const retryAfter = Math.ceil(left / 1000);
+      return {
+        ok: false as const,
+        error_code: 429,
+        description: `Too Many Requests: retry after ${retryAfter} (this chat is rate limited, learned by the send budget)`,
+        parameters: { retry_after: retryAfter },
+      };
+    };
     const guarded = async <T>(work: () => Promise<T>): Promise<T | undefined> => {
       try {
         return await work();
@@ -164,23 +178,21 @@ export function applySendBudget(api: Api, budget: SendBudget, options: SendBudge
         throw typedFailure(
           FailureType.SendBudgetWait,
           `${method} to chat ${chatId} waits ${wait} ms for the send budget`,
-          { nextRetryDelay: Math.max(1, wait), details: [{ waitMs: wait }] },
+          {
+            nextRetryDelay: Math.max(1, wait),
+            details: [{ waitMs: wait }],
+          },
         );
       }
-      if (wait > 0) await sleep(wait, undefined, signal ? { signal: signal as AbortSignal } : undefined);
-    } else {
-      const until = await guarded(() => budget.blockedUntil(chatId));
-      const left = until === undefined ? 0 : until - Date.now();
-      if (left > 0) {
-        // As Telegram would answer: the callers' 429 handling (retry_after) applies unchanged.
-        const retryAfter = Math.ceil(left / 1000);
-        return {
-          ok: false,
-          error_code: 429,
-          description: `Too Many Requests: retry after ${retryAfter} (this chat is rate limited, learned by the send budget)`,
-          parameters: { retry_after: retryAfter },
-        };
+      if (wait > 0) {
+        await sleep(wait, undefined, signal ? { signal: signal as AbortSignal } : undefined);
+        // A 429 another send received while this one waited holds it too.
+        const blocked = await blockedAnswer(chatId);
+        if (blocked) return blocked;
       }
+    } else {
+      const blocked = await blockedAnswer(chatId);
+      if (blocked) return blocked;
     }
     const result = await prev(method, payload, signal);
     if (!result.ok && result.error_code === 429) {
