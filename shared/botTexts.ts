@@ -156,6 +156,7 @@ export function failureMessage(facts: FailureFacts, language?: Language): string
     case FailureType.TelegramBadRequest:
       return t(language, 'failure-telegram-bad-request');
     case FailureType.TelegramRateLimited:
+    case FailureType.SendBudgetWait:
       return t(language, 'failure-telegram-rate-limited');
     case FailureType.InsufficientDiskSpace:
       return t(language, 'failure-disk-space');

@@ -15,6 +15,11 @@ export const FailureType = {
   /** A cached file_id Telegram no longer accepts: evict it and download again. */
   StaleFileId: 'StaleFileId',
   TelegramRateLimited: 'TelegramRateLimited',
+  /**
+   * The bot's shared send budget (per chat, per group, global; activities/adapters/sendBudget.ts)
+   * has this send's slot further ahead than an attempt may wait: retried at the slot (`nextRetryDelay`).
+   */
+  SendBudgetWait: 'SendBudgetWait',
   TransientNetwork: 'TransientNetwork',
   DownloadFailed: 'DownloadFailed',
   /** DATA_DIR had less free space than MIN_FREE_DISK_MB: retried (later, or on another host). */

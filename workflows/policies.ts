@@ -23,7 +23,8 @@ export function telegramPolicy(overrides: PolicyOverrides = {}): ActivityOptions
       maximumAttempts: o.maximumAttempts ?? 3,
       initialInterval: o.initialInterval ?? '1 second',
       backoffCoefficient: 2,
-      // A 429 overrides this with exactly `retry_after` through `nextRetryDelay`.
+      // A 429 overrides this with exactly `retry_after` through `nextRetryDelay`, and so does a
+      // SendBudgetWait with the time to its slot of the shared send budget (retryable: not listed below).
       nonRetryableErrorTypes: [...NON_RETRYABLE_FAILURES],
     },
   };

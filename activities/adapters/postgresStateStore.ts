@@ -1,13 +1,13 @@
 import pg from 'pg';
 import { registerSecret } from '../../shared/redact.js';
-import { schemaStatements, type RowChange, type StateStore, type StateTable } from './stateStore.js';
+import { schemaStatements, type RowChange, type RowsChange, type StateStore, type StateTable } from './stateStore.js';
 import type { ValueCodec } from './stateValueCodec.js';
 
 /** Serializes the schema creation of workers starting at once (CREATE … IF NOT EXISTS races in PostgreSQL). */
 const SCHEMA_LOCK = 7_401_001;
 
 /**
- * The store in PostgreSQL (STATE_DATABASE_URL), shared by the telegram workers of every host.
+ * The store in PostgreSQL (STATE_DATABASE_URL), shared by the workers of every host.
  * A change locks its row's key first (`pg_advisory_xact_lock`, held to the end of the
  * transaction): that also covers a row that does not exist yet, which `SELECT … FOR UPDATE`
  * cannot lock.
@@ -65,6 +65,35 @@ export async function openPostgresStateStore(databaseUrl: string, codec: ValueCo
             `INSERT INTO ${table} (key, value, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
             [key, codec.encode(next.value), next.expiresAt ?? null],
           );
+        }
+        return result;
+      });
+    },
+    async updateRows<T, R>(table: StateTable, keys: readonly string[], change: RowsChange<T, R>) {
+      return transaction(async (client) => {
+        // In one order everywhere: two transactions taking the same rows never wait for each other in a cycle.
+        for (const key of [...new Set(keys)].sort())
+          await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${table}:${key}`]);
+        const now = Date.now();
+        const { rows } = await client.query<{ key: string; value: string }>(
+          `SELECT key, value FROM ${table} WHERE key = ANY($1) AND (expires_at IS NULL OR expires_at > $2)`,
+          [[...keys], now],
+        );
+        const found = new Map(rows.map((row) => [row.key, row.value]));
+        const currents = keys.map((key) => {
+          const value = found.get(key);
+          return value === undefined ? undefined : codec.decode<T>(value);
+        });
+        const { next, result } = change(currents, now);
+        for (const [index, key] of keys.entries()) {
+          const row = next[index];
+          if (row === null) await client.query(`DELETE FROM ${table} WHERE key = $1`, [key]);
+          else if (row !== undefined && row !== 'unchanged') {
+            await client.query(
+              `INSERT INTO ${table} (key, value, expires_at) VALUES ($1, $2, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, expires_at = EXCLUDED.expires_at`,
+              [key, codec.encode(row.value), row.expiresAt ?? null],
+            );
+          }
         }
         return result;
       });

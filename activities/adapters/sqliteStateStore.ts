@@ -1,7 +1,14 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { schemaStatements, SQLITE_FILE_NAME, type RowChange, type StateStore, type StateTable } from './stateStore.js';
+import {
+  schemaStatements,
+  SQLITE_FILE_NAME,
+  type RowChange,
+  type RowsChange,
+  type StateStore,
+  type StateTable,
+} from './stateStore.js';
 import type { ValueCodec } from './stateValueCodec.js';
 
 interface Row {
@@ -69,6 +76,25 @@ export function openSqliteStateStore(dataDir: string, codec: ValueCodec): StateS
         const { next, result } = change(row ? codec.decode<T>(row.value) : undefined, now);
         if (next === null) remove.run(key);
         else if (next !== 'unchanged') upsert.run(key, codec.encode(next.value), next.expiresAt ?? null);
+        return result;
+      });
+      return transaction.immediate();
+    },
+    async updateRows<T, R>(table: StateTable, keys: readonly string[], change: RowsChange<T, R>) {
+      const { select, upsert, remove } = statementsOf(table);
+      const transaction = db.transaction(() => {
+        const now = Date.now();
+        const currents = keys.map((key) => {
+          const row = live(select.get(key), now);
+          return row ? codec.decode<T>(row.value) : undefined;
+        });
+        const { next, result } = change(currents, now);
+        keys.forEach((key, index) => {
+          const row = next[index];
+          if (row === null) remove.run(key);
+          else if (row !== undefined && row !== 'unchanged')
+            upsert.run(key, codec.encode(row.value), row.expiresAt ?? null);
+        });
         return result;
       });
       return transaction.immediate();

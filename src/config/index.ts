@@ -94,6 +94,12 @@ export function loadConfig(env: Env = process.env, options: LoadConfigOptions = 
     downloadNice: values.DOWNLOAD_NICE,
     /** A download does not start while DATA_DIR has less free space than this (MiB); 0: no check. */
     minFreeDiskMb: values.MIN_FREE_DISK_MB,
+    /** Telegram's budgets, shared by every process through the state store (activities/adapters/sendBudget.ts). */
+    sendBudget: {
+      chatIntervalMs: values.TELEGRAM_CHAT_SEND_INTERVAL_MS,
+      groupSendsPerWindow: values.TELEGRAM_GROUP_SENDS_PER_MINUTE,
+      globalSendsPerWindow: values.TELEGRAM_SENDS_PER_SECOND,
+    },
     /** The telegram worker's `maxCachedWorkflows`. */
     workflowCacheSize: values.WORKFLOW_CACHE_SIZE,
     policies: policyOverrides(values),

@@ -119,7 +119,7 @@ export const CONFIG_VARIABLES = {
   STATE_DATABASE_URL: {
     parser: postgresUrl(),
     description:
-      'PostgreSQL URL (postgres://user:password@host:5432/db) of the state store: media cache, quotas, chat settings, shared by the telegram workers of every host. Unset: SQLite in DATA_DIR/state.sqlite (one host).',
+      'PostgreSQL URL (postgres://user:password@host:5432/db) of the state store: media cache, quotas, chat settings and the Telegram send budget, shared by the telegram and downloads workers of every host. Unset: SQLite in DATA_DIR/state.sqlite (one host).',
     secret: true,
   },
   LOG_LEVEL: {
@@ -193,6 +193,21 @@ export const CONFIG_VARIABLES = {
   TELEGRAM_CONCURRENCY: {
     parser: integer({ min: 1, max: 256, default: 4 }),
     description: 'Concurrent Bot API calls per telegram worker process.',
+  },
+  TELEGRAM_CHAT_SEND_INTERVAL_MS: {
+    parser: integer({ min: 0, max: 60_000, default: 1_000 }),
+    description:
+      'Least time between two messages the bot sends to one chat, counted by every worker of every host together (the send budget in the state store). Telegram allows about one a second.',
+  },
+  TELEGRAM_GROUP_SENDS_PER_MINUTE: {
+    parser: integer({ min: 1, max: 1_000, default: 20 }),
+    description:
+      'Most messages the bot sends to one group (chat id < 0) in any 60 s, all hosts together; an album counts as its items. Telegram allows about 20.',
+  },
+  TELEGRAM_SENDS_PER_SECOND: {
+    parser: integer({ min: 1, max: 1_000, default: 30 }),
+    description:
+      'Most messages the bot sends in any second, to all chats and from all hosts together. Telegram allows about 30.',
   },
   WORKFLOW_CACHE_SIZE: {
     // Media-cache and settings entities stay open for weeks; the SDK's default cache (sized from

@@ -17,6 +17,9 @@ import { createLegacyEntities } from '../../activities/adapters/legacyEntities.j
 import { openStateStore } from '../../activities/adapters/openStateStore.js';
 import { STATE_TABLES, type StateStore } from '../../activities/adapters/stateStore.js';
 import { createBotApi } from '../../activities/adapters/telegram.js';
+import { applySendBudget, createSendBudget, DEFAULT_MAX_SEND_WAIT_MS } from '../../activities/adapters/sendBudget.js';
+import { defaultSendLimits } from '../../activities/adapters/sendBudgetPlan.js';
+import { activitySendKey } from '../../activities/sendBudgetCaller.js';
 import { startEgressProxy } from '../../activities/adapters/egressProxy.js';
 import { removeRequestDir, sweepStaleRequestDirs } from '../../activities/adapters/requestDirs.js';
 import { ENGINE_SCRIPT, WarmEngine } from '../../activities/adapters/warmEngine.js';
@@ -68,6 +71,31 @@ export interface WorkerSetup {
   concurrency?: number;
 }
 
+/**
+ * An upload heartbeats all along (sendMedia's 1 s timer) and may run for UPLOAD_TIMEOUT_SECONDS:
+ * it waits this long for a slot of the send budget before it gives its attempt back (SendBudgetWait).
+ */
+const HOST_MAX_SEND_WAIT_MS = 30_000;
+
+/**
+ * A Bot API client whose sends keep to the bot's budgets (shared by every process through the
+ * state store) and whose 429s every host learns: activities/adapters/sendBudget.ts.
+ */
+export function budgetedBotApi(
+  config: Config,
+  store: StateStore,
+  logger: Logger,
+  maxWaitMs = DEFAULT_MAX_SEND_WAIT_MS,
+) {
+  const api = createBotApi(config.telegram.token, config.telegram.apiRoot);
+  return applySendBudget(api, createSendBudget(store, defaultSendLimits(config.sendBudget)), {
+    maxWaitMs,
+    callerKey: activitySendKey,
+    onStoreError: (error, method) =>
+      logger.warn({ err: error, method }, 'send budget: the state store did not answer; sending unbudgeted'),
+  });
+}
+
 /** Expired cache entries and quota rows are deleted this often (rows read past their expiry count as absent anyway). */
 const STATE_SWEEP_MS = 60 * 60 * 1000;
 
@@ -110,8 +138,8 @@ export async function createTelegramWorker(setup: WorkerSetup): Promise<Worker> 
         ? { workflowBundle: setup.workflowBundle }
         : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
       activities: {
-        ...createTelegramActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
-        ...createInlineActivities({ api: createBotApi(config.telegram.token, config.telegram.apiRoot) }),
+        ...createTelegramActivities({ api: budgetedBotApi(config, store, logger) }),
+        ...createInlineActivities({ api: budgetedBotApi(config, store, logger) }),
         ...createRequestActivities({ client, chats: ids.chats }),
         ...createStoreActivities({ store, client, ...ids, legacy: await createLegacyEntities(client) }),
       },
@@ -186,7 +214,15 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   const swept = await sweepStaleRequestDirs(config.dataDir, STALE_REQUEST_DIR_MS);
   if (swept.length > 0) logger.info({ count: swept.length }, 'removed stale request dirs left by a previous process');
 
-  const api = createBotApi(config.telegram.token, config.telegram.apiRoot);
+  // The send budget's state (and, on one host without STATE_DATABASE_URL, the telegram workers' SQLite file in DATA_DIR).
+  const store = await openStateStore({
+    databaseUrl: config.stateDatabaseUrl,
+    dataDir: config.dataDir,
+    payloadKeys: config.payloadEncryption?.keys,
+  });
+  logger.info({ store: store.kind, location: store.location }, 'state store open (send budget)');
+  const api = budgetedBotApi(config, store, logger);
+  const hostApi = budgetedBotApi(config, store, logger, HOST_MAX_SEND_WAIT_MS);
   const shutdownGraceTime = `${config.shutdownGraceSeconds} seconds`;
   // Request dirs this process handed to a workflow and not yet cleaned up: on shutdown the host
   // worker waits for them (see `stop`).
@@ -209,7 +245,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     minFreeDiskMb: config.minFreeDiskMb,
     maxSplitParts: config.maxSplitParts,
   });
-  const hostActivities = createHostActivities({ api, dataDir: config.dataDir });
+  const hostActivities = createHostActivities({ api: hostApi, dataDir: config.dataDir });
   // The yt-dlp update's steps: the first on `downloads`, the canary and the switch on this host's queue.
   const ytDlpUpdateActivities = createYtDlpUpdateActivities({
     dataDir: config.dataDir,
@@ -289,7 +325,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
   const stop = async () => {
     const signalledAt = Date.now();
     if (!runs) {
-      await Promise.all([engine.close(), egress.close()]);
+      await Promise.all([engine.close(), egress.close(), store.close()]);
       return;
     }
     logger.info(
@@ -310,6 +346,7 @@ export async function createDownloadWorkers(setup: WorkerSetup): Promise<Downloa
     await runs.host;
     for (const dir of handedOver) await removeRequestDir(config.dataDir, dir).catch(() => false);
     await egress.close();
+    await store.close();
     if (handedOver.size > 0)
       logger.warn(
         { removed: handedOver.size },

@@ -35,6 +35,11 @@ export interface RecordedCall {
   files: ReceivedFile[];
   /** Arrival time, `Date.now()`. */
   at: number;
+  /**
+   * The tag of the client's `apiRoot` when it was `${apiRoot}/via/<tag>` (one per process, so a
+   * test tells which host made the call); undefined for the plain root.
+   */
+  via?: string;
   /** True when the answer was not `ok: true` (API error, injected fault, plain HTTP failure). */
   failed: boolean;
   /** The JSON body answered, or the text body of a `failWithStatus` fault; undefined while pending. */
@@ -94,6 +99,11 @@ export interface BotApiEmulator {
   reactionsOn(chatId: number, messageId: number): string[];
   /** The next `times` calls of `method` (or any method, `'*'`) answer with `error`. */
   failNext(method: string, error: BotApiErrorSpec, times?: number): void;
+  /**
+   * The next call for which `match` holds (its method, params and `via` are known) answers with
+   * `error`, once; checked before the faults of {@link failNext}.
+   */
+  failNextWhere(match: (call: RecordedCall) => boolean, error: BotApiErrorSpec): void;
   /** The next `times` calls of `method` answer a bare HTTP `status` with a text body (no JSON). */
   failWithStatus(method: string, status: number, times?: number): void;
   /**
@@ -306,6 +316,7 @@ class Emulator implements BotApiEmulator {
   private nextUpdateId = 1;
   private poller: Poller | undefined;
   private faults: Fault[] = [];
+  private matchedFaults: Array<{ match: (call: RecordedCall) => boolean; error: BotApiErrorSpec }> = [];
   private delays: Delay[] = [];
   private webhook: Params = {};
   private commands: unknown[] = [];
@@ -538,6 +549,10 @@ class Emulator implements BotApiEmulator {
     this.faults.push({ method, times, error });
   }
 
+  failNextWhere(match: (call: RecordedCall) => boolean, error: BotApiErrorSpec): void {
+    this.matchedFaults.push({ match, error });
+  }
+
   failWithStatus(method: string, status: number, times = 1): void {
     this.faults.push({ method, times, status });
   }
@@ -561,6 +576,7 @@ class Emulator implements BotApiEmulator {
     this.inlineMessages.clear();
     this.nextUpdateId = 1;
     this.faults = [];
+    this.matchedFaults = [];
     this.delays = [];
     this.webhook = {};
     this.commands = [];
@@ -584,20 +600,21 @@ class Emulator implements BotApiEmulator {
       this.serveFile(res, decodeSafe(download[1] ?? ''), decodeSafe(download[2] ?? ''));
       return;
     }
-    const route = /^\/bot([^/]*)\/([A-Za-z0-9_]+)\/?$/.exec(url.pathname);
+    const route = /^(?:\/via\/([A-Za-z0-9_-]+))?\/bot([^/]*)\/([A-Za-z0-9_]+)\/?$/.exec(url.pathname);
     if (!route) {
       req.resume();
       sendJson(res, 404, { ok: false, ...NOT_FOUND });
       return;
     }
-    const token = decodeSafe(route[1] ?? '');
-    const requested = route[2] ?? '';
+    const token = decodeSafe(route[2] ?? '');
+    const requested = route[3] ?? '';
     const entry = this.handlers.get(requested.toLowerCase());
     const call: RecordedCall = {
       method: entry?.[0] ?? requested,
       params: {},
       files: [],
       at: Date.now(),
+      ...(route[1] === undefined ? {} : { via: route[1] }),
       failed: false,
       response: undefined,
       status: 0,
@@ -633,6 +650,11 @@ class Emulator implements BotApiEmulator {
       } catch {
         return; // emulator closed meanwhile
       }
+    }
+    const matched = this.matchedFaults.findIndex((rule) => rule.match(call));
+    if (matched >= 0) {
+      const [rule] = this.matchedFaults.splice(matched, 1);
+      return this.answer(call, res, rule!.error);
     }
     const fault = takeRule(this.faults, call.method);
     if (fault && 'error' in fault) return this.answer(call, res, fault.error);

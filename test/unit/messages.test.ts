@@ -7,8 +7,8 @@ const LIMIT = 52_428_800;
 const ALL_TYPES = Object.values(FailureType);
 
 describe('failureMessage', () => {
-  it('covers the sixteen failure types', () => {
-    expect(ALL_TYPES).toHaveLength(16);
+  it('covers the seventeen failure types', () => {
+    expect(ALL_TYPES).toHaveLength(17);
   });
 
   describe.each(ALL_TYPES)('for %s', (type) => {
@@ -34,7 +34,10 @@ describe('failureMessage', () => {
 
   it('gives each failure that a person can act on its own sentence', () => {
     const specific = ALL_TYPES.filter(
-      (type) => !['ChatUnavailable', 'TelegramRateLimited', 'TransientNetwork', 'DownloadFailed'].includes(type),
+      (type) =>
+        !['ChatUnavailable', 'TelegramRateLimited', 'SendBudgetWait', 'TransientNetwork', 'DownloadFailed'].includes(
+          type,
+        ),
     );
     const messages = specific.map((type) => failureMessage({ type, url: URL_SENT, limitBytes: LIMIT }));
     expect(new Set(messages).size).toBe(specific.length);
