@@ -73,7 +73,8 @@ export async function startClusterStack(options: ClusterStackOptions = {}): Prom
     });
   } catch (error) {
     await emulator.close();
-    await rm(dir, { recursive: true, force: true });
+    // KEEP_CLUSTER_DIR: the logs of a start that failed stay for a look.
+    if (!process.env.KEEP_CLUSTER_DIR) await rm(dir, { recursive: true, force: true });
     throw error;
   }
   const client = new Client({
