@@ -7,9 +7,9 @@
  * twice except a send whose answer was lost (the Bot API answered 200, the activity's completion
  * never reached Temporal, the send ran again): those are counted and printed.
  */
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Update } from 'grammy/types';
 import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
+import { activityAttempts, workflowExists } from '../e2e/support/operations.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
 import { deliveriesByRequest, updateKey, waitForDeliveries } from '../faults/support/deliveries.js';
 import { linkUpdate, waitUntil } from '../faults/support/faultStack.js';
@@ -41,29 +41,6 @@ afterAll(async () => {
 
 const workflowIdOf = (update: Update) =>
   mediaRequestWorkflowId({ chatId: CHAT_ID, messageId: update.message!.message_id });
-
-async function exists(workflowId: string): Promise<boolean> {
-  try {
-    await stack.client.workflow.getHandle(workflowId).describe();
-    return true;
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) return false;
-    throw error;
-  }
-}
-
-/** Attempts of each sendMedia activity that started in a run's history (the last attempt's start is recorded). */
-async function sendAttempts(workflowId: string): Promise<number[]> {
-  const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-  const sends = new Set(
-    events
-      .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendMedia')
-      .map((e) => String(e.eventId)),
-  );
-  return events
-    .filter((e) => sends.has(String(e.activityTaskStartedEventAttributes?.scheduledEventId)))
-    .map((e) => e.activityTaskStartedEventAttributes!.attempt ?? 1);
-}
 
 it('PostgreSQL stopped for 10 s under 5 updates/s: no 2xx without a workflow, one workflow per update, nothing lost or sent twice', async () => {
   const postgres = stack.cluster.postgres;
@@ -104,7 +81,8 @@ it('PostgreSQL stopped for 10 s under 5 updates/s: no 2xx without a workflow, on
 
   // Every update answered 2xx has its workflow (the start was durable before the answer).
   const acceptedWithout: string[] = [];
-  for (const { update } of accepted) if (!(await exists(workflowIdOf(update)))) acceptedWithout.push(updateKey(update));
+  for (const { update } of accepted)
+    if (!(await workflowExists(stack.client, workflowIdOf(update)))) acceptedWithout.push(updateKey(update));
   expect(acceptedWithout).toEqual([]);
 
   // The first update posted after the stop that was accepted again (the stream went on meanwhile).
@@ -116,6 +94,10 @@ it('PostgreSQL stopped for 10 s under 5 updates/s: no 2xx without a workflow, on
     refused.map((p) => p.update),
     120_000,
   );
+
+  // No process of the bot or of Temporal went down with the database (a crash would also show as undelivered requests).
+  const dead = [...stack.cluster.bot, ...Object.values(stack.cluster.temporal)].filter((p) => !p.running);
+  expect(dead.map((p) => `${p.name} (see ${p.logFile})`)).toEqual([]);
 
   const updates = posted.map((p) => p.update);
   const keys = updates.map(updateKey);
@@ -130,7 +112,8 @@ it('PostgreSQL stopped for 10 s under 5 updates/s: no 2xx without a workflow, on
 
   // One workflow per distinct update: by id, and by the ChatId search attribute (SQL visibility).
   const missing: string[] = [];
-  for (const update of updates) if (!(await exists(workflowIdOf(update)))) missing.push(updateKey(update));
+  for (const update of updates)
+    if (!(await workflowExists(stack.client, workflowIdOf(update)))) missing.push(updateKey(update));
   expect(missing).toEqual([]);
   let workflows = 0;
   await waitUntil(
@@ -150,7 +133,8 @@ it('PostgreSQL stopped for 10 s under 5 updates/s: no 2xx without a workflow, on
   const answerLost: string[] = [];
   for (const [key] of duplicates) {
     const update = updates.find((u) => updateKey(u) === key)!;
-    if ((await sendAttempts(workflowIdOf(update))).some((attempt) => attempt >= 2)) answerLost.push(key);
+    if ((await activityAttempts(stack.client, workflowIdOf(update), 'sendMedia')).some((a) => a.attempt >= 2))
+      answerLost.push(key);
   }
   expect(answerLost).toEqual(duplicates.map(([key]) => key));
 
