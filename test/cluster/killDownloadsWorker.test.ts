@@ -117,8 +117,8 @@ it('SIGKILL of a downloads worker process mid-download: the other host delivers 
   expect(sweptLine).toContain(`"count":${leftover.length}`);
 
   process.stdout.write(
-    `[cluster fault: SIGKILL downloads worker] ${REQUESTS} requests, ${downloadingAtKill} downloads in flight at the kill, ` +
-      `${victimDirs.length} of them on the killed host (${victim.name}); all ${REQUESTS} delivered ${(recoveredMs / 1000).toFixed(1)} s ` +
+    `[cluster fault: SIGKILL downloads worker] ${REQUESTS} requests, ${downloadingAtKill} media responses being downloaded at the kill, ` +
+      `${victimDirs.length} requests' downloads on the killed host (${victim.name}); all ${REQUESTS} delivered ${(recoveredMs / 1000).toFixed(1)} s ` +
       `after the kill (heartbeat timeout ${HEARTBEAT_SECONDS} s, ${(45_690 / BYTES_PER_SECOND).toFixed(0)} s throttled re-download); ` +
       `${retried.length} re-downloaded on ${survivor.name} (attempts ${retried.map((f) => f.downloads.at(-1)!.attempt).join(', ')}); ` +
       `deliveries per request: ${JSON.stringify(Object.fromEntries(deliveries))}; restarted ${victim.name} ready in ${readyMs} ms ` +
