@@ -22,16 +22,25 @@ export async function openPostgresStateStore(databaseUrl: string, codec: ValueCo
 
   const transaction = async <R>(work: (client: pg.PoolClient) => Promise<R>): Promise<R> => {
     const client = await pool.connect();
+    // A checked-out connection has no pool listener: when the server ends it (a database stop or
+    // restart), its 'error' event would crash the process. The query in progress fails with the
+    // same error; the connection is destroyed on release instead of going back to the pool.
+    let broken: Error | undefined;
+    const onError = (error: Error) => {
+      broken = error;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!broken) await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      client.release(broken);
     }
   };
 

@@ -136,7 +136,22 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         }),
       ]),
     ) as Record<TemporalService, ManagedProcess>;
-    for (const service of TEMPORAL_SERVICES) {
+    // On a fresh database each service writes the cluster's metadata record as it starts, and one
+    // that loses the race exits ("failed to initialize current cluster metadata": SaveClusterMetadata
+    // version mismatch). The first service writes it alone; the others find it.
+    const [first, ...others] = TEMPORAL_SERVICES;
+    temporal[first].start();
+    started.push(temporal[first]);
+    await waitFor(
+      'the cluster metadata record',
+      async () => (await postgres.query('temporal', 'SELECT count(*) FROM cluster_metadata_info')).trim() !== '0',
+      {
+        timeoutMs: 120_000,
+        died: () =>
+          temporal[first].running ? undefined : `${temporal[first].name} exited:\n${logTail(temporal[first].logFile)}`,
+      },
+    );
+    for (const service of others) {
       temporal[service].start();
       started.push(temporal[service]);
     }
@@ -151,7 +166,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       {
         timeoutMs: 120_000,
         // A service that exits while the others come up (membership not yet settled, PostgreSQL
-        // slow to answer on a loaded machine) is started again, once.
+        // slow to answer on a loaded machine) is started again, once; its log says why.
         died: () => {
           const dead = TEMPORAL_SERVICES.map((s) => temporal[s]).find((p) => !p.running);
           if (!dead) return undefined;

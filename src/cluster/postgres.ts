@@ -26,6 +26,8 @@ export interface ClusterPostgres {
   url(database: string): string;
   /** Creates `database` unless it exists. */
   ensureDatabase(database: string): Promise<void>;
+  /** Runs one SQL statement on `database`; its rows, unaligned, one a line. */
+  query(database: string, sql: string): Promise<string>;
   /** Starts it again after a stop (same data, same port) and waits until it accepts connections. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -118,6 +120,9 @@ export async function startClusterPostgres(options: {
       if (!/^[a-z_][a-z0-9_]*$/.test(database)) throw new Error(`not a database name: ${database}`);
       const { stdout } = await psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${database}'`);
       if (stdout.trim() !== '1') await psql('postgres', `CREATE DATABASE ${database}`);
+    },
+    async query(database, sql) {
+      return (await psql(database, sql)).stdout;
     },
     async start() {
       server.start();

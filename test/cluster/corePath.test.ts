@@ -4,6 +4,8 @@
  * link posted to the webhook process ends as the exact bytes in the chat; a link that answers 404
  * ends as ContentUnavailable, and `npm run ops -- failed` finds it through SQL visibility.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { execa } from 'execa';
 import { WorkflowFailedError } from '@temporalio/client';
 import { createMediaFixtures, sha256, type MediaFixtures } from '../support/mediaFixtures.js';
@@ -44,6 +46,11 @@ it('runs Temporal as four server processes on PostgreSQL, and the bot as four pr
     'worker-downloads-2',
   ]);
   expect(new Set(stack.cluster.bot.map((p) => p.dataDir)).size).toBe(4);
+  // The first service wrote the cluster's metadata record alone: no other one raced it for the insert.
+  const postgresLog = await readFile(path.join(stack.dir, 'logs', 'postgres.log'), 'utf8');
+  expect(postgresLog).not.toContain('cluster_metadata_info_pkey');
+  for (const service of Object.values(stack.cluster.temporal))
+    expect(await readFile(service.logFile, 'utf8')).not.toContain('failed to initialize current cluster metadata');
   const system = await stack.client.workflowService.getSystemInfo({});
   expect(system.serverVersion).toBe('1.29.1');
   // SQL (advanced) visibility: custom search attributes in queries.

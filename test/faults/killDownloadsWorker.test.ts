@@ -11,7 +11,7 @@ import { mediaRequestWorkflowId } from '../../shared/workflowIds.js';
 import { activityFacts, downloadEngines, downloadJobs, processesMentioning } from '../e2e/support/operations.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
-import { deliveriesByRequest, firstDeliveryAt } from './support/deliveries.js';
+import { deliveriesByRequest, firstDeliveryAt, updateKey, waitForDeliveries } from './support/deliveries.js';
 import {
   linkUpdate,
   startEmbeddedTemporal,
@@ -98,9 +98,10 @@ it('SIGKILL of a downloads worker mid-download: the survivor takes over, every r
   const goneMs = Date.now() - killedAt;
 
   const all = [...onA, onB];
-  const keys = all.map((update) => `${CHAT_ID}:${update.message!.message_id}`);
-  await waitUntil(
-    () => keys.every((key) => (deliveriesByRequest(emulator).get(key) ?? 0) >= 1),
+  const keys = all.map(updateKey);
+  await waitForDeliveries(
+    emulator,
+    keys,
     90_000,
     () => `deliveries ${JSON.stringify([...deliveriesByRequest(emulator)])}; host B:\n${hostB.output()}`,
   );

@@ -7,12 +7,11 @@
  */
 import { startBotApiEmulator, type BotApiEmulator } from '../support/botApiEmulator.js';
 import { createMediaFixtures } from '../support/mediaFixtures.js';
-import { deliveriesByRequest } from './support/deliveries.js';
+import { deliveriesByRequest, updateKey, waitForDeliveries } from './support/deliveries.js';
 import {
   linkUpdate,
   startEmbeddedTemporal,
   startFaultStack,
-  waitUntil,
   type EmbeddedTemporal,
   type FaultStack,
 } from './support/faultStack.js';
@@ -74,13 +73,12 @@ it('a Temporal server restart with 20 requests in flight: all 20 are delivered o
   // Telegram delivers the refused update again; now it is accepted.
   expect(await stack.post(duringOutage)).toBe(200);
 
-  const keys = [...updates, duringOutage].map((update) => `${CHAT_ID}:${update.message!.message_id}`);
-  await waitUntil(
-    () => keys.every((key) => (deliveriesByRequest(emulator).get(key) ?? 0) >= 1),
+  const keys = [...updates, duringOutage].map(updateKey);
+  await waitForDeliveries(
+    emulator,
+    keys,
     120_000,
-    () =>
-      `delivered ${deliveriesByRequest(emulator).size}/${keys.length}: ${JSON.stringify([...deliveriesByRequest(emulator)])}\nworker:\n${worker.output()}`,
-    250,
+    () => `${JSON.stringify([...deliveriesByRequest(emulator)])}\nworker:\n${worker.output()}`,
   );
   const allDeliveredAt = Date.now();
   await new Promise((resolve) => setTimeout(resolve, 2_000));

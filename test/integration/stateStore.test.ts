@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import pg from 'pg';
 import { openStateStore } from '../../activities/adapters/openStateStore.js';
 import { SQLITE_FILE_NAME, type StateStore } from '../../activities/adapters/stateStore.js';
 import { createValueCodec } from '../../activities/adapters/stateValueCodec.js';
@@ -167,6 +168,39 @@ describe('the PostgreSQL store', () => {
       await Promise.all(stores.map((store) => store.close()));
     }
   }, 60_000);
+
+  it('survives its connection terminated in the middle of a change (a database restart): that change fails, the next succeeds', async () => {
+    // Tried: a change waiting on its row's lock (held by another session) when the server
+    // terminates its connection, as a PostgreSQL stop does. The checked-out connection's error
+    // must reach that change, not crash the worker as an unhandled 'error' event.
+    const store = await openStateStore({ dataDir: dir, databaseUrl: postgres.url });
+    const holder = new pg.Client({ connectionString: postgres.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', ['user_quota:held']);
+      const change = store.update('user_quota', 'held', () => ({ next: 'unchanged', result: 'changed' }));
+      const waiting = async () =>
+        (
+          await holder.query<{ pid: number }>(
+            "SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+          )
+        ).rows;
+      for (let tries = 0; (await waiting()).length === 0; tries++) {
+        if (tries > 100) throw new Error('the change never waited for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const pid = (await waiting())[0]!.pid;
+      await holder.query('SELECT pg_terminate_backend($1)', [pid]);
+      await expect(change).rejects.toThrow(/terminat/i);
+      await holder.query('ROLLBACK');
+      // The pool dropped the broken connection: the next change opens another.
+      expect(await store.update('user_quota', 'held', () => ({ next: 'unchanged', result: 'next' }))).toBe('next');
+    } finally {
+      await holder.end();
+      await store.close();
+    }
+  });
 
   it('deletes a row when a change leaves nothing, and sweeps expired ones', async () => {
     const store = await openStateStore({ dataDir: dir, databaseUrl: postgres.url, payloadKeys: KEYS.keys });

@@ -75,7 +75,8 @@ export async function startClusterStack(options: ClusterStackOptions = {}): Prom
     });
   } catch (error) {
     await emulator.close();
-    await rm(dir, { recursive: true, force: true });
+    // KEEP_CLUSTER_DIR: the logs of a start that failed stay for a look.
+    if (!process.env.KEEP_CLUSTER_DIR) await rm(dir, { recursive: true, force: true });
     throw error;
   }
   const client = new Client({
@@ -107,4 +108,37 @@ export async function startClusterStack(options: ClusterStackOptions = {}): Prom
       if (!process.env.KEEP_CLUSTER_DIR) await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * What Telegram does with an update the webhook did not answer 2xx: it delivers it again, here
+ * about once a second, until each of `updates` is answered 200. Resolves with when the first
+ * was accepted and how many deliveries it took in all; fails after `timeoutMs`.
+ */
+export async function redeliverUntilAccepted(
+  stack: Pick<ClusterStack, 'post'>,
+  updates: readonly unknown[],
+  timeoutMs: number,
+): Promise<{ at: number; attempts: number; statuses: number[] }> {
+  const deadline = Date.now() + timeoutMs;
+  let attempts = 0;
+  let first: number | undefined;
+  const statuses: number[] = [];
+  await Promise.all(
+    updates.map(async (update) => {
+      for (;;) {
+        attempts += 1;
+        const status = await stack.post(update);
+        statuses.push(status);
+        if (status === 200) {
+          first ??= Date.now();
+          return;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`an update was still refused (${status}) ${timeoutMs} ms later: ${JSON.stringify(update)}`);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+      }
+    }),
+  );
+  return { at: first ?? Date.now(), attempts, statuses };
 }

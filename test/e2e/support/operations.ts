@@ -235,13 +235,22 @@ export async function workflowExists(client: Client, workflowId: string): Promis
  * Per started downloadMedia activity in a run's history: the attempt that ran to the end, and the
  * failure of the attempt before it (the history records only the last attempt's start, with it).
  */
-export async function downloadAttempts(
+export function downloadAttempts(
   client: Client,
   workflowId: string,
 ): Promise<Array<{ attempt: number; lastFailureType?: string; lastFailure?: string }>> {
+  return activityAttempts(client, workflowId, 'downloadMedia');
+}
+
+/** {@link downloadAttempts} for the activities of any type (`sendMedia`: a send that ran again). */
+export async function activityAttempts(
+  client: Client,
+  workflowId: string,
+  activityType: string,
+): Promise<Array<{ attempt: number; lastFailureType?: string; lastFailure?: string }>> {
   const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const scheduled = events
-    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === 'downloadMedia')
+    .filter((event) => event.activityTaskScheduledEventAttributes?.activityType?.name === activityType)
     .map((event) => String(event.eventId));
   return events
     .filter((event) => scheduled.includes(String(event.activityTaskStartedEventAttributes?.scheduledEventId)))
