@@ -9,6 +9,7 @@ import { freePort, freePortRange } from '../../../src/cluster/ports.js';
 import { temporalPortsFrom } from '../../../src/cluster/serverConfig.js';
 import { WEBHOOK_PATH } from '../../../src/http/app.js';
 import { startBotApiEmulator, type BotApiEmulator } from '../../support/botApiEmulator.js';
+import { FAULT_TEST_ENV } from '../../faults/support/faultStack.js';
 
 export const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 export const WEBHOOK_SECRET = 'cluster-test-secret_7';
@@ -60,12 +61,7 @@ export async function startClusterStack(options: ClusterStackOptions = {}): Prom
         TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
         PUBLIC_URL: 'https://media-bot.example.test',
         PORT: String(webhookPort),
-        EGRESS_ALLOWED_HOSTS: '127.0.0.1',
-        DOWNLOAD_RETRY_SECONDS: '1',
-        TELEGRAM_RETRY_SECONDS: '1',
-        HOST_QUEUE_TIMEOUT_SECONDS: '20',
-        QUOTA_CONCURRENT_REQUESTS: '1000',
-        QUOTA_REQUESTS_PER_HOUR: '100000',
+        ...FAULT_TEST_ENV,
         LOG_LEVEL: 'info',
         ...options.env,
       },

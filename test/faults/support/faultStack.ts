@@ -158,6 +158,19 @@ export interface FaultStack {
   stop(): Promise<void>;
 }
 
+/**
+ * The bot's settings every fault test shares: loopback media allowed, retries a second apart, a
+ * vanished host noticed in 20 s, and quotas on but never binding (bursts of links from one chat).
+ */
+export const FAULT_TEST_ENV: Readonly<Record<string, string>> = {
+  EGRESS_ALLOWED_HOSTS: '127.0.0.1',
+  DOWNLOAD_RETRY_SECONDS: '1',
+  TELEGRAM_RETRY_SECONDS: '1',
+  HOST_QUEUE_TIMEOUT_SECONDS: '20',
+  QUOTA_CONCURRENT_REQUESTS: '1000',
+  QUOTA_REQUESTS_PER_HOUR: '100000',
+};
+
 export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'media-bot-fault-data-'));
   const baseEnv: Record<string, string> = {
@@ -165,13 +178,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     TELEGRAM_API_ROOT: options.apiRoot,
     TELEGRAM_WEBHOOK_SECRET: WEBHOOK_SECRET,
     TEMPORAL_ADDRESS: options.temporalAddress,
-    EGRESS_ALLOWED_HOSTS: '127.0.0.1',
-    DOWNLOAD_RETRY_SECONDS: '1',
-    TELEGRAM_RETRY_SECONDS: '1',
-    HOST_QUEUE_TIMEOUT_SECONDS: '20',
-    // Fault tests send bursts of links from one chat: quotas on, but not binding.
-    QUOTA_CONCURRENT_REQUESTS: '1000',
-    QUOTA_REQUESTS_PER_HOUR: '100000',
+    ...FAULT_TEST_ENV,
     LOG_LEVEL: 'silent',
     ...options.env,
   };
