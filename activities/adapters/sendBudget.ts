@@ -55,7 +55,6 @@ export const MESSAGE_METHODS: ReadonlySet<string> = new Set([
 export const DEFAULT_MAX_SEND_WAIT_MS = 4_000;
 
 const GLOBAL_KEY = 'global';
-const chatKey = (chatId: number) => `chat:${chatId}`;
 
 type BudgetRow = ChatBudgetState | GlobalBudgetState;
 
@@ -74,7 +73,16 @@ export interface SendBudget {
   recordRateLimited(chatId: number, retryAfterSeconds: number): Promise<number>;
 }
 
-export function createSendBudget(store: StateStore, limits: SendLimits): SendBudget {
+/**
+ * `chatIdPart` names a chat in the store's keys: with payload encryption, its pseudonym (the
+ * keys are stored in the clear; the values are encrypted), as every other table of the store does.
+ */
+export function createSendBudget(
+  store: StateStore,
+  limits: SendLimits,
+  chatIdPart: (chatId: number) => string = String,
+): SendBudget {
+  const chatKey = (chatId: number) => `chat:${chatIdPart(chatId)}`;
   return {
     limits,
     async reserve(chatId, n, key, maxWaitMs) {
@@ -175,14 +183,10 @@ export function applySendBudget(api: Api, budget: SendBudget, options: SendBudge
       const slot = await guarded(() => budget.reserve(chatId, messageCount(method, payload), key, maxWaitMs));
       const wait = slot ? slot.at - Date.now() : 0;
       if (slot?.deferred) {
-        throw typedFailure(
-          FailureType.SendBudgetWait,
-          `${method} to chat ${chatId} waits ${wait} ms for the send budget`,
-          {
-            nextRetryDelay: Math.max(1, wait),
-            details: [{ waitMs: wait }],
-          },
-        );
+        throw typedFailure(FailureType.SendBudgetWait, `${method} waits ${wait} ms for this chat's send budget`, {
+          nextRetryDelay: Math.max(1, wait),
+          details: [{ waitMs: wait }],
+        });
       }
       if (wait > 0) {
         await sleep(wait, undefined, signal ? { signal: signal as AbortSignal } : undefined);

@@ -88,7 +88,8 @@ export function budgetedBotApi(
   maxWaitMs = DEFAULT_MAX_SEND_WAIT_MS,
 ) {
   const api = createBotApi(config.telegram.token, config.telegram.apiRoot);
-  return applySendBudget(api, createSendBudget(store, defaultSendLimits(config.sendBudget)), {
+  const chats = chatIdsFor(config.payloadEncryption);
+  return applySendBudget(api, createSendBudget(store, defaultSendLimits(config.sendBudget), chats.idPart), {
     maxWaitMs,
     callerKey: activitySendKey,
     onStoreError: (error, method) =>
