@@ -42,6 +42,8 @@ export async function startClusterPostgres(options: {
   dir: string;
   port: number;
   logFile: string;
+  /** No fsync: for throwaway test servers, whose data need not survive a machine crash. */
+  durable?: boolean;
 }): Promise<ClusterPostgres> {
   const bin = await postgresBinDir();
   const asRoot = process.getuid?.() === 0;
@@ -58,7 +60,16 @@ export async function startClusterPostgres(options: {
   if (!existsSync(path.join(data, 'PG_VERSION'))) {
     const result = await execa(
       path.join(bin, 'initdb'),
-      ['-D', data, '-A', 'trust', '-U', CLUSTER_DB_USER, '--no-instructions'],
+      [
+        '-D',
+        data,
+        '-A',
+        'trust',
+        '-U',
+        CLUSTER_DB_USER,
+        '--no-instructions',
+        ...(options.durable === false ? ['--no-sync'] : []),
+      ],
       { reject: false, cwd: options.dir, ...user },
     );
     if (result.exitCode !== 0)
@@ -79,6 +90,7 @@ export async function startClusterPostgres(options: {
     // the bot's workers need more than the default 100.
     '-c',
     'max_connections=300',
+    ...(options.durable === false ? ['-c', 'fsync=off'] : []),
   ];
   const server = managedProcess({
     name: 'postgres',

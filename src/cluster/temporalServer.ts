@@ -98,7 +98,6 @@ export async function startTemporalServer(
     options.track(temporal[service]);
   }
   log(`Temporal ${TEMPORAL_SERVER_VERSION}: ${TEMPORAL_SERVICES.join(', ')} on ${address}`);
-  const restarted = new Set<string>();
 
   const cli = path.join(options.root, '.tools', 'bin', 'temporal');
   const cliEnv = { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: options.namespace };
@@ -107,18 +106,9 @@ export async function startTemporalServer(
     async () => (await execa(cli, ['operator', 'cluster', 'health'], { env: cliEnv, reject: false })).exitCode === 0,
     {
       timeoutMs: 120_000,
-      // A service that exits while the others come up (membership not yet settled, PostgreSQL
-      // slow to answer on a loaded machine) is started again, once; its log says why.
       died: () => {
         const dead = TEMPORAL_SERVICES.map((s) => temporal[s]).find((p) => !p.running);
-        if (!dead) return undefined;
-        if (!restarted.has(dead.name)) {
-          restarted.add(dead.name);
-          log(`${dead.name} exited during start-up; starting it again:\n${logTail(dead.logFile, 5)}`);
-          dead.start();
-          return undefined;
-        }
-        return `${dead.name} exited twice:\n${logTail(dead.logFile)}`;
+        return dead ? `${dead.name} exited:\n${logTail(dead.logFile)}` : undefined;
       },
     },
   );
